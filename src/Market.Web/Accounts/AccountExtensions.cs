@@ -1,0 +1,69 @@
+using System.Security.Claims;
+using Market.Web.Persistence;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Market.Web.Accounts;
+
+public static class AccountExtensions
+{
+    /// <summary>ASP.NET Core Identity on EF Core, cookie sign-in, roles and lockout.</summary>
+    public static WebApplicationBuilder AddMarketAccounts(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        builder.Services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/account/login";
+            o.LogoutPath = "/account/logout";
+            o.AccessDeniedPath = "/account/denied";
+            o.Cookie.Name = "market.auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.SlidingExpiration = true;
+        });
+        builder.Services.AddAuthorization();
+        builder.Services.AddIdentityCore<MarketUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 10;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<MarketDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+        builder.Services.AddScoped<HouseholdAccessor>();
+        return builder;
+    }
+
+    /// <summary>Sign-out is a POST with an antiforgery token, so no other site can sign a user out.</summary>
+    public static IEndpointRouteBuilder MapMarketAccounts(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/account/logout", async (SignInManager<MarketUser> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return Results.LocalRedirect("/");
+        });
+        return app;
+    }
+}
+
+/// <summary>Finds the household of the signed-in user.</summary>
+public sealed class HouseholdAccessor(IDbContextFactory<MarketDbContext> dbFactory)
+{
+    public async Task<Household?> FindAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        var userId = user.FindFirstValue(ClaimTypes.NameIdentifier);
+        if (userId is null)
+        {
+            return null;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Households.AsNoTracking().SingleOrDefaultAsync(h => h.UserId == userId, cancellationToken);
+    }
+}

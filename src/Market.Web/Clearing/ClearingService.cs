@@ -1,0 +1,210 @@
+using Market.Ledger;
+using Market.Matching;
+using Market.Web.LedgerStore;
+using Market.Web.Persistence;
+using Market.Web.Trading;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OrderSide = Market.Web.Persistence.OrderSide;
+
+namespace Market.Web.Clearing;
+
+/// <summary>
+/// Clears every interval whose gate has closed, in interval order: commits the order book to the ledger, runs the
+/// double auction, settles the trades into double-entry postings and seals them into a signed block, all in one
+/// database transaction per interval. A unique index on (interval, block kind) makes a second clearing impossible.
+/// </summary>
+public sealed partial class ClearingService(
+    IDbContextFactory<MarketDbContext> dbFactory,
+    MarketClock clock,
+    LedgerWriter ledger,
+    MarketEvents events,
+    IOptions<CommunityOptions> options,
+    ILogger<ClearingService> logger) : IDisposable
+{
+    private readonly CommunityOptions _rules = options.Value;
+
+    // SQLite allows one writer; serialising clearing inside a node avoids lock-upgrade deadlocks. Across nodes the
+    // unique index on (interval, kind) decides.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public void Dispose() => _gate.Dispose();
+
+    /// <summary>Clears all due intervals; returns how many were cleared by this call.</summary>
+    public async Task<int> ClearDueIntervalsAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await ClearDueCoreAsync(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<int> ClearDueCoreAsync(CancellationToken cancellationToken)
+    {
+        var cleared = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var next = await NextIntervalAsync(cancellationToken);
+            if (next is not long start || clock.IsGateOpen(start))
+            {
+                break;
+            }
+
+            var outcome = await ClearIntervalAsync(start, cancellationToken);
+            if (outcome is null)
+            {
+                // Another node cleared it first; look again.
+                continue;
+            }
+
+            cleared++;
+            events.RaiseIntervalCleared(outcome);
+        }
+
+        return cleared;
+    }
+
+    /// <summary>The next interval to clear: the one after the last cleared, or the first one opened after genesis.</summary>
+    public async Task<long?> NextIntervalAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var last = await db.Blocks.AsNoTracking()
+            .Where(b => b.Kind == (byte)BlockKind.Clearing)
+            .OrderByDescending(b => b.Height)
+            .Select(b => b.IntervalStart)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (last is long lastStart)
+        {
+            return lastStart + clock.IntervalSeconds;
+        }
+
+        var genesisMs = await db.Blocks.AsNoTracking()
+            .Where(b => b.Height == 0)
+            .Select(b => (long?)b.SealedAtMs)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (genesisMs is not long ms)
+        {
+            return null;
+        }
+
+        // The first interval whose gate was still open when the ledger began.
+        return clock.AlignDown((ms / 1000) + clock.GateClosureSeconds) + clock.IntervalSeconds;
+    }
+
+    private async Task<IntervalCleared?> ClearIntervalAsync(long start, CancellationToken cancellationToken)
+    {
+        var end = checked(start + clock.IntervalSeconds);
+        var mechanism = _rules.Mechanism == "pay-as-bid" ? Mechanism.PayAsBid : Mechanism.UniformPrice;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        var orders = await db.Orders
+            .Where(o => o.IntervalStart == start && o.Status == OrderStatus.Open)
+            .OrderBy(o => o.Id)
+            .ToListAsync(cancellationToken);
+        var householdIds = orders.Select(o => o.HouseholdId).Distinct().ToList();
+        var pseudonyms = await db.Households.AsNoTracking()
+            .Where(h => householdIds.Contains(h.Id))
+            .ToDictionaryAsync(h => h.Id, h => PartyId.FromBytes(h.Pseudonym), cancellationToken);
+
+        var tip = await LedgerWriter.TipAsync(db, cancellationToken);
+        var now = clock.Now;
+
+        // 1. Commit the order book as it stood at gate closure.
+        var orderLeaves = orders
+            .Select(o => new OrderLeaf(o.Id, pseudonyms[o.HouseholdId], o.Side == OrderSide.Buy ? Market.Ledger.OrderSide.Buy : Market.Ledger.OrderSide.Sell, o.EnergyWh, o.LimitPrice))
+            .ToArray();
+        var book = BlockSealer.SealOrderBook(tip, ledger.Key, start, end, (byte)mechanism, DoubleAuction.RulesVersion, orderLeaves, now);
+
+        // 2. Clear it (pure, deterministic: the sequence number is the order id).
+        var input = orders.Select(o => new Order(o.Id, o.Side == OrderSide.Buy ? Side.Buy : Side.Sell, o.EnergyWh, o.LimitPrice, o.Id)).ToArray();
+        var result = DoubleAuction.Clear(input, mechanism);
+        if (!result.IsSuccess)
+        {
+            // Orders were validated on entry, so this is a bug or corrupted data: fail loudly, commit nothing.
+            throw new InvalidOperationException($"Clearing interval {start} was rejected: {result.Rejection}");
+        }
+
+        // 3. Seal the trades, then settle them: the trade ids and amounts are those of the sealed leaves.
+        var byId = orders.ToDictionary(o => o.Id);
+        var fills = result.Trades
+            .Select(t => new TradeFill(pseudonyms[byId[t.BuyOrderId].HouseholdId], pseudonyms[byId[t.SellOrderId].HouseholdId], t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.Price))
+            .ToArray();
+        var clearing = BlockSealer.SealClearing(book.NextTip, ledger.Key, book.Header, fills, now);
+        var trades = new List<TradeEntity>(fills.Length);
+        for (var i = 0; i < fills.Length; i++)
+        {
+            var leaf = TradeLeaf.Decode(clearing.Leaves.GetSpan(i));
+            var buy = byId[leaf.BuySequence];
+            var sell = byId[leaf.SellSequence];
+            trades.Add(new TradeEntity
+            {
+                Id = leaf.TradeId,
+                IntervalStart = start,
+                BlockHeight = clearing.Header.Height,
+                LeafIndex = i,
+                BuyOrderId = buy.Id,
+                SellOrderId = sell.Id,
+                BuyerHouseholdId = buy.HouseholdId,
+                SellerHouseholdId = sell.HouseholdId,
+                EnergyWh = leaf.EnergyWh,
+                Price = leaf.Price,
+                Amount = leaf.Amount,
+            });
+            db.Postings.Add(new PostingEntity { TradeId = leaf.TradeId, HouseholdId = buy.HouseholdId, Amount = -leaf.Amount });
+            db.Postings.Add(new PostingEntity { TradeId = leaf.TradeId, HouseholdId = sell.HouseholdId, Amount = leaf.Amount });
+        }
+
+        db.Trades.AddRange(trades);
+        for (var i = 0; i < orders.Count; i++)
+        {
+            var order = orders[i];
+            var outcome = result.Outcomes[i];
+            order.FilledWh = outcome.FilledWh;
+            order.Outcome = outcome.Reason.ToString();
+            order.Status = outcome.FilledWh == order.EnergyWh ? OrderStatus.Filled
+                : outcome.FilledWh > 0 ? OrderStatus.PartiallyFilled
+                : OrderStatus.Unmatched;
+        }
+
+        LedgerWriter.Add(db, book);
+        LedgerWriter.Add(db, clearing);
+        db.ClearedIntervals.Add(new ClearedIntervalEntity
+        {
+            IntervalStart = start,
+            IntervalEnd = end,
+            Price = result.Price,
+            VolumeWh = result.VolumeWh,
+            TradeCount = trades.Count,
+            BidCount = orders.Count(o => o.Side == OrderSide.Buy),
+            OfferCount = orders.Count(o => o.Side == OrderSide.Sell),
+            Mechanism = (byte)mechanism,
+            OrderBookHeight = book.Header.Height,
+            ClearingHeight = clearing.Header.Height,
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateException e)
+        {
+            LogLostRace(logger, start, e.InnerException?.Message ?? e.Message);
+            return null;
+        }
+
+        LogCleared(logger, start, result.Price, result.VolumeWh, trades.Count, clearing.Header.Height);
+        return new IntervalCleared(start, result.Price, result.VolumeWh, trades.Count, clearing.Header.Height);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cleared interval {Start}: price {Price}, {VolumeWh} Wh in {Trades} trades, block {Height}")]
+    private static partial void LogCleared(ILogger logger, long start, long? price, long volumeWh, int trades, long height);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Interval {Start} was cleared concurrently by another node; this attempt was rolled back ({Reason})")]
+    private static partial void LogLostRace(ILogger logger, long start, string reason);
+}

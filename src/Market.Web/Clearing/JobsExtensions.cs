@@ -1,0 +1,60 @@
+using Hangfire;
+using Hangfire.Dashboard;
+using Market.Web.Accounts;
+
+namespace Market.Web.Clearing;
+
+public static class JobsExtensions
+{
+    public const string ClearingJobId = "clear-due-intervals";
+
+    /// <summary>Hangfire with in-memory storage and the clearing services.</summary>
+    public static WebApplicationBuilder AddMarketJobs(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<MarketEvents>();
+        builder.Services.AddSingleton<ClearingService>();
+        builder.Services.AddTransient<ClearingJob>();
+        builder.Services.AddHangfire(c => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseInMemoryStorage());
+        var runJobs = builder.Configuration.GetValue($"{MarketOptions.Section}:{nameof(MarketOptions.RunJobs)}", true);
+        if (runJobs)
+        {
+            builder.Services.AddHangfireServer(o =>
+            {
+                o.WorkerCount = 2;
+                o.SchedulePollingInterval = TimeSpan.FromSeconds(5);
+            });
+        }
+
+        return builder;
+    }
+
+    /// <summary>Registers the recurring clearing job and the operators-only dashboard.</summary>
+    public static WebApplication MapMarketJobs(this WebApplication app)
+    {
+        var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
+        jobs.AddOrUpdate<ClearingJob>(ClearingJobId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new OperatorsOnly()],
+            DisplayStorageConnectionString = false,
+        });
+        return app;
+    }
+
+    private sealed class OperatorsOnly : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context) => context.GetHttpContext().User.IsInRole(Roles.Operator);
+    }
+}
+
+/// <summary>The recurring job: clears every interval whose gate has closed. Safe to run concurrently and to re-run.</summary>
+public sealed class ClearingJob(ClearingService clearing)
+{
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    [AutomaticRetry(Attempts = 3)]
+    public Task<int> RunAsync(CancellationToken cancellationToken) => clearing.ClearDueIntervalsAsync(cancellationToken);
+}

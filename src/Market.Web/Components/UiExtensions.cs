@@ -1,0 +1,28 @@
+using MudBlazor.Services;
+
+namespace Market.Web.Components;
+
+public static class UiExtensions
+{
+    public static WebApplicationBuilder AddMarketUi(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+
+    public static WebApplication UseMarketPipeline(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+
+        app.UseStatusCodePagesWithReExecute("/not-found");
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        return app;
+    }
+}

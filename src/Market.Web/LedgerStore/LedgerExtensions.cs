@@ -1,0 +1,14 @@
+namespace Market.Web.LedgerStore;
+
+public static class LedgerExtensions
+{
+    public static WebApplicationBuilder AddMarketLedger(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<SigningKeyStore>();
+        builder.Services.AddSingleton<LedgerWriter>();
+        builder.Services.AddSingleton<LedgerReader>();
+        builder.Services.AddSingleton<MatchingReplayer>();
+        builder.Services.AddSingleton<ChainVerification>();
+        return builder;
+    }
+}

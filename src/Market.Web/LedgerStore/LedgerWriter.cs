@@ -1,0 +1,160 @@
+using Market.Ledger;
+using Market.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Market.Web.LedgerStore;
+
+/// <summary>Appends sealed blocks to the database and keeps the genesis block and the signing key in step.</summary>
+public sealed partial class LedgerWriter(
+    SigningKeyStore keys,
+    IDbContextFactory<MarketDbContext> dbFactory,
+    TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<CommunityOptions> community,
+    ILogger<LedgerWriter> logger)
+{
+    /// <summary>The community's rules as configured, in the ledger's form, effective from <paramref name="effectiveFrom"/>.</summary>
+    public RulesRecord ConfiguredRules(long effectiveFrom)
+    {
+        var c = community.Value;
+        return new RulesRecord(
+            RulesVersion: Market.Matching.DoubleAuction.RulesVersion,
+            Mechanism: (byte)(c.Mechanism == "pay-as-bid" ? Market.Matching.Mechanism.PayAsBid : Market.Matching.Mechanism.UniformPrice),
+            IntervalLengthSeconds: checked((int)c.IntervalSeconds),
+            GateClosureLeadSeconds: checked((int)c.GateClosureSeconds),
+            PriceFloor: c.PriceFloor,
+            PriceCeiling: c.PriceCeiling,
+            EffectiveFrom: effectiveFrom);
+    }
+
+    public SigningKey Key => keys.Key;
+
+    /// <summary>Where the next block goes: height, previous header hash, next trade id, last sealing time.</summary>
+    public static async Task<ChainTip> TipAsync(MarketDbContext db, CancellationToken cancellationToken)
+    {
+        var last = await db.Blocks.AsNoTracking().OrderByDescending(b => b.Height).Select(b => b.Header).FirstOrDefaultAsync(cancellationToken);
+        if (last is null)
+        {
+            return ChainTip.Genesis;
+        }
+
+        var nextTradeId = (await db.Trades.MaxAsync(t => (long?)t.Id, cancellationToken) ?? 0) + 1;
+        return ChainTip.After(BlockHeader.Decode(last), nextTradeId);
+    }
+
+    /// <summary>Stages a sealed block and its leaves in <paramref name="db"/>; the caller commits.</summary>
+    public static void Add(MarketDbContext db, SealedBlock block)
+    {
+        var header = block.Header;
+        var interval = header.Kind is BlockKind.OrderBook or BlockKind.Clearing;
+        db.Blocks.Add(new BlockEntity
+        {
+            Height = header.Height,
+            Kind = (byte)header.Kind,
+            IntervalStart = interval ? header.IntervalStart : null,
+            Header = block.HeaderBytes,
+            HeaderHash = block.HeaderHash,
+            Signature = block.Signature,
+            LeafCount = header.LeafCount,
+            SealedAtMs = header.SealedAtUnixMs,
+        });
+        for (var i = 0; i < block.Leaves.Count; i++)
+        {
+            db.BlockLeaves.Add(new BlockLeafEntity { BlockHeight = header.Height, Index = i, Data = block.Leaves.GetSpan(i).ToArray() });
+        }
+    }
+
+    /// <summary>
+    /// On first start, seals the genesis block introducing the operator's key. On later starts, refuses to run
+    /// with a key other than the one the ledger says is current (a new key needs a signed rotation).
+    /// </summary>
+    public async Task EnsureGenesisAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var keyBlocks = await db.Blocks.AsNoTracking()
+            .Where(b => b.Kind == (byte)BlockKind.KeyEvent)
+            .OrderBy(b => b.Height)
+            .Select(b => b.Height)
+            .ToListAsync(cancellationToken);
+        if (keyBlocks.Count == 0)
+        {
+            if (await db.Blocks.AnyAsync(cancellationToken))
+            {
+                throw new InvalidOperationException("The ledger has blocks but no genesis key block: the database is damaged.");
+            }
+
+            // Genesis introduces the operator's key; the next block states the rules every interval is cleared under.
+            var now = time.GetUtcNow();
+            var genesis = BlockSealer.SealGenesis(Key, now);
+            var seconds = now.ToUnixTimeSeconds();
+            var length = community.Value.IntervalSeconds;
+            var rules = BlockSealer.SealRules(genesis.NextTip, Key, ConfiguredRules(seconds - (((seconds % length) + length) % length)), now);
+            Add(db, genesis);
+            Add(db, rules);
+            await db.SaveChangesAsync(cancellationToken);
+            LogGenesis(logger, Key.KeyId);
+            return;
+        }
+
+        await CheckRulesAsync(db, cancellationToken);
+        var current = await CurrentKeyIdAsync(db, keyBlocks, cancellationToken);
+        if (!current.AsSpan().SequenceEqual(Key.KeyId))
+        {
+            throw new InvalidOperationException(
+                $"The signing key at {keys.Path} (id {Convert.ToHexStringLower(Key.KeyId)}) is not the ledger's current key " +
+                $"(id {Convert.ToHexStringLower(current)}). Restore the right key file, or rotate keys with a signed key event.");
+        }
+    }
+
+    /// <summary>
+    /// The ledger, not the configuration, is the record of the rules. A configuration that disagrees with the
+    /// rules in effect would seal blocks that auditors reject, so the app refuses to start with it.
+    /// </summary>
+    private async Task CheckRulesAsync(MarketDbContext db, CancellationToken cancellationToken)
+    {
+        var latest = await db.Blocks.AsNoTracking()
+            .Where(b => b.Kind == (byte)BlockKind.Rules)
+            .OrderByDescending(b => b.Height)
+            .Select(b => b.Height)
+            .FirstOrDefaultAsync(cancellationToken);
+        var leaf = await db.BlockLeaves.AsNoTracking().Where(l => l.BlockHeight == latest).Select(l => l.Data).FirstOrDefaultAsync(cancellationToken);
+        if (leaf is null)
+        {
+            throw new InvalidOperationException("The ledger has no rules block: the database is damaged.");
+        }
+
+        var sealedRules = RulesRecord.Decode(leaf);
+        var configured = ConfiguredRules(sealedRules.EffectiveFrom);
+        if (sealedRules != configured)
+        {
+            throw new InvalidOperationException(
+                $"The community rules in configuration ({Describe(configured)}) differ from the rules sealed in the ledger ({Describe(sealedRules)}). " +
+                "Restore the configuration; rule changes are made as signed ledger entries that apply from a future interval.");
+        }
+    }
+
+    private static string Describe(RulesRecord r) =>
+        $"interval {r.IntervalLengthSeconds} s, gate {r.GateClosureLeadSeconds} s, band {r.PriceFloor}..{r.PriceCeiling}, mechanism {r.Mechanism}";
+
+    private static async Task<byte[]> CurrentKeyIdAsync(MarketDbContext db, List<long> keyBlocks, CancellationToken cancellationToken)
+    {
+        byte[] current = [];
+        var leaves = await db.BlockLeaves.AsNoTracking()
+            .Where(l => keyBlocks.Contains(l.BlockHeight))
+            .OrderBy(l => l.BlockHeight).ThenBy(l => l.Index)
+            .Select(l => l.Data)
+            .ToListAsync(cancellationToken);
+        foreach (var leaf in leaves)
+        {
+            var record = KeyRecord.Decode(leaf);
+            if (record.Action == KeyAction.Introduce)
+            {
+                current = record.KeyId();
+            }
+        }
+
+        return current;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sealed the genesis block with signing key {KeyId}")]
+    private static partial void LogGenesis(ILogger logger, byte[] keyId);
+}

@@ -1,0 +1,169 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Market.Web.Persistence;
+
+/// <summary>A person who signs in. Households are linked to a user; managers and operators need not be.</summary>
+public sealed class MarketUser : IdentityUser
+{
+    public string DisplayName { get; set; } = "";
+}
+
+/// <summary>A trading household (prosumer). Appears in the ledger only under <see cref="Pseudonym"/>.</summary>
+public sealed class Household
+{
+    public long Id { get; set; }
+
+    public string UserId { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    /// <summary>16 random bytes; the household's id in the public ledger.</summary>
+    public byte[] Pseudonym { get; set; } = [];
+
+    /// <summary>Peak PV output in W: bounds the energy one offer may carry per interval.</summary>
+    public long PvPeakW { get; set; }
+
+    /// <summary>Maximum grid import in W: bounds the energy one bid may carry per interval.</summary>
+    public long MaxImportW { get; set; }
+}
+
+public enum OrderSide : byte
+{
+    Buy = 1,
+    Sell = 2,
+}
+
+public enum OrderStatus : byte
+{
+    Open = 1,
+    Cancelled = 2,
+    Filled = 3,
+    PartiallyFilled = 4,
+    Unmatched = 5,
+}
+
+/// <summary>A bid or an offer for one delivery interval. <see cref="Id"/> is also the sequence number (time priority).</summary>
+public sealed class OrderEntity
+{
+    public long Id { get; set; }
+
+    public long HouseholdId { get; set; }
+
+    public OrderSide Side { get; set; }
+
+    public long EnergyWh { get; set; }
+
+    /// <summary>Limit price in 1/10,000 of the currency per kWh.</summary>
+    public long LimitPrice { get; set; }
+
+    /// <summary>Interval start, Unix seconds UTC.</summary>
+    public long IntervalStart { get; set; }
+
+    public OrderStatus Status { get; set; }
+
+    public long FilledWh { get; set; }
+
+    /// <summary>Why the order got less than it asked, once cleared (a <c>Market.Matching.FillReason</c> name).</summary>
+    public string? Outcome { get; set; }
+
+    /// <summary>Unix milliseconds UTC.</summary>
+    public long CreatedAtMs { get; set; }
+}
+
+/// <summary>A settled trade; its canonical bytes are a leaf of a clearing block.</summary>
+public sealed class TradeEntity
+{
+    /// <summary>Global, 1-based, consecutive over the ledger (not a database identity).</summary>
+    public long Id { get; set; }
+
+    public long IntervalStart { get; set; }
+
+    public long BlockHeight { get; set; }
+
+    public int LeafIndex { get; set; }
+
+    public long BuyOrderId { get; set; }
+
+    public long SellOrderId { get; set; }
+
+    public long BuyerHouseholdId { get; set; }
+
+    public long SellerHouseholdId { get; set; }
+
+    public long EnergyWh { get; set; }
+
+    public long Price { get; set; }
+
+    /// <summary>Money in 1/10,000 of the currency.</summary>
+    public long Amount { get; set; }
+}
+
+/// <summary>One side of a double-entry posting; the postings of a trade sum to zero.</summary>
+public sealed class PostingEntity
+{
+    public long Id { get; set; }
+
+    public long TradeId { get; set; }
+
+    public long HouseholdId { get; set; }
+
+    /// <summary>Money in 1/10,000 of the currency: positive = received.</summary>
+    public long Amount { get; set; }
+}
+
+/// <summary>A sealed, signed ledger block exactly as published.</summary>
+public sealed class BlockEntity
+{
+    public long Height { get; set; }
+
+    public byte Kind { get; set; }
+
+    /// <summary>Interval start (Unix seconds) for interval blocks; null for others.</summary>
+    public long? IntervalStart { get; set; }
+
+    public byte[] Header { get; set; } = [];
+
+    public byte[] HeaderHash { get; set; } = [];
+
+    public byte[] Signature { get; set; } = [];
+
+    public int LeafCount { get; set; }
+
+    public long SealedAtMs { get; set; }
+}
+
+/// <summary>A leaf of a block (canonical order, trade or record bytes), in block order.</summary>
+public sealed class BlockLeafEntity
+{
+    public long BlockHeight { get; set; }
+
+    public int Index { get; set; }
+
+    public byte[] Data { get; set; } = [];
+}
+
+/// <summary>The outcome of clearing one interval, for dashboards and the market page.</summary>
+public sealed class ClearedIntervalEntity
+{
+    /// <summary>Interval start, Unix seconds UTC.</summary>
+    public long IntervalStart { get; set; }
+
+    public long IntervalEnd { get; set; }
+
+    /// <summary>Uniform clearing price; null with no trade or under pay-as-bid.</summary>
+    public long? Price { get; set; }
+
+    public long VolumeWh { get; set; }
+
+    public int TradeCount { get; set; }
+
+    public int BidCount { get; set; }
+
+    public int OfferCount { get; set; }
+
+    public byte Mechanism { get; set; }
+
+    public long OrderBookHeight { get; set; }
+
+    public long ClearingHeight { get; set; }
+}

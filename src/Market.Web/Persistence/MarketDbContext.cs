@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace Market.Web.Persistence;
+
+public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options) : IdentityDbContext<MarketUser>(options)
+{
+    public DbSet<Household> Households => Set<Household>();
+
+    public DbSet<OrderEntity> Orders => Set<OrderEntity>();
+
+    public DbSet<TradeEntity> Trades => Set<TradeEntity>();
+
+    public DbSet<PostingEntity> Postings => Set<PostingEntity>();
+
+    public DbSet<BlockEntity> Blocks => Set<BlockEntity>();
+
+    public DbSet<BlockLeafEntity> BlockLeaves => Set<BlockLeafEntity>();
+
+    public DbSet<ClearedIntervalEntity> ClearedIntervals => Set<ClearedIntervalEntity>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<Household>(e =>
+        {
+            e.ToTable("Households");
+            e.HasIndex(h => h.UserId).IsUnique();
+            e.HasIndex(h => h.Pseudonym).IsUnique();
+            e.Property(h => h.Name).HasMaxLength(100);
+            e.Property(h => h.Pseudonym).HasMaxLength(16);
+        });
+
+        builder.Entity<OrderEntity>(e =>
+        {
+            e.ToTable("Orders");
+            e.HasIndex(o => new { o.IntervalStart, o.Status });
+            e.HasIndex(o => new { o.HouseholdId, o.IntervalStart });
+            e.Property(o => o.Outcome).HasMaxLength(40);
+        });
+
+        builder.Entity<TradeEntity>(e =>
+        {
+            e.ToTable("Trades");
+            e.Property(t => t.Id).ValueGeneratedNever();
+            e.HasIndex(t => t.BuyerHouseholdId);
+            e.HasIndex(t => t.SellerHouseholdId);
+            e.HasIndex(t => t.IntervalStart);
+            e.HasIndex(t => new { t.BlockHeight, t.LeafIndex }).IsUnique();
+        });
+
+        builder.Entity<PostingEntity>(e =>
+        {
+            e.ToTable("Postings");
+            e.HasIndex(p => p.HouseholdId);
+            e.HasIndex(p => p.TradeId);
+        });
+
+        builder.Entity<BlockEntity>(e =>
+        {
+            e.ToTable("Blocks");
+            e.HasKey(b => b.Height);
+            e.Property(b => b.Height).ValueGeneratedNever();
+            // Clearing an interval twice is impossible: one order-book block and one clearing block per interval.
+            e.HasIndex(b => new { b.IntervalStart, b.Kind }).IsUnique();
+            e.HasIndex(b => b.HeaderHash).IsUnique();
+        });
+
+        builder.Entity<ClearedIntervalEntity>(e =>
+        {
+            e.ToTable("ClearedIntervals");
+            e.HasKey(c => c.IntervalStart);
+            e.Property(c => c.IntervalStart).ValueGeneratedNever();
+        });
+
+        builder.Entity<BlockLeafEntity>(e =>
+        {
+            e.ToTable("BlockLeaves");
+            e.HasKey(l => new { l.BlockHeight, l.Index });
+        });
+    }
+}

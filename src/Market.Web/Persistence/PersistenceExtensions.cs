@@ -1,0 +1,68 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Market.Web.Persistence;
+
+public static class PersistenceExtensions
+{
+    /// <summary>EF Core on SQLite (default: a file in the data folder), registered as a context factory.</summary>
+    public static WebApplicationBuilder AddMarketPersistence(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<MarketOptions>()
+            .Bind(builder.Configuration.GetSection(MarketOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<CommunityOptions>()
+            .Bind(builder.Configuration.GetSection(CommunityOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton<DataFolder>();
+        builder.Services.AddDbContextFactory<MarketDbContext>((sp, options) =>
+        {
+            var folder = sp.GetRequiredService<DataFolder>();
+            options.UseSqlite(folder.ConnectionString, sqlite => sqlite.CommandTimeout(30));
+        });
+        builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContext());
+        builder.Services.AddHealthChecks().AddCheck<Market.Web.Health.DatabaseHealthCheck>("database", tags: ["ready"]);
+        return builder;
+    }
+
+    /// <summary>Creates the data folder and applies migrations; SQLite runs in WAL mode so readers never block the writer.</summary>
+    public static async Task MigrateMarketDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        var factory = services.GetRequiredService<IDbContextFactory<MarketDbContext>>();
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+}
+
+/// <summary>The app's data folder, created on first use.</summary>
+public sealed class DataFolder
+{
+    public DataFolder(IOptions<MarketOptions> options, IWebHostEnvironment environment)
+    {
+        var o = options.Value;
+        Path = o.ResolveDataDirectory(environment.ContentRootPath);
+        Directory.CreateDirectory(Path);
+        SigningKeyPath = o.SigningKeyPath is { Length: > 0 } k
+            ? System.IO.Path.GetFullPath(System.IO.Path.IsPathRooted(k) ? k : System.IO.Path.Combine(environment.ContentRootPath, k))
+            : System.IO.Path.Combine(Path, "signing-key.hex");
+        ConnectionString = o.ConnectionString is { Length: > 0 } cs
+            ? cs
+            : new SqliteConnectionStringBuilder { DataSource = System.IO.Path.Combine(Path, "market.db"), Pooling = true, DefaultTimeout = 30 }.ToString();
+    }
+
+    public string Path { get; }
+
+    public string SigningKeyPath { get; }
+
+    public string ConnectionString { get; }
+}

@@ -1,0 +1,33 @@
+using Market.Web.Accounts;
+using Market.Web.Api;
+using Market.Web.Clearing;
+using Market.Web.Components;
+using Market.Web.Demo;
+using Market.Web.LedgerStore;
+using Market.Web.Persistence;
+using Market.Web.Trading;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddMarketPersistence();
+builder.AddMarketAccounts();
+builder.AddMarketTrading();
+builder.AddMarketLedger();
+builder.AddMarketJobs();
+builder.AddMarketDemo();
+builder.AddMarketUi();
+
+var app = builder.Build();
+
+await app.PrepareMarketAsync();
+
+app.UseMarketPipeline();
+app.MapMarketAccounts();
+app.MapMarketApi();
+app.MapMarketJobs();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+await app.RunAsync();
+
+/// <summary>Entry point; public so integration tests can host the app with WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,143 @@
+using Market.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Market.Web.Trading;
+
+/// <summary>A request to post a bid or an offer.</summary>
+public sealed record PlaceOrder(OrderSide Side, long EnergyWh, long LimitPrice, long IntervalStart);
+
+/// <summary>A business outcome: the stored order, or a rejection naming the field and the reason.</summary>
+public sealed record OrderResult(OrderEntity? Order, string? Field, string? Error)
+{
+    public bool Succeeded => Order is not null;
+
+    public static OrderResult Ok(OrderEntity order) => new(order, null, null);
+
+    public static OrderResult Reject(string field, string error) => new(null, field, error);
+}
+
+/// <summary>Accepts, validates, stores and cancels orders. Every accepted order is durably stored before it is acknowledged.</summary>
+public sealed class OrderService(IDbContextFactory<MarketDbContext> dbFactory, MarketClock clock, IOptions<CommunityOptions> options)
+{
+    private readonly CommunityOptions _rules = options.Value;
+
+    public async Task<OrderResult> PlaceAsync(long householdId, PlaceOrder request, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var household = await db.Households.AsNoTracking().SingleOrDefaultAsync(h => h.Id == householdId, cancellationToken);
+        if (household is null)
+        {
+            return OrderResult.Reject("household", "Unknown household.");
+        }
+
+        var rejection = Validate(household, request);
+        if (rejection is not null)
+        {
+            return rejection;
+        }
+
+        var order = new OrderEntity
+        {
+            HouseholdId = householdId,
+            Side = request.Side,
+            EnergyWh = request.EnergyWh,
+            LimitPrice = request.LimitPrice,
+            IntervalStart = request.IntervalStart,
+            Status = OrderStatus.Open,
+            CreatedAtMs = clock.Now.ToUnixTimeMilliseconds(),
+        };
+        db.Orders.Add(order);
+        await db.SaveChangesAsync(cancellationToken);
+        return OrderResult.Ok(order);
+    }
+
+    /// <summary>The most energy one order of this household may carry per interval, in Wh.</summary>
+    public long MaxEnergyWh(Household household, OrderSide side) =>
+        checked((side == OrderSide.Sell ? household.PvPeakW : household.MaxImportW) * clock.IntervalSeconds / 3600);
+
+    private OrderResult? Validate(Household household, PlaceOrder request)
+    {
+        if (request.Side is not (OrderSide.Buy or OrderSide.Sell))
+        {
+            return OrderResult.Reject("side", "Side must be buy or sell.");
+        }
+
+        if (request.EnergyWh <= 0)
+        {
+            return OrderResult.Reject("energy", "Energy must be more than 0 Wh.");
+        }
+
+        var max = MaxEnergyWh(household, request.Side);
+        if (request.EnergyWh > max)
+        {
+            var what = request.Side == OrderSide.Sell ? $"your PV peak of {Units.Energy(household.PvPeakW).Replace("Wh", "W", StringComparison.Ordinal)}" : $"your maximum import of {Units.Energy(household.MaxImportW).Replace("Wh", "W", StringComparison.Ordinal)}";
+            return OrderResult.Reject("energy", $"At most {Units.Energy(max)} per interval ({what}).");
+        }
+
+        if (request.LimitPrice < _rules.PriceFloor || request.LimitPrice > _rules.PriceCeiling)
+        {
+            return OrderResult.Reject("price", $"The price must lie between {Units.Price(_rules.PriceFloor)} (feed-in tariff) and {Units.Price(_rules.PriceCeiling)} (retail price).");
+        }
+
+        if (!clock.IsAligned(request.IntervalStart))
+        {
+            return OrderResult.Reject("interval", $"An interval must start on a {_rules.IntervalMinutes}-minute boundary.");
+        }
+
+        if (!clock.IsGateOpen(request.IntervalStart))
+        {
+            return OrderResult.Reject("interval", "This interval is closed for orders (its gate has closed).");
+        }
+
+        if (request.IntervalStart >= clock.NowSeconds + (_rules.HorizonHours * 3600L))
+        {
+            return OrderResult.Reject("interval", $"Orders are accepted at most {_rules.HorizonHours} h ahead.");
+        }
+
+        return null;
+    }
+
+    /// <summary>Cancels an open order of this household before its gate closes.</summary>
+    public async Task<OrderResult> CancelAsync(long householdId, long orderId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var order = await db.Orders.SingleOrDefaultAsync(o => o.Id == orderId && o.HouseholdId == householdId, cancellationToken);
+        if (order is null)
+        {
+            return OrderResult.Reject("id", "No such order.");
+        }
+
+        if (order.Status != OrderStatus.Open)
+        {
+            return OrderResult.Reject("id", "Only open orders can be cancelled.");
+        }
+
+        if (!clock.IsGateOpen(order.IntervalStart))
+        {
+            return OrderResult.Reject("id", "The gate for this interval has closed; the order can no longer be cancelled.");
+        }
+
+        // Conditional update: the clearing job may be committing this interval at the same moment.
+        var changed = await db.Orders
+            .Where(o => o.Id == orderId && o.Status == OrderStatus.Open)
+            .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, OrderStatus.Cancelled), cancellationToken);
+        if (changed == 0)
+        {
+            return OrderResult.Reject("id", "Only open orders can be cancelled.");
+        }
+
+        order.Status = OrderStatus.Cancelled;
+        return OrderResult.Ok(order);
+    }
+
+    public async Task<IReadOnlyList<OrderEntity>> ListAsync(long householdId, int take = 200, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Orders.AsNoTracking()
+            .Where(o => o.HouseholdId == householdId)
+            .OrderByDescending(o => o.IntervalStart).ThenByDescending(o => o.Id)
+            .Take(take)
+            .ToListAsync(cancellationToken);
+    }
+}

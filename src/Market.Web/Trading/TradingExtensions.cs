@@ -1,0 +1,13 @@
+namespace Market.Web.Trading;
+
+public static class TradingExtensions
+{
+    public static WebApplicationBuilder AddMarketTrading(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<MarketClock>();
+        builder.Services.AddSingleton<OrderService>();
+        builder.Services.AddSingleton<MarketQueries>();
+        return builder;
+    }
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh machine with the .NET 10 SDK:
+# installs what is missing (Debian chromium), restores, builds in Release with warnings as errors,
+# runs every test project and prints the totals as the last line: "N passed, N failed".
+# Exit code is non-zero when anything failed, was skipped or did not run.
+set -uo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+results="$root/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=0
+need_pkg() { # need_pkg <command-path> <debian-package>
+  if [ ! -x "$1" ]; then
+    echo "== installing $2"
+    if [ $apt_updated -eq 0 ]; then as_root apt-get update -qq || true; apt_updated=1; fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+  fi
+  [ -x "$1" ] || { echo "error: $1 is missing and could not be installed"; echo "0 passed, 1 failed"; exit 1; }
+}
+need_pkg /usr/bin/chromium chromium
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+echo "== restore"
+dotnet tool restore >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+dotnet restore Market.sln || { echo "0 passed, 1 failed"; exit 1; }
+echo "== build (Release, warnings are errors)"
+dotnet build Market.sln -c Release --no-restore -warnaserror -nologo -clp:ErrorsOnly || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+status=0
+for proj in tests/*/*.csproj; do
+  name=$(basename "$proj" .csproj)
+  echo "== $name"
+  if ! dotnet test "$proj" -c Release --no-build --nologo \
+      --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+      --results-directory "$results" >"$results/$name.log" 2>&1; then
+    status=1
+  fi
+  grep -E "^\s*(Failed|Skipped) |Total tests|Passed!|Failed!|error" "$results/$name.log" | grep -v "^\s*$" | tail -40
+  if [ ! -f "$results/$name.trx" ]; then
+    echo "   no results from $name: it did not run"
+    status=1
+  fi
+done
+
+passed=0; failed=0; skipped=0; total=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  t=$(get total); p=$(get passed); f=$(get failed); e=$(get error); x=$(get executed)
+  total=$((total + ${t:-0})); passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
+  skipped=$((skipped + ${t:-0} - ${x:-0}))
+done
+[ "$total" -gt 0 ] || status=1
+[ "$skipped" -eq 0 ] || { echo "$skipped test(s) did not run"; status=1; }
+[ "$failed" -eq 0 ] || status=1
+echo "Screenshots and logs: artifacts/"
+if [ "$skipped" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
+exit $status

@@ -1,0 +1,94 @@
+using Market.Web.Tests.Support;
+using Microsoft.Playwright;
+
+namespace Market.E2E;
+
+/// <summary>
+/// Serves the app on a loopback port (Kestrel) with a fake clock and drives Debian's Chromium through Playwright.
+/// A missing browser fails the tests; it never skips them.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    public MarketFactory App { get; } = new();
+
+    public IPlaywright Playwright { get; private set; } = default!;
+
+    public IBrowser Browser { get; private set; } = default!;
+
+    public Uri BaseAddress { get; private set; } = default!;
+
+    public static string ArtifactsDirectory
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Market.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            var path = Path.Combine(dir?.FullName ?? Path.GetTempPath(), "artifacts", "screenshots");
+            Directory.CreateDirectory(path);
+            return path;
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"Chromium is required at {ChromiumPath}: run ./test.sh, which installs Debian's chromium package.");
+        }
+
+        App.UseKestrel(0);
+        App.StartServer();
+        BaseAddress = App.ClientOptions.BaseAddress;
+        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+    }
+
+    public async Task<IPage> NewPageAsync(int width = 1440, int height = 900)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            Locale = "en-GB",
+        });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    public static async Task SignInAsync(IPage page, string email, string password = "Sunshine2026")
+    {
+        await page.GotoAsync("account/login");
+        await page.Locator("#email").FillAsync(email);
+        await page.Locator("#password").FillAsync(password);
+        await page.GetByTestId("login-submit").ClickAsync();
+        await page.GetByTestId("sign-out").WaitForAsync();
+    }
+
+    /// <summary>Navigates and waits until the Blazor circuit is connected, so input is not lost to a re-render.</summary>
+    public static async Task GotoLiveAsync(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        await page.Locator("[data-testid=page-state][data-interactive=yes]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+    }
+
+    public static Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory, name + ".png"), FullPage = true });
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        Playwright.Dispose();
+        await App.DisposeAsync();
+    }
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Text.Json;
+using Market.Web.Tests.Support;
+using Market.Web.Trading;
+
+namespace Market.Web.Tests;
+
+public sealed class PublicEndpointTests
+{
+    [Fact]
+    public async Task HealthReady_AfterStart_Healthy()
+    {
+        await using var app = new MarketFactory();
+        using var client = app.CreateClient();
+
+        var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).ShouldBe("Healthy");
+    }
+
+    [Fact]
+    public async Task LedgerBlocks_Anonymous_ListsGenesisAndClearedBlocksNewestFirst()
+    {
+        await using var app = new MarketFactory();
+        using var client = app.CreateClient();
+        await app.CloseGateAndClearAsync(app.Get<MarketClock>().FirstOpenInterval());
+
+        var json = await client.GetStringAsync(new Uri("/api/ledger/blocks", UriKind.Relative));
+
+        using var doc = JsonDocument.Parse(json);
+        var heights = doc.RootElement.EnumerateArray().Select(b => b.GetProperty("height").GetInt64()).ToList();
+        heights.ShouldBe([3, 2, 1, 0]);
+        var first = doc.RootElement[0];
+        first.GetProperty("kind").GetString().ShouldBe("clearing");
+        first.GetProperty("headerHash").GetString()!.Length.ShouldBe(64);
+    }
+
+    [Fact]
+    public async Task BlockPage_Anonymous_ShowsPseudonymsNeverNamesOrEmails()
+    {
+        await using var app = new MarketFactory();
+        using var client = app.CreateClient();
+        var anna = await app.HouseholdAsync("anna@demo.energy");
+        var ben = await app.HouseholdAsync("ben@demo.energy");
+        var interval = app.Get<MarketClock>().FirstOpenInterval();
+        await app.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(Market.Web.Persistence.OrderSide.Sell, 1000, 1000, interval));
+        await app.Get<OrderService>().PlaceAsync(ben.Id, new PlaceOrder(Market.Web.Persistence.OrderSide.Buy, 1000, 3000, interval));
+        await app.CloseGateAndClearAsync(interval);
+
+        var html = await client.GetStringAsync(new Uri("/ledger/blocks/3", UriKind.Relative));
+
+        html.ShouldContain(Convert.ToHexStringLower(anna.Pseudonym)[..12]);
+        html.ShouldNotContain("anna@demo.energy");
+        html.ShouldNotContain("Anna");
+        html.ShouldNotContain("Ben");
+    }
+
+    [Fact]
+    public async Task MarketPage_Anonymous_RedirectsToSignIn()
+    {
+        await using var app = new MarketFactory();
+        using var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await client.GetAsync(new Uri("/market", UriKind.Relative));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        response.Headers.Location!.ToString().ShouldContain("/account/login");
+    }
+}

@@ -1,0 +1,94 @@
+using Market.Web.Clearing;
+using Market.Web.Persistence;
+using Market.Web.Trading;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Market.Web.Tests.Support;
+
+/// <summary>
+/// Hosts the whole app on a fresh temporary data folder (SQLite file, signing key) with a fake clock, the demo
+/// community seeded, and the Hangfire server off so tests run the clearing job themselves.
+/// </summary>
+public sealed class MarketFactory : WebApplicationFactory<Program>
+{
+    /// <summary>A Monday morning in summer, two minutes into an interval.</summary>
+    public static readonly DateTimeOffset DefaultStart = new(2026, 6, 15, 10, 2, 0, TimeSpan.Zero);
+
+    public MarketFactory(string? dataDirectory = null, DateTimeOffset? start = null)
+    {
+        _ownsDataDirectory = dataDirectory is null;
+        DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "market-test-" + Guid.NewGuid().ToString("N"));
+        Clock = new FakeTimeProvider(start ?? DefaultStart);
+    }
+
+    private readonly bool _ownsDataDirectory;
+
+    public string DataDirectory { get; }
+
+    public FakeTimeProvider Clock { get; }
+
+    public Dictionary<string, string?> Settings { get; } = [];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        // Outside Development the framework does not map package assets (MudBlazor's CSS/JS) from the build output.
+        builder.UseStaticWebAssets();
+        builder.UseSetting("Market:DataDirectory", DataDirectory);
+        builder.UseSetting("Market:RunJobs", "false");
+        builder.UseSetting("Demo:Enabled", "true");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    public T Get<T>()
+        where T : notnull => Services.GetRequiredService<T>();
+
+    public MarketDbContext CreateDb() => Get<IDbContextFactory<MarketDbContext>>().CreateDbContext();
+
+    public async Task<Household> HouseholdAsync(string email)
+    {
+        await using var db = CreateDb();
+        var user = await db.Users.SingleAsync(u => u.Email == email);
+        return await db.Households.SingleAsync(h => h.UserId == user.Id);
+    }
+
+    /// <summary>Moves the clock past the gate of <paramref name="intervalStart"/> and runs the clearing job.</summary>
+    public async Task<int> CloseGateAndClearAsync(long intervalStart)
+    {
+        var gate = DateTimeOffset.FromUnixTimeSeconds(Get<MarketClock>().GateClosure(intervalStart));
+        if (Clock.GetUtcNow() <= gate)
+        {
+            Clock.SetUtcNow(gate.AddSeconds(1));
+        }
+
+        return await Get<ClearingJob>().RunAsync(CancellationToken.None);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (!_ownsDataDirectory)
+        {
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless; never fail a test over cleanup.
+        }
+    }
+}

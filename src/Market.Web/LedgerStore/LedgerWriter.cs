@@ -91,7 +91,8 @@ public sealed partial class LedgerWriter(
             Add(db, genesis);
             Add(db, rules);
             await db.SaveChangesAsync(cancellationToken);
-            LogGenesis(logger, Key.KeyId);
+            var keyId = Convert.ToHexStringLower(Key.KeyId);
+            LogGenesis(logger, keyId);
             return;
         }
 
@@ -156,5 +157,5 @@ public sealed partial class LedgerWriter(
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sealed the genesis block with signing key {KeyId}")]
-    private static partial void LogGenesis(ILogger logger, byte[] keyId);
+    private static partial void LogGenesis(ILogger logger, string keyId);
 }

@@ -14,6 +14,7 @@ builder.AddMarketAccounts();
 builder.AddMarketTrading();
 builder.AddMarketLedger();
 builder.AddMarketJobs();
+builder.AddMarketApi();
 builder.AddMarketDemo();
 builder.AddMarketUi();
 

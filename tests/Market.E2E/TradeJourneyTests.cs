@@ -40,7 +40,7 @@ public sealed class TradeJourneyTests(BrowserFixture fixture) : IClassFixture<Br
         await visitor.GotoAsync("ledger");
         await visitor.GetByTestId("block-row").First.WaitForAsync();
         await BrowserFixture.ScreenshotAsync(visitor, "05-ledger-wide");
-        await seller.GetByTestId("trade-row").First.GetByRole(AriaRole.Link).ClickAsync();
+        await seller.GetByTestId("trade-row").First.GetByTestId("block-link").ClickAsync();
         var href = seller.Url;
         await visitor.GotoAsync(href);
         await Assertions.Expect(visitor.GetByTestId("block-verdict")).ToContainTextAsync("Verified");

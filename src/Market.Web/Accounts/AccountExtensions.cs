@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Market.Web.Persistence;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,7 +12,20 @@ public static class AccountExtensions
     public static WebApplicationBuilder AddMarketAccounts(this WebApplicationBuilder builder)
     {
         builder.Services.AddCascadingAuthenticationState();
-        builder.Services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        // Browsers sign in with the Identity cookie; agents send a personal access token. The policy scheme picks
+        // by the Authorization header, so both reach HttpContext.User before rate limiting.
+        builder.Services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = "cookie-or-token";
+                o.DefaultChallengeScheme = "cookie-or-token";
+            })
+            .AddPolicyScheme("cookie-or-token", "Cookie or token", o => o.ForwardDefaultSelector = http =>
+                http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? Market.Web.Api.TokenAuthenticationHandler.SchemeName
+                    : IdentityConstants.ApplicationScheme)
+            .AddScheme<AuthenticationSchemeOptions, Market.Web.Api.TokenAuthenticationHandler>(Market.Web.Api.TokenAuthenticationHandler.SchemeName, null)
+            .AddIdentityCookies();
+        builder.Services.AddSingleton<Market.Web.Api.ApiTokenService>();
         builder.Services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/account/login";
@@ -26,6 +40,7 @@ public static class AccountExtensions
         builder.Services.AddIdentityCore<MarketUser>(o =>
             {
                 o.User.RequireUniqueEmail = true;
+                o.SignIn.RequireConfirmedAccount = true;
                 o.Password.RequiredLength = 10;
                 o.Password.RequireNonAlphanumeric = false;
                 o.Lockout.MaxFailedAccessAttempts = 5;
@@ -37,6 +52,8 @@ public static class AccountExtensions
             .AddSignInManager()
             .AddDefaultTokenProviders();
         builder.Services.AddScoped<HouseholdAccessor>();
+        builder.Services.AddScoped<AccountService>();
+        builder.Services.AddSingleton<IEmailSender<MarketUser>, OutboxEmailSender>();
         return builder;
     }
 
@@ -48,6 +65,25 @@ public static class AccountExtensions
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/");
         });
+
+        // The statement as CSV, for the signed-in household (cookie): one line per trade.
+        app.MapGet("/statement/{year:int}/{month:int}.csv", async (int year, int month, HttpContext http, HouseholdAccessor households, Market.Web.Trading.StatementService statements) =>
+        {
+            var household = await households.FindAsync(http.User);
+            if (household is null)
+            {
+                return Results.Problem(statusCode: 403, title: "Not a household", detail: "Only households have statements.");
+            }
+
+            if (year is < 2000 or > 2200 || month is < 1 or > 12)
+            {
+                return Results.Problem(statusCode: 400, title: "No such month", detail: "Use a year and a month 1–12.");
+            }
+
+            var statement = await statements.MonthAsync(household, year, month);
+            var csv = Market.Web.Trading.StatementService.ToCsv(statement, TimeZoneInfo.FindSystemTimeZoneById(household.TimeZone));
+            return Results.File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv", $"statement-{year}-{month:00}.csv");
+        }).RequireAuthorization(p => p.RequireRole(Roles.Prosumer));
         return app;
     }
 }

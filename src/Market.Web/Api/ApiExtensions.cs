@@ -1,12 +1,27 @@
 using Market.Web.LedgerStore;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Scalar.AspNetCore;
 
 namespace Market.Web.Api;
 
 public static class ApiExtensions
 {
-    public static IEndpointRouteBuilder MapMarketApi(this IEndpointRouteBuilder app)
+    public static WebApplicationBuilder AddMarketApi(this WebApplicationBuilder builder)
     {
+        builder.AddMarketRateLimits();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info = new() { Title = "Community energy market API", Version = "v1", Description = "Post bids and offers, read trades and prices. Authenticate with a personal access token: Authorization: Bearer mkt_…. Energy in Wh; prices in 1/10,000 of the currency per kWh; money in 1/10,000 of the currency." };
+            return Task.CompletedTask;
+        }));
+        return builder;
+    }
+
+    public static WebApplication MapMarketApi(this WebApplication app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/api/docs", o => o.WithTitle("Community energy market API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapOrderApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 
@@ -24,6 +39,33 @@ public static class ApiExtensions
                 ? Results.Problem(statusCode: 404, title: "No such block", detail: $"The ledger has no block at height {height}.")
                 : Results.Ok(BlockDetailDto.From(block));
         });
+        ledger.MapGet("/checkpoint", async (LedgerPublication publication, CancellationToken ct) =>
+            Results.Ok(CheckpointDto.From(await publication.LatestCheckpointAsync(ct))))
+            .WithSummary("The latest signed checkpoint of the ledger-wide tree");
+        ledger.MapGet("/consistency", async (LedgerPublication publication, long from, long to, CancellationToken ct) =>
+        {
+            var proof = await publication.ConsistencyProofAsync(from, to, ct);
+            return proof is null
+                ? Results.Problem(statusCode: 400, title: "Bad sizes", detail: "Need 0 <= from <= to <= the ledger's size.")
+                : Results.Ok(new { from, to, proof = proof.Select(Convert.ToHexStringLower) });
+        }).WithSummary("RFC 9162 consistency proof between two tree sizes");
+        ledger.MapGet("/export", (LedgerPublication publication, HttpContext http, CancellationToken ct) =>
+            Results.Stream(s => publication.WriteExportAsync(s, ct), "application/x-ndjson", "ledger-export.jsonl"))
+            .WithSummary("The whole ledger as one self-contained JSON Lines file");
+        ledger.MapGet("/trades/{id:long}/proof", async (LedgerPublication publication, long id, CancellationToken ct) =>
+        {
+            var receipt = await publication.ReceiptAsync(id, ct);
+            return receipt is null
+                ? Results.Problem(statusCode: 404, title: "No such trade", detail: $"The ledger has no trade {id}.")
+                : Results.Text(receipt.ToJson(), "application/json");
+        }).WithSummary("A receipt proving one trade is in the ledger (verify with `market ledger receipt`)");
         return app;
     }
+}
+
+/// <summary>A checkpoint as published.</summary>
+public sealed record CheckpointDto(long Size, string Root, long Time, string KeyId, string Signature)
+{
+    public static CheckpointDto From(Market.Ledger.Checkpoint c) =>
+        new(c.Size, Convert.ToHexStringLower(c.Root), c.TimestampUnixMs, Convert.ToHexStringLower(c.KeyId), Convert.ToHexStringLower(c.Signature));
 }

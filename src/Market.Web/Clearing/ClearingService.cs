@@ -18,6 +18,7 @@ public sealed partial class ClearingService(
     IDbContextFactory<MarketDbContext> dbFactory,
     MarketClock clock,
     LedgerWriter ledger,
+    Market.Web.LedgerStore.LedgerPublication publication,
     MarketEvents events,
     IOptions<CommunityOptions> options,
     ILogger<ClearingService> logger) : IDisposable
@@ -64,6 +65,12 @@ public sealed partial class ClearingService(
 
             cleared++;
             events.RaiseIntervalCleared(outcome);
+        }
+
+        if (cleared > 0)
+        {
+            // One signed checkpoint per run, so mirrors see the growth; a catch-up run signs once, not per interval.
+            await publication.LatestCheckpointAsync(cancellationToken);
         }
 
         return cleared;

@@ -52,9 +52,14 @@ public static class JobsExtensions
 }
 
 /// <summary>The recurring job: clears every interval whose gate has closed. Safe to run concurrently and to re-run.</summary>
-public sealed class ClearingJob(ClearingService clearing)
+public sealed class ClearingJob(ClearingService clearing, Market.Web.Trading.StandingOrderService standing)
 {
+    /// <summary>Makes standing orders' next orders, then clears what is due; returns the intervals cleared.</summary>
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [AutomaticRetry(Attempts = 3)]
-    public Task<int> RunAsync(CancellationToken cancellationToken) => clearing.ClearDueIntervalsAsync(cancellationToken);
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        await standing.MaterializeAllAsync(cancellationToken);
+        return await clearing.ClearDueIntervalsAsync(cancellationToken);
+    }
 }

@@ -46,6 +46,25 @@ public sealed partial class DemoSeeder(
         }
     }
 
+    /// <summary>
+    /// The first operator comes from configuration (<c>Operator:Email</c>, <c>Operator:Password</c>), never from a
+    /// built-in password outside demo mode. Creates it once; later starts leave it alone.
+    /// </summary>
+    public async Task EnsureConfiguredOperatorAsync(IConfiguration configuration)
+    {
+        var email = configuration["Operator:Email"];
+        var password = configuration["Operator:Password"];
+        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password) || await users.FindByEmailAsync(email) is not null)
+        {
+            return;
+        }
+
+        var user = new MarketUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "Operator" };
+        Check(await users.CreateAsync(user, password));
+        Check(await users.AddToRoleAsync(user, Roles.Operator));
+        LogCreated(logger, email, Roles.Operator);
+    }
+
     public async Task SeedCommunityAsync(string password, CancellationToken cancellationToken = default)
     {
         foreach (var (login, name, pv, import) in Community)

@@ -25,6 +25,7 @@ public static class StartupExtensions
         await using var scope = app.Services.CreateAsyncScope();
         var seeder = scope.ServiceProvider.GetRequiredService<DemoSeeder>();
         await seeder.EnsureRolesAsync();
+        await seeder.EnsureConfiguredOperatorAsync(app.Configuration);
         var demo = app.Services.GetRequiredService<IOptions<DemoOptions>>().Value;
         if (!demo.Enabled)
         {

@@ -8,22 +8,16 @@ namespace Market.Web.LedgerStore;
 public sealed record ChainReport(bool IsValid, long BlockCount, long TradeCount, string Message, VerificationFailure? Failure);
 
 /// <summary>Runs <c>Market.Ledger</c>'s chain verifier, with clearing replay, over the blocks as stored.</summary>
-public sealed class ChainVerification(MatchingReplayer replayer, SigningKeyStore keys, TimeProvider time)
+public sealed class ChainVerification(MatchingReplayer replayer, LedgerPublication publication)
 {
     public async Task<ChainReport> VerifyAsync(MarketDbContext db, CancellationToken cancellationToken)
     {
-        var blocks = await db.Blocks.AsNoTracking().OrderBy(b => b.Height).ToListAsync(cancellationToken);
+        // The latest published checkpoint, so verification also checks the ledger-wide tree it signs.
+        var checkpoint = await publication.LatestCheckpointAsync(cancellationToken);
+        var blocks = await db.Blocks.AsNoTracking().Where(b => b.Height < checkpoint.Size).OrderBy(b => b.Height).ToListAsync(cancellationToken);
         var leaves = (await db.BlockLeaves.AsNoTracking().OrderBy(l => l.BlockHeight).ThenBy(l => l.Index).ToListAsync(cancellationToken))
             .ToLookup(l => l.BlockHeight, l => l.Data);
         var ledgerBlocks = blocks.Select(b => new LedgerBlock(b.Header, b.Signature, leaves[b.Height]));
-        // A checkpoint over the chain as stored, signed now: verification then also checks the ledger-wide tree.
-        var tree = new CompactMerkleTree();
-        foreach (var b in blocks)
-        {
-            tree.Append(b.HeaderHash);
-        }
-
-        var checkpoint = Checkpoint.Create(tree.Size, tree.Root(), time.GetUtcNow(), keys.Key);
         var result = ChainVerifier.Verify(ledgerBlocks, checkpoint, replayer);
         return new ChainReport(result.IsValid, result.BlockCount, result.TradeCount,
             result.IsValid ? $"{result.BlockCount} blocks and {result.TradeCount} trades verified, every clearing replayed." : result.Failure!.ToString(),

@@ -9,6 +9,7 @@ public static class LedgerExtensions
         builder.Services.AddSingleton<LedgerReader>();
         builder.Services.AddSingleton<MatchingReplayer>();
         builder.Services.AddSingleton<ChainVerification>();
+        builder.Services.AddSingleton<LedgerPublication>();
         return builder;
     }
 }

@@ -25,6 +25,9 @@ public sealed class Household
 
     /// <summary>Maximum grid import in W: bounds the energy one bid may carry per interval.</summary>
     public long MaxImportW { get; set; }
+
+    /// <summary>IANA time zone the household sees times in.</summary>
+    public string TimeZone { get; set; } = "Europe/Berlin";
 }
 
 public enum OrderSide : byte
@@ -68,6 +71,9 @@ public sealed class OrderEntity
 
     /// <summary>Unix milliseconds UTC.</summary>
     public long CreatedAtMs { get; set; }
+
+    /// <summary>The standing order this order was made from, if any.</summary>
+    public long? StandingOrderId { get; set; }
 }
 
 /// <summary>A settled trade; its canonical bytes are a leaf of a clearing block.</summary>
@@ -166,4 +172,88 @@ public sealed class ClearedIntervalEntity
     public long OrderBookHeight { get; set; }
 
     public long ClearingHeight { get; set; }
+}
+
+/// <summary>A personal access token for the API. Only a SHA-256 hash of the secret is stored.</summary>
+public sealed class ApiTokenEntity
+{
+    public long Id { get; set; }
+
+    public string UserId { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    /// <summary>SHA-256 of the full token string.</summary>
+    public byte[] SecretHash { get; set; } = [];
+
+    /// <summary>The first characters of the token, shown so a user can tell tokens apart.</summary>
+    public string Prefix { get; set; } = "";
+
+    public long CreatedAtMs { get; set; }
+
+    public long? LastUsedAtMs { get; set; }
+
+    public long? RevokedAtMs { get; set; }
+}
+
+/// <summary>Remembers an <c>Idempotency-Key</c> so a retried POST returns the first result instead of a second order.</summary>
+public sealed class IdempotencyEntity
+{
+    public long Id { get; set; }
+
+    public string UserId { get; set; } = "";
+
+    public string Key { get; set; } = "";
+
+    /// <summary>SHA-256 of the request body: the same key with another body is an error, not a replay.</summary>
+    public byte[] RequestHash { get; set; } = [];
+
+    public long OrderId { get; set; }
+
+    public long CreatedAtMs { get; set; }
+}
+
+/// <summary>"Set and forget": becomes an ordinary order for every matching interval until changed or stopped.</summary>
+public sealed class StandingOrderEntity
+{
+    public long Id { get; set; }
+
+    public long HouseholdId { get; set; }
+
+    public OrderSide Side { get; set; }
+
+    public long EnergyWh { get; set; }
+
+    public long LimitPrice { get; set; }
+
+    /// <summary>Days of the week it applies to, bit 0 = Sunday … bit 6 = Saturday (household's time zone).</summary>
+    public int DaysMask { get; set; }
+
+    /// <summary>First local hour (0–23) whose intervals it applies to.</summary>
+    public int FromHour { get; set; }
+
+    /// <summary>Local hour (1–24) at which it stops applying (exclusive).</summary>
+    public int ToHour { get; set; }
+
+    public bool Active { get; set; } = true;
+
+    /// <summary>Orders exist for every matching interval that starts before this (Unix s).</summary>
+    public long MaterializedUntil { get; set; }
+
+    public long CreatedAtMs { get; set; }
+}
+
+/// <summary>A signed checkpoint of the ledger-wide tree (leaves = header hashes), as published.</summary>
+public sealed class CheckpointEntity
+{
+    /// <summary>Number of blocks covered.</summary>
+    public long Size { get; set; }
+
+    public byte[] Root { get; set; } = [];
+
+    public long TimestampMs { get; set; }
+
+    public byte[] KeyId { get; set; } = [];
+
+    public byte[] Signature { get; set; } = [];
 }

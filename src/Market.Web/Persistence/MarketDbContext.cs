@@ -19,6 +19,14 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options) :
 
     public DbSet<ClearedIntervalEntity> ClearedIntervals => Set<ClearedIntervalEntity>();
 
+    public DbSet<ApiTokenEntity> ApiTokens => Set<ApiTokenEntity>();
+
+    public DbSet<CheckpointEntity> Checkpoints => Set<CheckpointEntity>();
+
+    public DbSet<IdempotencyEntity> IdempotencyKeys => Set<IdempotencyEntity>();
+
+    public DbSet<StandingOrderEntity> StandingOrders => Set<StandingOrderEntity>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -30,6 +38,7 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options) :
             e.HasIndex(h => h.Pseudonym).IsUnique();
             e.Property(h => h.Name).HasMaxLength(100);
             e.Property(h => h.Pseudonym).HasMaxLength(16);
+            e.Property(h => h.TimeZone).HasMaxLength(64);
         });
 
         builder.Entity<OrderEntity>(e =>
@@ -38,6 +47,8 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options) :
             e.HasIndex(o => new { o.IntervalStart, o.Status });
             e.HasIndex(o => new { o.HouseholdId, o.IntervalStart });
             e.Property(o => o.Outcome).HasMaxLength(40);
+            // One order per standing order and interval, even if materialisation runs twice.
+            e.HasIndex(o => new { o.StandingOrderId, o.IntervalStart }).IsUnique();
         });
 
         builder.Entity<TradeEntity>(e =>
@@ -72,6 +83,35 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options) :
             e.ToTable("ClearedIntervals");
             e.HasKey(c => c.IntervalStart);
             e.Property(c => c.IntervalStart).ValueGeneratedNever();
+        });
+
+        builder.Entity<CheckpointEntity>(e =>
+        {
+            e.ToTable("Checkpoints");
+            e.HasKey(c => c.Size);
+            e.Property(c => c.Size).ValueGeneratedNever();
+        });
+
+        builder.Entity<ApiTokenEntity>(e =>
+        {
+            e.ToTable("ApiTokens");
+            e.HasIndex(t => t.SecretHash).IsUnique();
+            e.HasIndex(t => t.UserId);
+            e.Property(t => t.Name).HasMaxLength(80);
+            e.Property(t => t.Prefix).HasMaxLength(16);
+        });
+
+        builder.Entity<IdempotencyEntity>(e =>
+        {
+            e.ToTable("IdempotencyKeys");
+            e.HasIndex(k => new { k.UserId, k.Key }).IsUnique();
+            e.Property(k => k.Key).HasMaxLength(100);
+        });
+
+        builder.Entity<StandingOrderEntity>(e =>
+        {
+            e.ToTable("StandingOrders");
+            e.HasIndex(s => new { s.HouseholdId, s.Active });
         });
 
         builder.Entity<BlockLeafEntity>(e =>

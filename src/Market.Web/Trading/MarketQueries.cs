@@ -60,6 +60,16 @@ public sealed class MarketQueries(IDbContextFactory<MarketDbContext> dbFactory)
             .FirstOrDefaultAsync(cancellationToken);
     }
 
+    /// <summary>Uniform clearing prices of the given intervals (absent when not cleared or no price).</summary>
+    public async Task<Dictionary<long, long>> ClearingPricesAsync(IEnumerable<long> intervalStarts, CancellationToken cancellationToken = default)
+    {
+        var starts = intervalStarts.Distinct().ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.ClearedIntervals.AsNoTracking()
+            .Where(c => starts.Contains(c.IntervalStart) && c.Price != null)
+            .ToDictionaryAsync(c => c.IntervalStart, c => c.Price!.Value, cancellationToken);
+    }
+
     /// <summary>Open orders per upcoming interval (count of bids and offers), for the market page.</summary>
     public async Task<Dictionary<long, (int Bids, int Offers)>> OpenBookDepthAsync(long fromStart, CancellationToken cancellationToken = default)
     {

@@ -12,19 +12,47 @@ public sealed record OrderResult(OrderEntity? Order, string? Field, string? Erro
 {
     public bool Succeeded => Order is not null;
 
+    /// <summary>True when an <c>Idempotency-Key</c> matched an earlier request: this is that request's order.</summary>
+    public bool Replayed { get; init; }
+
+    /// <summary>True when the household does not own the order (or it does not exist): 404 in the API.</summary>
+    public bool NotFound { get; init; }
+
+    /// <summary>True when the key was used before with a different request body.</summary>
+    public bool Conflict { get; init; }
+
     public static OrderResult Ok(OrderEntity order) => new(order, null, null);
 
     public static OrderResult Reject(string field, string error) => new(null, field, error);
 }
+
+/// <summary>An idempotency key as sent by a client, with the hash of the request it came with.</summary>
+public sealed record IdempotencyKey(string UserId, string Key, byte[] RequestHash);
 
 /// <summary>Accepts, validates, stores and cancels orders. Every accepted order is durably stored before it is acknowledged.</summary>
 public sealed class OrderService(IDbContextFactory<MarketDbContext> dbFactory, MarketClock clock, IOptions<CommunityOptions> options)
 {
     private readonly CommunityOptions _rules = options.Value;
 
-    public async Task<OrderResult> PlaceAsync(long householdId, PlaceOrder request, CancellationToken cancellationToken = default)
+    public async Task<OrderResult> PlaceAsync(long householdId, PlaceOrder request, CancellationToken cancellationToken = default) =>
+        await PlaceAsync(householdId, request, idempotency: null, standingOrderId: null, cancellationToken);
+
+    /// <summary>
+    /// Validates and stores an order. With an idempotency key, a retry of the same request returns the first
+    /// order instead of creating another; the key and the order are committed together.
+    /// </summary>
+    public async Task<OrderResult> PlaceAsync(long householdId, PlaceOrder request, IdempotencyKey? idempotency, long? standingOrderId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (idempotency is not null)
+        {
+            var earlier = await FindIdempotentAsync(db, idempotency, cancellationToken);
+            if (earlier is not null)
+            {
+                return earlier;
+            }
+        }
+
         var household = await db.Households.AsNoTracking().SingleOrDefaultAsync(h => h.Id == householdId, cancellationToken);
         if (household is null)
         {
@@ -46,17 +74,64 @@ public sealed class OrderService(IDbContextFactory<MarketDbContext> dbFactory, M
             IntervalStart = request.IntervalStart,
             Status = OrderStatus.Open,
             CreatedAtMs = clock.Now.ToUnixTimeMilliseconds(),
+            StandingOrderId = standingOrderId,
         };
         db.Orders.Add(order);
+        if (idempotency is null)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return OrderResult.Ok(order);
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
-        return OrderResult.Ok(order);
+        db.IdempotencyKeys.Add(new IdempotencyEntity
+        {
+            UserId = idempotency.UserId,
+            Key = idempotency.Key,
+            RequestHash = idempotency.RequestHash,
+            OrderId = order.Id,
+            CreatedAtMs = order.CreatedAtMs,
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return OrderResult.Ok(order);
+        }
+        catch (DbUpdateException)
+        {
+            // A concurrent retry with the same key won: roll back ours and answer with its order.
+            await transaction.RollbackAsync(cancellationToken);
+            await using var fresh = await dbFactory.CreateDbContextAsync(cancellationToken);
+            return await FindIdempotentAsync(fresh, idempotency, cancellationToken) ?? throw new InvalidOperationException("Idempotency key conflict without a stored key.");
+        }
+    }
+
+    private static async Task<OrderResult?> FindIdempotentAsync(MarketDbContext db, IdempotencyKey idempotency, CancellationToken cancellationToken)
+    {
+        var earlier = await db.IdempotencyKeys.AsNoTracking()
+            .SingleOrDefaultAsync(k => k.UserId == idempotency.UserId && k.Key == idempotency.Key, cancellationToken);
+        if (earlier is null)
+        {
+            return null;
+        }
+
+        if (!earlier.RequestHash.AsSpan().SequenceEqual(idempotency.RequestHash))
+        {
+            return new OrderResult(null, "Idempotency-Key", "This Idempotency-Key was already used with a different request.") { Conflict = true };
+        }
+
+        var order = await db.Orders.AsNoTracking().SingleAsync(o => o.Id == earlier.OrderId, cancellationToken);
+        return new OrderResult(order, null, null) { Replayed = true };
     }
 
     /// <summary>The most energy one order of this household may carry per interval, in Wh.</summary>
     public long MaxEnergyWh(Household household, OrderSide side) =>
         checked((side == OrderSide.Sell ? household.PvPeakW : household.MaxImportW) * clock.IntervalSeconds / 3600);
 
-    private OrderResult? Validate(Household household, PlaceOrder request)
+    /// <summary>The rejection for this request, or null when it is acceptable now.</summary>
+    public OrderResult? Validate(Household household, PlaceOrder request)
     {
         if (request.Side is not (OrderSide.Buy or OrderSide.Sell))
         {
@@ -105,7 +180,7 @@ public sealed class OrderService(IDbContextFactory<MarketDbContext> dbFactory, M
         var order = await db.Orders.SingleOrDefaultAsync(o => o.Id == orderId && o.HouseholdId == householdId, cancellationToken);
         if (order is null)
         {
-            return OrderResult.Reject("id", "No such order.");
+            return OrderResult.Reject("id", "No such order.") with { NotFound = true };
         }
 
         if (order.Status != OrderStatus.Open)

@@ -8,6 +8,8 @@ public static class TradingExtensions
         builder.Services.AddSingleton<MarketClock>();
         builder.Services.AddSingleton<OrderService>();
         builder.Services.AddSingleton<MarketQueries>();
+        builder.Services.AddSingleton<StandingOrderService>();
+        builder.Services.AddSingleton<StatementService>();
         return builder;
     }
 }

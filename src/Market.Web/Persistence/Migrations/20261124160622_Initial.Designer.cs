@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Market.Web.Persistence.Migrations
 {
     [DbContext(typeof(MarketDbContext))]
-    [Migration("20261124154818_Initial")]
+    [Migration("20261124160622_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -19,6 +19,49 @@ namespace Market.Web.Persistence.Migrations
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+
+            modelBuilder.Entity("Market.Web.Persistence.ApiTokenEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastUsedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SecretHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("ApiTokens", (string)null);
+                });
 
             modelBuilder.Entity("Market.Web.Persistence.BlockEntity", b =>
                 {
@@ -75,6 +118,31 @@ namespace Market.Web.Persistence.Migrations
                     b.HasKey("BlockHeight", "Index");
 
                     b.ToTable("BlockLeaves", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.CheckpointEntity", b =>
+                {
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("KeyId")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("Root")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("Signature")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("TimestampMs")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Size");
+
+                    b.ToTable("Checkpoints", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.ClearedIntervalEntity", b =>
@@ -136,6 +204,11 @@ namespace Market.Web.Persistence.Migrations
                     b.Property<long>("PvPeakW")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -149,6 +222,39 @@ namespace Market.Web.Persistence.Migrations
                         .IsUnique();
 
                     b.ToTable("Households", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.IdempotencyEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("RequestHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "Key")
+                        .IsUnique();
+
+                    b.ToTable("IdempotencyKeys", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.MarketUser", b =>
@@ -250,6 +356,9 @@ namespace Market.Web.Persistence.Migrations
                     b.Property<byte>("Side")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("StandingOrderId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte>("Status")
                         .HasColumnType("INTEGER");
 
@@ -258,6 +367,9 @@ namespace Market.Web.Persistence.Migrations
                     b.HasIndex("HouseholdId", "IntervalStart");
 
                     b.HasIndex("IntervalStart", "Status");
+
+                    b.HasIndex("StandingOrderId", "IntervalStart")
+                        .IsUnique();
 
                     b.ToTable("Orders", (string)null);
                 });
@@ -284,6 +396,49 @@ namespace Market.Web.Persistence.Migrations
                     b.HasIndex("TradeId");
 
                     b.ToTable("Postings", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.StandingOrderEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DaysMask")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("EnergyWh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FromHour")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LimitPrice")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MaterializedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte>("Side")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ToHour")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HouseholdId", "Active");
+
+                    b.ToTable("StandingOrders", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.TradeEntity", b =>

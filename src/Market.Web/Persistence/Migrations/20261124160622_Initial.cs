@@ -12,6 +12,25 @@ namespace Market.Web.Persistence.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "ApiTokens",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
+                    SecretHash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    Prefix = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    CreatedAtMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastUsedAtMs = table.Column<long>(type: "INTEGER", nullable: true),
+                    RevokedAtMs = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApiTokens", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AspNetRoles",
                 columns: table => new
                 {
@@ -83,6 +102,21 @@ namespace Market.Web.Persistence.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "Checkpoints",
+                columns: table => new
+                {
+                    Size = table.Column<long>(type: "INTEGER", nullable: false),
+                    Root = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    TimestampMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    KeyId = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    Signature = table.Column<byte[]>(type: "BLOB", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Checkpoints", x => x.Size);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ClearedIntervals",
                 columns: table => new
                 {
@@ -112,11 +146,29 @@ namespace Market.Web.Persistence.Migrations
                     Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
                     Pseudonym = table.Column<byte[]>(type: "BLOB", maxLength: 16, nullable: false),
                     PvPeakW = table.Column<long>(type: "INTEGER", nullable: false),
-                    MaxImportW = table.Column<long>(type: "INTEGER", nullable: false)
+                    MaxImportW = table.Column<long>(type: "INTEGER", nullable: false),
+                    TimeZone = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Households", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "IdempotencyKeys",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    Key = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    RequestHash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    OrderId = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAtMs = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IdempotencyKeys", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -133,7 +185,8 @@ namespace Market.Web.Persistence.Migrations
                     Status = table.Column<byte>(type: "INTEGER", nullable: false),
                     FilledWh = table.Column<long>(type: "INTEGER", nullable: false),
                     Outcome = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
-                    CreatedAtMs = table.Column<long>(type: "INTEGER", nullable: false)
+                    CreatedAtMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    StandingOrderId = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -153,6 +206,28 @@ namespace Market.Web.Persistence.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Postings", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "StandingOrders",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    HouseholdId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Side = table.Column<byte>(type: "INTEGER", nullable: false),
+                    EnergyWh = table.Column<long>(type: "INTEGER", nullable: false),
+                    LimitPrice = table.Column<long>(type: "INTEGER", nullable: false),
+                    DaysMask = table.Column<int>(type: "INTEGER", nullable: false),
+                    FromHour = table.Column<int>(type: "INTEGER", nullable: false),
+                    ToHour = table.Column<int>(type: "INTEGER", nullable: false),
+                    Active = table.Column<bool>(type: "INTEGER", nullable: false),
+                    MaterializedUntil = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAtMs = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_StandingOrders", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -283,6 +358,17 @@ namespace Market.Web.Persistence.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_ApiTokens_SecretHash",
+                table: "ApiTokens",
+                column: "SecretHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiTokens_UserId",
+                table: "ApiTokens",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
                 table: "AspNetRoleClaims",
                 column: "RoleId");
@@ -344,6 +430,12 @@ namespace Market.Web.Persistence.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_IdempotencyKeys_UserId_Key",
+                table: "IdempotencyKeys",
+                columns: new[] { "UserId", "Key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Orders_HouseholdId_IntervalStart",
                 table: "Orders",
                 columns: new[] { "HouseholdId", "IntervalStart" });
@@ -354,6 +446,12 @@ namespace Market.Web.Persistence.Migrations
                 columns: new[] { "IntervalStart", "Status" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Orders_StandingOrderId_IntervalStart",
+                table: "Orders",
+                columns: new[] { "StandingOrderId", "IntervalStart" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Postings_HouseholdId",
                 table: "Postings",
                 column: "HouseholdId");
@@ -362,6 +460,11 @@ namespace Market.Web.Persistence.Migrations
                 name: "IX_Postings_TradeId",
                 table: "Postings",
                 column: "TradeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_StandingOrders_HouseholdId_Active",
+                table: "StandingOrders",
+                columns: new[] { "HouseholdId", "Active" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Trades_BlockHeight_LeafIndex",
@@ -389,6 +492,9 @@ namespace Market.Web.Persistence.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "ApiTokens");
+
+            migrationBuilder.DropTable(
                 name: "AspNetRoleClaims");
 
             migrationBuilder.DropTable(
@@ -410,16 +516,25 @@ namespace Market.Web.Persistence.Migrations
                 name: "Blocks");
 
             migrationBuilder.DropTable(
+                name: "Checkpoints");
+
+            migrationBuilder.DropTable(
                 name: "ClearedIntervals");
 
             migrationBuilder.DropTable(
                 name: "Households");
 
             migrationBuilder.DropTable(
+                name: "IdempotencyKeys");
+
+            migrationBuilder.DropTable(
                 name: "Orders");
 
             migrationBuilder.DropTable(
                 name: "Postings");
+
+            migrationBuilder.DropTable(
+                name: "StandingOrders");
 
             migrationBuilder.DropTable(
                 name: "Trades");

@@ -1,0 +1,236 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Market.Web.Accounts;
+using Market.Web.Persistence;
+using Market.Web.Trading;
+
+namespace Market.Web.Api;
+
+/// <summary>The body of <c>POST /api/orders</c>. Unknown fields are rejected.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record PlaceOrderRequest(
+    [property: JsonRequired] string Side,
+    [property: JsonRequired] long EnergyWh,
+    [property: JsonRequired] long LimitPrice,
+    [property: JsonRequired] DateTimeOffset IntervalStart);
+
+/// <summary>An order as the API shows it to its owner.</summary>
+public sealed record OrderDto(
+    long Id,
+    string Side,
+    long EnergyWh,
+    long LimitPrice,
+    DateTimeOffset IntervalStart,
+    DateTimeOffset IntervalEnd,
+    string Status,
+    long FilledWh,
+    string? Outcome,
+    long? StandingOrderId,
+    DateTimeOffset CreatedAt)
+{
+    public static OrderDto From(OrderEntity o, long intervalSeconds) => new(
+        o.Id,
+        o.Side == OrderSide.Buy ? "buy" : "sell",
+        o.EnergyWh,
+        o.LimitPrice,
+        DateTimeOffset.FromUnixTimeSeconds(o.IntervalStart),
+        DateTimeOffset.FromUnixTimeSeconds(o.IntervalStart + intervalSeconds),
+        StatusName(o.Status),
+        o.FilledWh,
+        o.Outcome,
+        o.StandingOrderId,
+        DateTimeOffset.FromUnixTimeMilliseconds(o.CreatedAtMs));
+
+    public static string StatusName(OrderStatus s) => s switch
+    {
+        OrderStatus.Open => "open",
+        OrderStatus.Cancelled => "cancelled",
+        OrderStatus.Filled => "filled",
+        OrderStatus.PartiallyFilled => "partially-filled",
+        OrderStatus.Unmatched => "expired-unmatched",
+        _ => "unknown",
+    };
+}
+
+/// <summary>A trade as the API shows it to one of its parties.</summary>
+public sealed record TradeDto(long Id, DateTimeOffset IntervalStart, string Side, long EnergyWh, long Price, long Amount, string Counterparty, long BlockHeight, string ReceiptUrl);
+
+/// <summary>A cleared interval, public.</summary>
+public sealed record IntervalDto(DateTimeOffset IntervalStart, DateTimeOffset IntervalEnd, long? Price, long VolumeWh, int Trades);
+
+/// <summary>REST endpoints for households' agents (home batteries, energy managers).</summary>
+public static class OrderApi
+{
+    public const int MaxBodyBytes = 16 * 1024;
+    public const string RateLimitPolicy = "api";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        MaxDepth = 8,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        NumberHandling = JsonNumberHandling.Strict,
+    };
+
+    public static IEndpointRouteBuilder MapOrderApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").RequireRateLimiting(RateLimitPolicy);
+        var mine = api.MapGroup("").RequireAuthorization(p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+
+        mine.MapPost("/orders", PlaceAsync).WithTags("Orders").WithSummary("Post a bid (buy) or an offer (sell) for an open interval")
+            .Accepts<PlaceOrderRequest>("application/json")
+            .Produces<OrderDto>(StatusCodes.Status201Created).Produces<OrderDto>(StatusCodes.Status200OK).ProducesProblem(400).ProducesProblem(422).ProducesProblem(413);
+        mine.MapGet("/orders", ListAsync).WithTags("Orders").WithSummary("My orders, newest interval first");
+        mine.MapDelete("/orders/{id:long}", CancelAsync).WithTags("Orders").WithSummary("Cancel one of my open orders before its gate closes");
+        mine.MapGet("/trades", TradesAsync).WithTags("Trades").WithSummary("My trades, newest first");
+        api.MapGet("/market/intervals", IntervalsAsync).WithTags("Market").WithSummary("Cleared intervals with price and volume (public)").AllowAnonymous();
+        return app;
+    }
+
+    private static async Task<IResult> PlaceAsync(HttpContext http, HouseholdAccessor households, OrderService orders, MarketClock clock, CancellationToken ct)
+    {
+        var household = await households.FindAsync(http.User, ct);
+        if (household is null)
+        {
+            return Problem(403, "Not a household", "Only a household's token can trade.");
+        }
+
+        if (http.Request.ContentLength > MaxBodyBytes)
+        {
+            return Problem(413, "Body too large", $"An order is at most {MaxBodyBytes} bytes of JSON.");
+        }
+
+        var body = await ReadBodyAsync(http.Request, ct);
+        if (body is null)
+        {
+            return Problem(413, "Body too large", $"An order is at most {MaxBodyBytes} bytes of JSON.");
+        }
+
+        PlaceOrderRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize<PlaceOrderRequest>(body, Json);
+        }
+        catch (JsonException e)
+        {
+            return Problem(400, "Malformed order", e.Path is { Length: > 1 } ? $"{e.Message.Split(" Path:")[0]} (at {e.Path})" : e.Message.Split(" Path:")[0]);
+        }
+
+        if (request is null)
+        {
+            return Problem(400, "Malformed order", "The body must be a JSON object.");
+        }
+
+        OrderSide? side = request.Side switch { "buy" => OrderSide.Buy, "sell" => OrderSide.Sell, _ => null };
+        if (side is null)
+        {
+            return Validation("side", "Side must be \"buy\" or \"sell\".");
+        }
+
+        IdempotencyKey? key = null;
+        if (http.Request.Headers.TryGetValue("Idempotency-Key", out var values))
+        {
+            var k = values.ToString();
+            if (k.Length is 0 or > 100)
+            {
+                return Validation("Idempotency-Key", "The Idempotency-Key header must be 1 to 100 characters.");
+            }
+
+            key = new IdempotencyKey(http.User.FindFirstValue(ClaimTypes.NameIdentifier)!, k, SHA256.HashData(body));
+        }
+
+        var result = await orders.PlaceAsync(
+            household.Id, new PlaceOrder(side.Value, request.EnergyWh, request.LimitPrice, request.IntervalStart.ToUnixTimeSeconds()), key, standingOrderId: null, ct);
+        if (result.Conflict)
+        {
+            return Problem(422, "Idempotency-Key reused", result.Error!);
+        }
+
+        if (!result.Succeeded)
+        {
+            return Validation(ApiField(result.Field!), result.Error!);
+        }
+
+        var dto = OrderDto.From(result.Order!, clock.IntervalSeconds);
+        return result.Replayed ? Results.Ok(dto) : Results.Created($"/api/orders/{dto.Id}", dto);
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, HouseholdAccessor households, OrderService orders, MarketClock clock, CancellationToken ct)
+    {
+        var household = await households.FindAsync(http.User, ct);
+        if (household is null)
+        {
+            return Problem(403, "Not a household", "Only a household's token has orders.");
+        }
+
+        var list = await orders.ListAsync(household.Id, 500, ct);
+        return Results.Ok(list.Select(o => OrderDto.From(o, clock.IntervalSeconds)));
+    }
+
+    private static async Task<IResult> CancelAsync(long id, HttpContext http, HouseholdAccessor households, OrderService orders, MarketClock clock, CancellationToken ct)
+    {
+        var household = await households.FindAsync(http.User, ct);
+        if (household is null)
+        {
+            return Problem(403, "Not a household", "Only a household's token has orders.");
+        }
+
+        var result = await orders.CancelAsync(household.Id, id, ct);
+        if (result.NotFound)
+        {
+            // Someone else's order looks exactly like a missing one: no hint that it exists.
+            return Problem(404, "No such order", $"You have no order {id}.");
+        }
+
+        return result.Succeeded ? Results.Ok(OrderDto.From(result.Order!, clock.IntervalSeconds)) : Problem(409, "Cannot cancel", result.Error!);
+    }
+
+    private static async Task<IResult> TradesAsync(HttpContext http, HouseholdAccessor households, MarketQueries queries, CancellationToken ct)
+    {
+        var household = await households.FindAsync(http.User, ct);
+        if (household is null)
+        {
+            return Problem(403, "Not a household", "Only a household's token has trades.");
+        }
+
+        var trades = await queries.TradesOfAsync(household.Id, 1000, ct);
+        return Results.Ok(trades.Select(t => new TradeDto(
+            t.Id, DateTimeOffset.FromUnixTimeSeconds(t.IntervalStart), t.Side == OrderSide.Buy ? "buy" : "sell", t.EnergyWh, t.Price, t.Amount,
+            Convert.ToHexStringLower(t.Counterparty), t.BlockHeight, $"/api/ledger/trades/{t.Id}/proof")));
+    }
+
+    private static async Task<IResult> IntervalsAsync(MarketQueries queries, MarketClock clock, int? limit, CancellationToken ct)
+    {
+        var rows = await queries.RecentIntervalsAsync(Math.Clamp(limit ?? 96, 1, 2000), ct);
+        return Results.Ok(rows.Select(r => new IntervalDto(
+            DateTimeOffset.FromUnixTimeSeconds(r.IntervalStart), DateTimeOffset.FromUnixTimeSeconds(r.IntervalStart + clock.IntervalSeconds), r.Price, r.VolumeWh, r.TradeCount)));
+    }
+
+    /// <summary>Reads at most <see cref="MaxBodyBytes"/>; null when the body is longer (also for chunked bodies without a length).</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        var buffer = new byte[MaxBodyBytes + 1];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(total), ct)) > 0)
+        {
+            total += read;
+        }
+
+        return total > MaxBodyBytes ? null : buffer[..total];
+    }
+
+    private static string ApiField(string field) => field switch
+    {
+        "energy" => "energyWh",
+        "price" => "limitPrice",
+        "interval" => "intervalStart",
+        _ => field,
+    };
+
+    private static IResult Validation(string field, string message) =>
+        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, detail: message, title: "The order was not accepted", statusCode: 422);
+
+    public static IResult Problem(int status, string title, string detail) => Results.Problem(statusCode: status, title: title, detail: detail);
+}

@@ -1,0 +1,153 @@
+using Market.Ledger;
+using Market.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Market.Web.LedgerStore;
+
+/// <summary>
+/// What the operator publishes for auditors and mirrors: signed checkpoints of the ledger-wide tree, consistency
+/// proofs between them, the full export, and per-trade receipts.
+/// </summary>
+public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFactory, SigningKeyStore keys, TimeProvider time) : IDisposable
+{
+    private readonly SemaphoreSlim _checkpointGate = new(1, 1);
+
+    public void Dispose() => _checkpointGate.Dispose();
+
+    /// <summary>The newest checkpoint, signing a new one first when the chain has grown since the last.</summary>
+    public async Task<Checkpoint> LatestCheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        await _checkpointGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var size = await db.Blocks.LongCountAsync(cancellationToken);
+            var latest = await db.Checkpoints.AsNoTracking().OrderByDescending(c => c.Size).FirstOrDefaultAsync(cancellationToken);
+            if (latest is not null && latest.Size == size)
+            {
+                return ToCheckpoint(latest);
+            }
+
+            var tree = await LedgerTreeAsync(db, size, cancellationToken);
+            var checkpoint = Checkpoint.Create(size, tree.Root(), time.GetUtcNow(), keys.Key);
+            db.Checkpoints.Add(new CheckpointEntity
+            {
+                Size = checkpoint.Size,
+                Root = checkpoint.Root,
+                TimestampMs = checkpoint.TimestampUnixMs,
+                KeyId = checkpoint.KeyId,
+                Signature = checkpoint.Signature,
+            });
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // Another node signed the checkpoint of this size first; publish that one.
+                await using var fresh = await dbFactory.CreateDbContextAsync(cancellationToken);
+                return ToCheckpoint(await fresh.Checkpoints.AsNoTracking().SingleAsync(c => c.Size == size, cancellationToken));
+            }
+
+            return checkpoint;
+        }
+        finally
+        {
+            _checkpointGate.Release();
+        }
+    }
+
+    /// <summary>RFC 9162 consistency proof between the ledger-wide trees of two sizes.</summary>
+    public async Task<IReadOnlyList<byte[]>?> ConsistencyProofAsync(long from, long to, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var size = await db.Blocks.LongCountAsync(cancellationToken);
+        if (from < 0 || from > to || to > size)
+        {
+            return null;
+        }
+
+        var tree = await LedgerTreeAsync(db, to, cancellationToken);
+        return tree.ConsistencyProof(from, to);
+    }
+
+    /// <summary>Writes the self-contained JSON Lines export: every block, then the latest checkpoint.</summary>
+    public async Task WriteExportAsync(Stream output, CancellationToken cancellationToken = default)
+    {
+        var checkpoint = await LatestCheckpointAsync(cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // Buffer per page so a large export never holds the whole ledger in memory.
+        await using var buffer = new MemoryStream();
+        using (var writer = new LedgerExportWriter(buffer))
+        {
+            const int page = 500;
+            for (long from = 0; from < checkpoint.Size; from += page)
+            {
+                var to = Math.Min(checkpoint.Size, from + page);
+                var blocks = await db.Blocks.AsNoTracking().Where(b => b.Height >= from && b.Height < to).OrderBy(b => b.Height).ToListAsync(cancellationToken);
+                var leaves = (await db.BlockLeaves.AsNoTracking().Where(l => l.BlockHeight >= from && l.BlockHeight < to)
+                        .OrderBy(l => l.BlockHeight).ThenBy(l => l.Index).ToListAsync(cancellationToken))
+                    .ToLookup(l => l.BlockHeight, l => l.Data);
+                foreach (var b in blocks)
+                {
+                    writer.WriteBlock(new LedgerBlock(b.Header, b.Signature, leaves[b.Height]));
+                }
+
+                buffer.Position = 0;
+                await buffer.CopyToAsync(output, cancellationToken);
+                buffer.SetLength(0);
+            }
+
+            writer.WriteCheckpoint(checkpoint);
+        }
+
+        buffer.Position = 0;
+        await buffer.CopyToAsync(output, cancellationToken);
+    }
+
+    /// <summary>The receipt of one trade: leaf, inclusion proof, signed header, checkpoint and the header's proof in it.</summary>
+    public async Task<TradeReceipt?> ReceiptAsync(long tradeId, CancellationToken cancellationToken = default)
+    {
+        var checkpoint = await LatestCheckpointAsync(cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var trade = await db.Trades.AsNoTracking().Where(t => t.Id == tradeId).Select(t => new { t.BlockHeight, t.LeafIndex }).SingleOrDefaultAsync(cancellationToken);
+        if (trade is null || trade.BlockHeight >= checkpoint.Size)
+        {
+            return null;
+        }
+
+        var block = await db.Blocks.AsNoTracking().SingleAsync(b => b.Height == trade.BlockHeight, cancellationToken);
+        var leaves = await db.BlockLeaves.AsNoTracking().Where(l => l.BlockHeight == block.Height).OrderBy(l => l.Index).Select(l => l.Data).ToListAsync(cancellationToken);
+        var tree = await LedgerTreeAsync(db, checkpoint.Size, cancellationToken);
+        var publicKey = await PublicKeyAsync(db, BlockHeader.Decode(block.Header).KeyId, cancellationToken);
+        var checkpointKey = await PublicKeyAsync(db, checkpoint.KeyId, cancellationToken);
+        return TradeReceipt.Create(new LedgerBlock(block.Header, block.Signature, leaves), trade.LeafIndex, publicKey, checkpoint, checkpointKey, tree);
+    }
+
+    private static async Task<MerkleTree> LedgerTreeAsync(MarketDbContext db, long size, CancellationToken cancellationToken)
+    {
+        var hashes = await db.Blocks.AsNoTracking().Where(b => b.Height < size).OrderBy(b => b.Height).Select(b => b.HeaderHash).ToListAsync(cancellationToken);
+        return MerkleTree.FromLeaves(hashes);
+    }
+
+    private static async Task<byte[]> PublicKeyAsync(MarketDbContext db, byte[] keyId, CancellationToken cancellationToken)
+    {
+        var keyLeaves = await db.BlockLeaves.AsNoTracking()
+            .Where(l => db.Blocks.Any(b => b.Height == l.BlockHeight && b.Kind == (byte)BlockKind.KeyEvent))
+            .Select(l => l.Data)
+            .ToListAsync(cancellationToken);
+        foreach (var leaf in keyLeaves)
+        {
+            var record = KeyRecord.Decode(leaf);
+            if (record.KeyId().AsSpan().SequenceEqual(keyId))
+            {
+                return record.PublicKey.ToArray();
+            }
+        }
+
+        throw new InvalidOperationException("A block names a key that no key event introduced.");
+    }
+
+    private static Checkpoint ToCheckpoint(CheckpointEntity c) =>
+        new() { Size = c.Size, Root = c.Root, TimestampUnixMs = c.TimestampMs, KeyId = c.KeyId, Signature = c.Signature };
+}

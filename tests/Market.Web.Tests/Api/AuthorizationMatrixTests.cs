@@ -1,0 +1,155 @@
+using System.Net;
+using System.Net.Http.Json;
+using Market.Web.Tests.Support;
+using Market.Web.Trading;
+
+namespace Market.Web.Tests.Api;
+
+/// <summary>One app for the whole matrix: the cases only read, or act on anna's one order, whose outcome for
+/// every other caller does not depend on whether she has cancelled it yet.</summary>
+public sealed class MatrixFixture : IAsyncLifetime
+{
+    public MarketFactory App { get; } = new();
+
+    public long AnnasOrder { get; private set; }
+
+    public long Interval { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        _ = App.Server;
+        Interval = App.Get<MarketClock>().FirstOpenInterval();
+        var anna = await App.HouseholdAsync("anna@demo.energy");
+        AnnasOrder = (await App.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(Market.Web.Persistence.OrderSide.Sell, 1000, 1200, Interval))).Order!.Id;
+    }
+
+    public Task DisposeAsync() => App.DisposeAsync().AsTask();
+}
+
+/// <summary>Every API endpoint and every page, for each kind of caller, gets the answer it should.</summary>
+public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixture<MatrixFixture>
+{
+    private readonly MarketFactory _app = fixture.App;
+    private readonly long _annasOrder = fixture.AnnasOrder;
+    private readonly long _interval = fixture.Interval;
+
+    public static TheoryData<string, string, string, int> ApiCases()
+    {
+        var data = new TheoryData<string, string, string, int>();
+        // caller: anonymous | owner (anna) | other (ben, another household) | manager | operator
+        foreach (var (method, path) in new[] { ("GET", "/api/orders"), ("GET", "/api/trades") })
+        {
+            data.Add("anonymous", method, path, 401);
+            data.Add("owner", method, path, 200);
+            data.Add("other", method, path, 200);
+            data.Add("manager", method, path, 403);
+            data.Add("operator", method, path, 403);
+        }
+
+        data.Add("anonymous", "DELETE", "/api/orders/{own}", 401);
+        data.Add("owner", "DELETE", "/api/orders/{own}", 200);
+        data.Add("other", "DELETE", "/api/orders/{own}", 404);
+        data.Add("manager", "DELETE", "/api/orders/{own}", 403);
+        data.Add("operator", "DELETE", "/api/orders/{own}", 403);
+        data.Add("anonymous", "POST", "/api/orders", 401);
+        data.Add("owner", "POST", "/api/orders", 201);
+        data.Add("other", "POST", "/api/orders", 201);
+        data.Add("manager", "POST", "/api/orders", 403);
+        data.Add("operator", "POST", "/api/orders", 403);
+        foreach (var path in new[] { "/api/market/intervals", "/api/ledger/blocks", "/api/ledger/blocks/0", "/api/ledger/checkpoint", "/api/ledger/export", "/health/ready", "/health/live", "/openapi/v1.json" })
+        {
+            foreach (var caller in new[] { "anonymous", "owner", "other", "manager", "operator" })
+            {
+                data.Add(caller, "GET", path, 200);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ApiCases))]
+    public async Task Api_CallerAndEndpoint_ExpectedStatus(string caller, string method, string path, int expected)
+    {
+        using var client = await ClientAsync(caller);
+        var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path.Replace("{own}", _annasOrder.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal), UriKind.Relative));
+        if (method == "POST")
+        {
+            request.Content = JsonContent.Create(ApiClient.Order("sell", 500, 1200, _interval));
+        }
+
+        var response = await client.SendAsync(request);
+
+        ((int)response.StatusCode).ShouldBe(expected, $"{caller} {method} {path}");
+    }
+
+    public static TheoryData<string, string, string> PageCases()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var page in new[] { "/", "/ledger", "/ledger/blocks/0", "/account/login", "/account/register" })
+        {
+            data.Add("anonymous", page, "ok");
+            data.Add("owner", page, "ok");
+            data.Add("manager", page, "ok");
+        }
+
+        foreach (var page in new[] { "/market", "/statement" })
+        {
+            data.Add("anonymous", page, "login");
+            data.Add("owner", page, "ok");
+            data.Add("manager", page, "denied");
+            data.Add("operator", page, "denied");
+        }
+
+        data.Add("anonymous", "/account", "login");
+        data.Add("owner", "/account", "ok");
+        data.Add("manager", "/account", "ok");
+        data.Add("anonymous", "/hangfire", "denied");
+        data.Add("owner", "/hangfire", "denied");
+        data.Add("manager", "/hangfire", "denied");
+        data.Add("operator", "/hangfire", "ok");
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PageCases))]
+    public async Task Page_CallerAndPage_ExpectedOutcome(string caller, string page, string expected)
+    {
+        using var client = await CookieClientAsync(caller);
+
+        var response = await client.GetAsync(new Uri(page, UriKind.Relative));
+
+        var outcome = response.StatusCode switch
+        {
+            HttpStatusCode.OK => "ok",
+            HttpStatusCode.Redirect or HttpStatusCode.Found when response.Headers.Location!.ToString().Contains("/account/login", StringComparison.Ordinal) => "login",
+            HttpStatusCode.Redirect or HttpStatusCode.Found when response.Headers.Location!.ToString().Contains("/account/denied", StringComparison.Ordinal) => "denied",
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => "denied",
+            _ => ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        outcome.ShouldBe(expected, $"{caller} {page}");
+    }
+
+    private static string Email(string caller) => caller switch
+    {
+        "owner" => "anna@demo.energy",
+        "other" => "ben@demo.energy",
+        "manager" => "manager@demo.energy",
+        "operator" => "operator@demo.energy",
+        _ => throw new ArgumentOutOfRangeException(nameof(caller)),
+    };
+
+    private async Task<HttpClient> ClientAsync(string caller) =>
+        caller == "anonymous" ? _app.CreateClient() : await ApiClient.ForAsync(_app, Email(caller));
+
+    private async Task<HttpClient> CookieClientAsync(string caller)
+    {
+        var client = _app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        if (caller != "anonymous")
+        {
+            await CookieSignIn.SignInAsync(client, Email(caller));
+        }
+
+        return client;
+    }
+}

@@ -1,0 +1,52 @@
+using Bunit;
+using Market.Web.Persistence;
+using Market.Web.Trading;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using MudBlazor.Services;
+
+namespace Market.Web.Tests.Components;
+
+/// <summary>bUnit with MudBlazor, the market's services over a temporary SQLite file, and a fake clock.</summary>
+public sealed class ComponentTestContext : IAsyncDisposable
+{
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"market-bunit-{Guid.NewGuid():N}.db");
+
+    public ComponentTestContext()
+    {
+        Context.JSInterop.Mode = JSRuntimeMode.Loose;
+        Context.Services.AddMudServices();
+        Context.Services.AddSingleton<TimeProvider>(Clock);
+        Context.Services.AddSingleton(Options.Create(new CommunityOptions()));
+        Context.Services.AddDbContextFactory<MarketDbContext>(o => o.UseSqlite($"Data Source={_file}"));
+        Context.Services.AddSingleton<MarketClock>();
+        Context.Services.AddSingleton<OrderService>();
+        using var db = Context.Services.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContext();
+        db.Database.EnsureCreated();
+        Household = new Household { UserId = "u1", Name = "Test home", Pseudonym = new byte[16], PvPeakW = 6000, MaxImportW = 10000 };
+        db.Households.Add(Household);
+        db.SaveChanges();
+    }
+
+    public BunitContext Context { get; } = new();
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 6, 15, 10, 2, 0, TimeSpan.Zero));
+
+    public Household Household { get; }
+
+    public int OrderCount()
+    {
+        using var db = Context.Services.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContext();
+        return db.Orders.Count();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Context.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        File.Delete(_file);
+    }
+}

@@ -1,0 +1,259 @@
+namespace Market.Ledger;
+
+/// <summary>
+/// Produces signed blocks: canonical leaves, payload root, header linked to the chain tip, signature. Pure: the
+/// caller passes the tip (from its last stored block) and the time, and stores the returned
+/// <see cref="SealedBlock"/> (header bytes, hash, signature, leaves) together with the rest of its transaction.
+/// Thread-safe. Invalid arguments (bugs in the caller) throw.
+/// </summary>
+public static class BlockSealer
+{
+    private static readonly byte[] Zero32 = new byte[32];
+
+    /// <summary>The genesis block: height 0, a key event introducing <paramref name="key"/>, signed by it.</summary>
+    /// <param name="key">The first operator key.</param>
+    /// <param name="sealedAt">Sealing time.</param>
+    /// <returns>The block; its <see cref="SealedBlock.NextTip"/> continues the chain.</returns>
+    public static SealedBlock SealGenesis(SigningKey key, DateTimeOffset sealedAt)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var leaves = LeafList.FixedSize(new KeyRecord(KeyAction.Introduce, key.PublicKey).Encode(), KeyRecord.Size, 1);
+        return Seal(ChainTip.Genesis, key, BlockKind.KeyEvent, leaves, 0, 0, Zero32, 0, 0, sealedAt, 0);
+    }
+
+    /// <summary>
+    /// A key rotation: a key event signed by the current key whose leaves introduce the new key and retire the
+    /// current one (in that order). Blocks after it must be signed by the new key.
+    /// </summary>
+    /// <param name="tip">The chain tip.</param>
+    /// <param name="currentKey">The key valid now (signs this block).</param>
+    /// <param name="newPublicKey">The 33-byte compressed public key of the next key.</param>
+    /// <param name="sealedAt">Sealing time.</param>
+    /// <returns>The block.</returns>
+    public static SealedBlock SealKeyRotation(ChainTip tip, SigningKey currentKey, ReadOnlySpan<byte> newPublicKey, DateTimeOffset sealedAt)
+    {
+        ArgumentNullException.ThrowIfNull(currentKey);
+        RequireNotGenesis(tip);
+        if (newPublicKey.SequenceEqual(currentKey.PublicKey))
+        {
+            throw new ArgumentException("the new key must differ from the current key", nameof(newPublicKey));
+        }
+
+        var data = new byte[2 * KeyRecord.Size];
+        new KeyRecord(KeyAction.Introduce, newPublicKey).EncodeTo(data);
+        new KeyRecord(KeyAction.Retire, currentKey.PublicKey).EncodeTo(data.AsSpan(KeyRecord.Size));
+        var leaves = LeafList.FixedSize(data, KeyRecord.Size, 2);
+        return Seal(tip, currentKey, BlockKind.KeyEvent, leaves, 0, 0, Zero32, 0, 0, sealedAt, 0);
+    }
+
+    /// <summary>A rules block holding one rules record.</summary>
+    /// <param name="tip">The chain tip.</param>
+    /// <param name="key">The valid key.</param>
+    /// <param name="rules">The rules; must pass <see cref="RulesRecord.Validate"/>.</param>
+    /// <param name="sealedAt">Sealing time.</param>
+    /// <returns>The block.</returns>
+    public static SealedBlock SealRules(ChainTip tip, SigningKey key, RulesRecord rules, DateTimeOffset sealedAt)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        RequireNotGenesis(tip);
+        if (!rules.Validate(out var error))
+        {
+            throw new ArgumentException(error, nameof(rules));
+        }
+
+        var leaves = LeafList.FixedSize(rules.Encode(), RulesRecord.Size, 1);
+        return Seal(tip, key, BlockKind.Rules, leaves, 0, 0, Zero32, 0, 0, sealedAt, 0);
+    }
+
+    /// <summary>
+    /// The order-book commitment of one interval at gate closure: the canonical orders in strictly increasing
+    /// sequence order.
+    /// </summary>
+    /// <param name="tip">The chain tip.</param>
+    /// <param name="key">The valid key.</param>
+    /// <param name="intervalStart">Interval start, Unix seconds.</param>
+    /// <param name="intervalEnd">Interval end (exclusive), Unix seconds.</param>
+    /// <param name="mechanism">Clearing mechanism of the rules in effect.</param>
+    /// <param name="rulesVersion">Version of the rules in effect.</param>
+    /// <param name="orders">The orders, sequences strictly increasing, energy positive.</param>
+    /// <param name="sealedAt">Sealing time (at or after gate closure).</param>
+    /// <returns>The block.</returns>
+    public static SealedBlock SealOrderBook(
+        ChainTip tip,
+        SigningKey key,
+        long intervalStart,
+        long intervalEnd,
+        byte mechanism,
+        int rulesVersion,
+        ReadOnlySpan<OrderLeaf> orders,
+        DateTimeOffset sealedAt)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        RequireNotGenesis(tip);
+        RequireInterval(intervalStart, intervalEnd, mechanism, rulesVersion);
+        var data = new byte[checked(orders.Length * OrderLeaf.Size)];
+        for (var i = 0; i < orders.Length; i++)
+        {
+            if (orders[i].EnergyWh <= 0)
+            {
+                throw new ArgumentException($"order {orders[i].Sequence}: energy must be positive", nameof(orders));
+            }
+
+            if (i > 0 && orders[i].Sequence <= orders[i - 1].Sequence)
+            {
+                throw new ArgumentException("orders must be in strictly increasing sequence order", nameof(orders));
+            }
+
+            orders[i].EncodeTo(data.AsSpan(i * OrderLeaf.Size, OrderLeaf.Size));
+        }
+
+        var leaves = LeafList.FixedSize(data, OrderLeaf.Size, orders.Length);
+        return Seal(tip, key, BlockKind.OrderBook, leaves, intervalStart, intervalEnd, Zero32, mechanism, rulesVersion, sealedAt, 0);
+    }
+
+    /// <summary>
+    /// The clearing block of one interval: the trades in clearing order, numbered from
+    /// <see cref="ChainTip.NextTradeId"/>, amounts by <see cref="Money.Amount"/>, naming its order-book block.
+    /// Interval, mechanism and rules version are taken from the order-book header.
+    /// </summary>
+    /// <param name="tip">The chain tip.</param>
+    /// <param name="key">The valid key.</param>
+    /// <param name="orderBookHeader">Header of the interval's order-book block.</param>
+    /// <param name="trades">The fills in clearing order.</param>
+    /// <param name="sealedAt">Sealing time.</param>
+    /// <returns>The block.</returns>
+    public static SealedBlock SealClearing(ChainTip tip, SigningKey key, BlockHeader orderBookHeader, ReadOnlySpan<TradeFill> trades, DateTimeOffset sealedAt)
+    {
+        ArgumentNullException.ThrowIfNull(orderBookHeader);
+        if (orderBookHeader.Kind != BlockKind.OrderBook)
+        {
+            throw new ArgumentException("the referenced header must be an order-book block", nameof(orderBookHeader));
+        }
+
+        return SealClearing(tip, key, orderBookHeader.Hash(), orderBookHeader.IntervalStart, orderBookHeader.IntervalEnd,
+            orderBookHeader.Mechanism, orderBookHeader.RulesVersion, trades, sealedAt);
+    }
+
+    /// <summary>
+    /// The clearing block of one interval: the trades in clearing order, numbered from
+    /// <see cref="ChainTip.NextTradeId"/>, amounts by <see cref="Money.Amount"/>, naming its order-book block.
+    /// </summary>
+    /// <param name="tip">The chain tip.</param>
+    /// <param name="key">The valid key.</param>
+    /// <param name="orderBookHeaderHash">Header hash of the interval's order-book block (32 bytes).</param>
+    /// <param name="intervalStart">Interval start, Unix seconds (as in the order-book block).</param>
+    /// <param name="intervalEnd">Interval end, Unix seconds (as in the order-book block).</param>
+    /// <param name="mechanism">Clearing mechanism (as in the order-book block).</param>
+    /// <param name="rulesVersion">Rules version (as in the order-book block).</param>
+    /// <param name="trades">The fills in clearing order.</param>
+    /// <param name="sealedAt">Sealing time.</param>
+    /// <returns>The block.</returns>
+    public static SealedBlock SealClearing(
+        ChainTip tip,
+        SigningKey key,
+        ReadOnlySpan<byte> orderBookHeaderHash,
+        long intervalStart,
+        long intervalEnd,
+        byte mechanism,
+        int rulesVersion,
+        ReadOnlySpan<TradeFill> trades,
+        DateTimeOffset sealedAt)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        RequireNotGenesis(tip);
+        RequireInterval(intervalStart, intervalEnd, mechanism, rulesVersion);
+        if (orderBookHeaderHash.Length != 32 || orderBookHeaderHash.SequenceEqual(Zero32))
+        {
+            throw new ArgumentException("the order-book header hash is 32 bytes and not zero", nameof(orderBookHeaderHash));
+        }
+
+        var data = new byte[checked(trades.Length * TradeLeaf.Size)];
+        var tradeId = tip.NextTradeId;
+        for (var i = 0; i < trades.Length; i++)
+        {
+            var fill = trades[i];
+            if (fill.EnergyWh <= 0 || fill.Price < 0)
+            {
+                throw new ArgumentException($"trade {i}: energy must be positive and price not negative", nameof(trades));
+            }
+
+            TradeLeaf.Create(tradeId++, intervalStart, intervalEnd, fill).EncodeTo(data.AsSpan(i * TradeLeaf.Size, TradeLeaf.Size));
+        }
+
+        var leaves = LeafList.FixedSize(data, TradeLeaf.Size, trades.Length);
+        return Seal(tip, key, BlockKind.Clearing, leaves, intervalStart, intervalEnd, orderBookHeaderHash, mechanism,
+            rulesVersion, sealedAt, trades.Length);
+    }
+
+    private static SealedBlock Seal(
+        ChainTip tip,
+        SigningKey key,
+        BlockKind kind,
+        LeafList leaves,
+        long intervalStart,
+        long intervalEnd,
+        ReadOnlySpan<byte> reference,
+        byte mechanism,
+        int rulesVersion,
+        DateTimeOffset sealedAt,
+        int tradeCount)
+    {
+        var sealedAtMs = sealedAt.ToUnixTimeMilliseconds();
+        if (tip.NextHeight > 0 && sealedAtMs < tip.LastSealedAtUnixMs)
+        {
+            throw new ArgumentException("the sealing time must not be before the previous block's", nameof(sealedAt));
+        }
+
+        var header = new BlockHeader
+        {
+            Kind = kind,
+            Height = tip.NextHeight,
+            PreviousHash = tip.PreviousHeaderHash.ToArray(),
+            PayloadRoot = PayloadRoot(leaves),
+            LeafCount = leaves.Count,
+            IntervalStart = intervalStart,
+            IntervalEnd = intervalEnd,
+            SealedAtUnixMs = sealedAtMs,
+            KeyId = key.KeyId,
+            Reference = reference.ToArray(),
+            Mechanism = mechanism,
+            RulesVersion = rulesVersion,
+        };
+        var headerBytes = header.Encode();
+        var headerHash = BlockHeader.Hash(headerBytes);
+        var signature = key.Sign(headerHash);
+        var next = new ChainTip(tip.NextHeight + 1, headerHash, checked(tip.NextTradeId + tradeCount), sealedAtMs);
+        return new SealedBlock(header, headerBytes, headerHash, signature, leaves, next);
+    }
+
+    /// <summary>The payload root of a block's leaves (RFC 9162), splitting large blocks over two cores.</summary>
+    internal static byte[] PayloadRoot(LeafList leaves)
+    {
+        var root = new byte[32];
+        PayloadRoot(leaves, root);
+        return root;
+    }
+
+    internal static void PayloadRoot(LeafList leaves, Span<byte> root) => LeafHasher.ParallelRoot(leaves, root);
+
+    private static void RequireNotGenesis(ChainTip tip)
+    {
+        if (tip.NextHeight == 0)
+        {
+            throw new ArgumentException("height 0 must be the genesis key event (SealGenesis)", nameof(tip));
+        }
+    }
+
+    private static void RequireInterval(long intervalStart, long intervalEnd, byte mechanism, int rulesVersion)
+    {
+        if (intervalEnd <= intervalStart)
+        {
+            throw new ArgumentException("the interval end must be after its start", nameof(intervalEnd));
+        }
+
+        if (mechanism == 0 || rulesVersion is < 1 or > ushort.MaxValue)
+        {
+            throw new ArgumentException("mechanism must not be 0 and rules version must be in 1..65535", nameof(rulesVersion));
+        }
+    }
+}

@@ -1,0 +1,542 @@
+using System.Buffers;
+using System.Numerics;
+using System.Security.Cryptography;
+
+namespace Market.Ledger;
+
+/// <summary>
+/// RFC 9162 §2.1 Merkle tree over SHA-256: leaf hash = SHA-256(0x00 ‖ leaf), node hash = SHA-256(0x01 ‖ left ‖
+/// right), the tree of n leaves splits at the largest power of two below n, the empty tree's root is SHA-256("").
+/// Static members hash and verify; an instance holds the leaf hashes of one tree (append-only) and produces roots
+/// of any prefix, inclusion proofs (§2.1.3.1) and consistency proofs (§2.1.4.1). Verifiers follow §2.1.3.2 and
+/// §2.1.4.2 and reject any hash that is not exactly 32 bytes.
+/// </summary>
+public sealed class MerkleTree
+{
+    /// <summary>Length of every hash.</summary>
+    public const int HashSize = 32;
+
+    private static readonly byte[] EmptyRootBytes = SHA256.HashData([]);
+
+    private byte[] _leafHashes = new byte[32 * 16];
+    private long _size;
+
+    /// <summary>Number of leaves.</summary>
+    public long Size => _size;
+
+    internal static ReadOnlySpan<byte> EmptyRootSpan => EmptyRootBytes;
+
+    /// <summary>The root of the empty tree, SHA-256("") (a copy).</summary>
+    /// <returns>e3b0c442…b855.</returns>
+    public static byte[] EmptyRoot() => (byte[])EmptyRootBytes.Clone();
+
+    /// <summary>SHA-256(0x00 ‖ leaf).</summary>
+    /// <param name="leaf">Leaf data of any length.</param>
+    /// <returns>32 bytes.</returns>
+    public static byte[] HashLeaf(ReadOnlySpan<byte> leaf)
+    {
+        var result = new byte[HashSize];
+        using var hasher = new LeafHasher();
+        hasher.HashLeaf(leaf, result);
+        return result;
+    }
+
+    /// <summary>SHA-256(0x01 ‖ left ‖ right). Inputs of any length are hashed as given (RFC 6962 test vectors use
+    /// short ones); proof verification itself only ever combines 32-byte hashes.</summary>
+    /// <param name="left">Left child.</param>
+    /// <param name="right">Right child.</param>
+    /// <returns>32 bytes.</returns>
+    public static byte[] HashChildren(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData([0x01]);
+        sha.AppendData(left);
+        sha.AppendData(right);
+        return sha.GetHashAndReset();
+    }
+
+    /// <summary>The RFC 9162 root of a list of leaves (leaf data, not leaf hashes).</summary>
+    /// <param name="leaves">The leaves in order.</param>
+    /// <returns>32 bytes; SHA-256("") for no leaves.</returns>
+    public static byte[] ComputeRoot(LeafList leaves)
+    {
+        ArgumentNullException.ThrowIfNull(leaves);
+        var root = new byte[HashSize];
+        LeafHasher.ParallelRoot(leaves, root);
+        return root;
+    }
+
+    /// <summary>The RFC 9162 root of a list of leaves (leaf data, not leaf hashes).</summary>
+    /// <param name="leaves">The leaves in order.</param>
+    /// <returns>32 bytes; SHA-256("") for no leaves.</returns>
+    public static byte[] ComputeRoot(IEnumerable<byte[]> leaves) => ComputeRoot(LeafList.FromArrays(leaves));
+
+    /// <summary>A tree over the given leaves (leaf data; each is hashed with the 0x00 prefix).</summary>
+    /// <param name="leaves">The leaves in order.</param>
+    /// <returns>The tree.</returns>
+    public static MerkleTree FromLeaves(LeafList leaves)
+    {
+        ArgumentNullException.ThrowIfNull(leaves);
+        var tree = new MerkleTree();
+        tree.EnsureCapacity(leaves.Count);
+        using var hasher = new LeafHasher();
+        hasher.HashLeaves(leaves, 0, leaves.Count, tree._leafHashes.AsSpan(0, leaves.Count * HashSize));
+        tree._size = leaves.Count;
+        return tree;
+    }
+
+    /// <summary>A tree over the given leaves (leaf data; each is hashed with the 0x00 prefix).</summary>
+    /// <param name="leaves">The leaves in order.</param>
+    /// <returns>The tree.</returns>
+    public static MerkleTree FromLeaves(IEnumerable<byte[]> leaves) => FromLeaves(LeafList.FromArrays(leaves));
+
+    /// <summary>A tree over precomputed leaf hashes.</summary>
+    /// <param name="leafHashes">32-byte leaf hashes in order.</param>
+    /// <returns>The tree.</returns>
+    /// <exception cref="ArgumentException">A hash that is not 32 bytes.</exception>
+    public static MerkleTree FromLeafHashes(IEnumerable<byte[]> leafHashes)
+    {
+        ArgumentNullException.ThrowIfNull(leafHashes);
+        var tree = new MerkleTree();
+        foreach (var hash in leafHashes)
+        {
+            tree.AppendLeafHash(hash);
+        }
+
+        return tree;
+    }
+
+    /// <summary>Appends one leaf (its data; hashed with the 0x00 prefix).</summary>
+    /// <param name="leaf">Leaf data.</param>
+    public void AppendLeaf(ReadOnlySpan<byte> leaf)
+    {
+        EnsureCapacity(_size + 1);
+        using var hasher = new LeafHasher();
+        hasher.HashLeaf(leaf, _leafHashes.AsSpan(checked((int)_size * HashSize), HashSize));
+        _size++;
+    }
+
+    /// <summary>Appends one precomputed leaf hash.</summary>
+    /// <param name="leafHash">32 bytes.</param>
+    /// <exception cref="ArgumentException">Not 32 bytes.</exception>
+    public void AppendLeafHash(ReadOnlySpan<byte> leafHash)
+    {
+        if (leafHash.Length != HashSize)
+        {
+            throw new ArgumentException($"a leaf hash is {HashSize} bytes, got {leafHash.Length}", nameof(leafHash));
+        }
+
+        EnsureCapacity(_size + 1);
+        leafHash.CopyTo(_leafHashes.AsSpan(checked((int)_size * HashSize), HashSize));
+        _size++;
+    }
+
+    /// <summary>The hash of leaf <paramref name="index"/>.</summary>
+    /// <param name="index">0-based index below <see cref="Size"/>.</param>
+    /// <returns>32 bytes.</returns>
+    public byte[] LeafHash(long index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _size);
+        return _leafHashes.AsSpan((int)index * HashSize, HashSize).ToArray();
+    }
+
+    /// <summary>The root of the whole tree.</summary>
+    /// <returns>32 bytes.</returns>
+    public byte[] Root() => RootAt(_size);
+
+    /// <summary>The root of the first <paramref name="size"/> leaves (an earlier version of this tree).</summary>
+    /// <param name="size">0 … <see cref="Size"/>.</param>
+    /// <returns>32 bytes.</returns>
+    public byte[] RootAt(long size)
+    {
+        CheckSize(size);
+        var root = new byte[HashSize];
+        using var hasher = new LeafHasher();
+        SubtreeRoot(hasher, 0, (int)size, root);
+        return root;
+    }
+
+    /// <summary>RFC 9162 §2.1.3.1 inclusion proof of leaf <paramref name="index"/> in the whole tree.</summary>
+    /// <param name="index">0-based leaf index.</param>
+    /// <returns>The audit path, leaf side first.</returns>
+    public byte[][] InclusionProof(long index) => InclusionProof(index, _size);
+
+    /// <summary>RFC 9162 §2.1.3.1 inclusion proof of leaf <paramref name="index"/> in the tree of the first
+    /// <paramref name="size"/> leaves.</summary>
+    /// <param name="index">0-based leaf index below <paramref name="size"/>.</param>
+    /// <param name="size">Tree size, at most <see cref="Size"/>.</param>
+    /// <returns>The audit path, leaf side first.</returns>
+    public byte[][] InclusionProof(long index, long size)
+    {
+        CheckSize(size);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, size);
+        var proof = new List<byte[]>();
+        using var hasher = new LeafHasher();
+        Path(hasher, (int)index, 0, (int)size, proof);
+        return [.. proof];
+    }
+
+    /// <summary>RFC 9162 §2.1.4.1 consistency proof from the tree of the first <paramref name="size1"/> leaves to
+    /// the tree of the first <paramref name="size2"/> leaves. Empty when the sizes are equal or size1 is 0.</summary>
+    /// <param name="size1">Older size.</param>
+    /// <param name="size2">Newer size, at most <see cref="Size"/>.</param>
+    /// <returns>The proof nodes.</returns>
+    public byte[][] ConsistencyProof(long size1, long size2)
+    {
+        CheckSize(size2);
+        ArgumentOutOfRangeException.ThrowIfNegative(size1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(size1, size2);
+        var proof = new List<byte[]>();
+        if (size1 > 0 && size1 < size2)
+        {
+            using var hasher = new LeafHasher();
+            SubProof(hasher, (int)size1, 0, (int)size2, true, proof);
+        }
+
+        return [.. proof];
+    }
+
+    /// <summary>
+    /// RFC 9162 §2.1.3.2: verifies that <paramref name="leafHash"/> is leaf <paramref name="index"/> of the tree of
+    /// <paramref name="size"/> leaves with root <paramref name="root"/>. Any hash that is not 32 bytes, an index not
+    /// below the size, or a proof of the wrong length fails.
+    /// </summary>
+    /// <param name="leafHash">The leaf hash (32 bytes).</param>
+    /// <param name="index">0-based leaf index.</param>
+    /// <param name="size">Tree size.</param>
+    /// <param name="proof">The audit path.</param>
+    /// <param name="root">The expected root (32 bytes).</param>
+    /// <returns>Whether the proof holds.</returns>
+    public static bool VerifyInclusion(
+        ReadOnlySpan<byte> leafHash, long index, long size, IReadOnlyList<byte[]> proof, ReadOnlySpan<byte> root)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        if (leafHash.Length != HashSize || root.Length != HashSize || index < 0 || index >= size || !AllHashes(proof))
+        {
+            return false;
+        }
+
+        // The proof length is fully determined by (index, size); anything else is rejected up front.
+        var inner = 64 - BitOperations.LeadingZeroCount((ulong)(index ^ (size - 1)));
+        var border = BitOperations.PopCount((ulong)index >> inner);
+        if (proof.Count != inner + border)
+        {
+            return false;
+        }
+
+        using var hasher = new LeafHasher();
+        Span<byte> r = stackalloc byte[HashSize];
+        leafHash.CopyTo(r);
+        var fn = (ulong)index;
+        var sn = (ulong)(size - 1);
+        foreach (var p in proof)
+        {
+            if (sn == 0)
+            {
+                return false;
+            }
+
+            if ((fn & 1) == 1 || fn == sn)
+            {
+                hasher.HashChildren(p, r, r);
+                if ((fn & 1) == 0)
+                {
+                    while ((fn & 1) == 0 && fn != 0)
+                    {
+                        fn >>= 1;
+                        sn >>= 1;
+                    }
+                }
+            }
+            else
+            {
+                hasher.HashChildren(r, p, r);
+            }
+
+            fn >>= 1;
+            sn >>= 1;
+        }
+
+        return sn == 0 && r.SequenceEqual(root);
+    }
+
+    /// <summary>
+    /// RFC 9162 §2.1.4.2: verifies that the tree of <paramref name="size2"/> leaves with root
+    /// <paramref name="root2"/> extends the tree of <paramref name="size1"/> leaves with root <paramref name="root1"/>.
+    /// Equal sizes need an empty proof and equal roots. A proof from the empty tree (size1 = 0) is rejected: RFC 9162
+    /// defines consistency proofs for 0 &lt; size1 &lt; size2 only, and every tree trivially extends the empty one.
+    /// Any hash that is not 32 bytes fails.
+    /// </summary>
+    /// <param name="size1">Older size.</param>
+    /// <param name="size2">Newer size.</param>
+    /// <param name="proof">The consistency proof.</param>
+    /// <param name="root1">Older root (32 bytes).</param>
+    /// <param name="root2">Newer root (32 bytes).</param>
+    /// <returns>Whether the proof holds.</returns>
+    public static bool VerifyConsistency(
+        long size1, long size2, IReadOnlyList<byte[]> proof, ReadOnlySpan<byte> root1, ReadOnlySpan<byte> root2)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        if (root1.Length != HashSize || root2.Length != HashSize || size1 < 0 || size2 < size1 || !AllHashes(proof))
+        {
+            return false;
+        }
+
+        if (size1 == size2)
+        {
+            return proof.Count == 0 && root1.SequenceEqual(root2);
+        }
+
+        if (size1 == 0 || proof.Count == 0)
+        {
+            return false;
+        }
+
+        using var hasher = new LeafHasher();
+        var path = new List<byte[]>(proof.Count + 1);
+        if (BitOperations.IsPow2((ulong)size1))
+        {
+            path.Add(root1.ToArray());
+        }
+
+        path.AddRange(proof);
+        var fn = (ulong)(size1 - 1);
+        var sn = (ulong)(size2 - 1);
+        while ((fn & 1) == 1)
+        {
+            fn >>= 1;
+            sn >>= 1;
+        }
+
+        Span<byte> fr = stackalloc byte[HashSize];
+        Span<byte> sr = stackalloc byte[HashSize];
+        path[0].CopyTo(fr);
+        path[0].CopyTo(sr);
+        for (var i = 1; i < path.Count; i++)
+        {
+            var c = path[i];
+            if (sn == 0)
+            {
+                return false;
+            }
+
+            if ((fn & 1) == 1 || fn == sn)
+            {
+                hasher.HashChildren(c, fr, fr);
+                hasher.HashChildren(c, sr, sr);
+                if ((fn & 1) == 0)
+                {
+                    while ((fn & 1) == 0 && fn != 0)
+                    {
+                        fn >>= 1;
+                        sn >>= 1;
+                    }
+                }
+            }
+            else
+            {
+                hasher.HashChildren(sr, c, sr);
+            }
+
+            fn >>= 1;
+            sn >>= 1;
+        }
+
+        return sn == 0 && fr.SequenceEqual(root1) && sr.SequenceEqual(root2);
+    }
+
+    internal static int LargestPowerOfTwoBelow(int n) => (int)BitOperations.RoundUpToPowerOf2((uint)n) >> 1;
+
+    private static bool AllHashes(IReadOnlyList<byte[]> proof)
+    {
+        foreach (var p in proof)
+        {
+            if (p is null || p.Length != HashSize)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // PATH(m, D[n]) over leaves [start, end).
+    private void Path(LeafHasher hasher, int m, int start, int end, List<byte[]> proof)
+    {
+        var n = end - start;
+        if (n <= 1)
+        {
+            return;
+        }
+
+        var k = LargestPowerOfTwoBelow(n);
+        var node = new byte[HashSize];
+        if (m < k)
+        {
+            Path(hasher, m, start, start + k, proof);
+            SubtreeRoot(hasher, start + k, end, node);
+        }
+        else
+        {
+            Path(hasher, m - k, start + k, end, proof);
+            SubtreeRoot(hasher, start, start + k, node);
+        }
+
+        proof.Add(node);
+    }
+
+    // SUBPROOF(m, D[n], b) over leaves [start, end).
+    private void SubProof(LeafHasher hasher, int m, int start, int end, bool complete, List<byte[]> proof)
+    {
+        var n = end - start;
+        if (m == n)
+        {
+            if (!complete)
+            {
+                var root = new byte[HashSize];
+                SubtreeRoot(hasher, start, end, root);
+                proof.Add(root);
+            }
+
+            return;
+        }
+
+        var k = LargestPowerOfTwoBelow(n);
+        var node = new byte[HashSize];
+        if (m <= k)
+        {
+            SubProof(hasher, m, start, start + k, complete, proof);
+            SubtreeRoot(hasher, start + k, end, node);
+        }
+        else
+        {
+            SubProof(hasher, m - k, start + k, end, false, proof);
+            SubtreeRoot(hasher, start, start + k, node);
+        }
+
+        proof.Add(node);
+    }
+
+    private void SubtreeRoot(LeafHasher hasher, int start, int end, Span<byte> root)
+    {
+        var count = end - start;
+        if (count == 1)
+        {
+            _leafHashes.AsSpan(start * HashSize, HashSize).CopyTo(root);
+            return;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(HashSize, count * HashSize));
+        try
+        {
+            var nodes = buffer.AsSpan(0, count * HashSize);
+            _leafHashes.AsSpan(start * HashSize, count * HashSize).CopyTo(nodes);
+            hasher.ReduceInPlace(nodes, count, root);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void CheckSize(long size)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(size, _size);
+    }
+
+    private void EnsureCapacity(long leaves)
+    {
+        var bytes = checked((int)(leaves * HashSize));
+        if (bytes > _leafHashes.Length)
+        {
+            Array.Resize(ref _leafHashes, Math.Max(bytes, _leafHashes.Length * 2));
+        }
+    }
+}
+
+/// <summary>
+/// An append-only RFC 9162 tree kept in O(log n) state: the roots of its perfect subtrees, left to right (one per
+/// set bit of the size). Enough to append and to compute the current root; used for the ledger-wide tree whose
+/// leaves are block header hashes. Persist it with <see cref="Size"/> and <see cref="Nodes"/>.
+/// </summary>
+public sealed class CompactMerkleTree
+{
+    private readonly List<byte[]> _nodes = [];
+
+    /// <summary>Number of leaves appended.</summary>
+    public long Size { get; private set; }
+
+    /// <summary>The perfect-subtree roots, largest (leftmost) first: one per set bit of <see cref="Size"/>.</summary>
+    public IReadOnlyList<byte[]> Nodes => _nodes.Select(n => (byte[])n.Clone()).ToArray();
+
+    /// <summary>Restores a tree from its persisted state.</summary>
+    /// <param name="size">Number of leaves.</param>
+    /// <param name="nodes">The subtree roots as given by <see cref="Nodes"/>.</param>
+    /// <returns>The tree.</returns>
+    /// <exception cref="ArgumentException">The number of nodes is not the number of set bits of the size, or a node
+    /// is not 32 bytes.</exception>
+    public static CompactMerkleTree Restore(long size, IReadOnlyList<byte[]> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        if (nodes.Count != BitOperations.PopCount((ulong)size) || nodes.Any(n => n is null || n.Length != MerkleTree.HashSize))
+        {
+            throw new ArgumentException("a compact tree of this size needs one 32-byte node per set bit of the size", nameof(nodes));
+        }
+
+        var tree = new CompactMerkleTree { Size = size };
+        tree._nodes.AddRange(nodes.Select(n => (byte[])n.Clone()));
+        return tree;
+    }
+
+    /// <summary>Appends a leaf (its data, hashed with the 0x00 prefix). For the ledger-wide tree the leaf is the
+    /// 32-byte block header hash.</summary>
+    /// <param name="leaf">Leaf data.</param>
+    public void Append(ReadOnlySpan<byte> leaf) => AppendLeafHash(MerkleTree.HashLeaf(leaf));
+
+    /// <summary>Appends a precomputed leaf hash.</summary>
+    /// <param name="leafHash">32 bytes.</param>
+    public void AppendLeafHash(ReadOnlySpan<byte> leafHash)
+    {
+        if (leafHash.Length != MerkleTree.HashSize)
+        {
+            throw new ArgumentException("a leaf hash is 32 bytes", nameof(leafHash));
+        }
+
+        var node = leafHash.ToArray();
+        using var hasher = new LeafHasher();
+
+        // Each trailing 1-bit of the old size is a perfect subtree of the same height as the carry: merge them.
+        for (var s = (ulong)Size; (s & 1) == 1; s >>= 1)
+        {
+            var left = _nodes[^1];
+            _nodes.RemoveAt(_nodes.Count - 1);
+            hasher.HashChildren(left, node, node);
+        }
+
+        _nodes.Add(node);
+        Size++;
+    }
+
+    /// <summary>The root: the subtree roots folded right to left; SHA-256("") when empty.</summary>
+    /// <returns>32 bytes.</returns>
+    public byte[] Root()
+    {
+        if (_nodes.Count == 0)
+        {
+            return MerkleTree.EmptyRoot();
+        }
+
+        var root = (byte[])_nodes[^1].Clone();
+        using var hasher = new LeafHasher();
+        for (var i = _nodes.Count - 2; i >= 0; i--)
+        {
+            hasher.HashChildren(_nodes[i], root, root);
+        }
+
+        return root;
+    }
+}

@@ -1,0 +1,54 @@
+namespace Market.Ledger;
+
+/// <summary>
+/// Money arithmetic of the ledger. Energy is in watt-hours (Wh), prices are in 1/10,000 of the currency per kWh and
+/// money is in 1/10,000 of the currency, all as <see cref="long"/>; never floating point.
+/// </summary>
+public static class Money
+{
+    /// <summary>Minor units per unit of currency (prices and amounts are in 1/10,000 of the currency).</summary>
+    public const long MinorUnitsPerCurrencyUnit = 10_000;
+
+    /// <summary>
+    /// The amount of a trade: <c>energyWh × price / 1000</c>, rounded half up, in 1/10,000 of the currency.
+    /// </summary>
+    /// <param name="energyWh">Energy in Wh; must not be negative.</param>
+    /// <param name="price">Price in 1/10,000 of the currency per kWh; must not be negative.</param>
+    /// <returns>The amount in 1/10,000 of the currency.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A negative energy or price.</exception>
+    /// <exception cref="OverflowException">The amount does not fit in 64 bits.</exception>
+    /// <example><c>Amount(1500, 2501)</c> = 1500 × 2501 / 1000 = 3751.5 → 3752.</example>
+    [System.Diagnostics.Contracts.Pure]
+    public static long Amount(long energyWh, long price)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(energyWh);
+        ArgumentOutOfRangeException.ThrowIfNegative(price);
+
+        // The 128-bit product cannot overflow; the checked conversion reports an amount beyond 64 bits.
+        var product = ((Int128)energyWh * price) + 500;
+        return checked((long)(product / 1000));
+    }
+
+    /// <summary>Like <see cref="Amount"/> but reports failure instead of throwing.</summary>
+    /// <param name="energyWh">Energy in Wh.</param>
+    /// <param name="price">Price in 1/10,000 of the currency per kWh.</param>
+    /// <param name="amount">The amount when the result is <see langword="true"/>, otherwise 0.</param>
+    /// <returns><see langword="false"/> for negative inputs or an amount beyond 64 bits.</returns>
+    public static bool TryAmount(long energyWh, long price, out long amount)
+    {
+        amount = 0;
+        if (energyWh < 0 || price < 0)
+        {
+            return false;
+        }
+
+        var result = (((Int128)energyWh * price) + 500) / 1000;
+        if (result > long.MaxValue)
+        {
+            return false;
+        }
+
+        amount = (long)result;
+        return true;
+    }
+}

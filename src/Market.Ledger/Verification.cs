@@ -1,0 +1,225 @@
+namespace Market.Ledger;
+
+/// <summary>
+/// Replays the clearing of one interval from its committed order book, independently of whoever sealed it (the CLI
+/// implements it with Market.Matching). Must be deterministic.
+/// </summary>
+public interface IClearingReplayer
+{
+    /// <summary>The trades the rules give for these orders, in clearing order.</summary>
+    /// <param name="orders">The committed orders of the interval, in sequence order.</param>
+    /// <param name="mechanism">The clearing mechanism byte of the blocks.</param>
+    /// <param name="rulesVersion">The rules version of the blocks.</param>
+    /// <returns>The expected trades, or <see langword="null"/> when this mechanism or rules version is not
+    /// supported (reported as <see cref="VerificationFailureReason.ReplayUnsupported"/>).</returns>
+    IReadOnlyList<ReplayedTrade>? Replay(IReadOnlyList<OrderLeaf> orders, byte mechanism, int rulesVersion);
+}
+
+/// <summary>One trade as a replay gives it.</summary>
+/// <param name="BuySequence">Sequence of the buy order.</param>
+/// <param name="SellSequence">Sequence of the sell order.</param>
+/// <param name="EnergyWh">Energy in Wh.</param>
+/// <param name="Price">Price in 1/10,000 of the currency per kWh.</param>
+public readonly record struct ReplayedTrade(long BuySequence, long SellSequence, long EnergyWh, long Price);
+
+/// <summary>Why a chain, export or receipt failed verification.</summary>
+public enum VerificationFailureReason
+{
+    /// <summary>Header bytes are not a well-formed header (length, kind, field range).</summary>
+    MalformedHeader = 1,
+
+    /// <summary>Header format version is not 1.</summary>
+    UnsupportedVersion,
+
+    /// <summary>A leaf cannot be decoded as the block kind's record (length, version, enum values).</summary>
+    MalformedLeaf,
+
+    /// <summary>The signature does not verify (including high-S, wrong length, r or s out of range).</summary>
+    BadSignature,
+
+    /// <summary>The block names a key id that was never introduced (or is not the trusted genesis key).</summary>
+    UnknownKey,
+
+    /// <summary>The block is signed by a key that is no longer valid at its height.</summary>
+    RetiredKey,
+
+    /// <summary>A key event is not of the allowed shape (genesis: introduce own key; rotation: introduce new, retire current).</summary>
+    InvalidKeyEvent,
+
+    /// <summary>Height 0 is not a valid genesis key event.</summary>
+    GenesisInvalid,
+
+    /// <summary>The previous header hash is not the hash of the previous block.</summary>
+    BrokenLink,
+
+    /// <summary>The height is not previous height + 1 (dropped, duplicated or reordered blocks).</summary>
+    HeightGap,
+
+    /// <summary>The number of leaves is not the header's leaf count.</summary>
+    LeafCountMismatch,
+
+    /// <summary>The RFC 9162 root of the leaves is not the header's payload root.</summary>
+    PayloadRootMismatch,
+
+    /// <summary>A header field is not allowed for its kind (e.g. a reference on a non-clearing block).</summary>
+    InvalidHeaderField,
+
+    /// <summary>The sealing time goes back in time.</summary>
+    TimeNotMonotonic,
+
+    /// <summary>A rules record is invalid, not newer than the previous one, or retroactive.</summary>
+    InvalidRules,
+
+    /// <summary>No rules are in effect for the interval.</summary>
+    RulesMissing,
+
+    /// <summary>The block's mechanism or rules version is not that of the rules in effect.</summary>
+    RulesMismatch,
+
+    /// <summary>The interval does not have the rules' length or alignment.</summary>
+    InvalidInterval,
+
+    /// <summary>A second order-book block for the same interval.</summary>
+    DuplicateInterval,
+
+    /// <summary>The order book was committed before gate closure.</summary>
+    SealedBeforeGateClosure,
+
+    /// <summary>An order is invalid (sequence not strictly increasing, energy not positive).</summary>
+    InvalidOrder,
+
+    /// <summary>A price outside the rules' floor and ceiling.</summary>
+    PriceOutOfBounds,
+
+    /// <summary>The clearing block names no earlier order-book block.</summary>
+    OrderBookMissing,
+
+    /// <summary>The clearing block's interval, mechanism or rules version differs from its order book's.</summary>
+    ReferenceMismatch,
+
+    /// <summary>A second clearing block for the same order book.</summary>
+    DuplicateClearing,
+
+    /// <summary>Trade ids are not 1-based and consecutive.</summary>
+    TradeIdGap,
+
+    /// <summary>A trade's interval is not its block's.</summary>
+    TradeIntervalMismatch,
+
+    /// <summary>A trade with energy not positive or price negative.</summary>
+    InvalidTrade,
+
+    /// <summary>amount ≠ energy × price / 1000 rounded half up.</summary>
+    AmountMismatch,
+
+    /// <summary>A trade names an order sequence not in the committed book.</summary>
+    OrderNotInBook,
+
+    /// <summary>A trade's buy order is not a bid or its sell order not an offer.</summary>
+    OrderSideMismatch,
+
+    /// <summary>A trade's buyer or seller is not the owner of the order.</summary>
+    OrderOwnerMismatch,
+
+    /// <summary>The fills of an order exceed its energy.</summary>
+    Overfill,
+
+    /// <summary>The recorded trades differ from what the rules give for the committed book.</summary>
+    ReplayMismatch,
+
+    /// <summary>The replayer does not support the mechanism or rules version.</summary>
+    ReplayUnsupported,
+
+    /// <summary>No blocks at all.</summary>
+    EmptyChain,
+
+    /// <summary>No checkpoint to verify against.</summary>
+    CheckpointMissing,
+
+    /// <summary>The checkpoint's root or time does not match the blocks it covers.</summary>
+    CheckpointMismatch,
+
+    /// <summary>The checkpoint's signature does not verify, or it is not signed by the key valid at its size.</summary>
+    BadCheckpointSignature,
+
+    /// <summary>A checkpoint covers more blocks than are present: the tail was cut.</summary>
+    Truncated,
+
+    /// <summary>The blocks do not extend a kept checkpoint: a fork or rewritten history.</summary>
+    NotConsistent,
+
+    /// <summary>An inclusion proof does not verify.</summary>
+    InclusionProofInvalid,
+
+    /// <summary>The key is not among the keys the caller trusts.</summary>
+    UntrustedKey,
+
+    /// <summary>The export file is not well-formed (syntax, types, missing fields, encodings).</summary>
+    MalformedExport,
+}
+
+/// <summary>The first thing that failed.</summary>
+/// <param name="Reason">Machine-readable reason.</param>
+/// <param name="Height">Block height where relevant (null for checkpoint and file-level failures).</param>
+/// <param name="TradeId">Trade id where relevant.</param>
+/// <param name="LeafIndex">0-based leaf index within the block where relevant.</param>
+/// <param name="Message">A sentence for people.</param>
+public sealed record VerificationFailure(
+    VerificationFailureReason Reason,
+    long? Height,
+    long? TradeId,
+    int? LeafIndex,
+    string Message)
+{
+    /// <summary>"Reason at height h, leaf i, trade t: message".</summary>
+    /// <returns>The description.</returns>
+    public override string ToString()
+    {
+        var where = Height is { } h ? $" at height {h}" : string.Empty;
+        where += LeafIndex is { } l ? $", leaf {l}" : string.Empty;
+        where += TradeId is { } t ? $", trade {t}" : string.Empty;
+        return $"{Reason}{where}: {Message}";
+    }
+}
+
+/// <summary>The outcome of verifying a chain: valid, or the first failure, with what was covered.</summary>
+public sealed record VerificationResult
+{
+    /// <summary>Whether everything verified.</summary>
+    public bool IsValid => Failure is null;
+
+    /// <summary>The first failure, or null.</summary>
+    public VerificationFailure? Failure { get; init; }
+
+    /// <summary>Blocks read and fully checked.</summary>
+    public long BlockCount { get; init; }
+
+    /// <summary>Trades in the checked blocks.</summary>
+    public long TradeCount { get; init; }
+
+    /// <summary>Orders in the checked order-book blocks.</summary>
+    public long OrderCount { get; init; }
+
+    /// <summary>Whether clearing blocks were replayed (a replayer was given).</summary>
+    public bool ReplayPerformed { get; init; }
+
+    /// <summary>Root of the ledger-wide tree over all checked blocks (null when none).</summary>
+    public byte[]? LedgerRoot { get; init; }
+
+    /// <summary>Size of the latest checkpoint that was verified (null when none).</summary>
+    public long? CheckpointSize { get; init; }
+
+    /// <summary>Order-book blocks not yet followed by their clearing block (normal at the tip).</summary>
+    public int PendingOrderBooks { get; init; }
+
+    /// <summary>Key ids of every operator key introduced in the checked blocks, in order (e.g. the trusted keys for
+    /// <see cref="TradeReceipt.Verify"/>).</summary>
+    public IReadOnlyList<byte[]> KeyIds { get; init; } = [];
+}
+
+/// <summary>Options of <see cref="ChainVerifier"/>.</summary>
+public sealed record ChainVerifierOptions
+{
+    /// <summary>When set, the genesis key must have this id (pin the operator's first key out of band).</summary>
+    public byte[]? TrustedGenesisKeyId { get; init; }
+}

@@ -82,6 +82,42 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.Locator("[data-testid=page-state][data-interactive=yes]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
     }
 
+    /// <summary>Runs axe-core on the page and fails on any serious or critical violation, naming them.</summary>
+    public static async Task AssertAccessibleAsync(IPage page)
+    {
+        // Snackbars fade in and out; mid-animation their partial opacity reads as low contrast. Their colours are
+        // the theme's (checked where they appear as alerts), so they are left out of the scan.
+        var context = new Deque.AxeCore.Commons.AxeRunContext { Exclude = [new Deque.AxeCore.Commons.AxeSelector("#mud-snackbar-container")] };
+        var result = await Deque.AxeCore.Playwright.PageExtensions.RunAxe(page, context);
+        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        if (serious.Count > 0)
+        {
+            var text = string.Join("; ", serious.Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Take(3).Select(n => n.Target.ToString()))}"));
+            throw new Xunit.Sdk.XunitException($"Accessibility violations on {page.Url}: {text}");
+        }
+    }
+
+    /// <summary>Screenshots at phone (390 px) and desktop (1440 px) width, and checks accessibility at both.</summary>
+    /// <remarks>Each width is loaded afresh, as a phone or a desktop would load it, then restored to wide.</remarks>
+    public static async Task ScreenshotBothAsync(IPage page, string name)
+    {
+        await ScreenshotAsync(page, name + "-wide");
+        await AssertAccessibleAsync(page);
+        await page.SetViewportSizeAsync(390, 844);
+        await ReloadLiveAsync(page);
+        await ScreenshotAsync(page, name + "-narrow");
+        await AssertAccessibleAsync(page);
+        await page.SetViewportSizeAsync(1440, 900);
+        await ReloadLiveAsync(page);
+    }
+
+    private static async Task ReloadLiveAsync(IPage page)
+    {
+        await page.ReloadAsync();
+        await page.Locator("[data-testid=page-state][data-interactive=yes], [data-testid=page-state][data-interactive=static]")
+            .WaitForAsync(new() { State = WaitForSelectorState.Attached });
+    }
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory, name + ".png"), FullPage = true });
 

@@ -14,7 +14,11 @@ public static class MarketTheme
             Tertiary = "#2f6fb0",
             AppbarBackground = "#0f6e5f",
             Background = "#f6f8f7",
-            Success = "#1f8a4c",
+            // Darker than MudBlazor's defaults so white text on alerts and snackbars meets WCAG AA contrast.
+            Success = "#17693a",
+            Info = "#1259a7",
+            Warning = "#8a4b00",
+            Error = "#b3261e",
         },
         Typography = new Typography
         {

@@ -2,6 +2,7 @@ using Market.Web.Accounts;
 using Market.Web.Api;
 using Market.Web.Clearing;
 using Market.Web.Components;
+using Market.Web.Dashboard;
 using Market.Web.Demo;
 using Market.Web.LedgerStore;
 using Market.Web.Persistence;
@@ -25,6 +26,7 @@ await app.PrepareMarketAsync();
 app.UseMarketPipeline();
 app.MapMarketAccounts();
 app.MapMarketApi();
+app.MapDashboard();
 app.MapMarketJobs();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

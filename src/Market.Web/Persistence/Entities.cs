@@ -167,6 +167,15 @@ public sealed class ClearedIntervalEntity
 
     public int OfferCount { get; set; }
 
+    /// <summary>Energy asked for by all bids in the book at gate closure, Wh.</summary>
+    public long DemandWh { get; set; }
+
+    /// <summary>Energy offered by all offers in the book at gate closure, Wh.</summary>
+    public long SupplyWh { get; set; }
+
+    /// <summary>Households with at least one order in the book.</summary>
+    public int ActiveHouseholds { get; set; }
+
     public byte Mechanism { get; set; }
 
     public long OrderBookHeight { get; set; }

@@ -30,7 +30,7 @@ public sealed record OrderResult(OrderEntity? Order, string? Field, string? Erro
 public sealed record IdempotencyKey(string UserId, string Key, byte[] RequestHash);
 
 /// <summary>Accepts, validates, stores and cancels orders. Every accepted order is durably stored before it is acknowledged.</summary>
-public sealed class OrderService(IDbContextFactory<MarketDbContext> dbFactory, MarketClock clock, IOptions<CommunityOptions> options)
+public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFactory, MarketClock clock, IOptions<CommunityOptions> options)
 {
     private readonly CommunityOptions _rules = options.Value;
 

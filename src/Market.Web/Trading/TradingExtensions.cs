@@ -10,6 +10,7 @@ public static class TradingExtensions
         builder.Services.AddSingleton<MarketQueries>();
         builder.Services.AddSingleton<StandingOrderService>();
         builder.Services.AddSingleton<StatementService>();
+        builder.Services.AddSingleton<Market.Web.Dashboard.DashboardService>();
         return builder;
     }
 }

@@ -41,6 +41,8 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
         builder.UseSetting("Market:DataDirectory", DataDirectory);
         builder.UseSetting("Market:RunJobs", "false");
         builder.UseSetting("Demo:Enabled", "true");
+        // The demo community's agents and backfill are tested on their own; other tests start from an empty market.
+        builder.UseSetting("Demo:Simulate", "false");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

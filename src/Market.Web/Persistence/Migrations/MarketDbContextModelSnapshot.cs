@@ -147,10 +147,16 @@ namespace Market.Web.Persistence.Migrations
                     b.Property<long>("IntervalStart")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("ActiveHouseholds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("BidCount")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("ClearingHeight")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DemandWh")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("IntervalEnd")
@@ -166,6 +172,9 @@ namespace Market.Web.Persistence.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("Price")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SupplyWh")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("TradeCount")

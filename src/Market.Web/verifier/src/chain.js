@@ -1,0 +1,423 @@
+// The chain checks of docs/ledger-format.md §8, block by block and in the same order as the C# ChainVerifier, so
+// both report the same first failure (reason code, height, leaf index, trade id). The one thing left out is the
+// clearing replay (§9), which the `market ledger verify` command line does.
+import { sha256, hashLeaf, rootOfLeafHashes, EMPTY_ROOT } from './merkle.js';
+import { KeyVerifier } from './ecdsa.js';
+import { bytesToHex, equalBytes } from './hex.js';
+import {
+  ACTION, KIND, SIDE,
+  decodeHeader, decodeKeyRecord, decodeOrder, decodeRules, decodeTrade, tradeAmount, validateRules,
+} from './records.js';
+
+const ZERO32 = new Uint8Array(32);
+const I64_MIN = -(1n << 63n);
+
+/** The first thing that failed. Heights and leaf indexes are numbers; trade ids are decimal strings (u64). */
+export function failure(reason, height, message, tradeId = null, leafIndex = null) {
+  return { reason, height, tradeId: tradeId === null ? null : String(tradeId), leafIndex, message };
+}
+
+export class ChainVerifier {
+  /**
+   * @param {object} [options]
+   * @param {Uint8Array} [options.trustedGenesisKeyId] when set, the genesis key must have this id.
+   * @param {number} [options.windowBits] table size of the per-key signature verifier (2..8).
+   */
+  constructor(options = {}) {
+    this.options = options;
+    this.failure = null;
+    this.blockCount = 0;
+    this.tradeCount = 0;
+    this.orderCount = 0;
+    this._headerHashes = [];
+    this._sealedAt = [];
+    this._keyHistory = []; // { activeFrom: number, verifier, keyId }
+    this._knownKeys = new Map(); // key id hex → verifier
+    this._rules = [];
+    this._pendingBooks = new Map(); // order-book header hash hex → { header, rules, orders }
+    this._clearedBooks = new Set();
+    this._committedIntervals = new Set();
+    this._active = null;
+    this._previousHash = ZERO32;
+    this._nextTradeId = 1n;
+    this._lastSealedAt = I64_MIN;
+    this._maxCommittedIntervalEnd = I64_MIN;
+  }
+
+  /** Checks the next block ({ header, signature, leaves } as Uint8Arrays). Returns whether the chain is still valid. */
+  append(block) {
+    if (this.failure !== null) return false;
+    this.failure = this._check(block);
+    return this.failure === null;
+  }
+
+  /** Finishes with the export's checkpoint ({ size, root, time, keyId, signature } or null). */
+  complete(checkpoint) {
+    if (this.failure === null) {
+      if (this.blockCount === 0) this.failure = failure('EmptyChain', null, 'the chain has no blocks');
+      else if (checkpoint == null) this.failure = failure('CheckpointMissing', null, 'no checkpoint to verify the chain against');
+      else this.failure = this._checkCheckpoint(checkpoint);
+    }
+    return this.result(checkpoint);
+  }
+
+  /** The outcome so far. */
+  result(checkpoint = null) {
+    const valid = this.failure === null;
+    return {
+      valid,
+      failure: this.failure,
+      blocks: this.blockCount,
+      trades: this.tradeCount,
+      orders: this.orderCount,
+      keyIds: this._keyHistory.map((k) => k.keyIdHex),
+      pendingOrderBooks: this._pendingBooks.size,
+      ledgerRoot: this.blockCount > 0 ? bytesToHex(this._rootAt(this.blockCount)) : null,
+      checkpointSize: valid && checkpoint ? Number(checkpoint.size) : null,
+      checkpointRoot: valid && checkpoint ? bytesToHex(checkpoint.root) : null,
+      checkpointTime: valid && checkpoint ? Number(checkpoint.time) : null,
+      replayPerformed: false,
+    };
+  }
+
+  _check(block) {
+    const h = this.blockCount;
+    const decoded = decodeHeader(block.header);
+    if (decoded.error) {
+      const b = block.header;
+      const reason = b.length >= 2 && (b[0] !== 0 || b[1] !== 1) ? 'UnsupportedVersion' : 'MalformedHeader';
+      return failure(reason, h, decoded.error);
+    }
+    const header = decoded.value;
+    if (header.height !== BigInt(h)) {
+      return failure('HeightGap', h, `expected height ${h}, found ${header.height} (a block is missing, duplicated or out of order)`);
+    }
+    if (!equalBytes(header.previousHash, this._previousHash)) {
+      return failure('BrokenLink', h, 'the previous header hash is not the hash of the previous block');
+    }
+
+    const headerHash = sha256(block.header);
+    const signer = h === 0 ? this._checkGenesisKey(block, header) : this._checkSigner(header, h);
+    if (signer !== null) return signer;
+    if (!this._active.verifier.verify(headerHash, block.signature)) {
+      return failure('BadSignature', h, 'the signature over the header hash does not verify with the valid key');
+    }
+    if (block.leaves.length !== header.leafCount) {
+      return failure('LeafCountMismatch', h, `the header says ${header.leafCount} leaves, the block has ${block.leaves.length}`);
+    }
+    const leafHashes = new Array(block.leaves.length);
+    for (let i = 0; i < leafHashes.length; i++) leafHashes[i] = hashLeaf(block.leaves[i]);
+    if (!equalBytes(rootOfLeafHashes(leafHashes), header.payloadRoot)) return this._rootMismatch(block, header, h);
+    if (header.sealedAt < this._lastSealedAt) return failure('TimeNotMonotonic', h, 'sealed before the previous block');
+
+    const kindFailure = this._checkHeaderFields(header, h) ?? this._checkKind(block, header, headerHash, h);
+    if (kindFailure !== null) return kindFailure;
+
+    this._headerHashes.push(headerHash);
+    this._sealedAt.push(header.sealedAt);
+    this._lastSealedAt = header.sealedAt;
+    this._previousHash = headerHash;
+    this.blockCount++;
+    return null;
+  }
+
+  _checkKind(block, header, headerHash, h) {
+    switch (header.kind) {
+      case KIND.keyEvent: return this._checkKeyEvent(block, header, h);
+      case KIND.rules: return this._checkRules(block, h);
+      case KIND.orderBook: return this._checkOrderBook(block, header, headerHash, h);
+      default: return this._checkClearing(block, header, h);
+    }
+  }
+
+  /**
+   * The leaves do not hash to the signed root: something in them changed after sealing. The reason stays
+   * PayloadRootMismatch (as in the C# verifier), but people want to know which entry: when one leaf also breaks a
+   * rule of its own (amount, trade id, order book, …) it is named; otherwise the block's trade ids are listed.
+   */
+  _rootMismatch(block, header, h) {
+    const message = 'the Merkle root of the leaves is not the header\'s payload root';
+    const hint = this._checkHeaderFields(header, h) ?? this._checkKind(block, header, sha256(block.header), h);
+    if (hint !== null && hint.leafIndex !== null) {
+      const what = hint.tradeId !== null ? `leaf ${hint.leafIndex} (trade ${hint.tradeId})` : `leaf ${hint.leafIndex}`;
+      return failure('PayloadRootMismatch', h, `${message}; ${what} was changed: ${hint.message}`, hint.tradeId, hint.leafIndex);
+    }
+    if (header.kind === KIND.clearing && block.leaves.length > 0) {
+      const first = decodeTrade(block.leaves[0]).value?.tradeId;
+      const last = decodeTrade(block.leaves[block.leaves.length - 1]).value?.tradeId;
+      if (first !== undefined && last !== undefined) {
+        return failure('PayloadRootMismatch', h, `${message} (the block holds trades ${first} to ${last})`);
+      }
+    }
+    return failure('PayloadRootMismatch', h, message);
+  }
+
+  _checkGenesisKey(block, header) {
+    if (header.kind !== KIND.keyEvent || block.leaves.length !== 1) {
+      return failure('GenesisInvalid', 0, 'height 0 must be a key event with exactly one key record');
+    }
+    const record = decodeKeyRecord(block.leaves[0]);
+    if (record.error) return failure('MalformedLeaf', 0, record.error, null, 0);
+    const keyId = sha256(record.value.publicKey);
+    if (record.value.action !== ACTION.introduce || !equalBytes(keyId, header.keyId)) {
+      return failure('GenesisInvalid', 0, 'the genesis block must introduce the key that signs it');
+    }
+    const trusted = this.options.trustedGenesisKeyId;
+    if (trusted && !equalBytes(keyId, trusted)) {
+      return failure('UnknownKey', 0, 'the genesis key is not the trusted genesis key');
+    }
+    this._active = this._newKey(record.value.publicKey, keyId);
+    return null;
+  }
+
+  _newKey(publicKey, keyId) {
+    return { verifier: new KeyVerifier(publicKey, this.options.windowBits ?? 8), keyId, keyIdHex: bytesToHex(keyId), publicKey };
+  }
+
+  _checkSigner(header, h) {
+    if (equalBytes(this._active.keyId, header.keyId)) return null;
+    return this._knownKeys.has(bytesToHex(header.keyId))
+      ? failure('RetiredKey', h, 'signed by a retired key')
+      : failure('UnknownKey', h, 'signed by a key that was never introduced');
+  }
+
+  _checkHeaderFields(header, h) {
+    const referenceIsZero = equalBytes(header.reference, ZERO32);
+    const book = header.kind === KIND.orderBook;
+    const clearing = header.kind === KIND.clearing;
+    let problem = null;
+    if (!book && !clearing) {
+      if (header.intervalStart !== 0n || header.intervalEnd !== 0n || !referenceIsZero || header.mechanism !== 0 || header.rulesVersion !== 0) {
+        problem = 'key-event and rules blocks have zero interval, reference, mechanism and rules version';
+      }
+    } else if (header.intervalEnd <= header.intervalStart) {
+      problem = 'the interval end must be after its start';
+    } else if (header.mechanism === 0 || header.rulesVersion === 0) {
+      problem = 'order-book and clearing blocks name a mechanism and rules version';
+    } else if (book && !referenceIsZero) {
+      problem = 'an order-book block has a zero reference';
+    } else if (clearing && referenceIsZero) {
+      problem = 'a clearing block references its order-book block';
+    }
+    return problem === null ? null : failure('InvalidHeaderField', h, problem);
+  }
+
+  _checkKeyEvent(block, header, h) {
+    if (h === 0) {
+      this._knownKeys.set(this._active.keyIdHex, this._active);
+      this._keyHistory.push({ activeFrom: 0, ...this._active });
+      return null;
+    }
+    if (block.leaves.length !== 2) {
+      return failure('InvalidKeyEvent', h, 'a key rotation has exactly two records: introduce the new key, retire the current one');
+    }
+    const records = [];
+    for (let i = 0; i < 2; i++) {
+      const record = decodeKeyRecord(block.leaves[i]);
+      if (record.error) return failure('MalformedLeaf', h, record.error, null, i);
+      records.push(record.value);
+    }
+    const [introduce, retire] = records;
+    const newKeyId = sha256(introduce.publicKey);
+    if (introduce.action !== ACTION.introduce || retire.action !== ACTION.retire
+      || !equalBytes(retire.publicKey, this._active.publicKey) || this._knownKeys.has(bytesToHex(newKeyId))) {
+      return failure('InvalidKeyEvent', h, 'a key rotation must introduce a never-used key and then retire the current key');
+    }
+    const key = this._newKey(introduce.publicKey, newKeyId);
+    this._knownKeys.set(key.keyIdHex, key);
+    this._keyHistory.push({ activeFrom: h + 1, ...key });
+    this._active = key;
+    return null;
+  }
+
+  _checkRules(block, h) {
+    if (block.leaves.length !== 1) return failure('InvalidRules', h, 'a rules block holds exactly one rules record');
+    const decoded = decodeRules(block.leaves[0]);
+    if (decoded.error) return failure('MalformedLeaf', h, decoded.error, null, 0);
+    const rules = decoded.value;
+    const invalid = validateRules(rules);
+    if (invalid !== null) return failure('InvalidRules', h, invalid, null, 0);
+    const last = this._rules[this._rules.length - 1];
+    if (last && (rules.rulesVersion <= last.rulesVersion || rules.effectiveFrom < last.effectiveFrom)) {
+      return failure('InvalidRules', h, 'rules versions must increase and effective-from must not go back', null, 0);
+    }
+    if (rules.effectiveFrom < this._maxCommittedIntervalEnd) {
+      return failure('InvalidRules', h, 'rules must not apply to an interval whose order book is already committed', null, 0);
+    }
+    this._rules.push(rules);
+    return null;
+  }
+
+  _checkOrderBook(block, header, headerHash, h) {
+    let rules = null;
+    for (let i = this._rules.length - 1; i >= 0 && rules === null; i--) {
+      if (this._rules[i].effectiveFrom <= header.intervalStart) rules = this._rules[i];
+    }
+    if (rules === null) return failure('RulesMissing', h, 'no rules block is in effect for this interval');
+    if (rules.rulesVersion !== header.rulesVersion || rules.mechanism !== header.mechanism) {
+      return failure('RulesMismatch', h,
+        `the rules in effect are version ${rules.rulesVersion} mechanism ${rules.mechanism}, the block names version ${header.rulesVersion} mechanism ${header.mechanism}`);
+    }
+    const length = rules.intervalLength;
+    if (header.intervalEnd - header.intervalStart !== length || ((header.intervalStart % length) + length) % length !== 0n) {
+      return failure('InvalidInterval', h, `intervals are ${length} s long and aligned to that length`);
+    }
+    const intervalKey = `${header.intervalStart}/${header.intervalEnd}`;
+    if (this._committedIntervals.has(intervalKey)) {
+      return failure('DuplicateInterval', h, 'this interval already has an order-book block');
+    }
+    this._committedIntervals.add(intervalKey);
+    if (header.sealedAt < (header.intervalStart - rules.gateLead) * 1000n) {
+      return failure('SealedBeforeGateClosure', h, 'the order book was committed before gate closure');
+    }
+    const orders = new Array(block.leaves.length);
+    for (let i = 0; i < orders.length; i++) {
+      const decoded = decodeOrder(block.leaves[i]);
+      if (decoded.error) return failure('MalformedLeaf', h, decoded.error, null, i);
+      const order = decoded.value;
+      if (i > 0 && order.sequence <= orders[i - 1].sequence) {
+        return failure('InvalidOrder', h, 'order sequences must strictly increase', null, i);
+      }
+      if (order.energy <= 0n) return failure('InvalidOrder', h, 'order energy must be positive', null, i);
+      if (order.limitPrice < rules.priceFloor || order.limitPrice > rules.priceCeiling) {
+        return failure('PriceOutOfBounds', h, `limit price ${order.limitPrice} outside [${rules.priceFloor}, ${rules.priceCeiling}]`, null, i);
+      }
+      orders[i] = order;
+    }
+    this._pendingBooks.set(bytesToHex(headerHash), { header, rules, orders });
+    if (header.intervalEnd > this._maxCommittedIntervalEnd) this._maxCommittedIntervalEnd = header.intervalEnd;
+    this.orderCount += orders.length;
+    return null;
+  }
+
+  _checkClearing(block, header, h) {
+    const reference = bytesToHex(header.reference);
+    const book = this._pendingBooks.get(reference);
+    if (book === undefined) {
+      return this._clearedBooks.has(reference)
+        ? failure('DuplicateClearing', h, 'this order book was already cleared')
+        : failure('OrderBookMissing', h, 'the referenced order-book block is not in the chain before this block');
+    }
+    this._pendingBooks.delete(reference);
+    const bh = book.header;
+    if (bh.intervalStart !== header.intervalStart || bh.intervalEnd !== header.intervalEnd
+      || bh.mechanism !== header.mechanism || bh.rulesVersion !== header.rulesVersion) {
+      return failure('ReferenceMismatch', h, 'interval, mechanism or rules version differ from the referenced order-book block');
+    }
+    const filled = new Array(book.orders.length).fill(0n);
+    for (let i = 0; i < block.leaves.length; i++) {
+      const decoded = decodeTrade(block.leaves[i]);
+      if (decoded.error) return failure('MalformedLeaf', h, decoded.error, null, i);
+      const trade = decoded.value;
+      const problem = this._checkTrade(trade, header, book, filled, h, i);
+      if (problem !== null) return problem;
+      this._nextTradeId++;
+    }
+    this._clearedBooks.add(reference);
+    this.tradeCount += block.leaves.length;
+    return null;
+  }
+
+  _checkTrade(trade, header, book, filled, h, i) {
+    const id = trade.tradeId;
+    const rules = book.rules;
+    if (id !== this._nextTradeId) return failure('TradeIdGap', h, `expected trade id ${this._nextTradeId}, found ${id}`, id, i);
+    if (trade.intervalStart !== header.intervalStart || trade.intervalEnd !== header.intervalEnd) {
+      return failure('TradeIntervalMismatch', h, 'the trade\'s interval is not its block\'s', id, i);
+    }
+    if (trade.energy <= 0n || trade.price < 0n) {
+      return failure('InvalidTrade', h, 'energy must be positive and price not negative', id, i);
+    }
+    if (trade.price < rules.priceFloor || trade.price > rules.priceCeiling) {
+      return failure('PriceOutOfBounds', h, `price ${trade.price} outside [${rules.priceFloor}, ${rules.priceCeiling}]`, id, i);
+    }
+    const amount = tradeAmount(trade.energy, trade.price);
+    if (amount === null || amount !== trade.amount) {
+      return failure('AmountMismatch', h,
+        `amount ${trade.amount} is not ${trade.energy} Wh x ${trade.price} / 1000 rounded half up (${amount ?? 0})`, id, i);
+    }
+    return this._checkFill(trade.buySequence, SIDE.buy, trade.buyer, trade.energy, book.orders, filled, h, id, i)
+      ?? this._checkFill(trade.sellSequence, SIDE.sell, trade.seller, trade.energy, book.orders, filled, h, id, i);
+  }
+
+  _checkFill(sequence, side, party, energy, orders, filled, h, id, i) {
+    const index = findOrder(orders, sequence);
+    if (index < 0) return failure('OrderNotInBook', h, `order ${sequence} is not in the committed book`, id, i);
+    const order = orders[index];
+    if (order.side !== side) {
+      return failure('OrderSideMismatch', h, `order ${sequence} is not a ${side === SIDE.buy ? 'bid' : 'offer'}`, id, i);
+    }
+    if (!equalBytes(order.owner, party)) {
+      return failure('OrderOwnerMismatch', h, `the ${side === SIDE.buy ? 'buyer' : 'seller'} is not the owner of order ${sequence}`, id, i);
+    }
+    filled[index] += energy;
+    return filled[index] > order.energy
+      ? failure('Overfill', h, `fills of order ${sequence} exceed its ${order.energy} Wh`, id, i)
+      : null;
+  }
+
+  _rootAt(size) {
+    const leafHashes = new Array(size);
+    for (let i = 0; i < size; i++) leafHashes[i] = hashLeaf(this._headerHashes[i]);
+    return rootOfLeafHashes(leafHashes);
+  }
+
+  _keyForSize(size) {
+    let key = this._keyHistory[0];
+    for (const candidate of this._keyHistory) if (candidate.activeFrom <= size) key = candidate;
+    return key;
+  }
+
+  _checkCheckpoint(checkpoint) {
+    const size = checkpoint.size;
+    if (!(checkpoint.root instanceof Uint8Array) || checkpoint.root.length !== 32
+      || !(checkpoint.keyId instanceof Uint8Array) || checkpoint.keyId.length !== 32 || size < 1n) {
+      return failure('CheckpointMismatch', null, 'the checkpoint needs a size of at least 1 and a 32-byte root and key id');
+    }
+    if (size > BigInt(this.blockCount)) {
+      return failure('Truncated', null, `the checkpoint covers ${size} blocks but only ${this.blockCount} are present: the tail was cut`);
+    }
+    const n = Number(size);
+    if (!equalBytes(this._rootAt(n), checkpoint.root)) {
+      return failure('CheckpointMismatch', null, `the checkpoint's root is not the root of the first ${size} header hashes`);
+    }
+    if (checkpoint.time < this._sealedAt[n - 1]) {
+      return failure('CheckpointMismatch', null, 'the checkpoint is dated before its last block was sealed');
+    }
+    const key = this._keyForSize(n);
+    const ok = equalBytes(key.keyId, checkpoint.keyId) && checkpoint.signature.length === 64
+      && key.verifier.verify(checkpointDigest(checkpoint), checkpoint.signature);
+    return ok ? null
+      : failure('BadCheckpointSignature', null, `the checkpoint is not validly signed by the key valid after block ${n - 1}`);
+  }
+}
+
+const DOMAIN_TAG = new TextEncoder().encode('MarketCheckpoint');
+
+/** SHA-256 of the 98 signed checkpoint bytes (§7): tag, version 1, size, root, time, key id. */
+export function checkpointDigest(checkpoint) {
+  const bytes = new Uint8Array(98);
+  const v = new DataView(bytes.buffer);
+  bytes.set(DOMAIN_TAG, 0);
+  v.setUint16(16, 1);
+  v.setBigInt64(18, BigInt(checkpoint.size));
+  bytes.set(checkpoint.root, 26);
+  v.setBigInt64(58, BigInt(checkpoint.time));
+  bytes.set(checkpoint.keyId, 66);
+  return sha256(bytes);
+}
+
+function findOrder(orders, sequence) {
+  let low = 0;
+  let high = orders.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const value = orders[mid].sequence;
+    if (value === sequence) return mid;
+    if (value < sequence) low = mid + 1;
+    else high = mid - 1;
+  }
+  return -1;
+}
+
+export { EMPTY_ROOT };

@@ -1,0 +1,138 @@
+// Decoders of the canonical records of docs/ledger-format.md §5 and §6.1. All integers are big-endian; 64-bit
+// fields are BigInt so nothing is ever rounded. Each decoder returns { value } or { error } (never throws).
+import { decodePublicKey } from './ecdsa.js';
+
+export const HEADER_SIZE = 170;
+export const KIND = Object.freeze({ keyEvent: 1, orderBook: 2, clearing: 3, rules: 4 });
+export const KIND_NAMES = Object.freeze({ 1: 'keyEvent', 2: 'orderBook', 3: 'clearing', 4: 'rules' });
+export const ACTION = Object.freeze({ introduce: 1, retire: 2 });
+export const SIDE = Object.freeze({ buy: 1, sell: 2 });
+
+const view = (bytes) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/** Block header v1 (170 bytes). */
+export function decodeHeader(bytes) {
+  if (bytes.length !== HEADER_SIZE) return { error: `block header: expected ${HEADER_SIZE} bytes, got ${bytes.length}` };
+  const v = view(bytes);
+  const version = v.getUint16(0);
+  if (version !== 1) return { error: `block header: unsupported version ${version} (expected 1)` };
+  const kind = bytes[2];
+  if (kind < 1 || kind > 4) return { error: `block header: unknown kind ${kind}` };
+  const height = v.getBigInt64(3);
+  const leafCount = v.getUint32(75);
+  if (height < 0n || leafCount > 0x7fffffff) {
+    return { error: 'block header: height beyond 2^63-1 or leaf count beyond 2^31-1' };
+  }
+  return {
+    value: {
+      kind,
+      height,
+      previousHash: bytes.subarray(11, 43),
+      payloadRoot: bytes.subarray(43, 75),
+      leafCount,
+      intervalStart: v.getBigInt64(79),
+      intervalEnd: v.getBigInt64(87),
+      sealedAt: v.getBigInt64(95),
+      keyId: bytes.subarray(103, 135),
+      reference: bytes.subarray(135, 167),
+      mechanism: bytes[167],
+      rulesVersion: v.getUint16(168),
+    },
+  };
+}
+
+/** Key record (34 bytes): action, compressed public key. */
+export function decodeKeyRecord(bytes) {
+  if (bytes.length !== 34) return { error: `key record: expected 34 bytes, got ${bytes.length}` };
+  const action = bytes[0];
+  if (action !== ACTION.introduce && action !== ACTION.retire) {
+    return { error: `key record: action must be 1 (introduce) or 2 (retire), got ${action}` };
+  }
+  const publicKey = bytes.subarray(1, 34);
+  if (decodePublicKey(publicKey) === null) return { error: 'key record: not a compressed secp256k1 public key' };
+  return { value: { action, publicKey } };
+}
+
+/** Rules record v1 (36 bytes). */
+export function decodeRules(bytes) {
+  if (bytes.length !== 36) return { error: `rules record: expected 36 bytes, got ${bytes.length}` };
+  if (bytes[0] !== 1) return { error: `rules record: unsupported version ${bytes[0]} (expected 1)` };
+  const v = view(bytes);
+  const length = v.getUint32(4);
+  const lead = v.getUint32(8);
+  if (length > 0x7fffffff || lead > 0x7fffffff) {
+    return { error: 'rules record: interval length or gate closure lead beyond 2^31-1 seconds' };
+  }
+  return {
+    value: {
+      rulesVersion: v.getUint16(1),
+      mechanism: bytes[3],
+      intervalLength: BigInt(length),
+      gateLead: BigInt(lead),
+      priceFloor: v.getBigInt64(12),
+      priceCeiling: v.getBigInt64(20),
+      effectiveFrom: v.getBigInt64(28),
+    },
+  };
+}
+
+/** The value checks of a decoded rules record; returns an error text or null. */
+export function validateRules(r) {
+  if (r.rulesVersion < 1) return 'rules version must be in 1..65535';
+  if (r.mechanism === 0) return 'mechanism must not be 0';
+  if (r.intervalLength <= 0n) return 'interval length must be positive';
+  if (r.priceFloor < 0n) return 'price floor must not be negative';
+  if (r.priceCeiling < r.priceFloor) return 'price ceiling must not be below the floor';
+  if (r.effectiveFrom % r.intervalLength !== 0n) return 'effective-from must be aligned to the interval length';
+  return null;
+}
+
+/** Order leaf v1 (42 bytes). */
+export function decodeOrder(bytes) {
+  if (bytes.length !== 42) return { error: `order leaf: expected 42 bytes, got ${bytes.length}` };
+  if (bytes[0] !== 1) return { error: `order leaf: unsupported version ${bytes[0]} (expected 1)` };
+  const v = view(bytes);
+  const sequence = v.getBigInt64(1);
+  if (sequence < 0n) return { error: 'order leaf: sequence beyond 2^63-1' };
+  const side = bytes[25];
+  if (side !== SIDE.buy && side !== SIDE.sell) return { error: `order leaf: side must be 1 (buy) or 2 (sell), got ${side}` };
+  return {
+    value: { sequence, owner: bytes.subarray(9, 25), side, energy: v.getBigInt64(26), limitPrice: v.getBigInt64(34) },
+  };
+}
+
+/** Trade leaf v1 (97 bytes). */
+export function decodeTrade(bytes) {
+  if (bytes.length !== 97) return { error: `trade leaf: expected 97 bytes, got ${bytes.length}` };
+  if (bytes[0] !== 1) return { error: `trade leaf: unsupported version ${bytes[0]} (expected 1)` };
+  const v = view(bytes);
+  const tradeId = v.getBigInt64(1);
+  const buySequence = v.getBigInt64(57);
+  const sellSequence = v.getBigInt64(65);
+  if (tradeId < 0n || buySequence < 0n || sellSequence < 0n) {
+    return { error: 'trade leaf: trade id or order sequence beyond 2^63-1' };
+  }
+  return {
+    value: {
+      tradeId,
+      intervalStart: v.getBigInt64(9),
+      intervalEnd: v.getBigInt64(17),
+      buyer: bytes.subarray(25, 41),
+      seller: bytes.subarray(41, 57),
+      buySequence,
+      sellSequence,
+      energy: v.getBigInt64(73),
+      price: v.getBigInt64(81),
+      amount: v.getBigInt64(89),
+    },
+  };
+}
+
+const I64_MAX = (1n << 63n) - 1n;
+
+/** The amount rule (§1): floor((energy × price + 500) / 1000), exact; null for negative inputs or beyond i64. */
+export function tradeAmount(energy, price) {
+  if (energy < 0n || price < 0n) return null;
+  const amount = (energy * price + 500n) / 1000n;
+  return amount > I64_MAX ? null : amount;
+}

@@ -2,7 +2,8 @@ using System.CommandLine;
 using Market.Cli.Commands;
 
 // The `market` command. Each command group lives in its own file under Commands/ and is added here.
-var root = new RootCommand("Community energy market: clear order books and measure the hot paths.");
+var root = new RootCommand("Community energy market: clear order books, verify the ledger, measure the hot paths.");
 root.Subcommands.Add(ClearCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(LedgerCommand.Create());
 return root.Parse(args).Invoke();

@@ -243,7 +243,8 @@ public sealed class ChainVerifier
         BlockSealer.PayloadRoot(block.Leaves, root);
         if (!root.SequenceEqual(header.PayloadRoot))
         {
-            return Fail(VerificationFailureReason.PayloadRootMismatch, height, "the Merkle root of the leaves is not the header's payload root");
+            return LocateChangedTrade(block, header)
+                ?? Fail(VerificationFailureReason.PayloadRootMismatch, height, "the Merkle root of the leaves is not the header's payload root");
         }
 
         if (header.SealedAtUnixMs < _lastSealedAt)
@@ -611,6 +612,42 @@ public sealed class ChainVerifier
         }
 
         return -1;
+    }
+
+    /// <summary>
+    /// When a clearing block's root does not match, names the first trade that is not what the committed book and
+    /// the rules give (wrong id, amount, or outcome), so an auditor learns which trade was changed, not only which
+    /// block. Returns null when no single trade can be blamed.
+    /// </summary>
+    private VerificationFailure? LocateChangedTrade(LedgerBlock block, BlockHeader header)
+    {
+        if (header.Kind != BlockKind.Clearing || !_pendingBooks.TryGetValue(header.Reference, out var book))
+        {
+            return null;
+        }
+
+        var expected = _replayer?.Replay(new ReadOnlyCollection<OrderLeaf>(book.Orders), header.Mechanism, header.RulesVersion);
+        for (var i = 0; i < block.Leaves.Count; i++)
+        {
+            var id = _nextTradeId + i;
+            const string Root = "the Merkle root of the leaves is not the header's payload root: ";
+            if (!TradeLeaf.TryDecode(block.Leaves.GetSpan(i), out var t, out _))
+            {
+                return Fail(VerificationFailureReason.PayloadRootMismatch, header.Height, Root + "this entry is not a valid trade", id, i);
+            }
+
+            var amountOk = Money.TryAmount(t.EnergyWh, t.Price, out var amount) && amount == t.Amount;
+            var replayOk = expected is null || (i < expected.Count && expected[i] == new ReplayedTrade(t.BuySequence, t.SellSequence, t.EnergyWh, t.Price));
+            var buy = FindOrder(book.Orders, t.BuySequence);
+            var sell = FindOrder(book.Orders, t.SellSequence);
+            var partiesOk = buy >= 0 && sell >= 0 && book.Orders[buy].Owner == t.Buyer && book.Orders[sell].Owner == t.Seller;
+            if (t.TradeId != id || !amountOk || !replayOk || !partiesOk || t.IntervalStart != header.IntervalStart || t.IntervalEnd != header.IntervalEnd)
+            {
+                return Fail(VerificationFailureReason.PayloadRootMismatch, header.Height, Root + "this trade was changed (it is not what the committed order book and the rules give)", id, i);
+            }
+        }
+
+        return null;
     }
 
     private VerificationFailure? Replay(PendingBook book, TradeLeaf[] trades, BlockHeader header)

@@ -13,6 +13,7 @@ internal static class CliRunner
         var root = new RootCommand();
         root.Subcommands.Add(ClearCommand.Create(stdin is null ? null : () => new MemoryStream(Encoding.UTF8.GetBytes(stdin))));
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(LedgerCommand.Create());
         using var output = new StringWriter();
         using var error = new StringWriter();
 

@@ -1,4 +1,5 @@
 using Market.Ledger;
+using Market.Replay;
 using Market.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
 

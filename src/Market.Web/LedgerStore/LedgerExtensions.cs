@@ -1,3 +1,5 @@
+using Market.Replay;
+
 namespace Market.Web.LedgerStore;
 
 public static class LedgerExtensions

@@ -1,0 +1,66 @@
+using Market.Ledger;
+using Market.Matching;
+using LedgerSide = Market.Ledger.OrderSide;
+
+namespace Market.Cli.Tests;
+
+/// <summary>Builds real ledgers with Market.Ledger and Market.Matching (as the market does) and writes their exports.</summary>
+internal sealed class LedgerFixture : IDisposable
+{
+    private static readonly PartyId Alice = PartyId.Parse("0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a");
+    private static readonly PartyId Bob = PartyId.Parse("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b");
+    private static readonly PartyId Carol = PartyId.Parse("0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c");
+
+    private readonly SigningKey _key = SigningKey.FromPrivateKey(Convert.FromHexString("4f3c2b1a0918273645546372819009a8b7c6d5e4f30112233445566778899aab"));
+    private readonly DateTimeOffset _start = new(2026, 6, 15, 8, 0, 0, TimeSpan.Zero);
+
+    public string Folder { get; } = Directory.CreateTempSubdirectory("market-cli-").FullName;
+
+    /// <summary>Genesis, rules, then <paramref name="intervals"/> cleared intervals of four orders each.</summary>
+    public List<SealedBlock> Chain(int intervals)
+    {
+        var blocks = new List<SealedBlock> { BlockSealer.SealGenesis(_key, _start) };
+        var from = _start.ToUnixTimeSeconds() + 900;
+        blocks.Add(BlockSealer.SealRules(blocks[^1].NextTip, _key, new RulesRecord(1, 1, 900, 300, 786, 3970, from), _start));
+        long sequence = 1;
+        for (var i = 0; i < intervals; i++)
+        {
+            var s = from + (i * 900L);
+            var at = DateTimeOffset.FromUnixTimeSeconds(s - 300);
+            OrderLeaf[] orders =
+            [
+                new(sequence++, Alice, LedgerSide.Sell, 1500, 1200 + i),
+                new(sequence++, Bob, LedgerSide.Buy, 1000, 2500),
+                new(sequence++, Carol, LedgerSide.Buy, 800, 1800),
+                new(sequence++, Carol, LedgerSide.Sell, 300, 2000),
+            ];
+            var book = BlockSealer.SealOrderBook(blocks[^1].NextTip, _key, s, s + 900, 1, 1, orders, at);
+            blocks.Add(book);
+            var result = DoubleAuction.Clear(orders.Select(o => new Order(o.Sequence, o.Side == LedgerSide.Buy ? Side.Buy : Side.Sell, o.EnergyWh, o.LimitPrice, o.Sequence)).ToArray());
+            var owners = orders.ToDictionary(o => o.Sequence, o => o.Owner);
+            var fills = result.Trades.Select(t => new TradeFill(owners[t.BuyOrderId], owners[t.SellOrderId], t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.Price)).ToArray();
+            blocks.Add(BlockSealer.SealClearing(book.NextTip, _key, book.Header, fills, at));
+        }
+
+        return blocks;
+    }
+
+    public string Export(IReadOnlyList<LedgerBlock> blocks, string name = "export.jsonl")
+    {
+        var tree = new CompactMerkleTree();
+        foreach (var b in blocks)
+        {
+            tree.Append(BlockHeader.Hash(b.HeaderBytes));
+        }
+
+        var checkpoint = Checkpoint.Create(tree.Size, tree.Root(), _start.AddDays(1), _key);
+        var path = Path.Combine(Folder, name);
+        using var file = File.Create(path);
+        LedgerExport.Write(file, blocks, checkpoint);
+        return path;
+    }
+
+    public SigningKey Key => _key;
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
+}

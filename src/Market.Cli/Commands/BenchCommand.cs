@@ -20,6 +20,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Measure the hot paths on reproducible random data.");
         bench.Subcommands.Add(CreateClear());
         bench.Subcommands.Add(CreateBook());
+        bench.Subcommands.Add(BenchLedger.Create());
         return bench;
     }
 

@@ -1,0 +1,77 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Market.Cli.Bench;
+using Market.Ledger;
+using Market.Matching;
+using LedgerSide = Market.Ledger.OrderSide;
+
+namespace Market.Cli.Commands;
+
+/// <summary>
+/// <c>market bench ledger</c>: writes a realistic ledger export (real order books, cleared by Market.Matching,
+/// sealed and signed by Market.Ledger) for timing <c>market ledger verify</c> end to end.
+/// </summary>
+internal static class BenchLedger
+{
+    public static Command Create()
+    {
+        var intervals = new Option<int>("--intervals") { Description = "Intervals (an order-book and a clearing block each).", DefaultValueFactory = _ => 1000 };
+        var orders = new Option<int>("--orders") { Description = "Orders per interval (about half become trades).", DefaultValueFactory = _ => 2000 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed: the same seed gives the same ledger.", DefaultValueFactory = _ => 1 };
+        var output = new Option<FileInfo>("--output") { Description = "Where to write the export (JSON Lines).", Required = true };
+        var command = new Command("ledger", "Write a generated ledger export (cleared with the real rules) to time `market ledger verify`.")
+        {
+            intervals, orders, seed, output,
+        };
+        command.SetAction(parse => Run(parse.GetValue(intervals), parse.GetValue(orders), parse.GetValue(seed), parse.GetValue(output)!, parse.InvocationConfiguration.Output));
+        return command;
+    }
+
+    private static int Run(int intervals, int ordersPerInterval, ulong seed, FileInfo output, TextWriter console)
+    {
+        var watch = Stopwatch.StartNew();
+        var key = SigningKey.FromPrivateKey(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(seed)));
+        var start = new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
+        var parties = Enumerable.Range(0, 500).Select(i => PartyId.Pseudonymise(key.PublicKey, i.ToString(CultureInfo.InvariantCulture))).ToArray();
+        var tree = new CompactMerkleTree();
+        using var file = File.Create(output.FullName);
+        using (var writer = new LedgerExportWriter(file))
+        {
+            void Add(SealedBlock block)
+            {
+                writer.WriteBlock(block);
+                tree.AppendLeafHash(MerkleTree.HashLeaf(block.HeaderHash));
+            }
+
+            var genesis = BlockSealer.SealGenesis(key, start);
+            Add(genesis);
+            var first = start.ToUnixTimeSeconds() + 900;
+            var tip = BlockSealer.SealRules(genesis.NextTip, key, new RulesRecord(1, 1, 900, 300, RandomBook.MinPrice, RandomBook.MaxPrice, first), start);
+            Add(tip);
+            long trades = 0;
+            for (var i = 0; i < intervals; i++)
+            {
+                var book = RandomBook.Generate(ordersPerInterval, seed + (ulong)i);
+                var order = Enumerable.Range(0, book.Ids.Length).OrderBy(j => book.Sequences[j]).ToArray();
+                var leaves = order.Select(j => new OrderLeaf(book.Sequences[j], parties[j % parties.Length], book.Sides[j] == Side.Buy ? LedgerSide.Buy : LedgerSide.Sell, book.EnergiesWh[j], book.Prices[j])).ToArray();
+                var s = first + (i * 900L);
+                var at = DateTimeOffset.FromUnixTimeSeconds(s - 300);
+                var sealedBook = BlockSealer.SealOrderBook(tip.NextTip, key, s, s + 900, 1, 1, leaves, at);
+                Add(sealedBook);
+                var result = DoubleAuction.Clear(leaves.Select(o => new Order(o.Sequence, o.Side == LedgerSide.Buy ? Side.Buy : Side.Sell, o.EnergyWh, o.LimitPrice, o.Sequence)).ToArray());
+                var owners = leaves.ToDictionary(o => o.Sequence, o => o.Owner);
+                var fills = result.Trades.Select(t => new TradeFill(owners[t.BuyOrderId], owners[t.SellOrderId], t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.Price)).ToArray();
+                tip = BlockSealer.SealClearing(sealedBook.NextTip, key, sealedBook.Header, fills, at);
+                Add(tip);
+                trades += fills.Length;
+            }
+
+            writer.WriteCheckpoint(Checkpoint.Create(tree.Size, tree.Root(), start.AddYears(1), key));
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"wrote {output.FullName}: {tree.Size:N0} blocks, {trades:N0} trades, {(long)intervals * ordersPerInterval:N0} orders in {watch.Elapsed.TotalSeconds:0.0} s"));
+        }
+
+        return 0;
+    }
+}

@@ -79,6 +79,64 @@ public sealed class LedgerReader(IDbContextFactory<MarketDbContext> dbFactory, C
         return new BlockDetail(view, leaves, new BlockCheck(Check(row, view, leaves, previous, keys)));
     }
 
+    /// <summary>Finds a block by height, header hash (full or a prefix of at least 8 hex digits) or trade id ("t42").</summary>
+    public async Task<string?> SearchAsync(string query, CancellationToken cancellationToken = default)
+    {
+        var q = query.Trim().ToLowerInvariant();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if ((q.StartsWith('t') || q.StartsWith('#')) && long.TryParse(q[1..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var tradeId))
+        {
+            return await db.Trades.AnyAsync(t => t.Id == tradeId, cancellationToken) ? $"ledger/trades/{tradeId}" : null;
+        }
+
+        if (q.Length < 8 && long.TryParse(q, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var height))
+        {
+            return await db.Blocks.AnyAsync(b => b.Height == height, cancellationToken) ? $"ledger/blocks/{height}" : null;
+        }
+
+        if (q.Length is >= 8 and <= 64 && q.All(Uri.IsHexDigit))
+        {
+            // Hashes are stored as bytes; compare on the hex of each (fine for an explorer search).
+            var hashes = await db.Blocks.AsNoTracking().Select(b => new { b.Height, b.HeaderHash }).ToListAsync(cancellationToken);
+            var hit = hashes.FirstOrDefault(b => Convert.ToHexStringLower(b.HeaderHash).StartsWith(q, StringComparison.Ordinal));
+            return hit is null ? null : $"ledger/blocks/{hit.Height}";
+        }
+
+        return null;
+    }
+
+    /// <summary>The key events of the ledger: which key was introduced or retired at which height.</summary>
+    public async Task<IReadOnlyList<(long Height, long SealedAtMs, KeyRecord Record)>> KeyHistoryAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Blocks.AsNoTracking()
+            .Where(b => b.Kind == (byte)BlockKind.KeyEvent)
+            .Join(db.BlockLeaves, b => b.Height, l => l.BlockHeight, (b, l) => new { b.Height, b.SealedAtMs, l.Index, l.Data })
+            .OrderBy(x => x.Height).ThenBy(x => x.Index)
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => (r.Height, r.SealedAtMs, KeyRecord.Decode(r.Data))).ToList();
+    }
+
+    /// <summary>The rules records sealed in the ledger, oldest first.</summary>
+    public async Task<IReadOnlyList<(long Height, long SealedAtMs, RulesRecord Rules)>> RulesHistoryAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Blocks.AsNoTracking()
+            .Where(b => b.Kind == (byte)BlockKind.Rules)
+            .Join(db.BlockLeaves, b => b.Height, l => l.BlockHeight, (b, l) => new { b.Height, b.SealedAtMs, l.Data })
+            .OrderBy(x => x.Height)
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => (r.Height, r.SealedAtMs, RulesRecord.Decode(r.Data))).ToList();
+    }
+
+    /// <summary>Traded volume per clearing block height, for the block list.</summary>
+    public async Task<Dictionary<long, long>> VolumesAsync(IEnumerable<long> heights, CancellationToken cancellationToken = default)
+    {
+        var list = heights.ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.ClearedIntervals.AsNoTracking().Where(c => list.Contains(c.ClearingHeight)).ToDictionaryAsync(c => c.ClearingHeight, c => c.VolumeWh, cancellationToken);
+    }
+
     /// <summary>Verifies the whole chain as stored, with replay of every clearing.</summary>
     public async Task<ChainReport> VerifyAsync(CancellationToken cancellationToken = default)
     {

@@ -152,7 +152,7 @@ public static class OrderApi
             return Validation(ApiField(result.Field!), result.Error!);
         }
 
-        var dto = OrderDto.From(result.Order!, clock.IntervalSeconds);
+        var dto = OrderDto.From(result.Order!, clock.LengthOf(result.Order!.IntervalStart));
         return result.Replayed ? Results.Ok(dto) : Results.Created($"/api/orders/{dto.Id}", dto);
     }
 
@@ -165,7 +165,7 @@ public static class OrderApi
         }
 
         var list = await orders.ListAsync(household.Id, 500, ct);
-        return Results.Ok(list.Select(o => OrderDto.From(o, clock.IntervalSeconds)));
+        return Results.Ok(list.Select(o => OrderDto.From(o, clock.LengthOf(o.IntervalStart))));
     }
 
     private static async Task<IResult> CancelAsync(long id, HttpContext http, HouseholdAccessor households, OrderService orders, MarketClock clock, CancellationToken ct)
@@ -183,7 +183,7 @@ public static class OrderApi
             return Problem(404, "No such order", $"You have no order {id}.");
         }
 
-        return result.Succeeded ? Results.Ok(OrderDto.From(result.Order!, clock.IntervalSeconds)) : Problem(409, "Cannot cancel", result.Error!);
+        return result.Succeeded ? Results.Ok(OrderDto.From(result.Order!, clock.LengthOf(result.Order!.IntervalStart))) : Problem(409, "Cannot cancel", result.Error!);
     }
 
     private static async Task<IResult> TradesAsync(HttpContext http, HouseholdAccessor households, MarketQueries queries, CancellationToken ct)
@@ -204,7 +204,7 @@ public static class OrderApi
     {
         var rows = await queries.RecentIntervalsAsync(Math.Clamp(limit ?? 96, 1, 2000), ct);
         return Results.Ok(rows.Select(r => new IntervalDto(
-            DateTimeOffset.FromUnixTimeSeconds(r.IntervalStart), DateTimeOffset.FromUnixTimeSeconds(r.IntervalStart + clock.IntervalSeconds), r.Price, r.VolumeWh, r.TradeCount)));
+            DateTimeOffset.FromUnixTimeSeconds(r.IntervalStart), DateTimeOffset.FromUnixTimeSeconds(clock.Next(r.IntervalStart)), r.Price, r.VolumeWh, r.TradeCount)));
     }
 
     /// <summary>Reads at most <see cref="MaxBodyBytes"/>; null when the body is longer (also for chunked bodies without a length).</summary>

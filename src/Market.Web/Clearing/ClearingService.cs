@@ -4,7 +4,6 @@ using Market.Web.LedgerStore;
 using Market.Web.Persistence;
 using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using OrderSide = Market.Web.Persistence.OrderSide;
 
 namespace Market.Web.Clearing;
@@ -20,16 +19,29 @@ public sealed partial class ClearingService(
     LedgerWriter ledger,
     Market.Web.LedgerStore.LedgerPublication publication,
     MarketEvents events,
-    IOptions<CommunityOptions> options,
+    RulesBook rules,
     ILogger<ClearingService> logger) : IDisposable
 {
-    private readonly CommunityOptions _rules = options.Value;
-
     // SQLite allows one writer; serialising clearing inside a node avoids lock-upgrade deadlocks. Across nodes the
     // unique index on (interval, kind) decides.
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public void Dispose() => _gate.Dispose();
+
+    /// <summary>Runs <paramref name="action"/> while no interval is being cleared on this node (e.g. to seal a rules block).</summary>
+    public async Task<T> ExclusiveAsync<T>(Func<Task<T>> action, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await action();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
 
     /// <summary>Clears all due intervals; returns how many were cleared by this call.</summary>
     public async Task<int> ClearDueIntervalsAsync(CancellationToken cancellationToken = default)
@@ -87,7 +99,7 @@ public sealed partial class ClearingService(
             .FirstOrDefaultAsync(cancellationToken);
         if (last is long lastStart)
         {
-            return lastStart + clock.IntervalSeconds;
+            return clock.Next(lastStart);
         }
 
         var genesisMs = await db.Blocks.AsNoTracking()
@@ -100,13 +112,14 @@ public sealed partial class ClearingService(
         }
 
         // The first interval whose gate was still open when the ledger began.
-        return clock.AlignDown((ms / 1000) + clock.GateClosureSeconds) + clock.IntervalSeconds;
+        return clock.Next(clock.AlignDown((ms / 1000) + clock.GateClosureSeconds));
     }
 
     private async Task<IntervalCleared?> ClearIntervalAsync(long start, CancellationToken cancellationToken)
     {
-        var end = checked(start + clock.IntervalSeconds);
-        var mechanism = _rules.Mechanism == "pay-as-bid" ? Mechanism.PayAsBid : Mechanism.UniformPrice;
+        var end = clock.Next(start);
+        var inEffect = rules.At(start);
+        var mechanism = (Mechanism)inEffect.Mechanism;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
@@ -126,7 +139,7 @@ public sealed partial class ClearingService(
         var orderLeaves = orders
             .Select(o => new OrderLeaf(o.Id, pseudonyms[o.HouseholdId], o.Side == OrderSide.Buy ? Market.Ledger.OrderSide.Buy : Market.Ledger.OrderSide.Sell, o.EnergyWh, o.LimitPrice))
             .ToArray();
-        var book = BlockSealer.SealOrderBook(tip, ledger.Key, start, end, (byte)mechanism, DoubleAuction.RulesVersion, orderLeaves, now);
+        var book = BlockSealer.SealOrderBook(tip, ledger.Key, start, end, (byte)mechanism, inEffect.RulesVersion, orderLeaves, now);
 
         // 2. Clear it (pure, deterministic: the sequence number is the order id).
         var input = orders.Select(o => new Order(o.Id, o.Side == OrderSide.Buy ? Side.Buy : Side.Sell, o.EnergyWh, o.LimitPrice, o.Id)).ToArray();

@@ -17,7 +17,7 @@ public static class DashboardEndpoints
             foreach (var p in points)
             {
                 csv.AppendLine(CultureInfo.InvariantCulture,
-                    $"{DateTimeOffset.FromUnixTimeSeconds(p.Start):yyyy-MM-ddTHH:mm:ssZ},{DateTimeOffset.FromUnixTimeSeconds(p.Start + clock.IntervalSeconds):yyyy-MM-ddTHH:mm:ssZ},{(p.Price is long pr ? (pr / 100m).ToString(CultureInfo.InvariantCulture) : "")},{p.VolumeWh / 1000m},{p.DemandWh / 1000m},{p.SupplyWh / 1000m},{p.Trades},{p.Households}");
+                    $"{DateTimeOffset.FromUnixTimeSeconds(p.Start):yyyy-MM-ddTHH:mm:ssZ},{DateTimeOffset.FromUnixTimeSeconds(clock.Next(p.Start)):yyyy-MM-ddTHH:mm:ssZ},{(p.Price is long pr ? (pr / 100m).ToString(CultureInfo.InvariantCulture) : "")},{p.VolumeWh / 1000m},{p.DemandWh / 1000m},{p.SupplyWh / 1000m},{p.Trades},{p.Households}");
             }
 
             return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", $"clearing-{range ?? "24h"}.csv");

@@ -2,7 +2,6 @@ using Market.Ledger;
 using Market.Matching;
 using Market.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using OrderSide = Market.Web.Persistence.OrderSide;
 
 namespace Market.Web.Dashboard;
@@ -40,7 +39,7 @@ public sealed record IntervalBook(
     IReadOnlyList<MechanismOutcome> Mechanisms);
 
 /// <summary>Figures for the community manager's dashboard. All money and energy stay integers.</summary>
-public sealed class DashboardService(IDbContextFactory<MarketDbContext> dbFactory, IOptions<CommunityOptions> options, Trading.MarketClock clock)
+public sealed class DashboardService(IDbContextFactory<MarketDbContext> dbFactory, Trading.RulesBook rulesBook, Trading.MarketClock clock)
 {
     public async Task<IReadOnlyList<IntervalPoint>> IntervalsAsync(long from, long to, CancellationToken cancellationToken = default)
     {
@@ -78,11 +77,10 @@ public sealed class DashboardService(IDbContextFactory<MarketDbContext> dbFactor
     /// <summary>Per household over the range: benefit against the grid, fill rate, and orders lost at the margin or on price.</summary>
     public async Task<IReadOnlyList<HouseholdFairness>> FairnessAsync(long from, long to, CancellationToken cancellationToken = default)
     {
-        var rules = options.Value;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var trades = await db.Trades.AsNoTracking()
             .Where(t => t.IntervalStart >= from && t.IntervalStart < to)
-            .Select(t => new { t.BuyerHouseholdId, t.SellerHouseholdId, t.EnergyWh, t.Amount })
+            .Select(t => new { t.BuyerHouseholdId, t.SellerHouseholdId, t.EnergyWh, t.Amount, t.IntervalStart })
             .ToListAsync(cancellationToken);
         var orders = await db.Orders.AsNoTracking()
             .Where(o => o.IntervalStart >= from && o.IntervalStart < to && o.Status != OrderStatus.Open && o.Status != OrderStatus.Cancelled)
@@ -91,8 +89,8 @@ public sealed class DashboardService(IDbContextFactory<MarketDbContext> dbFactor
         var benefit = new Dictionary<long, long>();
         foreach (var t in trades)
         {
-            benefit[t.BuyerHouseholdId] = benefit.GetValueOrDefault(t.BuyerHouseholdId) + Money.Amount(t.EnergyWh, rules.PriceCeiling) - t.Amount;
-            benefit[t.SellerHouseholdId] = benefit.GetValueOrDefault(t.SellerHouseholdId) + t.Amount - Money.Amount(t.EnergyWh, rules.PriceFloor);
+            benefit[t.BuyerHouseholdId] = benefit.GetValueOrDefault(t.BuyerHouseholdId) + Money.Amount(t.EnergyWh, rulesBook.At(t.IntervalStart).PriceCeiling) - t.Amount;
+            benefit[t.SellerHouseholdId] = benefit.GetValueOrDefault(t.SellerHouseholdId) + t.Amount - Money.Amount(t.EnergyWh, rulesBook.At(t.IntervalStart).PriceFloor);
         }
 
         var ids = orders.Select(o => o.HouseholdId).Concat(benefit.Keys).Distinct().ToList();

@@ -10,21 +10,11 @@ public sealed partial class LedgerWriter(
     IDbContextFactory<MarketDbContext> dbFactory,
     TimeProvider time,
     Microsoft.Extensions.Options.IOptions<CommunityOptions> community,
+    Market.Web.Trading.RulesBook rulesBook,
     ILogger<LedgerWriter> logger)
 {
     /// <summary>The community's rules as configured, in the ledger's form, effective from <paramref name="effectiveFrom"/>.</summary>
-    public RulesRecord ConfiguredRules(long effectiveFrom)
-    {
-        var c = community.Value;
-        return new RulesRecord(
-            RulesVersion: Market.Matching.DoubleAuction.RulesVersion,
-            Mechanism: (byte)(c.Mechanism == "pay-as-bid" ? Market.Matching.Mechanism.PayAsBid : Market.Matching.Mechanism.UniformPrice),
-            IntervalLengthSeconds: checked((int)c.IntervalSeconds),
-            GateClosureLeadSeconds: checked((int)c.GateClosureSeconds),
-            PriceFloor: c.PriceFloor,
-            PriceCeiling: c.PriceCeiling,
-            EffectiveFrom: effectiveFrom);
-    }
+    public RulesRecord ConfiguredRules(long effectiveFrom) => Market.Web.Trading.RulesBook.FromOptions(community.Value, effectiveFrom);
 
     public SigningKey Key => keys.Key;
 
@@ -91,6 +81,7 @@ public sealed partial class LedgerWriter(
             Add(db, genesis);
             Add(db, rules);
             await db.SaveChangesAsync(cancellationToken);
+            rulesBook.Load([RulesRecord.Decode(rules.Leaves.GetSpan(0))]);
             var keyId = Convert.ToHexStringLower(Key.KeyId);
             LogGenesis(logger, keyId);
             return;
@@ -107,31 +98,37 @@ public sealed partial class LedgerWriter(
     }
 
     /// <summary>
-    /// The ledger, not the configuration, is the record of the rules. A configuration that disagrees with the
-    /// rules in effect would seal blocks that auditors reject, so the app refuses to start with it.
+    /// The ledger, not the configuration, is the record of the rules: they are loaded from its rules blocks.
+    /// Configuration only seeds them at genesis; a differing configuration is reported and otherwise ignored
+    /// (managers change rules on the rules page, as signed ledger entries).
     /// </summary>
     private async Task CheckRulesAsync(MarketDbContext db, CancellationToken cancellationToken)
     {
-        var latest = await db.Blocks.AsNoTracking()
+        var leaves = await db.Blocks.AsNoTracking()
             .Where(b => b.Kind == (byte)BlockKind.Rules)
-            .OrderByDescending(b => b.Height)
-            .Select(b => b.Height)
-            .FirstOrDefaultAsync(cancellationToken);
-        var leaf = await db.BlockLeaves.AsNoTracking().Where(l => l.BlockHeight == latest).Select(l => l.Data).FirstOrDefaultAsync(cancellationToken);
-        if (leaf is null)
+            .Join(db.BlockLeaves, b => b.Height, l => l.BlockHeight, (b, l) => new { b.Height, l.Data })
+            .OrderBy(x => x.Height)
+            .Select(x => x.Data)
+            .ToListAsync(cancellationToken);
+        if (leaves.Count == 0)
         {
             throw new InvalidOperationException("The ledger has no rules block: the database is damaged.");
         }
 
-        var sealedRules = RulesRecord.Decode(leaf);
-        var configured = ConfiguredRules(sealedRules.EffectiveFrom);
-        if (sealedRules != configured)
+        var sealedRules = leaves.Select(l => RulesRecord.Decode(l)).ToList();
+        rulesBook.Load(sealedRules);
+        var latest = sealedRules[^1];
+        var configured = ConfiguredRules(latest.EffectiveFrom) with { RulesVersion = latest.RulesVersion };
+        if (latest != configured)
         {
-            throw new InvalidOperationException(
-                $"The community rules in configuration ({Describe(configured)}) differ from the rules sealed in the ledger ({Describe(sealedRules)}). " +
-                "Restore the configuration; rule changes are made as signed ledger entries that apply from a future interval.");
+            var sealedText = Describe(latest);
+            var configuredText = Describe(configured);
+            LogRulesDiffer(logger, configuredText, sealedText);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The community rules in configuration ({Configured}) differ from the rules sealed in the ledger ({Sealed}); the ledger's apply. Change rules on the rules page.")]
+    private static partial void LogRulesDiffer(ILogger logger, string configured, string @sealed);
 
     private static string Describe(RulesRecord r) =>
         $"interval {r.IntervalLengthSeconds} s, gate {r.GateClosureLeadSeconds} s, band {r.PriceFloor}..{r.PriceCeiling}, mechanism {r.Mechanism}";

@@ -266,3 +266,15 @@ public sealed class CheckpointEntity
 
     public byte[] Signature { get; set; } = [];
 }
+
+/// <summary>Who sealed a rules change, and when (the change itself is the rules block at <see cref="Height"/>).</summary>
+public sealed class RulesChangeEntity
+{
+    public long Height { get; set; }
+
+    public string UserId { get; set; } = "";
+
+    public string UserName { get; set; } = "";
+
+    public long CreatedAtMs { get; set; }
+}

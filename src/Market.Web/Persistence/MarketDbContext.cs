@@ -23,6 +23,8 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options) :
 
     public DbSet<CheckpointEntity> Checkpoints => Set<CheckpointEntity>();
 
+    public DbSet<RulesChangeEntity> RulesChanges => Set<RulesChangeEntity>();
+
     public DbSet<IdempotencyEntity> IdempotencyKeys => Set<IdempotencyEntity>();
 
     public DbSet<StandingOrderEntity> StandingOrders => Set<StandingOrderEntity>();
@@ -83,6 +85,14 @@ public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options) :
             e.ToTable("ClearedIntervals");
             e.HasKey(c => c.IntervalStart);
             e.Property(c => c.IntervalStart).ValueGeneratedNever();
+        });
+
+        builder.Entity<RulesChangeEntity>(e =>
+        {
+            e.ToTable("RulesChanges");
+            e.HasKey(c => c.Height);
+            e.Property(c => c.Height).ValueGeneratedNever();
+            e.Property(c => c.UserName).HasMaxLength(256);
         });
 
         builder.Entity<CheckpointEntity>(e =>

@@ -30,9 +30,9 @@ public sealed record OrderResult(OrderEntity? Order, string? Field, string? Erro
 public sealed record IdempotencyKey(string UserId, string Key, byte[] RequestHash);
 
 /// <summary>Accepts, validates, stores and cancels orders. Every accepted order is durably stored before it is acknowledged.</summary>
-public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFactory, MarketClock clock, IOptions<CommunityOptions> options)
+public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFactory, MarketClock clock, IOptions<CommunityOptions> options, RulesBook rules)
 {
-    private readonly CommunityOptions _rules = options.Value;
+    private readonly CommunityOptions _community = options.Value;
 
     public async Task<OrderResult> PlaceAsync(long householdId, PlaceOrder request, CancellationToken cancellationToken = default) =>
         await PlaceAsync(householdId, request, idempotency: null, standingOrderId: null, cancellationToken);
@@ -127,8 +127,11 @@ public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFa
     }
 
     /// <summary>The most energy one order of this household may carry per interval, in Wh.</summary>
-    public long MaxEnergyWh(Household household, OrderSide side) =>
-        checked((side == OrderSide.Sell ? household.PvPeakW : household.MaxImportW) * clock.IntervalSeconds / 3600);
+    public long MaxEnergyWh(Household household, OrderSide side) => MaxEnergyWh(household, side, clock.IntervalSeconds);
+
+    /// <summary>The most energy one order may carry in an interval of <paramref name="intervalSeconds"/>, in Wh.</summary>
+    public static long MaxEnergyWh(Household household, OrderSide side, long intervalSeconds) =>
+        checked((side == OrderSide.Sell ? household.PvPeakW : household.MaxImportW) * intervalSeconds / 3600);
 
     /// <summary>The rejection for this request, or null when it is acceptable now.</summary>
     public OrderResult? Validate(Household household, PlaceOrder request)
@@ -143,21 +146,22 @@ public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFa
             return OrderResult.Reject("energy", "Energy must be more than 0 Wh.");
         }
 
-        var max = MaxEnergyWh(household, request.Side);
+        var inEffect = rules.At(request.IntervalStart);
+        var max = MaxEnergyWh(household, request.Side, inEffect.IntervalLengthSeconds);
         if (request.EnergyWh > max)
         {
             var what = request.Side == OrderSide.Sell ? $"your PV peak of {Units.Energy(household.PvPeakW).Replace("Wh", "W", StringComparison.Ordinal)}" : $"your maximum import of {Units.Energy(household.MaxImportW).Replace("Wh", "W", StringComparison.Ordinal)}";
             return OrderResult.Reject("energy", $"At most {Units.Energy(max)} per interval ({what}).");
         }
 
-        if (request.LimitPrice < _rules.PriceFloor || request.LimitPrice > _rules.PriceCeiling)
+        if (request.LimitPrice < inEffect.PriceFloor || request.LimitPrice > inEffect.PriceCeiling)
         {
-            return OrderResult.Reject("price", $"The price must lie between {Units.Price(_rules.PriceFloor)} (feed-in tariff) and {Units.Price(_rules.PriceCeiling)} (retail price).");
+            return OrderResult.Reject("price", $"The price must lie between {Units.Price(inEffect.PriceFloor)} (feed-in tariff) and {Units.Price(inEffect.PriceCeiling)} (retail price).");
         }
 
         if (!clock.IsAligned(request.IntervalStart))
         {
-            return OrderResult.Reject("interval", $"An interval must start on a {_rules.IntervalMinutes}-minute boundary.");
+            return OrderResult.Reject("interval", $"An interval must start on a {inEffect.IntervalLengthSeconds / 60}-minute boundary.");
         }
 
         if (!clock.IsGateOpen(request.IntervalStart))
@@ -165,9 +169,9 @@ public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFa
             return OrderResult.Reject("interval", "This interval is closed for orders (its gate has closed).");
         }
 
-        if (request.IntervalStart >= clock.NowSeconds + (_rules.HorizonHours * 3600L))
+        if (request.IntervalStart >= clock.NowSeconds + (_community.HorizonHours * 3600L))
         {
-            return OrderResult.Reject("interval", $"Orders are accepted at most {_rules.HorizonHours} h ahead.");
+            return OrderResult.Reject("interval", $"Orders are accepted at most {_community.HorizonHours} h ahead.");
         }
 
         return null;

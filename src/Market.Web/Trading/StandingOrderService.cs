@@ -129,7 +129,7 @@ public sealed class StandingOrderService(IDbContextFactory<MarketDbContext> dbFa
 
         if (open.Count > 0 && standing.Active)
         {
-            standing.MaterializedUntil = open[^1] + clock.IntervalSeconds;
+            standing.MaterializedUntil = clock.Next(open[^1]);
             await db.SaveChangesAsync(cancellationToken);
         }
 

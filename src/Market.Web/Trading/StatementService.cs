@@ -28,7 +28,7 @@ public sealed record Statement(
 }
 
 /// <summary>Builds monthly statements; months are calendar months in the household's time zone.</summary>
-public sealed class StatementService(IDbContextFactory<MarketDbContext> dbFactory, IOptions<CommunityOptions> options)
+public sealed class StatementService(IDbContextFactory<MarketDbContext> dbFactory, IOptions<CommunityOptions> options, RulesBook rulesBook)
 {
     public async Task<Statement> MonthAsync(Household household, int year, int month, CancellationToken cancellationToken = default)
     {
@@ -47,7 +47,7 @@ public sealed class StatementService(IDbContextFactory<MarketDbContext> dbFactor
         {
             if (t.BuyerHouseholdId == household.Id)
             {
-                var grid = Money.Amount(t.EnergyWh, rules.PriceCeiling);
+                var grid = Money.Amount(t.EnergyWh, rulesBook.At(t.IntervalStart).PriceCeiling);
                 boughtWh += t.EnergyWh;
                 paid += t.Amount;
                 saved += grid - t.Amount;
@@ -56,7 +56,7 @@ public sealed class StatementService(IDbContextFactory<MarketDbContext> dbFactor
 
             if (t.SellerHouseholdId == household.Id)
             {
-                var grid = Money.Amount(t.EnergyWh, rules.PriceFloor);
+                var grid = Money.Amount(t.EnergyWh, rulesBook.At(t.IntervalStart).PriceFloor);
                 soldWh += t.EnergyWh;
                 received += t.Amount;
                 earned += t.Amount - grid;

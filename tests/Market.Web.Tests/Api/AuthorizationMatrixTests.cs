@@ -86,7 +86,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
     public static TheoryData<string, string, string> PageCases()
     {
         var data = new TheoryData<string, string, string>();
-        foreach (var page in new[] { "/", "/ledger", "/ledger/blocks/0", "/account/login", "/account/register" })
+        foreach (var page in new[] { "/", "/ledger", "/ledger/blocks/0", "/account/login", "/account/register", "/dashboard", "/rules" })
         {
             data.Add("anonymous", page, "ok");
             data.Add("owner", page, "ok");

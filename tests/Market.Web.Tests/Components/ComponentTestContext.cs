@@ -22,6 +22,7 @@ public sealed class ComponentTestContext : IAsyncDisposable
         Context.Services.AddSingleton<TimeProvider>(Clock);
         Context.Services.AddSingleton(Options.Create(new CommunityOptions()));
         Context.Services.AddDbContextFactory<MarketDbContext>(o => o.UseSqlite($"Data Source={_file}"));
+        Context.Services.AddSingleton<RulesBook>();
         Context.Services.AddSingleton<MarketClock>();
         Context.Services.AddSingleton<OrderService>();
         using var db = Context.Services.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContext();

@@ -404,6 +404,28 @@ namespace Market.Web.Persistence.Migrations
                     b.ToTable("Postings", (string)null);
                 });
 
+            modelBuilder.Entity("Market.Web.Persistence.RulesChangeEntity", b =>
+                {
+                    b.Property<long>("Height")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Height");
+
+                    b.ToTable("RulesChanges", (string)null);
+                });
+
             modelBuilder.Entity("Market.Web.Persistence.StandingOrderEntity", b =>
                 {
                     b.Property<long>("Id")

@@ -1,0 +1,102 @@
+using Market.Ledger;
+using Market.Web.Clearing;
+using Market.Web.LedgerStore;
+using Market.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Market.Web.Trading;
+
+/// <summary>A manager's proposed change of the community's rules.</summary>
+public sealed record RulesChange(int IntervalMinutes, int GateClosureMinutes, long PriceFloor, long PriceCeiling, Market.Matching.Mechanism Mechanism, long EffectiveFrom);
+
+/// <summary>A sealed rules record with who changed it.</summary>
+public sealed record RulesEntry(long Height, long SealedAtMs, RulesRecord Rules, string? ChangedBy);
+
+/// <summary>
+/// Changes the community's rules as signed ledger entries. A change applies from a whole hour beyond the order
+/// horizon, so no order already accepted (or made by a standing order) is cleared under rules it was not placed under.
+/// </summary>
+public sealed class RulesService(
+    IDbContextFactory<MarketDbContext> dbFactory,
+    LedgerWriter ledger,
+    ClearingService clearing,
+    RulesBook rules,
+    MarketClock clock,
+    IOptions<CommunityOptions> options)
+{
+    public static readonly int[] IntervalChoices = [5, 15, 30, 60];
+
+    /// <summary>The earliest moment a change may apply from: the first whole hour after the order horizon.</summary>
+    public long EarliestEffectiveFrom()
+    {
+        var horizon = clock.NowSeconds + (options.Value.HorizonHours * 3600L);
+        var latest = rules.Latest.EffectiveFrom;
+        var from = Math.Max(horizon, latest + 1);
+        return from + ((3600 - (from % 3600)) % 3600);
+    }
+
+    /// <summary>Validates and seals a change; returns the problem, or null on success.</summary>
+    public async Task<string?> ChangeAsync(string userId, string userName, RulesChange change, CancellationToken cancellationToken = default)
+    {
+        if (!IntervalChoices.Contains(change.IntervalMinutes))
+        {
+            return "The interval length must be 5, 15, 30 or 60 minutes.";
+        }
+
+        if (change.GateClosureMinutes is < 0 or > 1440)
+        {
+            return "Gate closure must be between 0 and 1,440 minutes before the interval.";
+        }
+
+        if (change.PriceFloor < 0 || change.PriceCeiling < change.PriceFloor)
+        {
+            return "The price floor must be at least 0 and not above the ceiling.";
+        }
+
+        if (change.Mechanism is not (Market.Matching.Mechanism.UniformPrice or Market.Matching.Mechanism.PayAsBid))
+        {
+            return "Choose uniform-price or pay-as-bid.";
+        }
+
+        if (change.EffectiveFrom % 3600 != 0 || change.EffectiveFrom < EarliestEffectiveFrom())
+        {
+            return "A change applies from a whole hour beyond the order horizon, so no accepted order is affected.";
+        }
+
+        return await clearing.ExclusiveAsync(async () =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var record = new RulesRecord(
+                rules.Latest.RulesVersion + 1,
+                (byte)change.Mechanism,
+                change.IntervalMinutes * 60,
+                change.GateClosureMinutes * 60,
+                change.PriceFloor,
+                change.PriceCeiling,
+                change.EffectiveFrom);
+            var tip = await LedgerWriter.TipAsync(db, cancellationToken);
+            var block = BlockSealer.SealRules(tip, ledger.Key, record, clock.Now);
+            LedgerWriter.Add(db, block);
+            db.RulesChanges.Add(new RulesChangeEntity { Height = block.Header.Height, UserId = userId, UserName = userName, CreatedAtMs = clock.Now.ToUnixTimeMilliseconds() });
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            rules.Add(record);
+            return (string?)null;
+        }, cancellationToken);
+    }
+
+    /// <summary>Every sealed rules record, newest first, with the manager who sealed it (none for the genesis rules).</summary>
+    public async Task<IReadOnlyList<RulesEntry>> HistoryAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Blocks.AsNoTracking()
+            .Where(b => b.Kind == (byte)BlockKind.Rules)
+            .Join(db.BlockLeaves, b => b.Height, l => l.BlockHeight, (b, l) => new { b.Height, b.SealedAtMs, l.Data })
+            .OrderByDescending(x => x.Height)
+            .ToListAsync(cancellationToken);
+        var who = await db.RulesChanges.AsNoTracking().ToDictionaryAsync(c => c.Height, c => c.UserName, cancellationToken);
+        return rows.Select(r => new RulesEntry(r.Height, r.SealedAtMs, RulesRecord.Decode(r.Data), who.GetValueOrDefault(r.Height))).ToList();
+    }
+}

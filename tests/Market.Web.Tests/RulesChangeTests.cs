@@ -1,0 +1,86 @@
+using Market.Matching;
+using Market.Web.LedgerStore;
+using Market.Web.Persistence;
+using Market.Web.Tests.Support;
+using Market.Web.Trading;
+using Microsoft.EntityFrameworkCore;
+
+namespace Market.Web.Tests;
+
+public sealed class RulesChangeTests : IAsyncLifetime
+{
+    private readonly MarketFactory _app = new();
+
+    public Task InitializeAsync()
+    {
+        _ = _app.Server;
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync() => _app.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task Change_FromAFutureHour_CurrentIntervalsKeepOldRulesLaterOnesUseNewAndChainVerifies()
+    {
+        var rules = _app.Get<RulesService>();
+        var from = rules.EarliestEffectiveFrom();
+        var current = _app.Get<MarketClock>().FirstOpenInterval();
+
+        var error = await rules.ChangeAsync("manager-id", "manager@demo.energy", new RulesChange(30, 10, 1000, 3500, Mechanism.PayAsBid, from));
+
+        error.ShouldBeNull();
+        var book = _app.Get<RulesBook>();
+        book.At(current).IntervalLengthSeconds.ShouldBe(900);
+        book.At(current).PriceFloor.ShouldBe(786);
+        book.At(from).IntervalLengthSeconds.ShouldBe(1800);
+        book.At(from).Mechanism.ShouldBe((byte)Mechanism.PayAsBid);
+        (await rules.HistoryAsync())[0].ChangedBy.ShouldBe("manager@demo.energy");
+
+        // Clear across the change: intervals before it are 15 minutes, from it on 30 minutes, pay-as-bid.
+        var anna = await _app.HouseholdAsync("anna@demo.energy");
+        var ben = await _app.HouseholdAsync("ben@demo.energy");
+        _app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(from - (3 * 3600)));
+        var orders = _app.Get<OrderService>();
+        (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1100, from))).Succeeded.ShouldBeTrue();
+        (await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 3000, from))).Succeeded.ShouldBeTrue();
+        (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 800, from))).Error!.ShouldContain("10.00 ct/kWh");
+        (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1100, from + 900))).Error!.ShouldContain("30-minute");
+        await _app.CloseGateAndClearAsync(from);
+        await using var db = _app.CreateDb();
+        var trade = await db.Trades.SingleAsync();
+        trade.Price.ShouldBe(3000);   // pay-as-bid: the bid's limit
+        (await db.ClearedIntervals.SingleAsync(c => c.IntervalStart == from)).IntervalEnd.ShouldBe(from + 1800);
+        var report = await _app.Get<LedgerReader>().VerifyAsync();
+        report.IsValid.ShouldBeTrue(report.Message);
+    }
+
+    [Fact]
+    public async Task Change_InsideTheOrderHorizon_RejectedAndNothingSealed()
+    {
+        var rules = _app.Get<RulesService>();
+        var tooSoon = _app.Get<MarketClock>().AlignDown(_app.Get<MarketClock>().NowSeconds) + 3600 - (_app.Get<MarketClock>().NowSeconds % 3600) + 3600;
+        await using var before = _app.CreateDb();
+        var blocks = await before.Blocks.CountAsync();
+
+        var error = await rules.ChangeAsync("manager-id", "m", new RulesChange(15, 5, 786, 3970, Mechanism.UniformPrice, tooSoon));
+
+        error!.ShouldContain("beyond the order horizon");
+        await using var after = _app.CreateDb();
+        (await after.Blocks.CountAsync()).ShouldBe(blocks);
+    }
+
+    [Theory]
+    [InlineData(20, 5, 786, 3970)]
+    [InlineData(15, -1, 786, 3970)]
+    [InlineData(15, 5, 4000, 3970)]
+    [InlineData(15, 5, -1, 3970)]
+    public async Task Change_InvalidRules_RejectedWithMessage(int minutes, int gate, long floor, long ceiling)
+    {
+        var rules = _app.Get<RulesService>();
+
+        var error = await rules.ChangeAsync("manager-id", "m", new RulesChange(minutes, gate, floor, ceiling, Mechanism.UniformPrice, rules.EarliestEffectiveFrom()));
+
+        error.ShouldNotBeNull();
+        (await rules.HistoryAsync()).Count.ShouldBe(1);
+    }
+}

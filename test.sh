@@ -22,6 +22,8 @@ need_pkg() { # need_pkg <command-path> <debian-package>
   [ -x "$1" ] || { echo "error: $1 is missing and could not be installed"; echo "0 passed, 1 failed"; exit 1; }
 }
 need_pkg /usr/bin/chromium chromium
+# the in-browser verifier is bundled with npm at build time
+command -v npm >/dev/null || need_pkg /usr/bin/npm npm
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 

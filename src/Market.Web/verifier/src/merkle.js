@@ -1,8 +1,8 @@
 // RFC 9162 §2.1 Merkle trees over SHA-256 (docs/ledger-format.md §2):
 // leaf hash = SHA-256(0x00 ‖ leaf), node hash = SHA-256(0x01 ‖ left ‖ right), the empty tree's root is SHA-256("").
-// SHA-256 is @noble/hashes (synchronous): the ledger hashes many short inputs, where WebCrypto's per-call promise
-// costs more than the hashing itself (measured: see bench/verifier/README.md), and WebCrypto is missing outside
-// secure contexts.
+// SHA-256 is @noble/hashes, synchronous. For the ledger's many short inputs WebCrypto is no faster (its per-call
+// promise costs about what the hashing does: measured with bench/verifier), it would make every check async, and it
+// is missing on pages not served over HTTPS or from localhost.
 import { sha256 } from '@noble/hashes/sha2.js';
 
 export const HASH_SIZE = 32;

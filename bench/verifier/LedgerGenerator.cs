@@ -1,0 +1,95 @@
+using Market.Ledger;
+using Market.Matching;
+
+namespace Market.VerifierBench;
+
+/// <summary>
+/// Seals a valid ledger of exactly the requested number of blocks: genesis, rules, one or two key rotations (so the
+/// verifier switches keys), then intervals of an order book and its clearing. Each book has random bids and offers
+/// from a pool of households; the trades are what Market.Matching's double auction gives, so the chain also passes
+/// the C# verifier's replay.
+/// </summary>
+internal static class LedgerGenerator
+{
+    public const long FirstStart = 1_767_225_600 + 3600;
+    private const int IntervalLength = 900;
+    private const int GateLead = 300;
+
+    private static readonly SigningKey[] Keys =
+    [
+        SigningKey.FromPrivateKey(Convert.FromHexString("5151515151515151515151515151515151515151515151515151515151515151")),
+        SigningKey.FromPrivateKey(Convert.FromHexString("5252525252525252525252525252525252525252525252525252525252525252")),
+        SigningKey.FromPrivateKey(Convert.FromHexString("5353535353535353535353535353535353535353535353535353535353535353")),
+    ];
+
+    public static (List<SealedBlock> Blocks, Checkpoint Checkpoint) Build(int blockCount, int ordersPerBook, int seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockCount, 5);
+        var random = new Random(seed);
+        var rotations = (blockCount - 3) % 2 == 0 ? 1 : 2;
+        var intervals = (blockCount - 2 - rotations) / 2;
+        var rotateAt = new HashSet<int> { intervals / 3 };
+        if (rotations == 2)
+        {
+            rotateAt.Add(2 * intervals / 3);
+        }
+
+        var rules = new RulesRecord(1, ClearingMechanisms.UniformPriceDoubleAuction, IntervalLength, GateLead, 0, 10_000, FirstStart);
+        var keyIndex = 0;
+        var key = Keys[0];
+        var blocks = new List<SealedBlock> { BlockSealer.SealGenesis(key, DateTimeOffset.FromUnixTimeSeconds(FirstStart - 3600)) };
+        blocks.Add(BlockSealer.SealRules(blocks[^1].NextTip, key, rules, DateTimeOffset.FromUnixTimeSeconds(FirstStart - 3599)));
+        var households = Enumerable.Range(0, 40).Select(i => new PartyId(0x5EED, (ulong)i)).ToArray();
+        var sequence = 0L;
+        for (var k = 0; k < intervals; k++)
+        {
+            var start = FirstStart + ((long)IntervalLength * k);
+            var gate = DateTimeOffset.FromUnixTimeSeconds(start - GateLead);
+            if (rotateAt.Contains(k))
+            {
+                var next = Keys[++keyIndex];
+                blocks.Add(BlockSealer.SealKeyRotation(blocks[^1].NextTip, key, next.PublicKey, gate.AddMilliseconds(-1)));
+                key = next;
+            }
+
+            var orders = new OrderLeaf[ordersPerBook];
+            for (var i = 0; i < orders.Length; i++)
+            {
+                var side = i % 2 == 0 ? Ledger.OrderSide.Buy : Ledger.OrderSide.Sell;
+                var price = side == Ledger.OrderSide.Buy ? random.Next(1_500, 3_500) : random.Next(1_000, 3_000);
+                orders[i] = new OrderLeaf(++sequence, households[random.Next(households.Length)], side, random.Next(1, 40) * 100, price);
+            }
+
+            var book = BlockSealer.SealOrderBook(blocks[^1].NextTip, key, start, start + IntervalLength, rules.Mechanism, rules.RulesVersion, orders, gate);
+            blocks.Add(book);
+            blocks.Add(BlockSealer.SealClearing(book.NextTip, key, book.Header, Fills(orders), gate.AddSeconds(1)));
+        }
+
+        var tree = new CompactMerkleTree();
+        foreach (var block in blocks)
+        {
+            tree.Append(block.HeaderHash);
+        }
+
+        var time = DateTimeOffset.FromUnixTimeMilliseconds(blocks[^1].Header.SealedAtUnixMs + 1000);
+        return (blocks, Checkpoint.Create(blocks.Count, tree.Root(), time, key));
+    }
+
+    private static TradeFill[] Fills(OrderLeaf[] orders)
+    {
+        var input = orders.Select(o => new Order(o.Sequence, o.Side == Ledger.OrderSide.Buy ? Side.Buy : Side.Sell, o.EnergyWh, o.LimitPrice, o.Sequence)).ToArray();
+        var result = DoubleAuction.Clear(input);
+        var owner = orders.ToDictionary(o => o.Sequence, o => o.Owner);
+        return [.. result.Trades.Select(t => new TradeFill(owner[t.BuyOrderId], owner[t.SellOrderId], t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.Price))];
+    }
+
+    /// <summary>The C# reference replay (Market.Matching), to check the generated ledger before timing the browser.</summary>
+    public sealed class Replayer : IClearingReplayer
+    {
+        public IReadOnlyList<ReplayedTrade>? Replay(IReadOnlyList<OrderLeaf> orders, byte mechanism, int rulesVersion)
+        {
+            var input = orders.Select(o => new Order(o.Sequence, o.Side == Ledger.OrderSide.Buy ? Side.Buy : Side.Sell, o.EnergyWh, o.LimitPrice, o.Sequence)).ToArray();
+            return [.. DoubleAuction.Clear(input).Trades.Select(t => new ReplayedTrade(t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.Price))];
+        }
+    }
+}

@@ -1,0 +1,65 @@
+// Words for people: what each failure reason means, and the one-line verdict the page shows.
+
+const WORDS = {
+  MalformedHeader: 'the block header is not a well-formed version-1 header',
+  UnsupportedVersion: 'the block header has a version this verifier does not know',
+  MalformedLeaf: 'an entry of the block cannot be decoded',
+  BadSignature: 'the block\'s signature does not verify with the operator key valid at that height',
+  UnknownKey: 'the block is signed by a key that was never introduced',
+  RetiredKey: 'the block is signed by a key that was already retired',
+  InvalidKeyEvent: 'the key change is not of the allowed form',
+  GenesisInvalid: 'the first block is not a valid genesis key event',
+  BrokenLink: 'the block does not link to the hash of the block before it',
+  HeightGap: 'a block is missing, duplicated or out of order',
+  LeafCountMismatch: 'the block has a different number of entries than its header says',
+  PayloadRootMismatch: 'the block\'s entries do not hash to the Merkle root it was signed with: an entry was changed, added or removed',
+  InvalidHeaderField: 'a header field is not allowed for this kind of block',
+  TimeNotMonotonic: 'the block was sealed before the block before it',
+  InvalidRules: 'the rules block is invalid or retroactive',
+  RulesMissing: 'no rules were in effect for the interval',
+  RulesMismatch: 'the block names other rules than those in effect',
+  InvalidInterval: 'the interval does not have the rules\' length or alignment',
+  DuplicateInterval: 'the interval already has an order book',
+  SealedBeforeGateClosure: 'the order book was sealed before gate closure',
+  InvalidOrder: 'an order in the book is invalid',
+  PriceOutOfBounds: 'a price is outside the rules\' floor and ceiling',
+  OrderBookMissing: 'the clearing names no earlier order book',
+  ReferenceMismatch: 'the clearing does not match the order book it names',
+  DuplicateClearing: 'the order book was cleared twice',
+  TradeIdGap: 'trade ids are not consecutive',
+  TradeIntervalMismatch: 'a trade is for another interval than its block',
+  InvalidTrade: 'a trade has no energy or a negative price',
+  AmountMismatch: 'a trade\'s amount is not energy × price / 1000 rounded half up',
+  OrderNotInBook: 'a trade names an order that is not in the committed order book',
+  OrderSideMismatch: 'a trade\'s orders are not a bid and an offer',
+  OrderOwnerMismatch: 'a trade\'s buyer or seller does not own the order',
+  Overfill: 'the trades of an order exceed its energy',
+  EmptyChain: 'the export holds no blocks',
+  CheckpointMissing: 'the export has no signed checkpoint',
+  CheckpointMismatch: 'the checkpoint does not match the blocks it covers',
+  BadCheckpointSignature: 'the checkpoint is not validly signed by the key valid at its size',
+  Truncated: 'the checkpoint covers more blocks than the export holds: the end was cut off',
+  MalformedExport: 'the export file is not well-formed',
+  ExportUnreadable: 'the export could not be downloaded, so nothing was verified',
+};
+
+const plural = (n, one, many) => `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
+
+/** The page's verdict: "Valid: …" or "Invalid at block h, trade t (leaf i): what went wrong. Detail." */
+export function verdict(result) {
+  if (result.valid) {
+    return `Valid: ${plural(result.blocks, 'block', 'blocks')} with ${plural(result.trades, 'trade', 'trades')} `
+      + `and the checkpoint over ${plural(result.checkpointSize, 'block', 'blocks')} check out.`;
+  }
+  const f = result.failure;
+  let where = f.height === null ? '' : ` at block ${f.height}`;
+  if (f.tradeId !== null) where += `, trade ${f.tradeId}`;
+  if (f.leafIndex !== null) where += ` (leaf ${f.leafIndex})`;
+  const words = WORDS[f.reason] ?? f.reason;
+  return `Invalid${where}: ${words}. ${capitalise(f.message)} [${f.reason}]`;
+}
+
+const capitalise = (s) => (s.length === 0 ? s : s[0].toUpperCase() + s.slice(1)) + (/[.!?]$/.test(s) ? '' : '.');
+
+/** The result with its verdict attached. */
+export const withVerdict = (result) => ({ ...result, verdict: verdict(result) });

@@ -1,0 +1,143 @@
+// Entry point of wwwroot/js/verifier.js: the in-browser ledger verifier. It downloads /api/ledger/export and
+// recomputes everything itself (leaf hashes, payload roots, header hashes, links, signatures against the key valid
+// at each height, trade ids, amounts, order-book references, the checkpoint), trusting nothing the server says.
+// `window.marketVerifier` exposes the building blocks so tests can run published vectors against them.
+import { verifyExportStream, verifyExportText } from './exportReader.js';
+import { hashChildren, hashLeaf, rootOfLeaves, sha256, verifyConsistency, verifyInclusion } from './merkle.js';
+import { KeyVerifier, decodeDer, verifySignature } from './ecdsa.js';
+import { bytesToHex, tryHexToBytes } from './hex.js';
+import { checkpointDigest } from './chain.js';
+import { withVerdict } from './describe.js';
+
+const bytes = (hex) => (hex === null || hex === undefined ? new Uint8Array(0) : tryHexToBytes(hex));
+const hexList = (list) => (list === null || list === undefined ? [] : list.map(bytes));
+const anyInvalid = (...values) => values.some((v) => v === null || (Array.isArray(v) && v.some((x) => x === null)));
+
+const tables = new Map();
+
+/** The small API used by tests (and handy in the browser console). Hex in, booleans or hex out; never throws for
+ * bad input, which is simply not valid. Sizes and indexes may be numbers or decimal strings (u64). */
+export const api = Object.freeze({
+  version: 1,
+  /** Verifies a whole export given as text: the same result object the page shows. */
+  verifyExportText: (text, options) => withVerdict(verifyExportText(text, options)),
+  /** RFC 9162 root of leaf data (not leaf hashes). */
+  merkleRoot: (leavesHex) => {
+    const leaves = hexList(leavesHex);
+    return anyInvalid(leaves) ? null : bytesToHex(rootOfLeaves(leaves));
+  },
+  hashLeaf: (leafHex) => bytesToHex(hashLeaf(bytes(leafHex))),
+  hashChildren: (leftHex, rightHex) => bytesToHex(hashChildren(bytes(leftHex), bytes(rightHex))),
+  /** SHA-256 of hex or of a Uint8Array, as hex. */
+  sha256: (input) => bytesToHex(sha256(input instanceof Uint8Array ? input : bytes(input))),
+  verifyInclusion: (leafHashHex, index, size, proofHex, rootHex) => {
+    const args = [bytes(leafHashHex), hexList(proofHex), bytes(rootHex)];
+    return !anyInvalid(...args) && verifyInclusion(args[0], index, size, args[1], args[2]);
+  },
+  verifyConsistency: (size1, size2, proofHex, root1Hex, root2Hex) => {
+    const args = [hexList(proofHex), bytes(root1Hex), bytes(root2Hex)];
+    return !anyInvalid(...args) && verifyConsistency(size1, size2, args[0], args[1], args[2]);
+  },
+  /** secp256k1 with @noble/secp256k1's verify: 33-byte compressed key, 32-byte digest, 64-byte low-S r ‖ s. */
+  verifySignature: (pubHex, msgHashHex, sigHex) => {
+    const args = [bytes(pubHex), bytes(msgHashHex), bytes(sigHex)];
+    return !anyInvalid(...args) && verifySignature(args[0], args[1], args[2]);
+  },
+  /** The same check through the per-key table the chain verifier uses (window 2..8 bits; tables are cached). */
+  verifySignatureWithTable: (pubHex, msgHashHex, sigHex, windowBits = 4) => {
+    const args = [bytes(pubHex), bytes(msgHashHex), bytes(sigHex)];
+    if (anyInvalid(...args)) return false;
+    const cacheKey = `${windowBits}:${pubHex}`;
+    let verifier = tables.get(cacheKey);
+    if (verifier === undefined) {
+      try {
+        verifier = new KeyVerifier(args[0], windowBits);
+      } catch {
+        return false;
+      }
+      if (tables.size > 64) tables.clear();
+      tables.set(cacheKey, verifier);
+    }
+    return verifier.verify(args[1], args[2]);
+  },
+  /** Strict DER → 64-byte r ‖ s hex, or null. */
+  decodeDer: (derHex) => {
+    const der = bytes(derHex);
+    const rs = der === null ? null : decodeDer(der);
+    return rs === null ? null : bytesToHex(rs);
+  },
+  /** SHA-256 of the 98 signed checkpoint bytes. */
+  checkpointDigest: (size, rootHex, time, keyIdHex) =>
+    bytesToHex(checkpointDigest({ size: BigInt(size), root: bytes(rootHex), time: BigInt(time), keyId: bytes(keyIdHex) })),
+  /** Verifies the export at a URL while it downloads; onProgress(blocksDone) is called while it runs. The time
+   * includes the download (it overlaps the checks). */
+  verifyUrl: async (url, onProgress, options = {}) => {
+    const started = performance.now();
+    const response = await fetch(url, { cache: 'no-store', signal: options.signal });
+    if (!response.ok || response.body === null) throw new Error(`HTTP ${response.status}`);
+    const result = await verifyExportStream(response.body, { ...options, onProgress });
+    return withVerdict({ ...result, elapsedMs: performance.now() - started });
+  },
+});
+
+if (typeof window !== 'undefined') window.marketVerifier = api;
+
+let current = null; // the page's run in progress: { controller }
+
+/**
+ * Used by the /ledger/verify page: starts verifying and returns at once (a long run must not hit the JS interop
+ * timeout). Reports Progress(done, total) about every 100 ms and finally Completed(result) on the .NET object.
+ * `total` comes from the published checkpoint and only sizes the progress bar; the verdict never depends on it.
+ */
+export function start(dotnet, exportUrl, checkpointUrl) {
+  stop();
+  const run = { controller: new AbortController() };
+  current = run;
+  verifyForPage(dotnet, exportUrl, checkpointUrl, run.controller.signal)
+    .then((result) => (run.controller.signal.aborted ? null : dotnet.invokeMethodAsync('Completed', result)))
+    .catch(() => {
+      // The page went away (its .NET object is disposed): nobody is waiting for the result.
+    })
+    .finally(() => {
+      if (current === run) current = null;
+    });
+}
+
+/** Stops the page's run (the page calls it when it is left). */
+export function stop() {
+  current?.controller.abort();
+  current = null;
+}
+
+async function verifyForPage(dotnet, exportUrl, checkpointUrl, signal) {
+  let total = 0;
+  try {
+    const checkpoint = await (await fetch(checkpointUrl, { cache: 'no-store', signal })).json();
+    total = Number(checkpoint.size) || 0;
+  } catch {
+    // Only the bar's scale is lost.
+  }
+  let lastReport = 0;
+  const onProgress = (done) => {
+    const t = performance.now();
+    if (t - lastReport >= 100 && !signal.aborted) {
+      lastReport = t;
+      dotnet.invokeMethodAsync('Progress', done, Math.max(total, done)).catch(() => {});
+    }
+  };
+  dotnet.invokeMethodAsync('Progress', 0, total).catch(() => {});
+  try {
+    return await api.verifyUrl(exportUrl, onProgress, { signal });
+  } catch (e) {
+    return unreadable(e);
+  }
+}
+
+function unreadable(e) {
+  return withVerdict({
+    valid: false,
+    failure: { reason: 'ExportUnreadable', height: null, tradeId: null, leafIndex: null, message: `the export could not be downloaded: ${e?.message ?? e}` },
+    blocks: 0, trades: 0, orders: 0, keyIds: [], pendingOrderBooks: 0, ledgerRoot: null,
+    checkpointSize: null, checkpointRoot: null, checkpointTime: null, replayPerformed: false, elapsedMs: 0,
+  });
+}

@@ -1,3 +1,5 @@
+extern alias cli;
+
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
@@ -126,11 +128,13 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
 
         string invalid;
+        (int Exit, string Output) cliInvalid;
         await SetLeafAsync(db, trade, tampered);
         try
         {
             invalid = await VerifyAsync(page);
             await BrowserFixture.ScreenshotAsync(page, "42-verify-tampered");
+            cliInvalid = RunCli("ledger", "verify", fixture.BaseAddress.ToString(), "--json");
         }
         finally
         {
@@ -139,12 +143,31 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         }
 
         var restored = await VerifyAsync(page);
+        var cliRestored = RunCli("ledger", "verify", fixture.BaseAddress.ToString());
 
         trade.LeafIndex.ShouldBeGreaterThan(0);
         invalid.ShouldStartWith("Invalid");
         invalid.ShouldContain($"at block {trade.BlockHeight}, trade {trade.Id} (leaf {trade.LeafIndex})");
         invalid.ShouldContain("PayloadRootMismatch");
         restored.ShouldStartWith("Valid");
+        cliInvalid.Exit.ShouldBe(1, cliInvalid.Output);
+        using var json = JsonDocument.Parse(cliInvalid.Output);
+        var failure = json.RootElement.GetProperty("failure");
+        failure.GetProperty("height").GetInt64().ShouldBe(trade.BlockHeight);
+        failure.GetProperty("tradeId").GetInt64().ShouldBe(trade.Id);
+        cliRestored.Exit.ShouldBe(0, cliRestored.Output);
+        cliRestored.Output.ShouldContain("every clearing replayed");
+    }
+
+    /// <summary>Runs the `market` command in-process, as an auditor would run it against the served app.</summary>
+    private static (int Exit, string Output) RunCli(params string[] args)
+    {
+        var root = new System.CommandLine.RootCommand();
+        root.Subcommands.Add(cli::Market.Cli.Commands.LedgerCommand.Create());
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = root.Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
+        return (exit, output.ToString() + error);
     }
 
     /// <summary>Posts Anna's offers and Ben's bids (Wh, price in 1/10,000 per kWh) for the next open interval and

@@ -68,3 +68,22 @@ public sealed class PublicEndpointTests
         response.Headers.Location!.ToString().ShouldContain("/account/login");
     }
 }
+
+public sealed class SecurityHeaderTests
+{
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/api/ledger/checkpoint")]
+    [InlineData("/account/login")]
+    public async Task Response_AnyPage_CarriesBaselineSecurityHeaders(string path)
+    {
+        await using var app = new MarketFactory();
+        using var client = app.CreateClient();
+
+        var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+
+        response.Headers.GetValues("X-Content-Type-Options").ShouldBe(["nosniff"]);
+        response.Headers.GetValues("X-Frame-Options").ShouldBe(["DENY"]);
+        response.Headers.GetValues("Referrer-Policy").ShouldBe(["strict-origin-when-cross-origin"]);
+    }
+}

@@ -136,3 +136,22 @@ public sealed class HouseholdServicesTests : IAsyncLifetime
         (await users.IsLockedOutAsync((await users.FindByEmailAsync("anna@demo.energy"))!)).ShouldBeTrue();
     }
 }
+
+public sealed class SignInRateLimitTests
+{
+    [Fact]
+    public async Task SignIn_MorePostsThanTheLimit_429AndNoSignIn()
+    {
+        await using var app = new MarketFactory();
+        app.Settings["RateLimits:SignInPerMinute"] = "3";
+        using var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        for (var i = 0; i < 3; i++)
+        {
+            await Should.ThrowAsync<InvalidOperationException>(() => CookieSignIn.SignInAsync(client, "anna@demo.energy", "wrong-password-" + i));
+        }
+
+        var limited = await Should.ThrowAsync<InvalidOperationException>(() => CookieSignIn.SignInAsync(client, "ben@demo.energy"));
+
+        limited.Message.ShouldContain("429");
+    }
+}

@@ -43,12 +43,16 @@ public static class RateLimits
                         QueueLimit = 0,
                     });
             });
-            o.AddPolicy(SignIn, http => RateLimitPartition.GetFixedWindowLimiter("ip:" + http.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = 20,
-                Window = TimeSpan.FromMinutes(1),
-                QueueLimit = 0,
-            }));
+            // Sign-in and registration: form posts per client address per minute (page views are not counted).
+            var signInPerMinute = builder.Configuration.GetValue("RateLimits:SignInPerMinute", 20);
+            o.AddPolicy(SignIn, http => HttpMethods.IsPost(http.Request.Method)
+                ? RateLimitPartition.GetFixedWindowLimiter("ip:" + http.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = signInPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                })
+                : RateLimitPartition.GetNoLimiter("get"));
         });
         return builder;
     }

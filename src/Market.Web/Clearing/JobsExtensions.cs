@@ -14,11 +14,15 @@ public static class JobsExtensions
         builder.Services.AddSingleton<MarketEvents>();
         builder.Services.AddSingleton<ClearingService>();
         builder.Services.AddTransient<ClearingJob>();
-        builder.Services.AddHangfire(c => c
+        // One storage per app instance, registered before Hangfire's own (static) default, so the server, the
+        // recurring-job manager and the dashboard of this app never share a storage with another instance.
+        // Created on first use, after this app's logging is set up (Hangfire's log provider is static).
+        builder.Services.AddSingleton<JobStorage>(_ => new Hangfire.InMemory.InMemoryStorage());
+        builder.Services.AddHangfire((services, c) => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseInMemoryStorage());
+            .UseStorage(services.GetRequiredService<JobStorage>()));
         var runJobs = builder.Configuration.GetValue($"{MarketOptions.Section}:{nameof(MarketOptions.RunJobs)}", true);
         if (runJobs)
         {
@@ -41,7 +45,7 @@ public static class JobsExtensions
         {
             Authorization = [new OperatorsOnly()],
             DisplayStorageConnectionString = false,
-        });
+        }, app.Services.GetRequiredService<JobStorage>());
         return app;
     }
 

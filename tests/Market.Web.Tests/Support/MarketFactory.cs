@@ -43,6 +43,8 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
         builder.UseSetting("Demo:Enabled", "true");
         // The demo community's agents and backfill are tested on their own; other tests start from an empty market.
         builder.UseSetting("Demo:Simulate", "false");
+        // Tests sign in many times from one loopback address; the sign-in limit has its own test.
+        builder.UseSetting("RateLimits:SignInPerMinute", "100000");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

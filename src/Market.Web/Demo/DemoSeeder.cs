@@ -6,17 +6,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Demo;
 
-/// <summary>Demo mode: on by default so the first <c>dotnet run</c> shows a working community. Bound from <c>Demo</c>.</summary>
-public sealed class DemoOptions
-{
-    public const string Section = "Demo";
-
-    public bool Enabled { get; set; } = true;
-
-    /// <summary>The password of every demo login. Demo mode only; never used otherwise.</summary>
-    public string Password { get; set; } = "Sunshine2026";
-}
-
 /// <summary>A demo login as printed at start.</summary>
 public sealed record DemoLogin(string Email, string Role, string Description);
 
@@ -29,8 +18,8 @@ public sealed partial class DemoSeeder(
 {
     public static readonly IReadOnlyList<(DemoLogin Login, string Name, long PvPeakW, long MaxImportW)> Community =
     [
-        (new DemoLogin("anna@demo.energy", Roles.Prosumer, "household with 8 kW of rooftop PV (sells at midday)"), "Anna's house", 8_000, 12_000),
-        (new DemoLogin("ben@demo.energy", Roles.Prosumer, "household with 3 kW of PV and an EV (mostly buys)"), "Ben's flat", 3_000, 11_000),
+        (new DemoLogin("anna@demo.energy", Roles.Prosumer, "household with 8 kW of rooftop PV, traded by hand (no agent)"), "Anna's house", 8_000, 12_000),
+        (new DemoLogin("ben@demo.energy", Roles.Prosumer, "household with 3 kW of PV and an EV (mostly buys), run by an agent"), "Ben's flat", 3_000, 11_000),
         (new DemoLogin("manager@demo.energy", Roles.Manager, "community energy manager"), "", 0, 0),
         (new DemoLogin("operator@demo.energy", Roles.Operator, "market operator (jobs dashboard)"), "", 0, 0),
     ];
@@ -83,6 +72,42 @@ public sealed partial class DemoSeeder(
                 await EnsureHouseholdAsync(user.Id, name, pv, import, cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// Creates the agent households that do not exist yet (by e-mail). Their users have no password, so nobody can
+    /// sign in as them; Ben's login already exists from <see cref="SeedCommunityAsync"/>.
+    /// </summary>
+    /// <returns>The number of households created.</returns>
+    public async Task<int> SeedAgentsAsync(IReadOnlyList<AgentProfile> agents, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(agents);
+        HashSet<string> existing;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var normalized = agents.Select(a => a.Email.ToUpperInvariant()).ToList();
+            existing = (await db.Users.AsNoTracking()
+                .Where(u => normalized.Contains(u.NormalizedEmail!) && db.Households.Any(h => h.UserId == u.Id))
+                .Select(u => u.Email!)
+                .ToListAsync(cancellationToken)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        }
+
+        var created = 0;
+        foreach (var agent in agents.Where(a => !existing.Contains(a.Email)))
+        {
+            var user = await users.FindByEmailAsync(agent.Email);
+            if (user is null)
+            {
+                user = new MarketUser { UserName = agent.Email, Email = agent.Email, EmailConfirmed = true, DisplayName = agent.Name };
+                Check(await users.CreateAsync(user));
+                Check(await users.AddToRoleAsync(user, Roles.Prosumer));
+            }
+
+            await EnsureHouseholdAsync(user.Id, agent.Name, agent.PvPeakW, agent.MaxImportW, cancellationToken);
+            created++;
+        }
+
+        return created;
     }
 
     private async Task EnsureHouseholdAsync(string userId, string name, long pvPeakW, long maxImportW, CancellationToken cancellationToken)

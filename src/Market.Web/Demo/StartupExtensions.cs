@@ -1,32 +1,62 @@
+using System.Globalization;
+using Hangfire;
 using Market.Web.LedgerStore;
 using Market.Web.Persistence;
+using Market.Web.Trading;
 using Microsoft.Extensions.Options;
 
 namespace Market.Web.Demo;
 
-public static class StartupExtensions
+public static partial class StartupExtensions
 {
     public static WebApplicationBuilder AddMarketDemo(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DemoOptions>().Bind(builder.Configuration.GetSection(DemoOptions.Section));
+        builder.Services.AddOptions<DemoOptions>()
+            .Bind(builder.Configuration.GetSection(DemoOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddScoped<DemoSeeder>();
+        builder.Services.AddSingleton<DemoCommunity>();
+        builder.Services.AddSingleton<DemoAgents>();
+        builder.Services.AddSingleton<DemoBackfill>();
+        builder.Services.AddTransient<DemoAgentJob>();
         return builder;
     }
 
     /// <summary>
     /// Runs once before the app serves: data folder, migrations, signing key and genesis block, roles, and in demo
-    /// mode the demo community. Every step is idempotent, so a restart reuses the data and duplicates nothing.
+    /// mode the demo community. With <c>Demo:Simulate</c>, the agent households are created, the first start on an
+    /// empty ledger simulates the last <c>Demo:BackfillDays</c> (the genesis is then sealed at the start of that
+    /// period), and the agents' recurring job is registered. Every step is idempotent, so a restart reuses the data
+    /// and duplicates nothing.
     /// </summary>
     public static async Task PrepareMarketAsync(this WebApplication app)
     {
         await app.Services.MigrateMarketDatabaseAsync();
+        var demo = app.Services.GetRequiredService<IOptions<DemoOptions>>().Value;
+        var community = app.Services.GetRequiredService<DemoCommunity>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StartupExtensions).FullName!);
+        var simulate = demo.Enabled && demo.Simulate;
+        if (simulate && !community.IsAvailable)
+        {
+            LogProfilesMissing(logger, community.HouseholdsDirectory);
+            simulate = false;
+        }
+
+        // Before the ordinary genesis check: on an empty ledger the backfill seals the genesis in the past.
+        var backfill = simulate ? await app.Services.GetRequiredService<DemoBackfill>().BeginAsync() : null;
         await app.Services.GetRequiredService<LedgerWriter>().EnsureGenesisAsync();
+
+        if (!simulate)
+        {
+            // With shared job storage (PostgreSQL) a job registered by an earlier run with the simulation on would stay.
+            app.Services.GetRequiredService<IRecurringJobManager>().RemoveIfExists(DemoAgentJob.JobId);
+        }
 
         await using var scope = app.Services.CreateAsyncScope();
         var seeder = scope.ServiceProvider.GetRequiredService<DemoSeeder>();
         await seeder.EnsureRolesAsync();
         await seeder.EnsureConfiguredOperatorAsync(app.Configuration);
-        var demo = app.Services.GetRequiredService<IOptions<DemoOptions>>().Value;
         if (!demo.Enabled)
         {
             return;
@@ -34,9 +64,38 @@ public static class StartupExtensions
 
         await seeder.SeedCommunityAsync(demo.Password);
         var folder = app.Services.GetRequiredService<DataFolder>();
-        var lines = new List<string> { "", "Demo mode. Data folder: " + folder.Path, "Demo logins (password: " + demo.Password + "):" };
+        Console.WriteLine(Environment.NewLine + "Demo mode. Data folder: " + folder.Path);
+        if (simulate)
+        {
+            await StartAgentsAsync(app, seeder, community, backfill);
+        }
+
+        var lines = new List<string> { "Demo logins (password: " + demo.Password + "):" };
         lines.AddRange(DemoSeeder.Community.Select(c => $"  {c.Login.Email,-24} {c.Login.Role,-9} {c.Login.Description}"));
+        if (simulate)
+        {
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"  plus {community.Agents.Count - 1} agent households (agent-NN@demo.energy, no sign-in) trading from real load and PV profiles"));
+        }
+
         lines.Add("");
         Console.WriteLine(string.Join(Environment.NewLine, lines));
     }
+
+    private static async Task StartAgentsAsync(WebApplication app, DemoSeeder seeder, DemoCommunity community, PendingBackfill? backfill)
+    {
+        await seeder.SeedAgentsAsync(community.Agents);
+        if (backfill is not null)
+        {
+            await backfill.RunAsync();
+        }
+
+        // Orders for the intervals just ahead at once, then every minute from the recurring job.
+        var agents = app.Services.GetRequiredService<DemoAgents>();
+        await agents.PostAsync(app.Services.GetRequiredService<OrderService>(), app.Services.GetRequiredService<MarketClock>());
+        app.Services.GetRequiredService<IRecurringJobManager>()
+            .AddOrUpdate<DemoAgentJob>(DemoAgentJob.JobId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Demo:Simulate is on but the household profiles are missing from {Directory}; the demo community will not trade")]
+    private static partial void LogProfilesMissing(ILogger logger, string directory);
 }

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using Market.Web.Clearing;
+using Market.Web.LedgerStore;
+using Market.Web.Persistence;
+using Market.Web.Trading;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Market.Web.Demo;
+
+/// <summary>A clock the backfill moves forward by hand. It never goes back, so sealing times never do.</summary>
+public sealed class SimulatedTime(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset _now = start;
+
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    /// <summary>Moves the clock to <paramref name="time"/>, or leaves it when that is not later.</summary>
+    public void AdvanceTo(DateTimeOffset time)
+    {
+        if (time > _now)
+        {
+            _now = time;
+        }
+    }
+}
+
+/// <summary>What the backfill did.</summary>
+public sealed record BackfillSummary(int Days, int Intervals, int Orders, int Trades, TimeSpan Elapsed);
+
+/// <summary>
+/// Simulates the last days on the first start, exactly as live: the agents post orders through
+/// <see cref="OrderService"/>, <see cref="ClearingService"/> clears each interval after its gate (order book, auction,
+/// settlement, sealing) and signs a checkpoint, all on a simulated clock that runs from the past up to now.
+/// </summary>
+/// <remarks>
+/// The simulated services are the app's own classes built with the simulated clock in place of the app's
+/// (<see cref="ActivatorUtilities"/> supplies everything else from the container, so they stay exactly as live).
+/// </remarks>
+public sealed partial class DemoBackfill(
+    IServiceProvider services,
+    IDbContextFactory<MarketDbContext> dbFactory,
+    DemoAgents agents,
+    TimeProvider time,
+    IOptions<DemoOptions> demo,
+    ILogger<DemoBackfill> logger)
+{
+    /// <summary>Live, the clearing job runs every minute; the simulation clears each interval this long after its gate.</summary>
+    public const int ClearingDelaySeconds = 20;
+
+    /// <summary>
+    /// On a ledger without any block, seals the genesis and rules blocks at the start of the simulated period (the
+    /// hour <c>BackfillDays</c> ago) and returns the pending backfill; otherwise returns null and changes nothing.
+    /// </summary>
+    public async Task<PendingBackfill?> BeginAsync(CancellationToken cancellationToken = default)
+    {
+        var days = demo.Value.BackfillDays;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            if (days <= 0 || await db.Blocks.AnyAsync(cancellationToken))
+            {
+                return null;
+            }
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var start = now - (days * 86_400L);
+        start -= ((start % 3600) + 3600) % 3600;
+        var simulated = new SimulatedTime(DateTimeOffset.FromUnixTimeSeconds(start));
+        await ActivatorUtilities.CreateInstance<LedgerWriter>(services, simulated).EnsureGenesisAsync(cancellationToken);
+        return new PendingBackfill(this, simulated, start, days);
+    }
+
+    /// <summary>Runs the simulation from the sealed genesis up to now, printing progress once per simulated day.</summary>
+    internal async Task<BackfillSummary> RunAsync(SimulatedTime simulated, long start, int days, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var clock = ActivatorUtilities.CreateInstance<MarketClock>(services, simulated);
+        var orders = ActivatorUtilities.CreateInstance<OrderService>(services, clock);
+        var events = new MarketEvents();
+        var trades = 0;
+        var intervals = 0;
+        events.IntervalCleared += e =>
+        {
+            trades += e.TradeCount;
+            intervals++;
+        };
+        using var publication = ActivatorUtilities.CreateInstance<LedgerPublication>(services, simulated);
+        var writer = ActivatorUtilities.CreateInstance<LedgerWriter>(services, simulated);
+        // The clearing's own per-interval log lines would drown the progress; a real failure still throws.
+        using var clearing = ActivatorUtilities.CreateInstance<ClearingService>(services, clock, writer, publication, events, NullLogger<ClearingService>.Instance);
+
+        var lead = demo.Value.AgentLeadMinutes * 60L;
+        var nextAgentRun = start;
+        var posted = 0;
+        Print($"Backfill: simulating {days} days of the community from {clock.ToLocal(start):ddd d MMM HH:mm} to now...");
+        while (await clearing.NextIntervalAsync(cancellationToken) is long next)
+        {
+            var gate = clock.GateClosure(next);
+            if (gate + ClearingDelaySeconds > time.GetUtcNow().ToUnixTimeSeconds())
+            {
+                // From here on the live jobs take over.
+                break;
+            }
+
+            // The agents run every lead period, each run covering the gates up to one lead (plus the margin) ahead.
+            while (nextAgentRun + DemoAgents.MarginSeconds < gate)
+            {
+                simulated.AdvanceTo(DateTimeOffset.FromUnixTimeSeconds(nextAgentRun));
+                posted += await agents.PostAsync(orders, clock, cancellationToken);
+                nextAgentRun += lead;
+            }
+
+            simulated.AdvanceTo(DateTimeOffset.FromUnixTimeSeconds(gate + ClearingDelaySeconds));
+            await clearing.ClearDueIntervalsAsync(cancellationToken);
+            var simulatedSoFar = next + clock.IntervalSeconds - start;
+            if (simulatedSoFar % 86_400 == 0)
+            {
+                Print($"Backfill: day {simulatedSoFar / 86_400}/{days}, {intervals:N0} intervals cleared, {trades:N0} trades");
+            }
+        }
+
+        // The intervals just ahead were posted on the simulated clock; the live agent job continues from there.
+        posted += await agents.PostAsync(orders, clock, cancellationToken);
+        var summary = new BackfillSummary(days, intervals, posted, trades, stopwatch.Elapsed);
+        Print($"Backfill: done in {summary.Elapsed.TotalSeconds:F1} s: {intervals:N0} intervals cleared, {posted:N0} orders, {trades:N0} trades sealed.");
+        LogBackfilled(logger, days, intervals, posted, trades, (long)summary.Elapsed.TotalMilliseconds);
+        return summary;
+    }
+
+    private static void Print(FormattableString line) => Console.WriteLine(FormattableString.Invariant(line));
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Backfilled {Days} days: {Intervals} intervals, {Orders} orders, {Trades} trades in {ElapsedMs} ms")]
+    private static partial void LogBackfilled(ILogger logger, int days, int intervals, int orders, int trades, long elapsedMs);
+}
+
+/// <summary>A backfill whose genesis is sealed in the past; <see cref="RunAsync"/> fills the time up to now.</summary>
+public sealed class PendingBackfill
+{
+    private readonly DemoBackfill _backfill;
+    private readonly SimulatedTime _time;
+
+    internal PendingBackfill(DemoBackfill backfill, SimulatedTime time, long start, int days)
+    {
+        _backfill = backfill;
+        _time = time;
+        Start = start;
+        Days = days;
+    }
+
+    /// <summary>Start of the simulated period, Unix seconds (the genesis block's sealing time).</summary>
+    public long Start { get; }
+
+    public int Days { get; }
+
+    public Task<BackfillSummary> RunAsync(CancellationToken cancellationToken = default) => _backfill.RunAsync(_time, Start, Days, cancellationToken);
+}

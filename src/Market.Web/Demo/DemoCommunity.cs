@@ -1,0 +1,99 @@
+using Market.Web.Persistence;
+using Market.Web.Trading;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Market.Web.Demo;
+
+/// <summary>
+/// The simulated community: the real profiles, the agent households built from them and their strategy. The
+/// profiles are read once, on first use; everything here is immutable afterwards and holds no per-user state.
+/// </summary>
+public sealed class DemoCommunity
+{
+    private readonly Lazy<IReadOnlyList<AgentProfile>> _agents;
+    private readonly Lazy<DemoProfiles> _profiles;
+    private readonly TimeZoneInfo _zone;
+
+    public DemoCommunity(IOptions<DemoOptions> demo, IOptions<CommunityOptions> community, IWebHostEnvironment environment)
+    {
+        var options = demo.Value;
+        _zone = TimeZoneInfo.FindSystemTimeZoneById(community.Value.TimeZone);
+        var dataDirectory = Path.GetFullPath(Path.IsPathRooted(options.DataDirectory) ? options.DataDirectory : Path.Combine(environment.ContentRootPath, options.DataDirectory));
+        var nextToApp = Path.Combine(AppContext.BaseDirectory, "demo-data");
+        // The repository's data/ when run from source; a copy next to the binaries when published with one.
+        var folder = !Directory.Exists(dataDirectory) && Directory.Exists(nextToApp) ? nextToApp : dataDirectory;
+        HouseholdsDirectory = Path.Combine(folder, "households");
+        _profiles = new Lazy<DemoProfiles>(() => DemoProfiles.Load(HouseholdsDirectory));
+        var ben = DemoSeeder.Community.Single(c => c.Login.Email == DemoRoster.BenEmail);
+        _agents = new Lazy<IReadOnlyList<AgentProfile>>(() => DemoRoster.Build(_profiles.Value, options.Households, ben.PvPeakW, ben.MaxImportW));
+        Strategy = new AgentStrategy(options.Seed);
+    }
+
+    public string HouseholdsDirectory { get; }
+
+    /// <summary>True when the profile files are there.</summary>
+    public bool IsAvailable => DemoProfiles.Exist(HouseholdsDirectory);
+
+    public DemoProfiles Profiles => _profiles.Value;
+
+    /// <summary>Every agent household: the generated ones, then Ben's.</summary>
+    public IReadOnlyList<AgentProfile> Agents => _agents.Value;
+
+    public AgentStrategy Strategy { get; }
+
+    /// <summary>The local time in the community's zone; profiles are looked up by local date and time of day.</summary>
+    public DateTime LocalTime(long unixSeconds) => TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeSeconds(unixSeconds), _zone).DateTime;
+
+    /// <summary>The community's PV output in the interval according to the profiles (no forecast error), Wh.</summary>
+    public long CommunityPvWh(long intervalStart, long intervalSeconds)
+    {
+        var local = LocalTime(intervalStart);
+        return Agents.Sum(a => a.Energy(local, intervalSeconds).PvWh);
+    }
+
+    /// <summary>The community's total PV peak over one interval, Wh.</summary>
+    public long CommunityPvCapacityWh(long intervalSeconds) => Agents.Sum(a => a.PvPeakW) * intervalSeconds / 3600;
+
+    /// <summary>
+    /// The orders the agents post for one interval, in a per-interval shuffled order. <paramref name="households"/>
+    /// maps an agent's e-mail to its household; agents without one are left out.
+    /// </summary>
+    public IReadOnlyList<BatchOrder> Plan(IReadOnlyDictionary<string, Household> households, long intervalStart, long intervalSeconds, PriceBand band, OrderService orders)
+    {
+        ArgumentNullException.ThrowIfNull(households);
+        ArgumentNullException.ThrowIfNull(orders);
+        var local = LocalTime(intervalStart);
+        var energies = Agents.Select(a => (Agent: a, Energy: a.Energy(local, intervalSeconds))).ToList();
+        // The public solar forecast everyone sees: the community's expected PV output against its PV peak.
+        var sun = AgentStrategy.SunPermille(energies.Sum(e => e.Energy.PvWh), CommunityPvCapacityWh(intervalSeconds));
+        var planned = new List<(ulong Priority, BatchOrder Order)>();
+        foreach (var (agent, (load, pv)) in energies)
+        {
+            if (!households.TryGetValue(agent.Email, out var household))
+            {
+                continue;
+            }
+
+            var order = Strategy.Decide(agent, intervalStart, load, pv, sun, band, orders.MaxEnergyWh(household, OrderSide.Sell), orders.MaxEnergyWh(household, OrderSide.Buy));
+            if (order is not null)
+            {
+                planned.Add((Strategy.Priority(agent, intervalStart), new BatchOrder(household.Id, order)));
+            }
+        }
+
+        return planned.OrderBy(p => p.Priority).Select(p => p.Order).ToList();
+    }
+
+    /// <summary>The agents' households, by e-mail.</summary>
+    public async Task<Dictionary<string, Household>> HouseholdsAsync(MarketDbContext db, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var emails = Agents.Select(a => a.Email.ToUpperInvariant()).ToList();
+        var rows = await db.Users.AsNoTracking()
+            .Where(u => emails.Contains(u.NormalizedEmail!))
+            .Join(db.Households.AsNoTracking(), u => u.Id, h => h.UserId, (u, h) => new { u.Email, Household = h })
+            .ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => r.Email!, r => r.Household, StringComparer.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,63 @@
+using Market.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Market.Web.Trading;
+
+/// <summary>One order of a batch: whose it is and what it asks for.</summary>
+public sealed record BatchOrder(long HouseholdId, PlaceOrder Request);
+
+public sealed partial class OrderService
+{
+    /// <summary>
+    /// Validates every request exactly as <see cref="PlaceAsync(long, PlaceOrder, CancellationToken)"/> does and stores
+    /// the accepted ones together in one <c>SaveChanges</c>, in request order (so their ids, which are their sequence
+    /// numbers, follow the list). A rejected request changes nothing and does not stop the others.
+    /// </summary>
+    /// <returns>One result per request, in request order.</returns>
+    public async Task<IReadOnlyList<OrderResult>> PlaceBatchAsync(IReadOnlyList<BatchOrder> requests, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        if (requests.Count == 0)
+        {
+            return [];
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var ids = requests.Select(r => r.HouseholdId).Distinct().ToList();
+        var households = await db.Households.AsNoTracking().Where(h => ids.Contains(h.Id)).ToDictionaryAsync(h => h.Id, cancellationToken);
+        var createdAtMs = clock.Now.ToUnixTimeMilliseconds();
+        var results = new OrderResult[requests.Count];
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var (householdId, request) = requests[i];
+            if (!households.TryGetValue(householdId, out var household))
+            {
+                results[i] = OrderResult.Reject("household", "Unknown household.");
+                continue;
+            }
+
+            var rejection = Validate(household, request);
+            if (rejection is not null)
+            {
+                results[i] = rejection;
+                continue;
+            }
+
+            var order = new OrderEntity
+            {
+                HouseholdId = householdId,
+                Side = request.Side,
+                EnergyWh = request.EnergyWh,
+                LimitPrice = request.LimitPrice,
+                IntervalStart = request.IntervalStart,
+                Status = OrderStatus.Open,
+                CreatedAtMs = createdAtMs,
+            };
+            db.Orders.Add(order);
+            results[i] = OrderResult.Ok(order);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return results;
+    }
+}

@@ -1,0 +1,56 @@
+using Market.Web.Demo;
+using Market.Web.Trading;
+using Microsoft.EntityFrameworkCore;
+
+namespace Market.Web.Tests.Demo;
+
+public sealed class LiveAgentsTests
+{
+    [Fact]
+    public async Task AgentJob_ClockMovesOneInterval_PostsOnlyTheNewIntervalBeforeItsGate()
+    {
+        await using var app = BackfilledMarket.Simulated(households: 4, days: 1);
+        _ = app.Server;
+        var clock = app.Get<MarketClock>();
+        await using var before = app.CreateDb();
+        var lastPosted = await before.Orders.MaxAsync(o => o.IntervalStart);
+
+        app.Clock.Advance(TimeSpan.FromSeconds(clock.IntervalSeconds));
+        await app.Get<DemoAgentJob>().RunAsync(CancellationToken.None);
+        await app.Get<DemoAgentJob>().RunAsync(CancellationToken.None);
+
+        await using var db = app.CreateDb();
+        var fresh = await db.Orders.Where(o => o.IntervalStart > lastPosted).ToListAsync();
+        fresh.ShouldNotBeEmpty();
+        fresh.Select(o => o.IntervalStart).Distinct().ShouldBe([lastPosted + clock.IntervalSeconds]);
+        fresh.Select(o => o.HouseholdId).Distinct().Count().ShouldBe(fresh.Count);
+        fresh.ShouldAllBe(o => o.CreatedAtMs < clock.GateClosure(o.IntervalStart) * 1000);
+    }
+
+    [Fact]
+    public async Task Start_SecondTimeOnBackfilledFolder_NoSecondBackfillAndNothingDuplicated()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "market-demo-restart-" + Guid.NewGuid().ToString("N"));
+        (int Users, int Households, int Blocks, int Orders, int Trades, long Genesis) first;
+        await using (var app = BackfilledMarket.Simulated(households: 4, days: 1, folder))
+        {
+            _ = app.Server;
+            first = await CountAsync(app);
+        }
+
+        await using var again = BackfilledMarket.Simulated(households: 4, days: 1, folder);
+        _ = again.Server;
+
+        var second = await CountAsync(again);
+        second.ShouldBe(first);
+        first.Trades.ShouldBeGreaterThan(0);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    private static async Task<(int, int, int, int, int, long)> CountAsync(Support.MarketFactory app)
+    {
+        await using var db = app.CreateDb();
+        return (await db.Users.CountAsync(), await db.Households.CountAsync(), await db.Blocks.CountAsync(), await db.Orders.CountAsync(),
+            await db.Trades.CountAsync(), await db.Blocks.Where(b => b.Height == 0).Select(b => b.SealedAtMs).SingleAsync());
+    }
+}

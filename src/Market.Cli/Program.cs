@@ -6,4 +6,5 @@ var root = new RootCommand("Community energy market: clear order books, verify t
 root.Subcommands.Add(ClearCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(LedgerCommand.Create());
+root.Subcommands.Add(LoadCommand.Create());
 return root.Parse(args).Invoke();

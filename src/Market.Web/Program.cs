@@ -27,6 +27,7 @@ app.UseMarketPipeline();
 app.MapMarketAccounts();
 app.MapMarketApi();
 app.MapDashboard();
+app.MapDemoEndpoints();
 app.MapMarketJobs();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

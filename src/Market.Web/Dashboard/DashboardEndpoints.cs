@@ -11,7 +11,7 @@ public static class DashboardEndpoints
     {
         app.MapGet("/dashboard/series.csv", async (string? range, DashboardService data, MarketClock clock, CancellationToken ct) =>
         {
-            var (from, to) = Components.Pages.Dashboard.Window(clock, range ?? "24h");
+            var (from, to) = data.Window(range ?? "24h");
             var points = await data.IntervalsAsync(from, to, ct);
             var csv = new StringBuilder("interval_start_utc,interval_end_utc,price_ct_per_kwh,volume_kwh,demand_kwh,supply_kwh,trades,active_households\n");
             foreach (var p in points)

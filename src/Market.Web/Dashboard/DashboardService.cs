@@ -41,6 +41,14 @@ public sealed record IntervalBook(
 /// <summary>Figures for the community manager's dashboard. All money and energy stay integers.</summary>
 public sealed class DashboardService(IDbContextFactory<MarketDbContext> dbFactory, Trading.RulesBook rulesBook, Trading.MarketClock clock)
 {
+    /// <summary>The range ending where orders are still open (everything before has cleared): 24 h ("24h"), 7 ("7d") or 30 days ("30d").</summary>
+    public (long From, long To) Window(string range)
+    {
+        var to = clock.FirstOpenInterval();
+        var days = range switch { "7d" => 7, "30d" => 30, _ => 1 };
+        return (to - (days * 86400L), to);
+    }
+
     public async Task<IReadOnlyList<IntervalPoint>> IntervalsAsync(long from, long to, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

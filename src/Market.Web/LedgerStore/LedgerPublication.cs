@@ -119,8 +119,9 @@ public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFacto
         var block = await db.Blocks.AsNoTracking().SingleAsync(b => b.Height == trade.BlockHeight, cancellationToken);
         var leaves = await db.BlockLeaves.AsNoTracking().Where(l => l.BlockHeight == block.Height).OrderBy(l => l.Index).Select(l => l.Data).ToListAsync(cancellationToken);
         var tree = await LedgerTreeAsync(db, checkpoint.Size, cancellationToken);
-        var publicKey = await PublicKeyAsync(db, BlockHeader.Decode(block.Header).KeyId, cancellationToken);
-        var checkpointKey = await PublicKeyAsync(db, checkpoint.KeyId, cancellationToken);
+        var keys = await LedgerReader.KeysAsync(db, cancellationToken);
+        var publicKey = PublicKey(keys, BlockHeader.Decode(block.Header).KeyId);
+        var checkpointKey = PublicKey(keys, checkpoint.KeyId);
         return TradeReceipt.Create(new LedgerBlock(block.Header, block.Signature, leaves), trade.LeafIndex, publicKey, checkpoint, checkpointKey, tree);
     }
 
@@ -130,23 +131,10 @@ public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFacto
         return MerkleTree.FromLeaves(hashes);
     }
 
-    private static async Task<byte[]> PublicKeyAsync(MarketDbContext db, byte[] keyId, CancellationToken cancellationToken)
-    {
-        var keyLeaves = await db.BlockLeaves.AsNoTracking()
-            .Where(l => db.Blocks.Any(b => b.Height == l.BlockHeight && b.Kind == (byte)BlockKind.KeyEvent))
-            .Select(l => l.Data)
-            .ToListAsync(cancellationToken);
-        foreach (var leaf in keyLeaves)
-        {
-            var record = KeyRecord.Decode(leaf);
-            if (record.KeyId().AsSpan().SequenceEqual(keyId))
-            {
-                return record.PublicKey.ToArray();
-            }
-        }
-
-        throw new InvalidOperationException("A block names a key that no key event introduced.");
-    }
+    private static byte[] PublicKey(Dictionary<string, byte[]> keys, byte[] keyId) =>
+        keys.TryGetValue(Convert.ToHexStringLower(keyId), out var key)
+            ? key
+            : throw new InvalidOperationException("A block names a key that no key event introduced.");
 
     private static Checkpoint ToCheckpoint(CheckpointEntity c) =>
         new() { Size = c.Size, Root = c.Root, TimestampUnixMs = c.TimestampMs, KeyId = c.KeyId, Signature = c.Signature };

@@ -145,7 +145,7 @@ public sealed class LedgerReader(IDbContextFactory<MarketDbContext> dbFactory, C
     }
 
     /// <summary>The public keys introduced in the ledger, by key id (hex).</summary>
-    private static async Task<Dictionary<string, byte[]>> KeysAsync(MarketDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Dictionary<string, byte[]>> KeysAsync(MarketDbContext db, CancellationToken cancellationToken)
     {
         var keyLeaves = await db.BlockLeaves.AsNoTracking()
             .Where(l => db.Blocks.Any(b => b.Height == l.BlockHeight && b.Kind == (byte)BlockKind.KeyEvent))

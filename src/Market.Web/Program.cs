@@ -5,7 +5,9 @@ using Market.Web.Components;
 using Market.Web.Dashboard;
 using Market.Web.Demo;
 using Market.Web.LedgerStore;
+using Market.Web.Observability;
 using Market.Web.Persistence;
+using Market.Web.Testing;
 using Market.Web.Trading;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,6 +20,8 @@ builder.AddMarketJobs();
 builder.AddMarketApi();
 builder.AddMarketDemo();
 builder.AddMarketUi();
+builder.AddMarketObservability();
+builder.AddMarketTesting();
 
 var app = builder.Build();
 
@@ -29,7 +33,9 @@ app.MapMarketApi();
 app.MapDashboard();
 app.MapDemoEndpoints();
 app.MapMarketJobs();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapMarketMetrics();
+// The app sends its own Content-Security-Policy (frame-ancestors 'none' included); no second one from Blazor.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 
 await app.RunAsync();
 

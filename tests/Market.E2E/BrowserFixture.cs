@@ -63,6 +63,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             Locale = "en-GB",
         });
         context.SetDefaultTimeout(15_000);
+        // Records every Content-Security-Policy violation, so a page that needs more than the policy allows fails.
+        await context.AddInitScriptAsync("window.__cspViolations = []; document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' in ' + e.documentURI));");
         return await context.NewPageAsync();
     }
 
@@ -82,9 +84,21 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.Locator("[data-testid=page-state][data-interactive=yes]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
     }
 
-    /// <summary>Runs axe-core on the page and fails on any serious or critical violation, naming them.</summary>
+    /// <summary>Fails when the page broke its Content-Security-Policy (a blocked script, style, connection...).</summary>
+    public static async Task AssertNoPolicyViolationsAsync(IPage page)
+    {
+        var violations = await page.EvaluateAsync<string[]>("() => window.__cspViolations || []");
+        if (violations.Length > 0)
+        {
+            throw new Xunit.Sdk.XunitException($"Content-Security-Policy violations on {page.Url}: {string.Join("; ", violations)}");
+        }
+    }
+
+    /// <summary>Runs axe-core on the page and fails on any serious or critical violation, naming them; also fails on
+    /// any Content-Security-Policy violation.</summary>
     public static async Task AssertAccessibleAsync(IPage page)
     {
+        await AssertNoPolicyViolationsAsync(page);
         // Snackbars fade in and out; mid-animation their partial opacity reads as low contrast. Their colours are
         // the theme's (checked where they appear as alerts), so they are left out of the scan.
         var context = new Deque.AxeCore.Commons.AxeRunContext { Exclude = [new Deque.AxeCore.Commons.AxeSelector("#mud-snackbar-container")] };

@@ -64,7 +64,7 @@ public static class AccountExtensions
         {
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/");
-        });
+        }).ExcludeFromDescription();
 
         // The statement as CSV, for the signed-in household (cookie): one line per trade.
         app.MapGet("/statement/{year:int}/{month:int}.csv", async (int year, int month, HttpContext http, HouseholdAccessor households, Market.Web.Trading.StatementService statements) =>
@@ -83,7 +83,7 @@ public static class AccountExtensions
             var statement = await statements.MonthAsync(household, year, month);
             var csv = Market.Web.Trading.StatementService.ToCsv(statement, TimeZoneInfo.FindSystemTimeZoneById(household.TimeZone));
             return Results.File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv", $"statement-{year}-{month:00}.csv");
-        }).RequireAuthorization(p => p.RequireRole(Roles.Prosumer));
+        }).RequireAuthorization(p => p.RequireRole(Roles.Prosumer)).ExcludeFromDescription();
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using Market.Web.Security;
 using MudBlazor.Services;
 
 namespace Market.Web.Components;
@@ -20,17 +21,7 @@ public static class UiExtensions
             app.UseHsts();
         }
 
-        app.Use((context, next) =>
-        {
-            // Baseline hardening on every response. A Content-Security-Policy needs the inline import map and
-            // third-party dashboards (Scalar, Hangfire) handled first; it is not set yet.
-            var headers = context.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
-            headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
-            return next(context);
-        });
+        app.UseSecurityHeaders();
         app.UseStatusCodePagesWithReExecute("/not-found");
         app.UseAuthentication();
         app.UseAuthorization();

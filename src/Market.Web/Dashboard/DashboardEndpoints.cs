@@ -21,7 +21,7 @@ public static class DashboardEndpoints
             }
 
             return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", $"clearing-{range ?? "24h"}.csv");
-        });
+        }).ExcludeFromDescription();
         return app;
     }
 }

@@ -56,7 +56,13 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         data.Add("other", "POST", "/api/orders", 201);
         data.Add("manager", "POST", "/api/orders", 403);
         data.Add("operator", "POST", "/api/orders", 403);
-        foreach (var path in new[] { "/api/market/intervals", "/api/ledger/blocks", "/api/ledger/blocks/0", "/api/ledger/checkpoint", "/api/ledger/export", "/health/ready", "/health/live", "/openapi/v1.json" })
+        // Metrics are for the operators' scraper.
+        data.Add("anonymous", "GET", "/metrics", 401);
+        data.Add("owner", "GET", "/metrics", 403);
+        data.Add("other", "GET", "/metrics", 403);
+        data.Add("manager", "GET", "/metrics", 403);
+        data.Add("operator", "GET", "/metrics", 200);
+        foreach (var path in new[] { "/api/market/intervals", "/api/ledger/blocks", "/api/ledger/blocks/0", "/api/ledger/checkpoint", "/api/ledger/export", "/api/ledger/consistency?from=1&to=2", "/health/ready", "/health/live", "/openapi/v1.json" })
         {
             foreach (var caller in new[] { "anonymous", "owner", "other", "manager", "operator" })
             {
@@ -86,7 +92,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
     public static TheoryData<string, string, string> PageCases()
     {
         var data = new TheoryData<string, string, string>();
-        foreach (var page in new[] { "/", "/ledger", "/ledger/blocks/0", "/account/login", "/account/register", "/dashboard", "/rules" })
+        foreach (var page in new[] { "/", "/ledger", "/ledger/blocks/0", "/ledger/verify", "/account/login", "/account/register", "/dashboard", "/dashboard/series.csv", "/rules", "/api/docs/" })
         {
             data.Add("anonymous", page, "ok");
             data.Add("owner", page, "ok");
@@ -104,6 +110,11 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         data.Add("anonymous", "/account", "login");
         data.Add("owner", "/account", "ok");
         data.Add("manager", "/account", "ok");
+        data.Add("anonymous", "/account/password", "login");
+        data.Add("owner", "/account/password", "ok");
+        data.Add("anonymous", "/statement/2026/6.csv", "login");
+        data.Add("owner", "/statement/2026/6.csv", "ok");
+        data.Add("manager", "/statement/2026/6.csv", "denied");
         data.Add("anonymous", "/hangfire", "denied");
         data.Add("owner", "/hangfire", "denied");
         data.Add("manager", "/hangfire", "denied");

@@ -20,6 +20,7 @@ public sealed partial class ClearingService(
     Market.Web.LedgerStore.LedgerPublication publication,
     MarketEvents events,
     RulesBook rules,
+    Market.Web.Testing.FaultPoints faults,
     ILogger<ClearingService> logger) : IDisposable
 {
     // SQLite allows one writer; serialising clearing inside a node avoids lock-upgrade deadlocks. Across nodes the
@@ -213,6 +214,7 @@ public sealed partial class ClearingService(
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await faults.ReachedAsync(Market.Web.Testing.FaultPoints.ClearingBeforeCommit);
             await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException e)

@@ -41,6 +41,12 @@ public static class JobsExtensions
     {
         var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
         jobs.AddOrUpdate<ClearingJob>(ClearingJobId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
+        if (app.Configuration.GetValue($"{MarketOptions.Section}:{nameof(MarketOptions.RunJobs)}", true))
+        {
+            // Catch up at once after a start or a crash, rather than at the next whole minute.
+            jobs.Trigger(ClearingJobId);
+        }
+
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {
             Authorization = [new OperatorsOnly()],

@@ -7,4 +7,5 @@ root.Subcommands.Add(ClearCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(LedgerCommand.Create());
 root.Subcommands.Add(LoadCommand.Create());
+root.Subcommands.Add(BackupCommand.Create());
 return root.Parse(args).Invoke();

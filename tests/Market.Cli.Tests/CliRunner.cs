@@ -14,6 +14,7 @@ internal static class CliRunner
         root.Subcommands.Add(ClearCommand.Create(stdin is null ? null : () => new MemoryStream(Encoding.UTF8.GetBytes(stdin))));
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(LedgerCommand.Create());
+        root.Subcommands.Add(BackupCommand.Create());
         using var output = new StringWriter();
         using var error = new StringWriter();
 

@@ -11,6 +11,7 @@ using Market.Web.Trading;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddMarketPersistence();
+builder.AddSqliteDurability();
 builder.AddMarketAccounts();
 builder.AddMarketTrading();
 builder.AddMarketLedger();

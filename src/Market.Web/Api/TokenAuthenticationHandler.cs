@@ -16,8 +16,7 @@ public sealed class TokenAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ApiTokenService tokens,
-    ApiTokenCache cache,
-    UserManager<MarketUser> users)
+    ApiTokenCache cache)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Token";
@@ -46,6 +45,8 @@ public sealed class TokenAuthenticationHandler(
                 return AuthenticateResult.Fail("The token is not valid.");
             }
 
+            // Resolved only on a cache miss: a UserManager is costly to build for every request.
+            var users = Context.RequestServices.GetRequiredService<UserManager<MarketUser>>();
             var user = await users.FindByIdAsync(token.UserId);
             if (user is null || await users.IsLockedOutAsync(user))
             {

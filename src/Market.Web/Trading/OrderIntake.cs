@@ -45,6 +45,9 @@ public sealed partial class OrderIntake(IDbContextFactory<MarketDbContext> dbFac
         FullMode = BoundedChannelFullMode.Wait,
     });
 
+    /// <summary>Orders waiting for the writer (not counting the batch being written).</summary>
+    public int Queued => _queue.Reader.Count;
+
     /// <summary>
     /// Queues an already validated order and completes once it is committed: with the stored order (201), the
     /// earlier order of the same <paramref name="idempotency"/> key (replayed) or a key conflict.

@@ -96,10 +96,11 @@ public sealed partial class OrderIntake(IDbContextFactory<MarketDbContext> dbFac
             {
                 results = await WriteAsync(batch);
             }
-            catch (DbUpdateException) when (batch.Exists(p => p.Idempotency is not null))
+            catch (DbException) when (batch.Exists(p => p.Idempotency is not null))
             {
-                // Another node stored one of these keys between our check and our insert. Nothing of ours was
-                // committed: look the keys up again (now finding theirs) and write once more.
+                // Most likely another node stored one of these keys between our check and our insert (a unique
+                // violation; the inserts are plain commands, so it surfaces as the provider's DbException). Nothing
+                // of ours was committed: look the keys up again (now finding theirs) and write once more.
                 results = await WriteAsync(batch);
             }
         }

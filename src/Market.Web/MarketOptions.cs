@@ -20,6 +20,13 @@ public sealed class MarketOptions
     /// <summary>Whether this node runs a Hangfire server (the clearing job).</summary>
     public bool RunJobs { get; set; } = true;
 
+    /// <summary>
+    /// SQLite only: <c>NORMAL</c> (default) keeps every commit through a crash of the app (WAL mode); <c>FULL</c> also
+    /// through a power cut or an operating-system crash, at the cost of one fsync per commit. See docs/performance.md.
+    /// </summary>
+    [AllowedValues("NORMAL", "FULL")]
+    public string SqliteSynchronous { get; set; } = "NORMAL";
+
     public string ResolveDataDirectory(string contentRoot) =>
         Path.GetFullPath(Path.IsPathRooted(DataDirectory) ? DataDirectory : Path.Combine(contentRoot, DataDirectory));
 }

@@ -13,6 +13,7 @@ using Market.Web.Trading;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddMarketPersistence();
+builder.AddSqliteDurability();
 builder.AddMarketAccounts();
 builder.AddMarketTrading();
 builder.AddMarketLedger();

@@ -4,51 +4,70 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 
 namespace Market.Cli.Commands;
 
 /// <summary>
 /// <c>market load</c>: drives a market's REST API with many households (tokens from the demo's load-household
-/// endpoint), at a target rate, and reports throughput, latency percentiles, errors, and whether every order
-/// acknowledged with 201 is there afterwards. Exit 0 when nothing failed and nothing was lost, 1 otherwise,
-/// 2 when the market cannot be reached or set up.
+/// endpoint), as fast as <c>--concurrency</c> clients can go or at a target rate, for a number of orders or of
+/// seconds, and reports throughput, latency percentiles, errors, and whether every order acknowledged with 201 is
+/// there afterwards. Exit 0 when nothing failed and nothing was lost, 1 otherwise, 2 when the market cannot be
+/// reached or set up.
 /// </summary>
 internal static class LoadCommand
 {
-    public static Command Create(Func<HttpClient>? http = null)
+    private const int MaxOrders = 10_000_000;
+
+    public static Command Create(Func<int, HttpClient>? http = null)
     {
         var url = new Option<string>("--url") { Description = "The market's base URL.", Required = true };
         var households = new Option<int>("--households") { Description = "Households placing orders (1-1000).", DefaultValueFactory = _ => 64 };
-        var rate = new Option<int>("--orders-per-second") { Description = "Target order rate.", DefaultValueFactory = _ => 1000 };
-        var duration = new Option<int>("--duration") { Description = "Seconds to run.", DefaultValueFactory = _ => 10 };
-        var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight at most.", DefaultValueFactory = _ => 64 };
-        var command = new Command("load", "Load-test the order API of a market running in demo mode.") { url, households, rate, duration, concurrency };
-        command.SetAction((parse, ct) => RunAsync(
-            parse.GetValue(url)!, parse.GetValue(households), parse.GetValue(rate), parse.GetValue(duration), parse.GetValue(concurrency),
-            http ?? (() => new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { Timeout = TimeSpan.FromSeconds(30) }),
-            parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct));
+        var orders = new Option<int?>("--orders") { Description = "Orders to post in all (instead of running for --duration seconds)." };
+        var rate = new Option<int>("--orders-per-second") { Description = "Target order rate (open loop); 0 = as fast as the clients go.", DefaultValueFactory = _ => 0 };
+        var duration = new Option<int>("--duration") { Description = "Seconds to run (with a rate: orders = rate × seconds).", DefaultValueFactory = _ => 10 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Concurrent clients (requests in flight at most).", DefaultValueFactory = _ => 64 };
+        var command = new Command("load", "Load-test the order API of a market running in demo mode.") { url, households, orders, rate, duration, concurrency };
+        command.SetAction((parse, ct) =>
+        {
+            var plan = new LoadPlan(parse.GetValue(households), parse.GetValue(orders), parse.GetValue(rate), parse.GetValue(duration), parse.GetValue(concurrency));
+            return RunAsync(parse.GetValue(url)!, plan, http ?? CreateClient, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct);
+        });
         return command;
     }
+
+    /// <summary>One pooled connection per client, kept open; no cookies, no decompression: the generator stays cheap.</summary>
+    private static HttpClient CreateClient(int concurrency) => new(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = concurrency,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        UseCookies = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseProxy = false,
+    })
+    { Timeout = TimeSpan.FromSeconds(30) };
+
+    private sealed record LoadPlan(int Households, int? Orders, int Rate, int Duration, int Concurrency);
 
     private sealed record Setup(List<Household> Households, DateTimeOffset IntervalStart, long PriceFloor, long PriceCeiling, long MaxEnergyWh);
 
     private sealed record Household(string Email, string Token);
 
-    private static async Task<int> RunAsync(string url, int households, int rate, int duration, int concurrency, Func<HttpClient> http, TextWriter output, TextWriter error, CancellationToken ct)
+    private static async Task<int> RunAsync(string url, LoadPlan plan, Func<int, HttpClient> http, TextWriter output, TextWriter error, CancellationToken ct)
     {
-        if (households is < 1 or > 1000 || rate < 1 || duration < 1 || concurrency < 1)
+        if (plan.Households is < 1 or > 1000 || plan.Orders is < 1 or > MaxOrders || plan.Rate < 0 || plan.Duration < 1 || plan.Concurrency is < 1 or > 10_000)
         {
-            error.WriteLine("market load: households 1-1000, and rate, duration and concurrency at least 1.");
+            error.WriteLine("market load: households 1-1000, orders 1-10,000,000, rate 0 or more, duration and concurrency at least 1.");
             return 2;
         }
 
-        using var client = http();
+        using var client = http(plan.Concurrency);
         var baseUri = new Uri(url.TrimEnd('/') + "/");
         Setup? setup;
         try
         {
-            using var response = await client.PostAsync(new Uri(baseUri, $"api/demo/load-households?count={households}"), null, ct);
+            using var response = await client.PostAsync(new Uri(baseUri, $"api/demo/load-households?count={plan.Households}"), null, ct);
             if (!response.IsSuccessStatusCode)
             {
                 error.WriteLine($"market load: {url} refused to create load households ({(int)response.StatusCode}); is it in demo mode?");
@@ -69,89 +88,145 @@ internal static class LoadCommand
             return 2;
         }
 
-        var total = checked(rate * duration);
-        var latencies = new long[total];
-        var statuses = new int[total];
-        var acknowledged = new long[total];
-        var next = -1;
-        var random = new Random(7);
-        var plan = Enumerable.Range(0, total).Select(i => (Household: i % setup.Households.Count, Buy: random.Next(2) == 0, Energy: (long)random.Next(100, (int)Math.Min(2000, setup.MaxEnergyWh)), Price: setup.PriceFloor + random.NextInt64(setup.PriceCeiling - setup.PriceFloor + 1))).ToArray();
+        // Fixed count: --orders, or rate × duration when paced; otherwise as many as fit into --duration seconds.
+        var fixedTotal = plan.Orders ?? (plan.Rate > 0 ? checked(plan.Rate * plan.Duration) : (int?)null);
+        var capacity = fixedTotal ?? MaxOrders;
+        var bodies = Bodies(setup);
+        var authorizations = setup.Households.Select(h => "Bearer " + h.Token).ToArray();
+        var run = Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture);
+        var uri = new Uri(baseUri, "api/orders");
         var ticks = Stopwatch.Frequency;
+        var next = -1;
         var start = Stopwatch.GetTimestamp();
+        var deadline = fixedTotal is null ? start + (plan.Duration * ticks) : long.MaxValue;
 
-        async Task WorkerAsync()
+        // Each client keeps its own results: nothing shared on the hot path but the order counter.
+        async Task<List<Result>> WorkerAsync()
         {
+            var results = new List<Result>();
             while (true)
             {
                 var i = Interlocked.Increment(ref next);
-                if (i >= total)
+                if (i >= capacity || Stopwatch.GetTimestamp() >= deadline)
                 {
-                    return;
+                    return results;
                 }
 
-                // Open-loop pacing: order i is due at start + i / rate.
-                var due = start + (long)((double)i / rate * ticks);
-                var wait = due - Stopwatch.GetTimestamp();
-                if (wait > 0)
+                if (plan.Rate > 0)
                 {
-                    await Task.Delay(TimeSpan.FromSeconds((double)wait / ticks), ct);
+                    // Open-loop pacing: order i is due at start + i / rate.
+                    var wait = start + (long)((double)i / plan.Rate * ticks) - Stopwatch.GetTimestamp();
+                    if (wait > 0)
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds((double)wait / ticks), ct);
+                    }
                 }
 
-                var p = plan[i];
-                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, "api/orders"))
-                {
-                    Content = JsonContent.Create(new { side = p.Buy ? "buy" : "sell", energyWh = p.Energy, limitPrice = p.Price, intervalStart = setup.IntervalStart }),
-                };
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", setup.Households[p.Household].Token);
-                request.Headers.Add("Idempotency-Key", $"load-{start}-{i}");
+                using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(bodies[i % bodies.Length]) };
+                request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+                request.Headers.TryAddWithoutValidation("Authorization", authorizations[i % authorizations.Length]);
+                request.Headers.TryAddWithoutValidation("Idempotency-Key", string.Create(CultureInfo.InvariantCulture, $"load-{run}-{i}"));
+                var result = new Result();
                 var sent = Stopwatch.GetTimestamp();
                 try
                 {
                     using var response = await client.SendAsync(request, ct);
-                    statuses[i] = (int)response.StatusCode;
+                    result.Status = (int)response.StatusCode;
                     if (response.StatusCode == HttpStatusCode.Created)
                     {
-                        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
-                        acknowledged[i] = body.RootElement.GetProperty("id").GetInt64();
+                        using var body = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(ct));
+                        result.Id = body.RootElement.GetProperty("id").GetInt64();
+                    }
+                    else
+                    {
+                        await response.Content.LoadIntoBufferAsync(ct);
                     }
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
-                    statuses[i] = -1;
+                    result.Status = -1;
                 }
 
-                latencies[i] = Stopwatch.GetTimestamp() - sent;
+                result.Latency = Stopwatch.GetTimestamp() - sent;
+                results.Add(result);
             }
         }
 
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(WorkerAsync, ct)));
+        var perClient = await Task.WhenAll(Enumerable.Range(0, plan.Concurrency).Select(_ => Task.Run(WorkerAsync, ct)));
         var elapsed = (double)(Stopwatch.GetTimestamp() - start) / ticks;
+        var done = perClient.SelectMany(r => r).ToArray();
 
         // Every order acknowledged with 201 must be stored.
+        var acknowledged = done.Where(r => r.Id > 0).Select(r => r.Id).ToList();
+        var stored = await StoredIdsAsync(client, baseUri, setup, acknowledged.Count == 0 ? 0 : acknowledged.Min() - 1, ct);
+        var lost = acknowledged.Count(id => !stored.Contains(id));
+        var duplicates = acknowledged.Count - acknowledged.Distinct().Count();
+        var errors = done.Where(r => r.Status != 201).GroupBy(r => r.Status).OrderBy(g => g.Key).ToList();
+        var ms = done.Select(r => r.Latency * 1000.0 / ticks).Order().ToArray();
+        double P(double q) => ms.Length == 0 ? 0 : ms[Math.Min(ms.Length - 1, Math.Max(0, (int)Math.Ceiling(q * ms.Length) - 1))];
+        var pacing = plan.Rate > 0 ? $"target {plan.Rate:N0}/s" : "unpaced";
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{done.Length:N0} orders from {setup.Households.Count} households in {elapsed:0.0} s: {done.Length / elapsed:N0} orders/s ({pacing}, {plan.Concurrency} clients)"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"latency ms: p50 {P(0.50):0.0}, p95 {P(0.95):0.0}, p99 {P(0.99):0.0}, max {(ms.Length == 0 ? 0 : ms[^1]):0.0}"));
+        output.WriteLine(errors.Count == 0 ? "errors: none" : "errors: " + string.Join(", ", errors.Select(g => $"{(g.Key < 0 ? "network" : g.Key.ToString(CultureInfo.InvariantCulture))} × {g.Count()}")));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"acknowledged {acknowledged.Count:N0}; missing afterwards: {lost}"));
+        if (duplicates > 0)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ids acknowledged twice: {duplicates}"));
+        }
+
+        return errors.Count == 0 && lost == 0 && duplicates == 0 ? 0 : 1;
+    }
+
+    /// <summary>A few thousand order bodies serialised up front: the generator spends its time on requests, not JSON.</summary>
+    private static byte[][] Bodies(Setup setup)
+    {
+        var random = new Random(7);
+        var interval = setup.IntervalStart.ToString("O", CultureInfo.InvariantCulture);
+        return Enumerable.Range(0, 4096).Select(_ => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $$"""{"side":"{{(random.Next(2) == 0 ? "buy" : "sell")}}","energyWh":{{random.Next(100, (int)Math.Min(2000, setup.MaxEnergyWh))}},"limitPrice":{{setup.PriceFloor + random.NextInt64(setup.PriceCeiling - setup.PriceFloor + 1)}},"intervalStart":"{{interval}}"}"""))).ToArray();
+    }
+
+    /// <summary>The ids of every load household's orders after <paramref name="afterId"/>, page by page.</summary>
+    private static async Task<HashSet<long>> StoredIdsAsync(HttpClient client, Uri baseUri, Setup setup, long afterId, CancellationToken ct)
+    {
+        const int Page = 1000;
         var stored = new HashSet<long>();
         foreach (var h in setup.Households)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, "api/orders"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", h.Token);
-            using var response = await client.SendAsync(request, ct);
-            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
-            foreach (var o in body.RootElement.EnumerateArray())
+            var after = afterId;
+            while (true)
             {
-                stored.Add(o.GetProperty("id").GetInt64());
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, string.Create(CultureInfo.InvariantCulture, $"api/orders?afterId={after}&limit={Page}")));
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", h.Token);
+                using var response = await client.SendAsync(request, ct);
+                response.EnsureSuccessStatusCode();
+                using var body = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(ct));
+                var count = 0;
+                foreach (var o in body.RootElement.EnumerateArray())
+                {
+                    after = Math.Max(after, o.GetProperty("id").GetInt64());
+                    stored.Add(o.GetProperty("id").GetInt64());
+                    count++;
+                }
+
+                if (count < Page)
+                {
+                    break;
+                }
             }
         }
 
-        var ok = acknowledged.Where(id => id > 0).ToList();
-        var lost = ok.Count(id => !stored.Contains(id));
-        var errors = statuses.Where(s => s != 201).GroupBy(s => s).OrderBy(g => g.Key).ToList();
-        var ms = latencies.Select(l => l * 1000.0 / ticks).Order().ToArray();
-        double P(double q) => ms[Math.Min(ms.Length - 1, (int)Math.Ceiling(q * ms.Length) - 1)];
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{total:N0} orders from {setup.Households.Count} households in {elapsed:0.0} s: {total / elapsed:N0} orders/s (target {rate:N0}/s, {concurrency} in flight)"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"latency ms: p50 {P(0.50):0.0}, p95 {P(0.95):0.0}, p99 {P(0.99):0.0}, max {ms[^1]:0.0}"));
-        output.WriteLine(errors.Count == 0 ? "errors: none" : "errors: " + string.Join(", ", errors.Select(g => $"{(g.Key < 0 ? "network" : g.Key.ToString(CultureInfo.InvariantCulture))} × {g.Count()}")));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"acknowledged {ok.Count:N0}; missing afterwards: {lost}"));
-        return errors.Count == 0 && lost == 0 ? 0 : 1;
+        return stored;
+    }
+
+    private sealed class Result
+    {
+        public int Status { get; set; }
+
+        public long Id { get; set; }
+
+        public long Latency { get; set; }
     }
 }

@@ -26,6 +26,8 @@ public static class AccountExtensions
             .AddScheme<AuthenticationSchemeOptions, Market.Web.Api.TokenAuthenticationHandler>(Market.Web.Api.TokenAuthenticationHandler.SchemeName, null)
             .AddIdentityCookies();
         builder.Services.AddSingleton<Market.Web.Api.ApiTokenService>();
+        builder.Services.AddSingleton<Market.Web.Api.ApiTokenCache>();
+        builder.Services.AddSingleton<HouseholdCache>();
         builder.Services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/account/login";

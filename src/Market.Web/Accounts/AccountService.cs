@@ -20,7 +20,8 @@ public sealed record RegistrationResult(IReadOnlyList<string> Errors, string? Co
 public sealed class AccountService(
     UserManager<MarketUser> users,
     IEmailSender<MarketUser> email,
-    IDbContextFactory<MarketDbContext> dbFactory)
+    IDbContextFactory<MarketDbContext> dbFactory,
+    HouseholdCache householdCache)
 {
     public const decimal MaxSiteKw = 1000m;
 
@@ -95,6 +96,8 @@ public sealed class AccountService(
         household.MaxImportW = (long)(maxImportKw * 1000m);
         household.TimeZone = timeZone;
         await db.SaveChangesAsync(cancellationToken);
+        // The API validates orders against the cached site: the new capacity applies to the next order.
+        householdCache.Invalidate(household.UserId);
         return [];
     }
 

@@ -9,7 +9,7 @@ namespace Market.Web.Api;
 public sealed record ApiTokenInfo(long Id, string Name, string Prefix, long CreatedAtMs, long? LastUsedAtMs, long? RevokedAtMs);
 
 /// <summary>Creates, lists, revokes and resolves personal access tokens.</summary>
-public sealed class ApiTokenService(IDbContextFactory<MarketDbContext> dbFactory, TimeProvider time)
+public sealed class ApiTokenService(IDbContextFactory<MarketDbContext> dbFactory, TimeProvider time, ApiTokenCache cache)
 {
     private const string Scheme = "mkt_";
 
@@ -38,19 +38,29 @@ public sealed class ApiTokenService(IDbContextFactory<MarketDbContext> dbFactory
         return rows.Select(ToInfo).ToList();
     }
 
+    /// <summary>Revokes a token: on this node at once, on other nodes within <see cref="ApiTokenCache.Lifetime"/>.</summary>
     public async Task<bool> RevokeAsync(string userId, long tokenId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        return await db.ApiTokens
+        var revoked = await db.ApiTokens
             .Where(t => t.Id == tokenId && t.UserId == userId && t.RevokedAtMs == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAtMs, now), cancellationToken) == 1;
+        if (revoked)
+        {
+            cache.Revoke(tokenId);
+        }
+
+        return revoked;
     }
+
+    /// <summary>The hex SHA-256 of a well-formed secret (the cache's key), or null when it cannot be a token.</summary>
+    public static string? CacheKey(string? secret) => IsWellFormed(secret) ? Convert.ToHexString(Hash(secret)) : null;
 
     /// <summary>The live token with this secret, or null. Malformed input is simply not a token.</summary>
     public async Task<ApiTokenEntity?> ResolveAsync(string? secret, CancellationToken cancellationToken = default)
     {
-        if (secret is null || secret.Length is < 20 or > 100 || !secret.StartsWith(Scheme, StringComparison.Ordinal))
+        if (!IsWellFormed(secret))
         {
             return null;
         }
@@ -70,6 +80,8 @@ public sealed class ApiTokenService(IDbContextFactory<MarketDbContext> dbFactory
 
         return token;
     }
+
+    private static bool IsWellFormed([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? secret) => secret is not null && secret.Length is >= 20 and <= 100 && secret.StartsWith(Scheme, StringComparison.Ordinal);
 
     private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 

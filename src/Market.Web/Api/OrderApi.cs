@@ -81,16 +81,16 @@ public static class OrderApi
         mine.MapPost("/orders", PlaceAsync).WithTags("Orders").WithSummary("Post a bid (buy) or an offer (sell) for an open interval")
             .Accepts<PlaceOrderRequest>("application/json")
             .Produces<OrderDto>(StatusCodes.Status201Created).Produces<OrderDto>(StatusCodes.Status200OK).ProducesProblem(400).ProducesProblem(422).ProducesProblem(413);
-        mine.MapGet("/orders", ListAsync).WithTags("Orders").WithSummary("My orders, newest interval first");
+        mine.MapGet("/orders", ListAsync).WithTags("Orders").WithSummary("My orders, newest interval first (the latest 500); with afterId, those after that id in id order (limit 1-1000, default 500)");
         mine.MapDelete("/orders/{id:long}", CancelAsync).WithTags("Orders").WithSummary("Cancel one of my open orders before its gate closes");
         mine.MapGet("/trades", TradesAsync).WithTags("Trades").WithSummary("My trades, newest first");
         api.MapGet("/market/intervals", IntervalsAsync).WithTags("Market").WithSummary("Cleared intervals with price and volume (public)").AllowAnonymous();
         return app;
     }
 
-    private static async Task<IResult> PlaceAsync(HttpContext http, HouseholdAccessor households, OrderService orders, MarketClock clock, CancellationToken ct)
+    private static async Task<IResult> PlaceAsync(HttpContext http, HouseholdCache households, OrderService orders, OrderIntake intake, MarketClock clock, Market.Web.Observability.MarketMetrics metrics, CancellationToken ct)
     {
-        var household = await households.FindAsync(http.User, ct);
+        var household = await FindHouseholdAsync(households, http.User, ct);
         if (household is null)
         {
             return Problem(403, "Not a household", "Only a household's token can trade.");
@@ -140,8 +140,26 @@ public static class OrderApi
             key = new IdempotencyKey(http.User.FindFirstValue(ClaimTypes.NameIdentifier)!, k, SHA256.HashData(body));
         }
 
-        var result = await orders.PlaceAsync(
-            household.Id, new PlaceOrder(side.Value, request.EnergyWh, request.LimitPrice, request.IntervalStart.ToUnixTimeSeconds()), key, standingOrderId: null, ct);
+        var place = new PlaceOrder(side.Value, request.EnergyWh, request.LimitPrice, request.IntervalStart.ToUnixTimeSeconds());
+        OrderResult result;
+        if (orders.Validate(household, place) is { } rejection)
+        {
+            // A retry of an accepted order is answered with that order even when it would no longer be accepted
+            // (its gate has closed since); a reused key with another body is a conflict, as before validation.
+            result = key is null ? rejection : await orders.FindIdempotentAsync(key, ct) ?? rejection;
+        }
+        else
+        {
+            try
+            {
+                result = await intake.SubmitAsync(household.Id, place, key, ct);
+            }
+            catch (OrderNotStoredException e)
+            {
+                return Problem(500, "Order not stored", e.Message);
+            }
+        }
+
         if (result.Conflict)
         {
             return Problem(422, "Idempotency-Key reused", result.Error!);
@@ -149,6 +167,7 @@ public static class OrderApi
 
         if (!result.Succeeded)
         {
+            metrics.OrderRejected(ApiField(result.Field!));
             return Validation(ApiField(result.Field!), result.Error!);
         }
 
@@ -156,21 +175,23 @@ public static class OrderApi
         return result.Replayed ? Results.Ok(dto) : Results.Created($"/api/orders/{dto.Id}", dto);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, HouseholdAccessor households, OrderService orders, MarketClock clock, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext http, HouseholdCache households, OrderService orders, MarketClock clock, long? afterId, int? limit, CancellationToken ct)
     {
-        var household = await households.FindAsync(http.User, ct);
+        var household = await FindHouseholdAsync(households, http.User, ct);
         if (household is null)
         {
             return Problem(403, "Not a household", "Only a household's token has orders.");
         }
 
-        var list = await orders.ListAsync(household.Id, 500, ct);
+        var list = afterId is { } after
+            ? await orders.ListAfterAsync(household.Id, after, Math.Clamp(limit ?? 500, 1, 1000), ct)
+            : await orders.ListAsync(household.Id, 500, ct);
         return Results.Ok(list.Select(o => OrderDto.From(o, clock.LengthOf(o.IntervalStart))));
     }
 
-    private static async Task<IResult> CancelAsync(long id, HttpContext http, HouseholdAccessor households, OrderService orders, MarketClock clock, CancellationToken ct)
+    private static async Task<IResult> CancelAsync(long id, HttpContext http, HouseholdCache households, OrderService orders, MarketClock clock, CancellationToken ct)
     {
-        var household = await households.FindAsync(http.User, ct);
+        var household = await FindHouseholdAsync(households, http.User, ct);
         if (household is null)
         {
             return Problem(403, "Not a household", "Only a household's token has orders.");
@@ -186,9 +207,9 @@ public static class OrderApi
         return result.Succeeded ? Results.Ok(OrderDto.From(result.Order!, clock.LengthOf(result.Order!.IntervalStart))) : Problem(409, "Cannot cancel", result.Error!);
     }
 
-    private static async Task<IResult> TradesAsync(HttpContext http, HouseholdAccessor households, MarketQueries queries, CancellationToken ct)
+    private static async Task<IResult> TradesAsync(HttpContext http, HouseholdCache households, MarketQueries queries, CancellationToken ct)
     {
-        var household = await households.FindAsync(http.User, ct);
+        var household = await FindHouseholdAsync(households, http.User, ct);
         if (household is null)
         {
             return Problem(403, "Not a household", "Only a household's token has trades.");
@@ -220,6 +241,9 @@ public static class OrderApi
 
         return total > MaxBodyBytes ? null : buffer[..total];
     }
+
+    private static Task<Household?> FindHouseholdAsync(HouseholdCache households, ClaimsPrincipal user, CancellationToken ct) =>
+        user.FindFirstValue(ClaimTypes.NameIdentifier) is { } userId ? households.FindAsync(userId, ct) : Task.FromResult<Household?>(null);
 
     private static string ApiField(string field) => field switch
     {

@@ -7,13 +7,16 @@ using Microsoft.Extensions.Options;
 
 namespace Market.Web.Api;
 
-/// <summary><c>Authorization: Bearer mkt_…</c> with a personal access token; the principal carries the owner's roles.</summary>
+/// <summary>
+/// <c>Authorization: Bearer mkt_…</c> with a personal access token; the principal carries the owner's roles. A token
+/// that authenticated within <see cref="ApiTokenCache.Lifetime"/> is taken from <see cref="ApiTokenCache"/>.
+/// </summary>
 public sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     ApiTokenService tokens,
-    UserManager<MarketUser> users)
+    ApiTokenCache cache)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Token";
@@ -26,25 +29,41 @@ public sealed class TokenAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var token = await tokens.ResolveAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
-        if (token is null)
+        var secret = header["Bearer ".Length..].Trim();
+        var cacheKey = ApiTokenService.CacheKey(secret);
+        if (cacheKey is null)
         {
             return AuthenticateResult.Fail("The token is not valid.");
         }
 
-        var user = await users.FindByIdAsync(token.UserId);
-        if (user is null || await users.IsLockedOutAsync(user))
+        if (!cache.TryGet(cacheKey, out var resolved))
         {
-            return AuthenticateResult.Fail("The token's owner cannot sign in.");
+            var loadedAt = cache.Now();
+            var token = await tokens.ResolveAsync(secret, Context.RequestAborted);
+            if (token is null)
+            {
+                return AuthenticateResult.Fail("The token is not valid.");
+            }
+
+            // Resolved only on a cache miss: a UserManager is costly to build for every request.
+            var users = Context.RequestServices.GetRequiredService<UserManager<MarketUser>>();
+            var user = await users.FindByIdAsync(token.UserId);
+            if (user is null || await users.IsLockedOutAsync(user))
+            {
+                return AuthenticateResult.Fail("The token's owner cannot sign in.");
+            }
+
+            resolved = new ResolvedToken(token.Id, user.Id, user.UserName ?? user.Id, [.. await users.GetRolesAsync(user)]);
+            cache.Add(cacheKey, resolved, loadedAt);
         }
 
-        var claims = new List<Claim>
+        var claims = new List<Claim>(3 + resolved.Roles.Count)
         {
-            new(ClaimTypes.NameIdentifier, user.Id),
-            new(ClaimTypes.Name, user.UserName ?? user.Id),
-            new("token_id", token.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(ClaimTypes.NameIdentifier, resolved.UserId),
+            new(ClaimTypes.Name, resolved.UserName),
+            new("token_id", resolved.TokenId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         };
-        claims.AddRange((await users.GetRolesAsync(user)).Select(r => new Claim(ClaimTypes.Role, r)));
+        claims.AddRange(resolved.Roles.Select(r => new Claim(ClaimTypes.Role, r)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }

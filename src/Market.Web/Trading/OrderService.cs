@@ -24,6 +24,9 @@ public sealed record OrderResult(OrderEntity? Order, string? Field, string? Erro
     public static OrderResult Ok(OrderEntity order) => new(order, null, null);
 
     public static OrderResult Reject(string field, string error) => new(null, field, error);
+
+    /// <summary>The key was used before with another body: 422 in the API, and nothing is stored.</summary>
+    public static OrderResult KeyConflict() => new(null, "Idempotency-Key", "This Idempotency-Key was already used with a different request.") { Conflict = true };
 }
 
 /// <summary>An idempotency key as sent by a client, with the hash of the request it came with.</summary>
@@ -108,6 +111,13 @@ public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFa
         }
     }
 
+    /// <summary>The earlier outcome of this idempotency key (a replay or a conflict), or null when the key is new.</summary>
+    public async Task<OrderResult?> FindIdempotentAsync(IdempotencyKey idempotency, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await FindIdempotentAsync(db, idempotency, cancellationToken);
+    }
+
     private static async Task<OrderResult?> FindIdempotentAsync(MarketDbContext db, IdempotencyKey idempotency, CancellationToken cancellationToken)
     {
         var earlier = await db.IdempotencyKeys.AsNoTracking()
@@ -119,7 +129,7 @@ public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFa
 
         if (!earlier.RequestHash.AsSpan().SequenceEqual(idempotency.RequestHash))
         {
-            return new OrderResult(null, "Idempotency-Key", "This Idempotency-Key was already used with a different request.") { Conflict = true };
+            return OrderResult.KeyConflict();
         }
 
         var order = await db.Orders.AsNoTracking().SingleAsync(o => o.Id == earlier.OrderId, cancellationToken);
@@ -216,6 +226,17 @@ public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFa
         return await db.Orders.AsNoTracking()
             .Where(o => o.HouseholdId == householdId)
             .OrderByDescending(o => o.IntervalStart).ThenByDescending(o => o.Id)
+            .Take(take)
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>A household's orders with an id above <paramref name="afterId"/>, in id (sequence) order: a page.</summary>
+    public async Task<IReadOnlyList<OrderEntity>> ListAfterAsync(long householdId, long afterId, int take, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Orders.AsNoTracking()
+            .Where(o => o.HouseholdId == householdId && o.Id > afterId)
+            .OrderBy(o => o.Id)
             .Take(take)
             .ToListAsync(cancellationToken);
     }

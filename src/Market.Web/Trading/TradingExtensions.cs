@@ -8,6 +8,8 @@ public static class TradingExtensions
         builder.Services.AddSingleton<RulesBook>();
         builder.Services.AddSingleton<MarketClock>();
         builder.Services.AddSingleton<OrderService>();
+        builder.Services.AddSingleton<OrderIntake>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderIntake>());
         builder.Services.AddSingleton<MarketQueries>();
         builder.Services.AddSingleton<StandingOrderService>();
         builder.Services.AddSingleton<RulesService>();

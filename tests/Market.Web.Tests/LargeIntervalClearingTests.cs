@@ -214,6 +214,39 @@ public sealed class LargeIntervalClearingTests
         rows.Select(r => r.Amount).ShouldBe(Enumerable.Range(0, count).Select(i => i * 10L));
     }
 
+    [Fact]
+    public async Task RunAsync_MoreHouseholdsInTheBookThanSqliteTakesParameters_Clears()
+    {
+        // SQLite takes at most 32,766 parameters per statement; looking pseudonyms up by a list of ids failed here.
+        const int households = 33_000;
+        await using var app = new MarketFactory();
+        _ = app.Server;
+        var interval = app.Get<MarketClock>().FirstOpenInterval();
+        await using (var db = app.CreateDb())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var connection = db.Database.GetDbConnection();
+            await BatchedStatement.InsertAsync(connection, transaction.GetDbTransaction(), "Households", ["UserId", "Name", "Pseudonym", "PvPeakW", "MaxImportW", "TimeZone"],
+                households, BatchedStatement.SqliteParameters, (i, v) => (v[0], v[1], v[2], v[3], v[4], v[5]) = ($"many-{i}", $"Household {i}", BitConverter.GetBytes((long)i).Concat(new byte[8]).ToArray(), 10_000L, 20_000L, "Europe/Berlin"),
+                CancellationToken.None);
+            // One order per household, bids and offers alternating, every bid above every offer.
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO "Orders" ("HouseholdId", "Side", "EnergyWh", "LimitPrice", "IntervalStart", "Status", "FilledWh", "CreatedAtMs")
+                SELECT "Id", CASE WHEN "Id" % 2 = 0 THEN 1 ELSE 2 END, 1000, CASE WHEN "Id" % 2 = 0 THEN 3000 ELSE 1000 END, {interval}, 1, 0, 0
+                FROM "Households" WHERE "UserId" LIKE 'many-%'
+                """);
+            await transaction.CommitAsync();
+        }
+
+        var cleared = await app.CloseGateAndClearAsync(interval);
+
+        cleared.ShouldBe(1);
+        await using var check = app.CreateDb();
+        var summary = await check.ClearedIntervals.SingleAsync(c => c.IntervalStart == interval);
+        summary.ActiveHouseholds.ShouldBe(households);
+        summary.TradeCount.ShouldBeGreaterThan(0);
+    }
+
     private static async Task<long> ClearingHeightAsync(MarketDbContext db, long interval) =>
         await db.Blocks.Where(b => b.IntervalStart == interval && b.Kind == (byte)BlockKind.Clearing).Select(b => b.Height).SingleAsync();
 

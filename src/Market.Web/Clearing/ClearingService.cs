@@ -118,22 +118,25 @@ public sealed partial class ClearingService(
 
     private async Task<IntervalCleared?> ClearIntervalAsync(long start, CancellationToken cancellationToken)
     {
+        var timer = Stopwatch.StartNew();
         var end = clock.Next(start);
         var inEffect = rules.At(start);
         var mechanism = (Mechanism)inEffect.Mechanism;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
-        var timer = Stopwatch.StartNew();
-
         var orders = await db.Orders.AsNoTracking()
             .Where(o => o.IntervalStart == start && o.Status == OrderStatus.Open)
             .OrderBy(o => o.Id)
             .Select(o => new BookOrder(o.Id, o.HouseholdId, o.Side, o.EnergyWh, o.LimitPrice))
             .ToArrayAsync(cancellationToken);
-        var householdIds = orders.Select(o => o.HouseholdId).Distinct().ToList();
+        // A join, not a list of ids: a busy interval can have more households than a statement can take parameters.
         var pseudonyms = await db.Households.AsNoTracking()
-            .Where(h => householdIds.Contains(h.Id))
+            .Join(
+                db.Orders.Where(o => o.IntervalStart == start && o.Status == OrderStatus.Open).Select(o => o.HouseholdId).Distinct(),
+                h => h.Id,
+                id => id,
+                (h, _) => new { h.Id, h.Pseudonym })
             .ToDictionaryAsync(h => h.Id, h => PartyId.FromBytes(h.Pseudonym), cancellationToken);
 
         var tip = await LedgerWriter.TipAsync(db, cancellationToken);
@@ -228,7 +231,7 @@ public sealed partial class ClearingService(
             OfferCount = orders.Length - bids,
             DemandWh = demandWh,
             SupplyWh = supplyWh,
-            ActiveHouseholds = householdIds.Count,
+            ActiveHouseholds = pseudonyms.Count,
             Mechanism = (byte)mechanism,
             OrderBookHeight = book.Header.Height,
             ClearingHeight = clearing.Header.Height,

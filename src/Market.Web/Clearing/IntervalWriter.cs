@@ -31,8 +31,15 @@ public static class IntervalWriter
     private static readonly string[] TradeColumns =
         ["Id", "IntervalStart", "BlockHeight", "LeafIndex", "BuyOrderId", "SellOrderId", "BuyerHouseholdId", "SellerHouseholdId", "EnergyWh", "Price", "Amount"];
 
-    // Ids come from the database; postings are written per trade, the buyer's (debit) first, the seller's second.
-    private static readonly string[] PostingColumns = ["TradeId", "HouseholdId", "Amount"];
+    // Settlement from the trades just written, set-based: per trade the buyer's debit, then the seller's credit.
+    // Ids come from the database, in that order (the ORDER BY feeds the insert).
+    private const string PostingsFromTrades =
+        "INSERT INTO \"Postings\" (\"TradeId\", \"HouseholdId\", \"Amount\") " +
+        "SELECT \"TradeId\", \"HouseholdId\", \"Amount\" FROM (" +
+        "SELECT \"Id\" AS \"TradeId\", \"BuyerHouseholdId\" AS \"HouseholdId\", -\"Amount\" AS \"Amount\", 0 AS \"Leg\" FROM \"Trades\" WHERE \"BlockHeight\" = @height " +
+        "UNION ALL " +
+        "SELECT \"Id\", \"SellerHouseholdId\", \"Amount\", 1 FROM \"Trades\" WHERE \"BlockHeight\" = @height" +
+        ") AS \"p\" ORDER BY \"TradeId\", \"Leg\"";
 
     // A common table expression names the VALUES columns the same way on SQLite (no column list on a FROM
     // subquery) and PostgreSQL; SQLite has UPDATE … FROM since 3.33.
@@ -75,14 +82,16 @@ public static class IntervalWriter
             v[10] = t.Amount;
         }, cancellationToken);
 
-        await BatchedStatement.InsertAsync(connection, transaction, "Postings", PostingColumns, checked(trades.Count * 2), budget, (i, v) =>
+        await using (var postings = connection.CreateCommand())
         {
-            var t = trades[i / 2];
-            var buyer = i % 2 == 0;
-            v[0] = t.Id;
-            v[1] = buyer ? t.BuyerHouseholdId : t.SellerHouseholdId;
-            v[2] = buyer ? -t.Amount : t.Amount;
-        }, cancellationToken);
+            postings.Transaction = transaction;
+            postings.CommandText = PostingsFromTrades;
+            var height = postings.CreateParameter();
+            height.ParameterName = "@height";
+            height.Value = rows.Clearing.Header.Height;
+            postings.Parameters.Add(height);
+            await postings.ExecuteNonQueryAsync(cancellationToken);
+        }
 
         var orders = rows.Orders;
         await BatchedStatement.ExecuteAsync(connection, transaction, OutcomePrefix, OutcomeSuffix, 4, orders.Count, budget, (i, v) =>

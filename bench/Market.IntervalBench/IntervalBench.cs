@@ -23,6 +23,8 @@ namespace Market.IntervalBench;
 /// </summary>
 internal sealed class IntervalBench(string dataDirectory, BenchOptions options) : WebApplicationFactory<Program>
 {
+    private static readonly ClearingTimings NoPhases = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+
     private static readonly string[] HouseholdColumns = ["UserId", "Name", "Pseudonym", "PvPeakW", "MaxImportW", "TimeZone"];
 
     private static readonly string[] OrderColumns =
@@ -33,7 +35,6 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
     private long _nextInterval;
     private ulong _seed = options.Seed;
     private ClearingTimings? _last;
-    private static readonly ClearingTimings NoPhases = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -125,6 +126,7 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
 
         await using var check = await CreateDbAsync();
         var trades = await check.ClearedIntervals.Where(c => c.IntervalStart == interval).Select(c => c.TradeCount).SingleAsync();
+
         // A build without phase timings (an older ClearingService) reports the whole call only.
         return new RunResult(orders, trades, _last ?? NoPhases, call.Elapsed, cpu);
     }

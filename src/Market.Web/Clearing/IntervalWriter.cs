@@ -20,9 +20,10 @@ public sealed record IntervalRows(
 /// <summary>
 /// Writes a cleared interval inside the caller's open transaction. The two block rows and the cleared-interval row
 /// go through EF Core first, so the unique index on (interval, block kind) turns a second clearing into a
-/// <see cref="DbUpdateException"/> before anything else is written. The bulk (block leaves, trades, postings, the
-/// orders' outcomes; several hundred thousand rows for a 100,000-order interval) goes through
-/// <see cref="BatchedStatement"/>: EF Core's change tracking costs seconds at that size.
+/// <see cref="DbUpdateException"/> before anything else is written. The bulk (block leaves, trades and the orders'
+/// outcomes; several hundred thousand rows for a 100,000-order interval) goes through <see cref="BatchedStatement"/>,
+/// and the postings are derived from the stored trades in one statement: EF Core's change tracking costs seconds at
+/// that size. Plain SQL that SQLite and PostgreSQL both accept; names as EF Core maps them (see the migrations).
 /// </summary>
 public static class IntervalWriter
 {

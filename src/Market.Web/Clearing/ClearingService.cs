@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Market.Ledger;
 using Market.Matching;
 using Market.Web.LedgerStore;
@@ -21,6 +22,7 @@ public sealed partial class ClearingService(
     MarketEvents events,
     RulesBook rules,
     Market.Web.Testing.FaultPoints faults,
+    Market.Web.Observability.MarketMetrics metrics,
     ILogger<ClearingService> logger) : IDisposable
 {
     // SQLite allows one writer; serialising clearing inside a node avoids lock-upgrade deadlocks. Across nodes the
@@ -118,32 +120,47 @@ public sealed partial class ClearingService(
 
     private async Task<IntervalCleared?> ClearIntervalAsync(long start, CancellationToken cancellationToken)
     {
+        var timer = Stopwatch.StartNew();
         var end = clock.Next(start);
         var inEffect = rules.At(start);
         var mechanism = (Mechanism)inEffect.Mechanism;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
-        var orders = await db.Orders
+        var orders = await db.Orders.AsNoTracking()
             .Where(o => o.IntervalStart == start && o.Status == OrderStatus.Open)
             .OrderBy(o => o.Id)
-            .ToListAsync(cancellationToken);
-        var householdIds = orders.Select(o => o.HouseholdId).Distinct().ToList();
+            .Select(o => new BookOrder(o.Id, o.HouseholdId, o.Side, o.EnergyWh, o.LimitPrice))
+            .ToArrayAsync(cancellationToken);
+        // A join, not a list of ids: a busy interval can have more households than a statement can take parameters.
         var pseudonyms = await db.Households.AsNoTracking()
-            .Where(h => householdIds.Contains(h.Id))
+            .Join(
+                db.Orders.Where(o => o.IntervalStart == start && o.Status == OrderStatus.Open).Select(o => o.HouseholdId).Distinct(),
+                h => h.Id,
+                id => id,
+                (h, _) => new { h.Id, h.Pseudonym })
             .ToDictionaryAsync(h => h.Id, h => PartyId.FromBytes(h.Pseudonym), cancellationToken);
 
         var tip = await LedgerWriter.TipAsync(db, cancellationToken);
         var now = clock.Now;
+        var load = timer.Elapsed;
 
         // 1. Commit the order book as it stood at gate closure.
-        var orderLeaves = orders
-            .Select(o => new OrderLeaf(o.Id, pseudonyms[o.HouseholdId], o.Side == OrderSide.Buy ? Market.Ledger.OrderSide.Buy : Market.Ledger.OrderSide.Sell, o.EnergyWh, o.LimitPrice))
-            .ToArray();
+        var parties = new PartyId[orders.Length];
+        var orderLeaves = new OrderLeaf[orders.Length];
+        var input = new Order[orders.Length];
+        for (var i = 0; i < orders.Length; i++)
+        {
+            var o = orders[i];
+            parties[i] = pseudonyms[o.HouseholdId];
+            orderLeaves[i] = new OrderLeaf(o.Id, parties[i], o.Side == OrderSide.Buy ? Market.Ledger.OrderSide.Buy : Market.Ledger.OrderSide.Sell, o.EnergyWh, o.LimitPrice);
+            input[i] = new Order(o.Id, o.Side == OrderSide.Buy ? Side.Buy : Side.Sell, o.EnergyWh, o.LimitPrice, o.Id);
+        }
+
         var book = BlockSealer.SealOrderBook(tip, ledger.Key, start, end, (byte)mechanism, inEffect.RulesVersion, orderLeaves, now);
+        var sealBook = timer.Elapsed;
 
         // 2. Clear it (pure, deterministic: the sequence number is the order id).
-        var input = orders.Select(o => new Order(o.Id, o.Side == OrderSide.Buy ? Side.Buy : Side.Sell, o.EnergyWh, o.LimitPrice, o.Id)).ToArray();
         var result = DoubleAuction.Clear(input, mechanism);
         if (!result.IsSuccess)
         {
@@ -151,69 +168,82 @@ public sealed partial class ClearingService(
             throw new InvalidOperationException($"Clearing interval {start} was rejected: {result.Rejection}");
         }
 
+        var auction = timer.Elapsed;
+
         // 3. Seal the trades, then settle them: the trade ids and amounts are those of the sealed leaves.
-        var byId = orders.ToDictionary(o => o.Id);
-        var fills = result.Trades
-            .Select(t => new TradeFill(pseudonyms[byId[t.BuyOrderId].HouseholdId], pseudonyms[byId[t.SellOrderId].HouseholdId], t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.Price))
-            .ToArray();
+        var fills = new TradeFill[result.Trades.Length];
+        for (var i = 0; i < fills.Length; i++)
+        {
+            var t = result.Trades[i];
+            fills[i] = new TradeFill(parties[t.BuyIndex], parties[t.SellIndex], t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.Price);
+        }
+
         var clearing = BlockSealer.SealClearing(book.NextTip, ledger.Key, book.Header, fills, now);
-        var trades = new List<TradeEntity>(fills.Length);
+        var trades = new TradeEntity[fills.Length];
         for (var i = 0; i < fills.Length; i++)
         {
             var leaf = TradeLeaf.Decode(clearing.Leaves.GetSpan(i));
-            var buy = byId[leaf.BuySequence];
-            var sell = byId[leaf.SellSequence];
-            trades.Add(new TradeEntity
+            var t = result.Trades[i];
+            trades[i] = new TradeEntity
             {
                 Id = leaf.TradeId,
                 IntervalStart = start,
                 BlockHeight = clearing.Header.Height,
                 LeafIndex = i,
-                BuyOrderId = buy.Id,
-                SellOrderId = sell.Id,
-                BuyerHouseholdId = buy.HouseholdId,
-                SellerHouseholdId = sell.HouseholdId,
+                BuyOrderId = leaf.BuySequence,
+                SellOrderId = leaf.SellSequence,
+                BuyerHouseholdId = orders[t.BuyIndex].HouseholdId,
+                SellerHouseholdId = orders[t.SellIndex].HouseholdId,
                 EnergyWh = leaf.EnergyWh,
                 Price = leaf.Price,
                 Amount = leaf.Amount,
-            });
-            db.Postings.Add(new PostingEntity { TradeId = leaf.TradeId, HouseholdId = buy.HouseholdId, Amount = -leaf.Amount });
-            db.Postings.Add(new PostingEntity { TradeId = leaf.TradeId, HouseholdId = sell.HouseholdId, Amount = leaf.Amount });
+            };
         }
 
-        db.Trades.AddRange(trades);
-        for (var i = 0; i < orders.Count; i++)
+        var outcomes = new OrderResultRow[orders.Length];
+        long demandWh = 0, supplyWh = 0;
+        var bids = 0;
+        for (var i = 0; i < orders.Length; i++)
         {
             var order = orders[i];
             var outcome = result.Outcomes[i];
-            order.FilledWh = outcome.FilledWh;
-            order.Outcome = outcome.Reason.ToString();
-            order.Status = outcome.FilledWh == order.EnergyWh ? OrderStatus.Filled
+            var status = outcome.FilledWh == order.EnergyWh ? OrderStatus.Filled
                 : outcome.FilledWh > 0 ? OrderStatus.PartiallyFilled
                 : OrderStatus.Unmatched;
+            outcomes[i] = new OrderResultRow(order.Id, outcome.FilledWh, status, outcome.Reason.ToString());
+            if (order.Side == OrderSide.Buy)
+            {
+                bids++;
+                demandWh = checked(demandWh + order.EnergyWh);
+            }
+            else
+            {
+                supplyWh = checked(supplyWh + order.EnergyWh);
+            }
         }
 
-        LedgerWriter.Add(db, book);
-        LedgerWriter.Add(db, clearing);
-        db.ClearedIntervals.Add(new ClearedIntervalEntity
+        var summary = new ClearedIntervalEntity
         {
             IntervalStart = start,
             IntervalEnd = end,
             Price = result.Price,
             VolumeWh = result.VolumeWh,
-            TradeCount = trades.Count,
-            BidCount = orders.Count(o => o.Side == OrderSide.Buy),
-            OfferCount = orders.Count(o => o.Side == OrderSide.Sell),
-            DemandWh = orders.Where(o => o.Side == OrderSide.Buy).Sum(o => o.EnergyWh),
-            SupplyWh = orders.Where(o => o.Side == OrderSide.Sell).Sum(o => o.EnergyWh),
-            ActiveHouseholds = householdIds.Count,
+            TradeCount = trades.Length,
+            BidCount = bids,
+            OfferCount = orders.Length - bids,
+            DemandWh = demandWh,
+            SupplyWh = supplyWh,
+            ActiveHouseholds = pseudonyms.Count,
             Mechanism = (byte)mechanism,
             OrderBookHeight = book.Header.Height,
             ClearingHeight = clearing.Header.Height,
-        });
+        };
+        var sealClearing = timer.Elapsed;
+        TimeSpan written;
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await IntervalWriter.WriteAsync(db, new IntervalRows(book, clearing, summary, trades, outcomes), cancellationToken);
+            written = timer.Elapsed;
             await faults.ReachedAsync(Market.Web.Testing.FaultPoints.ClearingBeforeCommit);
             await transaction.CommitAsync(cancellationToken);
         }
@@ -223,12 +253,18 @@ public sealed partial class ClearingService(
             return null;
         }
 
-        LogCleared(logger, start, result.Price, result.VolumeWh, trades.Count, clearing.Header.Height);
-        return new IntervalCleared(start, result.Price, result.VolumeWh, trades.Count, clearing.Header.Height);
+        var committed = timer.Elapsed;
+        var timings = new ClearingTimings(load, sealBook - load, auction - sealBook, sealClearing - auction, written - sealClearing, committed - written);
+        metrics.IntervalCleared(trades.Length, committed, timings.SealOrderBook + timings.SealClearing);
+        LogCleared(logger, start, result.Price, result.VolumeWh, trades.Length, clearing.Header.Height, orders.Length, (long)committed.TotalMilliseconds);
+        return new IntervalCleared(start, result.Price, result.VolumeWh, trades.Length, clearing.Header.Height, timings);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cleared interval {Start}: price {Price}, {VolumeWh} Wh in {Trades} trades, block {Height}")]
-    private static partial void LogCleared(ILogger logger, long start, long? price, long volumeWh, int trades, long height);
+    /// <summary>The columns of an open order that clearing needs.</summary>
+    private readonly record struct BookOrder(long Id, long HouseholdId, OrderSide Side, long EnergyWh, long LimitPrice);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cleared interval {Start}: price {Price}, {VolumeWh} Wh in {Trades} trades, block {Height}; {Orders} orders in {ElapsedMs} ms")]
+    private static partial void LogCleared(ILogger logger, long start, long? price, long volumeWh, int trades, long height, int orders, long elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Interval {Start} was cleared concurrently by another node; this attempt was rolled back ({Reason})")]
     private static partial void LogLostRace(ILogger logger, long start, string reason);

@@ -35,8 +35,20 @@ public sealed partial class LedgerWriter(
     public static void Add(MarketDbContext db, SealedBlock block)
     {
         var header = block.Header;
+        db.Blocks.Add(ToEntity(block));
+        for (var i = 0; i < block.Leaves.Count; i++)
+        {
+            db.BlockLeaves.Add(new BlockLeafEntity { BlockHeight = header.Height, Index = i, Data = block.Leaves.GetSpan(i).ToArray() });
+        }
+    }
+
+    /// <summary>The block's row (header, hash, signature), without its leaves.</summary>
+    public static BlockEntity ToEntity(SealedBlock block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        var header = block.Header;
         var interval = header.Kind is BlockKind.OrderBook or BlockKind.Clearing;
-        db.Blocks.Add(new BlockEntity
+        return new BlockEntity
         {
             Height = header.Height,
             Kind = (byte)header.Kind,
@@ -46,11 +58,7 @@ public sealed partial class LedgerWriter(
             Signature = block.Signature,
             LeafCount = header.LeafCount,
             SealedAtMs = header.SealedAtUnixMs,
-        });
-        for (var i = 0; i < block.Leaves.Count; i++)
-        {
-            db.BlockLeaves.Add(new BlockLeafEntity { BlockHeight = header.Height, Index = i, Data = block.Leaves.GetSpan(i).ToArray() });
-        }
+        };
     }
 
     /// <summary>

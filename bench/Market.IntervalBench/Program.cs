@@ -1,0 +1,174 @@
+using System.Globalization;
+
+namespace Market.IntervalBench;
+
+/// <summary>
+/// Clears intervals of N orders from the database end to end, through the app's own ClearingService, and prints
+/// the phases of each run; see docs/performance.md.
+/// </summary>
+internal static class BenchMain
+{
+    public static async Task<int> Main(string[] args)
+    {
+        BenchOptions options;
+        try
+        {
+            options = BenchOptions.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            await Console.Error.WriteLineAsync(BenchOptions.Usage);
+            return 2;
+        }
+
+        // WebApplicationFactory finds the app's content root through MvcTestingAppManifest.json in the working folder.
+        Directory.SetCurrentDirectory(AppContext.BaseDirectory);
+        var ownsData = options.DataDirectory is null;
+        var dataDirectory = options.DataDirectory ?? Path.Combine(Path.GetTempPath(), "market-interval-bench-" + Guid.NewGuid().ToString("N"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{options.Orders:N0} orders per interval, {options.Households:N0} households, {options.Runs} runs (+{options.Warmup} warm-up of {options.WarmupOrders:N0}), seed {options.Seed}"));
+        Console.WriteLine($"data folder {dataDirectory}; {Environment.ProcessorCount} cores; .NET {Environment.Version}");
+        try
+        {
+            await using var bench = new IntervalBench(dataDirectory, options);
+            await bench.PrepareAsync();
+            var results = new List<RunResult>();
+            for (var i = 0; i < options.Warmup; i++)
+            {
+                var warm = await bench.RunAsync(options.WarmupOrders);
+                Console.WriteLine("warm-up " + warm.Describe());
+            }
+
+            for (var i = 0; i < options.Runs; i++)
+            {
+                var run = await bench.RunAsync(options.Orders);
+                results.Add(run);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {i + 1}  ") + run.Describe());
+            }
+
+            RunResult.PrintSummary(results);
+            await bench.VerifyAsync();
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (ownsData && !options.Keep)
+            {
+                try
+                {
+                    Directory.Delete(dataDirectory, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // A leftover temp folder is harmless.
+                }
+            }
+        }
+
+        return 0;
+    }
+}
+
+/// <summary>Command-line options; unknown <c>--Section:Key=value</c> pairs go to the app's configuration.</summary>
+internal sealed class BenchOptions
+{
+    public const string Usage =
+        "usage: Market.IntervalBench [--orders N] [--runs R] [--households H] [--seed S] [--warmup W] [--warmup-orders N]\n" +
+        "                            [--data DIR] [--keep] [--verify] [--provider Sqlite|PostgreSql] [--connection STRING]\n" +
+        "                            [--Section:Key=value ...]";
+
+    public int Orders { get; private set; } = 100_000;
+
+    public int Runs { get; private set; } = 5;
+
+    public int Households { get; private set; } = 2_000;
+
+    public ulong Seed { get; private set; } = 1;
+
+    public int Warmup { get; private set; } = 1;
+
+    public int WarmupOrders { get; private set; } = 2_000;
+
+    public string? DataDirectory { get; private set; }
+
+    public bool Keep { get; private set; }
+
+    public bool Verify { get; private set; }
+
+    public Dictionary<string, string?> Settings { get; } = [];
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{arg} needs a value");
+            int Count() => int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 0
+                ? n : throw new ArgumentException($"{arg} needs a non-negative integer");
+            switch (arg)
+            {
+                case "--orders": o.Orders = Count(); break;
+                case "--runs": o.Runs = Count(); break;
+                case "--households": o.Households = Math.Max(1, Count()); break;
+                case "--seed": o.Seed = (ulong)Count(); break;
+                case "--warmup": o.Warmup = Count(); break;
+                case "--warmup-orders": o.WarmupOrders = Count(); break;
+                case "--data": o.DataDirectory = Path.GetFullPath(Value()); break;
+                case "--keep": o.Keep = true; break;
+                case "--verify": o.Verify = true; break;
+                case "--provider": o.Settings["Market:Database"] = Value(); break;
+                case "--connection": o.Settings["Market:ConnectionString"] = Value(); break;
+                default:
+                    var eq = arg.IndexOf('=', StringComparison.Ordinal);
+                    if (!arg.StartsWith("--", StringComparison.Ordinal) || eq < 0 || !arg.Contains(':', StringComparison.Ordinal))
+                    {
+                        throw new ArgumentException($"unknown option {arg}");
+                    }
+
+                    o.Settings[arg[2..eq]] = arg[(eq + 1)..];
+                    break;
+            }
+        }
+
+        return o;
+    }
+}
+
+/// <summary>One timed clearing: the service's own phases and the whole call (next interval, clearing, checkpoint).</summary>
+internal sealed record RunResult(int Orders, int Trades, Market.Web.Clearing.ClearingTimings Phases, TimeSpan Call, TimeSpan ProcessorTime)
+{
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"{Orders,9:N0} orders {Trades,8:N0} trades | load {Ms(Phases.Load),6} | seal book {Ms(Phases.SealOrderBook),6} | auction {Ms(Phases.Auction),6} | " +
+        $"seal clearing {Ms(Phases.SealClearing),6} | write {Ms(Phases.Write),6} | commit {Ms(Phases.Commit),6} | clearing {Ms(Phases.Total),7} ms | whole job call {Ms(Call),7} ms (CPU {Ms(ProcessorTime)} ms)");
+
+    public static void PrintSummary(IReadOnlyList<RunResult> runs)
+    {
+        if (runs.Count == 0)
+        {
+            return;
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("phase            median      min      max   (ms)");
+        Row("load", r => r.Phases.Load);
+        Row("seal order book", r => r.Phases.SealOrderBook);
+        Row("auction", r => r.Phases.Auction);
+        Row("seal clearing", r => r.Phases.SealClearing);
+        Row("write", r => r.Phases.Write);
+        Row("commit", r => r.Phases.Commit);
+        Row("clearing total", r => r.Phases.Total);
+        Row("whole job call", r => r.Call);
+        Row("its CPU time", r => r.ProcessorTime);
+
+        void Row(string name, Func<RunResult, TimeSpan> pick)
+        {
+            var ms = runs.Select(r => pick(r).TotalMilliseconds).Order().ToArray();
+            var median = ms.Length % 2 == 1 ? ms[ms.Length / 2] : (ms[(ms.Length / 2) - 1] + ms[ms.Length / 2]) / 2;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-15} {median,8:F0} {ms[0],8:F0} {ms[^1],8:F0}"));
+        }
+    }
+
+    private static string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture);
+}

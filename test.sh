@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine with the .NET 10 SDK:
-# installs what is missing (Debian chromium), restores, builds in Release with warnings as errors,
-# runs every test project and prints the totals as the last line: "N passed, N failed".
+# installs what is missing (Debian chromium and postgresql), restores, builds in Release with warnings as errors,
+# starts a throwaway PostgreSQL cluster on a free loopback port, runs every test project (Market.Web.Tests twice:
+# on SQLite, then on PostgreSQL) and prints the totals as the last line: "N passed, N failed".
 # Exit code is non-zero when anything failed, was skipped or did not run.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -33,9 +34,46 @@ dotnet restore Market.sln || { echo "0 passed, 1 failed"; exit 1; }
 echo "== build (Release, warnings are errors)"
 dotnet build Market.sln -c Release --no-restore -warnaserror -nologo -clp:ErrorsOnly || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
+# A throwaway PostgreSQL cluster: the second run of Market.Web.Tests and the engine-parity tests use it.
+find_pg() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+pg_bin=$(find_pg)
+if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
+  echo "== installing postgresql"
+  if [ $apt_updated -eq 0 ]; then as_root apt-get update -qq || true; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  pg_bin=$(find_pg)
+fi
+if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
+  echo "error: PostgreSQL is missing and could not be installed"; echo "0 passed, 1 failed"; exit 1
+fi
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+pg_port=0
+for _ in $(seq 1 50); do
+  candidate=$((20000 + RANDOM % 40000))
+  if port_free "$candidate"; then pg_port=$candidate; break; fi
+done
+pg_dir=$(mktemp -d /tmp/market-pg.XXXXXX)
+[ "$(id -u)" -eq 0 ] && chown postgres "$pg_dir"
+stop_pg() {
+  as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1
+  cp "$pg_dir/server.log" "$results/postgresql.log" 2>/dev/null
+  rm -rf "$pg_dir"
+}
+trap stop_pg EXIT
+echo "== PostgreSQL $(basename "$(dirname "$pg_bin")") on 127.0.0.1:$pg_port"
+if [ "$pg_port" -eq 0 ] \
+    || ! as_pg "$pg_bin/initdb" -A trust -U postgres -D "$pg_dir/data" >"$pg_dir/initdb.log" 2>&1 \
+    || ! as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
+         -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null; then
+  cat "$pg_dir/initdb.log" "$pg_dir/server.log" 2>/dev/null | tail -20
+  echo "error: could not start PostgreSQL"; echo "0 passed, 1 failed"; exit 1
+fi
+export MARKET_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres"
+
 status=0
-for proj in tests/*/*.csproj; do
-  name=$(basename "$proj" .csproj)
+run_tests() { # run_tests <project> <result name>
+  local proj=$1 name=$2
   echo "== $name"
   if ! dotnet test "$proj" -c Release --no-build --nologo \
       --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
@@ -47,7 +85,12 @@ for proj in tests/*/*.csproj; do
     echo "   no results from $name: it did not run"
     status=1
   fi
+}
+for proj in tests/*/*.csproj; do
+  run_tests "$proj" "$(basename "$proj" .csproj)"
 done
+# The web tests again, whole, with PostgreSQL as the database (a fresh database per app, dropped afterwards).
+MARKET_TEST_DATABASE=PostgreSql run_tests tests/Market.Web.Tests/Market.Web.Tests.csproj Market.Web.Tests.PostgreSql
 
 passed=0; failed=0; skipped=0; total=0
 for trx in "$results"/*.trx; do

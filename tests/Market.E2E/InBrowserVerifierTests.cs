@@ -197,8 +197,15 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
 
     private static string N0(int value) => value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static async Task SetLeafAsync(MarketDbContext db, TradeEntity trade, byte[] data) =>
+    /// <summary>
+    /// Changes a sealed leaf the way someone with the database file could: the append-only trigger is no obstacle to
+    /// them (they drop it first). What catches the change is the signed chain, in the browser.
+    /// </summary>
+    private static async Task SetLeafAsync(MarketDbContext db, TradeEntity trade, byte[] data)
+    {
+        await db.Database.ExecuteSqlRawAsync("DROP TRIGGER IF EXISTS \"BlockLeaves_no_update\"");
         (await db.Database.ExecuteSqlAsync($"UPDATE BlockLeaves SET Data = {data} WHERE BlockHeight = {trade.BlockHeight} AND \"Index\" = {trade.LeafIndex}")).ShouldBe(1);
+    }
 
     /// <summary>Presses the button and waits for this run's verdict (the bar shows progress meanwhile).</summary>
     private static async Task<string> VerifyAsync(IPage page)

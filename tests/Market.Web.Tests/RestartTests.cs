@@ -42,7 +42,7 @@ public sealed class RestartTests
         var report = await second.Get<LedgerReader>().VerifyAsync();
         report.IsValid.ShouldBeTrue(report.Message);
         report.BlockCount.ShouldBeGreaterThan(3);
-        Directory.Delete(folder, recursive: true);
+        TestDatabase.DeleteData(folder);
     }
 
     [Fact]

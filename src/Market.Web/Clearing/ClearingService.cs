@@ -25,8 +25,8 @@ public sealed partial class ClearingService(
     Market.Web.Observability.MarketMetrics metrics,
     ILogger<ClearingService> logger) : IDisposable
 {
-    // SQLite allows one writer; serialising clearing inside a node avoids lock-upgrade deadlocks. Across nodes the
-    // unique index on (interval, kind) decides.
+    // Serialises clearing inside a node; across nodes LedgerLock does (an advisory lock on PostgreSQL, the single
+    // writer on SQLite), and the unique index on (interval, kind) stays as the last word.
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public void Dispose() => _gate.Dispose();
@@ -126,6 +126,10 @@ public sealed partial class ClearingService(
         var mechanism = (Mechanism)inEffect.Mechanism;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (await LedgerLock.EnterClearingAsync(db, start, cancellationToken))
+        {
+            return null;
+        }
 
         var orders = await db.Orders.AsNoTracking()
             .Where(o => o.IntervalStart == start && o.Status == OrderStatus.Open)

@@ -1,6 +1,9 @@
 using Hangfire;
 using Hangfire.Dashboard;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Market.Web.Accounts;
+using Market.Web.Persistence;
 
 namespace Market.Web.Clearing;
 
@@ -8,7 +11,7 @@ public static class JobsExtensions
 {
     public const string ClearingJobId = "clear-due-intervals";
 
-    /// <summary>Hangfire with in-memory storage and the clearing services.</summary>
+    /// <summary>Hangfire (in memory on SQLite, shared PostgreSQL storage on PostgreSQL) and the clearing services.</summary>
     public static WebApplicationBuilder AddMarketJobs(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<MarketEvents>();
@@ -17,7 +20,18 @@ public static class JobsExtensions
         // One storage per app instance, registered before Hangfire's own (static) default, so the server, the
         // recurring-job manager and the dashboard of this app never share a storage with another instance.
         // Created on first use, after this app's logging is set up (Hangfire's log provider is static).
-        builder.Services.AddSingleton<JobStorage>(_ => new Hangfire.InMemory.InMemoryStorage());
+        // On PostgreSQL the jobs live in the market's database, in a schema of their own, so every node sees the same
+        // queues, recurring jobs and distributed locks; on SQLite they stay in memory (one node).
+        if (builder.Configuration.DatabaseEngine() == MarketDatabase.PostgreSql)
+        {
+            builder.Services.AddSingleton<JobStorage>(sp => PostgreSqlJobs(sp.GetRequiredService<DataFolder>().ConnectionString));
+        }
+        else
+        {
+            builder.Services.AddSingleton<JobStorage>(_ => new Hangfire.InMemory.InMemoryStorage());
+        }
+
+        builder.Services.AddHealthChecks().AddCheck<Market.Web.Health.JobStorageHealthCheck>("jobs", tags: ["ready"]);
         builder.Services.AddHangfire((services, c) => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -34,6 +48,19 @@ public static class JobsExtensions
         }
 
         return builder;
+    }
+
+    /// <summary>Hangfire's tables in the <c>hangfire</c> schema of the market's PostgreSQL database, created when missing.</summary>
+    public static PostgreSqlStorage PostgreSqlJobs(string connectionString)
+    {
+        var options = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            PrepareSchemaIfNecessary = true,
+            // A clearing job enqueued on one node starts within about a second on any node's idle worker.
+            QueuePollInterval = TimeSpan.FromSeconds(1),
+        };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
     }
 
     /// <summary>Registers the recurring clearing job and the operators-only dashboard.</summary>
@@ -65,7 +92,10 @@ public static class JobsExtensions
 public sealed class ClearingJob(ClearingService clearing, Market.Web.Trading.StandingOrderService standing)
 {
     /// <summary>Makes standing orders' next orders, then clears what is due; returns the intervals cleared.</summary>
-    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    /// <remarks>
+    /// No Hangfire distributed lock: the ledger lock (one transaction at a time, across nodes) already serialises
+    /// clearing, and a job lock left behind by a killed node would hold clearing back until it expired.
+    /// </remarks>
     [AutomaticRetry(Attempts = 3)]
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {

@@ -32,6 +32,9 @@ public static partial class StartupExtensions
     /// </summary>
     public static async Task PrepareMarketAsync(this WebApplication app)
     {
+        // Hangfire's log provider is process-wide and set when an app's Hangfire configuration is first resolved:
+        // resolve it before the first job call below, so it logs to this app and not to one already disposed.
+        _ = app.Services.GetRequiredService<IGlobalConfiguration>();
         await app.Services.MigrateMarketDatabaseAsync();
         var demo = app.Services.GetRequiredService<IOptions<DemoOptions>>().Value;
         var community = app.Services.GetRequiredService<DemoCommunity>();

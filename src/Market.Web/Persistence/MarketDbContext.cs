@@ -3,8 +3,23 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Persistence;
 
-public sealed class MarketDbContext(DbContextOptions<MarketDbContext> options) : IdentityDbContext<MarketUser>(options)
+/// <summary>
+/// The market's database. SQLite uses this type and its migrations; PostgreSQL uses <see cref="PostgresMarketDbContext"/>
+/// (same model, its own migrations). Code asks for <c>IDbContextFactory&lt;MarketDbContext&gt;</c> and never cares which.
+/// </summary>
+public class MarketDbContext : IdentityDbContext<MarketUser>
 {
+    public MarketDbContext(DbContextOptions<MarketDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For a provider-specific subclass, which needs options typed to itself.</summary>
+    protected MarketDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<Household> Households => Set<Household>();
 
     public DbSet<OrderEntity> Orders => Set<OrderEntity>();

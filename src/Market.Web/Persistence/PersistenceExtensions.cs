@@ -6,7 +6,10 @@ namespace Market.Web.Persistence;
 
 public static class PersistenceExtensions
 {
-    /// <summary>EF Core on SQLite (default: a file in the data folder), registered as a context factory.</summary>
+    /// <summary>
+    /// EF Core on SQLite (default: a file in the data folder) or PostgreSQL (<c>Market:Database</c>), registered as
+    /// <c>IDbContextFactory&lt;MarketDbContext&gt;</c> either way.
+    /// </summary>
     public static WebApplicationBuilder AddMarketPersistence(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<MarketOptions>()
@@ -19,15 +22,32 @@ public static class PersistenceExtensions
             .ValidateOnStart();
 
         builder.Services.AddSingleton<DataFolder>();
-        builder.Services.AddDbContextFactory<MarketDbContext>((sp, options) =>
+        if (builder.Configuration.DatabaseEngine() == MarketDatabase.PostgreSql)
         {
-            var folder = sp.GetRequiredService<DataFolder>();
-            options.UseSqlite(folder.ConnectionString, sqlite => sqlite.CommandTimeout(30));
-        });
+            builder.Services.AddDbContextFactory<PostgresMarketDbContext>((sp, options) =>
+            {
+                var folder = sp.GetRequiredService<DataFolder>();
+                options.UseNpgsql(folder.ConnectionString, npgsql => npgsql.CommandTimeout(30));
+            });
+            builder.Services.AddSingleton<IDbContextFactory<MarketDbContext>, UpcastDbContextFactory<PostgresMarketDbContext>>();
+        }
+        else
+        {
+            builder.Services.AddDbContextFactory<MarketDbContext>((sp, options) =>
+            {
+                var folder = sp.GetRequiredService<DataFolder>();
+                options.UseSqlite(folder.ConnectionString, sqlite => sqlite.CommandTimeout(30));
+            });
+        }
+
         builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContext());
         builder.Services.AddHealthChecks().AddCheck<Market.Web.Health.DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
     }
+
+    /// <summary>The configured database engine, read before the options are bound because it decides what is registered.</summary>
+    public static MarketDatabase DatabaseEngine(this IConfiguration configuration) =>
+        configuration.GetValue($"{MarketOptions.Section}:{nameof(MarketOptions.Database)}", MarketDatabase.Sqlite);
 
     /// <summary>Creates the data folder and applies migrations; SQLite runs in WAL mode so readers never block the writer.</summary>
     public static async Task MigrateMarketDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)

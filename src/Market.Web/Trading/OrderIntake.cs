@@ -147,6 +147,7 @@ public sealed partial class OrderIntake(
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         await using var transaction = await db.Database.BeginTransactionAsync();
+        await Market.Web.Clearing.LedgerLock.EnterIntakeAsync(db, CancellationToken.None);
         var earlier = await EarlierKeysAsync(db, batch);
         var results = new OrderResult?[batch.Count];
         var orders = new OrderEntity?[batch.Count];

@@ -68,6 +68,7 @@ public sealed class RulesService(
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await Market.Web.Clearing.LedgerLock.AcquireAsync(db, cancellationToken);
             var record = new RulesRecord(
                 rules.Latest.RulesVersion + 1,
                 (byte)change.Mechanism,

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -8,7 +9,9 @@ using Market.Ledger;
 using Market.Replay;
 using Market.Web.Demo;
 using Market.Web.Testing;
+using Market.Web.Tests.Support;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Market.E2E.Crash;
 
@@ -23,9 +26,14 @@ public sealed class CrashTests : IDisposable
 
     private readonly string _data = Path.Combine(Path.GetTempPath(), "market-crash-" + Guid.NewGuid().ToString("N"));
 
-    [Fact]
-    public async Task Clearing_KilledBeforeCommit_RestartClearsTheIntervalOnceAndTheChainVerifies()
+    private string _database = "Sqlite";
+
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("PostgreSql")]
+    public async Task Clearing_KilledBeforeCommit_RestartClearsTheIntervalOnceAndTheChainVerifies(string database)
     {
+        _database = database;
         long interval;
         await using (var first = await StartAsync(Monday, runJobs: false))
         {
@@ -65,9 +73,12 @@ public sealed class CrashTests : IDisposable
         (await CountAsync($"SELECT COUNT(*) FROM \"Orders\" WHERE \"IntervalStart\" = {interval} AND \"Status\" = 0")).ShouldBe(0);
     }
 
-    [Fact]
-    public async Task OrderStream_KilledMidway_EveryAcknowledgedOrderIsStored()
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("PostgreSql")]
+    public async Task OrderStream_KilledMidway_EveryAcknowledgedOrderIsStored(string database)
     {
+        _database = database;
         var acked = new ConcurrentBag<long>();
         var errors = 0;
         await using (var app = await StartAsync(Monday, runJobs: false))
@@ -120,7 +131,7 @@ public sealed class CrashTests : IDisposable
         SqliteConnection.ClearAllPools();
         try
         {
-            Directory.Delete(_data, recursive: true);
+            TestDatabase.DeleteData(_data);
         }
         catch (IOException)
         {
@@ -138,6 +149,11 @@ public sealed class CrashTests : IDisposable
             ["Demo:Simulate"] = "false",
             ["Testing:ClockStart"] = clock.ToString("O", CultureInfo.InvariantCulture),
         };
+        if (_database == "PostgreSql")
+        {
+            settings["Market:Database"] = "PostgreSql";
+            settings["Market:ConnectionString"] = TestDatabase.PostgresFor(_data);
+        }
         if (faultPoint is not null)
         {
             settings["Testing:FaultPoint"] = faultPoint;
@@ -228,5 +244,7 @@ public sealed class CrashTests : IDisposable
         return ids;
     }
 
-    private SqliteConnection Open() => new(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_data, "market.db"), Pooling = false }.ToString());
+    private DbConnection Open() => _database == "PostgreSql"
+        ? new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestDatabase.PostgresFor(_data)) { Pooling = false }.ToString())
+        : new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_data, "market.db"), Pooling = false }.ToString());
 }

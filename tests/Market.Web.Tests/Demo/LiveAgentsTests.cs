@@ -1,3 +1,4 @@
+using Market.Web.Tests.Support;
 using Market.Web.Demo;
 using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
@@ -44,7 +45,7 @@ public sealed class LiveAgentsTests
         var second = await CountAsync(again);
         second.ShouldBe(first);
         first.Trades.ShouldBeGreaterThan(0);
-        Directory.Delete(folder, recursive: true);
+        TestDatabase.DeleteData(folder);
     }
 
     private static async Task<(int, int, int, int, int, long)> CountAsync(Support.MarketFactory app)

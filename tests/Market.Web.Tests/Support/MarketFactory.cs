@@ -10,20 +10,31 @@ using Microsoft.Extensions.Time.Testing;
 namespace Market.Web.Tests.Support;
 
 /// <summary>
-/// Hosts the whole app on a fresh temporary data folder (SQLite file, signing key) with a fake clock, the demo
-/// community seeded, and the Hangfire server off so tests run the clearing job themselves.
+/// Hosts the whole app on a fresh temporary data folder (SQLite file or a fresh PostgreSQL database, signing key)
+/// with a fake clock, the demo community seeded, and the Hangfire server off so tests run the clearing job
+/// themselves. The engine is <see cref="TestDatabase.Provider"/> unless <c>database</c> says otherwise; a second
+/// factory on the same data folder is a second node on the same database.
 /// </summary>
 public sealed class MarketFactory : WebApplicationFactory<Program>
 {
     /// <summary>A Monday morning in summer, two minutes into an interval.</summary>
     public static readonly DateTimeOffset DefaultStart = new(2026, 6, 15, 10, 2, 0, TimeSpan.Zero);
 
-    public MarketFactory(string? dataDirectory = null, DateTimeOffset? start = null)
+    public MarketFactory(string? dataDirectory = null, DateTimeOffset? start = null, MarketDatabase? database = null)
     {
         _ownsDataDirectory = dataDirectory is null;
         DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "market-test-" + Guid.NewGuid().ToString("N"));
         Clock = new FakeTimeProvider(start ?? DefaultStart);
+        Database = database ?? TestDatabase.Provider;
+        if (Database == MarketDatabase.PostgreSql)
+        {
+            Settings["Market:Database"] = nameof(MarketDatabase.PostgreSql);
+            Settings["Market:ConnectionString"] = TestDatabase.PostgresFor(DataDirectory);
+        }
     }
+
+    /// <summary>The engine this app runs on.</summary>
+    public MarketDatabase Database { get; }
 
     private readonly bool _ownsDataDirectory;
 
@@ -86,6 +97,8 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
             return;
         }
 
+        // The database goes with the folder that owns it; a failure to drop it fails the test (the server is broken).
+        TestDatabase.DropFor(DataDirectory);
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

@@ -1,0 +1,68 @@
+using Market.Web.LedgerStore;
+using Market.Web.Persistence;
+using Market.Web.Tests.Support;
+using Market.Web.Trading;
+using Microsoft.EntityFrameworkCore;
+
+namespace Market.Web.Tests;
+
+/// <summary>The ledger does not depend on the database engine: the same market on SQLite and PostgreSQL seals the same bytes.</summary>
+public sealed class ProviderParityTests
+{
+    [Fact]
+    public async Task Ledger_SameScenarioOnSqliteAndPostgreSql_ByteIdenticalBlocksAndExport()
+    {
+        var keyFolder = Path.Combine(Path.GetTempPath(), "market-parity-" + Guid.NewGuid().ToString("N"));
+        var keyPath = Path.Combine(keyFolder, "signing-key.hex");
+
+        var sqlite = await RunScenarioAsync(MarketDatabase.Sqlite, keyPath);
+        var postgres = await RunScenarioAsync(MarketDatabase.PostgreSql, keyPath);
+
+        postgres.Blocks.Count.ShouldBeGreaterThan(10);
+        postgres.Blocks.Count.ShouldBe(sqlite.Blocks.Count);
+        for (var i = 0; i < sqlite.Blocks.Count; i++)
+        {
+            postgres.Blocks[i].ShouldBe(sqlite.Blocks[i], $"block row {i}");
+        }
+
+        postgres.Export.AsSpan().SequenceEqual(sqlite.Export).ShouldBeTrue("the exports differ");
+        Directory.Delete(keyFolder, recursive: true);
+    }
+
+    private static async Task<(List<string> Blocks, byte[] Export)> RunScenarioAsync(MarketDatabase database, string keyPath)
+    {
+        await using var app = new MarketFactory(database: database);
+        app.Settings["Market:SigningKeyPath"] = keyPath;
+        _ = app.Server;
+        var anna = await app.HouseholdAsync("anna@demo.energy");
+        var ben = await app.HouseholdAsync("ben@demo.energy");
+        await using (var db = app.CreateDb())
+        {
+            // Pseudonyms are random at registration; fixed here so both engines seal the same parties.
+            await db.Households.Where(h => h.Id == anna.Id).ExecuteUpdateAsync(s => s.SetProperty(h => h.Pseudonym, Enumerable.Repeat((byte)0xA1, 16).ToArray()));
+            await db.Households.Where(h => h.Id == ben.Id).ExecuteUpdateAsync(s => s.SetProperty(h => h.Pseudonym, Enumerable.Repeat((byte)0xB2, 16).ToArray()));
+        }
+
+        var orders = app.Get<OrderService>();
+        var start = app.Get<MarketClock>().FirstOpenInterval();
+        for (var i = 0; i < 6; i++)
+        {
+            (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 900 + (i * 37), 1100 + (i * 13), start))).Succeeded.ShouldBeTrue();
+            (await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 700 + (i * 51), 2900 - (i * 17), start))).Succeeded.ShouldBeTrue();
+            (await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 300, 1000 + (i * 100), start))).Succeeded.ShouldBeTrue();
+            await app.CloseGateAndClearAsync(start);
+            start = app.Get<MarketClock>().Next(start);
+        }
+
+        await using var read = app.CreateDb();
+        var blocks = await read.Blocks.AsNoTracking().OrderBy(b => b.Height).ToListAsync();
+        var leaves = await read.BlockLeaves.AsNoTracking().OrderBy(l => l.BlockHeight).ThenBy(l => l.Index).ToListAsync();
+        var rows = blocks
+            .Select(b => $"{b.Height} {b.Kind} {b.IntervalStart} {b.SealedAtMs} {Convert.ToHexString(b.Header)} {Convert.ToHexString(b.HeaderHash)} {Convert.ToHexString(b.Signature)} "
+                + string.Join(',', leaves.Where(l => l.BlockHeight == b.Height).Select(l => Convert.ToHexString(l.Data))))
+            .ToList();
+        await using var export = new MemoryStream();
+        await app.Get<LedgerPublication>().WriteExportAsync(export);
+        return (rows, export.ToArray());
+    }
+}

@@ -62,6 +62,8 @@ public sealed partial class ClearingService(
 
     private async Task<int> ClearDueCoreAsync(CancellationToken cancellationToken)
     {
+        // Rules another node sealed since this one last looked (they apply from beyond the order horizon).
+        await ledger.RefreshRulesAsync(cancellationToken);
         var cleared = 0;
         while (!cancellationToken.IsCancellationRequested)
         {

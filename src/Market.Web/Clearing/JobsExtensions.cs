@@ -36,6 +36,7 @@ public static class JobsExtensions
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
+            .UseLogProvider(new ResilientHangfireLogProvider(services.GetRequiredService<ILoggerFactory>()))
             .UseStorage(services.GetRequiredService<JobStorage>()));
         var runJobs = builder.Configuration.GetValue($"{MarketOptions.Section}:{nameof(MarketOptions.RunJobs)}", true);
         if (runJobs)

@@ -106,6 +106,27 @@ public sealed partial class LedgerWriter(
     }
 
     /// <summary>
+    /// Loads rules blocks sealed since this node last read them (by another node, when several share a database).
+    /// Rules take effect at least the order horizon after they are sealed, so reading them once per clearing run
+    /// and order-intake minute is always in time.
+    /// </summary>
+    public async Task RefreshRulesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var sealedCount = await db.Blocks.AsNoTracking().CountAsync(b => b.Kind == (byte)BlockKind.Rules, cancellationToken);
+        if (sealedCount > rulesBook.All.Count)
+        {
+            var leaves = await db.Blocks.AsNoTracking()
+                .Where(b => b.Kind == (byte)BlockKind.Rules)
+                .Join(db.BlockLeaves, b => b.Height, l => l.BlockHeight, (b, l) => new { b.Height, l.Data })
+                .OrderBy(x => x.Height)
+                .Select(x => x.Data)
+                .ToListAsync(cancellationToken);
+            rulesBook.Load(leaves.Select(l => RulesRecord.Decode(l)));
+        }
+    }
+
+    /// <summary>
     /// The ledger, not the configuration, is the record of the rules: they are loaded from its rules blocks.
     /// Configuration only seeds them at genesis; a differing configuration is reported and otherwise ignored
     /// (managers change rules on the rules page, as signed ledger entries).

@@ -25,8 +25,12 @@ public sealed class OrderIntakeTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
+        // Both engines' contexts: on PostgreSQL the app's context is the PostgreSQL subclass with its own options.
         _app = _market.WithWebHostBuilder(b => b.ConfigureServices(s =>
-            s.ConfigureDbContext<MarketDbContext>(o => o.AddInterceptors(_probe))));
+        {
+            s.ConfigureDbContext<MarketDbContext>(o => o.AddInterceptors(_probe));
+            s.ConfigureDbContext<PostgresMarketDbContext>(o => o.AddInterceptors(_probe));
+        }));
         _ = _app.Server;
         _interval = Get<MarketClock>().FirstOpenInterval();
         return Task.CompletedTask;

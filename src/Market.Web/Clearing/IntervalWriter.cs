@@ -62,26 +62,32 @@ public static class IntervalWriter
         await db.SaveChangesAsync(cancellationToken);
 
         var connection = db.Database.GetDbConnection();
-        var budget = BatchedStatement.ParameterBudget(connection);
-        await WriteLeavesAsync(connection, transaction, rows.OrderBook, budget, cancellationToken);
-        await WriteLeavesAsync(connection, transaction, rows.Clearing, budget, cancellationToken);
-
         var trades = rows.Trades;
-        await BatchedStatement.InsertAsync(connection, transaction, "Trades", TradeColumns, trades.Count, budget, (i, v) =>
+        if (connection is Npgsql.NpgsqlConnection)
         {
-            var t = trades[i];
-            v[0] = t.Id;
-            v[1] = t.IntervalStart;
-            v[2] = t.BlockHeight;
-            v[3] = t.LeafIndex;
-            v[4] = t.BuyOrderId;
-            v[5] = t.SellOrderId;
-            v[6] = t.BuyerHouseholdId;
-            v[7] = t.SellerHouseholdId;
-            v[8] = t.EnergyWh;
-            v[9] = t.Price;
-            v[10] = t.Amount;
-        }, cancellationToken);
+            await WritePostgresAsync(connection, transaction, rows, cancellationToken);
+        }
+        else
+        {
+            var budget = BatchedStatement.ParameterBudget(connection);
+            await WriteLeavesAsync(connection, transaction, rows.OrderBook, budget, cancellationToken);
+            await WriteLeavesAsync(connection, transaction, rows.Clearing, budget, cancellationToken);
+            await BatchedStatement.InsertAsync(connection, transaction, "Trades", TradeColumns, trades.Count, budget, (i, v) =>
+            {
+                var t = trades[i];
+                v[0] = t.Id;
+                v[1] = t.IntervalStart;
+                v[2] = t.BlockHeight;
+                v[3] = t.LeafIndex;
+                v[4] = t.BuyOrderId;
+                v[5] = t.SellOrderId;
+                v[6] = t.BuyerHouseholdId;
+                v[7] = t.SellerHouseholdId;
+                v[8] = t.EnergyWh;
+                v[9] = t.Price;
+                v[10] = t.Amount;
+            }, cancellationToken);
+        }
 
         await using (var postings = connection.CreateCommand())
         {
@@ -95,7 +101,14 @@ public static class IntervalWriter
         }
 
         var orders = rows.Orders;
-        await BatchedStatement.ExecuteAsync(connection, transaction, OutcomePrefix, OutcomeSuffix, 4, orders.Count, budget, (i, v) =>
+        if (connection is Npgsql.NpgsqlConnection)
+        {
+            await PostgresBulk.UpdateOutcomesAsync(connection, transaction, orders, cancellationToken);
+            return;
+        }
+
+        var batch = BatchedStatement.ParameterBudget(connection);
+        await BatchedStatement.ExecuteAsync(connection, transaction, OutcomePrefix, OutcomeSuffix, 4, orders.Count, batch, (i, v) =>
         {
             var o = orders[i];
             v[0] = o.OrderId;
@@ -103,6 +116,43 @@ public static class IntervalWriter
             v[2] = (short)o.Status;
             v[3] = o.Outcome;
         }, cancellationToken);
+    }
+
+    /// <summary>PostgreSQL: each table's rows in one statement, columns as arrays.</summary>
+    private static async Task WritePostgresAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, IntervalRows rows, CancellationToken cancellationToken)
+    {
+        foreach (var block in new[] { rows.OrderBook, rows.Clearing })
+        {
+            var count = block.Leaves.Count;
+            var heights = new long[count];
+            var indexes = new int[count];
+            var data = new byte[count][];
+            for (var i = 0; i < count; i++)
+            {
+                heights[i] = block.Header.Height;
+                indexes[i] = i;
+                data[i] = block.Leaves.GetSpan(i).ToArray();
+            }
+
+            await PostgresBulk.InsertAsync(connection, transaction, "BlockLeaves", LeafColumns, [heights, indexes, data], cancellationToken);
+        }
+
+        var trades = rows.Trades;
+        var columns = new Array[]
+        {
+            trades.Select(t => t.Id).ToArray(),
+            trades.Select(t => t.IntervalStart).ToArray(),
+            trades.Select(t => t.BlockHeight).ToArray(),
+            trades.Select(t => t.LeafIndex).ToArray(),
+            trades.Select(t => t.BuyOrderId).ToArray(),
+            trades.Select(t => t.SellOrderId).ToArray(),
+            trades.Select(t => t.BuyerHouseholdId).ToArray(),
+            trades.Select(t => t.SellerHouseholdId).ToArray(),
+            trades.Select(t => t.EnergyWh).ToArray(),
+            trades.Select(t => t.Price).ToArray(),
+            trades.Select(t => t.Amount).ToArray(),
+        };
+        await PostgresBulk.InsertAsync(connection, transaction, "Trades", TradeColumns, columns, cancellationToken);
     }
 
     private static Task WriteLeavesAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, SealedBlock block, int budget, CancellationToken cancellationToken)

@@ -222,29 +222,25 @@ public sealed partial class OrderIntake(
         // arrival. Cheaper than change tracking for a few hundred plain inserts, and the statement is compiled once.
         await using (var insertOrder = PreparedInsert.Create(db, typeof(OrderEntity)))
         {
-            for (var i = 0; i < batch.Count; i++)
+            var toInsert = Array.FindAll(orders, o => o is not null);
+            var ids = await insertOrder.InsertManyAsync(toInsert!);
+            for (var i = 0; i < toInsert.Length; i++)
             {
-                if (orders[i] is { } order)
-                {
-                    order.Id = await insertOrder.InsertAsync(order);
-                }
+                toInsert[i]!.Id = ids[i];
             }
         }
 
         if (firstWithKey.Count > 0)
         {
             await using var insertKey = PreparedInsert.Create(db, typeof(IdempotencyEntity));
-            foreach (var (id, i) in firstWithKey)
+            await insertKey.InsertManyAsync([.. firstWithKey.Select(k => (object)new IdempotencyEntity
             {
-                await insertKey.InsertAsync(new IdempotencyEntity
-                {
-                    UserId = id.UserId,
-                    Key = id.Key,
-                    RequestHash = batch[i].Idempotency!.RequestHash,
-                    OrderId = orders[i]!.Id,
-                    CreatedAtMs = createdAtMs,
-                });
-            }
+                UserId = k.Key.UserId,
+                Key = k.Key.Key,
+                RequestHash = batch[k.Value].Idempotency!.RequestHash,
+                OrderId = orders[k.Value]!.Id,
+                CreatedAtMs = createdAtMs,
+            })]);
         }
 
         var replayed = replayIds.Count == 0

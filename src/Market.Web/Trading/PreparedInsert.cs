@@ -23,6 +23,66 @@ internal sealed class PreparedInsert : IAsyncDisposable
         _columns = columns;
     }
 
+    /// <summary>
+    /// Inserts every entity and returns their new keys in the same order. Where the provider batches commands
+    /// (PostgreSQL), all rows go in one round trip; elsewhere (SQLite, in-process) the prepared command runs per row.
+    /// </summary>
+    public async Task<long[]> InsertManyAsync(IReadOnlyList<object> entities)
+    {
+        ArgumentNullException.ThrowIfNull(entities);
+        var ids = new long[entities.Count];
+        var connection = _command.Connection!;
+        if (entities.Count < 2 || !connection.CanCreateBatch)
+        {
+            for (var i = 0; i < entities.Count; i++)
+            {
+                ids[i] = await InsertAsync(entities[i]);
+            }
+
+            return ids;
+        }
+
+        await using var batch = connection.CreateBatch();
+        batch.Transaction = _command.Transaction;
+        foreach (var entity in entities)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = _command.CommandText;
+            foreach (var (property, parameter) in _columns)
+            {
+                var p = property.GetRelationalTypeMapping().CreateParameter(_command, parameter.ParameterName, ProviderValue(property, entity), property.IsNullable);
+                command.Parameters.Add(p);
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (i > 0 && !await reader.NextResultAsync())
+            {
+                throw new InvalidOperationException("The batch returned fewer keys than rows.");
+            }
+
+            if (!await reader.ReadAsync())
+            {
+                throw new InvalidOperationException("The insert returned no key.");
+            }
+
+            ids[i] = Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return ids;
+    }
+
+    private static object ProviderValue(IProperty property, object entity)
+    {
+        var value = property.GetGetter().GetClrValueUsingContainingEntity(entity);
+        var converter = property.GetTypeMapping().Converter;
+        return (value is null ? null : converter is null ? value : converter.ConvertToProvider(value)) ?? DBNull.Value;
+    }
+
     public static PreparedInsert Create(DbContext db, Type entityType)
     {
         var entity = db.Model.FindEntityType(entityType) ?? throw new InvalidOperationException($"{entityType.Name} is not mapped.");
@@ -50,9 +110,7 @@ internal sealed class PreparedInsert : IAsyncDisposable
     {
         foreach (var (property, parameter) in _columns)
         {
-            var value = property.GetGetter().GetClrValueUsingContainingEntity(entity);
-            var converter = property.GetTypeMapping().Converter;
-            parameter.Value = (value is null ? null : converter is null ? value : converter.ConvertToProvider(value)) ?? DBNull.Value;
+            parameter.Value = ProviderValue(property, entity);
         }
 
         if (!_prepared)

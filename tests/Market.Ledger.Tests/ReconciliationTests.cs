@@ -155,4 +155,20 @@ public sealed class ReconciliationTests
 
         (failure.Reason, failure.Height).ShouldBe((Reason.PayloadRootMismatch, (long?)4));
     }
+
+    [Fact]
+    public void MeterReading_WorkedExample_HashesAsDocumented()
+    {
+        var reading = Reading(3, 1, 1800, 0);
+
+        var hash = Convert.ToHexStringLower(reading.Hash());
+
+        hash.ShouldBe("bcc8998907d1d6b1d6e0c343626e37e5cfea1ba61a66bb78c0b3b5897c2b4c3e");
+        Convert.ToHexStringLower(Build().Blocks[4].Leaves.GetSpan(0)).ShouldBe("0101" + "00000001" + "0001" + "01" + "00000000000009c4" + "0000000000000bb8" + "0000000000000320" + "00000005");
+        Convert.ToHexStringLower(Build().Blocks[4].Leaves.GetSpan(3)).ShouldBe(
+            "0102000000000000a0000000000000000003bcc8998907d1d6b1d6e0c343626e37e5cfea1ba61a66bb78c0b3b5897c2b4c3e00000001"
+            + "00000000000005dc000000000000000000000000000007080000000000000000" + "0002"
+            + "02000000000000a0000000000000000001" + "00000000000000f0" + "0000000000000258"
+            + "02000000000000a0000000000000000005" + "000000000000003c" + "0000000000000096");
+    }
 }

@@ -116,15 +116,19 @@ public sealed partial class LedgerWriter(
         var sealedCount = await db.Blocks.AsNoTracking().CountAsync(b => b.Kind == (byte)BlockKind.Rules, cancellationToken);
         if (sealedCount > rulesBook.All.Count)
         {
-            var leaves = await db.Blocks.AsNoTracking()
-                .Where(b => b.Kind == (byte)BlockKind.Rules)
-                .Join(db.BlockLeaves, b => b.Height, l => l.BlockHeight, (b, l) => new { b.Height, l.Data })
-                .OrderBy(x => x.Height)
-                .Select(x => x.Data)
-                .ToListAsync(cancellationToken);
+            var leaves = await SealedRulesAsync(db, cancellationToken);
             rulesBook.Load(leaves.Select(l => RulesRecord.Decode(l)));
         }
     }
+
+    /// <summary>The leaves of every rules block, oldest first.</summary>
+    private static Task<List<byte[]>> SealedRulesAsync(MarketDbContext db, CancellationToken cancellationToken) =>
+        db.Blocks.AsNoTracking()
+            .Where(b => b.Kind == (byte)BlockKind.Rules)
+            .Join(db.BlockLeaves, b => b.Height, l => l.BlockHeight, (b, l) => new { b.Height, l.Data })
+            .OrderBy(x => x.Height)
+            .Select(x => x.Data)
+            .ToListAsync(cancellationToken);
 
     /// <summary>
     /// The ledger, not the configuration, is the record of the rules: they are loaded from its rules blocks.
@@ -133,12 +137,7 @@ public sealed partial class LedgerWriter(
     /// </summary>
     private async Task CheckRulesAsync(MarketDbContext db, CancellationToken cancellationToken)
     {
-        var leaves = await db.Blocks.AsNoTracking()
-            .Where(b => b.Kind == (byte)BlockKind.Rules)
-            .Join(db.BlockLeaves, b => b.Height, l => l.BlockHeight, (b, l) => new { b.Height, l.Data })
-            .OrderBy(x => x.Height)
-            .Select(x => x.Data)
-            .ToListAsync(cancellationToken);
+        var leaves = await SealedRulesAsync(db, cancellationToken);
         if (leaves.Count == 0)
         {
             throw new InvalidOperationException("The ledger has no rules block: the database is damaged.");

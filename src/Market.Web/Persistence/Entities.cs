@@ -48,6 +48,19 @@ public enum OrderStatus : byte
 /// <summary>A bid or an offer for one delivery interval. <see cref="Id"/> is also the sequence number (time priority).</summary>
 public sealed class OrderEntity
 {
+    /// <summary>A new open order as a household placed it (the id is assigned when it is stored).</summary>
+    public static OrderEntity Open(long householdId, OrderSide side, long energyWh, long limitPrice, long intervalStart, long createdAtMs, long? standingOrderId = null) => new()
+    {
+        HouseholdId = householdId,
+        Side = side,
+        EnergyWh = energyWh,
+        LimitPrice = limitPrice,
+        IntervalStart = intervalStart,
+        Status = OrderStatus.Open,
+        CreatedAtMs = createdAtMs,
+        StandingOrderId = standingOrderId,
+    };
+
     public long Id { get; set; }
 
     public long HouseholdId { get; set; }

@@ -205,16 +205,7 @@ public sealed partial class OrderIntake(
                 firstWithKey[id] = i;
             }
 
-            var order = new OrderEntity
-            {
-                HouseholdId = householdId,
-                Side = request.Side,
-                EnergyWh = request.EnergyWh,
-                LimitPrice = request.LimitPrice,
-                IntervalStart = request.IntervalStart,
-                Status = OrderStatus.Open,
-                CreatedAtMs = createdAtMs,
-            };
+            var order = OrderEntity.Open(householdId, request.Side, request.EnergyWh, request.LimitPrice, request.IntervalStart, createdAtMs);
             orders[i] = order;
         }
 

@@ -43,16 +43,7 @@ public sealed partial class OrderService
                 continue;
             }
 
-            var order = new OrderEntity
-            {
-                HouseholdId = householdId,
-                Side = request.Side,
-                EnergyWh = request.EnergyWh,
-                LimitPrice = request.LimitPrice,
-                IntervalStart = request.IntervalStart,
-                Status = OrderStatus.Open,
-                CreatedAtMs = createdAtMs,
-            };
+            var order = OrderEntity.Open(householdId, request.Side, request.EnergyWh, request.LimitPrice, request.IntervalStart, createdAtMs);
             db.Orders.Add(order);
             results[i] = OrderResult.Ok(order);
         }

@@ -68,17 +68,7 @@ public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFa
             return rejection;
         }
 
-        var order = new OrderEntity
-        {
-            HouseholdId = householdId,
-            Side = request.Side,
-            EnergyWh = request.EnergyWh,
-            LimitPrice = request.LimitPrice,
-            IntervalStart = request.IntervalStart,
-            Status = OrderStatus.Open,
-            CreatedAtMs = clock.Now.ToUnixTimeMilliseconds(),
-            StandingOrderId = standingOrderId,
-        };
+        var order = OrderEntity.Open(householdId, request.Side, request.EnergyWh, request.LimitPrice, request.IntervalStart, clock.Now.ToUnixTimeMilliseconds(), standingOrderId);
         db.Orders.Add(order);
         if (idempotency is null)
         {

@@ -171,6 +171,32 @@ public sealed class SecurityTests
         html.ShouldNotContain("Data Source=");
     }
 
+    [Fact]
+    public void Repository_TrackedFiles_NoSigningKeyDatabaseOrSecretInConfiguration()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Market.sln")))
+        {
+            root = root.Parent;
+        }
+
+        root.ShouldNotBeNull("the tests run inside the repository");
+        var git = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", "ls-files") { WorkingDirectory = root.FullName, RedirectStandardOutput = true })!;
+        var files = git.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        git.WaitForExit();
+
+        git.ExitCode.ShouldBe(0);
+        files.Length.ShouldBeGreaterThan(100);
+        files.ShouldNotContain(f => f.EndsWith(".hex", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".db", StringComparison.OrdinalIgnoreCase)
+            || f.EndsWith(".pem", StringComparison.OrdinalIgnoreCase) || f.Contains("/data/outbox/", StringComparison.Ordinal));
+        foreach (var settings in files.Where(f => Path.GetFileName(f).StartsWith("appsettings", StringComparison.Ordinal)))
+        {
+            var text = File.ReadAllText(Path.Combine(root.FullName, settings));
+            text.ShouldNotContain("Password=", Case.Insensitive, settings);
+            text.ShouldNotContain("\"Password\"", Case.Sensitive, settings);
+        }
+    }
+
     private sealed class CaptureLoggerProvider : ILoggerProvider
     {
         private readonly ConcurrentQueue<string> _lines = new();

@@ -8,7 +8,7 @@ namespace Market.Ledger;
 /// <code>
 /// offset size field
 ///      0    2 version u16 (=1)
-///      2    1 kind u8 (1 key event, 2 order book, 3 clearing, 4 rules)
+///      2    1 kind u8 (1 key event, 2 order book, 3 clearing, 4 rules, 5 reconciliation)
 ///      3    8 height u64
 ///     11   32 previous header hash (zero at height 0)
 ///     43   32 payload root (RFC 9162 root over the leaves; SHA-256("") when there are none)
@@ -17,7 +17,7 @@ namespace Market.Ledger;
 ///     87    8 interval end i64, Unix s (0 unless order book / clearing)
 ///     95    8 sealed at i64, Unix ms
 ///    103   32 key id (SHA-256 of the signer's compressed public key)
-///    135   32 reference (clearing: header hash of its order-book block; otherwise zero)
+///    135   32 reference (clearing: header hash of its order-book block; reconciliation: of its clearing block; otherwise zero)
 ///    167    1 mechanism u8 (order book / clearing; otherwise 0)
 ///    168    2 rules version u16 (order book / clearing; otherwise 0)
 /// </code>
@@ -160,7 +160,7 @@ public sealed record BlockHeader
         }
 
         var kind = bytes[2];
-        if (kind is < (byte)BlockKind.KeyEvent or > (byte)BlockKind.Rules)
+        if (kind is < (byte)BlockKind.KeyEvent or > (byte)BlockKind.Reconciliation)
         {
             error = $"block header: unknown kind {kind}";
             return false;

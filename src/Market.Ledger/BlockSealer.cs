@@ -185,6 +185,56 @@ public static class BlockSealer
             rulesVersion, sealedAt, trades.Length);
     }
 
+    /// <summary>
+    /// One version of an interval's imbalance reconciliation (docs/settlement.md): a summary leaf, then one record
+    /// per household, naming the interval's clearing block (whose interval, mechanism and rules version it repeats).
+    /// Households are sealed in pseudonym order and each household's entries in (kind, counterparty) order, whatever
+    /// order they are passed in; <see cref="ReconciliationSummary.HouseholdCount"/> is set from the list.
+    /// </summary>
+    /// <param name="tip">The chain tip.</param>
+    /// <param name="key">The valid key.</param>
+    /// <param name="clearingHeader">Header of the interval's clearing block.</param>
+    /// <param name="summary">Reconciliation version (1, then +1 per correction), settlement rules version and prices.</param>
+    /// <param name="households">One record per household that traded or has a reading; pseudonyms distinct and not zero.</param>
+    /// <param name="sealedAt">Sealing time.</param>
+    /// <returns>The block.</returns>
+    public static SealedBlock SealReconciliation(
+        ChainTip tip,
+        SigningKey key,
+        BlockHeader clearingHeader,
+        ReconciliationSummary summary,
+        IEnumerable<HouseholdReconciliationLeaf> households,
+        DateTimeOffset sealedAt)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(clearingHeader);
+        ArgumentNullException.ThrowIfNull(households);
+        RequireNotGenesis(tip);
+        if (clearingHeader.Kind != BlockKind.Clearing)
+        {
+            throw new ArgumentException("the referenced header must be a clearing block", nameof(clearingHeader));
+        }
+
+        if (summary.ReconciliationVersion < 1 || summary.SettlementRulesVersion is < 1 or > ushort.MaxValue)
+        {
+            throw new ArgumentException("reconciliation and settlement rules versions start at 1", nameof(summary));
+        }
+
+        var sorted = households.OrderBy(h => h.Household, Comparer<PartyId>.Create(HouseholdReconciliationLeaf.Compare)).ToList();
+        for (var i = 0; i < sorted.Count; i++)
+        {
+            if (sorted[i].Household == ImbalanceEntry.Utility || (i > 0 && sorted[i].Household == sorted[i - 1].Household))
+            {
+                throw new ArgumentException($"household {sorted[i].Household}: pseudonyms must be distinct and not zero", nameof(households));
+            }
+        }
+
+        var leaves = new List<byte[]>(sorted.Count + 1) { (summary with { HouseholdCount = sorted.Count }).Encode() };
+        leaves.AddRange(sorted.Select(h => h.Encode()));
+        return Seal(tip, key, BlockKind.Reconciliation, LeafList.FromArrays(leaves), clearingHeader.IntervalStart,
+            clearingHeader.IntervalEnd, clearingHeader.Hash(), clearingHeader.Mechanism, clearingHeader.RulesVersion, sealedAt, 0);
+    }
+
     private static SealedBlock Seal(
         ChainTip tip,
         SigningKey key,

@@ -14,6 +14,9 @@ public enum BlockKind : byte
 
     /// <summary>One rules record: interval length, gate closure, price bounds, mechanism.</summary>
     Rules = 4,
+
+    /// <summary>One version of one interval's imbalance reconciliation after delivery; names its clearing block.</summary>
+    Reconciliation = 5,
 }
 
 /// <summary>The side of an order.</summary>

@@ -13,7 +13,7 @@ namespace Market.Ledger;
 /// {"type":"checkpoint","size":N,"root":"&lt;hex&gt;","time":&lt;unix ms&gt;,"keyId":"&lt;hex&gt;","signature":"&lt;hex&gt;"}
 /// </code>
 /// Bytes are hex (written lower-case, read in either case). "height" and "kind" repeat the header for people and
-/// must match it. Kinds: keyEvent, orderBook, clearing, rules. No other fields are allowed.
+/// must match it. Kinds: keyEvent, orderBook, clearing, rules, reconciliation. No other fields are allowed.
 /// </summary>
 public static class LedgerExport
 {
@@ -57,6 +57,7 @@ public static class LedgerExport
         BlockKind.OrderBook => "orderBook",
         BlockKind.Clearing => "clearing",
         BlockKind.Rules => "rules",
+        BlockKind.Reconciliation => "reconciliation",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown block kind"),
     };
 }
@@ -387,9 +388,9 @@ public sealed class LedgerExportReader
                 throw Error(number, "\"height\" does not match the header");
             }
 
-            if (header[2] is < 1 or > 4 || kind != LedgerExport.KindName((BlockKind)header[2]))
+            if (header[2] is < 1 or > 5 || kind != LedgerExport.KindName((BlockKind)header[2]))
             {
-                throw Error(number, "\"kind\" does not match the header (keyEvent, orderBook, clearing or rules)");
+                throw Error(number, "\"kind\" does not match the header (keyEvent, orderBook, clearing, rules or reconciliation)");
             }
 
             return new LedgerBlock(header, signature, _leaves.Build());

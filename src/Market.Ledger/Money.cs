@@ -23,10 +23,9 @@ public static class Money
     {
         ArgumentOutOfRangeException.ThrowIfNegative(energyWh);
         ArgumentOutOfRangeException.ThrowIfNegative(price);
-
-        // The 128-bit product cannot overflow; the checked conversion reports an amount beyond 64 bits.
-        var product = ((Int128)energyWh * price) + 500;
-        return checked((long)(product / 1000));
+        return AmountRule.TryAmount(energyWh, price, out var amount)
+            ? amount
+            : throw new OverflowException("the amount does not fit in 64 bits");
     }
 
     /// <summary>Like <see cref="Amount"/> but reports failure instead of throwing.</summary>
@@ -34,21 +33,6 @@ public static class Money
     /// <param name="price">Price in 1/10,000 of the currency per kWh.</param>
     /// <param name="amount">The amount when the result is <see langword="true"/>, otherwise 0.</param>
     /// <returns><see langword="false"/> for negative inputs or an amount beyond 64 bits.</returns>
-    public static bool TryAmount(long energyWh, long price, out long amount)
-    {
-        amount = 0;
-        if (energyWh < 0 || price < 0)
-        {
-            return false;
-        }
-
-        var result = (((Int128)energyWh * price) + 500) / 1000;
-        if (result > long.MaxValue)
-        {
-            return false;
-        }
-
-        amount = (long)result;
-        return true;
-    }
+    public static bool TryAmount(long energyWh, long price, out long amount) =>
+        AmountRule.TryAmount(energyWh, price, out amount);
 }

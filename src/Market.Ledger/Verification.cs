@@ -156,6 +156,33 @@ public enum VerificationFailureReason
 
     /// <summary>The export file is not well-formed (syntax, types, missing fields, encodings).</summary>
     MalformedExport,
+
+    /// <summary>A reconciliation block names no earlier clearing block.</summary>
+    ClearingMissing,
+
+    /// <summary>A reconciliation's version is not 1 for its interval's first, or the previous version + 1.</summary>
+    ReconciliationVersionGap,
+
+    /// <summary>A reconciliation block is not well-formed: summary, prices, household order, counts, counterparties.</summary>
+    InvalidReconciliation,
+
+    /// <summary>A household's sold or bought energy is not what the clearing block's trades say, or a trader is missing.</summary>
+    TradedEnergyMismatch,
+
+    /// <summary>A household sold more than its metered export plus the imbalance bought to cover it (plus energy bought and not used).</summary>
+    SoldNotCovered,
+
+    /// <summary>A household's deviation is not exactly settled by its imbalance entries, or an entry's amount or price is wrong.</summary>
+    ImbalanceMismatch,
+
+    /// <summary>Neighbour postings do not appear on both sides with the same energy and amount (they would not sum to zero).</summary>
+    PostingsUnbalanced,
+
+    /// <summary>The meter reading the caller holds does not hash to what the reconciliation sealed: it changed after sealing.</summary>
+    ReadingMismatch,
+
+    /// <summary>The caller's reading records have no reading for a sealed reconciliation entry.</summary>
+    ReadingMissing,
 }
 
 /// <summary>The first thing that failed.</summary>
@@ -209,6 +236,12 @@ public sealed record VerificationResult
     /// <summary>Size of the latest checkpoint that was verified (null when none).</summary>
     public long? CheckpointSize { get; init; }
 
+    /// <summary>Reconciliation blocks checked (every version counts).</summary>
+    public long ReconciliationCount { get; init; }
+
+    /// <summary>Meter reading hashes confirmed against the caller's records (0 without <see cref="ChainVerifierOptions.MeterReadings"/>).</summary>
+    public long ReadingsChecked { get; init; }
+
     /// <summary>Order-book blocks not yet followed by their clearing block (normal at the tip).</summary>
     public int PendingOrderBooks { get; init; }
 
@@ -222,4 +255,8 @@ public sealed record ChainVerifierOptions
 {
     /// <summary>When set, the genesis key must have this id (pin the operator's first key out of band).</summary>
     public byte[]? TrustedGenesisKeyId { get; init; }
+
+    /// <summary>When set, every meter reading hash sealed in a reconciliation block is confirmed against these
+    /// records (<see cref="VerificationFailureReason.ReadingMismatch"/>, <see cref="VerificationFailureReason.ReadingMissing"/>).</summary>
+    public IMeterReadingSource? MeterReadings { get; init; }
 }

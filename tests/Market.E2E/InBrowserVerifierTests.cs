@@ -71,10 +71,14 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         var cases = LedgerSamples.Cases().ToList();
 
         var differences = new List<string>();
+        var verdicts = new Dictionary<string, string>();
+        var reasons = new Dictionary<string, string>();
         foreach (var (name, export) in cases)
         {
             var expected = ChainVerifier.VerifyExport(new MemoryStream(Encoding.UTF8.GetBytes(export)), replayer: null);
             var actual = await page.EvaluateAsync<JsonElement>("text => window.marketVerifier.verifyExportText(text)", export);
+            verdicts[name] = actual.GetProperty("verdict").GetString()!;
+            reasons[name] = expected.Failure is { } f ? $"{f.Reason} at {f.Height}, leaf {f.LeafIndex}" : "valid";
             var difference = Compare(expected, actual);
             if (difference is not null)
             {
@@ -83,7 +87,16 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         }
 
         differences.ShouldBeEmpty();
-        cases.Count.ShouldBe(23);
+        cases.Count.ShouldBe(30);
+        verdicts["valid"].ShouldStartWith("Valid: 12 blocks with 6 trades, 3 reconciliations and the checkpoint");
+        // Each reconciliation case breaks the rule it names (so the agreement above covers every new reason).
+        reasons["reconciliation household leaf changed"].ShouldBe("PayloadRootMismatch at 9, leaf ");
+        reasons["re-signed reconciliation with sold not covered"].ShouldBe("SoldNotCovered at 9, leaf 1");
+        reasons["re-signed reconciliation with unbalanced postings"].ShouldBe("PostingsUnbalanced at 9, leaf 3");
+        reasons["re-signed reconciliation with traded energy changed"].ShouldBe("TradedEnergyMismatch at 10, leaf 2");
+        reasons["re-signed reconciliation with a wrong utility amount"].ShouldBe("ImbalanceMismatch at 11, leaf 1");
+        reasons["re-signed reconciliation with a version gap"].ShouldBe("ReconciliationVersionGap at 11, leaf 0");
+        reasons["reconciliation names no clearing block"].ShouldBe("ClearingMissing at 9, leaf ");
     }
 
     [Fact]
@@ -94,6 +107,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         await using var db = fixture.App.CreateDb();
         var blocks = await db.Blocks.CountAsync();
         var trades = await db.Trades.CountAsync();
+        var reconciliations = await db.Blocks.CountAsync(b => b.Kind == (byte)BlockKind.Reconciliation);
         var page = await fixture.NewPageAsync();
         var phone = await fixture.NewPageAsync(390, 844);
         await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
@@ -108,6 +122,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         await Assertions.Expect(page.GetByTestId("verify-progress")).ToContainTextAsync($"{N0(blocks)} of {N0(blocks)} blocks checked");
         await Assertions.Expect(page.GetByTestId("verify-summary")).ToContainTextAsync($"Blocks{N0(blocks)}");
         await Assertions.Expect(page.GetByTestId("verify-summary")).ToContainTextAsync($"Trades{N0(trades)}");
+        await Assertions.Expect(page.GetByTestId("verify-summary")).ToContainTextAsync($"Reconciliations{N0(reconciliations)}");
         await BrowserFixture.ScreenshotAsync(phone, "41-verify-valid-narrow");
         await BrowserFixture.AssertAccessibleAsync(phone);
         await BrowserFixture.ScreenshotBothAsync(page, "40-verify-valid");
@@ -229,6 +244,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         {
             return expected.IsValid == valid && actual.GetProperty("blocks").GetInt64() == expected.BlockCount
                 && actual.GetProperty("trades").GetInt64() == expected.TradeCount
+                && actual.GetProperty("reconciliations").GetInt64() == expected.ReconciliationCount
                 ? null
                 : $"C# {(expected.IsValid ? "valid" : expected.Failure)}, browser {actual}";
         }

@@ -1,15 +1,20 @@
 // The chain checks of docs/ledger-format.md §8, block by block and in the same order as the C# ChainVerifier, so
 // both report the same first failure (reason code, height, leaf index, trade id). The one thing left out is the
-// clearing replay (§9), which the `market ledger verify` command line does.
+// clearing replay (§9), which the `market ledger verify` command line does, and, in reconciliation blocks, the
+// meter reading hashes: the export does not carry the readings (personal data), so, like the C# verifier given no
+// reading source, the hashes are carried but not confirmed.
 import { sha256, hashChildren, hashLeaf, rootOfLeafHashes } from './merkle.js';
 import { KeyVerifier, verifySignature } from './ecdsa.js';
 import { bytesToHex, equalBytes } from './hex.js';
 import {
-  ACTION, KIND, SIDE,
-  decodeHeader, decodeKeyRecord, decodeOrder, decodeRules, decodeTrade, tradeAmount, validateRules,
+  ACTION, ENTRY, ENTRY_NAMES, KIND, SIDE,
+  decodeHeader, decodeHousehold, decodeKeyRecord, decodeOrder, decodeReconciliationSummary, decodeRules, decodeTrade,
+  tradeAmount, validateRules,
 } from './records.js';
 
 const ZERO32 = new Uint8Array(32);
+const UTILITY = '0'.repeat(32); // the utility's party id (16 zero bytes) as decoded: lower-case hex
+const UNIFORM_PRICE_DOUBLE_AUCTION = 1;
 const I64_MIN = -(1n << 63n);
 
 /** The first thing that failed. Heights and leaf indexes are numbers; trade ids are decimal strings (u64). */
@@ -30,6 +35,7 @@ export class ChainVerifier {
     this.blockCount = 0;
     this.tradeCount = 0;
     this.orderCount = 0;
+    this.reconciliationCount = 0;
     this._leafHashes = []; // ledger-wide tree: SHA-256(0x00 ‖ header hash) per block
     this._frontier = []; // roots of the perfect subtrees of the ledger-wide tree, largest first: { size, hash }
     this._sealedAt = [];
@@ -38,6 +44,7 @@ export class ChainVerifier {
     this._rules = [];
     this._pendingBooks = new Map(); // order-book header hash hex → { header, rules, orders }
     this._clearedBooks = new Set();
+    this._clearings = new Map(); // clearing header hash hex → what its reconciliations need (clearedInterval)
     this._committedIntervals = new Set();
     this._active = null;
     this._previousHash = ZERO32;
@@ -72,6 +79,8 @@ export class ChainVerifier {
       blocks: this.blockCount,
       trades: this.tradeCount,
       orders: this.orderCount,
+      reconciliations: this.reconciliationCount,
+      readingsChecked: 0,
       keyIds: this._keyHistory.map((k) => k.keyIdHex),
       pendingOrderBooks: this._pendingBooks.size,
       ledgerRoot: this.blockCount > 0 ? bytesToHex(this._rootAt(this.blockCount)) : null,
@@ -128,7 +137,8 @@ export class ChainVerifier {
       case KIND.keyEvent: return this._checkKeyEvent(block, header, h);
       case KIND.rules: return this._checkRules(block, h);
       case KIND.orderBook: return this._checkOrderBook(block, header, headerHash, h);
-      default: return this._checkClearing(block, header, h);
+      case KIND.clearing: return this._checkClearing(block, header, headerHash, h);
+      default: return this._checkReconciliation(block, header, h);
     }
   }
 
@@ -199,19 +209,24 @@ export class ChainVerifier {
     const referenceIsZero = equalBytes(header.reference, ZERO32);
     const book = header.kind === KIND.orderBook;
     const clearing = header.kind === KIND.clearing;
+    const reconciliation = header.kind === KIND.reconciliation;
     let problem = null;
-    if (!book && !clearing) {
+    if (!book && !clearing && !reconciliation) {
       if (header.intervalStart !== 0n || header.intervalEnd !== 0n || !referenceIsZero || header.mechanism !== 0 || header.rulesVersion !== 0) {
         problem = 'key-event and rules blocks have zero interval, reference, mechanism and rules version';
       }
     } else if (header.intervalEnd <= header.intervalStart) {
       problem = 'the interval end must be after its start';
     } else if (header.mechanism === 0 || header.rulesVersion === 0) {
-      problem = 'order-book and clearing blocks name a mechanism and rules version';
+      problem = reconciliation
+        ? 'a reconciliation block repeats its clearing block\'s mechanism and rules version'
+        : 'order-book and clearing blocks name a mechanism and rules version';
     } else if (book && !referenceIsZero) {
       problem = 'an order-book block has a zero reference';
     } else if (clearing && referenceIsZero) {
       problem = 'a clearing block references its order-book block';
+    } else if (reconciliation && referenceIsZero) {
+      problem = 'a reconciliation block references its clearing block';
     }
     return problem === null ? null : failure('InvalidHeaderField', h, problem);
   }
@@ -304,7 +319,7 @@ export class ChainVerifier {
     return null;
   }
 
-  _checkClearing(block, header, h) {
+  _checkClearing(block, header, headerHash, h) {
     const reference = bytesToHex(header.reference);
     const book = this._pendingBooks.get(reference);
     if (book === undefined) {
@@ -319,16 +334,68 @@ export class ChainVerifier {
       return failure('ReferenceMismatch', h, 'interval, mechanism or rules version differ from the referenced order-book block');
     }
     const filled = new Array(book.orders.length).fill(0n);
+    const cleared = clearedInterval(header);
     for (let i = 0; i < block.leaves.length; i++) {
       const decoded = decodeTrade(block.leaves[i]);
       if (decoded.error) return failure('MalformedLeaf', h, decoded.error, null, i);
       const trade = decoded.value;
       const problem = this._checkTrade(trade, header, book, filled, h, i);
       if (problem !== null) return problem;
+      addTrade(cleared, trade);
       this._nextTradeId++;
     }
     this._clearedBooks.add(reference);
     this.tradeCount += block.leaves.length;
+    this._clearings.set(bytesToHex(headerHash), cleared);
+    return null;
+  }
+
+  /** A reconciliation block (§5.5, §8): its clearing block, summary, each household record, then that every
+   * trader has a record and the neighbour postings mirror each other. */
+  _checkReconciliation(block, header, h) {
+    const clearing = this._clearings.get(bytesToHex(header.reference));
+    if (clearing === undefined) {
+      return failure('ClearingMissing', h, 'the referenced clearing block is not in the chain before this block');
+    }
+    if (clearing.intervalStart !== header.intervalStart || clearing.intervalEnd !== header.intervalEnd
+      || clearing.mechanism !== header.mechanism || clearing.rulesVersion !== header.rulesVersion) {
+      return failure('ReferenceMismatch', h, 'interval, mechanism or rules version differ from the referenced clearing block');
+    }
+    if (block.leaves.length === 0) {
+      return failure('InvalidReconciliation', h, 'a reconciliation block starts with its summary record');
+    }
+    const decoded = decodeReconciliationSummary(block.leaves[0]);
+    if (decoded.error) return failure('MalformedLeaf', h, decoded.error, null, 0);
+    const summary = decoded.value;
+    const expectedVersion = clearing.lastReconciliationVersion + 1;
+    if (summary.reconciliationVersion !== expectedVersion) {
+      return failure('ReconciliationVersionGap', h,
+        `expected reconciliation version ${expectedVersion} of this interval, found ${summary.reconciliationVersion}`, null, 0);
+    }
+    const problem = summaryProblem(summary, clearing, header, block.leaves.length);
+    if (problem !== null) return failure('InvalidReconciliation', h, problem, null, 0);
+
+    const households = new Array(summary.householdCount);
+    for (let i = 0; i < households.length; i++) {
+      const leafIndex = i + 1;
+      const record = decodeHousehold(block.leaves[leafIndex]);
+      if (record.error) return failure('MalformedLeaf', h, record.error, null, leafIndex);
+      const householdFailure = checkHousehold(record.value, i === 0 ? null : households[i - 1], summary, clearing, h, leafIndex);
+      if (householdFailure !== null) return householdFailure;
+      households[i] = record.value;
+    }
+
+    const listed = new Set(households.map((x) => x.household));
+    for (const party of [...clearing.parties.keys()].sort()) {
+      if (!listed.has(party)) {
+        return failure('TradedEnergyMismatch', h, `household ${party} traded in this interval but has no reconciliation record`);
+      }
+    }
+    const unbalanced = checkMirroredPostings(households, h);
+    if (unbalanced !== null) return unbalanced;
+
+    clearing.lastReconciliationVersion = summary.reconciliationVersion;
+    this.reconciliationCount++;
     return null;
   }
 
@@ -431,6 +498,146 @@ export function checkpointDigest(checkpoint) {
   v.setBigInt64(58, BigInt(checkpoint.time));
   bytes.set(checkpoint.keyId, 66);
   return sha256(bytes);
+}
+
+/** What a reconciliation needs from its clearing block, kept for the whole chain (corrections may come at any
+ * time): the interval, mechanism and rules version, whether it had trades, their one price when all share it, and
+ * each party's sold and bought energy (party hex → { sold, bought }). */
+function clearedInterval(header) {
+  return {
+    intervalStart: header.intervalStart,
+    intervalEnd: header.intervalEnd,
+    mechanism: header.mechanism,
+    rulesVersion: header.rulesVersion,
+    hasTrades: false,
+    singlePrice: null,
+    samePrice: true,
+    parties: new Map(),
+    lastReconciliationVersion: 0,
+  };
+}
+
+function addTrade(cleared, trade) {
+  if (!cleared.hasTrades) {
+    cleared.hasTrades = true;
+    cleared.singlePrice = trade.price;
+  } else if (cleared.samePrice && trade.price !== cleared.singlePrice) {
+    cleared.samePrice = false;
+    cleared.singlePrice = null;
+  }
+  party(cleared.parties, bytesToHex(trade.seller)).sold += trade.energy;
+  party(cleared.parties, bytesToHex(trade.buyer)).bought += trade.energy;
+}
+
+function party(parties, id) {
+  let traded = parties.get(id);
+  if (traded === undefined) {
+    traded = { sold: 0n, bought: 0n };
+    parties.set(id, traded);
+  }
+  return traded;
+}
+
+/** The summary's value checks, in the C# verifier's order; an error text or null. */
+function summaryProblem(summary, clearing, header, leafCount) {
+  const lp = summary.localPrice;
+  if (summary.settlementRulesVersion !== 1) return `unknown settlement rules version ${summary.settlementRulesVersion}`;
+  if (summary.feedInTariff < 0n || summary.retailPrice < summary.feedInTariff) return 'prices need 0 <= feed-in <= retail';
+  if (lp !== null && (lp < summary.feedInTariff || lp > summary.retailPrice)) return 'the local price lies outside [feed-in, retail]';
+  if (leafCount !== summary.householdCount + 1) {
+    return `the summary names ${summary.householdCount} households, the block has ${leafCount - 1}`;
+  }
+  if (clearing.hasTrades !== (lp !== null)) return 'an interval has a local price exactly when it had trades';
+  const price = clearing.singlePrice;
+  if (price !== null && header.mechanism === UNIFORM_PRICE_DOUBLE_AUCTION && lp !== price) {
+    return `the local price ${lp ?? ''} is not the clearing price ${price}`;
+  }
+  return null;
+}
+
+const max0 = (x) => (x > 0n ? x : 0n);
+
+/** One household record against the summary and the clearing block's trades (§8, reconciliation). */
+function checkHousehold(x, previous, summary, clearing, h, leafIndex) {
+  if (x.household === UTILITY || (previous !== null && previous.household >= x.household)) {
+    return failure('InvalidReconciliation', h, 'households are in strictly increasing pseudonym order and not zero (the utility)', null, leafIndex);
+  }
+  if (x.sold < 0n || x.bought < 0n || x.exportWh < 0n || x.importWh < 0n) {
+    return failure('InvalidReconciliation', h, 'energies must not be negative', null, leafIndex);
+  }
+  const traded = clearing.parties.get(x.household) ?? { sold: 0n, bought: 0n };
+  if (traded.sold !== x.sold || traded.bought !== x.bought) {
+    return failure('TradedEnergyMismatch', h,
+      `household ${x.household} records sold ${x.sold} Wh, bought ${x.bought} Wh; the clearing block's trades say sold ${traded.sold} Wh, bought ${traded.bought} Wh`,
+      null, leafIndex);
+  }
+
+  let covered = 0n; // kinds 1 and 3: the household's shortfall, settled by neighbours and the utility
+  let provided = 0n; // kinds 2 and 4: its surplus
+  for (const e of x.entries) {
+    const neighbour = e.kind === ENTRY.coveredByNeighbour || e.kind === ENTRY.providedToNeighbour;
+    if (neighbour === (e.counterparty === UTILITY) || e.counterparty === x.household || e.energy <= 0n) {
+      return failure('InvalidReconciliation', h,
+        'an entry\'s energy is positive and its counterparty is another household (neighbour kinds) or zero (utility kinds)', null, leafIndex);
+    }
+    const price = e.kind === ENTRY.boughtFromUtility ? summary.retailPrice
+      : e.kind === ENTRY.soldToUtility ? summary.feedInTariff
+        : summary.localPrice;
+    if (price === null) {
+      return failure('ImbalanceMismatch', h, 'neighbours cover each other only at a local price; this interval has none', null, leafIndex);
+    }
+    const amount = tradeAmount(e.energy, price);
+    if (amount === null || amount !== e.amount) {
+      return failure('ImbalanceMismatch', h,
+        `${ENTRY_NAMES[e.kind]} amount ${e.amount} is not ${e.energy} Wh x ${price} / 1000 rounded half up (${amount ?? 0})`, null, leafIndex);
+    }
+    if (e.kind === ENTRY.coveredByNeighbour || e.kind === ENTRY.boughtFromUtility) covered += e.energy;
+    else provided += e.energy;
+  }
+
+  const unused = max0(x.bought - x.importWh);
+  if (x.sold > x.exportWh + covered + unused) {
+    return failure('SoldNotCovered', h,
+      `household ${x.household} sold ${x.sold} Wh but exported ${x.exportWh} Wh, was covered for ${covered} Wh and left ${unused} Wh of its purchases unused`,
+      null, leafIndex);
+  }
+  const deviation = x.exportWh - x.importWh - x.sold + x.bought;
+  if (covered !== max0(-deviation) || provided !== max0(deviation)) {
+    return failure('ImbalanceMismatch', h,
+      `household ${x.household} deviates by ${deviation} Wh but its entries settle ${covered} Wh short and ${provided} Wh long`, null, leafIndex);
+  }
+  return null;
+}
+
+/** Every neighbour cover appears twice, as paid by the short household (kind 1) and as received by the long one
+ * (kind 2), with the same energy and amount, so the postings of a block sum to zero. */
+function checkMirroredPostings(households, h) {
+  const covers = new Map(); // "payer/payee" → { payer, payee, energy, amount, leafIndex }, in record order
+  for (let i = 0; i < households.length; i++) {
+    for (const e of households[i].entries) {
+      if (e.kind !== ENTRY.coveredByNeighbour) continue;
+      const payer = households[i].household;
+      covers.set(`${payer}/${e.counterparty}`, { payer, payee: e.counterparty, energy: e.energy, amount: e.amount, leafIndex: i + 1 });
+    }
+  }
+  for (let i = 0; i < households.length; i++) {
+    for (const e of households[i].entries) {
+      if (e.kind !== ENTRY.providedToNeighbour) continue;
+      const key = `${e.counterparty}/${households[i].household}`;
+      const cover = covers.get(key);
+      covers.delete(key);
+      if (cover === undefined || cover.energy !== e.energy || cover.amount !== e.amount) {
+        return failure('PostingsUnbalanced', h,
+          `household ${households[i].household} provided ${e.energy} Wh for ${e.amount} to ${e.counterparty}, which does not record the same cover`,
+          null, i + 1);
+      }
+    }
+  }
+  let first = null;
+  for (const cover of covers.values()) if (first === null || cover.leafIndex < first.leafIndex) first = cover;
+  return first === null ? null : failure('PostingsUnbalanced', h,
+    `household ${first.payer} was covered for ${first.energy} Wh for ${first.amount} by ${first.payee}, which does not record providing it`,
+    null, first.leafIndex);
 }
 
 function findOrder(orders, sequence) {

@@ -24,7 +24,7 @@ const WORDS = {
   InvalidOrder: 'an order in the book is invalid',
   PriceOutOfBounds: 'a price is outside the rules\' floor and ceiling',
   OrderBookMissing: 'the clearing names no earlier order book',
-  ReferenceMismatch: 'the clearing does not match the order book it names',
+  ReferenceMismatch: 'the block does not match the interval, mechanism or rules version of the block it names',
   DuplicateClearing: 'the order book was cleared twice',
   TradeIdGap: 'trade ids are not consecutive',
   TradeIntervalMismatch: 'a trade is for another interval than its block',
@@ -34,6 +34,13 @@ const WORDS = {
   OrderSideMismatch: 'a trade\'s orders are not a bid and an offer',
   OrderOwnerMismatch: 'a trade\'s buyer or seller does not own the order',
   Overfill: 'the trades of an order exceed its energy',
+  ClearingMissing: 'the reconciliation names no earlier clearing block',
+  ReconciliationVersionGap: 'the reconciliation versions of the interval are not 1, 2, 3, … in chain order',
+  InvalidReconciliation: 'the reconciliation block is not well-formed (summary, prices, households or counterparties)',
+  TradedEnergyMismatch: 'a household\'s sold or bought energy is not what the clearing block\'s trades say',
+  SoldNotCovered: 'a household sold more energy than it exported plus what covered its shortfall',
+  ImbalanceMismatch: 'a household\'s imbalance is not settled exactly by its postings at the right prices',
+  PostingsUnbalanced: 'a neighbour posting does not appear on both sides with the same energy and amount',
   EmptyChain: 'the export holds no blocks',
   CheckpointMissing: 'the export has no signed checkpoint',
   CheckpointMismatch: 'the checkpoint does not match the blocks it covers',
@@ -48,7 +55,10 @@ const plural = (n, one, many) => `${n.toLocaleString('en-GB')} ${n === 1 ? one :
 /** The page's verdict: "Valid: …" or "Invalid at block h, trade t (leaf i): what went wrong. Detail." */
 export function verdict(result) {
   if (result.valid) {
-    return `Valid: ${plural(result.blocks, 'block', 'blocks')} with ${plural(result.trades, 'trade', 'trades')} `
+    const reconciliations = result.reconciliations > 0
+      ? `, ${plural(result.reconciliations, 'reconciliation', 'reconciliations')}`
+      : '';
+    return `Valid: ${plural(result.blocks, 'block', 'blocks')} with ${plural(result.trades, 'trade', 'trades')}${reconciliations} `
       + `and the checkpoint over ${plural(result.checkpointSize, 'block', 'blocks')} check out.`;
   }
   const f = result.failure;

@@ -137,7 +137,7 @@ function unreadable(e) {
   return withVerdict({
     valid: false,
     failure: { reason: 'ExportUnreadable', height: null, tradeId: null, leafIndex: null, message: `the export could not be downloaded: ${e?.message ?? e}` },
-    blocks: 0, trades: 0, orders: 0, keyIds: [], pendingOrderBooks: 0, ledgerRoot: null,
+    blocks: 0, trades: 0, orders: 0, reconciliations: 0, readingsChecked: 0, keyIds: [], pendingOrderBooks: 0, ledgerRoot: null,
     checkpointSize: null, checkpointRoot: null, checkpointTime: null, replayPerformed: false, elapsedMs: 0,
   });
 }

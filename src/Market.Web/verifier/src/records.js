@@ -1,10 +1,12 @@
-// Decoders of the canonical records of docs/ledger-format.md §5 and §6.1. All integers are big-endian; 64-bit
-// fields are BigInt so nothing is ever rounded. Each decoder returns { value } or { error } (never throws).
+// Decoders of the canonical records of docs/ledger-format.md §5 (with the reconciliation records of §5.5) and
+// §6.1. All integers are big-endian; 64-bit fields are BigInt so nothing is ever rounded. Each decoder returns
+// { value } or { error } (never throws).
 import { decodePublicKey } from './ecdsa.js';
+import { bytesToHex } from './hex.js';
 
 export const HEADER_SIZE = 170;
-export const KIND = Object.freeze({ keyEvent: 1, orderBook: 2, clearing: 3, rules: 4 });
-export const KIND_NAMES = Object.freeze({ 1: 'keyEvent', 2: 'orderBook', 3: 'clearing', 4: 'rules' });
+export const KIND = Object.freeze({ keyEvent: 1, orderBook: 2, clearing: 3, rules: 4, reconciliation: 5 });
+export const KIND_NAMES = Object.freeze({ 1: 'keyEvent', 2: 'orderBook', 3: 'clearing', 4: 'rules', 5: 'reconciliation' });
 export const ACTION = Object.freeze({ introduce: 1, retire: 2 });
 export const SIDE = Object.freeze({ buy: 1, sell: 2 });
 
@@ -17,7 +19,7 @@ export function decodeHeader(bytes) {
   const version = v.getUint16(0);
   if (version !== 1) return { error: `block header: unsupported version ${version} (expected 1)` };
   const kind = bytes[2];
-  if (kind < 1 || kind > 4) return { error: `block header: unknown kind ${kind}` };
+  if (kind < 1 || kind > 5) return { error: `block header: unknown kind ${kind}` };
   const height = v.getBigInt64(3);
   const leafCount = v.getUint32(75);
   if (height < 0n || leafCount > 0x7fffffff) {
@@ -135,4 +137,87 @@ export function tradeAmount(energy, price) {
   if (energy < 0n || price < 0n) return null;
   const amount = (energy * price + 500n) / 1000n;
   return amount > I64_MAX ? null : amount;
+}
+
+/** Imbalance entry kinds of a household record (§5.5), seen from the household, with the names the C# verifier
+ * prints. Kinds 1 and 3 are paid by the household, 2 and 4 are paid to it. */
+export const ENTRY = Object.freeze({ coveredByNeighbour: 1, providedToNeighbour: 2, boughtFromUtility: 3, soldToUtility: 4 });
+export const ENTRY_NAMES = Object.freeze({ 1: 'CoveredByNeighbour', 2: 'ProvidedToNeighbour', 3: 'BoughtFromUtility', 4: 'SoldToUtility' });
+
+const RECONCILIATION_SUMMARY_SIZE = 37;
+const HOUSEHOLD_FIXED_SIZE = 88;
+const ENTRY_SIZE = 33;
+const I32_MAX = 0x7fffffff;
+
+/** Reconciliation summary v1 (37 bytes), leaf 0 of a reconciliation block. `localPrice` is null when the flag is 0. */
+export function decodeReconciliationSummary(bytes) {
+  const what = 'reconciliation summary';
+  if (bytes.length !== RECONCILIATION_SUMMARY_SIZE) {
+    return { error: `${what}: expected ${RECONCILIATION_SUMMARY_SIZE} bytes, got ${bytes.length}` };
+  }
+  const v = view(bytes);
+  if (bytes[0] !== 1) return { error: `${what}: unsupported version ${bytes[0]} (expected 1)` };
+  if (bytes[1] !== 1) return { error: `${what}: record type ${bytes[1]} (expected 1)` };
+  if (bytes[8] > 1) return { error: `${what}: the has-local-price flag is 0 or 1` };
+  if (bytes[8] === 0 && v.getBigInt64(9) !== 0n) return { error: `${what}: no local price but a non-zero price field` };
+  const version = v.getUint32(2);
+  const householdCount = v.getUint32(33);
+  if (version > I32_MAX || householdCount > I32_MAX) return { error: `${what}: version or household count beyond 2^31-1` };
+  return {
+    value: {
+      reconciliationVersion: version,
+      settlementRulesVersion: v.getUint16(6),
+      localPrice: bytes[8] === 1 ? v.getBigInt64(9) : null,
+      retailPrice: v.getBigInt64(17),
+      feedInTariff: v.getBigInt64(25),
+      householdCount,
+    },
+  };
+}
+
+/**
+ * Household reconciliation record v1 (88 + 33 × k bytes). Checks the layout only (lengths, version, type, entry
+ * kinds and their strictly increasing (kind, counterparty) order); the chain verifier checks the values. Party ids
+ * are kept as lower-case hex (32 digits): their string order is their byte order.
+ */
+export function decodeHousehold(bytes) {
+  const what = 'household reconciliation';
+  if (bytes.length < HOUSEHOLD_FIXED_SIZE) return { error: `${what}: at least ${HOUSEHOLD_FIXED_SIZE} bytes, got ${bytes.length}` };
+  const v = view(bytes);
+  const count = v.getUint16(86);
+  const readingVersion = v.getUint32(50);
+  const expected = HOUSEHOLD_FIXED_SIZE + count * ENTRY_SIZE;
+  if (bytes[0] !== 1) return { error: `${what}: unsupported version ${bytes[0]} (expected 1)` };
+  if (bytes[1] !== 2) return { error: `${what}: record type ${bytes[1]} (expected 2)` };
+  if (bytes.length !== expected) return { error: `${what}: ${count} entries need ${expected} bytes, got ${bytes.length}` };
+  if (readingVersion > I32_MAX) return { error: `${what}: reading version beyond 2^31-1` };
+  const entries = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const at = HOUSEHOLD_FIXED_SIZE + i * ENTRY_SIZE;
+    const kind = bytes[at];
+    if (kind < 1 || kind > 4) return { error: `${what}: entry ${i} has unknown kind ${kind}` };
+    const entry = {
+      kind,
+      counterparty: bytesToHex(bytes.subarray(at + 1, at + 17)),
+      energy: v.getBigInt64(at + 17),
+      amount: v.getBigInt64(at + 25),
+    };
+    const previous = i > 0 ? entries[i - 1] : null;
+    if (previous !== null && (previous.kind > kind || (previous.kind === kind && previous.counterparty >= entry.counterparty))) {
+      return { error: `${what}: entry ${i} is not in strictly increasing (kind, counterparty) order` };
+    }
+    entries[i] = entry;
+  }
+  return {
+    value: {
+      household: bytesToHex(bytes.subarray(2, 18)),
+      readingHash: bytes.subarray(18, 50),
+      readingVersion,
+      sold: v.getBigInt64(54),
+      bought: v.getBigInt64(62),
+      exportWh: v.getBigInt64(70),
+      importWh: v.getBigInt64(78),
+      entries,
+    },
+  };
 }

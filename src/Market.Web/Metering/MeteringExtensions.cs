@@ -19,12 +19,13 @@ public static class MeteringExtensions
 
     public static WebApplication MapMeterReadingApi(this WebApplication app)
     {
+        // No Accepts metadata: routing would then turn away other media types before the handler, and the request
+        // would fall through to the pages (400) instead of getting the handler's 415 problem.
         app.MapPost("/api/meter-readings", ImportAsync)
             .RequireRateLimiting(OrderApi.RateLimitPolicy)
             .RequireAuthorization(p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireRole(Roles.Operator, Roles.MeterGateway))
             .WithTags("Meter readings")
             .WithSummary("Upload meter readings (text/csv: meter_id,interval_start,import_wh,export_wh; or JSON {\"readings\":[…]}); all or nothing, a reading for a meter and interval that has one is a correction")
-            .Accepts<ReadingUpload>("application/json", "text/csv")
             .Produces<ReadingImportResponse>(StatusCodes.Status200OK)
             .ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
         return app;

@@ -6,6 +6,7 @@ using Market.Ledger;
 using Market.Replay;
 using Market.Web.LedgerStore;
 using Market.Web.Metering;
+using Market.Web.Persistence;
 using Market.Web.Tests.Support;
 using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
@@ -268,5 +269,68 @@ public sealed class MeterReadingTests
 
         failure.ShouldNotBeNull();
         failure.Reason.ShouldBe(VerificationFailureReason.ReadingMismatch);
+    }
+
+    [Fact]
+    public async Task Upload_MeterGatewayToken_Accepted()
+    {
+        await using var s = await Scenario.StartAsync();
+        var users = s.App.Get<Microsoft.AspNetCore.Identity.UserManager<MarketUser>>();
+        var gateway = new MarketUser { UserName = "gateway@grid.example", Email = "gateway@grid.example", EmailConfirmed = true, DisplayName = "Grid gateway" };
+        (await users.CreateAsync(gateway)).Succeeded.ShouldBeTrue();
+        (await users.AddToRoleAsync(gateway, Market.Web.Accounts.Roles.MeterGateway)).Succeeded.ShouldBeTrue();
+        using var client = await ApiClient.ForAsync(s.App, "gateway@grid.example");
+        using var content = new StringContent(s.ValidCsv(), Encoding.UTF8, "text/csv");
+
+        using var response = await client.PostAsync(new Uri("/api/meter-readings", UriKind.Relative), content);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Upload_PlainText_Returns415()
+    {
+        await using var s = await Scenario.StartAsync();
+        using var client = await ApiClient.ForAsync(s.App, "operator@demo.energy");
+        using var content = new StringContent(s.ValidCsv(), Encoding.UTF8, "text/plain");
+
+        using var response = await client.PostAsync(new Uri("/api/meter-readings", UriKind.Relative), content);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Upload_JsonWithANegativeValue_Returns422NamingTheItem()
+    {
+        await using var s = await Scenario.StartAsync();
+        using var client = await ApiClient.ForAsync(s.App, "operator@demo.energy");
+        var body = new { readings = new[] { new { meterId = s.AnnaMeter, intervalStart = Iso(s.Interval), importWh = 0L, exportWh = -5L } } };
+
+        using var response = await client.PostAsync(new Uri("/api/meter-readings", UriKind.Relative), System.Net.Http.Json.JsonContent.Create(body));
+
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, text);
+        text.ShouldContain("negative");
+        await using var db = s.App.CreateDb();
+        (await db.MeterReadings.CountAsync()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task LedgerApi_ReconciliationBlock_ListedAsReconciliationAndChainValid()
+    {
+        await using var s = await Scenario.StartAsync();
+        (await s.UploadAsync(s.ValidCsv())).StatusCode.ShouldBe(HttpStatusCode.OK);
+        long height;
+        await using (var db = s.App.CreateDb())
+        {
+            height = (await db.Reconciliations.SingleAsync()).BlockHeight;
+        }
+
+        using var client = s.App.CreateClient();
+        var block = await client.GetStringAsync(new Uri($"/api/ledger/blocks/{height}", UriKind.Relative));
+
+        block.ShouldContain("\"kind\":\"reconciliation\"");
+        var report = await s.App.Get<LedgerReader>().VerifyAsync();
+        report.IsValid.ShouldBeTrue(report.Message);
     }
 }

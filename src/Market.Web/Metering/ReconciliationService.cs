@@ -201,7 +201,10 @@ public sealed partial class ReconciliationService(
         var summary = new ReconciliationSummary(version, Reconciliation.RulesVersion, localPrice, prices.RetailPrice, prices.FeedInTariff, households.Length);
         var block = BlockSealer.SealReconciliation(tip, ledger.Key, clearingHeader, summary, leaves, sealedAt);
 
-        LedgerWriter.Add(db, block);
+        // The block and its row through EF Core first: the unique indexes turn a concurrent second sealing into a
+        // DbUpdateException before the bulk is written. Leaves and postings (20,000 rows and more for a big
+        // community) go set-based, as clearing writes its rows (IntervalWriter).
+        db.Blocks.Add(LedgerWriter.ToEntity(block));
         db.Reconciliations.Add(new ReconciliationEntity
         {
             IntervalStart = start,
@@ -211,51 +214,35 @@ public sealed partial class ReconciliationService(
             HouseholdCount = households.Length,
             SealedAtMs = block.Header.SealedAtUnixMs,
         });
-        if (previous is not null)
-        {
-            // The previous version's postings are cancelled, not deleted: the interval's rows add up to the latest version.
-            var old = await db.ImbalancePostings.AsNoTracking()
-                .Where(p => p.IntervalStart == start && p.Version == previous.Version && !p.Reversal)
-                .ToListAsync(cancellationToken);
-            db.ImbalancePostings.AddRange(old.Select(p => new ImbalancePostingEntity
-            {
-                IntervalStart = start,
-                Version = version,
-                HouseholdId = p.HouseholdId,
-                CounterpartyHouseholdId = p.CounterpartyHouseholdId,
-                Kind = p.Kind,
-                EnergyWh = -p.EnergyWh,
-                Amount = -p.Amount,
-                Reversal = true,
-            }));
-        }
-
-        long? Account(int account) => account == ImbalancePosting.Utility ? null : households[account];
-        foreach (var p in result.Postings)
-        {
-            // Both sides: the payer gets the energy and pays, the payee gives the energy and is paid.
-            db.ImbalancePostings.Add(new ImbalancePostingEntity
-            {
-                IntervalStart = start, Version = version, HouseholdId = Account(p.Payer), CounterpartyHouseholdId = Account(p.Payee),
-                Kind = (byte)p.Kind, EnergyWh = p.EnergyWh, Amount = -p.Amount,
-            });
-            db.ImbalancePostings.Add(new ImbalancePostingEntity
-            {
-                IntervalStart = start, Version = version, HouseholdId = Account(p.Payee), CounterpartyHouseholdId = Account(p.Payer),
-                Kind = (byte)p.Kind, EnergyWh = -p.EnergyWh, Amount = p.Amount,
-            });
-        }
-
         try
         {
             await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException e)
         {
             LogLostRace(logger, start, e.InnerException?.Message ?? e.Message);
             return null;
         }
+
+        var rows = new List<ImbalancePostingEntity>(result.Postings.Length * 2);
+        long? Account(int account) => account == ImbalancePosting.Utility ? null : households[account];
+        foreach (var p in result.Postings)
+        {
+            // Both sides: the payer gets the energy and pays, the payee gives the energy and is paid.
+            rows.Add(new ImbalancePostingEntity
+            {
+                IntervalStart = start, Version = version, HouseholdId = Account(p.Payer), CounterpartyHouseholdId = Account(p.Payee),
+                Kind = (byte)p.Kind, EnergyWh = p.EnergyWh, Amount = -p.Amount,
+            });
+            rows.Add(new ImbalancePostingEntity
+            {
+                IntervalStart = start, Version = version, HouseholdId = Account(p.Payee), CounterpartyHouseholdId = Account(p.Payer),
+                Kind = (byte)p.Kind, EnergyWh = -p.EnergyWh, Amount = p.Amount,
+            });
+        }
+
+        await ReconciliationWriter.WriteAsync(db, block, previous?.Version, rows, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
 
         LogReconciled(logger, start, version, block.Header.Height, households.Length, result.Postings.Length);
         return new IntervalReconciled(start, version, block.Header.Height, households.Length, result.Postings.Length);

@@ -25,7 +25,7 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
 {
     private static readonly ClearingTimings NoPhases = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
 
-    private static readonly string[] HouseholdColumns = ["UserId", "Name", "Pseudonym", "PvPeakW", "MaxImportW", "TimeZone"];
+    private static readonly string[] HouseholdColumns = ["UserId", "Name", "Pseudonym", "PvPeakW", "MaxImportW", "TimeZone", "MeterId"];
 
     private static readonly string[] OrderColumns =
         ["HouseholdId", "Side", "EnergyWh", "LimitPrice", "IntervalStart", "Status", "FilledWh", "CreatedAtMs"];
@@ -72,6 +72,7 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
             v[3] = 10_000L;
             v[4] = 20_000L;
             v[5] = "Europe/Berlin";
+            v[6] = MeterId(i);
         }, CancellationToken.None);
         await transaction.CommitAsync();
         _households = await db.Households.AsNoTracking().Where(h => h.UserId.StartsWith("bench-")).OrderBy(h => h.Id).Select(h => h.Id).ToArrayAsync();
@@ -145,6 +146,65 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
         if (!report.IsValid)
         {
             throw new InvalidOperationException(report.Message);
+        }
+    }
+
+    private static string MeterId(int household) => "MTR-BENCH-" + household.ToString("D6", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Clears <paramref name="intervals"/> empty intervals, then imports one reading per household and interval from a
+    /// CSV text through <see cref="Market.Web.Metering.ReadingImportService"/> (parse, validate, write in one
+    /// transaction) and prints the time; with <paramref name="reconcile"/> also reconciles them all.
+    /// </summary>
+    public async Task ImportReadingsAsync(int intervals, bool reconcile)
+    {
+        var clock = Get<MarketClock>();
+        var first = _nextInterval;
+        var starts = new long[intervals];
+        var at = first;
+        for (var k = 0; k < intervals; k++)
+        {
+            starts[k] = at;
+            at = clock.Next(at);
+        }
+
+        _clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(at + 60));
+        var clearing = Stopwatch.StartNew();
+        var cleared = await Get<ClearingService>().ClearDueIntervalsAsync();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{cleared} empty intervals cleared in {clearing.ElapsedMilliseconds} ms"));
+
+        var csv = new System.Text.StringBuilder(Market.Web.Metering.ReadingParser.Header).Append('\n');
+        var random = new Random((int)options.Seed);
+        foreach (var start in starts)
+        {
+            var iso = DateTimeOffset.FromUnixTimeSeconds(start).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            for (var i = 0; i < _households.Length; i++)
+            {
+                csv.Append(MeterId(i)).Append(',').Append(iso).Append(',')
+                    .Append(random.Next(0, 2_000).ToString(CultureInfo.InvariantCulture)).Append(',')
+                    .Append(random.Next(0, 2_000).ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+        }
+
+        var text = csv.ToString();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(long)intervals * _households.Length:N0} readings, {text.Length / (1024 * 1024)} MB of CSV"));
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var timer = Stopwatch.StartNew();
+        var result = await Get<Market.Web.Metering.ReadingImportService>().ImportCsvAsync(new StringReader(text), "bench");
+        var elapsed = timer.Elapsed;
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("import failed: " + string.Join("; ", result.Errors.Take(5).Select(e => $"line {e.Line}: {e.Message}")));
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"import: {result.Stored:N0} readings stored (parse, validate, write, commit) in {elapsed.TotalMilliseconds:N0} ms (CPU {used.TotalMilliseconds:N0} ms)"));
+        if (reconcile)
+        {
+            timer.Restart();
+            var done = await Get<Market.Web.Metering.ReconciliationService>().ReconcileDueAsync();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reconciliation: {done.Count} intervals sealed in {timer.ElapsedMilliseconds:N0} ms"));
         }
     }
 

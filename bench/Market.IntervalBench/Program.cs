@@ -33,6 +33,17 @@ internal static class BenchMain
         {
             await using var bench = new IntervalBench(dataDirectory, options);
             await bench.PrepareAsync();
+            if (options.ReadingIntervals > 0)
+            {
+                await bench.ImportReadingsAsync(options.ReadingIntervals, options.Reconcile);
+                if (options.Verify)
+                {
+                    await bench.VerifyAsync();
+                }
+
+                return 0;
+            }
+
             var results = new List<RunResult>();
             for (var i = 0; i < options.Warmup; i++)
             {
@@ -76,7 +87,7 @@ internal sealed class BenchOptions
     public const string Usage =
         "usage: Market.IntervalBench [--orders N] [--runs R] [--households H] [--seed S] [--warmup W] [--warmup-orders N]\n" +
         "                            [--data DIR] [--keep] [--verify] [--provider Sqlite|PostgreSql] [--connection STRING]\n" +
-        "                            [--Section:Key=value ...]";
+        "                            [--readings INTERVALS [--reconcile]] [--Section:Key=value ...]";
 
     public int Orders { get; private set; } = 100_000;
 
@@ -95,6 +106,11 @@ internal sealed class BenchOptions
     public bool Keep { get; private set; }
 
     public bool Verify { get; private set; }
+
+    /// <summary>With a value: import one meter reading per household for this many intervals instead of clearing orders.</summary>
+    public int ReadingIntervals { get; private set; }
+
+    public bool Reconcile { get; private set; }
 
     public Dictionary<string, string?> Settings { get; } = [];
 
@@ -118,6 +134,8 @@ internal sealed class BenchOptions
                 case "--data": o.DataDirectory = Path.GetFullPath(Value()); break;
                 case "--keep": o.Keep = true; break;
                 case "--verify": o.Verify = true; break;
+                case "--readings": o.ReadingIntervals = Count(); break;
+                case "--reconcile": o.Reconcile = true; break;
                 case "--provider": o.Settings["Market:Database"] = Value(); break;
                 case "--connection": o.Settings["Market:ConnectionString"] = Value(); break;
                 default:

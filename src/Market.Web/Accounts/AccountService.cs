@@ -43,11 +43,13 @@ public sealed class AccountService(
         await users.AddToRoleAsync(user, Roles.Prosumer);
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
+            var pseudonym = RandomNumberGenerator.GetBytes(16);
             db.Households.Add(new Household
             {
                 UserId = user.Id,
                 Name = r.HouseholdName.Trim(),
-                Pseudonym = RandomNumberGenerator.GetBytes(16),
+                Pseudonym = pseudonym,
+                MeterId = Household.DefaultMeterId(pseudonym),
                 PvPeakW = (long)(r.PvPeakKw * 1000m),
                 MaxImportW = (long)(r.MaxImportKw * 1000m),
                 TimeZone = r.TimeZone,

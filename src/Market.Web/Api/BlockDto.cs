@@ -24,6 +24,7 @@ public sealed record BlockDto(
         BlockKind.OrderBook => "order-book",
         BlockKind.Clearing => "clearing",
         BlockKind.Rules => "rules",
+        BlockKind.Reconciliation => "reconciliation",
         _ => "unknown",
     };
 

@@ -90,9 +90,9 @@ public static class JobsExtensions
 }
 
 /// <summary>The recurring job: clears every interval whose gate has closed. Safe to run concurrently and to re-run.</summary>
-public sealed class ClearingJob(ClearingService clearing, Market.Web.Trading.StandingOrderService standing)
+public sealed class ClearingJob(ClearingService clearing, Market.Web.Trading.StandingOrderService standing, Market.Web.Metering.ReconciliationService reconciliation)
 {
-    /// <summary>Makes standing orders' next orders, then clears what is due; returns the intervals cleared.</summary>
+    /// <summary>Makes standing orders' next orders, clears what is due, then reconciles intervals whose readings are in; returns the intervals cleared.</summary>
     /// <remarks>
     /// No Hangfire distributed lock: the ledger lock (one transaction at a time, across nodes) already serialises
     /// clearing, and a job lock left behind by a killed node would hold clearing back until it expired.
@@ -101,6 +101,9 @@ public sealed class ClearingJob(ClearingService clearing, Market.Web.Trading.Sta
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         await standing.MaterializeAllAsync(cancellationToken);
-        return await clearing.ClearDueIntervalsAsync(cancellationToken);
+        var cleared = await clearing.ClearDueIntervalsAsync(cancellationToken);
+        // Intervals whose readings came in (or were corrected) since the last run.
+        await reconciliation.ReconcileDueAsync(cancellationToken);
+        return cleared;
     }
 }

@@ -118,13 +118,15 @@ public sealed partial class DemoSeeder(
             return;
         }
 
+        var pseudonym = RandomNumberGenerator.GetBytes(16);
         db.Households.Add(new Household
         {
             UserId = userId,
             Name = name,
-            Pseudonym = RandomNumberGenerator.GetBytes(16),
+            Pseudonym = pseudonym,
             PvPeakW = pvPeakW,
             MaxImportW = maxImportW,
+            MeterId = Household.DefaultMeterId(pseudonym),
         });
         await db.SaveChangesAsync(cancellationToken);
     }

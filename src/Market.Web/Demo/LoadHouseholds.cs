@@ -53,7 +53,8 @@ public static class LoadHouseholds
 
                     await users.AddToRoleAsync(user, Roles.Prosumer);
                     await using var db = await dbFactory.CreateDbContextAsync(ct);
-                    db.Households.Add(new Household { UserId = user.Id, Name = $"Load test {i}", Pseudonym = RandomNumberGenerator.GetBytes(16), PvPeakW = 20_000, MaxImportW = 20_000 });
+                    var pseudonym = RandomNumberGenerator.GetBytes(16);
+                    db.Households.Add(new Household { UserId = user.Id, Name = $"Load test {i}", Pseudonym = pseudonym, PvPeakW = 20_000, MaxImportW = 20_000, MeterId = Household.DefaultMeterId(pseudonym) });
                     await db.SaveChangesAsync(ct);
                 }
 

@@ -28,6 +28,12 @@ public sealed class Household
 
     /// <summary>IANA time zone the household sees times in.</summary>
     public string TimeZone { get; set; } = "Europe/Berlin";
+
+    /// <summary>The id of the household's meter (1 to 64 characters, unique); null until the operator assigns one.</summary>
+    public string? MeterId { get; set; }
+
+    /// <summary>The meter id a new household gets: "MTR-" and the first six bytes of its pseudonym in hex.</summary>
+    public static string DefaultMeterId(byte[] pseudonym) => "MTR-" + Convert.ToHexString(pseudonym.AsSpan(0, 6));
 }
 
 public enum OrderSide : byte
@@ -290,4 +296,87 @@ public sealed class RulesChangeEntity
     public string UserName { get; set; } = "";
 
     public long CreatedAtMs { get; set; }
+}
+
+/// <summary>
+/// One version of a household's meter reading for one interval. Rows are never changed: a correction is the next
+/// <see cref="Version"/> (1, 2, …) and the latest version is the one in force.
+/// </summary>
+public sealed class MeterReadingEntity
+{
+    public long Id { get; set; }
+
+    public long HouseholdId { get; set; }
+
+    /// <summary>The meter id as uploaded; part of the reading's hash in the ledger.</summary>
+    public string MeterId { get; set; } = "";
+
+    /// <summary>Interval start, Unix seconds UTC.</summary>
+    public long IntervalStart { get; set; }
+
+    public int Version { get; set; }
+
+    /// <summary>Metered import from the grid in the interval, Wh.</summary>
+    public long ImportWh { get; set; }
+
+    /// <summary>Metered export to the grid in the interval, Wh.</summary>
+    public long ExportWh { get; set; }
+
+    /// <summary>Unix milliseconds UTC.</summary>
+    public long ReceivedAtMs { get; set; }
+
+    /// <summary>Where the reading came from: "csv" or "api", and who sent it.</summary>
+    public string Source { get; set; } = "";
+}
+
+/// <summary>One sealed reconciliation of an interval (version 1, then one more per correction).</summary>
+public sealed class ReconciliationEntity
+{
+    public long Id { get; set; }
+
+    public long IntervalStart { get; set; }
+
+    public int Version { get; set; }
+
+    public long BlockHeight { get; set; }
+
+    /// <summary>The highest reading id of the interval this version used: a newer reading means a new version is due.</summary>
+    public long LastReadingId { get; set; }
+
+    public int HouseholdCount { get; set; }
+
+    public long SealedAtMs { get; set; }
+}
+
+/// <summary>
+/// One side of a double-entry imbalance posting from a reconciliation. Both sides of every posting are stored, so the
+/// rows of each version sum to zero; a new version first reverses the previous version's rows (<see cref="Reversal"/>),
+/// so the sum of all rows of an interval is what its latest version settles.
+/// </summary>
+public sealed class ImbalancePostingEntity
+{
+    public long Id { get; set; }
+
+    public long IntervalStart { get; set; }
+
+    /// <summary>The reconciliation version that wrote the row.</summary>
+    public int Version { get; set; }
+
+    /// <summary>The household the row books on; null for the utility.</summary>
+    public long? HouseholdId { get; set; }
+
+    /// <summary>The other side of the posting; null for the utility.</summary>
+    public long? CounterpartyHouseholdId { get; set; }
+
+    /// <summary>A <c>Market.Matching.Settlement.PostingKind</c>.</summary>
+    public byte Kind { get; set; }
+
+    /// <summary>Energy in Wh: positive = received by <see cref="HouseholdId"/>.</summary>
+    public long EnergyWh { get; set; }
+
+    /// <summary>Money in 1/10,000 of the currency: positive = received.</summary>
+    public long Amount { get; set; }
+
+    /// <summary>Whether the row cancels a row of the previous version.</summary>
+    public bool Reversal { get; set; }
 }

@@ -44,6 +44,12 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
 
     public DbSet<StandingOrderEntity> StandingOrders => Set<StandingOrderEntity>();
 
+    public DbSet<MeterReadingEntity> MeterReadings => Set<MeterReadingEntity>();
+
+    public DbSet<ReconciliationEntity> Reconciliations => Set<ReconciliationEntity>();
+
+    public DbSet<ImbalancePostingEntity> ImbalancePostings => Set<ImbalancePostingEntity>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -56,6 +62,32 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
             e.Property(h => h.Name).HasMaxLength(100);
             e.Property(h => h.Pseudonym).HasMaxLength(16);
             e.Property(h => h.TimeZone).HasMaxLength(64);
+            e.Property(h => h.MeterId).HasMaxLength(64);
+            e.HasIndex(h => h.MeterId).IsUnique();
+        });
+
+        builder.Entity<MeterReadingEntity>(e =>
+        {
+            e.ToTable("MeterReadings");
+            // A correction is the next version, never an overwrite.
+            e.HasIndex(r => new { r.HouseholdId, r.IntervalStart, r.Version }).IsUnique();
+            e.HasIndex(r => r.IntervalStart);
+            e.Property(r => r.MeterId).HasMaxLength(64);
+            e.Property(r => r.Source).HasMaxLength(100);
+        });
+
+        builder.Entity<ReconciliationEntity>(e =>
+        {
+            e.ToTable("Reconciliations");
+            e.HasIndex(r => new { r.IntervalStart, r.Version }).IsUnique();
+            e.HasIndex(r => r.BlockHeight).IsUnique();
+        });
+
+        builder.Entity<ImbalancePostingEntity>(e =>
+        {
+            e.ToTable("ImbalancePostings");
+            e.HasIndex(p => new { p.IntervalStart, p.Version });
+            e.HasIndex(p => p.HouseholdId);
         });
 
         builder.Entity<OrderEntity>(e =>

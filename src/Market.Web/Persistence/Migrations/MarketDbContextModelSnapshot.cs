@@ -197,6 +197,10 @@ namespace Market.Web.Persistence.Migrations
                     b.Property<long>("MaxImportW")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("MeterId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -220,6 +224,9 @@ namespace Market.Web.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("MeterId")
+                        .IsUnique();
 
                     b.HasIndex("Pseudonym")
                         .IsUnique();
@@ -261,6 +268,45 @@ namespace Market.Web.Persistence.Migrations
                         .IsUnique();
 
                     b.ToTable("IdempotencyKeys", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.ImbalancePostingEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CounterpartyHouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("EnergyWh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Reversal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HouseholdId");
+
+                    b.HasIndex("IntervalStart", "Version");
+
+                    b.ToTable("ImbalancePostings", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.MarketUser", b =>
@@ -329,6 +375,50 @@ namespace Market.Web.Persistence.Migrations
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.MeterReadingEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExportWh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ImportWh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MeterId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IntervalStart");
+
+                    b.HasIndex("HouseholdId", "IntervalStart", "Version")
+                        .IsUnique();
+
+                    b.ToTable("MeterReadings", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.OrderEntity", b =>
@@ -402,6 +492,41 @@ namespace Market.Web.Persistence.Migrations
                     b.HasIndex("TradeId");
 
                     b.ToTable("Postings", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.ReconciliationEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BlockHeight")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("HouseholdCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastReadingId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SealedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BlockHeight")
+                        .IsUnique();
+
+                    b.HasIndex("IntervalStart", "Version")
+                        .IsUnique();
+
+                    b.ToTable("Reconciliations", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.RulesChangeEntity", b =>

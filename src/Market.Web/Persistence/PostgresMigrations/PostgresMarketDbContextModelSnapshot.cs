@@ -206,6 +206,10 @@ namespace Market.Web.Persistence.Migrations
                     b.Property<long>("MaxImportW")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("MeterId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -229,6 +233,9 @@ namespace Market.Web.Persistence.Migrations
                         .HasColumnType("text");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("MeterId")
+                        .IsUnique();
 
                     b.HasIndex("Pseudonym")
                         .IsUnique();
@@ -272,6 +279,47 @@ namespace Market.Web.Persistence.Migrations
                         .IsUnique();
 
                     b.ToTable("IdempotencyKeys", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.ImbalancePostingEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("CounterpartyHouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("EnergyWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte>("Kind")
+                        .HasColumnType("smallint");
+
+                    b.Property<bool>("Reversal")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HouseholdId");
+
+                    b.HasIndex("IntervalStart", "Version");
+
+                    b.ToTable("ImbalancePostings", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.MarketUser", b =>
@@ -340,6 +388,52 @@ namespace Market.Web.Persistence.Migrations
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.MeterReadingEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("ExportWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ImportWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("MeterId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("ReceivedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IntervalStart");
+
+                    b.HasIndex("HouseholdId", "IntervalStart", "Version")
+                        .IsUnique();
+
+                    b.ToTable("MeterReadings", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.OrderEntity", b =>
@@ -417,6 +511,43 @@ namespace Market.Web.Persistence.Migrations
                     b.HasIndex("TradeId");
 
                     b.ToTable("Postings", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.ReconciliationEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("BlockHeight")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("HouseholdCount")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("LastReadingId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("SealedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BlockHeight")
+                        .IsUnique();
+
+                    b.HasIndex("IntervalStart", "Version")
+                        .IsUnique();
+
+                    b.ToTable("Reconciliations", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.RulesChangeEntity", b =>

@@ -1,0 +1,111 @@
+using System.Security.Claims;
+using Market.Web.Accounts;
+using Market.Web.Api;
+
+namespace Market.Web.Metering;
+
+/// <summary>Meter readings: import (API and operator page) and reconciliation.</summary>
+public static class MeteringExtensions
+{
+    /// <summary>Largest upload, CSV or JSON: about 300,000 readings of CSV.</summary>
+    public const int MaxBodyBytes = 16 * 1024 * 1024;
+
+    public static WebApplicationBuilder AddMarketMetering(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ReadingImportService>();
+        builder.Services.AddSingleton<ReconciliationService>();
+        return builder;
+    }
+
+    public static WebApplication MapMeterReadingApi(this WebApplication app)
+    {
+        // No Accepts metadata: routing would then turn away other media types before the handler, and the request
+        // would fall through to the pages (400) instead of getting the handler's 415 problem.
+        app.MapPost("/api/meter-readings", ImportAsync)
+            .RequireRateLimiting(OrderApi.RateLimitPolicy)
+            .RequireAuthorization(p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireRole(Roles.Operator, Roles.MeterGateway))
+            .WithTags("Meter readings")
+            .WithSummary("Upload meter readings (text/csv: meter_id,interval_start,import_wh,export_wh; or JSON {\"readings\":[…]}); all or nothing, a reading for a meter and interval that has one is a correction")
+            .Produces<ReadingImportResponse>(StatusCodes.Status200OK)
+            .ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
+        return app;
+    }
+
+    private static async Task<IResult> ImportAsync(HttpContext http, ReadingImportService import, ReconciliationService reconciliation, CancellationToken ct)
+    {
+        if (http.Request.ContentLength > MaxBodyBytes)
+        {
+            return TooLarge();
+        }
+
+        var mediaType = Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type) ? type.MediaType.Value : null;
+        var csv = string.Equals(mediaType, "text/csv", StringComparison.OrdinalIgnoreCase);
+        if (!csv && !string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return OrderApi.Problem(415, "Unsupported media type", "Send text/csv or application/json.");
+        }
+
+        var body = await ReadBodyAsync(http.Request, ct);
+        if (body is null)
+        {
+            return TooLarge();
+        }
+
+        var source = (csv ? "api-csv:" : "api-json:") + (http.User.FindFirstValue(ClaimTypes.Name) ?? "?");
+        ParsedReadings parsed;
+        if (csv)
+        {
+            using var reader = new StreamReader(new MemoryStream(body), System.Text.Encoding.UTF8);
+            parsed = await ReadingParser.ParseCsvAsync(reader, ct);
+        }
+        else
+        {
+            parsed = ReadingParser.ParseJson(body);
+        }
+
+        var result = await import.ImportAsync(parsed, source, ct);
+        if (!result.Succeeded)
+        {
+            return Results.Problem(
+                statusCode: 422,
+                title: "The readings were not stored",
+                detail: $"{result.ErrorCount} error(s) in {result.Rows} reading(s); nothing was stored. The first {result.Errors.Count} are listed under \"errors\" ({(csv ? "line numbers of the file, the header is line 1" : "1-based item numbers of \"readings\"")}).",
+                extensions: new Dictionary<string, object?>
+                {
+                    ["errorCount"] = result.ErrorCount,
+                    ["errors"] = result.Errors.Select(e => new { line = e.Line, message = e.Message }).ToArray(),
+                });
+        }
+
+        var reconciled = await reconciliation.ReconcileDueAsync(ct);
+        return Results.Ok(new ReadingImportResponse(result.Rows, result.Stored, result.Corrections, result.Unchanged,
+            [.. result.Intervals.Select(s => DateTimeOffset.FromUnixTimeSeconds(s))],
+            [.. reconciled.Select(r => new ReconciledDto(DateTimeOffset.FromUnixTimeSeconds(r.IntervalStart), r.Version, r.BlockHeight))]));
+    }
+
+    private static IResult TooLarge() => OrderApi.Problem(413, "Body too large", $"An upload is at most {MaxBodyBytes / (1024 * 1024)} MB; split the file.");
+
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+}
+
+/// <summary>What an upload stored, and the reconciliations it triggered.</summary>
+public sealed record ReadingImportResponse(int Rows, int Stored, int Corrections, int Unchanged, IReadOnlyList<DateTimeOffset> Intervals, IReadOnlyList<ReconciledDto> Reconciled);
+
+/// <summary>One reconciliation sealed after an upload.</summary>
+public sealed record ReconciledDto(DateTimeOffset IntervalStart, int Version, long BlockHeight);

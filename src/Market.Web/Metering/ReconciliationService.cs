@@ -1,0 +1,259 @@
+using Market.Ledger;
+using Market.Matching;
+using Market.Matching.Settlement;
+using Market.Web.Clearing;
+using Market.Web.LedgerStore;
+using Market.Web.Persistence;
+using Market.Web.Trading;
+using Microsoft.EntityFrameworkCore;
+
+namespace Market.Web.Metering;
+
+/// <summary>A reconciliation this node sealed.</summary>
+public sealed record IntervalReconciled(long IntervalStart, int Version, long BlockHeight, int Households, int Postings);
+
+/// <summary>
+/// Reconciles cleared intervals once their readings are in (rules: docs/settlement.md): an interval is due when every
+/// household that traded in it has a reading and a reading is newer than its latest reconciliation. Households that
+/// neither traded nor sent a reading are left out; a reading that arrives for one later is a correction and seals
+/// the next version. Each reconciliation seals a block (kind 5) and writes its imbalance postings in one transaction
+/// under the ledger lock; a new version first reverses the previous version's postings.
+/// </summary>
+public sealed partial class ReconciliationService(
+    IDbContextFactory<MarketDbContext> dbFactory,
+    MarketClock clock,
+    LedgerWriter ledger,
+    LedgerPublication publication,
+    RulesBook rules,
+    ILogger<ReconciliationService> logger) : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public void Dispose() => _gate.Dispose();
+
+    /// <summary>Reconciles every due interval, oldest first; returns what this call sealed.</summary>
+    public async Task<IReadOnlyList<IntervalReconciled>> ReconcileDueAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var sealedNow = new List<IntervalReconciled>();
+            foreach (var start in await DueIntervalsAsync(cancellationToken))
+            {
+                if (await ReconcileIntervalAsync(start, cancellationToken) is { } done)
+                {
+                    sealedNow.Add(done);
+                }
+            }
+
+            if (sealedNow.Count > 0)
+            {
+                await publication.LatestCheckpointAsync(cancellationToken);
+            }
+
+            return sealedNow;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Cleared intervals with a reading newer than their latest reconciliation (or none yet).</summary>
+    private async Task<List<long>> DueIntervalsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var newest = await db.MeterReadings.AsNoTracking()
+            .GroupBy(r => r.IntervalStart)
+            .Select(g => new { Start = g.Key, MaxId = g.Max(r => r.Id) })
+            .ToListAsync(cancellationToken);
+        var reconciled = await db.Reconciliations.AsNoTracking()
+            .GroupBy(r => r.IntervalStart)
+            .Select(g => new { Start = g.Key, Last = g.Max(r => r.LastReadingId) })
+            .ToDictionaryAsync(r => r.Start, r => r.Last, cancellationToken);
+        var cleared = (await db.ClearedIntervals.AsNoTracking().Select(c => c.IntervalStart).ToListAsync(cancellationToken)).ToHashSet();
+        return newest
+            .Where(n => cleared.Contains(n.Start) && (!reconciled.TryGetValue(n.Start, out var last) || last < n.MaxId))
+            .Select(n => n.Start)
+            .Order()
+            .ToList();
+    }
+
+    private async Task<IntervalReconciled?> ReconcileIntervalAsync(long start, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await LedgerLock.AcquireAsync(db, cancellationToken);
+
+        // Under the lock: what another node sealed meanwhile is visible now.
+        var previous = await db.Reconciliations.AsNoTracking()
+            .Where(r => r.IntervalStart == start)
+            .OrderByDescending(r => r.Version)
+            .FirstOrDefaultAsync(cancellationToken);
+        var all = await db.MeterReadings.AsNoTracking().Where(r => r.IntervalStart == start).ToListAsync(cancellationToken);
+        var lastReadingId = all.Max(r => r.Id);
+        if (previous is not null && previous.LastReadingId >= lastReadingId)
+        {
+            return null;
+        }
+
+        var readings = all.GroupBy(r => r.HouseholdId).ToDictionary(g => g.Key, g => g.MaxBy(r => r.Version)!);
+        var trades = await db.Trades.AsNoTracking()
+            .Where(t => t.IntervalStart == start)
+            .Select(t => new { t.BuyerHouseholdId, t.SellerHouseholdId, t.EnergyWh, t.Amount, t.Price })
+            .ToListAsync(cancellationToken);
+        var positions = new Dictionary<long, (long Sold, long Bought, long SoldAmount, long BoughtAmount)>();
+        foreach (var t in trades)
+        {
+            var seller = positions.GetValueOrDefault(t.SellerHouseholdId);
+            positions[t.SellerHouseholdId] = seller with { Sold = checked(seller.Sold + t.EnergyWh), SoldAmount = checked(seller.SoldAmount + t.Amount) };
+            var buyer = positions.GetValueOrDefault(t.BuyerHouseholdId);
+            positions[t.BuyerHouseholdId] = buyer with { Bought = checked(buyer.Bought + t.EnergyWh), BoughtAmount = checked(buyer.BoughtAmount + t.Amount) };
+        }
+
+        var missing = positions.Keys.Count(h => !readings.ContainsKey(h));
+        if (missing > 0)
+        {
+            LogWaiting(logger, start, missing);
+            return null;
+        }
+
+        var ids = readings.Keys.ToList();
+        var pseudonyms = await db.Households.AsNoTracking()
+            .Where(h => ids.Contains(h.Id))
+            .Select(h => new { h.Id, h.Pseudonym })
+            .ToDictionaryAsync(h => h.Id, h => PartyId.FromBytes(h.Pseudonym), cancellationToken);
+        var households = ids.OrderBy(id => pseudonyms[id].High).ThenBy(id => pseudonyms[id].Low).ToArray();
+
+        var clearingHeader = BlockHeader.Decode(await db.Blocks.AsNoTracking()
+            .Where(b => b.IntervalStart == start && b.Kind == (byte)BlockKind.Clearing)
+            .Select(b => b.Header)
+            .SingleAsync(cancellationToken));
+        var inEffect = rules.At(start);
+        long? localPrice = trades.Count == 0 ? null
+            : clearingHeader.Mechanism == (byte)Mechanism.UniformPrice ? trades[0].Price
+            : (trades.Min(t => t.Price) + trades.Max(t => t.Price)) / 2;
+        var prices = new IntervalPrices(localPrice, inEffect.PriceCeiling, inEffect.PriceFloor);
+        var input = new HouseholdPosition[households.Length];
+        for (var i = 0; i < households.Length; i++)
+        {
+            var p = positions.GetValueOrDefault(households[i]);
+            var r = readings[households[i]];
+            input[i] = new HouseholdPosition(p.Sold, p.Bought, p.SoldAmount, p.BoughtAmount, r.ExportWh, r.ImportWh);
+        }
+
+        var result = Reconciliation.Reconcile(prices, input);
+        if (!result.IsSuccess)
+        {
+            // Readings and trades were validated on the way in: a rejection is a bug or corrupted data.
+            throw new InvalidOperationException($"Reconciling interval {start} was rejected: {result.Rejection}");
+        }
+
+        var end = clock.Next(start);
+        var entries = new List<ImbalanceEntry>[households.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = [];
+        }
+
+        PartyId Party(int account) => account == ImbalancePosting.Utility ? ImbalanceEntry.Utility : pseudonyms[households[account]];
+        foreach (var p in result.Postings)
+        {
+            switch (p.Kind)
+            {
+                case PostingKind.NeighbourCover:
+                    entries[p.Payer].Add(new ImbalanceEntry(ImbalanceEntryKind.CoveredByNeighbour, Party(p.Payee), p.EnergyWh, p.Amount));
+                    entries[p.Payee].Add(new ImbalanceEntry(ImbalanceEntryKind.ProvidedToNeighbour, Party(p.Payer), p.EnergyWh, p.Amount));
+                    break;
+                case PostingKind.UtilityPurchase:
+                    entries[p.Payer].Add(new ImbalanceEntry(ImbalanceEntryKind.BoughtFromUtility, ImbalanceEntry.Utility, p.EnergyWh, p.Amount));
+                    break;
+                case PostingKind.UtilityFeedIn:
+                    entries[p.Payee].Add(new ImbalanceEntry(ImbalanceEntryKind.SoldToUtility, ImbalanceEntry.Utility, p.EnergyWh, p.Amount));
+                    break;
+                default:
+                    throw new InvalidOperationException($"unknown posting kind {p.Kind}");
+            }
+        }
+
+        var leaves = new HouseholdReconciliationLeaf[households.Length];
+        for (var i = 0; i < households.Length; i++)
+        {
+            var r = readings[households[i]];
+            var reading = new MeterReading(pseudonyms[households[i]], start, end, r.Version, r.MeterId, r.ExportWh, r.ImportWh);
+            leaves[i] = new HouseholdReconciliationLeaf
+            {
+                Household = reading.Household,
+                ReadingHash = reading.Hash(),
+                ReadingVersion = r.Version,
+                SoldWh = input[i].SoldWh,
+                BoughtWh = input[i].BoughtWh,
+                ExportWh = r.ExportWh,
+                ImportWh = r.ImportWh,
+                Entries = [.. entries[i]],
+            };
+        }
+
+        var version = (previous?.Version ?? 0) + 1;
+        var tip = await LedgerWriter.TipAsync(db, cancellationToken);
+        var now = clock.Now;
+        var sealedAt = now.ToUnixTimeMilliseconds() < tip.LastSealedAtUnixMs ? DateTimeOffset.FromUnixTimeMilliseconds(tip.LastSealedAtUnixMs) : now;
+        var summary = new ReconciliationSummary(version, Reconciliation.RulesVersion, localPrice, prices.RetailPrice, prices.FeedInTariff, households.Length);
+        var block = BlockSealer.SealReconciliation(tip, ledger.Key, clearingHeader, summary, leaves, sealedAt);
+
+        // The block and its row through EF Core first: the unique indexes turn a concurrent second sealing into a
+        // DbUpdateException before the bulk is written. Leaves and postings (20,000 rows and more for a big
+        // community) go set-based, as clearing writes its rows (IntervalWriter).
+        db.Blocks.Add(LedgerWriter.ToEntity(block));
+        db.Reconciliations.Add(new ReconciliationEntity
+        {
+            IntervalStart = start,
+            Version = version,
+            BlockHeight = block.Header.Height,
+            LastReadingId = lastReadingId,
+            HouseholdCount = households.Length,
+            SealedAtMs = block.Header.SealedAtUnixMs,
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e)
+        {
+            LogLostRace(logger, start, e.InnerException?.Message ?? e.Message);
+            return null;
+        }
+
+        var rows = new List<ImbalancePostingEntity>(result.Postings.Length * 2);
+        long? Account(int account) => account == ImbalancePosting.Utility ? null : households[account];
+        foreach (var p in result.Postings)
+        {
+            // Both sides: the payer gets the energy and pays, the payee gives the energy and is paid.
+            rows.Add(new ImbalancePostingEntity
+            {
+                IntervalStart = start, Version = version, HouseholdId = Account(p.Payer), CounterpartyHouseholdId = Account(p.Payee),
+                Kind = (byte)p.Kind, EnergyWh = p.EnergyWh, Amount = -p.Amount,
+            });
+            rows.Add(new ImbalancePostingEntity
+            {
+                IntervalStart = start, Version = version, HouseholdId = Account(p.Payee), CounterpartyHouseholdId = Account(p.Payer),
+                Kind = (byte)p.Kind, EnergyWh = -p.EnergyWh, Amount = p.Amount,
+            });
+        }
+
+        await ReconciliationWriter.WriteAsync(db, block, previous?.Version, rows, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        LogReconciled(logger, start, version, block.Header.Height, households.Length, result.Postings.Length);
+        return new IntervalReconciled(start, version, block.Header.Height, households.Length, result.Postings.Length);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Interval {Start} waits for readings of {Missing} trading households")]
+    private static partial void LogWaiting(ILogger logger, long start, int missing);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reconciled interval {Start}, version {Version}, block {Height}: {Households} households, {Postings} imbalance postings")]
+    private static partial void LogReconciled(ILogger logger, long start, int version, long height, int households, int postings);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Interval {Start} was reconciled concurrently by another node; this attempt was rolled back ({Reason})")]
+    private static partial void LogLostRace(ILogger logger, long start, string reason);
+}

@@ -1,0 +1,103 @@
+using System.Data.Common;
+using Market.Web.Clearing;
+using Market.Ledger;
+using Market.Web.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Market.Web.Metering;
+
+/// <summary>
+/// Writes a reconciliation's block leaves and imbalance postings inside the caller's transaction, set-based on both
+/// engines (SQLite: <see cref="BatchedStatement"/>; PostgreSQL: one <c>unnest</c> statement per table). The previous
+/// version's postings are reversed by one <c>INSERT … SELECT</c>.
+/// </summary>
+internal static class ReconciliationWriter
+{
+    private static readonly string[] LeafColumns = ["BlockHeight", "Index", "Data"];
+
+    private static readonly string[] PostingColumns =
+        ["IntervalStart", "Version", "HouseholdId", "CounterpartyHouseholdId", "Kind", "EnergyWh", "Amount", "Reversal"];
+
+    private const string Reverse =
+        "INSERT INTO \"ImbalancePostings\" (\"IntervalStart\", \"Version\", \"HouseholdId\", \"CounterpartyHouseholdId\", \"Kind\", \"EnergyWh\", \"Amount\", \"Reversal\") " +
+        "SELECT \"IntervalStart\", @version, \"HouseholdId\", \"CounterpartyHouseholdId\", \"Kind\", -\"EnergyWh\", -\"Amount\", @reversal " +
+        "FROM \"ImbalancePostings\" WHERE \"IntervalStart\" = @start AND \"Version\" = @previous AND \"Reversal\" = @original ORDER BY \"Id\"";
+
+    public static async Task WriteAsync(MarketDbContext db, SealedBlock block, int? previousVersion, IReadOnlyList<ImbalancePostingEntity> rows, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("A reconciliation is written inside its sealing transaction.");
+        var height = block.Header.Height;
+        var leaves = block.Leaves;
+        if (previousVersion is int previous)
+        {
+            await using var reverse = connection.CreateCommand();
+            reverse.Transaction = transaction;
+            reverse.CommandText = Reverse;
+            Add(reverse, "@version", previous + 1);
+            Add(reverse, "@reversal", true);
+            Add(reverse, "@start", block.Header.IntervalStart);
+            Add(reverse, "@previous", previous);
+            Add(reverse, "@original", false);
+            await reverse.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (connection is Npgsql.NpgsqlConnection)
+        {
+            var data = new byte[leaves.Count][];
+            for (var i = 0; i < data.Length; i++)
+            {
+                data[i] = leaves.GetSpan(i).ToArray();
+            }
+
+            await PostgresBulk.InsertAsync(connection, transaction, "BlockLeaves", LeafColumns,
+                [Enumerable.Repeat(height, data.Length).ToArray(), Enumerable.Range(0, data.Length).ToArray(), data], cancellationToken);
+            if (rows.Count > 0)
+            {
+                await PostgresBulk.InsertAsync(connection, transaction, "ImbalancePostings", PostingColumns,
+                [
+                    rows.Select(r => r.IntervalStart).ToArray(),
+                    rows.Select(r => r.Version).ToArray(),
+                    rows.Select(r => r.HouseholdId).ToArray(),
+                    rows.Select(r => r.CounterpartyHouseholdId).ToArray(),
+                    rows.Select(r => (short)r.Kind).ToArray(),
+                    rows.Select(r => r.EnergyWh).ToArray(),
+                    rows.Select(r => r.Amount).ToArray(),
+                    rows.Select(r => r.Reversal).ToArray(),
+                ], cancellationToken);
+            }
+
+            return;
+        }
+
+        var budget = BatchedStatement.ParameterBudget(connection);
+        await BatchedStatement.InsertAsync(connection, transaction, "BlockLeaves", LeafColumns, leaves.Count, budget, (i, v) =>
+        {
+            v[0] = height;
+            v[1] = i;
+            v[2] = leaves.GetSpan(i).ToArray();
+        }, cancellationToken);
+        await BatchedStatement.InsertAsync(connection, transaction, "ImbalancePostings", PostingColumns, rows.Count, budget, (i, v) =>
+        {
+            var r = rows[i];
+            v[0] = r.IntervalStart;
+            v[1] = r.Version;
+            v[2] = r.HouseholdId;
+            v[3] = r.CounterpartyHouseholdId;
+            v[4] = (short)r.Kind;
+            v[5] = r.EnergyWh;
+            v[6] = r.Amount;
+            v[7] = r.Reversal;
+        }, cancellationToken);
+    }
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}

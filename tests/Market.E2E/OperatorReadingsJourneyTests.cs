@@ -1,0 +1,60 @@
+using System.Globalization;
+using Market.Web.Metering;
+using Market.Web.Persistence;
+using Market.Web.Trading;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+
+namespace Market.E2E;
+
+/// <summary>An operator uploads meter readings after delivery; a bad file changes nothing, a good one seals a reconciliation.</summary>
+public sealed class OperatorReadingsJourneyTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task Journey_OperatorUploadsBadThenGoodReadings_ErrorsListedThenReconciliationSealedAndShown()
+    {
+        var app = fixture.App;
+        var anna = await app.HouseholdAsync("anna@demo.energy");
+        var ben = await app.HouseholdAsync("ben@demo.energy");
+        var interval = app.Get<MarketClock>().FirstOpenInterval();
+        await app.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1200, interval));
+        await app.Get<OrderService>().PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 2500, interval));
+        await app.CloseGateAndClearAsync(interval);
+        app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(app.Get<MarketClock>().Next(interval) + 60));
+        var start = DateTimeOffset.FromUnixTimeSeconds(interval).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var dir = Directory.CreateTempSubdirectory("readings-").FullName;
+        var bad = Path.Combine(dir, "bad.csv");
+        var good = Path.Combine(dir, "good.csv");
+        // Anna exported 800 Wh of the 1,000 she sold: 200 Wh short; Ben took what he bought and 150 Wh more.
+        await File.WriteAllTextAsync(bad, $"{ReadingParser.Header}\n{anna.MeterId},{start},0,800\nMTR-NOBODY,{start},100,0\n{ben.MeterId},{start},-5,0\n");
+        await File.WriteAllTextAsync(good, $"{ReadingParser.Header}\n{anna.MeterId},{start},0,800\n{ben.MeterId},{start},1150,0\n");
+        var page = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "operator@demo.energy");
+        await BrowserFixture.GotoLiveAsync(page, "operator/readings");
+
+        await page.Locator("input[type=file]").Last.SetInputFilesAsync(bad);
+
+        await Assertions.Expect(page.GetByTestId("upload-result")).ToContainTextAsync("nothing was stored");
+        await Assertions.Expect(page.GetByTestId("upload-errors")).ToContainTextAsync("MTR-NOBODY");
+        await BrowserFixture.ScreenshotAsync(page, "60-readings-errors-wide");
+        await BrowserFixture.AssertAccessibleAsync(page);
+        await using (var db = app.CreateDb())
+        {
+            (await db.MeterReadings.CountAsync()).ShouldBe(0);
+        }
+
+        await page.Locator("input[type=file]").Last.SetInputFilesAsync(good);
+
+        await Assertions.Expect(page.GetByTestId("upload-result")).Not.ToContainTextAsync("nothing was stored");
+        await BrowserFixture.ScreenshotBothAsync(page, "61-readings-stored");
+        long height;
+        await using (var db = app.CreateDb())
+        {
+            (await db.MeterReadings.CountAsync()).ShouldBe(2);
+            height = await db.Blocks.Where(b => b.Kind == (byte)Market.Ledger.BlockKind.Reconciliation).Select(b => b.Height).SingleAsync();
+        }
+
+        await BrowserFixture.GotoLiveAsync(page, $"ledger/blocks/{height}");
+        await BrowserFixture.ScreenshotBothAsync(page, "62-reconciliation-block");
+    }
+}

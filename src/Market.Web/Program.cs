@@ -10,6 +10,7 @@ using Market.Web.Observability;
 using Market.Web.Persistence;
 using Market.Web.Testing;
 using Market.Web.Trading;
+using Market.Web.Utility;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -35,6 +36,7 @@ app.MapMarketAccounts();
 app.MapMarketApi();
 app.MapMeterReadingApi();
 app.MapDashboard();
+app.MapUtilityView();
 app.MapDemoEndpoints();
 app.MapMarketJobs();
 app.MapMarketMetrics();

@@ -11,6 +11,45 @@ namespace Market.Matching.Settlement;
 /// </remarks>
 public sealed record HouseholdReconciliation
 {
+    /// <summary>
+    /// A household's outcome from what its imbalance postings settled (rule 6 of docs/settlement.md): the local/grid
+    /// split of its metered energy and its grid-only alternative. <see cref="Reconciliation.Reconcile"/> builds every
+    /// household through this, and so does anything that rebuilds an outcome from stored postings, so the split has
+    /// one definition.
+    /// </summary>
+    /// <param name="household">The household's position in the input.</param>
+    /// <param name="position">Trades and meter reading of the interval.</param>
+    /// <param name="prices">The interval's prices (only retail and feed-in are used here).</param>
+    /// <param name="covered">Shortfall covered by neighbours, Wh and what was paid for it.</param>
+    /// <param name="fromUtility">Shortfall bought from the utility at retail.</param>
+    /// <param name="provided">Surplus provided to neighbours, Wh and what was received for it.</param>
+    /// <param name="toUtility">Surplus taken by the utility at feed-in.</param>
+    [System.Diagnostics.Contracts.Pure]
+    public static HouseholdReconciliation FromSettled(
+        int household,
+        HouseholdPosition position,
+        IntervalPrices prices,
+        EnergyAmount covered,
+        EnergyAmount fromUtility,
+        EnergyAmount provided,
+        EnergyAmount toUtility)
+    {
+        var importGrid = Math.Min(position.ImportWh, fromUtility.EnergyWh);
+        var exportGrid = Math.Min(position.ExportWh, toUtility.EnergyWh);
+        return new HouseholdReconciliation
+        {
+            Household = household,
+            Position = position,
+            CoveredByNeighbours = covered,
+            BoughtFromUtility = fromUtility,
+            ProvidedToNeighbours = provided,
+            SoldToUtility = toUtility,
+            Import = new LocalGridSplit(position.ImportWh - importGrid, importGrid),
+            Export = new LocalGridSplit(position.ExportWh - exportGrid, exportGrid),
+            GridOnlyNetAmount = Reconciliation.Amount(position.ExportWh, prices.FeedInTariff) - Reconciliation.Amount(position.ImportWh, prices.RetailPrice),
+        };
+    }
+
     /// <summary>The household's position in the input.</summary>
     public required int Household { get; init; }
 

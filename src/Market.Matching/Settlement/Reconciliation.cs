@@ -106,20 +106,14 @@ public static class Reconciliation
                 postings.Add(new ImbalancePosting(ImbalancePosting.Utility, i, PostingKind.UtilityFeedIn, toUtility, feedIn));
             }
 
-            var importGrid = Math.Min(position.ImportWh, fromUtility);
-            var exportGrid = Math.Min(position.ExportWh, toUtility);
-            result.Add(new HouseholdReconciliation
-            {
-                Household = i,
-                Position = position,
-                CoveredByNeighbours = new EnergyAmount(covered[i], coverAmount[i]),
-                BoughtFromUtility = new EnergyAmount(fromUtility, purchase),
-                ProvidedToNeighbours = new EnergyAmount(provided[i], provideAmount[i]),
-                SoldToUtility = new EnergyAmount(toUtility, feedIn),
-                Import = new LocalGridSplit(position.ImportWh - importGrid, importGrid),
-                Export = new LocalGridSplit(position.ExportWh - exportGrid, exportGrid),
-                GridOnlyNetAmount = Amount(position.ExportWh, prices.FeedInTariff) - Amount(position.ImportWh, prices.RetailPrice),
-            });
+            result.Add(HouseholdReconciliation.FromSettled(
+                i,
+                position,
+                prices,
+                new EnergyAmount(covered[i], coverAmount[i]),
+                new EnergyAmount(fromUtility, purchase),
+                new EnergyAmount(provided[i], provideAmount[i]),
+                new EnergyAmount(toUtility, feedIn)));
         }
 
         return new ReconciliationResult(prices, null, result.MoveToImmutable(), postings.ToImmutable(), shortTotal, longTotal, netted);
@@ -162,7 +156,7 @@ public static class Reconciliation
         return shares;
     }
 
-    private static long Amount(long energyWh, long price) =>
+    internal static long Amount(long energyWh, long price) =>
         AmountRule.TryAmount(energyWh, price, out var amount) ? amount : throw new OverflowException("amount beyond 64 bits");
 
     private static ReconciliationRejection? Validate(IntervalPrices prices, ReadOnlySpan<HouseholdPosition> households)

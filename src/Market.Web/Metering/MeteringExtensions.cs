@@ -14,6 +14,7 @@ public static class MeteringExtensions
     {
         builder.Services.AddSingleton<ReadingImportService>();
         builder.Services.AddSingleton<ReconciliationService>();
+        builder.Services.AddSingleton<SettlementQueries>();
         return builder;
     }
 

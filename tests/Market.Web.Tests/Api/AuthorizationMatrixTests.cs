@@ -115,6 +115,15 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         data.Add("anonymous", "/statement/2026/6.csv", "login");
         data.Add("owner", "/statement/2026/6.csv", "ok");
         data.Add("manager", "/statement/2026/6.csv", "denied");
+        // The utility view is for the community's manager and operators, not for households.
+        foreach (var page in new[] { "/utility", "/utility/intervals.csv", "/utility/intervals.csv?from=2026-06-01&to=2026-06-08" })
+        {
+            data.Add("anonymous", page, "login");
+            data.Add("owner", page, "denied");
+            data.Add("manager", page, "ok");
+            data.Add("operator", page, "ok");
+        }
+
         data.Add("anonymous", "/hangfire", "denied");
         data.Add("owner", "/hangfire", "denied");
         data.Add("manager", "/hangfire", "denied");

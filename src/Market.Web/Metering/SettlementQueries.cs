@@ -1,0 +1,176 @@
+using Market.Matching.Settlement;
+using Market.Web.Persistence;
+using Market.Web.Trading;
+using Microsoft.EntityFrameworkCore;
+
+namespace Market.Web.Metering;
+
+/// <summary>One household's settled interval: the latest reconciliation version and the household's outcome in it.</summary>
+public sealed record SettledInterval(long IntervalStart, int Version, HouseholdReconciliation Outcome);
+
+/// <summary>
+/// The community's aggregate for one cleared interval, as a utility or network operator sees it. Energy in Wh, money
+/// in 1/10,000 of the currency. Metered and imbalance figures are those of the latest reconciliation version; they are
+/// zero while <see cref="Version"/> is null (not reconciled yet).
+/// </summary>
+public sealed record CommunityInterval(
+    long IntervalStart,
+    int? Version,
+    int Households,
+    long ImportWh,
+    long ExportWh,
+    long TradedWh,
+    long NettedWh,
+    long BoughtFromUtilityWh,
+    long BoughtFromUtilityAmount,
+    long SoldToUtilityWh,
+    long SoldToUtilityAmount)
+{
+    public bool Reconciled => Version is not null;
+
+    /// <summary>Energy the utility delivered minus what it took, Wh (negative: the community exported on balance).</summary>
+    public long NetFromUtilityWh => BoughtFromUtilityWh - SoldToUtilityWh;
+}
+
+/// <summary>
+/// Reads settled reconciliations back from the stored imbalance postings (the rows <see cref="ReconciliationService"/>
+/// writes with each version) and the readings that version used; the local/grid split comes from
+/// <see cref="HouseholdReconciliation.FromSettled"/>, the same code that <see cref="Reconciliation.Reconcile"/> uses.
+/// </summary>
+public sealed class SettlementQueries(IDbContextFactory<MarketDbContext> dbFactory, RulesBook rules)
+{
+    /// <summary>A household's reconciled intervals in <c>[from, to)</c> (Unix seconds), oldest first.</summary>
+    public async Task<IReadOnlyList<SettledInterval>> HouseholdAsync(long householdId, long from, long to, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var latest = await LatestAsync(db, from, to, cancellationToken);
+        if (latest.Count == 0)
+        {
+            return [];
+        }
+
+        var readings = await db.MeterReadings.AsNoTracking()
+            .Where(r => r.HouseholdId == householdId && r.IntervalStart >= from && r.IntervalStart < to)
+            .Select(r => new { r.Id, r.IntervalStart, r.Version, r.ImportWh, r.ExportWh })
+            .ToListAsync(cancellationToken);
+        var trades = await db.Trades.AsNoTracking()
+            .Where(t => (t.BuyerHouseholdId == householdId || t.SellerHouseholdId == householdId) && t.IntervalStart >= from && t.IntervalStart < to)
+            .Select(t => new { t.IntervalStart, t.BuyerHouseholdId, t.SellerHouseholdId, t.EnergyWh, t.Amount })
+            .ToListAsync(cancellationToken);
+        var postings = await db.ImbalancePostings.AsNoTracking()
+            .Where(p => p.HouseholdId == householdId && p.IntervalStart >= from && p.IntervalStart < to && !p.Reversal)
+            .Select(p => new { p.IntervalStart, p.Version, p.Kind, p.EnergyWh, p.Amount })
+            .ToListAsync(cancellationToken);
+
+        var result = new List<SettledInterval>();
+        foreach (var (start, (version, lastReadingId)) in latest.OrderBy(l => l.Key))
+        {
+            // The reading that version used: the newest one stored before it was sealed. None: the household
+            // neither traded nor sent a reading, so it had no part in the reconciliation.
+            var reading = readings.Where(r => r.IntervalStart == start && r.Id <= lastReadingId).MaxBy(r => r.Version);
+            if (reading is null)
+            {
+                continue;
+            }
+
+            long sold = 0, bought = 0, soldAmount = 0, boughtAmount = 0;
+            foreach (var t in trades.Where(t => t.IntervalStart == start))
+            {
+                if (t.SellerHouseholdId == householdId)
+                {
+                    sold = checked(sold + t.EnergyWh);
+                    soldAmount = checked(soldAmount + t.Amount);
+                }
+
+                if (t.BuyerHouseholdId == householdId)
+                {
+                    bought = checked(bought + t.EnergyWh);
+                    boughtAmount = checked(boughtAmount + t.Amount);
+                }
+            }
+
+            // Rows as ReconciliationService writes them: the payer's side has energy > 0 and amount < 0, the payee's
+            // side the opposite.
+            EnergyAmount covered = default, fromUtility = default, provided = default, toUtility = default;
+            foreach (var p in postings.Where(p => p.IntervalStart == start && p.Version == version))
+            {
+                var received = new EnergyAmount(Math.Abs(p.EnergyWh), Math.Abs(p.Amount));
+                switch ((PostingKind)p.Kind, p.EnergyWh > 0)
+                {
+                    case (PostingKind.NeighbourCover, true): covered = Add(covered, received); break;
+                    case (PostingKind.NeighbourCover, false): provided = Add(provided, received); break;
+                    case (PostingKind.UtilityPurchase, _): fromUtility = Add(fromUtility, received); break;
+                    case (PostingKind.UtilityFeedIn, _): toUtility = Add(toUtility, received); break;
+                    default: throw new InvalidOperationException($"unknown imbalance posting kind {p.Kind}");
+                }
+            }
+
+            var inEffect = rules.At(start);
+            var position = new HouseholdPosition(sold, bought, soldAmount, boughtAmount, reading.ExportWh, reading.ImportWh);
+            var outcome = HouseholdReconciliation.FromSettled(0, position, new IntervalPrices(null, inEffect.PriceCeiling, inEffect.PriceFloor), covered, fromUtility, provided, toUtility);
+            result.Add(new SettledInterval(start, version, outcome));
+        }
+
+        return result;
+    }
+
+    /// <summary>The community's cleared intervals in <c>[from, to)</c>, oldest first, with their latest reconciliation.</summary>
+    public async Task<IReadOnlyList<CommunityInterval>> CommunityAsync(long from, long to, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var cleared = await db.ClearedIntervals.AsNoTracking()
+            .Where(c => c.IntervalStart >= from && c.IntervalStart < to)
+            .OrderBy(c => c.IntervalStart)
+            .Select(c => new { c.IntervalStart, c.VolumeWh })
+            .ToListAsync(cancellationToken);
+        var latest = await LatestAsync(db, from, to, cancellationToken);
+        var readings = await db.MeterReadings.AsNoTracking()
+            .Where(r => r.IntervalStart >= from && r.IntervalStart < to)
+            .Select(r => new { r.Id, r.IntervalStart, r.HouseholdId, r.Version, r.ImportWh, r.ExportWh })
+            .ToListAsync(cancellationToken);
+        var used = readings
+            .Where(r => latest.TryGetValue(r.IntervalStart, out var l) && r.Id <= l.LastReadingId)
+            .GroupBy(r => (r.IntervalStart, r.HouseholdId))
+            .Select(g => g.MaxBy(r => r.Version)!)
+            .GroupBy(r => r.IntervalStart)
+            .ToDictionary(g => g.Key, g => (Households: g.Count(), Import: g.Sum(r => r.ImportWh), Export: g.Sum(r => r.ExportWh)));
+
+        // The household side of every posting (the utility's side has no household): cover once from its payer.
+        var postings = await db.ImbalancePostings.AsNoTracking()
+            .Where(p => p.IntervalStart >= from && p.IntervalStart < to && !p.Reversal && p.HouseholdId != null && (p.Kind != (byte)PostingKind.NeighbourCover || p.EnergyWh > 0))
+            .GroupBy(p => new { p.IntervalStart, p.Version, p.Kind })
+            .Select(g => new { g.Key.IntervalStart, g.Key.Version, g.Key.Kind, EnergyWh = g.Sum(p => p.EnergyWh), Amount = g.Sum(p => p.Amount) })
+            .ToListAsync(cancellationToken);
+
+        return cleared.Select(c =>
+            {
+                if (!latest.TryGetValue(c.IntervalStart, out var l))
+                {
+                    return new CommunityInterval(c.IntervalStart, null, 0, 0, 0, c.VolumeWh, 0, 0, 0, 0, 0);
+                }
+
+                var m = used.GetValueOrDefault(c.IntervalStart);
+                var own = postings.Where(p => p.IntervalStart == c.IntervalStart && p.Version == l.Version).ToList();
+                var cover = own.Where(p => p.Kind == (byte)PostingKind.NeighbourCover).Sum(p => p.EnergyWh);
+                var purchase = own.Where(p => p.Kind == (byte)PostingKind.UtilityPurchase).ToList();
+                var feedIn = own.Where(p => p.Kind == (byte)PostingKind.UtilityFeedIn).ToList();
+                return new CommunityInterval(c.IntervalStart, l.Version, m.Households, m.Import, m.Export, c.VolumeWh, cover,
+                    purchase.Sum(p => p.EnergyWh), -purchase.Sum(p => p.Amount), -feedIn.Sum(p => p.EnergyWh), feedIn.Sum(p => p.Amount));
+            })
+            .ToList();
+    }
+
+    /// <summary>Latest reconciliation version per interval in the range, and the newest reading it took into account.</summary>
+    private static async Task<Dictionary<long, (int Version, long LastReadingId)>> LatestAsync(MarketDbContext db, long from, long to, CancellationToken cancellationToken)
+    {
+        var rows = await db.Reconciliations.AsNoTracking()
+            .Where(r => r.IntervalStart >= from && r.IntervalStart < to)
+            .Select(r => new { r.IntervalStart, r.Version, r.LastReadingId })
+            .ToListAsync(cancellationToken);
+        return rows.GroupBy(r => r.IntervalStart)
+            .Select(g => g.MaxBy(r => r.Version)!)
+            .ToDictionary(r => r.IntervalStart, r => (r.Version, r.LastReadingId));
+    }
+
+    private static EnergyAmount Add(EnergyAmount a, EnergyAmount b) => new(checked(a.EnergyWh + b.EnergyWh), checked(a.Amount + b.Amount));
+}

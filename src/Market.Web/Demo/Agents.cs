@@ -143,8 +143,7 @@ public sealed class AgentStrategy(int seed)
     public PlaceOrder? Decide(AgentProfile agent, long intervalStart, long loadWh, long pvWh, int sunPermille, PriceBand band, long maxSellWh, long maxBuyWh)
     {
         ArgumentNullException.ThrowIfNull(agent);
-        var loadForecast = loadWh * (1000 + Noise(agent, intervalStart, 1, LoadNoisePermille)) / 1000;
-        var pvForecast = pvWh * (1000 + Noise(agent, intervalStart, 2, PvNoisePermille)) / 1000;
+        var (loadForecast, pvForecast) = Forecast(agent, intervalStart, loadWh, pvWh);
         var net = pvForecast - loadForecast;
         var split = SplitPermille(sunPermille);
         var width = band.Ceiling - band.Floor;
@@ -165,6 +164,19 @@ public sealed class AgentStrategy(int seed)
         return null;
     }
 
+    /// <summary>
+    /// The household's own forecast of its load and PV for the interval, Wh: the profile's <paramref name="loadWh"/>
+    /// and <paramref name="pvWh"/> with the forecast error (±<see cref="LoadNoisePermille"/> and
+    /// ±<see cref="PvNoisePermille"/> permille, drawn per household and interval). The orders follow it, and the
+    /// demo meters deviate from it (<see cref="DeliveryModel"/>).
+    /// </summary>
+    public (long LoadWh, long PvWh) Forecast(AgentProfile agent, long intervalStart, long loadWh, long pvWh)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        return (loadWh * (1000 + Noise(agent, intervalStart, 1, LoadNoisePermille)) / 1000,
+            pvWh * (1000 + Noise(agent, intervalStart, 2, PvNoisePermille)) / 1000);
+    }
+
     /// <summary>Tie-break among agents posting in the same batch: a per-interval shuffle, so no agent is always first.</summary>
     public ulong Priority(AgentProfile agent, long intervalStart) => Hash(agent, intervalStart, 5);
 
@@ -173,10 +185,17 @@ public sealed class AgentStrategy(int seed)
     private int Draw(AgentProfile agent, long intervalStart, int salt, int low, int high) =>
         low + (int)(Hash(agent, intervalStart, salt) % (ulong)(high - low + 1));
 
-    private ulong Hash(AgentProfile agent, long intervalStart, int salt)
+    private ulong Hash(AgentProfile agent, long intervalStart, int salt) => DemoRandom.Hash(seed, agent.Number, intervalStart, salt);
+}
+
+/// <summary>The demo's one source of variation: a stateless hash, so every draw can be repeated on its own.</summary>
+public static class DemoRandom
+{
+    /// <summary>A well-mixed 64-bit draw for (seed, household number, interval start, purpose); no shared state.</summary>
+    public static ulong Hash(int seed, int household, long intervalStart, int salt)
     {
         // SplitMix64 finaliser over the inputs: a stateless, well-mixed draw per (agent, interval, purpose).
-        var x = unchecked(((ulong)seed * 0x9E3779B97F4A7C15UL) ^ ((ulong)agent.Number * 0xBF58476D1CE4E5B9UL) ^ ((ulong)intervalStart * 0x94D049BB133111EBUL) ^ (ulong)salt);
+        var x = unchecked(((ulong)seed * 0x9E3779B97F4A7C15UL) ^ ((ulong)household * 0xBF58476D1CE4E5B9UL) ^ ((ulong)intervalStart * 0x94D049BB133111EBUL) ^ (ulong)salt);
         for (var round = 0; round < 2; round++)
         {
             x = unchecked(x + 0x9E3779B97F4A7C15UL);
@@ -187,4 +206,8 @@ public sealed class AgentStrategy(int seed)
 
         return x;
     }
+
+    /// <summary>A uniform integer in <c>[low, high]</c> from <see cref="Hash"/>.</summary>
+    public static int Draw(int seed, int household, long intervalStart, int salt, int low, int high) =>
+        low + (int)(Hash(seed, household, intervalStart, salt) % (ulong)(high - low + 1));
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Market.Web.Clearing;
 using Market.Web.LedgerStore;
+using Market.Web.Metering;
 using Market.Web.Persistence;
 using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
@@ -27,12 +28,21 @@ public sealed class SimulatedTime(DateTimeOffset start) : TimeProvider
 }
 
 /// <summary>What the backfill did.</summary>
-public sealed record BackfillSummary(int Days, int Intervals, int Orders, int Trades, TimeSpan Elapsed);
+/// <param name="Days">Days simulated.</param>
+/// <param name="Intervals">Intervals cleared.</param>
+/// <param name="Orders">Orders the agents stored.</param>
+/// <param name="Trades">Trades sealed.</param>
+/// <param name="Readings">Meter readings the demo households sent.</param>
+/// <param name="Reconciliations">Intervals reconciled against those readings (one block each).</param>
+/// <param name="Elapsed">Wall-clock time of the simulation.</param>
+public sealed record BackfillSummary(int Days, int Intervals, int Orders, int Trades, int Readings, int Reconciliations, TimeSpan Elapsed);
 
 /// <summary>
 /// Simulates the last days on the first start, exactly as live: the agents post orders through
 /// <see cref="OrderService"/>, <see cref="ClearingService"/> clears each interval after its gate (order book, auction,
-/// settlement, sealing) and signs a checkpoint, all on a simulated clock that runs from the past up to now.
+/// settlement, sealing) and signs a checkpoint, and once an interval is over the demo meters' readings go through
+/// <see cref="ReadingImportService"/> and <see cref="ReconciliationService"/> reconciles it, all on a simulated clock
+/// that runs from the past up to now.
 /// </summary>
 /// <remarks>
 /// The simulated services are the app's own classes built with the simulated clock in place of the app's
@@ -42,12 +52,19 @@ public sealed partial class DemoBackfill(
     IServiceProvider services,
     IDbContextFactory<MarketDbContext> dbFactory,
     DemoAgents agents,
+    DemoMeters meters,
     TimeProvider time,
     IOptions<DemoOptions> demo,
     ILogger<DemoBackfill> logger)
 {
     /// <summary>Live, the clearing job runs every minute; the simulation clears each interval this long after its gate.</summary>
     public const int ClearingDelaySeconds = 20;
+
+    /// <summary>
+    /// The simulation reads the meters once per simulated hour (live: every minute). Each interval still gets its
+    /// own import and reconciliation block; fewer rounds keep the first start short.
+    /// </summary>
+    public const int MeterReadingSeconds = 3600;
 
     /// <summary>
     /// On a ledger without any block, seals the genesis and rules blocks at the start of the simulated period (the
@@ -90,6 +107,21 @@ public sealed partial class DemoBackfill(
         var writer = ActivatorUtilities.CreateInstance<LedgerWriter>(services, simulated);
         // The clearing's own per-interval log lines would drown the progress; a real failure still throws.
         using var clearing = ActivatorUtilities.CreateInstance<ClearingService>(services, clock, writer, publication, events, NullLogger<ClearingService>.Instance);
+        var import = ActivatorUtilities.CreateInstance<ReadingImportService>(services, clock, (TimeProvider)simulated);
+        using var reconciliation = ActivatorUtilities.CreateInstance<ReconciliationService>(services, clock, writer, publication, NullLogger<ReconciliationService>.Instance);
+        var readings = 0;
+        var reconciled = 0;
+
+        // As the live agents' job does each minute: read the meters of the intervals that are over, then reconcile.
+        async Task ReadMetersAsync()
+        {
+            var stored = await meters.ReadDeliveredAsync(import, clock, cancellationToken);
+            if (stored > 0)
+            {
+                readings += stored;
+                reconciled += (await reconciliation.ReconcileDueAsync(cancellationToken)).Count;
+            }
+        }
 
         var lead = demo.Value.AgentLeadMinutes * 60L;
         var nextAgentRun = start;
@@ -115,24 +147,32 @@ public sealed partial class DemoBackfill(
             simulated.AdvanceTo(DateTimeOffset.FromUnixTimeSeconds(gate + ClearingDelaySeconds));
             await clearing.ClearDueIntervalsAsync(cancellationToken);
             var simulatedSoFar = next + clock.IntervalSeconds - start;
+            if (simulatedSoFar % MeterReadingSeconds == 0)
+            {
+                await ReadMetersAsync();
+            }
+
             if (simulatedSoFar % 86_400 == 0)
             {
-                Print($"Backfill: day {simulatedSoFar / 86_400}/{days}, {intervals:N0} intervals cleared, {trades:N0} trades");
+                Print($"Backfill: day {simulatedSoFar / 86_400}/{days}, {intervals:N0} intervals cleared, {trades:N0} trades, {reconciled:N0} reconciled");
             }
         }
 
         // The intervals just ahead were posted on the simulated clock; the live agent job continues from there.
         posted += await agents.PostAsync(orders, clock, cancellationToken);
-        var summary = new BackfillSummary(days, intervals, posted, trades, stopwatch.Elapsed);
-        Print($"Backfill: done in {summary.Elapsed.TotalSeconds:F1} s: {intervals:N0} intervals cleared, {posted:N0} orders, {trades:N0} trades sealed.");
-        LogBackfilled(logger, days, intervals, posted, trades, (long)summary.Elapsed.TotalMilliseconds);
+        // Intervals that ended after the last clearing step are read now; the live job reads the rest as they end.
+        simulated.AdvanceTo(time.GetUtcNow());
+        await ReadMetersAsync();
+        var summary = new BackfillSummary(days, intervals, posted, trades, readings, reconciled, stopwatch.Elapsed);
+        Print($"Backfill: done in {summary.Elapsed.TotalSeconds:F1} s: {intervals:N0} intervals cleared, {posted:N0} orders, {trades:N0} trades sealed, {readings:N0} meter readings, {reconciled:N0} intervals reconciled.");
+        LogBackfilled(logger, days, intervals, posted, trades, readings, reconciled, (long)summary.Elapsed.TotalMilliseconds);
         return summary;
     }
 
     private static void Print(FormattableString line) => Console.WriteLine(FormattableString.Invariant(line));
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Backfilled {Days} days: {Intervals} intervals, {Orders} orders, {Trades} trades in {ElapsedMs} ms")]
-    private static partial void LogBackfilled(ILogger logger, int days, int intervals, int orders, int trades, long elapsedMs);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Backfilled {Days} days: {Intervals} intervals, {Orders} orders, {Trades} trades, {Readings} readings, {Reconciled} reconciled in {ElapsedMs} ms")]
+    private static partial void LogBackfilled(ILogger logger, int days, int intervals, int orders, int trades, int readings, int reconciled, long elapsedMs);
 }
 
 /// <summary>A backfill whose genesis is sealed in the past; <see cref="RunAsync"/> fills the time up to now.</summary>

@@ -28,6 +28,7 @@ public sealed class DemoCommunity
         var ben = DemoSeeder.Community.Single(c => c.Login.Email == DemoRoster.BenEmail);
         _agents = new Lazy<IReadOnlyList<AgentProfile>>(() => DemoRoster.Build(_profiles.Value, options.Households, ben.PvPeakW, ben.MaxImportW));
         Strategy = new AgentStrategy(options.Seed);
+        Delivery = new DeliveryModel(options.Seed);
     }
 
     public string HouseholdsDirectory { get; }
@@ -41,6 +42,9 @@ public sealed class DemoCommunity
     public IReadOnlyList<AgentProfile> Agents => _agents.Value;
 
     public AgentStrategy Strategy { get; }
+
+    /// <summary>How delivery deviates from the households' forecasts (the demo meters).</summary>
+    public DeliveryModel Delivery { get; }
 
     /// <summary>The local time in the community's zone; profiles are looked up by local date and time of day.</summary>
     public DateTime LocalTime(long unixSeconds) => TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeSeconds(unixSeconds), _zone).DateTime;
@@ -83,6 +87,19 @@ public sealed class DemoCommunity
         }
 
         return planned.OrderBy(p => p.Priority).Select(p => p.Order).ToList();
+    }
+
+    /// <summary>
+    /// What <paramref name="agent"/>'s meter reads for one interval, Wh: its profile, with the forecast the agent
+    /// traded on, deviating from that forecast as <see cref="Delivery"/> says, netted like one bidirectional meter.
+    /// </summary>
+    public (long ImportWh, long ExportWh) Reading(AgentProfile agent, long intervalStart, long intervalSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        var (load, pv) = agent.Energy(LocalTime(intervalStart), intervalSeconds);
+        var (loadForecast, pvForecast) = Strategy.Forecast(agent, intervalStart, load, pv);
+        var (loadDelivered, pvDelivered) = Delivery.Delivered(agent, intervalStart, loadForecast, pvForecast);
+        return DeliveryModel.Meter(loadDelivered, pvDelivered);
     }
 
     /// <summary>The agents' households, by e-mail.</summary>

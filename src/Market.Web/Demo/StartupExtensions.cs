@@ -18,6 +18,7 @@ public static partial class StartupExtensions
         builder.Services.AddScoped<DemoSeeder>();
         builder.Services.AddSingleton<DemoCommunity>();
         builder.Services.AddSingleton<DemoAgents>();
+        builder.Services.AddSingleton<DemoMeters>();
         builder.Services.AddSingleton<DemoBackfill>();
         builder.Services.AddTransient<DemoAgentJob>();
         return builder;

@@ -31,7 +31,7 @@ public sealed class BackfilledMarket : IAsyncLifetime
     public Task DisposeAsync() => App.DisposeAsync().AsTask();
 }
 
-public sealed class BackfillTests(BackfilledMarket market) : IClassFixture<BackfilledMarket>
+public sealed partial class BackfillTests(BackfilledMarket market) : IClassFixture<BackfilledMarket>
 {
     private MarketFactory App => market.App;
 

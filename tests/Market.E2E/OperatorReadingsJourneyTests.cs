@@ -56,5 +56,20 @@ public sealed class OperatorReadingsJourneyTests(BrowserFixture fixture) : IClas
 
         await BrowserFixture.GotoLiveAsync(page, $"ledger/blocks/{height}");
         await BrowserFixture.ScreenshotBothAsync(page, "62-reconciliation-block");
+
+        // The community's aggregate for the network operator: 800 Wh exported, 1,150 Wh imported, 1 kWh traded.
+        await BrowserFixture.GotoLiveAsync(page, "utility");
+        await Assertions.Expect(page.GetByTestId("utility-traded")).ToContainTextAsync("1 kWh");
+        await Assertions.Expect(page.GetByTestId("utility-import")).ToContainTextAsync("1.15 kWh");
+        await BrowserFixture.ScreenshotBothAsync(page, "63-utility-view");
+
+        // Anna's statement: her 1 kWh sale split into what she exported (local) and what covered her shortfall.
+        var household = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(household, "anna@demo.energy");
+        await BrowserFixture.GotoLiveAsync(household, "statement");
+        await Assertions.Expect(household.GetByTestId("metered")).ToBeVisibleAsync();
+        await Assertions.Expect(household.GetByTestId("export-local")).ToContainTextAsync("800 Wh");
+        await Assertions.Expect(household.GetByTestId("metered")).ToContainTextAsync("incl. 200 Wh you sold but did not deliver");
+        await BrowserFixture.ScreenshotBothAsync(household, "64-statement-metered");
     }
 }

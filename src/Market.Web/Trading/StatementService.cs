@@ -32,9 +32,13 @@ public sealed record StatementInterval(
     long GridCost,
     long LocalEarnings,
     long GridEarnings,
-    long GridOnlyNetAmount)
+    long GridOnlyNetAmount,
+    long GridBoughtWh = 0)
 {
     public long ImportWh => ImportLocalWh + ImportGridWh;
+
+    /// <summary>Bought from the utility but not imported here: energy sold in the market and not delivered, covered at retail.</summary>
+    public long ShortfallCoveredByGridWh => Math.Max(0, GridBoughtWh - ImportGridWh);
 
     public long ExportWh => ExportLocalWh + ExportGridWh;
 
@@ -48,7 +52,7 @@ public sealed record StatementInterval(
     {
         var o = settled.Outcome;
         return new StatementInterval(settled.IntervalStart, settled.Version, o.Import.LocalWh, o.Import.GridWh, o.Export.LocalWh, o.Export.GridWh,
-            o.LocalCost, o.GridCost, o.LocalEarnings, o.GridEarnings, o.GridOnlyNetAmount);
+            o.LocalCost, o.GridCost, o.LocalEarnings, o.GridEarnings, o.GridOnlyNetAmount, o.BoughtFromUtility.EnergyWh);
     }
 }
 
@@ -80,6 +84,9 @@ public sealed record Statement(
     public long LocalCost => Intervals.Sum(i => i.LocalCost);
 
     public long GridCost => Intervals.Sum(i => i.GridCost);
+
+    /// <summary>Energy sold but not delivered, bought from the utility on the household's account.</summary>
+    public long ShortfallCoveredByGridWh => Intervals.Sum(i => i.ShortfallCoveredByGridWh);
 
     public long LocalEarnings => Intervals.Sum(i => i.LocalEarnings);
 

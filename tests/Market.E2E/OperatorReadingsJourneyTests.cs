@@ -1,3 +1,5 @@
+extern alias cli;
+
 using System.Globalization;
 using Market.Web.Metering;
 using Market.Web.Persistence;
@@ -56,6 +58,14 @@ public sealed class OperatorReadingsJourneyTests(BrowserFixture fixture) : IClas
 
         await BrowserFixture.GotoLiveAsync(page, $"ledger/blocks/{height}");
         await BrowserFixture.ScreenshotBothAsync(page, "62-reconciliation-block");
+
+        // An auditor's command line checks the sealed reconciliation too.
+        var auditor = new System.CommandLine.RootCommand();
+        auditor.Subcommands.Add(cli::Market.Cli.Commands.LedgerCommand.Create());
+        using var output = new StringWriter();
+        var exit = auditor.Parse(["ledger", "verify", fixture.BaseAddress.ToString()]).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = output });
+        exit.ShouldBe(0, output.ToString());
+        output.ToString().ShouldContain("1 reconciliation; every clearing replayed, every reconciliation settled exactly");
 
         // The community's aggregate for the network operator: 800 Wh exported, 1,150 Wh imported, 1 kWh traded.
         await BrowserFixture.GotoLiveAsync(page, "utility");

@@ -78,7 +78,7 @@ internal static class LedgerCommand
         else if (result.IsValid)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"valid: {result.BlockCount} blocks, {result.TradeCount} trades, {result.OrderCount} orders; every clearing replayed; checkpoint size {result.CheckpointSize}, root {Convert.ToHexStringLower(result.LedgerRoot ?? [])}"));
+                $"valid: {result.BlockCount} blocks, {result.TradeCount} trades, {result.OrderCount} orders, {result.ReconciliationCount} {(result.ReconciliationCount == 1 ? "reconciliation" : "reconciliations")}; every clearing replayed, every reconciliation settled exactly; checkpoint size {result.CheckpointSize}, root {Convert.ToHexStringLower(result.LedgerRoot ?? [])}"));
         }
         else
         {
@@ -228,6 +228,7 @@ internal static class LedgerCommand
         blocks = r.BlockCount,
         trades = r.TradeCount,
         orders = r.OrderCount,
+        reconciliations = r.ReconciliationCount,
         checkpoint = r.CheckpointSize is long size ? new { size, root = Convert.ToHexStringLower(r.LedgerRoot ?? []) } : null,
         failure = r.Failure is { } f ? new { reason = f.Reason.ToString(), height = f.Height, tradeId = f.TradeId, leafIndex = f.LeafIndex, message = f.Message } : null,
     });

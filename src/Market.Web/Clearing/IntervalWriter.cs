@@ -62,6 +62,8 @@ public static class IntervalWriter
         await db.SaveChangesAsync(cancellationToken);
 
         var connection = db.Database.GetDbConnection();
+        await WriteLeavesAsync(connection, transaction, rows.OrderBook, cancellationToken);
+        await WriteLeavesAsync(connection, transaction, rows.Clearing, cancellationToken);
         var trades = rows.Trades;
         if (connection is Npgsql.NpgsqlConnection)
         {
@@ -70,8 +72,6 @@ public static class IntervalWriter
         else
         {
             var budget = BatchedStatement.ParameterBudget(connection);
-            await WriteLeavesAsync(connection, transaction, rows.OrderBook, budget, cancellationToken);
-            await WriteLeavesAsync(connection, transaction, rows.Clearing, budget, cancellationToken);
             await BatchedStatement.InsertAsync(connection, transaction, "Trades", TradeColumns, trades.Count, budget, (i, v) =>
             {
                 var t = trades[i];
@@ -121,22 +121,6 @@ public static class IntervalWriter
     /// <summary>PostgreSQL: each table's rows in one statement, columns as arrays.</summary>
     private static async Task WritePostgresAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, IntervalRows rows, CancellationToken cancellationToken)
     {
-        foreach (var block in new[] { rows.OrderBook, rows.Clearing })
-        {
-            var count = block.Leaves.Count;
-            var heights = new long[count];
-            var indexes = new int[count];
-            var data = new byte[count][];
-            for (var i = 0; i < count; i++)
-            {
-                heights[i] = block.Header.Height;
-                indexes[i] = i;
-                data[i] = block.Leaves.GetSpan(i).ToArray();
-            }
-
-            await PostgresBulk.InsertAsync(connection, transaction, "BlockLeaves", LeafColumns, [heights, indexes, data], cancellationToken);
-        }
-
         var trades = rows.Trades;
         var columns = new Array[]
         {
@@ -155,11 +139,27 @@ public static class IntervalWriter
         await PostgresBulk.InsertAsync(connection, transaction, "Trades", TradeColumns, columns, cancellationToken);
     }
 
-    private static Task WriteLeavesAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, SealedBlock block, int budget, CancellationToken cancellationToken)
+    /// <summary>Writes a sealed block's leaves (<c>BlockLeaves</c>) in the caller's transaction, on either engine.</summary>
+    internal static async Task WriteLeavesAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, SealedBlock block, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(block);
         var height = block.Header.Height;
         var leaves = block.Leaves;
-        return BatchedStatement.InsertAsync(connection, transaction, "BlockLeaves", LeafColumns, leaves.Count, budget, (i, v) =>
+        if (connection is Npgsql.NpgsqlConnection)
+        {
+            var data = new byte[leaves.Count][];
+            for (var i = 0; i < data.Length; i++)
+            {
+                data[i] = leaves.GetSpan(i).ToArray();
+            }
+
+            await PostgresBulk.InsertAsync(connection, transaction, "BlockLeaves", LeafColumns,
+                [Enumerable.Repeat(height, data.Length).ToArray(), Enumerable.Range(0, data.Length).ToArray(), data], cancellationToken);
+            return;
+        }
+
+        await BatchedStatement.InsertAsync(connection, transaction, "BlockLeaves", LeafColumns, leaves.Count, BatchedStatement.ParameterBudget(connection), (i, v) =>
         {
             v[0] = height;
             v[1] = i;

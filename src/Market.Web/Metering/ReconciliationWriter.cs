@@ -14,7 +14,6 @@ namespace Market.Web.Metering;
 /// </summary>
 internal static class ReconciliationWriter
 {
-    private static readonly string[] LeafColumns = ["BlockHeight", "Index", "Data"];
 
     private static readonly string[] PostingColumns =
         ["IntervalStart", "Version", "HouseholdId", "CounterpartyHouseholdId", "Kind", "EnergyWh", "Amount", "Reversal"];
@@ -29,8 +28,6 @@ internal static class ReconciliationWriter
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("A reconciliation is written inside its sealing transaction.");
-        var height = block.Header.Height;
-        var leaves = block.Leaves;
         if (previousVersion is int previous)
         {
             await using var reverse = connection.CreateCommand();
@@ -44,16 +41,9 @@ internal static class ReconciliationWriter
             await reverse.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        await IntervalWriter.WriteLeavesAsync(connection, transaction, block, cancellationToken);
         if (connection is Npgsql.NpgsqlConnection)
         {
-            var data = new byte[leaves.Count][];
-            for (var i = 0; i < data.Length; i++)
-            {
-                data[i] = leaves.GetSpan(i).ToArray();
-            }
-
-            await PostgresBulk.InsertAsync(connection, transaction, "BlockLeaves", LeafColumns,
-                [Enumerable.Repeat(height, data.Length).ToArray(), Enumerable.Range(0, data.Length).ToArray(), data], cancellationToken);
             if (rows.Count > 0)
             {
                 await PostgresBulk.InsertAsync(connection, transaction, "ImbalancePostings", PostingColumns,
@@ -73,12 +63,6 @@ internal static class ReconciliationWriter
         }
 
         var budget = BatchedStatement.ParameterBudget(connection);
-        await BatchedStatement.InsertAsync(connection, transaction, "BlockLeaves", LeafColumns, leaves.Count, budget, (i, v) =>
-        {
-            v[0] = height;
-            v[1] = i;
-            v[2] = leaves.GetSpan(i).ToArray();
-        }, cancellationToken);
         await BatchedStatement.InsertAsync(connection, transaction, "ImbalancePostings", PostingColumns, rows.Count, budget, (i, v) =>
         {
             var r = rows[i];

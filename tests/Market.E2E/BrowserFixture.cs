@@ -121,8 +121,31 @@ public sealed class BrowserFixture : IAsyncLifetime
         await ReloadLiveAsync(page);
         await ScreenshotAsync(page, name + "-narrow");
         await AssertAccessibleAsync(page);
+        await AssertFitsWidthAsync(page);
         await page.SetViewportSizeAsync(1440, 900);
         await ReloadLiveAsync(page);
+    }
+
+    /// <summary>Fails when the page is wider than the window (a phone would scroll sideways), naming the widest
+    /// elements that stick out. Wide tables scroll inside their own container and do not count.</summary>
+    public static async Task AssertFitsWidthAsync(IPage page)
+    {
+        var overflow = await page.EvaluateAsync<string[]>(
+            """
+            () => {
+              const width = document.documentElement.clientWidth;
+              if (document.documentElement.scrollWidth <= width) return [];
+              return [...document.body.querySelectorAll('*')]
+                .filter(e => e.getBoundingClientRect().right > width + 1 && !e.closest('.table-scroll, .mud-table-container'))
+                .slice(-3)
+                .map(e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '') + ' → ' + Math.round(e.getBoundingClientRect().right) + ' px');
+            }
+            """);
+        if (overflow.Length > 0)
+        {
+            var width = await page.EvaluateAsync<int>("() => document.documentElement.clientWidth");
+            throw new Xunit.Sdk.XunitException($"{page.Url} is wider than the {width} px window: {string.Join("; ", overflow)}");
+        }
     }
 
     private static async Task ReloadLiveAsync(IPage page)

@@ -47,7 +47,8 @@ public sealed class OperatorReadingsJourneyTests(BrowserFixture fixture) : IClas
 
         await page.Locator("input[type=file]").Last.SetInputFilesAsync(good);
 
-        await Assertions.Expect(page.GetByTestId("upload-result")).Not.ToContainTextAsync("nothing was stored");
+        // Waits for the outcome itself: while the file is read the previous message is gone, so "not the error" proves nothing.
+        await Assertions.Expect(page.GetByTestId("upload-result")).ToContainTextAsync("2 new readings, 0 corrections, 0 unchanged; 1 interval reconciled and sealed.");
         await BrowserFixture.ScreenshotBothAsync(page, "61-readings-stored");
         long height;
         await using (var db = app.CreateDb())

@@ -53,6 +53,11 @@ public static class DemoRoster
 {
     public const string BenEmail = "ben@demo.energy";
 
+    public const string AnnaEmail = "anna@demo.energy";
+
+    /// <summary>The number of Anna's meter in the deterministic draws (agents are 1…n, Ben 0).</summary>
+    public const int AnnaNumber = -1;
+
     /// <summary>The e-mail address of agent household <paramref name="number"/> (1-based).</summary>
     public static string AgentEmail(int number) => $"agent-{number.ToString("00", CultureInfo.InvariantCulture)}@demo.energy";
 
@@ -94,6 +99,20 @@ public static class DemoRoster
         var source = profiles["citylearn-17"];
         var pvPermille = checked((int)(pvPeakW * 1000 / source.PvNominalW));
         return new AgentProfile(0, BenEmail, "Ben's flat", source, 0, 1000, pvPermille, pvPeakW, maxImportW);
+    }
+
+    /// <summary>
+    /// Anna's house ("8 kW of rooftop PV, traded by hand") has no agent, but it has a meter: the usable profile with
+    /// the largest PV system other than Ben's, its PV scaled to Anna's declared peak and its days shifted by 5, so it
+    /// never repeats the agent built on the same source. What she trades by hand is settled against what it reads.
+    /// </summary>
+    public static AgentProfile Anna(DemoProfiles profiles, long pvPeakW, long maxImportW)
+    {
+        ArgumentNullException.ThrowIfNull(profiles);
+        var source = profiles.Usable.Where(s => s.Id != "citylearn-17" && s.PvNominalW > 0)
+            .OrderByDescending(s => s.PvNominalW).ThenBy(s => s.Id, StringComparer.Ordinal).First();
+        var pvPermille = checked((int)(pvPeakW * 1000 / source.PvNominalW));
+        return new AgentProfile(AnnaNumber, AnnaEmail, "Anna's house", source, 5, 1000, pvPermille, pvPeakW, maxImportW);
     }
 
     private static string Short(ProfileSource source) => source.Id.StartsWith("citylearn-", StringComparison.Ordinal)

@@ -12,6 +12,7 @@ namespace Market.Web.Demo;
 public sealed class DemoCommunity
 {
     private readonly Lazy<IReadOnlyList<AgentProfile>> _agents;
+    private readonly Lazy<IReadOnlyList<AgentProfile>> _meters;
     private readonly Lazy<DemoProfiles> _profiles;
     private readonly TimeZoneInfo _zone;
 
@@ -26,7 +27,9 @@ public sealed class DemoCommunity
         HouseholdsDirectory = Path.Combine(folder, "households");
         _profiles = new Lazy<DemoProfiles>(() => DemoProfiles.Load(HouseholdsDirectory));
         var ben = DemoSeeder.Community.Single(c => c.Login.Email == DemoRoster.BenEmail);
+        var anna = DemoSeeder.Community.Single(c => c.Login.Email == DemoRoster.AnnaEmail);
         _agents = new Lazy<IReadOnlyList<AgentProfile>>(() => DemoRoster.Build(_profiles.Value, options.Households, ben.PvPeakW, ben.MaxImportW));
+        _meters = new Lazy<IReadOnlyList<AgentProfile>>(() => [.. _agents.Value, DemoRoster.Anna(_profiles.Value, anna.PvPeakW, anna.MaxImportW)]);
         Strategy = new AgentStrategy(options.Seed);
         Delivery = new DeliveryModel(options.Seed);
     }
@@ -40,6 +43,12 @@ public sealed class DemoCommunity
 
     /// <summary>Every agent household: the generated ones, then Ben's.</summary>
     public IReadOnlyList<AgentProfile> Agents => _agents.Value;
+
+    /// <summary>
+    /// Every household with a demo meter: the agents, then Anna's house, which is traded by hand but metered like the
+    /// rest, so what she trades is reconciled without an operator's upload.
+    /// </summary>
+    public IReadOnlyList<AgentProfile> Meters => _meters.Value;
 
     public AgentStrategy Strategy { get; }
 
@@ -102,11 +111,18 @@ public sealed class DemoCommunity
         return DeliveryModel.Meter(loadDelivered, pvDelivered);
     }
 
-    /// <summary>The agents' households, by e-mail.</summary>
-    public async Task<Dictionary<string, Household>> HouseholdsAsync(MarketDbContext db, CancellationToken cancellationToken)
+    /// <summary>The agents' households, by e-mail (Anna's house, traded by hand, is not one of them).</summary>
+    public Task<Dictionary<string, Household>> HouseholdsAsync(MarketDbContext db, CancellationToken cancellationToken) =>
+        HouseholdsAsync(db, Agents, cancellationToken);
+
+    /// <summary>The households with a demo meter (the agents and Anna's house), by e-mail.</summary>
+    public Task<Dictionary<string, Household>> MeteredHouseholdsAsync(MarketDbContext db, CancellationToken cancellationToken) =>
+        HouseholdsAsync(db, Meters, cancellationToken);
+
+    private static async Task<Dictionary<string, Household>> HouseholdsAsync(MarketDbContext db, IReadOnlyList<AgentProfile> profiles, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var emails = Agents.Select(a => a.Email.ToUpperInvariant()).ToList();
+        var emails = profiles.Select(a => a.Email.ToUpperInvariant()).ToList();
         var rows = await db.Users.AsNoTracking()
             .Where(u => emails.Contains(u.NormalizedEmail!))
             .Join(db.Households.AsNoTracking(), u => u.Id, h => h.UserId, (u, h) => new { u.Email, Household = h })

@@ -59,9 +59,9 @@ public sealed class DeliveryModel(int seed)
 }
 
 /// <summary>
-/// The demo households' meters: after each cleared interval has ended, one reading per agent household, imported
-/// through <see cref="ReadingImportService"/> like any meter gateway's upload. Live it runs in the agents' job on
-/// the app's clock; the backfill runs it on a simulated one.
+/// The demo households' meters: after each cleared interval has ended, one reading per agent household and one for
+/// Anna's house (traded by hand), imported through <see cref="ReadingImportService"/> like any meter gateway's
+/// upload. Live it runs in the agents' job on the app's clock; the backfill runs it on a simulated one.
 /// </summary>
 public sealed partial class DemoMeters(
     IDbContextFactory<MarketDbContext> dbFactory,
@@ -86,7 +86,7 @@ public sealed partial class DemoMeters(
         List<long> cleared;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            households = await community.HouseholdsAsync(db, cancellationToken);
+            households = await community.MeteredHouseholdsAsync(db, cancellationToken);
             if (households.Count == 0)
             {
                 return 0;
@@ -104,7 +104,7 @@ public sealed partial class DemoMeters(
                 .ToListAsync(cancellationToken);
         }
 
-        var meters = community.Agents
+        var meters = community.Meters
             .Where(a => households.TryGetValue(a.Email, out var h) && h.MeterId is not null)
             .Select(a => (Agent: a, MeterId: households[a.Email].MeterId!))
             .ToList();

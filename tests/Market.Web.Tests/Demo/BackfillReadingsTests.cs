@@ -12,10 +12,12 @@ namespace Market.Web.Tests.Demo;
 public sealed partial class BackfillTests
 {
     [Fact]
-    public async Task Backfill_EveryDeliveredInterval_ReadingsOfEveryAgentAndOneSealedReconciliation()
+    public async Task Backfill_EveryDeliveredInterval_ReadingsOfEveryMeteredHouseholdAndOneSealedReconciliation()
     {
         var clock = App.Get<MarketClock>();
-        var agents = App.Get<DemoCommunity>().Agents.Count;
+        // The agents and Anna's house, which is traded by hand but metered like the rest.
+        var agents = App.Get<DemoCommunity>().Meters.Count;
+        agents.ShouldBe(App.Get<DemoCommunity>().Agents.Count + 1);
         await using var db = App.CreateDb();
 
         var delivered = (await db.ClearedIntervals.AsNoTracking().Select(c => c.IntervalStart).ToListAsync())
@@ -38,8 +40,8 @@ public sealed partial class BackfillTests
         var community = App.Get<DemoCommunity>();
         var clock = App.Get<MarketClock>();
         await using var db = App.CreateDb();
-        var agents = await community.HouseholdsAsync(db, CancellationToken.None);
-        var byHousehold = community.Agents.ToDictionary(a => agents[a.Email].Id);
+        var agents = await community.MeteredHouseholdsAsync(db, CancellationToken.None);
+        var byHousehold = community.Meters.ToDictionary(a => agents[a.Email].Id);
 
         var readings = await db.MeterReadings.AsNoTracking().ToListAsync();
 

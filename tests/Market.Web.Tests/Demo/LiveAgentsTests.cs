@@ -1,6 +1,7 @@
 using Market.Web.Tests.Support;
 using Market.Web.Demo;
 using Market.Web.Clearing;
+using Market.Web.Persistence;
 using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 
@@ -57,7 +58,7 @@ public sealed class LiveAgentsTests
         await using var app = BackfilledMarket.Simulated(households: 4, days: 1);
         _ = app.Server;
         var clock = app.Get<MarketClock>();
-        var agents = app.Get<DemoCommunity>().Agents.Count;
+        var agents = app.Get<DemoCommunity>().Meters.Count;
         await using var before = app.CreateDb();
         var lastRead = await before.MeterReadings.MaxAsync(r => r.IntervalStart);
 
@@ -76,6 +77,45 @@ public sealed class LiveAgentsTests
         readings.GroupBy(r => r.IntervalStart).ShouldAllBe(g => g.Count() == agents);
         (await db.Reconciliations.Where(r => r.IntervalStart > lastRead).Select(r => r.IntervalStart).ToListAsync()).Order().ShouldBe(delivered);
         (await CountAsync(app)).ShouldBe(counted);
+    }
+
+    [Fact]
+    public async Task AgentJob_AnnaTradedByHand_HerDemoMeterReadsAndTheIntervalIsReconciledWithoutAnUpload()
+    {
+        await using var app = BackfilledMarket.Simulated(households: 4, days: 1);
+        _ = app.Server;
+        var clock = app.Get<MarketClock>();
+        app.Clock.Advance(TimeSpan.FromSeconds(clock.IntervalSeconds));
+        await app.Get<DemoAgentJob>().RunAsync(CancellationToken.None);
+        var interval = clock.FirstOpenInterval();
+        var anna = await app.HouseholdAsync("anna@demo.energy");
+        var rules = app.Get<RulesBook>().At(interval);
+        bool agentsSell;
+        await using (var db = app.CreateDb())
+        {
+            agentsSell = await db.Orders.AnyAsync(o => o.IntervalStart == interval && o.Side == OrderSide.Sell);
+        }
+
+        // Anna takes the other side at the edge of the band, so her order trades with whatever the agents posted.
+        var placed = await app.Get<OrderService>().PlaceAsync(anna.Id, agentsSell
+            ? new PlaceOrder(OrderSide.Buy, 200, rules.PriceCeiling, interval)
+            : new PlaceOrder(OrderSide.Sell, 200, rules.PriceFloor, interval));
+        placed.Order.ShouldNotBeNull(placed.Error);
+        app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(clock.Next(interval) + 60));
+        await app.Get<ClearingJob>().RunAsync(CancellationToken.None);
+        await app.Get<DemoAgentJob>().RunAsync(CancellationToken.None);
+
+        await using var after = app.CreateDb();
+        (await after.Trades.CountAsync(t => t.IntervalStart == interval && (t.SellerHouseholdId == anna.Id || t.BuyerHouseholdId == anna.Id))).ShouldBeGreaterThan(0);
+        var reading = await after.MeterReadings.SingleAsync(r => r.IntervalStart == interval && r.HouseholdId == anna.Id);
+        reading.Source.ShouldBe(DemoMeters.Source);
+        var community = app.Get<DemoCommunity>();
+        var annasMeter = community.Meters.Single(m => m.Email == "anna@demo.energy");
+        annasMeter.PvPeakW.ShouldBe(8_000);
+        community.Reading(annasMeter, interval, clock.LengthOf(interval)).ShouldBe((reading.ImportWh, reading.ExportWh));
+        var reconciliation = await after.Reconciliations.SingleAsync(r => r.IntervalStart == interval);
+        reconciliation.HouseholdCount.ShouldBe(community.Meters.Count);
+        (await after.ImbalancePostings.Where(p => p.IntervalStart == interval).SumAsync(p => p.Amount)).ShouldBe(0);
     }
 
     private static async Task<(int, int, int, int, int, long, int, int, int)> CountAsync(Support.MarketFactory app)

@@ -42,6 +42,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException($"Chromium is required at {ChromiumPath}: run ./test.sh, which installs Debian's chromium package.");
         }
 
+        // Expect(...) retries on its own timeout (Playwright's default 5 s), not the context's: the same 15 s for both.
+        Assertions.SetDefaultExpectTimeout(15_000);
         App.UseKestrel(0);
         App.StartServer();
         BaseAddress = App.ClientOptions.BaseAddress;
@@ -115,6 +117,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <remarks>Each width is loaded afresh, as a phone or a desktop would load it, then restored to wide.</remarks>
     public static async Task ScreenshotBothAsync(IPage page, string name)
     {
+        await WaitUntilLiveAsync(page);
         await ScreenshotAsync(page, name + "-wide");
         await AssertAccessibleAsync(page);
         await page.SetViewportSizeAsync(390, 844);
@@ -151,9 +154,19 @@ public sealed class BrowserFixture : IAsyncLifetime
     private static async Task ReloadLiveAsync(IPage page)
     {
         await page.ReloadAsync();
-        await page.Locator("[data-testid=page-state][data-interactive=yes], [data-testid=page-state][data-interactive=static]")
-            .WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await WaitUntilLiveAsync(page);
     }
+
+    /// <summary>Waits until the page is interactive (or rendered statically), so checks never see prerendered markup
+    /// that the first interactive render is about to replace.</summary>
+    private static Task WaitUntilLiveAsync(IPage page) =>
+        page.Locator("[data-testid=page-state][data-interactive=yes], [data-testid=page-state][data-interactive=static]")
+            .WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
+    /// <summary>Waits until Blazor's file input listens for a chosen file: it attaches its listener one round trip
+    /// after the first interactive render, and a file set before that is silently ignored.</summary>
+    public static Task WaitForFileInputAsync(IPage page) =>
+        page.WaitForFunctionAsync("() => { const i = document.querySelectorAll('input[type=file]'); return i.length > 0 && i[i.length - 1]._blazorInputFileNextFileId !== undefined; }");
 
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory, name + ".png"), FullPage = true });

@@ -33,7 +33,12 @@ public sealed class OperatorReadingsJourneyTests(BrowserFixture fixture) : IClas
         var page = await fixture.NewPageAsync();
         await BrowserFixture.SignInAsync(page, "operator@demo.energy");
         await BrowserFixture.GotoLiveAsync(page, "operator/readings");
+        // The operator sees which meters the delivered interval waits for before uploading anything.
+        await Assertions.Expect(page.GetByTestId("waiting-summary")).ToContainTextAsync("2 readings missing");
+        await Assertions.Expect(page.GetByTestId("waiting")).ToContainTextAsync(anna.MeterId!);
+        await BrowserFixture.ScreenshotBothAsync(page, "59-readings-waiting");
 
+        await BrowserFixture.WaitForFileInputAsync(page);
         await page.Locator("input[type=file]").Last.SetInputFilesAsync(bad);
 
         await Assertions.Expect(page.GetByTestId("upload-result")).ToContainTextAsync("nothing was stored");
@@ -49,6 +54,7 @@ public sealed class OperatorReadingsJourneyTests(BrowserFixture fixture) : IClas
 
         // Waits for the outcome itself: while the file is read the previous message is gone, so "not the error" proves nothing.
         await Assertions.Expect(page.GetByTestId("upload-result")).ToContainTextAsync("2 new readings, 0 corrections, 0 unchanged; 1 interval reconciled and sealed.");
+        await Assertions.Expect(page.GetByTestId("waiting-none")).ToBeVisibleAsync();
         await BrowserFixture.ScreenshotBothAsync(page, "61-readings-stored");
         long height;
         await using (var db = app.CreateDb())

@@ -29,7 +29,31 @@ public static class MeteringExtensions
             .WithSummary("Upload meter readings (text/csv: meter_id,interval_start,import_wh,export_wh; or JSON {\"readings\":[…]}); all or nothing, a reading for a meter and interval that has one is a correction")
             .Produces<ReadingImportResponse>(StatusCodes.Status200OK)
             .ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
+
+        // The readings the operators' page lists as missing, as a file to fill in and upload.
+        app.MapGet("/operator/readings/missing.csv", async (SettlementQueries settlement, Trading.MarketClock clock, CancellationToken ct) =>
+            {
+                var now = clock.NowSeconds;
+                var waiting = await settlement.WaitingForReadingsAsync(now - (SettlementQueries.WaitingWindowDays * 86_400L), now, SettlementQueries.MissingCap, ct);
+                return Results.File(System.Text.Encoding.UTF8.GetBytes(MissingTemplate(waiting.Missing)), "text/csv", "missing-readings.csv");
+            })
+            .RequireAuthorization(p => p.RequireRole(Roles.Operator))
+            .ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>The upload format with the meter and interval of each missing reading filled in and the energies empty.</summary>
+    public static string MissingTemplate(IEnumerable<MissingReading> missing)
+    {
+        ArgumentNullException.ThrowIfNull(missing);
+        var csv = new System.Text.StringBuilder();
+        csv.Append(ReadingParser.Header).Append('\n');
+        foreach (var m in missing)
+        {
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"{m.MeterId},{DateTimeOffset.FromUnixTimeSeconds(m.IntervalStart):yyyy-MM-ddTHH:mm:ssZ},,\n");
+        }
+
+        return csv.ToString();
     }
 
     private static async Task<IResult> ImportAsync(HttpContext http, ReadingImportService import, ReconciliationService reconciliation, CancellationToken ct)

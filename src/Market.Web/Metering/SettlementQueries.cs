@@ -32,6 +32,16 @@ public sealed record CommunityInterval(
     public long NetFromUtilityWh => BoughtFromUtilityWh - SoldToUtilityWh;
 }
 
+/// <summary>A household that traded in an interval which has ended and has no reading from it yet.</summary>
+public sealed record MissingReading(long IntervalStart, string MeterId, string Household);
+
+/// <summary>
+/// What keeps intervals from being reconciled: the first <see cref="Missing"/> rows, oldest first, of
+/// <see cref="Total"/> missing readings over <see cref="Intervals"/> intervals (counted up to
+/// <see cref="SettlementQueries.MissingCap"/>; <see cref="Capped"/> when there were more).
+/// </summary>
+public sealed record ReadingsWaiting(IReadOnlyList<MissingReading> Missing, int Total, int Intervals, bool Capped);
+
 /// <summary>
 /// Reads settled reconciliations back from the stored imbalance postings (the rows <see cref="ReconciliationService"/>
 /// writes with each version) and the readings that version used; the local/grid split comes from
@@ -158,6 +168,45 @@ public sealed class SettlementQueries(IDbContextFactory<MarketDbContext> dbFacto
                     purchase.Sum(p => p.EnergyWh), -purchase.Sum(p => p.Amount), -feedIn.Sum(p => p.EnergyWh), feedIn.Sum(p => p.Amount));
             })
             .ToList();
+    }
+
+    /// <summary>Most missing readings counted by <see cref="WaitingForReadingsAsync"/>.</summary>
+    public const int MissingCap = 10_000;
+
+    /// <summary>How far back the operators' page and its template look for missing readings, days.</summary>
+    public const int WaitingWindowDays = 31;
+
+    /// <summary>
+    /// The readings an interval waits for: households that traded in a cleared interval starting in
+    /// <c>[from, now)</c> that has ended, is not reconciled, and has no reading from them. The first
+    /// <paramref name="limit"/> come with their meter and household; all of them (up to <see cref="MissingCap"/>)
+    /// are counted.
+    /// </summary>
+    public async Task<ReadingsWaiting> WaitingForReadingsAsync(long from, long now, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var trades = db.Trades.AsNoTracking()
+            .Where(t => t.IntervalStart >= from && t.IntervalStart < now && !db.Reconciliations.Any(r => r.IntervalStart == t.IntervalStart));
+        var pairs = await trades.Select(t => new { t.IntervalStart, HouseholdId = t.SellerHouseholdId })
+            .Union(trades.Select(t => new { t.IntervalStart, HouseholdId = t.BuyerHouseholdId }))
+            .Where(x => !db.MeterReadings.Any(r => r.HouseholdId == x.HouseholdId && r.IntervalStart == x.IntervalStart))
+            .OrderBy(x => x.IntervalStart).ThenBy(x => x.HouseholdId)
+            .Take(MissingCap + 1)
+            .ToListAsync(cancellationToken);
+        var capped = pairs.Count > MissingCap;
+        // Delivery has to be over before a meter can report it.
+        var ended = pairs.Take(MissingCap).Where(p => checked(p.IntervalStart + rules.At(p.IntervalStart).IntervalLengthSeconds) <= now).ToList();
+        var shown = ended.Take(limit).ToList();
+        var ids = shown.Select(p => p.HouseholdId).Distinct().ToList();
+        var households = await db.Households.AsNoTracking()
+            .Where(h => ids.Contains(h.Id))
+            .Select(h => new { h.Id, h.MeterId, h.Name })
+            .ToDictionaryAsync(h => h.Id, cancellationToken);
+        return new ReadingsWaiting(
+            [.. shown.Select(p => new MissingReading(p.IntervalStart, households[p.HouseholdId].MeterId ?? "", households[p.HouseholdId].Name))],
+            ended.Count,
+            ended.Select(p => p.IntervalStart).Distinct().Count(),
+            capped);
     }
 
     /// <summary>Latest reconciliation version per interval in the range, and the newest reading it took into account.</summary>

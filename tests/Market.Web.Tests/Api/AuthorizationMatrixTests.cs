@@ -124,6 +124,15 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
             data.Add("operator", page, "ok");
         }
 
+        // Meter readings are the operators' (households and the manager see their results, not the upload).
+        foreach (var page in new[] { "/operator/readings", "/operator/readings/missing.csv" })
+        {
+            data.Add("anonymous", page, "login");
+            data.Add("owner", page, "denied");
+            data.Add("manager", page, "denied");
+            data.Add("operator", page, "ok");
+        }
+
         data.Add("anonymous", "/hangfire", "denied");
         data.Add("owner", "/hangfire", "denied");
         data.Add("manager", "/hangfire", "denied");

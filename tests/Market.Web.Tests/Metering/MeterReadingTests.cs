@@ -333,4 +333,59 @@ public sealed class MeterReadingTests
         var report = await s.App.Get<LedgerReader>().VerifyAsync();
         report.IsValid.ShouldBeTrue(report.Message);
     }
+
+    [Fact]
+    public async Task Waiting_TradersWithoutAReading_ListedUntilTheirReadingsArriveThenNone()
+    {
+        await using var s = await Scenario.StartAsync();
+        var settlement = s.App.Get<SettlementQueries>();
+        var now = s.App.Get<MarketClock>().NowSeconds;
+        var month = now - (31 * 86_400L);
+
+        var before = await settlement.WaitingForReadingsAsync(month, now, 50);
+        // Delivery not over yet (the clock in the middle of the interval), or the interval outside the window: none.
+        var during = await settlement.WaitingForReadingsAsync(month, s.Interval + 60, 50);
+        var outside = await settlement.WaitingForReadingsAsync(s.Interval + 1, now, 50);
+        var firstOnly = await settlement.WaitingForReadingsAsync(month, now, 1);
+        (await s.UploadAsync(Scenario.Csv((s.AnnaMeter, s.Interval, 0, 800)))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var afterAnna = await settlement.WaitingForReadingsAsync(month, now, 50);
+        (await s.UploadAsync(Scenario.Csv((s.BenMeter, s.Interval, 1000, 0)))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var afterBoth = await settlement.WaitingForReadingsAsync(month, now, 50);
+
+        (before.Total, before.Intervals, before.Capped).ShouldBe((2, 1, false));
+        before.Missing.Select(m => (m.IntervalStart, m.MeterId)).Order().ShouldBe(new[] { (s.Interval, s.AnnaMeter), (s.Interval, s.BenMeter) }.Order());
+        before.Missing.Select(m => m.Household).Order().ShouldBe(["Anna's house", "Ben's flat"]);
+        during.Total.ShouldBe(0);
+        outside.Total.ShouldBe(0);
+        (firstOnly.Total, firstOnly.Missing.Count).ShouldBe((2, 1));
+        afterAnna.Missing.ShouldHaveSingleItem().MeterId.ShouldBe(s.BenMeter);
+        (afterBoth.Total, afterBoth.Missing.Count).ShouldBe((0, 0));
+    }
+
+    [Fact]
+    public async Task MissingTemplate_Downloaded_EmptyOneIsRejectedFilledOneReconciles()
+    {
+        await using var s = await Scenario.StartAsync();
+        using var browser = s.App.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        await CookieSignIn.SignInAsync(browser, "operator@demo.energy");
+
+        using var download = await browser.GetAsync(new Uri("/operator/readings/missing.csv", UriKind.Relative));
+        var template = await download.Content.ReadAsStringAsync();
+        using var empty = await s.UploadAsync(template);
+        var emptyText = await empty.Content.ReadAsStringAsync();
+        var lines = template.TrimEnd('\n').Split('\n');
+        var filled = string.Join("\n", lines.Select((l, i) => i == 0 ? l : l.StartsWith(s.AnnaMeter, StringComparison.Ordinal) ? l[..^1] + "0,800" : l[..^1] + "1000,0"));
+        using var upload = await s.UploadAsync(filled);
+
+        download.StatusCode.ShouldBe(HttpStatusCode.OK);
+        download.Content.Headers.ContentType!.MediaType.ShouldBe("text/csv");
+        lines[0].ShouldBe(ReadingParser.Header);
+        lines.Skip(1).ShouldBe([$"{s.AnnaMeter},{Iso(s.Interval)},,", $"{s.BenMeter},{Iso(s.Interval)},,"], ignoreOrder: true);
+        empty.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, emptyText);
+        emptyText.ShouldContain("import_wh");
+        upload.StatusCode.ShouldBe(HttpStatusCode.OK, await upload.Content.ReadAsStringAsync());
+        await using var db = s.App.CreateDb();
+        (await db.MeterReadings.CountAsync()).ShouldBe(2);
+        (await db.Reconciliations.SingleAsync()).IntervalStart.ShouldBe(s.Interval);
+    }
 }

@@ -12,6 +12,9 @@ namespace Market.Web.Tests.Metering;
 /// <summary>The operator's upload page, rendered with bUnit over the services of a hosted app.</summary>
 public sealed class ReadingsPageTests
 {
+    /// <summary>Uploads and queries reach the real database (SQLite or PostgreSQL) on a busy machine: bUnit's 1 s default is too short.</summary>
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+
     private static (IRenderedComponent<Readings> Page, BunitContext Context) Render(MarketFactory app)
     {
         _ = app.Server;
@@ -20,6 +23,8 @@ public sealed class ReadingsPageTests
         context.Services.AddMudServices();
         context.Services.AddSingleton(app.Get<ReadingImportService>());
         context.Services.AddSingleton(app.Get<ReconciliationService>());
+        context.Services.AddSingleton(app.Get<SettlementQueries>());
+        context.Services.AddSingleton(app.Get<Market.Web.Trading.MarketClock>());
         context.AddAuthorization().SetAuthorized("operator@demo.energy").SetRoles(Market.Web.Accounts.Roles.Operator);
         return (context.Render<Readings>(), context);
     }
@@ -34,9 +39,39 @@ public sealed class ReadingsPageTests
 
         page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(csv, "readings.csv"));
 
-        page.WaitForAssertion(() => page.Find("[data-testid=upload-errors]").TextContent.ShouldContain("unknown meter \"MTR-NOBODY\""));
+        page.WaitForAssertion(() => page.Find("[data-testid=upload-errors]").TextContent.ShouldContain("unknown meter \"MTR-NOBODY\""), Wait);
         page.Find("[data-testid=upload-result]").TextContent.ShouldContain("nothing was stored");
         await using var db = app.CreateDb();
         (await db.MeterReadings.CountAsync()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Open_ATraderHasNoReading_ListedWithMeterAndHouseholdAndGoneAfterTheUpload()
+    {
+        await using var app = new MarketFactory();
+        _ = app.Server;
+        var anna = await app.HouseholdAsync("anna@demo.energy");
+        var ben = await app.HouseholdAsync("ben@demo.energy");
+        var clock = app.Get<Market.Web.Trading.MarketClock>();
+        var interval = clock.FirstOpenInterval();
+        var orders = app.Get<Market.Web.Trading.OrderService>();
+        (await orders.PlaceAsync(anna.Id, new Market.Web.Trading.PlaceOrder(Market.Web.Persistence.OrderSide.Sell, 1000, 1500, interval))).Succeeded.ShouldBeTrue();
+        (await orders.PlaceAsync(ben.Id, new Market.Web.Trading.PlaceOrder(Market.Web.Persistence.OrderSide.Buy, 1000, 2500, interval))).Succeeded.ShouldBeTrue();
+        await app.CloseGateAndClearAsync(interval);
+        app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(clock.Next(interval) + 60));
+        var (page, context) = Render(app);
+        await using var disposeContext = context;
+        var start = DateTimeOffset.FromUnixTimeSeconds(interval).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+
+        page.WaitForAssertion(() => page.Find("[data-testid=waiting-summary]").TextContent.ShouldContain("2 readings missing"), Wait);
+        var rows = page.FindAll("[data-testid=waiting] tbody tr").Select(r => r.TextContent).ToList();
+        page.Find("[data-testid=waiting-template]").GetAttribute("href").ShouldBe("operator/readings/missing.csv");
+        page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText($"{ReadingParser.Header}\n{anna.MeterId},{start},0,1000\n{ben.MeterId},{start},1000,0\n", "readings.csv"));
+
+        rows.Count.ShouldBe(2);
+        rows.ShouldContain(r => r.Contains(anna.MeterId!, StringComparison.Ordinal) && r.Contains("Anna's house", StringComparison.Ordinal) && r.Contains(start, StringComparison.Ordinal));
+        rows.ShouldContain(r => r.Contains(ben.MeterId!, StringComparison.Ordinal) && r.Contains("Ben's flat", StringComparison.Ordinal));
+        page.WaitForAssertion(() => page.Find("[data-testid=waiting-none]").TextContent.ShouldContain("has sent its reading"), Wait);
+        page.Find("[data-testid=upload-result]").TextContent.ShouldContain("1 interval reconciled and sealed");
     }
 }

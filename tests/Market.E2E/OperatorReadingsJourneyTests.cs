@@ -88,5 +88,19 @@ public sealed class OperatorReadingsJourneyTests(BrowserFixture fixture) : IClas
         await Assertions.Expect(household.GetByTestId("export-local")).ToContainTextAsync("800 Wh");
         await Assertions.Expect(household.GetByTestId("metered")).ToContainTextAsync("incl. 200 Wh you sold but did not deliver");
         await BrowserFixture.ScreenshotBothAsync(household, "64-statement-metered");
+
+        // The meter operator re-reads Anna's meter: she did export the whole 1,000 Wh. The correction seals version 2,
+        // and her statement shows what it changed: the 200 Wh she no longer buys at retail (39.70 ct) come back.
+        var corrected = Path.Combine(dir, "corrected.csv");
+        await File.WriteAllTextAsync(corrected, $"{ReadingParser.Header}\n{anna.MeterId},{start},0,1000\n");
+        await BrowserFixture.GotoLiveAsync(page, "operator/readings");
+        await BrowserFixture.WaitForFileInputAsync(page);
+        await page.Locator("input[type=file]").Last.SetInputFilesAsync(corrected);
+        await Assertions.Expect(page.GetByTestId("upload-result")).ToContainTextAsync("0 new readings, 1 correction, 0 unchanged; 1 interval reconciled and sealed.");
+        await BrowserFixture.GotoLiveAsync(household, "statement");
+        await Assertions.Expect(household.GetByTestId("corrections")).ToContainTextAsync("+€0.0794");
+        await Assertions.Expect(household.GetByTestId("interval-version")).ToContainTextAsync("2corrected, +€0.0794");
+        await Assertions.Expect(household.GetByTestId("metered")).Not.ToContainTextAsync("you sold but did not deliver");
+        await BrowserFixture.ScreenshotBothAsync(household, "65-statement-corrected");
     }
 }

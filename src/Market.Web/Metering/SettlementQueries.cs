@@ -5,8 +5,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Metering;
 
-/// <summary>One household's settled interval: the latest reconciliation version and the household's outcome in it.</summary>
-public sealed record SettledInterval(long IntervalStart, int Version, HouseholdReconciliation Outcome);
+/// <summary>
+/// One household's settled interval: the latest reconciliation version and the household's outcome in it, and, when
+/// that version corrected an earlier one the household was part of, its outcome in the version before.
+/// </summary>
+public sealed record SettledInterval(long IntervalStart, int Version, HouseholdReconciliation Outcome, HouseholdReconciliation? Previous = null);
 
 /// <summary>
 /// The community's aggregate for one cleared interval, as a utility or network operator sees it. Energy in Wh, money
@@ -72,15 +75,15 @@ public sealed class SettlementQueries(IDbContextFactory<MarketDbContext> dbFacto
             .Select(p => new { p.IntervalStart, p.Version, p.Kind, p.EnergyWh, p.Amount })
             .ToListAsync(cancellationToken);
 
-        var result = new List<SettledInterval>();
-        foreach (var (start, (version, lastReadingId)) in latest.OrderBy(l => l.Key))
+        // The household's outcome under one version: the reading that version used (the newest one stored before it
+        // was sealed) and that version's postings. None: the household neither traded nor sent a reading by then, so
+        // it had no part in that version.
+        HouseholdReconciliation? Outcome(long start, int version, long lastReadingId)
         {
-            // The reading that version used: the newest one stored before it was sealed. None: the household
-            // neither traded nor sent a reading, so it had no part in the reconciliation.
             var reading = readings.Where(r => r.IntervalStart == start && r.Id <= lastReadingId).MaxBy(r => r.Version);
             if (reading is null)
             {
-                continue;
+                return null;
             }
 
             long sold = 0, bought = 0, soldAmount = 0, boughtAmount = 0;
@@ -117,8 +120,17 @@ public sealed class SettlementQueries(IDbContextFactory<MarketDbContext> dbFacto
 
             var inEffect = rules.At(start);
             var position = new HouseholdPosition(sold, bought, soldAmount, boughtAmount, reading.ExportWh, reading.ImportWh);
-            var outcome = HouseholdReconciliation.FromSettled(0, position, new IntervalPrices(null, inEffect.PriceCeiling, inEffect.PriceFloor), covered, fromUtility, provided, toUtility);
-            result.Add(new SettledInterval(start, version, outcome));
+            return HouseholdReconciliation.FromSettled(0, position, new IntervalPrices(null, inEffect.PriceCeiling, inEffect.PriceFloor), covered, fromUtility, provided, toUtility);
+        }
+
+        var result = new List<SettledInterval>();
+        foreach (var (start, l) in latest.OrderBy(l => l.Key))
+        {
+            if (Outcome(start, l.Version, l.LastReadingId) is { } outcome)
+            {
+                var previous = l.PreviousLastReadingId is { } before ? Outcome(start, l.Version - 1, before) : null;
+                result.Add(new SettledInterval(start, l.Version, outcome, previous));
+            }
         }
 
         return result;
@@ -209,16 +221,23 @@ public sealed class SettlementQueries(IDbContextFactory<MarketDbContext> dbFacto
             capped);
     }
 
-    /// <summary>Latest reconciliation version per interval in the range, and the newest reading it took into account.</summary>
-    private static async Task<Dictionary<long, (int Version, long LastReadingId)>> LatestAsync(MarketDbContext db, long from, long to, CancellationToken cancellationToken)
+    /// <summary>
+    /// Latest reconciliation version per interval in the range, the newest reading it took into account, and that of
+    /// the version before it (null for version 1).
+    /// </summary>
+    private static async Task<Dictionary<long, (int Version, long LastReadingId, long? PreviousLastReadingId)>> LatestAsync(MarketDbContext db, long from, long to, CancellationToken cancellationToken)
     {
         var rows = await db.Reconciliations.AsNoTracking()
             .Where(r => r.IntervalStart >= from && r.IntervalStart < to)
             .Select(r => new { r.IntervalStart, r.Version, r.LastReadingId })
             .ToListAsync(cancellationToken);
         return rows.GroupBy(r => r.IntervalStart)
-            .Select(g => g.MaxBy(r => r.Version)!)
-            .ToDictionary(r => r.IntervalStart, r => (r.Version, r.LastReadingId));
+            .ToDictionary(g => g.Key, g =>
+            {
+                var last = g.MaxBy(r => r.Version)!;
+                var before = g.SingleOrDefault(r => r.Version == last.Version - 1);
+                return (last.Version, last.LastReadingId, before?.LastReadingId);
+            });
     }
 
     private static EnergyAmount Add(EnergyAmount a, EnergyAmount b) => new(checked(a.EnergyWh + b.EnergyWh), checked(a.Amount + b.Amount));

@@ -33,8 +33,16 @@ public sealed record StatementInterval(
     long LocalEarnings,
     long GridEarnings,
     long GridOnlyNetAmount,
-    long GridBoughtWh = 0)
+    long GridBoughtWh = 0,
+    long? PreviousNetAmount = null)
 {
+    /// <summary>
+    /// What the latest version changed against the version before it, which the household was part of (a corrected
+    /// reading, its own or a neighbour's): <see cref="NetAmount"/> minus the previous one. Null when nothing was
+    /// corrected.
+    /// </summary>
+    public long? Adjustment => PreviousNetAmount is { } before ? checked(NetAmount - before) : null;
+
     public long ImportWh => ImportLocalWh + ImportGridWh;
 
     /// <summary>Bought from the utility but not imported here: energy sold in the market and not delivered, covered at retail.</summary>
@@ -52,7 +60,7 @@ public sealed record StatementInterval(
     {
         var o = settled.Outcome;
         return new StatementInterval(settled.IntervalStart, settled.Version, o.Import.LocalWh, o.Import.GridWh, o.Export.LocalWh, o.Export.GridWh,
-            o.LocalCost, o.GridCost, o.LocalEarnings, o.GridEarnings, o.GridOnlyNetAmount, o.BoughtFromUtility.EnergyWh);
+            o.LocalCost, o.GridCost, o.LocalEarnings, o.GridEarnings, o.GridOnlyNetAmount, o.BoughtFromUtility.EnergyWh, settled.Previous?.NetAmount);
     }
 }
 
@@ -91,6 +99,12 @@ public sealed record Statement(
     public long LocalEarnings => Intervals.Sum(i => i.LocalEarnings);
 
     public long GridEarnings => Intervals.Sum(i => i.GridEarnings);
+
+    /// <summary>Intervals whose latest reconciliation corrected an earlier one.</summary>
+    public int Corrected => Intervals.Count(i => i.Adjustment is not null);
+
+    /// <summary>What corrections changed this month's balance (positive: in the household's favour).</summary>
+    public long Adjustments => Intervals.Sum(i => i.Adjustment ?? 0);
 
     /// <summary>Savings against grid-only over the reconciled intervals.</summary>
     public long ReconciledSavings => Intervals.Sum(i => i.Savings);
@@ -148,8 +162,9 @@ public sealed class StatementService(IDbContextFactory<MarketDbContext> dbFactor
     /// The statement as CSV, decimal units with a dot, times in the household's zone: one line per trade (side
     /// <c>bought</c> or <c>sold</c>; <c>settlement</c> says whether its interval is reconciled) and one line per
     /// reconciled interval (side <c>metered</c>) with the local/grid split of the metered energy, money by
-    /// counterparty and the savings against grid-only. Trade columns are empty on metered lines and the other way
-    /// round, so every money column sums to the month.
+    /// counterparty, the savings against grid-only and, for a corrected interval, the change against the version
+    /// before. Trade columns are empty on metered lines and the other way round, so every money column sums to the
+    /// month.
     /// </summary>
     public static string ToCsv(Statement statement, TimeZoneInfo zone)
     {
@@ -157,7 +172,7 @@ public sealed class StatementService(IDbContextFactory<MarketDbContext> dbFactor
         var csv = new StringBuilder();
         csv.AppendLine(CultureInfo.InvariantCulture,
             $"trade_id,interval_start_local,side,energy_kwh,price_ct_per_kwh,amount_{c},grid_alternative_{c},saving_{c},block," +
-            $"settlement,reconciliation_version,import_local_kwh,import_grid_kwh,export_local_kwh,export_grid_kwh,local_cost_{c},grid_cost_{c},local_earnings_{c},grid_earnings_{c},net_{c},grid_only_net_{c},savings_vs_grid_only_{c}");
+            $"settlement,reconciliation_version,import_local_kwh,import_grid_kwh,export_local_kwh,export_grid_kwh,local_cost_{c},grid_cost_{c},local_earnings_{c},grid_earnings_{c},net_{c},grid_only_net_{c},savings_vs_grid_only_{c},adjustment_vs_previous_version_{c}");
         var metered = statement.Intervals.ToDictionary(i => i.IntervalStart);
         var starts = statement.Lines.Select(l => l.IntervalStart).Concat(metered.Keys).Distinct().Order();
         var lines = statement.Lines.ToLookup(l => l.IntervalStart);
@@ -169,13 +184,13 @@ public sealed class StatementService(IDbContextFactory<MarketDbContext> dbFactor
             foreach (var l in lines[start])
             {
                 csv.AppendLine(CultureInfo.InvariantCulture,
-                    $"{l.TradeId},{local:yyyy-MM-ddTHH:mmzzz},{(l.Side == OrderSide.Buy ? "bought" : "sold")},{l.EnergyWh / 1000m},{l.Price / 100m},{l.Amount / 10_000m},{l.GridAmount / 10_000m},{l.Saving / 10_000m},{l.BlockHeight},{settlement},{version},,,,,,,,,,,");
+                    $"{l.TradeId},{local:yyyy-MM-ddTHH:mmzzz},{(l.Side == OrderSide.Buy ? "bought" : "sold")},{l.EnergyWh / 1000m},{l.Price / 100m},{l.Amount / 10_000m},{l.GridAmount / 10_000m},{l.Saving / 10_000m},{l.BlockHeight},{settlement},{version},,,,,,,,,,,,");
             }
 
             if (m is not null)
             {
                 csv.AppendLine(CultureInfo.InvariantCulture,
-                    $",{local:yyyy-MM-ddTHH:mmzzz},metered,,,,,,,{settlement},{version},{m.ImportLocalWh / 1000m},{m.ImportGridWh / 1000m},{m.ExportLocalWh / 1000m},{m.ExportGridWh / 1000m},{m.LocalCost / 10_000m},{m.GridCost / 10_000m},{m.LocalEarnings / 10_000m},{m.GridEarnings / 10_000m},{m.NetAmount / 10_000m},{m.GridOnlyNetAmount / 10_000m},{m.Savings / 10_000m}");
+                    $",{local:yyyy-MM-ddTHH:mmzzz},metered,,,,,,,{settlement},{version},{m.ImportLocalWh / 1000m},{m.ImportGridWh / 1000m},{m.ExportLocalWh / 1000m},{m.ExportGridWh / 1000m},{m.LocalCost / 10_000m},{m.GridCost / 10_000m},{m.LocalEarnings / 10_000m},{m.GridEarnings / 10_000m},{m.NetAmount / 10_000m},{m.GridOnlyNetAmount / 10_000m},{m.Savings / 10_000m},{m.Adjustment / 10_000m}");
             }
         }
 

@@ -97,18 +97,32 @@ public sealed class SettlementViewTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Statement_AfterCorrection_ShowsLatestVersionOnly()
+    public async Task Statement_AfterCorrection_LatestVersionWithTheAdjustmentAgainstTheVersionBefore()
     {
         await UploadAsync(annaExportWh: 1100, benImportWh: 1300);
+        var first = await MonthAsync(_ben);
         await UploadAsync(annaExportWh: 1100, benImportWh: 1000);
 
         var statement = await MonthAsync(_ben);
+        var annas = await MonthAsync(_anna);
 
         var ben = statement.Intervals.ShouldHaveSingleItem();
         ben.Version.ShouldBe(2);
         (ben.ImportLocalWh, ben.ImportGridWh, ben.GridCost, ben.LocalCost).ShouldBe((1000L, 0L, 0L, 2000L));
         statement.Lines.ShouldHaveSingleItem().Reconciled.ShouldBeTrue();
         statement.TotalBenefit.ShouldBe(ben.Savings);
+        // Version 1: Ben paid 2,994 (trade, 100 Wh cover, 200 Wh at retail); version 2: the trade only, 2,000.
+        first.Intervals.ShouldHaveSingleItem().Adjustment.ShouldBeNull();
+        first.Corrected.ShouldBe(0);
+        (ben.PreviousNetAmount, ben.Adjustment).ShouldBe((-2994L, 994L));
+        (statement.Corrected, statement.Adjustments).ShouldBe((1, 994L));
+        // Anna: 2,200 (trade and the cover she provided) before; now the trade and 100 Wh fed in at 7.86 ct (79).
+        var anna = annas.Intervals.ShouldHaveSingleItem();
+        (anna.PreviousNetAmount, anna.NetAmount, anna.Adjustment).ShouldBe((2200L, 2079L, -121L));
+        var csv = StatementService.ToCsv(statement, TimeZoneInfo.FindSystemTimeZoneById(_ben.TimeZone)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        csv[2].ShouldContain(",metered,,,,,,,reconciled,2,");
+        csv[2].ShouldEndWith(",0.0994");
+        csv.ShouldAllBe(l => l.Split(',').Length == csv[0].Split(',').Length);
     }
 
     [Fact]
@@ -118,11 +132,12 @@ public sealed class SettlementViewTests : IAsyncLifetime
 
         var csv = StatementService.ToCsv(await MonthAsync(_ben), TimeZoneInfo.FindSystemTimeZoneById(_ben.TimeZone)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
-        csv[0].ShouldEndWith(",block,settlement,reconciliation_version,import_local_kwh,import_grid_kwh,export_local_kwh,export_grid_kwh,local_cost_EUR,grid_cost_EUR,local_earnings_EUR,grid_earnings_EUR,net_EUR,grid_only_net_EUR,savings_vs_grid_only_EUR");
+        csv[0].ShouldEndWith(",block,settlement,reconciliation_version,import_local_kwh,import_grid_kwh,export_local_kwh,export_grid_kwh,local_cost_EUR,grid_cost_EUR,local_earnings_EUR,grid_earnings_EUR,net_EUR,grid_only_net_EUR,savings_vs_grid_only_EUR,adjustment_vs_previous_version_EUR");
         csv.Length.ShouldBe(3);
+        csv.ShouldAllBe(l => l.Split(',').Length == csv[0].Split(',').Length);
         csv[1].ShouldContain(",bought,1,20,0.2,");
         csv[1].ShouldContain(",reconciled,1,,,");
-        csv[2].ShouldContain(",metered,,,,,,,reconciled,1,1.1,0.2,0,0,0.22,0.0794,0,0,-0.2994,-0.5161,0.2167");
+        csv[2].ShouldEndWith(",metered,,,,,,,reconciled,1,1.1,0.2,0,0,0.22,0.0794,0,0,-0.2994,-0.5161,0.2167,");
     }
 
     [Fact]

@@ -103,6 +103,8 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
     public async Task VerifyPage_LedgerWithClearedTrades_ShowsValidAndSummary()
     {
         await TradeIntervalAsync(offers: [(1500, 1500)], bids: [(1000, 2500)]);
+        // The operator rotates the signing key between the two intervals: the browser follows the key event.
+        var rotated = await fixture.App.Get<Market.Web.LedgerStore.KeyRotationService>().RotateAsync();
         await TradeIntervalAsync(offers: [(800, 1200), (700, 1300)], bids: [(1200, 2000)]);
         await using var db = fixture.App.CreateDb();
         var blocks = await db.Blocks.CountAsync();
@@ -123,6 +125,8 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         await Assertions.Expect(page.GetByTestId("verify-summary")).ToContainTextAsync($"Blocks{N0(blocks)}");
         await Assertions.Expect(page.GetByTestId("verify-summary")).ToContainTextAsync($"Trades{N0(trades)}");
         await Assertions.Expect(page.GetByTestId("verify-summary")).ToContainTextAsync($"Reconciliations{N0(reconciliations)}");
+        await Assertions.Expect(page.GetByTestId("verify-summary")).ToContainTextAsync(rotated.PreviousKeyId);
+        await Assertions.Expect(page.GetByTestId("verify-summary")).ToContainTextAsync(rotated.KeyId);
         await BrowserFixture.ScreenshotAsync(phone, "41-verify-valid-narrow");
         await BrowserFixture.AssertAccessibleAsync(phone);
         await BrowserFixture.ScreenshotBothAsync(page, "40-verify-valid");

@@ -59,6 +59,11 @@ public static class ApiExtensions
                 ? Results.Problem(statusCode: 404, title: "No such trade", detail: $"The ledger has no trade {id}.")
                 : Results.Text(receipt.ToJson(), "application/json");
         }).WithSummary("A receipt proving one trade is in the ledger (verify with `market ledger receipt`)");
+        ledger.MapPost("/key-rotations", async (KeyRotationService rotation, CancellationToken ct) =>
+            Results.Ok(await rotation.RotateAsync(ct)))
+            .RequireAuthorization(p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireRole(Market.Web.Accounts.Roles.Operator))
+            .WithSummary("Operators: replace the signing key; a key event signed by the current key introduces the new one (docs/deployment.md)")
+            .Produces<KeyRotated>();
         return app;
     }
 }

@@ -148,6 +148,7 @@ public sealed partial class ClearingService(
             .ToDictionaryAsync(h => h.Id, h => PartyId.FromBytes(h.Pseudonym), cancellationToken);
 
         var tip = await LedgerWriter.TipAsync(db, cancellationToken);
+        var key = await ledger.SigningKeyAsync(db, cancellationToken);
         var now = clock.Now;
         var load = timer.Elapsed;
 
@@ -163,7 +164,7 @@ public sealed partial class ClearingService(
             input[i] = new Order(o.Id, o.Side == OrderSide.Buy ? Side.Buy : Side.Sell, o.EnergyWh, o.LimitPrice, o.Id);
         }
 
-        var book = BlockSealer.SealOrderBook(tip, ledger.Key, start, end, (byte)mechanism, inEffect.RulesVersion, orderLeaves, now);
+        var book = BlockSealer.SealOrderBook(tip, key, start, end, (byte)mechanism, inEffect.RulesVersion, orderLeaves, now);
         var sealBook = timer.Elapsed;
 
         // 2. Clear it (pure, deterministic: the sequence number is the order id).
@@ -184,7 +185,7 @@ public sealed partial class ClearingService(
             fills[i] = new TradeFill(parties[t.BuyIndex], parties[t.SellIndex], t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.Price);
         }
 
-        var clearing = BlockSealer.SealClearing(book.NextTip, ledger.Key, book.Header, fills, now);
+        var clearing = BlockSealer.SealClearing(book.NextTip, key, book.Header, fills, now);
         var trades = new TradeEntity[fills.Length];
         for (var i = 0; i < fills.Length; i++)
         {

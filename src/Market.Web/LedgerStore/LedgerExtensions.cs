@@ -12,6 +12,7 @@ public static class LedgerExtensions
         builder.Services.AddSingleton<MatchingReplayer>();
         builder.Services.AddSingleton<ChainVerification>();
         builder.Services.AddSingleton<LedgerPublication>();
+        builder.Services.AddSingleton<KeyRotationService>();
         return builder;
     }
 }

@@ -29,7 +29,9 @@ public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFacto
             }
 
             var tree = await LedgerTreeAsync(db, size, cancellationToken);
-            var checkpoint = Checkpoint.Create(size, tree.Root(), time.GetUtcNow(), keys.Key);
+            // Signed by the key valid after the last block: checked against the ledger's key events.
+            var key = await keys.CurrentAsync(db, cancellationToken);
+            var checkpoint = Checkpoint.Create(size, tree.Root(), time.GetUtcNow(), key);
             db.Checkpoints.Add(new CheckpointEntity
             {
                 Size = checkpoint.Size,

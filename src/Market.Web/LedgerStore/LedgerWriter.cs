@@ -18,6 +18,9 @@ public sealed partial class LedgerWriter(
 
     public SigningKey Key => keys.Key;
 
+    /// <summary>The key to seal with, checked against the ledger's key events; call under the ledger lock.</summary>
+    public Task<SigningKey> SigningKeyAsync(MarketDbContext db, CancellationToken cancellationToken) => keys.CurrentAsync(db, cancellationToken);
+
     /// <summary>Where the next block goes: height, previous header hash, next trade id, last sealing time.</summary>
     public static async Task<ChainTip> TipAsync(MarketDbContext db, CancellationToken cancellationToken)
     {
@@ -96,7 +99,9 @@ public sealed partial class LedgerWriter(
         }
 
         await CheckRulesAsync(db, cancellationToken);
-        var current = await CurrentKeyIdAsync(db, keyBlocks, cancellationToken);
+        var current = await SigningKeyStore.LedgerKeyIdAsync(db, cancellationToken);
+        // A rotation that stopped part-way is finished or dropped before the key is checked.
+        await keys.SettleStagedAsync(db, cancellationToken);
         if (!current.AsSpan().SequenceEqual(Key.KeyId))
         {
             throw new InvalidOperationException(
@@ -160,26 +165,6 @@ public sealed partial class LedgerWriter(
 
     private static string Describe(RulesRecord r) =>
         $"interval {r.IntervalLengthSeconds} s, gate {r.GateClosureLeadSeconds} s, band {r.PriceFloor}..{r.PriceCeiling}, mechanism {r.Mechanism}";
-
-    private static async Task<byte[]> CurrentKeyIdAsync(MarketDbContext db, List<long> keyBlocks, CancellationToken cancellationToken)
-    {
-        byte[] current = [];
-        var leaves = await db.BlockLeaves.AsNoTracking()
-            .Where(l => keyBlocks.Contains(l.BlockHeight))
-            .OrderBy(l => l.BlockHeight).ThenBy(l => l.Index)
-            .Select(l => l.Data)
-            .ToListAsync(cancellationToken);
-        foreach (var leaf in leaves)
-        {
-            var record = KeyRecord.Decode(leaf);
-            if (record.Action == KeyAction.Introduce)
-            {
-                current = record.KeyId();
-            }
-        }
-
-        return current;
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sealed the genesis block with signing key {KeyId}")]
     private static partial void LogGenesis(ILogger logger, string keyId);

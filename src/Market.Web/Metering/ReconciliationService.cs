@@ -199,7 +199,7 @@ public sealed partial class ReconciliationService(
         var now = clock.Now;
         var sealedAt = now.ToUnixTimeMilliseconds() < tip.LastSealedAtUnixMs ? DateTimeOffset.FromUnixTimeMilliseconds(tip.LastSealedAtUnixMs) : now;
         var summary = new ReconciliationSummary(version, Reconciliation.RulesVersion, localPrice, prices.RetailPrice, prices.FeedInTariff, households.Length);
-        var block = BlockSealer.SealReconciliation(tip, ledger.Key, clearingHeader, summary, leaves, sealedAt);
+        var block = BlockSealer.SealReconciliation(tip, await ledger.SigningKeyAsync(db, cancellationToken), clearingHeader, summary, leaves, sealedAt);
 
         // The block and its row through EF Core first: the unique indexes turn a concurrent second sealing into a
         // DbUpdateException before the bulk is written. Leaves and postings (20,000 rows and more for a big

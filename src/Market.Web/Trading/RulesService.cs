@@ -78,7 +78,7 @@ public sealed class RulesService(
                 change.PriceCeiling,
                 change.EffectiveFrom);
             var tip = await LedgerWriter.TipAsync(db, cancellationToken);
-            var block = BlockSealer.SealRules(tip, ledger.Key, record, clock.Now);
+            var block = BlockSealer.SealRules(tip, await ledger.SigningKeyAsync(db, cancellationToken), record, clock.Now);
             LedgerWriter.Add(db, block);
             db.RulesChanges.Add(new RulesChangeEntity { Height = block.Header.Height, UserId = userId, UserName = userName, CreatedAtMs = clock.Now.ToUnixTimeMilliseconds() });
             await db.SaveChangesAsync(cancellationToken);

@@ -71,6 +71,12 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         data.Add("operator", "POST", "/api/meter-readings", 422); // let in; a file without readings is refused
         // Signing out needs no sign-in and ends on the home page (SameSite=Lax keeps other sites from posting it).
         data.Add("anonymous", "POST", "/account/logout", 200);
+        // Only an operator rotates the signing key.
+        data.Add("anonymous", "POST", "/api/ledger/key-rotations", 401);
+        data.Add("owner", "POST", "/api/ledger/key-rotations", 403);
+        data.Add("other", "POST", "/api/ledger/key-rotations", 403);
+        data.Add("manager", "POST", "/api/ledger/key-rotations", 403);
+        data.Add("operator", "POST", "/api/ledger/key-rotations", 200);
         // Demo mode only (it publishes its passwords anyway): load-test households for `market load`.
         data.Add("anonymous", "POST", "/api/demo/load-households?count=1", 200);
         // Proofs are public; this trade does not exist.

@@ -160,8 +160,8 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
             data.Add("operator", page, "ok");
         }
 
-        // Meter readings are the operators' (households and the manager see their results, not the upload).
-        foreach (var page in new[] { "/operator/readings", "/operator/readings/missing.csv" })
+        // Meter readings and the signing key are the operators' (households and the manager see their results).
+        foreach (var page in new[] { "/operator/readings", "/operator/readings/missing.csv", "/operator/signing-key" })
         {
             data.Add("anonymous", page, "login");
             data.Add("owner", page, "denied");

@@ -59,7 +59,8 @@ public sealed class KeyRotationTests
         SigningKey.FromPrivateKey(Convert.FromHexString(File.ReadAllText(retired).Trim())).KeyId.ShouldBe(old.KeyId);
         File.GetUnixFileMode(retired).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.GetUnixFileMode(keys.Path).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Exists(keys.NextPath).ShouldBeFalse();
+        Directory.GetFiles(Path.GetDirectoryName(keys.Path)!, Path.GetFileName(keys.Path) + ".*").Where(f => f != keys.Path)
+            .ShouldAllBe(f => f.Contains(".retired-", StringComparison.Ordinal), "nothing staged or half-written is left");
         (await HeaderAsync(app, rotated.BlockHeight)).Kind.ShouldBe(BlockKind.KeyEvent);
         var report = await VerifyExportAsync(app);
         report.IsValid.ShouldBeTrue(report.Failure?.ToString());
@@ -93,7 +94,8 @@ public sealed class KeyRotationTests
         var rotated = await first.Get<KeyRotationService>().RotateAsync();
         // As if the process died between committing the key event and renaming the staged key over the key file.
         var newKeyFile = await File.ReadAllTextAsync(keys.Path);
-        await File.WriteAllTextAsync(keys.NextPath, newKeyFile);
+        var staged = keys.StagedPath(SigningKey.FromPrivateKey(Convert.FromHexString(newKeyFile.Trim())));
+        await File.WriteAllTextAsync(staged, newKeyFile);
         await File.WriteAllTextAsync(keys.Path, oldKeyFile);
 
         await using var second = new MarketFactory(first.DataDirectory);
@@ -101,26 +103,30 @@ public sealed class KeyRotationTests
         await TradeAndClearAsync(second);
 
         Convert.ToHexStringLower(second.Get<SigningKeyStore>().Key.KeyId).ShouldBe(rotated.KeyId);
-        (await File.ReadAllTextAsync(keys.Path)).ShouldBe(newKeyFile);
-        File.Exists(keys.NextPath).ShouldBeFalse();
+        (await File.ReadAllTextAsync(keys.Path)).Trim().ShouldBe(newKeyFile.Trim());
+        File.Exists(staged).ShouldBeFalse();
         (await VerifyExportAsync(second)).IsValid.ShouldBeTrue();
     }
 
     [Fact]
-    public async Task Start_StagedKeyThatWasNeverSealed_DroppedAndTheKeyUnchanged()
+    public async Task Start_StagedKeyThatWasNeverSealedAndAHalfWrittenOne_BothDroppedAndTheKeyUnchanged()
     {
         await using var first = new MarketFactory();
         _ = first.Server;
         var keys = first.Get<SigningKeyStore>();
         var current = keys.Key.KeyId;
-        await File.WriteAllTextAsync(keys.NextPath, Convert.ToHexStringLower(SigningKey.Generate().PrivateKey));
+        var never = SigningKey.Generate();
+        await File.WriteAllTextAsync(keys.StagedPath(never), Convert.ToHexStringLower(never.PrivateKey));
+        var torn = keys.Path + ".next-0123456789abcdef";
+        await File.WriteAllTextAsync(torn, "3fa9");
 
         await using var second = new MarketFactory(first.DataDirectory);
         _ = second.Server;
         await TradeAndClearAsync(second);
 
         second.Get<SigningKeyStore>().Key.KeyId.ShouldBe(current);
-        File.Exists(keys.NextPath).ShouldBeFalse();
+        File.Exists(keys.StagedPath(never)).ShouldBeFalse();
+        File.Exists(torn).ShouldBeFalse();
         (await VerifyExportAsync(second)).IsValid.ShouldBeTrue();
     }
 

@@ -84,6 +84,7 @@ public sealed partial class DemoMeters(
         var now = clock.NowSeconds;
         Dictionary<string, Household> households;
         List<long> cleared;
+        HashSet<(long HouseholdId, long IntervalStart)> read = [];
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             households = await community.MeteredHouseholdsAsync(db, cancellationToken);
@@ -93,8 +94,10 @@ public sealed partial class DemoMeters(
             }
 
             var ids = households.Values.Select(h => h.Id).ToList();
+            // The demo meters' own readings only: an operator's upload (say, for Anna) must not move the mark past
+            // intervals the demo meters have not read yet.
             var newest = await db.MeterReadings.AsNoTracking()
-                .Where(r => ids.Contains(r.HouseholdId))
+                .Where(r => ids.Contains(r.HouseholdId) && r.Source == Source)
                 .MaxAsync(r => (long?)r.IntervalStart, cancellationToken);
             var from = Math.Max(newest + 1 ?? long.MinValue, now - (Math.Max(options.Value.BackfillDays, 1) * 86_400L));
             cleared = await db.ClearedIntervals.AsNoTracking()
@@ -102,11 +105,23 @@ public sealed partial class DemoMeters(
                 .OrderBy(c => c.IntervalStart)
                 .Select(c => c.IntervalStart)
                 .ToListAsync(cancellationToken);
+            if (cleared.Count > 0)
+            {
+                // A meter that already has a reading for an interval (an operator's upload) is not read again: that
+                // would be a correction of someone else's reading.
+                var (first, last) = (cleared[0], cleared[^1]);
+                read = (await db.MeterReadings.AsNoTracking()
+                    .Where(r => ids.Contains(r.HouseholdId) && r.IntervalStart >= first && r.IntervalStart <= last)
+                    .Select(r => new { r.HouseholdId, r.IntervalStart })
+                    .ToListAsync(cancellationToken))
+                    .Select(r => (r.HouseholdId, r.IntervalStart))
+                    .ToHashSet();
+            }
         }
 
         var meters = community.Meters
             .Where(a => households.TryGetValue(a.Email, out var h) && h.MeterId is not null)
-            .Select(a => (Agent: a, MeterId: households[a.Email].MeterId!))
+            .Select(a => (Agent: a, households[a.Email].Id, MeterId: households[a.Email].MeterId!))
             .ToList();
         var stored = 0;
         foreach (var start in cleared)
@@ -117,11 +132,16 @@ public sealed partial class DemoMeters(
                 break;
             }
 
-            var readings = meters.Select((m, i) =>
+            var readings = meters.Where(m => !read.Contains((m.Id, start))).Select((m, i) =>
             {
                 var (importWh, exportWh) = community.Reading(m.Agent, start, length);
                 return new UploadedReading(i + 1, m.MeterId, start, importWh, exportWh);
             }).ToList();
+            if (readings.Count == 0)
+            {
+                continue;
+            }
+
             var result = await import.ImportAsync(new ParsedReadings(readings, []), Source, cancellationToken);
             if (!result.Succeeded)
             {

@@ -25,12 +25,7 @@ public sealed partial class KeyRotationService(
     public Task<KeyRotated> RotateAsync(CancellationToken cancellationToken = default) =>
         clearing.ExclusiveAsync(async () =>
         {
-            await using (var settle = await dbFactory.CreateDbContextAsync(cancellationToken))
-            {
-                await keys.SettleStagedAsync(settle, cancellationToken);
-            }
-
-            var next = keys.StageNext();
+            var next = keys.Stage();
             KeyRotated rotated;
             try
             {
@@ -38,28 +33,42 @@ public sealed partial class KeyRotationService(
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                 await LedgerLock.AcquireAsync(db, cancellationToken);
                 var current = await keys.CurrentAsync(db, cancellationToken);
+                // A node starting meanwhile settles staged keys the ledger does not know yet: write it again if so.
+                keys.EnsureStaged(next);
                 var tip = await LedgerWriter.TipAsync(db, cancellationToken);
                 var now = time.GetUtcNow();
                 var sealedAt = now.ToUnixTimeMilliseconds() < tip.LastSealedAtUnixMs ? DateTimeOffset.FromUnixTimeMilliseconds(tip.LastSealedAtUnixMs) : now;
                 var block = BlockSealer.SealKeyRotation(tip, current, next.PublicKey, sealedAt);
                 LedgerWriter.Add(db, block);
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                // From here on a cancelled request must not leave the outcome unknown.
+                await db.SaveChangesAsync(CancellationToken.None);
+                await transaction.CommitAsync(CancellationToken.None);
                 rotated = new KeyRotated(block.Header.Height, Convert.ToHexStringLower(current.KeyId), Convert.ToHexStringLower(next.KeyId));
             }
             catch
             {
-                // Perhaps not sealed (a failed commit may still have committed): the staged key signs nothing here
-                // and stays on disk until the ledger says which (at the next rotation or start).
+                // A failed commit may have committed after all: the ledger decides whether the staged key is kept.
                 keys.ForgetPending();
+                try
+                {
+                    await keys.SettleStagedAsync(dbFactory, CancellationToken.None);
+                }
+                catch (Exception settle) when (settle is InvalidOperationException or DbUpdateException or System.Data.Common.DbException or IOException)
+                {
+                    LogSettleFailed(logger, settle.Message);
+                }
+
                 throw;
             }
 
             keys.Promote(next);
             LogRotated(logger, rotated.PreviousKeyId, rotated.KeyId, rotated.BlockHeight);
-            await publication.LatestCheckpointAsync(cancellationToken);
+            await publication.LatestCheckpointAsync(CancellationToken.None);
             return rotated;
         }, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A failed key rotation could not be settled now ({Reason}); the next start settles it")]
+    private static partial void LogSettleFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rotated the signing key {Previous} to {KeyId} in block {Height}")]
     private static partial void LogRotated(ILogger logger, string previous, string keyId, long height);

@@ -20,38 +20,47 @@ public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFacto
         await _checkpointGate.WaitAsync(cancellationToken);
         try
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var size = await db.Blocks.LongCountAsync(cancellationToken);
-            var latest = await db.Checkpoints.AsNoTracking().OrderByDescending(c => c.Size).FirstOrDefaultAsync(cancellationToken);
-            if (latest is not null && latest.Size == size)
+            while (true)
             {
-                return ToCheckpoint(latest);
-            }
+                await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+                var size = await db.Blocks.LongCountAsync(cancellationToken);
+                var latest = await db.Checkpoints.AsNoTracking().OrderByDescending(c => c.Size).FirstOrDefaultAsync(cancellationToken);
+                if (latest is not null && latest.Size == size)
+                {
+                    return ToCheckpoint(latest);
+                }
 
-            var tree = await LedgerTreeAsync(db, size, cancellationToken);
-            // Signed by the key valid after the last block: checked against the ledger's key events.
-            var key = await keys.CurrentAsync(db, cancellationToken);
-            var checkpoint = Checkpoint.Create(size, tree.Root(), time.GetUtcNow(), key);
-            db.Checkpoints.Add(new CheckpointEntity
-            {
-                Size = checkpoint.Size,
-                Root = checkpoint.Root,
-                TimestampMs = checkpoint.TimestampUnixMs,
-                KeyId = checkpoint.KeyId,
-                Signature = checkpoint.Signature,
-            });
-            try
-            {
+                // The tree is built outside the ledger lock; the size it covers is confirmed under it. The lock also
+                // keeps a key rotation from committing between choosing the key and signing: the checkpoint is
+                // signed by the key valid after its last block, as verifiers expect.
+                var tree = await LedgerTreeAsync(db, size, cancellationToken);
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                await Clearing.LedgerLock.AcquireAsync(db, cancellationToken);
+                if (await db.Blocks.LongCountAsync(cancellationToken) != size)
+                {
+                    continue;
+                }
+
+                if (await db.Checkpoints.AsNoTracking().FirstOrDefaultAsync(c => c.Size == size, cancellationToken) is { } signed)
+                {
+                    // Another node signed this size first; publish that one.
+                    return ToCheckpoint(signed);
+                }
+
+                var key = await keys.CurrentAsync(db, cancellationToken);
+                var checkpoint = Checkpoint.Create(size, tree.Root(), time.GetUtcNow(), key);
+                db.Checkpoints.Add(new CheckpointEntity
+                {
+                    Size = checkpoint.Size,
+                    Root = checkpoint.Root,
+                    TimestampMs = checkpoint.TimestampUnixMs,
+                    KeyId = checkpoint.KeyId,
+                    Signature = checkpoint.Signature,
+                });
                 await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return checkpoint;
             }
-            catch (DbUpdateException)
-            {
-                // Another node signed the checkpoint of this size first; publish that one.
-                await using var fresh = await dbFactory.CreateDbContextAsync(cancellationToken);
-                return ToCheckpoint(await fresh.Checkpoints.AsNoTracking().SingleAsync(c => c.Size == size, cancellationToken));
-            }
-
-            return checkpoint;
         }
         finally
         {

@@ -99,9 +99,9 @@ public sealed partial class LedgerWriter(
         }
 
         await CheckRulesAsync(db, cancellationToken);
-        var current = await SigningKeyStore.LedgerKeyIdAsync(db, cancellationToken);
         // A rotation that stopped part-way is finished or dropped before the key is checked.
-        await keys.SettleStagedAsync(db, cancellationToken);
+        await keys.SettleStagedAsync(dbFactory, cancellationToken);
+        var current = await SigningKeyStore.LedgerKeyIdAsync(db, cancellationToken);
         if (!current.AsSpan().SequenceEqual(Key.KeyId))
         {
             throw new InvalidOperationException(

@@ -10,8 +10,8 @@ namespace Market.Web.LedgerStore;
 /// </summary>
 /// <remarks>
 /// A rotation (<see cref="KeyRotationService"/>) first writes the new key next to the current one
-/// (<see cref="NextPath"/>), seals the key event, then keeps a copy of the old key (<c>.retired-</c> and its id) and
-/// renames the new file over the current one, so the key file always holds a whole key. Whoever signs asks
+/// (<see cref="StagedPath"/>), seals the key event, then keeps a copy of the old key (<c>.retired-</c> and its id) and
+/// renames the new key over the current file, so the key file always holds a whole key. Whoever signs asks
 /// <see cref="CurrentAsync"/> under the ledger lock, which checks the ledger's key events: a node whose key another
 /// node retired reads the key file again (shared storage) or refuses to sign.
 /// </remarks>
@@ -31,8 +31,14 @@ public sealed partial class SigningKeyStore
 
     public string Path { get; }
 
-    /// <summary>Where a rotation writes the new key before it is sealed.</summary>
-    public string NextPath => Path + ".next";
+    /// <summary>Where a rotation writes a new key before it is sealed: one file per staged key.</summary>
+    public string StagedPath(SigningKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Path + StagedSuffix + Convert.ToHexStringLower(key.KeyId)[..16];
+    }
+
+    private const string StagedSuffix = ".next-";
 
     /// <summary>This node's key, as last read from its file.</summary>
     public SigningKey Key
@@ -54,11 +60,14 @@ public sealed partial class SigningKeyStore
     public async Task<SigningKey> CurrentAsync(MarketDbContext db, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var key = Key;
         var events = await db.Blocks.AsNoTracking().CountAsync(b => b.Kind == (byte)BlockKind.KeyEvent, cancellationToken);
-        if (events == Volatile.Read(ref _knownKeyEvents))
+        lock (_lock)
         {
-            return key;
+            // Read under the lock, after the count: a key promoted meanwhile has reset the count it was checked at.
+            if (events == _knownKeyEvents && _key is not null)
+            {
+                return _key;
+            }
         }
 
         var current = await LedgerKeyIdAsync(db, cancellationToken);
@@ -70,6 +79,7 @@ public sealed partial class SigningKeyStore
                 return _pending;
             }
 
+            var key = _key ??= LoadOrCreate(Path, _logger);
             if (!current.AsSpan().SequenceEqual(key.KeyId))
             {
                 // Another node rotated: its new key reaches this one through the key file.
@@ -113,13 +123,13 @@ public sealed partial class SigningKeyStore
     }
 
     /// <summary>
-    /// Writes a new key to <see cref="NextPath"/> (mode 0600, flushed to disk) before it is sealed. Call
-    /// <see cref="SettleStagedAsync"/> first: a staged key left by an earlier attempt may be the ledger's key.
+    /// Generates a new key and writes it to its <see cref="StagedPath"/> (mode 0600, flushed, renamed into place)
+    /// before anything refers to it; this node offers it as its key once the ledger introduces it.
     /// </summary>
-    public SigningKey StageNext()
+    public SigningKey Stage()
     {
         var next = SigningKey.Generate();
-        Write(NextPath, next);
+        WriteAtomically(StagedPath(next), next, replace: false);
         lock (_lock)
         {
             _pending = next;
@@ -128,30 +138,36 @@ public sealed partial class SigningKeyStore
         return next;
     }
 
+    /// <summary>Writes the staged key again if its file has gone (settled away by a node starting meanwhile).</summary>
+    public void EnsureStaged(SigningKey next)
+    {
+        var path = StagedPath(next);
+        if (!File.Exists(path))
+        {
+            WriteAtomically(path, next, replace: false);
+        }
+    }
+
     /// <summary>After the rotation is committed: keeps the old key as <c>.retired-</c>id, makes the new one current.</summary>
     public void Promote(SigningKey next)
     {
         ArgumentNullException.ThrowIfNull(next);
         lock (_lock)
         {
-            var old = _key ?? Read(Path);
+            var old = _key ?? (File.Exists(Path) ? Read(Path) : null);
             if (old is not null && !old.KeyId.AsSpan().SequenceEqual(next.KeyId))
             {
                 var retired = Path + ".retired-" + Convert.ToHexStringLower(old.KeyId)[..16];
                 if (!File.Exists(retired))
                 {
-                    Write(retired, old);
+                    WriteAtomically(retired, old, replace: false);
                 }
             }
 
-            // A rename over the current file: at every moment the key file holds one whole key. Should the staged
-            // file have gone meanwhile (another node settling it at its start), it is written again from memory.
-            if (!File.Exists(NextPath))
-            {
-                Write(NextPath, next);
-            }
-
-            File.Move(NextPath, Path, overwrite: true);
+            // Written from memory and renamed over the key file: the key file always holds one whole key, and the
+            // new key never depends on a staged file another node may have settled.
+            WriteAtomically(Path, next, replace: true);
+            File.Delete(StagedPath(next));
             _key = next;
             _pending = null;
             _knownKeyEvents = -1;
@@ -171,29 +187,49 @@ public sealed partial class SigningKeyStore
     }
 
     /// <summary>
-    /// Settles a rotation that stopped part-way (a crash, a failed commit): if the ledger's current key is the staged
-    /// one, the rotation was sealed and is finished now; otherwise it never was and the staged key is deleted unused.
+    /// Settles rotations that stopped part-way (a crash, a failed commit), in a transaction of its own under the
+    /// ledger lock: a staged key the ledger's current key is was sealed and becomes the key file; any other staged
+    /// key was never sealed (no rotation is between staging and committing while the lock is held) and is deleted.
     /// </summary>
-    public async Task SettleStagedAsync(MarketDbContext db, CancellationToken cancellationToken)
+    public async Task SettleStagedAsync(IDbContextFactory<MarketDbContext> dbFactory, CancellationToken cancellationToken)
     {
-        if (!File.Exists(NextPath))
+        ArgumentNullException.ThrowIfNull(dbFactory);
+        var directory = System.IO.Path.GetDirectoryName(Path)!;
+        var prefix = System.IO.Path.GetFileName(Path) + StagedSuffix;
+        if (!Directory.Exists(directory) || !Directory.EnumerateFiles(directory, prefix + "*").Any())
         {
             return;
         }
 
-        var next = Read(NextPath)!;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await Clearing.LedgerLock.AcquireAsync(db, cancellationToken);
         var current = await LedgerKeyIdAsync(db, cancellationToken);
-        if (current.AsSpan().SequenceEqual(next.KeyId))
+        foreach (var file in Directory.EnumerateFiles(directory, prefix + "*").Where(f => !f.Contains(".tmp-", StringComparison.Ordinal)).ToList())
         {
-            Promote(next);
-            LogRotationFinished(_logger, Convert.ToHexStringLower(next.KeyId));
+            SigningKey? staged;
+            try
+            {
+                staged = Read(file);
+            }
+            catch (InvalidOperationException)
+            {
+                staged = null;
+            }
+
+            if (staged is not null && current.AsSpan().SequenceEqual(staged.KeyId))
+            {
+                Promote(staged);
+                LogRotationFinished(_logger, Convert.ToHexStringLower(staged.KeyId));
+            }
+            else
+            {
+                File.Delete(file);
+                LogRotationDropped(_logger, file);
+            }
         }
-        else
-        {
-            ForgetPending();
-            File.Delete(NextPath);
-            LogRotationDropped(_logger, Convert.ToHexStringLower(next.KeyId));
-        }
+
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private static SigningKey? Read(string path)
@@ -217,28 +253,43 @@ public sealed partial class SigningKeyStore
         }
 
         var key = SigningKey.Generate();
-        Write(path, key);
+        WriteAtomically(path, key, replace: false);
         LogGenerated(logger, path);
         return key;
     }
 
-    /// <summary>Creates <paramref name="path"/> (it must not exist) readable by the owner only, flushed to disk.</summary>
-    private static void Write(string path, SigningKey key)
+    /// <summary>
+    /// Writes the key to a temporary file beside <paramref name="path"/> readable by the owner only, flushes it to
+    /// disk and renames it into place, so a reader never sees half a key.
+    /// </summary>
+    private static void WriteAtomically(string path, SigningKey key, bool replace)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using var stream = new FileStream(path, options);
-        using (var writer = new StreamWriter(stream, leaveOpen: true))
+        try
         {
-            writer.Write(Convert.ToHexStringLower(key.PrivateKey));
-        }
+            using (var stream = new FileStream(temporary, options))
+            {
+                using (var writer = new StreamWriter(stream, leaveOpen: true))
+                {
+                    writer.Write(Convert.ToHexStringLower(key.PrivateKey));
+                }
 
-        stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: replace);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Generated a new signing key at {Path} (mode 0600)")]
@@ -247,8 +298,8 @@ public sealed partial class SigningKeyStore
     [LoggerMessage(Level = LogLevel.Warning, Message = "Finished a key rotation that stopped after it was sealed: the signing key is now {KeyId}")]
     private static partial void LogRotationFinished(ILogger logger, string keyId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped the staged key {KeyId} of a rotation that was never sealed; the signing key is unchanged")]
-    private static partial void LogRotationDropped(ILogger logger, string keyId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deleted the staged key {File} of a rotation that was never sealed; the signing key is unchanged")]
+    private static partial void LogRotationDropped(ILogger logger, string file);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The ledger's signing key was rotated by another node; read the new key {KeyId} from the key file")]
     private static partial void LogReloaded(ILogger logger, string keyId);

@@ -30,12 +30,12 @@ public static class MeteringExtensions
             .Produces<ReadingImportResponse>(StatusCodes.Status200OK)
             .ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
 
-        // The readings the operators' page lists as missing, as a file to fill in and upload.
+        // The readings the operators' page lists as missing, as a file to fill in and upload (per meter without a gap).
         app.MapGet("/operator/readings/missing.csv", async (SettlementQueries settlement, Trading.MarketClock clock, CancellationToken ct) =>
             {
                 var now = clock.NowSeconds;
-                var waiting = await settlement.WaitingForReadingsAsync(now - (SettlementQueries.WaitingWindowDays * 86_400L), now, SettlementQueries.MissingCap, ct);
-                return Results.File(System.Text.Encoding.UTF8.GetBytes(MissingTemplate(waiting.Missing)), "text/csv", "missing-readings.csv");
+                var rows = await settlement.MissingTemplateAsync(now - (SettlementQueries.WaitingWindowDays * 86_400L), now, ct);
+                return Results.File(System.Text.Encoding.UTF8.GetBytes(MissingTemplate(rows)), "text/csv", "missing-readings.csv");
             })
             .RequireAuthorization(p => p.RequireRole(Roles.Operator))
             .ExcludeFromDescription();

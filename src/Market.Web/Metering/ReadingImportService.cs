@@ -105,8 +105,11 @@ public sealed class ReadingImportService(IDbContextFactory<MarketDbContext> dbFa
             }
         }
 
-        // 2. Across readings: duplicates and gaps, per meter in interval order.
+        // 2. Across readings: duplicates and gaps, per meter in interval order. Intervals between two readings of a
+        // meter that already have a stored reading of it (or were never cleared, so take none) are no gap: an upload
+        // may fill in just what is missing.
         var order = Enumerable.Range(0, readings.Count).Where(i => households[i] >= 0).ToArray();
+        var gaps = new List<(long Household, long From, UploadedReading Current)>();
         Array.Sort(order, (a, b) => households[a] != households[b] ? households[a].CompareTo(households[b])
             : readings[a].IntervalStart != readings[b].IntervalStart ? readings[a].IntervalStart.CompareTo(readings[b].IntervalStart)
             : readings[a].Line.CompareTo(readings[b].Line));
@@ -124,7 +127,32 @@ public sealed class ReadingImportService(IDbContextFactory<MarketDbContext> dbFa
             }
             else if (previous.IntervalStart % rules.At(previous.IntervalStart).IntervalLengthSeconds == 0 && current.IntervalStart != clock.Next(previous.IntervalStart))
             {
-                errors.Add(new ReadingError(current.Line, $"gap: meter \"{current.MeterId}\" has no reading from {Format(clock.Next(previous.IntervalStart))} to {Format(current.IntervalStart)}"));
+                gaps.Add((households[order[k]], clock.Next(previous.IntervalStart), current));
+            }
+        }
+
+        if (gaps.Count > 0)
+        {
+            var gapHouseholds = gaps.Select(g => g.Household).Distinct().ToList();
+            var stored = (await db.MeterReadings.AsNoTracking()
+                .Where(r => gapHouseholds.Contains(r.HouseholdId) && r.IntervalStart >= min && r.IntervalStart <= max)
+                .Select(r => new { r.HouseholdId, r.IntervalStart })
+                .Distinct()
+                .ToListAsync(cancellationToken))
+                .Select(r => (r.HouseholdId, r.IntervalStart))
+                .ToHashSet();
+            foreach (var (household, from, current) in gaps)
+            {
+                var missing = from;
+                while (missing < current.IntervalStart && (stored.Contains((household, missing)) || !cleared.Contains(missing)))
+                {
+                    missing = clock.Next(missing);
+                }
+
+                if (missing < current.IntervalStart)
+                {
+                    errors.Add(new ReadingError(current.Line, $"gap: meter \"{current.MeterId}\" has no reading from {Format(missing)} to {Format(current.IntervalStart)}"));
+                }
             }
         }
 

@@ -36,7 +36,7 @@ public sealed record CommunityInterval(
 }
 
 /// <summary>A household that traded in an interval which has ended and has no reading from it yet.</summary>
-public sealed record MissingReading(long IntervalStart, string MeterId, string Household);
+public sealed record MissingReading(long IntervalStart, string MeterId, string Household, long HouseholdId = 0);
 
 /// <summary>
 /// What keeps intervals from being reconciled: the first <see cref="Missing"/> rows, oldest first, of
@@ -215,10 +215,51 @@ public sealed class SettlementQueries(IDbContextFactory<MarketDbContext> dbFacto
             .Select(h => new { h.Id, h.MeterId, h.Name })
             .ToDictionaryAsync(h => h.Id, cancellationToken);
         return new ReadingsWaiting(
-            [.. shown.Select(p => new MissingReading(p.IntervalStart, households[p.HouseholdId].MeterId ?? "", households[p.HouseholdId].Name))],
+            [.. shown.Select(p => new MissingReading(p.IntervalStart, households[p.HouseholdId].MeterId ?? "", households[p.HouseholdId].Name, p.HouseholdId))],
             ended.Count,
             ended.Select(p => p.IntervalStart).Distinct().Count(),
             capped);
+    }
+
+    /// <summary>
+    /// The rows of a file that fills in what <see cref="WaitingForReadingsAsync"/> finds missing and uploads without a
+    /// gap: for each meter, every cleared interval from its first to its last missing reading that has no reading of
+    /// it yet, oldest first per meter.
+    /// </summary>
+    public async Task<IReadOnlyList<MissingReading>> MissingTemplateAsync(long from, long now, CancellationToken cancellationToken = default)
+    {
+        var waiting = await WaitingForReadingsAsync(from, now, MissingCap, cancellationToken);
+        if (waiting.Missing.Count == 0)
+        {
+            return [];
+        }
+
+        var (first, last) = (waiting.Missing.Min(m => m.IntervalStart), waiting.Missing.Max(m => m.IntervalStart));
+        var ids = waiting.Missing.Select(m => m.HouseholdId).Distinct().ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var stored = (await db.MeterReadings.AsNoTracking()
+            .Where(r => ids.Contains(r.HouseholdId) && r.IntervalStart >= first && r.IntervalStart <= last)
+            .Select(r => new { r.HouseholdId, r.IntervalStart })
+            .Distinct()
+            .ToListAsync(cancellationToken))
+            .Select(r => (r.HouseholdId, r.IntervalStart))
+            .ToHashSet();
+        var cleared = (await db.ClearedIntervals.AsNoTracking()
+            .Where(c => c.IntervalStart >= first && c.IntervalStart <= last)
+            .Select(c => c.IntervalStart)
+            .ToListAsync(cancellationToken))
+            .Order()
+            .ToList();
+        var rows = new List<MissingReading>();
+        foreach (var meter in waiting.Missing.GroupBy(m => m.HouseholdId).OrderBy(g => g.First().MeterId, StringComparer.Ordinal))
+        {
+            var (start, end, any) = (meter.Min(m => m.IntervalStart), meter.Max(m => m.IntervalStart), meter.First());
+            rows.AddRange(cleared
+                .Where(c => c >= start && c <= end && !stored.Contains((meter.Key, c)))
+                .Select(c => any with { IntervalStart = c }));
+        }
+
+        return rows;
     }
 
     /// <summary>

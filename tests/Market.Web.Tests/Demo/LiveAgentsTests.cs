@@ -118,6 +118,37 @@ public sealed class LiveAgentsTests
         (await after.ImbalancePostings.Where(p => p.IntervalStart == interval).SumAsync(p => p.Amount)).ShouldBe(0);
     }
 
+    [Fact]
+    public async Task AgentJob_AnOperatorUploadedAnnasReadingFirst_AgentsStillReadAndHerReadingIsNotOverwritten()
+    {
+        await using var app = BackfilledMarket.Simulated(households: 4, days: 1);
+        _ = app.Server;
+        var clock = app.Get<MarketClock>();
+        var anna = await app.HouseholdAsync("anna@demo.energy");
+        app.Clock.Advance(TimeSpan.FromSeconds(2 * clock.IntervalSeconds));
+        await app.Get<ClearingJob>().RunAsync(CancellationToken.None);
+        long interval;
+        await using (var db = app.CreateDb())
+        {
+            var read = await db.MeterReadings.MaxAsync(r => r.IntervalStart);
+            interval = (await db.ClearedIntervals.Where(c => c.IntervalStart > read).Select(c => c.IntervalStart).ToListAsync())
+                .Where(s => clock.Next(s) <= clock.NowSeconds).Min();
+        }
+
+        // The operator's upload for Anna arrives before the demo meters read the interval.
+        var upload = await app.Get<Market.Web.Metering.ReadingImportService>().ImportAsync(
+            new Market.Web.Metering.ParsedReadings([new Market.Web.Metering.UploadedReading(1, anna.MeterId!, interval, 321, 0)], []), "upload:operator");
+        upload.Succeeded.ShouldBeTrue();
+        await app.Get<DemoAgentJob>().RunAsync(CancellationToken.None);
+
+        await using var after = app.CreateDb();
+        var readings = await after.MeterReadings.Where(r => r.IntervalStart == interval).ToListAsync();
+        readings.Count.ShouldBe(app.Get<DemoCommunity>().Meters.Count);
+        var annas = readings.Where(r => r.HouseholdId == anna.Id).ShouldHaveSingleItem();
+        (annas.Source, annas.ImportWh, annas.Version).ShouldBe(("upload:operator", 321L, 1));
+        (await after.Reconciliations.CountAsync(r => r.IntervalStart == interval)).ShouldBe(1);
+    }
+
     private static async Task<(int, int, int, int, int, long, int, int, int)> CountAsync(Support.MarketFactory app)
     {
         await using var db = app.CreateDb();

@@ -388,4 +388,59 @@ public sealed class MeterReadingTests
         (await db.MeterReadings.CountAsync()).ShouldBe(2);
         (await db.Reconciliations.SingleAsync()).IntervalStart.ShouldBe(s.Interval);
     }
+
+    [Fact]
+    public async Task MissingTemplate_TradesInTwoIntervalsApart_CoversTheIntervalBetweenSoTheFilledFileHasNoGap()
+    {
+        await using var app = new MarketFactory();
+        _ = app.Server;
+        var anna = await app.HouseholdAsync("anna@demo.energy");
+        var ben = await app.HouseholdAsync("ben@demo.energy");
+        var clock = app.Get<MarketClock>();
+        var orders = app.Get<OrderService>();
+        var first = clock.FirstOpenInterval();
+        var third = clock.Next(clock.Next(first));
+        foreach (var interval in new[] { first, third })
+        {
+            (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1500, interval))).Succeeded.ShouldBeTrue();
+            (await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 2500, interval))).Succeeded.ShouldBeTrue();
+        }
+
+        await app.CloseGateAndClearAsync(third);
+        app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(clock.Next(third) + 60));
+        await app.Get<Market.Web.Clearing.ClearingJob>().RunAsync(CancellationToken.None);
+        using var browser = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        await CookieSignIn.SignInAsync(browser, "operator@demo.energy");
+
+        var template = await browser.GetStringAsync(new Uri("/operator/readings/missing.csv", UriKind.Relative));
+        var lines = template.TrimEnd('\n').Split('\n');
+        var filled = string.Join("\n", lines.Select((l, i) => i == 0 ? l : l[..^1] + (l.StartsWith(anna.MeterId!, StringComparison.Ordinal) ? "0,1000" : "1000,0")));
+        using var client = await ApiClient.ForAsync(app, "operator@demo.energy");
+        using var content = new StringContent(filled, Encoding.UTF8, "text/csv");
+        using var upload = await client.PostAsync(new Uri("/api/meter-readings", UriKind.Relative), content);
+
+        // Both meters, the three intervals: the one between was cleared (empty) and has no reading either.
+        lines.Length.ShouldBe(1 + (2 * 3));
+        lines.Skip(1).ShouldContain($"{anna.MeterId},{Iso(clock.Next(first))},,");
+        upload.StatusCode.ShouldBe(HttpStatusCode.OK, await upload.Content.ReadAsStringAsync());
+        await using var db = app.CreateDb();
+        // The interval between has readings now, so it is settled too (all with the utility: nobody traded).
+        (await db.Reconciliations.Select(r => r.IntervalStart).ToListAsync()).Order().ShouldBe([first, clock.Next(first), third]);
+    }
+
+    [Fact]
+    public async Task Upload_TwoReadingsOfAMeterWithAStoredOneBetween_NoGap()
+    {
+        await using var s = await Scenario.StartAsync();
+        var second = s.Next;
+        var third = s.App.Get<MarketClock>().Next(second);
+        (await s.UploadAsync(Scenario.Csv((s.AnnaMeter, second, 0, 0)))).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        using var response = await s.UploadAsync(Scenario.Csv((s.AnnaMeter, s.Interval, 0, 800), (s.AnnaMeter, third, 0, 0), (s.BenMeter, s.Interval, 1000, 0)));
+        using var gap = await s.UploadAsync(Scenario.Csv((s.BenMeter, s.Interval, 1000, 0), (s.BenMeter, third, 0, 0)));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        gap.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await gap.Content.ReadAsStringAsync()).ShouldContain("gap");
+    }
 }

@@ -5,7 +5,6 @@ using Market.Web.LedgerStore;
 using Market.Web.Tests.Support;
 using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
-using OrderSide = Market.Web.Persistence.OrderSide;
 
 namespace Market.Web.Tests;
 
@@ -14,12 +13,8 @@ public sealed class KeyRotationTests
 {
     private static async Task TradeAndClearAsync(MarketFactory app, long sellPrice = 1500)
     {
-        var anna = await app.HouseholdAsync("anna@demo.energy");
-        var ben = await app.HouseholdAsync("ben@demo.energy");
         var interval = app.Get<MarketClock>().FirstOpenInterval();
-        var orders = app.Get<OrderService>();
-        (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, sellPrice, interval))).Succeeded.ShouldBeTrue();
-        (await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 2500, interval))).Succeeded.ShouldBeTrue();
+        await app.AnnaSellsToBenAsync(interval, sellPrice);
         await app.CloseGateAndClearAsync(interval);
     }
 

@@ -110,12 +110,7 @@ public sealed partial class DemoMeters(
                 // A meter that already has a reading for an interval (an operator's upload) is not read again: that
                 // would be a correction of someone else's reading.
                 var (first, last) = (cleared[0], cleared[^1]);
-                read = (await db.MeterReadings.AsNoTracking()
-                    .Where(r => ids.Contains(r.HouseholdId) && r.IntervalStart >= first && r.IntervalStart <= last)
-                    .Select(r => new { r.HouseholdId, r.IntervalStart })
-                    .ToListAsync(cancellationToken))
-                    .Select(r => (r.HouseholdId, r.IntervalStart))
-                    .ToHashSet();
+                read = await StoredMeterReadings.ReadIntervalsAsync(db, ids, first, last, cancellationToken);
             }
         }
 

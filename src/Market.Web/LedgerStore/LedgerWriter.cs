@@ -71,12 +71,7 @@ public sealed partial class LedgerWriter(
     public async Task EnsureGenesisAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var keyBlocks = await db.Blocks.AsNoTracking()
-            .Where(b => b.Kind == (byte)BlockKind.KeyEvent)
-            .OrderBy(b => b.Height)
-            .Select(b => b.Height)
-            .ToListAsync(cancellationToken);
-        if (keyBlocks.Count == 0)
+        if (!await db.Blocks.AnyAsync(b => b.Kind == (byte)BlockKind.KeyEvent, cancellationToken))
         {
             if (await db.Blocks.AnyAsync(cancellationToken))
             {

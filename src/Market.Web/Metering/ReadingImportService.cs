@@ -133,14 +133,7 @@ public sealed class ReadingImportService(IDbContextFactory<MarketDbContext> dbFa
 
         if (gaps.Count > 0)
         {
-            var gapHouseholds = gaps.Select(g => g.Household).Distinct().ToList();
-            var stored = (await db.MeterReadings.AsNoTracking()
-                .Where(r => gapHouseholds.Contains(r.HouseholdId) && r.IntervalStart >= min && r.IntervalStart <= max)
-                .Select(r => new { r.HouseholdId, r.IntervalStart })
-                .Distinct()
-                .ToListAsync(cancellationToken))
-                .Select(r => (r.HouseholdId, r.IntervalStart))
-                .ToHashSet();
+            var stored = await StoredMeterReadings.ReadIntervalsAsync(db, gaps.Select(g => g.Household).Distinct().ToList(), min, max, cancellationToken);
             foreach (var (household, from, current) in gaps)
             {
                 var missing = from;

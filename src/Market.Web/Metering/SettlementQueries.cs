@@ -237,13 +237,7 @@ public sealed class SettlementQueries(IDbContextFactory<MarketDbContext> dbFacto
         var (first, last) = (waiting.Missing.Min(m => m.IntervalStart), waiting.Missing.Max(m => m.IntervalStart));
         var ids = waiting.Missing.Select(m => m.HouseholdId).Distinct().ToList();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var stored = (await db.MeterReadings.AsNoTracking()
-            .Where(r => ids.Contains(r.HouseholdId) && r.IntervalStart >= first && r.IntervalStart <= last)
-            .Select(r => new { r.HouseholdId, r.IntervalStart })
-            .Distinct()
-            .ToListAsync(cancellationToken))
-            .Select(r => (r.HouseholdId, r.IntervalStart))
-            .ToHashSet();
+        var stored = await StoredMeterReadings.ReadIntervalsAsync(db, ids, first, last, cancellationToken);
         var cleared = (await db.ClearedIntervals.AsNoTracking()
             .Where(c => c.IntervalStart >= first && c.IntervalStart <= last)
             .Select(c => c.IntervalStart)

@@ -32,6 +32,20 @@ public sealed class StoredMeterReadings : IMeterReadingSource
         return new StoredMeterReadings(readings);
     }
 
+    /// <summary>Which of <paramref name="households"/> have a reading (any version) for which interval in <c>[from, to]</c>.</summary>
+    public static async Task<HashSet<(long HouseholdId, long IntervalStart)>> ReadIntervalsAsync(
+        MarketDbContext db, IReadOnlyCollection<long> households, long from, long to, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return (await db.MeterReadings.AsNoTracking()
+            .Where(r => households.Contains(r.HouseholdId) && r.IntervalStart >= from && r.IntervalStart <= to)
+            .Select(r => new { r.HouseholdId, r.IntervalStart })
+            .Distinct()
+            .ToListAsync(cancellationToken))
+            .Select(r => (r.HouseholdId, r.IntervalStart))
+            .ToHashSet();
+    }
+
     /// <inheritdoc />
     public MeterReading? Find(PartyId household, long intervalStart, long intervalEnd, int readingVersion) =>
         _readings.TryGetValue((household, intervalStart, readingVersion), out var reading) ? reading : null;

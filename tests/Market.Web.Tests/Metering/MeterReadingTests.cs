@@ -10,7 +10,6 @@ using Market.Web.Persistence;
 using Market.Web.Tests.Support;
 using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
-using OrderSide = Market.Web.Persistence.OrderSide;
 
 namespace Market.Web.Tests.Metering;
 
@@ -41,9 +40,7 @@ public sealed class MeterReadingTests
             var ben = await app.HouseholdAsync("ben@demo.energy");
             var clock = app.Get<MarketClock>();
             var interval = clock.FirstOpenInterval();
-            var orders = app.Get<OrderService>();
-            (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1500, interval))).Succeeded.ShouldBeTrue();
-            (await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 2500, interval))).Succeeded.ShouldBeTrue();
+            await app.AnnaSellsToBenAsync(interval);
             await app.CloseGateAndClearAsync(interval);
             var next = clock.Next(interval);
             app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(next + (3 * (next - interval)) + 60));
@@ -397,14 +394,10 @@ public sealed class MeterReadingTests
         var anna = await app.HouseholdAsync("anna@demo.energy");
         var ben = await app.HouseholdAsync("ben@demo.energy");
         var clock = app.Get<MarketClock>();
-        var orders = app.Get<OrderService>();
         var first = clock.FirstOpenInterval();
         var third = clock.Next(clock.Next(first));
-        foreach (var interval in new[] { first, third })
-        {
-            (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1500, interval))).Succeeded.ShouldBeTrue();
-            (await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 2500, interval))).Succeeded.ShouldBeTrue();
-        }
+        await app.AnnaSellsToBenAsync(first);
+        await app.AnnaSellsToBenAsync(third);
 
         await app.CloseGateAndClearAsync(third);
         app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(clock.Next(third) + 60));

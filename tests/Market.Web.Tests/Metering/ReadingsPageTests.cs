@@ -54,9 +54,7 @@ public sealed class ReadingsPageTests
         var ben = await app.HouseholdAsync("ben@demo.energy");
         var clock = app.Get<Market.Web.Trading.MarketClock>();
         var interval = clock.FirstOpenInterval();
-        var orders = app.Get<Market.Web.Trading.OrderService>();
-        (await orders.PlaceAsync(anna.Id, new Market.Web.Trading.PlaceOrder(Market.Web.Persistence.OrderSide.Sell, 1000, 1500, interval))).Succeeded.ShouldBeTrue();
-        (await orders.PlaceAsync(ben.Id, new Market.Web.Trading.PlaceOrder(Market.Web.Persistence.OrderSide.Buy, 1000, 2500, interval))).Succeeded.ShouldBeTrue();
+        await app.AnnaSellsToBenAsync(interval);
         await app.CloseGateAndClearAsync(interval);
         app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(clock.Next(interval) + 60));
         var (page, context) = Render(app);

@@ -6,7 +6,6 @@ using Market.Web.Tests.Support;
 using Market.Web.Trading;
 using Market.Web.Utility;
 using Microsoft.EntityFrameworkCore;
-using OrderSide = Market.Web.Persistence.OrderSide;
 
 namespace Market.Web.Tests.Metering;
 
@@ -29,9 +28,7 @@ public sealed class SettlementViewTests : IAsyncLifetime
         _ben = await _app.HouseholdAsync("ben@demo.energy");
         var clock = _app.Get<MarketClock>();
         _interval = clock.FirstOpenInterval();
-        var orders = _app.Get<OrderService>();
-        (await orders.PlaceAsync(_anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1500, _interval))).Succeeded.ShouldBeTrue();
-        (await orders.PlaceAsync(_ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 2500, _interval))).Succeeded.ShouldBeTrue();
+        await _app.AnnaSellsToBenAsync(_interval);
         await _app.CloseGateAndClearAsync(_interval);
         var next = clock.Next(_interval);
         _app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(next + (3 * (next - _interval)) + 60));

@@ -76,6 +76,23 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
         return await db.Households.SingleAsync(h => h.UserId == user.Id);
     }
 
+    /// <summary>
+    /// The demo's crossing pair for <paramref name="intervalStart"/>: Anna offers 1,000 Wh at
+    /// <paramref name="sellPrice"/>, Ben bids for 1,000 Wh at 25 ct; both must be accepted.
+    /// </summary>
+    public async Task AnnaSellsToBenAsync(long intervalStart, long sellPrice = 1500)
+    {
+        var orders = Get<OrderService>();
+        var anna = await HouseholdAsync("anna@demo.energy");
+        var ben = await HouseholdAsync("ben@demo.energy");
+        var sell = await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, sellPrice, intervalStart));
+        var buy = await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 2500, intervalStart));
+        if (!sell.Succeeded || !buy.Succeeded)
+        {
+            throw new InvalidOperationException($"The pair was refused: {sell.Error ?? buy.Error}");
+        }
+    }
+
     /// <summary>Moves the clock past the gate of <paramref name="intervalStart"/> and runs the clearing job.</summary>
     public async Task<int> CloseGateAndClearAsync(long intervalStart)
     {

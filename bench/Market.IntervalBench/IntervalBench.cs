@@ -2,10 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using Market.Cli.Bench;
-using Market.Web.Clearing;
-using Market.Web.LedgerStore;
-using Market.Web.Persistence;
-using Market.Web.Trading;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -35,6 +31,7 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
     private long _nextInterval;
     private ulong _seed = options.Seed;
     private ClearingTimings? _last;
+    private IDisposable? _listening;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -59,7 +56,11 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
     {
         var started = Stopwatch.StartNew();
         _ = Server;
-        Get<MarketEvents>().IntervalCleared += e => _last = e.Timings;
+        _listening = Get<MarketEvents>().IntervalCleared.Subscribe(e =>
+        {
+            _last = e.Timings;
+            return Task.CompletedTask;
+        });
         _nextInterval = Get<MarketClock>().FirstOpenInterval();
         await using var db = await CreateDbAsync();
         await using var transaction = await db.Database.BeginTransactionAsync();
@@ -86,7 +87,7 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
         var clock = Get<MarketClock>();
         _nextInterval = clock.Next(interval);
         var book = RandomBook.Generate(orders, _seed++);
-        var community = Get<IOptions<Market.Web.CommunityOptions>>().Value;
+        var community = Get<IOptions<CommunityOptions>>().Value;
         var createdAt = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         await using (var db = await CreateDbAsync())
         {
@@ -153,7 +154,7 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
 
     /// <summary>
     /// Clears <paramref name="intervals"/> empty intervals, then imports one reading per household and interval from a
-    /// CSV text through <see cref="Market.Web.Metering.ReadingImportService"/> (parse, validate, write in one
+    /// CSV text through <see cref="ReadingImportService"/> (parse, validate, write in one
     /// transaction) and prints the time; with <paramref name="reconcile"/> also reconciles them all.
     /// </summary>
     public async Task ImportReadingsAsync(int intervals, bool reconcile)
@@ -173,7 +174,7 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
         var cleared = await Get<ClearingService>().ClearDueIntervalsAsync();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{cleared} empty intervals cleared in {clearing.ElapsedMilliseconds} ms"));
 
-        var csv = new System.Text.StringBuilder(Market.Web.Metering.ReadingParser.Header).Append('\n');
+        var csv = new System.Text.StringBuilder(ReadingParser.Header).Append('\n');
         var random = new Random((int)options.Seed);
         foreach (var start in starts)
         {
@@ -190,7 +191,7 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(long)intervals * _households.Length:N0} readings, {text.Length / (1024 * 1024)} MB of CSV"));
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var timer = Stopwatch.StartNew();
-        var result = await Get<Market.Web.Metering.ReadingImportService>().ImportCsvAsync(new StringReader(text), "bench");
+        var result = await Get<ReadingImportService>().ImportCsvAsync(new StringReader(text), "bench");
         var elapsed = timer.Elapsed;
         var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         if (!result.Succeeded)
@@ -203,7 +204,7 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
         if (reconcile)
         {
             timer.Restart();
-            var done = await Get<Market.Web.Metering.ReconciliationService>().ReconcileDueAsync();
+            var done = await Get<ReconciliationService>().ReconcileDueAsync();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reconciliation: {done.Count} intervals sealed in {timer.ElapsedMilliseconds:N0} ms"));
         }
     }

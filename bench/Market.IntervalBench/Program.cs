@@ -155,7 +155,7 @@ internal sealed class BenchOptions
 }
 
 /// <summary>One timed clearing: the service's own phases and the whole call (next interval, clearing, checkpoint).</summary>
-internal sealed record RunResult(int Orders, int Trades, Market.Web.Clearing.ClearingTimings Phases, TimeSpan Call, TimeSpan ProcessorTime)
+internal sealed record RunResult(int Orders, int Trades, ClearingTimings Phases, TimeSpan Call, TimeSpan ProcessorTime)
 {
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
         $"{Orders,9:N0} orders {Trades,8:N0} trades | load {Ms(Phases.Load),6} | seal book {Ms(Phases.SealOrderBook),6} | auction {Ms(Phases.Auction),6} | " +

@@ -1,5 +1,6 @@
 using Market.Ledger;
 using Market.Matching;
+using Market.Replay;
 
 namespace Market.VerifierBench;
 
@@ -75,21 +76,5 @@ internal static class LedgerGenerator
         return (blocks, Checkpoint.Create(blocks.Count, tree.Root(), time, key));
     }
 
-    private static TradeFill[] Fills(OrderLeaf[] orders)
-    {
-        var input = orders.Select(o => new Order(o.Sequence, o.Side == Ledger.OrderSide.Buy ? Side.Buy : Side.Sell, o.EnergyWh, o.LimitPrice, o.Sequence)).ToArray();
-        var result = DoubleAuction.Clear(input);
-        var owner = orders.ToDictionary(o => o.Sequence, o => o.Owner);
-        return [.. result.Trades.Select(t => new TradeFill(owner[t.BuyOrderId], owner[t.SellOrderId], t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.Price))];
-    }
-
-    /// <summary>The C# reference replay (Market.Matching), to check the generated ledger before timing the browser.</summary>
-    public sealed class Replayer : IClearingReplayer
-    {
-        public IReadOnlyList<ReplayedTrade>? Replay(IReadOnlyList<OrderLeaf> orders, byte mechanism, int rulesVersion)
-        {
-            var input = orders.Select(o => new Order(o.Sequence, o.Side == Ledger.OrderSide.Buy ? Side.Buy : Side.Sell, o.EnergyWh, o.LimitPrice, o.Sequence)).ToArray();
-            return [.. DoubleAuction.Clear(input).Trades.Select(t => new ReplayedTrade(t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.Price))];
-        }
-    }
+    private static TradeFill[] Fills(OrderLeaf[] orders) => AuctionOrders.Fills(orders, DoubleAuction.Clear(AuctionOrders.From(orders)));
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Market.Ledger;
+using Market.Replay;
 using Market.VerifierBench;
 using Microsoft.Playwright;
 
@@ -37,7 +38,7 @@ Console.WriteLine($"generated {chain.Count} blocks, {trades} trades, {new FileIn
 clock.Restart();
 await using (var file = File.OpenRead(exportPath))
 {
-    var reference = ChainVerifier.VerifyExport(file, new LedgerGenerator.Replayer());
+    var reference = ChainVerifier.VerifyExport(file, new MatchingReplayer());
     Console.WriteLine($"C# ChainVerifier (with replay): {(reference.IsValid ? "valid" : reference.Failure!.ToString())} in {clock.Elapsed.TotalMilliseconds:F0} ms");
     if (!reference.IsValid)
     {

@@ -1,5 +1,4 @@
 using Market.Ledger;
-using Market.Web.Trading;
 using Microsoft.Playwright;
 
 namespace Market.E2E;

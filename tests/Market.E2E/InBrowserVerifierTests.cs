@@ -5,8 +5,6 @@ using System.Text;
 using System.Text.Json;
 using Market.E2E.Verifier;
 using Market.Ledger;
-using Market.Web.Persistence;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 
@@ -104,7 +102,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
     {
         await TradeIntervalAsync(offers: [(1500, 1500)], bids: [(1000, 2500)]);
         // The operator rotates the signing key between the two intervals: the browser follows the key event.
-        var rotated = await fixture.App.Get<Market.Web.LedgerStore.KeyRotationService>().RotateAsync();
+        var rotated = await fixture.App.Get<KeyRotationService>().RotateAsync();
         await TradeIntervalAsync(offers: [(800, 1200), (700, 1300)], bids: [(1200, 2000)]);
         await using var db = fixture.App.CreateDb();
         var blocks = await db.Blocks.CountAsync();
@@ -199,12 +197,12 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         var ben = await fixture.App.HouseholdAsync("ben@demo.energy");
         foreach (var (wh, price) in offers)
         {
-            (await orders.PlaceAsync(anna.Id, new PlaceOrder(Web.Persistence.OrderSide.Sell, wh, price, interval))).Succeeded.ShouldBeTrue();
+            (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, wh, price, interval))).Succeeded.ShouldBeTrue();
         }
 
         foreach (var (wh, price) in bids)
         {
-            (await orders.PlaceAsync(ben.Id, new PlaceOrder(Web.Persistence.OrderSide.Buy, wh, price, interval))).Succeeded.ShouldBeTrue();
+            (await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, wh, price, interval))).Succeeded.ShouldBeTrue();
         }
 
         await fixture.App.CloseGateAndClearAsync(interval);

@@ -1,5 +1,3 @@
-using Market.Web.Persistence;
-using Market.Web.Trading;
 using Microsoft.Playwright;
 
 namespace Market.E2E;

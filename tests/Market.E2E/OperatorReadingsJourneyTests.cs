@@ -1,9 +1,6 @@
 extern alias cli;
 
 using System.Globalization;
-using Market.Web.Metering;
-using Market.Web.Persistence;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 

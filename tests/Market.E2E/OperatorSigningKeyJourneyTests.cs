@@ -1,4 +1,3 @@
-using Market.Web.LedgerStore;
 using Microsoft.Playwright;
 
 namespace Market.E2E;

@@ -1,4 +1,3 @@
-using Market.Web.Trading;
 using Microsoft.Playwright;
 
 namespace Market.E2E;

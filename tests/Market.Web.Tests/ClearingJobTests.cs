@@ -1,7 +1,4 @@
-using Market.Web.Clearing;
-using Market.Web.Persistence;
 using Market.Web.Tests.Support;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Tests;
@@ -30,7 +27,7 @@ public sealed class ClearingJobTests
         trade.Amount.ShouldBe(1500);
         trade.BuyerHouseholdId.ShouldBe(ben.Id);
         trade.SellerHouseholdId.ShouldBe(anna.Id);
-        var report = await app.Get<Market.Web.LedgerStore.LedgerReader>().VerifyAsync();
+        var report = await app.Get<LedgerReader>().VerifyAsync();
         report.IsValid.ShouldBeTrue(report.Message);
         report.BlockCount.ShouldBe(4);
     }

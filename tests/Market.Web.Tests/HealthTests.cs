@@ -1,7 +1,6 @@
 using System.Net;
 using Hangfire;
 using Hangfire.Storage;
-using Market.Web.Health;
 using Market.Web.Tests.Support;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,4 @@
-using Market.Web.Accounts;
-using Market.Web.Persistence;
 using Market.Web.Tests.Support;
-using Market.Web.Trading;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

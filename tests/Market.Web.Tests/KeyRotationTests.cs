@@ -1,9 +1,7 @@
 using System.Net;
 using Market.Ledger;
 using Market.Replay;
-using Market.Web.LedgerStore;
 using Market.Web.Tests.Support;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Tests;
@@ -59,7 +57,7 @@ public sealed class KeyRotationTests
         (await HeaderAsync(app, rotated.BlockHeight)).Kind.ShouldBe(BlockKind.KeyEvent);
         var report = await VerifyExportAsync(app);
         report.IsValid.ShouldBeTrue(report.Failure?.ToString());
-        (await app.Get<LedgerPublication>().LatestCheckpointAsync()).KeyId.ShouldBe(keys.Key.KeyId);
+        (await app.Get<LedgerPublication>().LatestCheckpointAsync())!.KeyId.ShouldBe(keys.Key.KeyId);
         await using var db = app.CreateDb();
         (await db.Blocks.MaxAsync(b => b.Height)).ShouldBeGreaterThan(rotated.BlockHeight);
     }

@@ -1,13 +1,8 @@
 using Market.Ledger;
 using Market.Matching;
-using Market.Web.Clearing;
-using Market.Web.LedgerStore;
-using Market.Web.Persistence;
 using Market.Web.Tests.Support;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
-using OrderSide = Market.Web.Persistence.OrderSide;
 
 namespace Market.Web.Tests;
 

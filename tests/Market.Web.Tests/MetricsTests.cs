@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
-using Market.Web.Observability;
 using Market.Web.Tests.Support;
-using Market.Web.Trading;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Market.Web.Tests;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Market.Web.Tests.Support;
-using Market.Web.Trading;
 
 namespace Market.Web.Tests;
 
@@ -44,8 +43,8 @@ public sealed class PublicEndpointTests
         var anna = await app.HouseholdAsync("anna@demo.energy");
         var ben = await app.HouseholdAsync("ben@demo.energy");
         var interval = app.Get<MarketClock>().FirstOpenInterval();
-        await app.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(Market.Web.Persistence.OrderSide.Sell, 1000, 1000, interval));
-        await app.Get<OrderService>().PlaceAsync(ben.Id, new PlaceOrder(Market.Web.Persistence.OrderSide.Buy, 1000, 3000, interval));
+        await app.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1000, interval));
+        await app.Get<OrderService>().PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 3000, interval));
         await app.CloseGateAndClearAsync(interval);
 
         var html = await client.GetStringAsync(new Uri("/ledger/blocks/3", UriKind.Relative));

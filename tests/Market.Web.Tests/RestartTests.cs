@@ -1,7 +1,4 @@
-using Market.Web.LedgerStore;
-using Market.Web.Persistence;
 using Market.Web.Tests.Support;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Tests;
@@ -31,7 +28,7 @@ public sealed class RestartTests
 
         await using var second = new MarketFactory(folder, MarketFactory.DefaultStart.AddHours(1));
         _ = second.Server;
-        await second.Get<Market.Web.Clearing.ClearingJob>().RunAsync(CancellationToken.None);
+        await second.Get<ClearingJob>().RunAsync(CancellationToken.None);
 
         await using var db2 = second.CreateDb();
         (await db2.Users.CountAsync()).ShouldBe(users);

@@ -1,8 +1,5 @@
 using Market.Matching;
-using Market.Web.LedgerStore;
-using Market.Web.Persistence;
 using Market.Web.Tests.Support;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Tests;

@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
-using Market.Web.Api;
-using Market.Web.LedgerStore;
-using Market.Web.Persistence;
-using Market.Web.Security;
 using Market.Web.Tests.Support;
-using Market.Web.Trading;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,5 @@
 using Market.Matching;
-using Market.Web.Clearing;
 using Market.Web.Tests.Support;
-using Market.Web.Trading;
 
 namespace Market.Web.Tests;
 

@@ -1,9 +1,5 @@
 using Hangfire;
-using Market.Web.Clearing;
-using Market.Web.LedgerStore;
-using Market.Web.Persistence;
 using Market.Web.Tests.Support;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Tests;

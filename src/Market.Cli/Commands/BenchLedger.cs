@@ -4,6 +4,7 @@ using System.Globalization;
 using Market.Cli.Bench;
 using Market.Ledger;
 using Market.Matching;
+using Market.Replay;
 using LedgerSide = Market.Ledger.OrderSide;
 
 namespace Market.Cli.Commands;
@@ -59,9 +60,7 @@ internal static class BenchLedger
                 var at = DateTimeOffset.FromUnixTimeSeconds(s - 300);
                 var sealedBook = BlockSealer.SealOrderBook(tip.NextTip, key, s, s + 900, 1, 1, leaves, at);
                 Add(sealedBook);
-                var result = DoubleAuction.Clear(leaves.Select(o => new Order(o.Sequence, o.Side == LedgerSide.Buy ? Side.Buy : Side.Sell, o.EnergyWh, o.LimitPrice, o.Sequence)).ToArray());
-                var owners = leaves.ToDictionary(o => o.Sequence, o => o.Owner);
-                var fills = result.Trades.Select(t => new TradeFill(owners[t.BuyOrderId], owners[t.SellOrderId], t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.Price)).ToArray();
+                var fills = AuctionOrders.Fills(leaves, DoubleAuction.Clear(AuctionOrders.From(leaves)));
                 tip = BlockSealer.SealClearing(sealedBook.NextTip, key, sealedBook.Header, fills, at);
                 Add(tip);
                 trades += fills.Length;

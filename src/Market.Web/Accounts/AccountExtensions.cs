@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Market.Web.Persistence;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -21,12 +20,12 @@ public static class AccountExtensions
             })
             .AddPolicyScheme("cookie-or-token", "Cookie or token", o => o.ForwardDefaultSelector = http =>
                 http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                    ? Market.Web.Api.TokenAuthenticationHandler.SchemeName
+                    ? TokenAuthenticationHandler.SchemeName
                     : IdentityConstants.ApplicationScheme)
-            .AddScheme<AuthenticationSchemeOptions, Market.Web.Api.TokenAuthenticationHandler>(Market.Web.Api.TokenAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null)
             .AddIdentityCookies();
-        builder.Services.AddSingleton<Market.Web.Api.ApiTokenService>();
-        builder.Services.AddSingleton<Market.Web.Api.ApiTokenCache>();
+        builder.Services.AddSingleton<ApiTokenService>();
+        builder.Services.AddSingleton<ApiTokenCache>();
         builder.Services.AddSingleton<HouseholdCache>();
         builder.Services.ConfigureApplicationCookie(o =>
         {
@@ -68,24 +67,6 @@ public static class AccountExtensions
             return Results.LocalRedirect("/");
         }).ExcludeFromDescription();
 
-        // The statement as CSV, for the signed-in household (cookie): one line per trade.
-        app.MapGet("/statement/{year:int}/{month:int}.csv", async (int year, int month, HttpContext http, HouseholdAccessor households, Market.Web.Trading.StatementService statements) =>
-        {
-            var household = await households.FindAsync(http.User);
-            if (household is null)
-            {
-                return Results.Problem(statusCode: 403, title: "Not a household", detail: "Only households have statements.");
-            }
-
-            if (year is < 2000 or > 2200 || month is < 1 or > 12)
-            {
-                return Results.Problem(statusCode: 400, title: "No such month", detail: "Use a year and a month 1–12.");
-            }
-
-            var statement = await statements.MonthAsync(household, year, month);
-            var csv = Market.Web.Trading.StatementService.ToCsv(statement, TimeZoneInfo.FindSystemTimeZoneById(household.TimeZone));
-            return Results.File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv", $"statement-{year}-{month:00}.csv");
-        }).RequireAuthorization(p => p.RequireRole(Roles.Prosumer)).ExcludeFromDescription();
         return app;
     }
 }

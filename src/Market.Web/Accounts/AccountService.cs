@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Market.Web.Persistence;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
@@ -134,7 +133,7 @@ public sealed class AccountService(
 /// Writes outgoing e-mail to the data folder's <c>outbox</c> (one file per message) and the log. A deployment
 /// replaces it with a real mail transport; the app never needs one to run.
 /// </summary>
-public sealed partial class OutboxEmailSender(Market.Web.Persistence.DataFolder folder, TimeProvider time, ILogger<OutboxEmailSender> logger) : IEmailSender<MarketUser>
+public sealed partial class OutboxEmailSender(DataFolder folder, TimeProvider time, ILogger<OutboxEmailSender> logger) : IEmailSender<MarketUser>
 {
     public Task SendConfirmationLinkAsync(MarketUser user, string email, string confirmationLink) =>
         WriteAsync(email, "Confirm your e-mail", $"Welcome to the community energy market. Confirm your e-mail address: {confirmationLink}");

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Market.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Accounts;

@@ -1,4 +1,3 @@
-using Market.Web.LedgerStore;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
 
@@ -6,6 +5,8 @@ namespace Market.Web.Api;
 
 public static class ApiExtensions
 {
+    public const string MetricsPath = "/metrics";
+
     public static WebApplicationBuilder AddMarketApi(this WebApplicationBuilder builder)
     {
         builder.AddMarketRateLimits();
@@ -40,7 +41,7 @@ public static class ApiExtensions
                 : Results.Ok(BlockDetailDto.From(block));
         });
         ledger.MapGet("/checkpoint", async (LedgerPublication publication, CancellationToken ct) =>
-            Results.Ok(CheckpointDto.From(await publication.LatestCheckpointAsync(ct))))
+            await publication.LatestCheckpointAsync(ct) is { } checkpoint ? Results.Ok(CheckpointDto.From(checkpoint)) : NoCheckpoint())
             .WithSummary("The latest signed checkpoint of the ledger-wide tree");
         ledger.MapGet("/consistency", async (LedgerPublication publication, long from, long to, CancellationToken ct) =>
         {
@@ -49,8 +50,10 @@ public static class ApiExtensions
                 ? Results.Problem(statusCode: 400, title: "Bad sizes", detail: "Need 0 <= from <= to <= the ledger's size.")
                 : Results.Ok(new { from, to, proof = proof.Select(Convert.ToHexStringLower) });
         }).WithSummary("RFC 9162 consistency proof between two tree sizes");
-        ledger.MapGet("/export", (LedgerPublication publication, HttpContext http, CancellationToken ct) =>
-            Results.Stream(s => publication.WriteExportAsync(s, ct), "application/x-ndjson", "ledger-export.jsonl"))
+        ledger.MapGet("/export", async (LedgerPublication publication, CancellationToken ct) =>
+            await publication.LatestCheckpointAsync(ct) is { } checkpoint
+                ? Results.Stream(s => publication.WriteExportAsync(s, checkpoint, ct), "application/x-ndjson", "ledger-export.jsonl")
+                : NoCheckpoint())
             .WithSummary("The whole ledger as one self-contained JSON Lines file");
         ledger.MapGet("/trades/{id:long}/proof", async (LedgerPublication publication, long id, CancellationToken ct) =>
         {
@@ -61,11 +64,18 @@ public static class ApiExtensions
         }).WithSummary("A receipt proving one trade is in the ledger (verify with `market ledger receipt`)");
         ledger.MapPost("/key-rotations", async (KeyRotationService rotation, CancellationToken ct) =>
             Results.Ok(await rotation.RotateAsync(ct)))
-            .RequireAuthorization(p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireRole(Market.Web.Accounts.Roles.Operator))
+            .RequireAuthorization(p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireRole(Roles.Operator))
             .WithSummary("Operators: replace the signing key; a key event signed by the current key introduces the new one (docs/deployment.md)")
             .Produces<KeyRotated>();
+        // Prometheus text for a scraper with an operator's token.
+        app.MapPrometheusScrapingEndpoint(MetricsPath)
+            .RequireAuthorization(p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireRole(Roles.Operator));
         return app;
     }
+
+    // Only between a new database's first start and its genesis checkpoint, or on a node reading before any signed.
+    private static IResult NoCheckpoint() =>
+        Results.Problem(statusCode: 503, title: "No checkpoint yet", detail: "The ledger has no signed checkpoint yet; try again in a moment.");
 }
 
 /// <summary>A checkpoint as published.</summary>

@@ -1,5 +1,4 @@
 using Market.Ledger;
-using Market.Web.LedgerStore;
 
 namespace Market.Web.Api;
 

@@ -2,9 +2,6 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Market.Web.Accounts;
-using Market.Web.Persistence;
-using Market.Web.Trading;
 
 namespace Market.Web.Api;
 
@@ -88,7 +85,7 @@ public static class OrderApi
         return app;
     }
 
-    private static async Task<IResult> PlaceAsync(HttpContext http, HouseholdCache households, OrderService orders, OrderIntake intake, MarketClock clock, Market.Web.Observability.MarketMetrics metrics, CancellationToken ct)
+    private static async Task<IResult> PlaceAsync(HttpContext http, HouseholdCache households, OrderService orders, OrderIntake intake, MarketClock clock, MarketMetrics metrics, CancellationToken ct)
     {
         var household = await FindHouseholdAsync(households, http.User, ct);
         if (household is null)

@@ -10,6 +10,8 @@ public static class RateLimits
     /// <summary>Per token for the API, per client address for anonymous calls and sign-in; 429 with problem details.</summary>
     public static WebApplicationBuilder AddMarketRateLimits(this WebApplicationBuilder builder)
     {
+        builder.AddSettings<RateLimitOptions>(RateLimitOptions.Section);
+        var signInPerMinute = builder.Configuration.ReadSettings<RateLimitOptions>(RateLimitOptions.Section).SignInPerMinute;
         builder.Services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -44,7 +46,6 @@ public static class RateLimits
                     });
             });
             // Sign-in and registration: form posts per client address per minute (page views are not counted).
-            var signInPerMinute = builder.Configuration.GetValue("RateLimits:SignInPerMinute", 20);
             o.AddPolicy(SignIn, http => HttpMethods.IsPost(http.Request.Method)
                 ? RateLimitPartition.GetFixedWindowLimiter("ip:" + http.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions
                 {

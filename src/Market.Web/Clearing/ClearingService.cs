@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using Market.Ledger;
 using Market.Matching;
-using Market.Web.LedgerStore;
-using Market.Web.Persistence;
-using Market.Web.Trading;
+using Market.Replay;
 using Microsoft.EntityFrameworkCore;
-using OrderSide = Market.Web.Persistence.OrderSide;
 
 namespace Market.Web.Clearing;
 
@@ -18,47 +15,20 @@ public sealed partial class ClearingService(
     IDbContextFactory<MarketDbContext> dbFactory,
     MarketClock clock,
     LedgerWriter ledger,
-    Market.Web.LedgerStore.LedgerPublication publication,
+    LedgerGate gate,
     MarketEvents events,
     RulesBook rules,
-    Market.Web.Testing.FaultPoints faults,
-    Market.Web.Observability.MarketMetrics metrics,
-    ILogger<ClearingService> logger) : IDisposable
+    FaultPoints faults,
+    MarketMetrics metrics,
+    ILogger<ClearingService> logger)
 {
-    // Serialises clearing inside a node; across nodes LedgerLock does (an advisory lock on PostgreSQL, the single
-    // writer on SQLite), and the unique index on (interval, kind) stays as the last word.
-    private readonly SemaphoreSlim _gate = new(1, 1);
-
-    public void Dispose() => _gate.Dispose();
-
-    /// <summary>Runs <paramref name="action"/> while no interval is being cleared on this node (e.g. to seal a rules block).</summary>
-    public async Task<T> ExclusiveAsync<T>(Func<Task<T>> action, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(action);
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            return await action();
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
     /// <summary>Clears all due intervals; returns how many were cleared by this call.</summary>
-    public async Task<int> ClearDueIntervalsAsync(CancellationToken cancellationToken = default)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            return await ClearDueCoreAsync(cancellationToken);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    /// <remarks>
+    /// Through the ledger gate: one sealer at a time on this node, the checkpoint signed after the run. Across nodes
+    /// the ledger lock serialises clearing, and the unique index on (interval, kind) stays as the last word.
+    /// </remarks>
+    public Task<int> ClearDueIntervalsAsync(CancellationToken cancellationToken = default) =>
+        gate.SealAsync(() => ClearDueCoreAsync(cancellationToken), cancellationToken);
 
     private async Task<int> ClearDueCoreAsync(CancellationToken cancellationToken)
     {
@@ -81,13 +51,7 @@ public sealed partial class ClearingService(
             }
 
             cleared++;
-            events.RaiseIntervalCleared(outcome);
-        }
-
-        if (cleared > 0)
-        {
-            // One signed checkpoint per run, so mirrors see the growth; a catch-up run signs once, not per interval.
-            await publication.LatestCheckpointAsync(cancellationToken);
+            events.IntervalCleared.Raise(outcome);
         }
 
         return cleared;
@@ -152,23 +116,19 @@ public sealed partial class ClearingService(
         var now = clock.Now;
         var load = timer.Elapsed;
 
-        // 1. Commit the order book as it stood at gate closure.
-        var parties = new PartyId[orders.Length];
+        // 1. Commit the order book as it stood at gate closure; its sequence numbers are the orders' ids.
         var orderLeaves = new OrderLeaf[orders.Length];
-        var input = new Order[orders.Length];
         for (var i = 0; i < orders.Length; i++)
         {
             var o = orders[i];
-            parties[i] = pseudonyms[o.HouseholdId];
-            orderLeaves[i] = new OrderLeaf(o.Id, parties[i], o.Side == OrderSide.Buy ? Market.Ledger.OrderSide.Buy : Market.Ledger.OrderSide.Sell, o.EnergyWh, o.LimitPrice);
-            input[i] = new Order(o.Id, o.Side == OrderSide.Buy ? Side.Buy : Side.Sell, o.EnergyWh, o.LimitPrice, o.Id);
+            orderLeaves[i] = new OrderLeaf(o.Id, pseudonyms[o.HouseholdId], o.Side, o.EnergyWh, o.LimitPrice);
         }
 
         var book = BlockSealer.SealOrderBook(tip, key, start, end, (byte)mechanism, inEffect.RulesVersion, orderLeaves, now);
         var sealBook = timer.Elapsed;
 
-        // 2. Clear it (pure, deterministic: the sequence number is the order id).
-        var result = DoubleAuction.Clear(input, mechanism);
+        // 2. Clear the sealed book (pure, deterministic), mapped as every replay of it maps it.
+        var result = DoubleAuction.Clear(AuctionOrders.From(orderLeaves), mechanism);
         if (!result.IsSuccess)
         {
             // Orders were validated on entry, so this is a bug or corrupted data: fail loudly, commit nothing.
@@ -178,13 +138,7 @@ public sealed partial class ClearingService(
         var auction = timer.Elapsed;
 
         // 3. Seal the trades, then settle them: the trade ids and amounts are those of the sealed leaves.
-        var fills = new TradeFill[result.Trades.Length];
-        for (var i = 0; i < fills.Length; i++)
-        {
-            var t = result.Trades[i];
-            fills[i] = new TradeFill(parties[t.BuyIndex], parties[t.SellIndex], t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.Price);
-        }
-
+        var fills = AuctionOrders.Fills(orderLeaves, result);
         var clearing = BlockSealer.SealClearing(book.NextTip, key, book.Header, fills, now);
         var trades = new TradeEntity[fills.Length];
         for (var i = 0; i < fills.Length; i++)
@@ -251,7 +205,7 @@ public sealed partial class ClearingService(
         {
             await IntervalWriter.WriteAsync(db, new IntervalRows(book, clearing, summary, trades, outcomes), cancellationToken);
             written = timer.Elapsed;
-            await faults.ReachedAsync(Market.Web.Testing.FaultPoints.ClearingBeforeCommit);
+            await faults.ReachedAsync(FaultPoints.ClearingBeforeCommit);
             await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException e)

@@ -1,6 +1,4 @@
 using Market.Ledger;
-using Market.Web.LedgerStore;
-using Market.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -21,16 +19,19 @@ public sealed record IntervalRows(
 /// Writes a cleared interval inside the caller's open transaction. The two block rows and the cleared-interval row
 /// go through EF Core first, so the unique index on (interval, block kind) turns a second clearing into a
 /// <see cref="DbUpdateException"/> before anything else is written. The bulk (block leaves, trades and the orders'
-/// outcomes; several hundred thousand rows for a 100,000-order interval) goes through <see cref="BatchedStatement"/>,
-/// and the postings are derived from the stored trades in one statement: EF Core's change tracking costs seconds at
-/// that size. Plain SQL that SQLite and PostgreSQL both accept; names as EF Core maps them (see the migrations).
+/// outcomes; several hundred thousand rows for a 100,000-order interval) goes through <see cref="BulkWriter"/>,
+/// and the postings are derived from the stored trades in one statement. Names as EF Core maps them.
 /// </summary>
 public static class IntervalWriter
 {
-    private static readonly string[] LeafColumns = ["BlockHeight", "Index", "Data"];
+    private static readonly BulkTable Trades = new("Trades",
+        BulkTable.Column<long>("Id"), BulkTable.Column<long>("IntervalStart"), BulkTable.Column<long>("BlockHeight"), BulkTable.Column<int>("LeafIndex"),
+        BulkTable.Column<long>("BuyOrderId"), BulkTable.Column<long>("SellOrderId"), BulkTable.Column<long>("BuyerHouseholdId"), BulkTable.Column<long>("SellerHouseholdId"),
+        BulkTable.Column<long>("EnergyWh"), BulkTable.Column<long>("Price"), BulkTable.Column<long>("Amount"));
 
-    private static readonly string[] TradeColumns =
-        ["Id", "IntervalStart", "BlockHeight", "LeafIndex", "BuyOrderId", "SellOrderId", "BuyerHouseholdId", "SellerHouseholdId", "EnergyWh", "Price", "Amount"];
+    // Found by the first column; the others are set.
+    private static readonly BulkTable Outcomes = new("Orders",
+        BulkTable.Column<long>("Id"), BulkTable.Column<long>("FilledWh"), BulkTable.Column<short>("Status"), BulkTable.Column<string>("Outcome"));
 
     // Settlement from the trades just written, set-based: per trade the buyer's debit, then the seller's credit.
     // Ids come from the database, in that order (the ORDER BY feeds the insert).
@@ -41,12 +42,6 @@ public static class IntervalWriter
         "UNION ALL " +
         "SELECT \"Id\", \"SellerHouseholdId\", \"Amount\", 1 FROM \"Trades\" WHERE \"BlockHeight\" = @height" +
         ") AS \"p\" ORDER BY \"TradeId\", \"Leg\"";
-
-    // A common table expression names the VALUES columns the same way on SQLite (no column list on a FROM
-    // subquery) and PostgreSQL; SQLite has UPDATE … FROM since 3.33.
-    private const string OutcomePrefix = "WITH \"v\"(\"Id\", \"FilledWh\", \"Status\", \"Outcome\") AS (VALUES ";
-    private const string OutcomeSuffix = ") UPDATE \"Orders\" SET \"FilledWh\" = \"v\".\"FilledWh\", \"Status\" = \"v\".\"Status\", "
-        + "\"Outcome\" = \"v\".\"Outcome\" FROM \"v\" WHERE \"Orders\".\"Id\" = \"v\".\"Id\"";
 
     /// <summary>Writes <paramref name="rows"/>; the caller commits. Throws <see cref="DbUpdateException"/> if the interval is already cleared.</summary>
     public static async Task WriteAsync(MarketDbContext db, IntervalRows rows, CancellationToken cancellationToken)
@@ -62,32 +57,24 @@ public static class IntervalWriter
         await db.SaveChangesAsync(cancellationToken);
 
         var connection = db.Database.GetDbConnection();
-        await WriteLeavesAsync(connection, transaction, rows.OrderBook, cancellationToken);
-        await WriteLeavesAsync(connection, transaction, rows.Clearing, cancellationToken);
+        await LedgerWriter.WriteLeavesAsync(connection, transaction, rows.OrderBook, cancellationToken);
+        await LedgerWriter.WriteLeavesAsync(connection, transaction, rows.Clearing, cancellationToken);
         var trades = rows.Trades;
-        if (connection is Npgsql.NpgsqlConnection)
+        await BulkWriter.InsertAsync(connection, transaction, Trades, trades.Count, (i, v) =>
         {
-            await WritePostgresAsync(connection, transaction, rows, cancellationToken);
-        }
-        else
-        {
-            var budget = BatchedStatement.ParameterBudget(connection);
-            await BatchedStatement.InsertAsync(connection, transaction, "Trades", TradeColumns, trades.Count, budget, (i, v) =>
-            {
-                var t = trades[i];
-                v[0] = t.Id;
-                v[1] = t.IntervalStart;
-                v[2] = t.BlockHeight;
-                v[3] = t.LeafIndex;
-                v[4] = t.BuyOrderId;
-                v[5] = t.SellOrderId;
-                v[6] = t.BuyerHouseholdId;
-                v[7] = t.SellerHouseholdId;
-                v[8] = t.EnergyWh;
-                v[9] = t.Price;
-                v[10] = t.Amount;
-            }, cancellationToken);
-        }
+            var t = trades[i];
+            v[0] = t.Id;
+            v[1] = t.IntervalStart;
+            v[2] = t.BlockHeight;
+            v[3] = t.LeafIndex;
+            v[4] = t.BuyOrderId;
+            v[5] = t.SellOrderId;
+            v[6] = t.BuyerHouseholdId;
+            v[7] = t.SellerHouseholdId;
+            v[8] = t.EnergyWh;
+            v[9] = t.Price;
+            v[10] = t.Amount;
+        }, cancellationToken);
 
         await using (var postings = connection.CreateCommand())
         {
@@ -101,69 +88,13 @@ public static class IntervalWriter
         }
 
         var orders = rows.Orders;
-        if (connection is Npgsql.NpgsqlConnection)
-        {
-            await PostgresBulk.UpdateOutcomesAsync(connection, transaction, orders, cancellationToken);
-            return;
-        }
-
-        var batch = BatchedStatement.ParameterBudget(connection);
-        await BatchedStatement.ExecuteAsync(connection, transaction, OutcomePrefix, OutcomeSuffix, 4, orders.Count, batch, (i, v) =>
+        await BulkWriter.UpdateAsync(connection, transaction, Outcomes, orders.Count, (i, v) =>
         {
             var o = orders[i];
             v[0] = o.OrderId;
             v[1] = o.FilledWh;
             v[2] = (short)o.Status;
             v[3] = o.Outcome;
-        }, cancellationToken);
-    }
-
-    /// <summary>PostgreSQL: each table's rows in one statement, columns as arrays.</summary>
-    private static async Task WritePostgresAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, IntervalRows rows, CancellationToken cancellationToken)
-    {
-        var trades = rows.Trades;
-        var columns = new Array[]
-        {
-            trades.Select(t => t.Id).ToArray(),
-            trades.Select(t => t.IntervalStart).ToArray(),
-            trades.Select(t => t.BlockHeight).ToArray(),
-            trades.Select(t => t.LeafIndex).ToArray(),
-            trades.Select(t => t.BuyOrderId).ToArray(),
-            trades.Select(t => t.SellOrderId).ToArray(),
-            trades.Select(t => t.BuyerHouseholdId).ToArray(),
-            trades.Select(t => t.SellerHouseholdId).ToArray(),
-            trades.Select(t => t.EnergyWh).ToArray(),
-            trades.Select(t => t.Price).ToArray(),
-            trades.Select(t => t.Amount).ToArray(),
-        };
-        await PostgresBulk.InsertAsync(connection, transaction, "Trades", TradeColumns, columns, cancellationToken);
-    }
-
-    /// <summary>Writes a sealed block's leaves (<c>BlockLeaves</c>) in the caller's transaction, on either engine.</summary>
-    internal static async Task WriteLeavesAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, SealedBlock block, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(block);
-        var height = block.Header.Height;
-        var leaves = block.Leaves;
-        if (connection is Npgsql.NpgsqlConnection)
-        {
-            var data = new byte[leaves.Count][];
-            for (var i = 0; i < data.Length; i++)
-            {
-                data[i] = leaves.GetSpan(i).ToArray();
-            }
-
-            await PostgresBulk.InsertAsync(connection, transaction, "BlockLeaves", LeafColumns,
-                [Enumerable.Repeat(height, data.Length).ToArray(), Enumerable.Range(0, data.Length).ToArray(), data], cancellationToken);
-            return;
-        }
-
-        await BatchedStatement.InsertAsync(connection, transaction, "BlockLeaves", LeafColumns, leaves.Count, BatchedStatement.ParameterBudget(connection), (i, v) =>
-        {
-            v[0] = height;
-            v[1] = i;
-            v[2] = leaves.GetSpan(i).ToArray();
         }, cancellationToken);
     }
 }

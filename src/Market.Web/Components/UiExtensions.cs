@@ -1,4 +1,3 @@
-using Market.Web.Security;
 using MudBlazor.Services;
 
 namespace Market.Web.Components;
@@ -11,23 +10,5 @@ public static class UiExtensions
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
         return builder;
-    }
-
-    public static WebApplication UseMarketPipeline(this WebApplication app)
-    {
-        if (!app.Environment.IsDevelopment())
-        {
-            app.UseExceptionHandler("/error", createScopeForErrors: true);
-            app.UseHsts();
-        }
-
-        app.UseSecurityHeaders();
-        app.UseStatusCodePagesWithReExecute("/not-found");
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseRateLimiter();
-        app.UseAntiforgery();
-        app.MapStaticAssets();
-        return app;
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Market.Web.Trading;
 
 namespace Market.Web.Dashboard;
 

@@ -1,8 +1,7 @@
 using Market.Ledger;
+using Market.Replay;
 using Market.Matching;
-using Market.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
-using OrderSide = Market.Web.Persistence.OrderSide;
 
 namespace Market.Web.Dashboard;
 
@@ -39,7 +38,7 @@ public sealed record IntervalBook(
     IReadOnlyList<MechanismOutcome> Mechanisms);
 
 /// <summary>Figures for the community manager's dashboard. All money and energy stay integers.</summary>
-public sealed class DashboardService(IDbContextFactory<MarketDbContext> dbFactory, Trading.RulesBook rulesBook, Trading.MarketClock clock)
+public sealed class DashboardService(IDbContextFactory<MarketDbContext> dbFactory, RulesBook rulesBook, MarketClock clock)
 {
     /// <summary>The range ending where orders are still open (everything before has cleared): 24 h ("24h"), 7 ("7d") or 30 days ("30d").</summary>
     public (long From, long To) Window(string range)
@@ -158,9 +157,7 @@ public sealed class DashboardService(IDbContextFactory<MarketDbContext> dbFactor
         }
 
         var leaves = await db.BlockLeaves.AsNoTracking().Where(l => l.BlockHeight == block.Height).OrderBy(l => l.Index).Select(l => l.Data).ToListAsync(cancellationToken);
-        var orders = leaves.Select(l => OrderLeaf.Decode(l))
-            .Select(o => new Order(o.Sequence, o.Side == Market.Ledger.OrderSide.Buy ? Side.Buy : Side.Sell, o.EnergyWh, o.LimitPrice, o.Sequence))
-            .ToArray();
+        var orders = AuctionOrders.FromLeaves(leaves);
         var outcomes = new List<MechanismOutcome>();
         ClearingResult? uniform = null;
         foreach (var mechanism in new[] { Mechanism.UniformPrice, Mechanism.PayAsBid })

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Market.Web.Persistence;
-using Market.Web.Trading;
 
 namespace Market.Web.Demo;
 

@@ -1,9 +1,4 @@
 using System.Diagnostics;
-using Market.Web.Clearing;
-using Market.Web.LedgerStore;
-using Market.Web.Metering;
-using Market.Web.Persistence;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -95,20 +90,23 @@ public sealed partial class DemoBackfill(
         var stopwatch = Stopwatch.StartNew();
         var clock = ActivatorUtilities.CreateInstance<MarketClock>(services, simulated);
         var orders = ActivatorUtilities.CreateInstance<OrderService>(services, clock);
-        var events = new MarketEvents();
+        var events = new MarketEvents(NullLogger<MarketEvents>.Instance);
         var trades = 0;
         var intervals = 0;
-        events.IntervalCleared += e =>
+        using var counting = events.IntervalCleared.Subscribe(e =>
         {
             trades += e.TradeCount;
             intervals++;
-        };
-        using var publication = ActivatorUtilities.CreateInstance<LedgerPublication>(services, simulated);
+            return Task.CompletedTask;
+        });
+        // Sealed and checkpointed at the simulated times, as if the week had happened live.
+        using var checkpoints = ActivatorUtilities.CreateInstance<CheckpointSigner>(services, simulated);
+        using var ledgerGate = new LedgerGate(checkpoints);
         var writer = ActivatorUtilities.CreateInstance<LedgerWriter>(services, simulated);
         // The clearing's own per-interval log lines would drown the progress; a real failure still throws.
-        using var clearing = ActivatorUtilities.CreateInstance<ClearingService>(services, clock, writer, publication, events, NullLogger<ClearingService>.Instance);
+        var clearing = ActivatorUtilities.CreateInstance<ClearingService>(services, clock, writer, ledgerGate, events, NullLogger<ClearingService>.Instance);
         var import = ActivatorUtilities.CreateInstance<ReadingImportService>(services, clock, (TimeProvider)simulated);
-        using var reconciliation = ActivatorUtilities.CreateInstance<ReconciliationService>(services, clock, writer, publication, NullLogger<ReconciliationService>.Instance);
+        var reconciliation = ActivatorUtilities.CreateInstance<ReconciliationService>(services, clock, writer, ledgerGate, NullLogger<ReconciliationService>.Instance);
         var readings = 0;
         var reconciled = 0;
 

@@ -1,5 +1,3 @@
-using Market.Web.Persistence;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

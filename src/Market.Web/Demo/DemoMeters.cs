@@ -1,6 +1,3 @@
-using Market.Web.Metering;
-using Market.Web.Persistence;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

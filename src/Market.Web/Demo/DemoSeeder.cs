@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using Market.Web.Accounts;
-using Market.Web.Persistence;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,10 +7,9 @@ namespace Market.Web.Demo;
 /// <summary>A demo login as printed at start.</summary>
 public sealed record DemoLogin(string Email, string Role, string Description);
 
-/// <summary>Creates the roles and, in demo mode, a small community. Idempotent: a second start adds nothing.</summary>
+/// <summary>In demo mode, creates a small community. Idempotent: a second start adds nothing.</summary>
 public sealed partial class DemoSeeder(
     UserManager<MarketUser> users,
-    RoleManager<IdentityRole> roles,
     IDbContextFactory<MarketDbContext> dbFactory,
     ILogger<DemoSeeder> logger)
 {
@@ -23,36 +20,6 @@ public sealed partial class DemoSeeder(
         (new DemoLogin("manager@demo.energy", Roles.Manager, "community energy manager"), "", 0, 0),
         (new DemoLogin("operator@demo.energy", Roles.Operator, "market operator (jobs dashboard)"), "", 0, 0),
     ];
-
-    public async Task EnsureRolesAsync()
-    {
-        foreach (var role in Roles.All)
-        {
-            if (!await roles.RoleExistsAsync(role))
-            {
-                Check(await roles.CreateAsync(new IdentityRole(role)));
-            }
-        }
-    }
-
-    /// <summary>
-    /// The first operator comes from configuration (<c>Operator:Email</c>, <c>Operator:Password</c>), never from a
-    /// built-in password outside demo mode. Creates it once; later starts leave it alone.
-    /// </summary>
-    public async Task EnsureConfiguredOperatorAsync(IConfiguration configuration)
-    {
-        var email = configuration["Operator:Email"];
-        var password = configuration["Operator:Password"];
-        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password) || await users.FindByEmailAsync(email) is not null)
-        {
-            return;
-        }
-
-        var user = new MarketUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "Operator" };
-        Check(await users.CreateAsync(user, password));
-        Check(await users.AddToRoleAsync(user, Roles.Operator));
-        LogCreated(logger, email, Roles.Operator);
-    }
 
     public async Task SeedCommunityAsync(string password, CancellationToken cancellationToken = default)
     {

@@ -1,8 +1,4 @@
 using System.Security.Cryptography;
-using Market.Web.Accounts;
-using Market.Web.Api;
-using Market.Web.Persistence;
-using Market.Web.Trading;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,5 @@
 using Market.Ledger;
 using Market.Replay;
-using Market.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.LedgerStore;
@@ -14,7 +13,11 @@ public sealed class ChainVerification(MatchingReplayer replayer, LedgerPublicati
     public async Task<ChainReport> VerifyAsync(MarketDbContext db, CancellationToken cancellationToken)
     {
         // The latest published checkpoint, so verification also checks the ledger-wide tree it signs.
-        var checkpoint = await publication.LatestCheckpointAsync(cancellationToken);
+        if (await publication.LatestCheckpointAsync(cancellationToken) is not { } checkpoint)
+        {
+            return new ChainReport(false, 0, 0, "The ledger has no signed checkpoint yet.", null);
+        }
+
         var blocks = await db.Blocks.AsNoTracking().Where(b => b.Height < checkpoint.Size).OrderBy(b => b.Height).ToListAsync(cancellationToken);
         var leaves = (await db.BlockLeaves.AsNoTracking().OrderBy(l => l.BlockHeight).ThenBy(l => l.Index).ToListAsync(cancellationToken))
             .ToLookup(l => l.BlockHeight, l => l.Data);

@@ -1,6 +1,4 @@
 using Market.Ledger;
-using Market.Web.Clearing;
-using Market.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.LedgerStore;
@@ -11,19 +9,18 @@ public sealed record KeyRotated(long BlockHeight, string PreviousKeyId, string K
 /// <summary>
 /// Replaces the operator's signing key with a new one (ADR 15): the new key is written next to the current one,
 /// a key event introducing it and retiring the current one is sealed and signed by the current key under the ledger
-/// lock, then the new key becomes the key file and signs everything after, starting with a checkpoint. The old key
+/// lock, then the new key becomes the key file and signs everything after, starting with the gate's checkpoint. The old key
 /// is kept as <c>.retired-</c>id next to it; it signs nothing again.
 /// </summary>
 public sealed partial class KeyRotationService(
     IDbContextFactory<MarketDbContext> dbFactory,
     SigningKeyStore keys,
-    ClearingService clearing,
-    LedgerPublication publication,
+    LedgerGate gate,
     TimeProvider time,
     ILogger<KeyRotationService> logger)
 {
     public Task<KeyRotated> RotateAsync(CancellationToken cancellationToken = default) =>
-        clearing.ExclusiveAsync(async () =>
+        gate.SealAsync(async () =>
         {
             var next = keys.Stage();
             KeyRotated rotated;
@@ -63,7 +60,6 @@ public sealed partial class KeyRotationService(
 
             keys.Promote(next);
             LogRotated(logger, rotated.PreviousKeyId, rotated.KeyId, rotated.BlockHeight);
-            await publication.LatestCheckpointAsync(CancellationToken.None);
             return rotated;
         }, cancellationToken);
 

@@ -12,6 +12,8 @@ public static class LedgerExtensions
         builder.Services.AddSingleton<MatchingReplayer>();
         builder.Services.AddSingleton<ChainVerification>();
         builder.Services.AddSingleton<LedgerPublication>();
+        builder.Services.AddSingleton<CheckpointSigner>();
+        builder.Services.AddSingleton<LedgerGate>();
         builder.Services.AddSingleton<KeyRotationService>();
         return builder;
     }

@@ -1,5 +1,4 @@
 using Market.Ledger;
-using Market.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.LedgerStore;
@@ -8,64 +7,14 @@ namespace Market.Web.LedgerStore;
 /// What the operator publishes for auditors and mirrors: signed checkpoints of the ledger-wide tree, consistency
 /// proofs between them, the full export, and per-trade receipts.
 /// </summary>
-public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFactory, SigningKeyStore keys, TimeProvider time) : IDisposable
+public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFactory)
 {
-    private readonly SemaphoreSlim _checkpointGate = new(1, 1);
-
-    public void Dispose() => _checkpointGate.Dispose();
-
-    /// <summary>The newest checkpoint, signing a new one first when the chain has grown since the last.</summary>
-    public async Task<Checkpoint> LatestCheckpointAsync(CancellationToken cancellationToken = default)
+    /// <summary>The newest signed checkpoint, or <see langword="null"/> before the first is signed. Reads only.</summary>
+    public async Task<Checkpoint?> LatestCheckpointAsync(CancellationToken cancellationToken = default)
     {
-        await _checkpointGate.WaitAsync(cancellationToken);
-        try
-        {
-            while (true)
-            {
-                await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-                var size = await db.Blocks.LongCountAsync(cancellationToken);
-                var latest = await db.Checkpoints.AsNoTracking().OrderByDescending(c => c.Size).FirstOrDefaultAsync(cancellationToken);
-                if (latest is not null && latest.Size == size)
-                {
-                    return ToCheckpoint(latest);
-                }
-
-                // The tree is built outside the ledger lock; the size it covers is confirmed under it. The lock also
-                // keeps a key rotation from committing between choosing the key and signing: the checkpoint is
-                // signed by the key valid after its last block, as verifiers expect.
-                var tree = await LedgerTreeAsync(db, size, cancellationToken);
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                await Clearing.LedgerLock.AcquireAsync(db, cancellationToken);
-                if (await db.Blocks.LongCountAsync(cancellationToken) != size)
-                {
-                    continue;
-                }
-
-                if (await db.Checkpoints.AsNoTracking().FirstOrDefaultAsync(c => c.Size == size, cancellationToken) is { } signed)
-                {
-                    // Another node signed this size first; publish that one.
-                    return ToCheckpoint(signed);
-                }
-
-                var key = await keys.CurrentAsync(db, cancellationToken);
-                var checkpoint = Checkpoint.Create(size, tree.Root(), time.GetUtcNow(), key);
-                db.Checkpoints.Add(new CheckpointEntity
-                {
-                    Size = checkpoint.Size,
-                    Root = checkpoint.Root,
-                    TimestampMs = checkpoint.TimestampUnixMs,
-                    KeyId = checkpoint.KeyId,
-                    Signature = checkpoint.Signature,
-                });
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-                return checkpoint;
-            }
-        }
-        finally
-        {
-            _checkpointGate.Release();
-        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var latest = await db.Checkpoints.AsNoTracking().OrderByDescending(c => c.Size).FirstOrDefaultAsync(cancellationToken);
+        return latest is null ? null : ToCheckpoint(latest);
     }
 
     /// <summary>RFC 9162 consistency proof between the ledger-wide trees of two sizes.</summary>
@@ -82,10 +31,15 @@ public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFacto
         return tree.ConsistencyProof(from, to);
     }
 
-    /// <summary>Writes the self-contained JSON Lines export: every block, then the latest checkpoint.</summary>
-    public async Task WriteExportAsync(Stream output, CancellationToken cancellationToken = default)
+    /// <summary>Writes the export up to the latest checkpoint; throws when none is signed yet.</summary>
+    public async Task WriteExportAsync(Stream output, CancellationToken cancellationToken = default) =>
+        await WriteExportAsync(output, await LatestCheckpointAsync(cancellationToken)
+            ?? throw new InvalidOperationException("The ledger has no signed checkpoint yet."), cancellationToken);
+
+    /// <summary>Writes the self-contained JSON Lines export: every block <paramref name="checkpoint"/> covers, then it.</summary>
+    public async Task WriteExportAsync(Stream output, Checkpoint checkpoint, CancellationToken cancellationToken = default)
     {
-        var checkpoint = await LatestCheckpointAsync(cancellationToken);
+        ArgumentNullException.ThrowIfNull(checkpoint);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // Buffer per page so a large export never holds the whole ledger in memory.
         await using var buffer = new MemoryStream();
@@ -119,7 +73,11 @@ public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFacto
     /// <summary>The receipt of one trade: leaf, inclusion proof, signed header, checkpoint and the header's proof in it.</summary>
     public async Task<TradeReceipt?> ReceiptAsync(long tradeId, CancellationToken cancellationToken = default)
     {
-        var checkpoint = await LatestCheckpointAsync(cancellationToken);
+        if (await LatestCheckpointAsync(cancellationToken) is not { } checkpoint)
+        {
+            return null;
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var trade = await db.Trades.AsNoTracking().Where(t => t.Id == tradeId).Select(t => new { t.BlockHeight, t.LeafIndex }).SingleOrDefaultAsync(cancellationToken);
         if (trade is null || trade.BlockHeight >= checkpoint.Size)
@@ -136,7 +94,7 @@ public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFacto
         return TradeReceipt.Create(new LedgerBlock(block.Header, block.Signature, leaves), trade.LeafIndex, publicKey, checkpoint, checkpointKey, tree);
     }
 
-    private static async Task<MerkleTree> LedgerTreeAsync(MarketDbContext db, long size, CancellationToken cancellationToken)
+    internal static async Task<MerkleTree> LedgerTreeAsync(MarketDbContext db, long size, CancellationToken cancellationToken)
     {
         var hashes = await db.Blocks.AsNoTracking().Where(b => b.Height < size).OrderBy(b => b.Height).Select(b => b.HeaderHash).ToListAsync(cancellationToken);
         return MerkleTree.FromLeaves(hashes);
@@ -147,6 +105,6 @@ public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFacto
             ? key
             : throw new InvalidOperationException("A block names a key that no key event introduced.");
 
-    private static Checkpoint ToCheckpoint(CheckpointEntity c) =>
+    internal static Checkpoint ToCheckpoint(CheckpointEntity c) =>
         new() { Size = c.Size, Root = c.Root, TimestampUnixMs = c.TimestampMs, KeyId = c.KeyId, Signature = c.Signature };
 }

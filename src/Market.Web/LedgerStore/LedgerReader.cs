@@ -1,5 +1,4 @@
 using Market.Ledger;
-using Market.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.LedgerStore;

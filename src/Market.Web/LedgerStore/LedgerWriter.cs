@@ -1,5 +1,5 @@
+using System.Data.Common;
 using Market.Ledger;
-using Market.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.LedgerStore;
@@ -10,11 +10,11 @@ public sealed partial class LedgerWriter(
     IDbContextFactory<MarketDbContext> dbFactory,
     TimeProvider time,
     Microsoft.Extensions.Options.IOptions<CommunityOptions> community,
-    Market.Web.Trading.RulesBook rulesBook,
+    RulesBook rulesBook,
     ILogger<LedgerWriter> logger)
 {
     /// <summary>The community's rules as configured, in the ledger's form, effective from <paramref name="effectiveFrom"/>.</summary>
-    public RulesRecord ConfiguredRules(long effectiveFrom) => Market.Web.Trading.RulesBook.FromOptions(community.Value, effectiveFrom);
+    public RulesRecord ConfiguredRules(long effectiveFrom) => RulesBook.FromOptions(community.Value, effectiveFrom);
 
     public SigningKey Key => keys.Key;
 
@@ -43,6 +43,23 @@ public sealed partial class LedgerWriter(
         {
             db.BlockLeaves.Add(new BlockLeafEntity { BlockHeight = header.Height, Index = i, Data = block.Leaves.GetSpan(i).ToArray() });
         }
+    }
+
+    private static readonly BulkTable Leaves = new("BlockLeaves",
+        BulkTable.Column<long>("BlockHeight"), BulkTable.Column<int>("Index"), BulkTable.Column<byte[]>("Data"));
+
+    /// <summary>Writes a sealed block's leaves (<c>BlockLeaves</c>) in the caller's transaction, in bulk.</summary>
+    public static Task WriteLeavesAsync(DbConnection connection, DbTransaction transaction, SealedBlock block, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        var height = block.Header.Height;
+        var leaves = block.Leaves;
+        return BulkWriter.InsertAsync(connection, transaction, Leaves, leaves.Count, (i, v) =>
+        {
+            v[0] = height;
+            v[1] = i;
+            v[2] = leaves.GetSpan(i).ToArray();
+        }, cancellationToken);
     }
 
     /// <summary>The block's row (header, hash, signature), without its leaves.</summary>

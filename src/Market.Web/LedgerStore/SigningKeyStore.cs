@@ -1,5 +1,4 @@
 using Market.Ledger;
-using Market.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.LedgerStore;
@@ -203,7 +202,7 @@ public sealed partial class SigningKeyStore
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await Clearing.LedgerLock.AcquireAsync(db, cancellationToken);
+        await LedgerLock.AcquireAsync(db, cancellationToken);
         var current = await LedgerKeyIdAsync(db, cancellationToken);
         foreach (var file in Directory.EnumerateFiles(directory, prefix + "*").Where(f => !f.Contains(".tmp-", StringComparison.Ordinal)).ToList())
         {

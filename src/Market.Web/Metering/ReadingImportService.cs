@@ -1,7 +1,4 @@
 using System.Data.Common;
-using Market.Web.Clearing;
-using Market.Web.Persistence;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -45,7 +42,9 @@ public sealed class ReadingImportService(IDbContextFactory<MarketDbContext> dbFa
     /// <summary>How many errors a result lists (all are counted).</summary>
     public const int MaxListedErrors = 100;
 
-    private static readonly string[] Columns = ["HouseholdId", "MeterId", "IntervalStart", "Version", "ImportWh", "ExportWh", "ReceivedAtMs", "Source"];
+    private static readonly BulkTable Readings = new("MeterReadings",
+        BulkTable.Column<long>("HouseholdId"), BulkTable.Column<string>("MeterId"), BulkTable.Column<long>("IntervalStart"), BulkTable.Column<int>("Version"),
+        BulkTable.Column<long>("ImportWh"), BulkTable.Column<long>("ExportWh"), BulkTable.Column<long>("ReceivedAtMs"), BulkTable.Column<string>("Source"));
 
     /// <summary>Imports a CSV upload.</summary>
     public async Task<ReadingImportResult> ImportCsvAsync(TextReader csv, string source, CancellationToken cancellationToken = default)
@@ -212,30 +211,7 @@ public sealed class ReadingImportService(IDbContextFactory<MarketDbContext> dbFa
     {
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
-        if (connection is Npgsql.NpgsqlConnection)
-        {
-            // One statement per 100,000 rows: one round trip each, and no array parameter beyond a few megabytes.
-            for (var offset = 0; offset < rows.Count; offset += 100_000)
-            {
-                var chunk = rows.Skip(offset).Take(100_000).ToArray();
-                var columns = new Array[]
-                {
-                    chunk.Select(w => households[w.Index]).ToArray(),
-                    chunk.Select(w => readings[w.Index].MeterId).ToArray(),
-                    chunk.Select(w => readings[w.Index].IntervalStart).ToArray(),
-                    chunk.Select(w => w.Version).ToArray(),
-                    chunk.Select(w => readings[w.Index].ImportWh).ToArray(),
-                    chunk.Select(w => readings[w.Index].ExportWh).ToArray(),
-                    chunk.Select(_ => receivedAt).ToArray(),
-                    chunk.Select(_ => source).ToArray(),
-                };
-                await PostgresBulk.InsertAsync(connection, transaction, "MeterReadings", Columns, columns, cancellationToken);
-            }
-
-            return;
-        }
-
-        await BatchedStatement.InsertAsync(connection, transaction, "MeterReadings", Columns, rows.Count, BatchedStatement.ParameterBudget(connection), (i, v) =>
+        await BulkWriter.InsertAsync(connection, transaction, Readings, rows.Count, (i, v) =>
         {
             var (index, version) = rows[i];
             var r = readings[index];

@@ -1,10 +1,6 @@
 using Market.Ledger;
 using Market.Matching;
 using Market.Matching.Settlement;
-using Market.Web.Clearing;
-using Market.Web.LedgerStore;
-using Market.Web.Persistence;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Metering;
@@ -23,19 +19,13 @@ public sealed partial class ReconciliationService(
     IDbContextFactory<MarketDbContext> dbFactory,
     MarketClock clock,
     LedgerWriter ledger,
-    LedgerPublication publication,
+    LedgerGate gate,
     RulesBook rules,
-    ILogger<ReconciliationService> logger) : IDisposable
+    ILogger<ReconciliationService> logger)
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
-
-    public void Dispose() => _gate.Dispose();
-
-    /// <summary>Reconciles every due interval, oldest first; returns what this call sealed.</summary>
-    public async Task<IReadOnlyList<IntervalReconciled>> ReconcileDueAsync(CancellationToken cancellationToken = default)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
+    /// <summary>Reconciles every due interval, oldest first, through the ledger gate; returns what this call sealed.</summary>
+    public Task<IReadOnlyList<IntervalReconciled>> ReconcileDueAsync(CancellationToken cancellationToken = default) =>
+        gate.SealAsync<IReadOnlyList<IntervalReconciled>>(async () =>
         {
             var sealedNow = new List<IntervalReconciled>();
             foreach (var start in await DueIntervalsAsync(cancellationToken))
@@ -46,18 +36,8 @@ public sealed partial class ReconciliationService(
                 }
             }
 
-            if (sealedNow.Count > 0)
-            {
-                await publication.LatestCheckpointAsync(cancellationToken);
-            }
-
             return sealedNow;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>Cleared intervals with a reading newer than their latest reconciliation (or none yet).</summary>
     private async Task<List<long>> DueIntervalsAsync(CancellationToken cancellationToken)

@@ -1,7 +1,5 @@
 using System.Data.Common;
-using Market.Web.Clearing;
 using Market.Ledger;
-using Market.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -9,14 +7,15 @@ namespace Market.Web.Metering;
 
 /// <summary>
 /// Writes a reconciliation's block leaves and imbalance postings inside the caller's transaction, set-based on both
-/// engines (SQLite: <see cref="BatchedStatement"/>; PostgreSQL: one <c>unnest</c> statement per table). The previous
+/// engines (<see cref="BulkWriter"/>). The previous
 /// version's postings are reversed by one <c>INSERT … SELECT</c>.
 /// </summary>
 internal static class ReconciliationWriter
 {
 
-    private static readonly string[] PostingColumns =
-        ["IntervalStart", "Version", "HouseholdId", "CounterpartyHouseholdId", "Kind", "EnergyWh", "Amount", "Reversal"];
+    private static readonly BulkTable Postings = new("ImbalancePostings",
+        BulkTable.Column<long>("IntervalStart"), BulkTable.Column<int>("Version"), BulkTable.Column<long?>("HouseholdId"), BulkTable.Column<long?>("CounterpartyHouseholdId"),
+        BulkTable.Column<short>("Kind"), BulkTable.Column<long>("EnergyWh"), BulkTable.Column<long>("Amount"), BulkTable.Column<bool>("Reversal"));
 
     private const string Reverse =
         "INSERT INTO \"ImbalancePostings\" (\"IntervalStart\", \"Version\", \"HouseholdId\", \"CounterpartyHouseholdId\", \"Kind\", \"EnergyWh\", \"Amount\", \"Reversal\") " +
@@ -41,29 +40,8 @@ internal static class ReconciliationWriter
             await reverse.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await IntervalWriter.WriteLeavesAsync(connection, transaction, block, cancellationToken);
-        if (connection is Npgsql.NpgsqlConnection)
-        {
-            if (rows.Count > 0)
-            {
-                await PostgresBulk.InsertAsync(connection, transaction, "ImbalancePostings", PostingColumns,
-                [
-                    rows.Select(r => r.IntervalStart).ToArray(),
-                    rows.Select(r => r.Version).ToArray(),
-                    rows.Select(r => r.HouseholdId).ToArray(),
-                    rows.Select(r => r.CounterpartyHouseholdId).ToArray(),
-                    rows.Select(r => (short)r.Kind).ToArray(),
-                    rows.Select(r => r.EnergyWh).ToArray(),
-                    rows.Select(r => r.Amount).ToArray(),
-                    rows.Select(r => r.Reversal).ToArray(),
-                ], cancellationToken);
-            }
-
-            return;
-        }
-
-        var budget = BatchedStatement.ParameterBudget(connection);
-        await BatchedStatement.InsertAsync(connection, transaction, "ImbalancePostings", PostingColumns, rows.Count, budget, (i, v) =>
+        await LedgerWriter.WriteLeavesAsync(connection, transaction, block, cancellationToken);
+        await BulkWriter.InsertAsync(connection, transaction, Postings, rows.Count, (i, v) =>
         {
             var r = rows[i];
             v[0] = r.IntervalStart;

@@ -1,6 +1,4 @@
 using Market.Matching.Settlement;
-using Market.Web.Persistence;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Metering;

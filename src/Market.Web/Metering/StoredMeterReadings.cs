@@ -1,6 +1,4 @@
 using Market.Ledger;
-using Market.Web.Persistence;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Metering;

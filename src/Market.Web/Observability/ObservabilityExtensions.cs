@@ -1,5 +1,4 @@
-using Market.Web.Accounts;
-using Market.Web.Api;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
 namespace Market.Web.Observability;
@@ -11,31 +10,29 @@ namespace Market.Web.Observability;
 /// </summary>
 public static class ObservabilityExtensions
 {
-    public const string MetricsPath = "/metrics";
-
     public static WebApplicationBuilder AddMarketObservability(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<MarketMetrics>();
-        var otlp = builder.Configuration["Observability:OtlpEndpoint"] ?? builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        builder.AddSettings<ObservabilityOptions>(ObservabilityOptions.Section);
+        var settings = builder.Configuration.ReadSettings<ObservabilityOptions>(ObservabilityOptions.Section);
+        settings.OtlpEndpoint ??= builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        var otlp = new ObservabilityOptions { OtlpEndpoint = settings.OtlpEndpoint };
+        if (otlp.Validate(new(otlp)).FirstOrDefault() is { } wrong)
+        {
+            throw new OptionsValidationException(ObservabilityOptions.Section, typeof(ObservabilityOptions), [$"OTEL_EXPORTER_OTLP_ENDPOINT: {wrong.ErrorMessage}"]);
+        }
+
         builder.Services.AddOpenTelemetry().WithMetrics(metrics =>
         {
             metrics.AddMeter(MarketMetrics.MeterName)
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter();
-            if (otlp is { Length: > 0 })
+            if (otlp.Endpoint is { } endpoint)
             {
-                metrics.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));
+                metrics.AddOtlpExporter(o => o.Endpoint = endpoint);
             }
         });
         return builder;
-    }
-
-    /// <summary>Maps the Prometheus scrape endpoint for operators.</summary>
-    public static WebApplication MapMarketMetrics(this WebApplication app)
-    {
-        app.MapPrometheusScrapingEndpoint(MetricsPath)
-            .RequireAuthorization(p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireRole(Roles.Operator));
-        return app;
     }
 }

@@ -36,12 +36,6 @@ public sealed class Household
     public static string DefaultMeterId(byte[] pseudonym) => "MTR-" + Convert.ToHexString(pseudonym.AsSpan(0, 6));
 }
 
-public enum OrderSide : byte
-{
-    Buy = 1,
-    Sell = 2,
-}
-
 public enum OrderStatus : byte
 {
     Open = 1,

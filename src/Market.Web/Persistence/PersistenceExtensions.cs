@@ -12,14 +12,7 @@ public static class PersistenceExtensions
     /// </summary>
     public static WebApplicationBuilder AddMarketPersistence(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<MarketOptions>()
-            .Bind(builder.Configuration.GetSection(MarketOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddOptions<CommunityOptions>()
-            .Bind(builder.Configuration.GetSection(CommunityOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddSettings<MarketOptions>(MarketOptions.Section);
 
         builder.Services.AddSingleton<DataFolder>();
         if (builder.Configuration.DatabaseEngine() == MarketDatabase.PostgreSql)
@@ -41,13 +34,13 @@ public static class PersistenceExtensions
         }
 
         builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContext());
-        builder.Services.AddHealthChecks().AddCheck<Market.Web.Health.DatabaseHealthCheck>("database", tags: ["ready"]);
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
     }
 
     /// <summary>The configured database engine, read before the options are bound because it decides what is registered.</summary>
     public static MarketDatabase DatabaseEngine(this IConfiguration configuration) =>
-        configuration.GetValue($"{MarketOptions.Section}:{nameof(MarketOptions.Database)}", MarketDatabase.Sqlite);
+        configuration.ReadSettings<MarketOptions>(MarketOptions.Section).Database;
 
     /// <summary>
     /// PostgreSQL: statements the app runs again and again (order intake, its key lookup, clearing) are prepared on

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Market.Web.Testing;
 
 /// <summary>
@@ -17,12 +19,12 @@ public sealed partial class FaultPoints
     private readonly string? _armed;
     private readonly ILogger<FaultPoints> _logger;
 
-    public FaultPoints(IConfiguration configuration, IHostEnvironment environment, ILogger<FaultPoints> logger)
+    public FaultPoints(IOptions<TestingOptions> options, IHostEnvironment environment, ILogger<FaultPoints> logger)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
         _logger = logger;
-        _armed = environment.IsEnvironment("Testing") ? configuration["Testing:FaultPoint"] : null;
+        _armed = environment.IsEnvironment("Testing") ? options.Value.FaultPoint : null;
     }
 
     /// <summary>True when a fault point is armed in this process.</summary>
@@ -62,10 +64,12 @@ public static class TestingExtensions
     /// <summary>Registers the fault points, and in the Testing environment the configured test clock.</summary>
     public static WebApplicationBuilder AddMarketTesting(this WebApplicationBuilder builder)
     {
+        builder.AddSettings<TestingOptions>(TestingOptions.Section);
         builder.Services.AddSingleton<FaultPoints>();
-        if (builder.Environment.IsEnvironment("Testing") && builder.Configuration["Testing:ClockStart"] is { Length: > 0 } start)
+        if (builder.Environment.IsEnvironment("Testing")
+            && builder.Configuration.ReadSettings<TestingOptions>(TestingOptions.Section).ClockStart is { } start)
         {
-            builder.Services.AddSingleton<TimeProvider>(new OffsetTimeProvider(DateTimeOffset.Parse(start, System.Globalization.CultureInfo.InvariantCulture)));
+            builder.Services.AddSingleton<TimeProvider>(new OffsetTimeProvider(start));
         }
 
         return builder;

@@ -1,4 +1,3 @@
-using Market.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Trading;

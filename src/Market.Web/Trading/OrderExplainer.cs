@@ -1,5 +1,4 @@
 using Market.Matching;
-using Market.Web.Persistence;
 
 namespace Market.Web.Trading;
 

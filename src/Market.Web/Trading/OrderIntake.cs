@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Threading.Channels;
-using Market.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -36,8 +35,8 @@ public sealed class OrderNotStoredException : Exception
 public sealed partial class OrderIntake(
     IDbContextFactory<MarketDbContext> dbFactory,
     MarketClock clock,
-    Market.Web.Observability.MarketMetrics metrics,
-    Market.Web.Testing.FaultPoints faults,
+    MarketMetrics metrics,
+    FaultPoints faults,
     ILogger<OrderIntake> logger) : BackgroundService
 {
     /// <summary>The most orders one transaction carries: bounds the time one commit takes.</summary>
@@ -147,7 +146,7 @@ public sealed partial class OrderIntake(
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         await using var transaction = await db.Database.BeginTransactionAsync();
-        await Market.Web.Clearing.LedgerLock.EnterIntakeAsync(db, CancellationToken.None);
+        await LedgerLock.EnterIntakeAsync(db, CancellationToken.None);
         var earlier = await EarlierKeysAsync(db, batch);
         var results = new OrderResult?[batch.Count];
         var orders = new OrderEntity?[batch.Count];
@@ -246,7 +245,7 @@ public sealed partial class OrderIntake(
             return null;
         }
 
-        await faults.ReachedAsync(Market.Web.Testing.FaultPoints.IntakeBeforeCommit);
+        await faults.ReachedAsync(FaultPoints.IntakeBeforeCommit);
         await transaction.CommitAsync();
         metrics.OrdersAccepted(Array.FindAll(orders, o => o is not null).Length, "api");
 

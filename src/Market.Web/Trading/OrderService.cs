@@ -1,4 +1,3 @@
-using Market.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

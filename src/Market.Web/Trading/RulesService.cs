@@ -1,7 +1,4 @@
 using Market.Ledger;
-using Market.Web.Clearing;
-using Market.Web.LedgerStore;
-using Market.Web.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +17,7 @@ public sealed record RulesEntry(long Height, long SealedAtMs, RulesRecord Rules,
 public sealed class RulesService(
     IDbContextFactory<MarketDbContext> dbFactory,
     LedgerWriter ledger,
-    ClearingService clearing,
+    LedgerGate gate,
     RulesBook rules,
     MarketClock clock,
     IOptions<CommunityOptions> options)
@@ -64,11 +61,11 @@ public sealed class RulesService(
             return "A change applies from a whole hour beyond the order horizon, so no accepted order is affected.";
         }
 
-        return await clearing.ExclusiveAsync(async () =>
+        return await gate.SealAsync(async () =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await Market.Web.Clearing.LedgerLock.AcquireAsync(db, cancellationToken);
+            await LedgerLock.AcquireAsync(db, cancellationToken);
             var record = new RulesRecord(
                 rules.Latest.RulesVersion + 1,
                 (byte)change.Mechanism,

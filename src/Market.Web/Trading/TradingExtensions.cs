@@ -4,17 +4,12 @@ public static class TradingExtensions
 {
     public static WebApplicationBuilder AddMarketTrading(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<RulesBook>();
-        builder.Services.AddSingleton<MarketClock>();
         builder.Services.AddSingleton<OrderService>();
         builder.Services.AddSingleton<OrderIntake>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderIntake>());
         builder.Services.AddSingleton<MarketQueries>();
         builder.Services.AddSingleton<StandingOrderService>();
         builder.Services.AddSingleton<RulesService>();
-        builder.Services.AddSingleton<StatementService>();
-        builder.Services.AddSingleton<Market.Web.Dashboard.DashboardService>();
         return builder;
     }
 }

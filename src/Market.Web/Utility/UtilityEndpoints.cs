@@ -1,8 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Market.Web.Accounts;
-using Market.Web.Metering;
-using Market.Web.Trading;
 
 namespace Market.Web.Utility;
 

@@ -7,8 +7,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Market.Ledger;
 using Market.Replay;
-using Market.Web.Demo;
-using Market.Web.Testing;
 using Market.Web.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Npgsql;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using Market.Web.Tests.Support;
-using Market.Web.Trading;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Market.Web.Tests.Api;
@@ -21,7 +20,7 @@ public sealed class MatrixFixture : IAsyncLifetime
         _ = App.Server;
         Interval = App.Get<MarketClock>().FirstOpenInterval();
         var anna = await App.HouseholdAsync("anna@demo.energy");
-        AnnasOrder = (await App.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(Market.Web.Persistence.OrderSide.Sell, 1000, 1200, Interval))).Order!.Id;
+        AnnasOrder = (await App.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1200, Interval))).Order!.Id;
     }
 
     public Task DisposeAsync() => App.DisposeAsync().AsTask();
@@ -109,7 +108,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         else if (method == "POST" && path == "/api/meter-readings")
         {
             // A file with the header only: nothing to store, nothing to refuse.
-            request.Content = new StringContent(Market.Web.Metering.ReadingParser.Header + "\n", System.Text.Encoding.UTF8, "text/csv");
+            request.Content = new StringContent(ReadingParser.Header + "\n", System.Text.Encoding.UTF8, "text/csv");
         }
 
         var response = await client.SendAsync(request);

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Market.Web.Tests.Support;
-using Market.Web.Trading;
 
 namespace Market.Web.Tests.Api;
 
@@ -237,7 +236,7 @@ public sealed class OrderApiTests : IAsyncLifetime
         await using (var db = _app.CreateDb())
         {
             var token = db.ApiTokens.Single();
-            await _app.Get<Market.Web.Api.ApiTokenService>().RevokeAsync(token.UserId, token.Id);
+            await _app.Get<ApiTokenService>().RevokeAsync(token.UserId, token.Id);
         }
 
         var response = await anna.GetAsync(new Uri("/api/orders", UriKind.Relative));

@@ -1,6 +1,4 @@
 using Bunit;
-using Market.Web.Persistence;
-using Market.Web.Trading;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

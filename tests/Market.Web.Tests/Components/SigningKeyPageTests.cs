@@ -1,6 +1,5 @@
 using Bunit;
 using Market.Web.Components.Pages.Operator;
-using Market.Web.LedgerStore;
 using Market.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,8 +23,8 @@ public sealed class SigningKeyPageTests
         context.Services.AddSingleton(app.Get<LedgerReader>());
         context.Services.AddSingleton(app.Get<SigningKeyStore>());
         context.Services.AddSingleton(app.Get<KeyRotationService>());
-        context.Services.AddSingleton(app.Get<Market.Web.Trading.MarketClock>());
-        context.AddAuthorization().SetAuthorized("operator@demo.energy").SetRoles(Market.Web.Accounts.Roles.Operator);
+        context.Services.AddSingleton(app.Get<MarketClock>());
+        context.AddAuthorization().SetAuthorized("operator@demo.energy").SetRoles(Roles.Operator);
         var keys = app.Get<SigningKeyStore>();
         var old = Convert.ToHexStringLower(keys.Key.KeyId);
         var page = context.Render<SigningKey>();

@@ -1,7 +1,5 @@
 using Bunit;
 using Market.Web.Components.Shared;
-using Market.Web.Persistence;
-using Market.Web.Trading;
 
 namespace Market.Web.Tests.Components;
 

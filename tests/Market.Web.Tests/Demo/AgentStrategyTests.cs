@@ -1,5 +1,3 @@
-using Market.Web.Demo;
-using Market.Web.Persistence;
 
 namespace Market.Web.Tests.Demo;
 

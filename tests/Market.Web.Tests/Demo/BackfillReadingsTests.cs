@@ -1,9 +1,5 @@
 using Market.Ledger;
 using Market.Replay;
-using Market.Web.Demo;
-using Market.Web.LedgerStore;
-using Market.Web.Metering;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Tests.Demo;

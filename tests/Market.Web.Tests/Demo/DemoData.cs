@@ -1,4 +1,3 @@
-using Market.Web.Demo;
 
 namespace Market.Web.Tests.Demo;
 

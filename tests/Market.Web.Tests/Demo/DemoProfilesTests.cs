@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Market.Web.Demo;
 
 namespace Market.Web.Tests.Demo;
 

@@ -1,8 +1,4 @@
 using Market.Web.Tests.Support;
-using Market.Web.Demo;
-using Market.Web.Clearing;
-using Market.Web.Persistence;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Tests.Demo;
@@ -136,8 +132,8 @@ public sealed class LiveAgentsTests
         }
 
         // The operator's upload for Anna arrives before the demo meters read the interval.
-        var upload = await app.Get<Market.Web.Metering.ReadingImportService>().ImportAsync(
-            new Market.Web.Metering.ParsedReadings([new Market.Web.Metering.UploadedReading(1, anna.MeterId!, interval, 321, 0)], []), "upload:operator");
+        var upload = await app.Get<ReadingImportService>().ImportAsync(
+            new ParsedReadings([new UploadedReading(1, anna.MeterId!, interval, 321, 0)], []), "upload:operator");
         upload.Succeeded.ShouldBeTrue();
         await app.Get<DemoAgentJob>().RunAsync(CancellationToken.None);
 

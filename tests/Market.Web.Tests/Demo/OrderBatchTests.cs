@@ -1,6 +1,4 @@
-using Market.Web.Persistence;
 using Market.Web.Tests.Support;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Tests.Demo;

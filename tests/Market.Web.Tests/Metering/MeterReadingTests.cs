@@ -4,11 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Market.Ledger;
 using Market.Replay;
-using Market.Web.LedgerStore;
-using Market.Web.Metering;
-using Market.Web.Persistence;
 using Market.Web.Tests.Support;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Tests.Metering;
@@ -44,7 +40,7 @@ public sealed class MeterReadingTests
             await app.CloseGateAndClearAsync(interval);
             var next = clock.Next(interval);
             app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(next + (3 * (next - interval)) + 60));
-            await app.Get<Market.Web.Clearing.ClearingJob>().RunAsync(CancellationToken.None);
+            await app.Get<ClearingJob>().RunAsync(CancellationToken.None);
             return new Scenario { App = app, Interval = interval, Next = next, AnnaMeter = anna.MeterId!, BenMeter = ben.MeterId! };
         }
 
@@ -275,7 +271,7 @@ public sealed class MeterReadingTests
         var users = s.App.Get<Microsoft.AspNetCore.Identity.UserManager<MarketUser>>();
         var gateway = new MarketUser { UserName = "gateway@grid.example", Email = "gateway@grid.example", EmailConfirmed = true, DisplayName = "Grid gateway" };
         (await users.CreateAsync(gateway)).Succeeded.ShouldBeTrue();
-        (await users.AddToRoleAsync(gateway, Market.Web.Accounts.Roles.MeterGateway)).Succeeded.ShouldBeTrue();
+        (await users.AddToRoleAsync(gateway, Roles.MeterGateway)).Succeeded.ShouldBeTrue();
         using var client = await ApiClient.ForAsync(s.App, "gateway@grid.example");
         using var content = new StringContent(s.ValidCsv(), Encoding.UTF8, "text/csv");
 
@@ -401,7 +397,7 @@ public sealed class MeterReadingTests
 
         await app.CloseGateAndClearAsync(third);
         app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(clock.Next(third) + 60));
-        await app.Get<Market.Web.Clearing.ClearingJob>().RunAsync(CancellationToken.None);
+        await app.Get<ClearingJob>().RunAsync(CancellationToken.None);
         using var browser = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
         await CookieSignIn.SignInAsync(browser, "operator@demo.energy");
 

@@ -1,6 +1,5 @@
 using Bunit;
 using Market.Web.Components.Pages.Operator;
-using Market.Web.Metering;
 using Market.Web.Tests.Support;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.EntityFrameworkCore;
@@ -24,8 +23,8 @@ public sealed class ReadingsPageTests
         context.Services.AddSingleton(app.Get<ReadingImportService>());
         context.Services.AddSingleton(app.Get<ReconciliationService>());
         context.Services.AddSingleton(app.Get<SettlementQueries>());
-        context.Services.AddSingleton(app.Get<Market.Web.Trading.MarketClock>());
-        context.AddAuthorization().SetAuthorized("operator@demo.energy").SetRoles(Market.Web.Accounts.Roles.Operator);
+        context.Services.AddSingleton(app.Get<MarketClock>());
+        context.AddAuthorization().SetAuthorized("operator@demo.energy").SetRoles(Roles.Operator);
         return (context.Render<Readings>(), context);
     }
 
@@ -52,7 +51,7 @@ public sealed class ReadingsPageTests
         _ = app.Server;
         var anna = await app.HouseholdAsync("anna@demo.energy");
         var ben = await app.HouseholdAsync("ben@demo.energy");
-        var clock = app.Get<Market.Web.Trading.MarketClock>();
+        var clock = app.Get<MarketClock>();
         var interval = clock.FirstOpenInterval();
         await app.AnnaSellsToBenAsync(interval);
         await app.CloseGateAndClearAsync(interval);

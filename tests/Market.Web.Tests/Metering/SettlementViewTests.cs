@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Market.Web.Metering;
 using Market.Web.Tests.Support;
-using Market.Web.Trading;
-using Market.Web.Utility;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Tests.Metering;
@@ -18,8 +15,8 @@ public sealed class SettlementViewTests : IAsyncLifetime
 {
     private readonly MarketFactory _app = new();
     private long _interval;
-    private Market.Web.Persistence.Household _anna = null!;
-    private Market.Web.Persistence.Household _ben = null!;
+    private Household _anna = null!;
+    private Household _ben = null!;
 
     public async Task InitializeAsync()
     {
@@ -32,7 +29,7 @@ public sealed class SettlementViewTests : IAsyncLifetime
         await _app.CloseGateAndClearAsync(_interval);
         var next = clock.Next(_interval);
         _app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(next + (3 * (next - _interval)) + 60));
-        await _app.Get<Market.Web.Clearing.ClearingJob>().RunAsync(CancellationToken.None);
+        await _app.Get<ClearingJob>().RunAsync(CancellationToken.None);
     }
 
     public Task DisposeAsync() => _app.DisposeAsync().AsTask();
@@ -47,7 +44,7 @@ public sealed class SettlementViewTests : IAsyncLifetime
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
-    private Task<Statement> MonthAsync(Market.Web.Persistence.Household household)
+    private Task<Statement> MonthAsync(Household household)
     {
         var local = TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeSeconds(_interval), TimeZoneInfo.FindSystemTimeZoneById(household.TimeZone));
         return _app.Get<StatementService>().MonthAsync(household, local.Year, local.Month);

@@ -1,7 +1,5 @@
 using System.Data.Common;
-using Market.Web.Persistence;
 using Market.Web.Tests.Support;
-using Market.Web.Trading;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Tests.Persistence;

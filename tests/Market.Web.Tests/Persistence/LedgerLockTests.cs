@@ -1,5 +1,3 @@
-using Market.Web.Clearing;
-using Market.Web.Persistence;
 using Market.Web.Tests.Support;
 
 namespace Market.Web.Tests.Persistence;

@@ -1,6 +1,3 @@
-using Market.Web.Clearing;
-using Market.Web.Persistence;
-using Market.Web.Trading;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;

@@ -1,0 +1,11 @@
+namespace Market.Web.Dashboard;
+
+public static class DashboardExtensions
+{
+    /// <summary>The managers' figures.</summary>
+    public static WebApplicationBuilder AddMarketDashboard(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<DashboardService>();
+        return builder;
+    }
+}

@@ -1,0 +1,67 @@
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace Market.Web.Persistence;
+
+/// <summary>
+/// The hand-written part of the schema, one definition for both engines: triggers that refuse to change or remove a
+/// row of the tables that only grow. The ledger's tables (blocks, their leaves, trades and postings) and the metered
+/// ones (readings, reconciliations, imbalance postings: a correction is a new version, a new reconciliation version
+/// reverses the old postings). This stops accidents and careless scripts, not an operator with the database: the
+/// protection is the signed, hash-linked chain and its mirrors (docs/adr/0010).
+/// </summary>
+public static class AppendOnlySql
+{
+    /// <summary>Every append-only table, as EF Core names it.</summary>
+    public static readonly IReadOnlyList<string> Tables =
+        ["Trades", "Blocks", "BlockLeaves", "Postings", "MeterReadings", "Reconciliations", "ImbalancePostings"];
+
+    /// <summary>Creates the triggers: on SQLite per table and statement kind, on PostgreSQL one function for all.</summary>
+    public static void Create(MigrationBuilder migrationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(migrationBuilder);
+        if (IsPostgreSql(migrationBuilder))
+        {
+            migrationBuilder.Sql("""
+                CREATE FUNCTION market_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';
+                END
+                $$;
+                """);
+            foreach (var table in Tables)
+            {
+                migrationBuilder.Sql($"CREATE TRIGGER \"{table}_append_only\" BEFORE UPDATE OR DELETE ON \"{table}\" FOR EACH ROW EXECUTE FUNCTION market_append_only();");
+                migrationBuilder.Sql($"CREATE TRIGGER \"{table}_no_truncate\" BEFORE TRUNCATE ON \"{table}\" FOR EACH STATEMENT EXECUTE FUNCTION market_append_only();");
+            }
+
+            return;
+        }
+
+        foreach (var table in Tables)
+        {
+            migrationBuilder.Sql($"CREATE TRIGGER \"{table}_no_update\" BEFORE UPDATE ON \"{table}\" BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;");
+            migrationBuilder.Sql($"CREATE TRIGGER \"{table}_no_delete\" BEFORE DELETE ON \"{table}\" BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;");
+        }
+    }
+
+    /// <summary>Drops what <see cref="Create"/> made.</summary>
+    public static void Drop(MigrationBuilder migrationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(migrationBuilder);
+        var postgres = IsPostgreSql(migrationBuilder);
+        foreach (var table in Tables)
+        {
+            migrationBuilder.Sql(postgres
+                ? $"DROP TRIGGER IF EXISTS \"{table}_append_only\" ON \"{table}\"; DROP TRIGGER IF EXISTS \"{table}_no_truncate\" ON \"{table}\";"
+                : $"DROP TRIGGER IF EXISTS \"{table}_no_update\"; DROP TRIGGER IF EXISTS \"{table}_no_delete\";");
+        }
+
+        if (postgres)
+        {
+            migrationBuilder.Sql("DROP FUNCTION IF EXISTS market_append_only();");
+        }
+    }
+
+    private static bool IsPostgreSql(MigrationBuilder migrationBuilder) =>
+        migrationBuilder.ActiveProvider == "Npgsql.EntityFrameworkCore.PostgreSQL";
+}

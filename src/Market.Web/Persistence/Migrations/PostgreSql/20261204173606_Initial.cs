@@ -1,0 +1,683 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Market.Web.Persistence;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace Market.Web.Persistence.Migrations.PostgreSql
+{
+    /// <inheritdoc />
+    public partial class Initial : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "ApiTokens",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    Name = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
+                    SecretHash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    Prefix = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    CreatedAtMs = table.Column<long>(type: "bigint", nullable: false),
+                    LastUsedAtMs = table.Column<long>(type: "bigint", nullable: true),
+                    RevokedAtMs = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApiTokens", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AspNetRoles",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "text", nullable: false),
+                    Name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NormalizedName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AspNetRoles", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AspNetUsers",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "text", nullable: false),
+                    DisplayName = table.Column<string>(type: "text", nullable: false),
+                    UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NormalizedUserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NormalizedEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    EmailConfirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    PasswordHash = table.Column<string>(type: "text", nullable: true),
+                    SecurityStamp = table.Column<string>(type: "text", nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true),
+                    PhoneNumber = table.Column<string>(type: "text", nullable: true),
+                    PhoneNumberConfirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    TwoFactorEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    LockoutEnd = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    LockoutEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    AccessFailedCount = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AspNetUsers", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "BlockLeaves",
+                columns: table => new
+                {
+                    BlockHeight = table.Column<long>(type: "bigint", nullable: false),
+                    Index = table.Column<int>(type: "integer", nullable: false),
+                    Data = table.Column<byte[]>(type: "bytea", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BlockLeaves", x => new { x.BlockHeight, x.Index });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Blocks",
+                columns: table => new
+                {
+                    Height = table.Column<long>(type: "bigint", nullable: false),
+                    Kind = table.Column<byte>(type: "smallint", nullable: false),
+                    IntervalStart = table.Column<long>(type: "bigint", nullable: true),
+                    Header = table.Column<byte[]>(type: "bytea", nullable: false),
+                    HeaderHash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    Signature = table.Column<byte[]>(type: "bytea", nullable: false),
+                    LeafCount = table.Column<int>(type: "integer", nullable: false),
+                    SealedAtMs = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Blocks", x => x.Height);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Checkpoints",
+                columns: table => new
+                {
+                    Size = table.Column<long>(type: "bigint", nullable: false),
+                    Root = table.Column<byte[]>(type: "bytea", nullable: false),
+                    TimestampMs = table.Column<long>(type: "bigint", nullable: false),
+                    KeyId = table.Column<byte[]>(type: "bytea", nullable: false),
+                    Signature = table.Column<byte[]>(type: "bytea", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Checkpoints", x => x.Size);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ClearedIntervals",
+                columns: table => new
+                {
+                    IntervalStart = table.Column<long>(type: "bigint", nullable: false),
+                    IntervalEnd = table.Column<long>(type: "bigint", nullable: false),
+                    Price = table.Column<long>(type: "bigint", nullable: true),
+                    VolumeWh = table.Column<long>(type: "bigint", nullable: false),
+                    TradeCount = table.Column<int>(type: "integer", nullable: false),
+                    BidCount = table.Column<int>(type: "integer", nullable: false),
+                    OfferCount = table.Column<int>(type: "integer", nullable: false),
+                    DemandWh = table.Column<long>(type: "bigint", nullable: false),
+                    SupplyWh = table.Column<long>(type: "bigint", nullable: false),
+                    ActiveHouseholds = table.Column<int>(type: "integer", nullable: false),
+                    Mechanism = table.Column<byte>(type: "smallint", nullable: false),
+                    OrderBookHeight = table.Column<long>(type: "bigint", nullable: false),
+                    ClearingHeight = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ClearedIntervals", x => x.IntervalStart);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Households",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Pseudonym = table.Column<byte[]>(type: "bytea", maxLength: 16, nullable: false),
+                    PvPeakW = table.Column<long>(type: "bigint", nullable: false),
+                    MaxImportW = table.Column<long>(type: "bigint", nullable: false),
+                    TimeZone = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    MeterId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Households", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "IdempotencyKeys",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    Key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    RequestHash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    OrderId = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedAtMs = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IdempotencyKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ImbalancePostings",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    IntervalStart = table.Column<long>(type: "bigint", nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false),
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: true),
+                    CounterpartyHouseholdId = table.Column<long>(type: "bigint", nullable: true),
+                    Kind = table.Column<byte>(type: "smallint", nullable: false),
+                    EnergyWh = table.Column<long>(type: "bigint", nullable: false),
+                    Amount = table.Column<long>(type: "bigint", nullable: false),
+                    Reversal = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ImbalancePostings", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "MeterReadings",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    MeterId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    IntervalStart = table.Column<long>(type: "bigint", nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false),
+                    ImportWh = table.Column<long>(type: "bigint", nullable: false),
+                    ExportWh = table.Column<long>(type: "bigint", nullable: false),
+                    ReceivedAtMs = table.Column<long>(type: "bigint", nullable: false),
+                    Source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MeterReadings", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Orders",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    Side = table.Column<byte>(type: "smallint", nullable: false),
+                    EnergyWh = table.Column<long>(type: "bigint", nullable: false),
+                    LimitPrice = table.Column<long>(type: "bigint", nullable: false),
+                    IntervalStart = table.Column<long>(type: "bigint", nullable: false),
+                    Status = table.Column<byte>(type: "smallint", nullable: false),
+                    FilledWh = table.Column<long>(type: "bigint", nullable: false),
+                    Outcome = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
+                    CreatedAtMs = table.Column<long>(type: "bigint", nullable: false),
+                    StandingOrderId = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Orders", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Postings",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    TradeId = table.Column<long>(type: "bigint", nullable: false),
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    Amount = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Postings", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Reconciliations",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    IntervalStart = table.Column<long>(type: "bigint", nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false),
+                    BlockHeight = table.Column<long>(type: "bigint", nullable: false),
+                    LastReadingId = table.Column<long>(type: "bigint", nullable: false),
+                    HouseholdCount = table.Column<int>(type: "integer", nullable: false),
+                    SealedAtMs = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Reconciliations", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RulesChanges",
+                columns: table => new
+                {
+                    Height = table.Column<long>(type: "bigint", nullable: false),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    CreatedAtMs = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RulesChanges", x => x.Height);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "StandingOrders",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    Side = table.Column<byte>(type: "smallint", nullable: false),
+                    EnergyWh = table.Column<long>(type: "bigint", nullable: false),
+                    LimitPrice = table.Column<long>(type: "bigint", nullable: false),
+                    DaysMask = table.Column<int>(type: "integer", nullable: false),
+                    FromHour = table.Column<int>(type: "integer", nullable: false),
+                    ToHour = table.Column<int>(type: "integer", nullable: false),
+                    Active = table.Column<bool>(type: "boolean", nullable: false),
+                    MaterializedUntil = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedAtMs = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_StandingOrders", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Trades",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false),
+                    IntervalStart = table.Column<long>(type: "bigint", nullable: false),
+                    BlockHeight = table.Column<long>(type: "bigint", nullable: false),
+                    LeafIndex = table.Column<int>(type: "integer", nullable: false),
+                    BuyOrderId = table.Column<long>(type: "bigint", nullable: false),
+                    SellOrderId = table.Column<long>(type: "bigint", nullable: false),
+                    BuyerHouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    SellerHouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    EnergyWh = table.Column<long>(type: "bigint", nullable: false),
+                    Price = table.Column<long>(type: "bigint", nullable: false),
+                    Amount = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Trades", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AspNetRoleClaims",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    RoleId = table.Column<string>(type: "text", nullable: false),
+                    ClaimType = table.Column<string>(type: "text", nullable: true),
+                    ClaimValue = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AspNetRoleClaims", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AspNetRoleClaims_AspNetRoles_RoleId",
+                        column: x => x.RoleId,
+                        principalTable: "AspNetRoles",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AspNetUserClaims",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    ClaimType = table.Column<string>(type: "text", nullable: true),
+                    ClaimValue = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AspNetUserClaims", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AspNetUserClaims_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AspNetUserLogins",
+                columns: table => new
+                {
+                    LoginProvider = table.Column<string>(type: "text", nullable: false),
+                    ProviderKey = table.Column<string>(type: "text", nullable: false),
+                    ProviderDisplayName = table.Column<string>(type: "text", nullable: true),
+                    UserId = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AspNetUserLogins", x => new { x.LoginProvider, x.ProviderKey });
+                    table.ForeignKey(
+                        name: "FK_AspNetUserLogins_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AspNetUserRoles",
+                columns: table => new
+                {
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    RoleId = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AspNetUserRoles", x => new { x.UserId, x.RoleId });
+                    table.ForeignKey(
+                        name: "FK_AspNetUserRoles_AspNetRoles_RoleId",
+                        column: x => x.RoleId,
+                        principalTable: "AspNetRoles",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_AspNetUserRoles_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AspNetUserTokens",
+                columns: table => new
+                {
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    LoginProvider = table.Column<string>(type: "text", nullable: false),
+                    Name = table.Column<string>(type: "text", nullable: false),
+                    Value = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AspNetUserTokens", x => new { x.UserId, x.LoginProvider, x.Name });
+                    table.ForeignKey(
+                        name: "FK_AspNetUserTokens_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiTokens_SecretHash",
+                table: "ApiTokens",
+                column: "SecretHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiTokens_UserId",
+                table: "ApiTokens",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AspNetRoleClaims_RoleId",
+                table: "AspNetRoleClaims",
+                column: "RoleId");
+
+            migrationBuilder.CreateIndex(
+                name: "RoleNameIndex",
+                table: "AspNetRoles",
+                column: "NormalizedName",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AspNetUserClaims_UserId",
+                table: "AspNetUserClaims",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AspNetUserLogins_UserId",
+                table: "AspNetUserLogins",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AspNetUserRoles_RoleId",
+                table: "AspNetUserRoles",
+                column: "RoleId");
+
+            migrationBuilder.CreateIndex(
+                name: "EmailIndex",
+                table: "AspNetUsers",
+                column: "NormalizedEmail");
+
+            migrationBuilder.CreateIndex(
+                name: "UserNameIndex",
+                table: "AspNetUsers",
+                column: "NormalizedUserName",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Blocks_HeaderHash",
+                table: "Blocks",
+                column: "HeaderHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Blocks_IntervalStart_Kind",
+                table: "Blocks",
+                columns: new[] { "IntervalStart", "Kind" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Households_MeterId",
+                table: "Households",
+                column: "MeterId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Households_Pseudonym",
+                table: "Households",
+                column: "Pseudonym",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Households_UserId",
+                table: "Households",
+                column: "UserId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_IdempotencyKeys_UserId_Key",
+                table: "IdempotencyKeys",
+                columns: new[] { "UserId", "Key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ImbalancePostings_HouseholdId",
+                table: "ImbalancePostings",
+                column: "HouseholdId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ImbalancePostings_IntervalStart_Version",
+                table: "ImbalancePostings",
+                columns: new[] { "IntervalStart", "Version" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MeterReadings_HouseholdId_IntervalStart_Version",
+                table: "MeterReadings",
+                columns: new[] { "HouseholdId", "IntervalStart", "Version" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MeterReadings_IntervalStart",
+                table: "MeterReadings",
+                column: "IntervalStart");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Orders_HouseholdId_IntervalStart",
+                table: "Orders",
+                columns: new[] { "HouseholdId", "IntervalStart" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Orders_IntervalStart_Status",
+                table: "Orders",
+                columns: new[] { "IntervalStart", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Orders_StandingOrderId_IntervalStart",
+                table: "Orders",
+                columns: new[] { "StandingOrderId", "IntervalStart" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Postings_HouseholdId",
+                table: "Postings",
+                column: "HouseholdId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Postings_TradeId",
+                table: "Postings",
+                column: "TradeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Reconciliations_BlockHeight",
+                table: "Reconciliations",
+                column: "BlockHeight",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Reconciliations_IntervalStart_Version",
+                table: "Reconciliations",
+                columns: new[] { "IntervalStart", "Version" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_StandingOrders_HouseholdId_Active",
+                table: "StandingOrders",
+                columns: new[] { "HouseholdId", "Active" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Trades_BlockHeight_LeafIndex",
+                table: "Trades",
+                columns: new[] { "BlockHeight", "LeafIndex" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Trades_BuyerHouseholdId",
+                table: "Trades",
+                column: "BuyerHouseholdId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Trades_IntervalStart",
+                table: "Trades",
+                column: "IntervalStart");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Trades_SellerHouseholdId",
+                table: "Trades",
+                column: "SellerHouseholdId");
+
+            // Hand-written: the tables that only grow refuse updates and deletes (one definition for both engines).
+            AppendOnlySql.Create(migrationBuilder);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            AppendOnlySql.Drop(migrationBuilder);
+
+            migrationBuilder.DropTable(
+                name: "ApiTokens");
+
+            migrationBuilder.DropTable(
+                name: "AspNetRoleClaims");
+
+            migrationBuilder.DropTable(
+                name: "AspNetUserClaims");
+
+            migrationBuilder.DropTable(
+                name: "AspNetUserLogins");
+
+            migrationBuilder.DropTable(
+                name: "AspNetUserRoles");
+
+            migrationBuilder.DropTable(
+                name: "AspNetUserTokens");
+
+            migrationBuilder.DropTable(
+                name: "BlockLeaves");
+
+            migrationBuilder.DropTable(
+                name: "Blocks");
+
+            migrationBuilder.DropTable(
+                name: "Checkpoints");
+
+            migrationBuilder.DropTable(
+                name: "ClearedIntervals");
+
+            migrationBuilder.DropTable(
+                name: "Households");
+
+            migrationBuilder.DropTable(
+                name: "IdempotencyKeys");
+
+            migrationBuilder.DropTable(
+                name: "ImbalancePostings");
+
+            migrationBuilder.DropTable(
+                name: "MeterReadings");
+
+            migrationBuilder.DropTable(
+                name: "Orders");
+
+            migrationBuilder.DropTable(
+                name: "Postings");
+
+            migrationBuilder.DropTable(
+                name: "Reconciliations");
+
+            migrationBuilder.DropTable(
+                name: "RulesChanges");
+
+            migrationBuilder.DropTable(
+                name: "StandingOrders");
+
+            migrationBuilder.DropTable(
+                name: "Trades");
+
+            migrationBuilder.DropTable(
+                name: "AspNetRoles");
+
+            migrationBuilder.DropTable(
+                name: "AspNetUsers");
+        }
+    }
+}

@@ -1,0 +1,10 @@
+// The app's feature namespaces, as the app imports them (src/Market.Web/GlobalUsings.cs).
+global using Market.Web.Community;
+global using Market.Web.Demo;
+global using Market.Web.Jobs;
+global using Market.Web.LedgerStore;
+global using Market.Web.Metering;
+global using Market.Web.Persistence;
+global using Market.Web.Testing;
+global using Market.Web.Trading;
+global using OrderSide = Market.Ledger.OrderSide;

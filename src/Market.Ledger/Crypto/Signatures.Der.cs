@@ -9,7 +9,7 @@ public static partial class Signatures
     /// <param name="der">The DER bytes.</param>
     /// <param name="signature">64 bytes r ‖ s on success.</param>
     /// <returns>Whether the input was strict DER with r and s below 2^256.</returns>
-    public static bool TryDecodeDer(ReadOnlySpan<byte> der, out byte[] signature)
+    internal static bool TryDecodeDer(ReadOnlySpan<byte> der, out byte[] signature)
     {
         signature = [];
         if (der.Length < 2 || der[0] != 0x30 || !TryReadLength(der[1..], out var sequenceLength, out var headerLength))
@@ -37,7 +37,7 @@ public static partial class Signatures
     /// <summary>Encodes 64 bytes r ‖ s as strict DER (for interoperability with DER-based tools).</summary>
     /// <param name="signature">64 bytes r ‖ s.</param>
     /// <returns>The DER encoding.</returns>
-    public static byte[] EncodeDer(ReadOnlySpan<byte> signature)
+    internal static byte[] EncodeDer(ReadOnlySpan<byte> signature)
     {
         if (signature.Length != SignatureSize)
         {

@@ -53,6 +53,6 @@ public static partial class Signatures
     /// <summary>Whether a 64-byte signature has s ≤ n/2 (it does not check anything else).</summary>
     /// <param name="signature">64 bytes r ‖ s.</param>
     /// <returns>Whether s is low.</returns>
-    public static bool IsLowS(ReadOnlySpan<byte> signature) =>
+    internal static bool IsLowS(ReadOnlySpan<byte> signature) =>
         signature.Length == SignatureSize && new BigInteger(1, signature[32..]).CompareTo(Secp256k1.HalfN) <= 0;
 }

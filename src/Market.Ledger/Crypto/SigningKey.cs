@@ -23,7 +23,6 @@ public sealed class SigningKey
         var point = Secp256k1.Domain.G.Multiply(d).Normalize();
         _publicKey = point.GetEncoded(true);
         _keyId = SHA256.HashData(_publicKey);
-        Verifying = VerifyingKey.Create(_publicKey);
     }
 
     /// <summary>The 32-byte big-endian private scalar d (a copy). Keep it secret.</summary>
@@ -34,9 +33,6 @@ public sealed class SigningKey
 
     /// <summary>The key id: SHA-256 of the compressed public key (a copy).</summary>
     public byte[] KeyId => (byte[])_keyId.Clone();
-
-    /// <summary>The matching verifying key.</summary>
-    public VerifyingKey Verifying { get; }
 
     internal ReadOnlySpan<byte> KeyIdSpan => _keyId;
 

@@ -40,7 +40,7 @@ public static class LedgerExport
     /// <param name="stream">The export.</param>
     /// <returns>The blocks and the checkpoint (null when the file has none).</returns>
     /// <exception cref="LedgerFormatException">Malformed input, with the line number.</exception>
-    public static (IReadOnlyList<LedgerBlock> Blocks, Checkpoint? Checkpoint) Read(Stream stream)
+    internal static (IReadOnlyList<LedgerBlock> Blocks, Checkpoint? Checkpoint) Read(Stream stream)
     {
         var reader = new LedgerExportReader(stream);
         var blocks = reader.ReadBlocks().ToList();

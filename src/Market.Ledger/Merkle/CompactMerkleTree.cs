@@ -15,7 +15,7 @@ public sealed class CompactMerkleTree
     public long Size { get; private set; }
 
     /// <summary>The perfect-subtree roots, largest (leftmost) first: one per set bit of <see cref="Size"/>.</summary>
-    public IReadOnlyList<byte[]> Nodes => _nodes.Select(n => (byte[])n.Clone()).ToArray();
+    internal IReadOnlyList<byte[]> Nodes => _nodes.Select(n => (byte[])n.Clone()).ToArray();
 
     /// <summary>Restores a tree from its persisted state.</summary>
     /// <param name="size">Number of leaves.</param>
@@ -23,7 +23,7 @@ public sealed class CompactMerkleTree
     /// <returns>The tree.</returns>
     /// <exception cref="ArgumentException">The number of nodes is not the number of set bits of the size, or a node
     /// is not 32 bytes.</exception>
-    public static CompactMerkleTree Restore(long size, IReadOnlyList<byte[]> nodes)
+    internal static CompactMerkleTree Restore(long size, IReadOnlyList<byte[]> nodes)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         ArgumentOutOfRangeException.ThrowIfNegative(size);

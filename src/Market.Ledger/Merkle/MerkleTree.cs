@@ -22,7 +22,7 @@ public sealed class MerkleTree
     private long _size;
 
     /// <summary>Number of leaves.</summary>
-    public long Size => _size;
+    internal long Size => _size;
 
     internal static ReadOnlySpan<byte> EmptyRootSpan => EmptyRootBytes;
 
@@ -46,7 +46,7 @@ public sealed class MerkleTree
     /// <param name="left">Left child.</param>
     /// <param name="right">Right child.</param>
     /// <returns>32 bytes.</returns>
-    public static byte[] HashChildren(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
+    internal static byte[] HashChildren(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         sha.AppendData([0x01]);
@@ -90,22 +90,6 @@ public sealed class MerkleTree
     /// <returns>The tree.</returns>
     public static MerkleTree FromLeaves(IEnumerable<byte[]> leaves) => FromLeaves(LeafList.FromArrays(leaves));
 
-    /// <summary>A tree over precomputed leaf hashes.</summary>
-    /// <param name="leafHashes">32-byte leaf hashes in order.</param>
-    /// <returns>The tree.</returns>
-    /// <exception cref="ArgumentException">A hash that is not 32 bytes.</exception>
-    public static MerkleTree FromLeafHashes(IEnumerable<byte[]> leafHashes)
-    {
-        ArgumentNullException.ThrowIfNull(leafHashes);
-        var tree = new MerkleTree();
-        foreach (var hash in leafHashes)
-        {
-            tree.AppendLeafHash(hash);
-        }
-
-        return tree;
-    }
-
     /// <summary>Appends one leaf (its data; hashed with the 0x00 prefix).</summary>
     /// <param name="leaf">Leaf data.</param>
     public void AppendLeaf(ReadOnlySpan<byte> leaf)
@@ -116,25 +100,10 @@ public sealed class MerkleTree
         _size++;
     }
 
-    /// <summary>Appends one precomputed leaf hash.</summary>
-    /// <param name="leafHash">32 bytes.</param>
-    /// <exception cref="ArgumentException">Not 32 bytes.</exception>
-    public void AppendLeafHash(ReadOnlySpan<byte> leafHash)
-    {
-        if (leafHash.Length != HashSize)
-        {
-            throw new ArgumentException($"a leaf hash is {HashSize} bytes, got {leafHash.Length}", nameof(leafHash));
-        }
-
-        EnsureCapacity(_size + 1);
-        leafHash.CopyTo(_leafHashes.AsSpan(checked((int)_size * HashSize), HashSize));
-        _size++;
-    }
-
     /// <summary>The hash of leaf <paramref name="index"/>.</summary>
     /// <param name="index">0-based index below <see cref="Size"/>.</param>
     /// <returns>32 bytes.</returns>
-    public byte[] LeafHash(long index)
+    internal byte[] LeafHash(long index)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _size);

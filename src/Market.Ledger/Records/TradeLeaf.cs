@@ -47,7 +47,7 @@ public readonly record struct TradeLeaf(
 
     /// <summary>The 97 canonical bytes.</summary>
     /// <returns>A new array.</returns>
-    public byte[] Encode()
+    internal byte[] Encode()
     {
         var bytes = new byte[Size];
         EncodeTo(bytes);

@@ -27,9 +27,6 @@ public sealed class LeafList : IReadOnlyList<ReadOnlyMemory<byte>>
     /// <summary>Number of leaves.</summary>
     public int Count { get; }
 
-    /// <summary>Total bytes over all leaves.</summary>
-    public int TotalBytes => _offsets is null ? _fixedSize * Count : _offsets[Count];
-
     /// <summary>Leaf <paramref name="index"/> as memory over the shared buffer (no copy).</summary>
     /// <param name="index">0-based leaf index.</param>
     public ReadOnlyMemory<byte> this[int index]
@@ -57,21 +54,6 @@ public sealed class LeafList : IReadOnlyList<ReadOnlyMemory<byte>>
         return builder.Build();
     }
 
-    /// <summary>Copies the given leaves into one buffer.</summary>
-    /// <param name="leaves">The leaves in order.</param>
-    /// <returns>The list.</returns>
-    public static LeafList FromMemory(IEnumerable<ReadOnlyMemory<byte>> leaves)
-    {
-        ArgumentNullException.ThrowIfNull(leaves);
-        var builder = new Builder();
-        foreach (var leaf in leaves)
-        {
-            builder.Add(leaf.Span);
-        }
-
-        return builder.Build();
-    }
-
     /// <summary>Leaf <paramref name="index"/> as a span over the shared buffer (no copy).</summary>
     /// <param name="index">0-based leaf index.</param>
     /// <returns>The leaf bytes.</returns>
@@ -83,7 +65,7 @@ public sealed class LeafList : IReadOnlyList<ReadOnlyMemory<byte>>
 
     /// <summary>All leaves as separate arrays (copies), e.g. for storing one row per leaf.</summary>
     /// <returns>One array per leaf.</returns>
-    public byte[][] ToArrays()
+    internal byte[][] ToArrays()
     {
         var result = new byte[Count][];
         for (var i = 0; i < Count; i++)

@@ -1,27 +1,5 @@
 namespace Market.Ledger;
 
-/// <summary>
-/// Replays the clearing of one interval from its committed order book, independently of whoever sealed it (the CLI
-/// implements it with Market.Matching). Must be deterministic.
-/// </summary>
-public interface IClearingReplayer
-{
-    /// <summary>The trades the rules give for these orders, in clearing order.</summary>
-    /// <param name="orders">The committed orders of the interval, in sequence order.</param>
-    /// <param name="mechanism">The clearing mechanism byte of the blocks.</param>
-    /// <param name="rulesVersion">The rules version of the blocks.</param>
-    /// <returns>The expected trades, or <see langword="null"/> when this mechanism or rules version is not
-    /// supported (reported as <see cref="VerificationFailureReason.ReplayUnsupported"/>).</returns>
-    IReadOnlyList<ReplayedTrade>? Replay(IReadOnlyList<OrderLeaf> orders, byte mechanism, int rulesVersion);
-}
-
-/// <summary>One trade as a replay gives it.</summary>
-/// <param name="BuySequence">Sequence of the buy order.</param>
-/// <param name="SellSequence">Sequence of the sell order.</param>
-/// <param name="EnergyWh">Energy in Wh.</param>
-/// <param name="Price">Price in 1/10,000 of the currency per kWh.</param>
-public readonly record struct ReplayedTrade(long BuySequence, long SellSequence, long EnergyWh, long Price);
-
 /// <summary>Why a chain, export or receipt failed verification.</summary>
 public enum VerificationFailureReason
 {
@@ -183,80 +161,4 @@ public enum VerificationFailureReason
 
     /// <summary>The caller's reading records have no reading for a sealed reconciliation entry.</summary>
     ReadingMissing,
-}
-
-/// <summary>The first thing that failed.</summary>
-/// <param name="Reason">Machine-readable reason.</param>
-/// <param name="Height">Block height where relevant (null for checkpoint and file-level failures).</param>
-/// <param name="TradeId">Trade id where relevant.</param>
-/// <param name="LeafIndex">0-based leaf index within the block where relevant.</param>
-/// <param name="Message">A sentence for people.</param>
-public sealed record VerificationFailure(
-    VerificationFailureReason Reason,
-    long? Height,
-    long? TradeId,
-    int? LeafIndex,
-    string Message)
-{
-    /// <summary>"Reason at height h, leaf i, trade t: message".</summary>
-    /// <returns>The description.</returns>
-    public override string ToString()
-    {
-        var where = Height is { } h ? $" at height {h}" : string.Empty;
-        where += LeafIndex is { } l ? $", leaf {l}" : string.Empty;
-        where += TradeId is { } t ? $", trade {t}" : string.Empty;
-        return $"{Reason}{where}: {Message}";
-    }
-}
-
-/// <summary>The outcome of verifying a chain: valid, or the first failure, with what was covered.</summary>
-public sealed record VerificationResult
-{
-    /// <summary>Whether everything verified.</summary>
-    public bool IsValid => Failure is null;
-
-    /// <summary>The first failure, or null.</summary>
-    public VerificationFailure? Failure { get; init; }
-
-    /// <summary>Blocks read and fully checked.</summary>
-    public long BlockCount { get; init; }
-
-    /// <summary>Trades in the checked blocks.</summary>
-    public long TradeCount { get; init; }
-
-    /// <summary>Orders in the checked order-book blocks.</summary>
-    public long OrderCount { get; init; }
-
-    /// <summary>Whether clearing blocks were replayed (a replayer was given).</summary>
-    public bool ReplayPerformed { get; init; }
-
-    /// <summary>Root of the ledger-wide tree over all checked blocks (null when none).</summary>
-    public byte[]? LedgerRoot { get; init; }
-
-    /// <summary>Size of the latest checkpoint that was verified (null when none).</summary>
-    public long? CheckpointSize { get; init; }
-
-    /// <summary>Reconciliation blocks checked (every version counts).</summary>
-    public long ReconciliationCount { get; init; }
-
-    /// <summary>Meter reading hashes confirmed against the caller's records (0 without <see cref="ChainVerifierOptions.MeterReadings"/>).</summary>
-    public long ReadingsChecked { get; init; }
-
-    /// <summary>Order-book blocks not yet followed by their clearing block (normal at the tip).</summary>
-    public int PendingOrderBooks { get; init; }
-
-    /// <summary>Key ids of every operator key introduced in the checked blocks, in order (e.g. the trusted keys for
-    /// <see cref="TradeReceipt.Verify"/>).</summary>
-    public IReadOnlyList<byte[]> KeyIds { get; init; } = [];
-}
-
-/// <summary>Options of <see cref="ChainVerifier"/>.</summary>
-public sealed record ChainVerifierOptions
-{
-    /// <summary>When set, the genesis key must have this id (pin the operator's first key out of band).</summary>
-    public byte[]? TrustedGenesisKeyId { get; init; }
-
-    /// <summary>When set, every meter reading hash sealed in a reconciliation block is confirmed against these
-    /// records (<see cref="VerificationFailureReason.ReadingMismatch"/>, <see cref="VerificationFailureReason.ReadingMissing"/>).</summary>
-    public IMeterReadingSource? MeterReadings { get; init; }
 }

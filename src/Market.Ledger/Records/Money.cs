@@ -6,9 +6,6 @@ namespace Market.Ledger;
 /// </summary>
 public static class Money
 {
-    /// <summary>Minor units per unit of currency (prices and amounts are in 1/10,000 of the currency).</summary>
-    public const long MinorUnitsPerCurrencyUnit = 10_000;
-
     /// <summary>
     /// The amount of a trade: <c>energyWh × price / 1000</c>, rounded half up, in 1/10,000 of the currency.
     /// </summary>

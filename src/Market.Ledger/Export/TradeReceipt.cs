@@ -361,13 +361,3 @@ public sealed record TradeReceipt
         }
     }
 }
-
-/// <summary>The outcome of <see cref="TradeReceipt.Verify"/>.</summary>
-/// <param name="Failure">The first failure, or null.</param>
-/// <param name="Trade">The verified trade (null on failure).</param>
-/// <param name="Height">Height of the block (when the header decoded).</param>
-public sealed record ReceiptVerification(VerificationFailure? Failure, TradeLeaf? Trade, long? Height)
-{
-    /// <summary>Whether the receipt verified.</summary>
-    public bool IsValid => Failure is null;
-}

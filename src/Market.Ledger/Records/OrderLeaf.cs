@@ -21,7 +21,7 @@ public readonly record struct OrderLeaf(long Sequence, PartyId Owner, OrderSide 
 
     /// <summary>The 42 canonical bytes.</summary>
     /// <returns>A new array.</returns>
-    public byte[] Encode()
+    internal byte[] Encode()
     {
         var bytes = new byte[Size];
         EncodeTo(bytes);

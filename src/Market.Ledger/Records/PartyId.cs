@@ -33,7 +33,7 @@ public readonly record struct PartyId(ulong High, ulong Low)
     /// <param name="hex">32 hex digits.</param>
     /// <returns>The id.</returns>
     /// <exception cref="FormatException">Not 32 hex digits.</exception>
-    public static PartyId Parse(string hex)
+    internal static PartyId Parse(string hex)
     {
         ArgumentNullException.ThrowIfNull(hex);
         if (!TryParse(hex, out var id))
@@ -88,7 +88,7 @@ public readonly record struct PartyId(ulong High, ulong Low)
 
     /// <summary>The 16 bytes.</summary>
     /// <returns>A new array.</returns>
-    public byte[] ToByteArray()
+    internal byte[] ToByteArray()
     {
         var bytes = new byte[Size];
         WriteTo(bytes);

@@ -1,0 +1,20 @@
+namespace Market.Ledger;
+
+/// <summary>The kind of a block (header byte 2).</summary>
+public enum BlockKind : byte
+{
+    /// <summary>Introduces or retires signing keys; height 0 is the genesis key event.</summary>
+    KeyEvent = 1,
+
+    /// <summary>The canonical orders of one interval at gate closure, in sequence order.</summary>
+    OrderBook = 2,
+
+    /// <summary>The trades of one interval in clearing order; names its order-book block.</summary>
+    Clearing = 3,
+
+    /// <summary>One rules record: interval length, gate closure, price bounds, mechanism.</summary>
+    Rules = 4,
+
+    /// <summary>One version of one interval's imbalance reconciliation after delivery; names its clearing block.</summary>
+    Reconciliation = 5,
+}

@@ -1,0 +1,42 @@
+namespace Market.Ledger;
+
+/// <summary>The outcome of verifying a chain: valid, or the first failure, with what was covered.</summary>
+public sealed record VerificationResult
+{
+    /// <summary>Whether everything verified.</summary>
+    public bool IsValid => Failure is null;
+
+    /// <summary>The first failure, or null.</summary>
+    public VerificationFailure? Failure { get; init; }
+
+    /// <summary>Blocks read and fully checked.</summary>
+    public long BlockCount { get; init; }
+
+    /// <summary>Trades in the checked blocks.</summary>
+    public long TradeCount { get; init; }
+
+    /// <summary>Orders in the checked order-book blocks.</summary>
+    public long OrderCount { get; init; }
+
+    /// <summary>Whether clearing blocks were replayed (a replayer was given).</summary>
+    public bool ReplayPerformed { get; init; }
+
+    /// <summary>Root of the ledger-wide tree over all checked blocks (null when none).</summary>
+    public byte[]? LedgerRoot { get; init; }
+
+    /// <summary>Size of the latest checkpoint that was verified (null when none).</summary>
+    public long? CheckpointSize { get; init; }
+
+    /// <summary>Reconciliation blocks checked (every version counts).</summary>
+    public long ReconciliationCount { get; init; }
+
+    /// <summary>Meter reading hashes confirmed against the caller's records (0 without <see cref="ChainVerifierOptions.MeterReadings"/>).</summary>
+    public long ReadingsChecked { get; init; }
+
+    /// <summary>Order-book blocks not yet followed by their clearing block (normal at the tip).</summary>
+    public int PendingOrderBooks { get; init; }
+
+    /// <summary>Key ids of every operator key introduced in the checked blocks, in order (e.g. the trusted keys for
+    /// <see cref="TradeReceipt.Verify"/>).</summary>
+    public IReadOnlyList<byte[]> KeyIds { get; init; } = [];
+}

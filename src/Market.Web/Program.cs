@@ -1,4 +1,4 @@
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(HostingExtensions.StartOptions(args));
 builder.AddMarket();
 
 var app = builder.Build();

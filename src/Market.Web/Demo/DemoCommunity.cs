@@ -18,11 +18,7 @@ public sealed class DemoCommunity
     {
         var options = demo.Value;
         _zone = TimeZoneInfo.FindSystemTimeZoneById(community.Value.TimeZone);
-        var dataDirectory = Path.GetFullPath(Path.IsPathRooted(options.DataDirectory) ? options.DataDirectory : Path.Combine(environment.ContentRootPath, options.DataDirectory));
-        var nextToApp = Path.Combine(AppContext.BaseDirectory, "demo-data");
-        // The repository's data/ when run from source; a copy next to the binaries when published with one.
-        var folder = !Directory.Exists(dataDirectory) && Directory.Exists(nextToApp) ? nextToApp : dataDirectory;
-        HouseholdsDirectory = Path.Combine(folder, "households");
+        HouseholdsDirectory = Path.Combine(options.ResolveDataDirectory(environment.ContentRootPath), "households");
         _profiles = new Lazy<DemoProfiles>(() => DemoProfiles.Load(HouseholdsDirectory));
         var ben = DemoSeeder.Community.Single(c => c.Login.Email == DemoRoster.BenEmail);
         var anna = DemoSeeder.Community.Single(c => c.Login.Email == DemoRoster.AnnaEmail);

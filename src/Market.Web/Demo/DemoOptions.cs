@@ -29,9 +29,16 @@ public sealed class DemoOptions
     [Range(0, 31)]
     public int BackfillDays { get; set; } = 7;
 
-    /// <summary>Folder with the profile files (<c>households/</c>); relative paths are under the content root.</summary>
-    [Required]
-    public string DataDirectory { get; set; } = "../../data";
+    /// <summary>
+    /// Folder with the profile files (<c>households/</c>); relative paths are under the content root. Unset: the copy
+    /// that the build and publish put next to the app's binaries (<c>demo-data/</c>).
+    /// </summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>The profile folder to read.</summary>
+    public string ResolveDataDirectory(string contentRoot) => DataDirectory is { Length: > 0 } configured
+        ? Path.GetFullPath(Path.IsPathRooted(configured) ? configured : Path.Combine(contentRoot, configured))
+        : Path.Combine(AppContext.BaseDirectory, "demo-data");
 
     /// <summary>Agents post an interval's orders once its gate closes within this many minutes.</summary>
     [Range(1, 720)]

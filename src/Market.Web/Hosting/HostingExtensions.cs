@@ -5,6 +5,22 @@ namespace Market.Web.Hosting;
 /// <summary>The composition of the app: every feature's services, the request pipeline and the endpoints.</summary>
 public static class HostingExtensions
 {
+    /// <summary>
+    /// How the app starts. The content root (static files, appsettings, the default data folder) is where the app's
+    /// own settings are: the working directory when started there (<c>dotnet run</c>, a service with its working
+    /// directory set), otherwise the folder of the app's binaries, so <c>dotnet /srv/market/Market.Web.dll</c> works
+    /// from any folder. A content root given on the command line or in the environment wins.
+    /// </summary>
+    public static WebApplicationOptions StartOptions(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var given = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT"))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT"));
+        var here = File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"));
+        return new WebApplicationOptions { Args = args, ContentRootPath = given || here ? null : AppContext.BaseDirectory };
+    }
+
     /// <summary>Registers every feature, each from the extension method beside its code.</summary>
     public static WebApplicationBuilder AddMarket(this WebApplicationBuilder builder)
     {

@@ -2,11 +2,12 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Market.E2E.Crash;
+namespace Market.E2E;
 
 /// <summary>
-/// The app's built <c>Market.Web.dll</c> run as a separate process on a loopback port, so a test can kill it with
-/// SIGKILL, as a crash or an operator's <c>kill -9</c> would, and start it again on the same data.
+/// The app's built (or published) <c>Market.Web.dll</c> run as a separate process on a loopback port, so a test can
+/// kill it with SIGKILL, as a crash or an operator's <c>kill -9</c> would, start it again on the same data, or run it
+/// as an operator would from any folder.
 /// </summary>
 public sealed partial class AppProcess : IAsyncDisposable
 {
@@ -15,19 +16,11 @@ public sealed partial class AppProcess : IAsyncDisposable
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string> _fault = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private AppProcess(IReadOnlyDictionary<string, string> settings)
+    private AppProcess(string dll, string workingDirectory, string environment, IReadOnlyDictionary<string, string> settings)
     {
-        var root = RepositoryRoot();
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var dll = Path.Combine(root, "src", "Market.Web", "bin", configuration, "net10.0", "Market.Web.dll");
-        if (!File.Exists(dll))
-        {
-            throw new InvalidOperationException($"The app is not built at {dll}: build the solution first (./test.sh does).");
-        }
-
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Path.Combine(root, "src", "Market.Web"),
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -36,7 +29,7 @@ public sealed partial class AppProcess : IAsyncDisposable
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0");
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         foreach (var (key, value) in settings)
@@ -67,10 +60,27 @@ public sealed partial class AppProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the app and waits until it listens.</summary>
-    public static async Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    /// <summary>The build configuration the tests were built in (and the app with them).</summary>
+    public static string Configuration =>
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    /// <summary>Starts the built app from its project folder in the Testing environment and waits until it listens.</summary>
+    public static Task<AppProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
     {
-        var app = new AppProcess(settings);
+        var root = RepositoryRoot();
+        var dll = Path.Combine(root, "src", "Market.Web", "bin", Configuration, "net10.0", "Market.Web.dll");
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"The app is not built at {dll}: build the solution first (./test.sh does).");
+        }
+
+        return StartAsync(dll, Path.Combine(root, "src", "Market.Web"), "Testing", settings);
+    }
+
+    /// <summary>Starts <paramref name="dll"/> from <paramref name="workingDirectory"/> and waits until it listens.</summary>
+    public static async Task<AppProcess> StartAsync(string dll, string workingDirectory, string environment, IReadOnlyDictionary<string, string> settings)
+    {
+        var app = new AppProcess(dll, workingDirectory, environment, settings);
         app._process.Start();
         app._process.BeginOutputReadLine();
         app._process.BeginErrorReadLine();

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Market.E2E;
+
+/// <summary>
+/// What an operator does with a release: <c>dotnet publish</c> into a folder, then <c>dotnet Market.Web.dll</c> from
+/// somewhere else. The output carries everything the app reads (household profiles, the verifier bundle, static
+/// files), found relative to the app and not to the working directory.
+/// </summary>
+public sealed class PublishedBuildTests : IAsyncDisposable
+{
+    private readonly string _output = Directory.CreateTempSubdirectory("market-publish-").FullName;
+    private readonly string _elsewhere = Directory.CreateTempSubdirectory("market-cwd-").FullName;
+
+    [Fact]
+    public async Task Publish_StartedFromAnotherFolder_DemoCommunityTradesAndPagesAreServed()
+    {
+        await PublishAsync();
+        var settings = new Dictionary<string, string>
+        {
+            ["Demo:Enabled"] = "true",
+            ["Demo:BackfillDays"] = "1",
+        };
+
+        await using var app = await AppProcess.StartAsync(Path.Combine(_output, "Market.Web.dll"), _elsewhere, "Production", settings);
+        using var http = app.CreateClient();
+
+        var intervals = await http.GetFromJsonAsync<JsonElement>("/api/market/intervals?limit=200");
+        intervals.EnumerateArray().Count(i => i.GetProperty("price").ValueKind == JsonValueKind.Number)
+            .ShouldBeGreaterThan(0, "the backfilled day has priced intervals:\n" + app.Output);
+        File.Exists(Path.Combine(_output, "demo-data", "households", "citylearn_2022_17homes_hourly_kWh.csv")).ShouldBeTrue();
+        (await http.GetAsync("/app.css")).EnsureSuccessStatusCode();
+        (await http.GetAsync("/ledger/verify")).EnsureSuccessStatusCode();
+        (await http.GetStringAsync("/js/verifier.js")).ShouldContain("verifyExportText", customMessage: "the in-browser verifier's bundle is served");
+        Directory.Exists(Path.Combine(_output, "data")).ShouldBeTrue("the data folder is next to the app");
+        Directory.EnumerateFileSystemEntries(_elsewhere).ShouldBeEmpty("nothing is written to the working directory");
+        Directory.Exists(Path.Combine(_output, "verifier")).ShouldBeFalse("the verifier's npm sources are not shipped");
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Directory.Delete(_output, recursive: true);
+        Directory.Delete(_elsewhere, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task PublishAsync()
+    {
+        // The solution is built already (./test.sh builds it); publish only lays the output out.
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppProcess.RepositoryRoot(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in new[] { "publish", "src/Market.Web", "-c", AppProcess.Configuration, "--no-build", "-o", _output, "-nologo" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var publish = Process.Start(start)!;
+        var stdout = publish.StandardOutput.ReadToEndAsync();
+        var stderr = publish.StandardError.ReadToEndAsync();
+        await publish.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        publish.ExitCode.ShouldBe(0, await stdout + await stderr);
+    }
+}

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Market.Web.Clearing;
 
 namespace Market.IntervalBench;
 

@@ -90,12 +90,13 @@ public static class BulkWriter
         {
             var rows = Math.Min(PostgresChunk, rowCount - offset);
             var arrays = table.Columns.Select(c => Array.CreateInstance(c.Type, rows)).ToArray();
+            var writers = arrays.Select(Writer).ToArray();
             for (var r = 0; r < rows; r++)
             {
                 values(offset + r, row);
-                for (var c = 0; c < arrays.Length; c++)
+                for (var c = 0; c < writers.Length; c++)
                 {
-                    Set(arrays[c], r, row[c]);
+                    writers[c](r, row[c]);
                 }
             }
 
@@ -110,28 +111,13 @@ public static class BulkWriter
     }
 
     // The common column types without boxing through Array.SetValue; anything else through it.
-    private static void Set(Array array, int index, object? value)
+    private static Action<int, object?> Writer(Array array) => array switch
     {
-        switch (array)
-        {
-            case long[] longs:
-                longs[index] = (long)value!;
-                break;
-            case int[] ints:
-                ints[index] = (int)value!;
-                break;
-            case short[] shorts:
-                shorts[index] = (short)value!;
-                break;
-            case string[] strings:
-                strings[index] = (string)value!;
-                break;
-            case byte[][] blobs:
-                blobs[index] = (byte[])value!;
-                break;
-            default:
-                array.SetValue(value, index);
-                break;
-        }
-    }
+        long[] longs => (i, v) => longs[i] = (long)v!,
+        int[] ints => (i, v) => ints[i] = (int)v!,
+        short[] shorts => (i, v) => shorts[i] = (short)v!,
+        string[] strings => (i, v) => strings[i] = (string)v!,
+        byte[][] blobs => (i, v) => blobs[i] = (byte[])v!,
+        _ => (i, v) => array.SetValue(v, i),
+    };
 }

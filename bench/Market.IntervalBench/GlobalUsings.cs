@@ -1,7 +1,0 @@
-// The app's feature namespaces, as the app imports them (src/Market.Web/GlobalUsings.cs).
-global using Market.Web.Clearing;
-global using Market.Web.Community;
-global using Market.Web.LedgerStore;
-global using Market.Web.Metering;
-global using Market.Web.Persistence;
-global using OrderSide = Market.Ledger.OrderSide;

@@ -76,10 +76,12 @@ internal static class ChainCases
         Case("trade dropped (raw)", Blocks(b => b[5] = WithLeaves(b[5], b[5].Leaves.ToArrays().Skip(1))), Fails(Reason.LeafCountMismatch, 5)),
         Case("trade added (raw)", Blocks(b => b[5] = WithLeaves(b[5], [.. b[5].Leaves.ToArrays(), b[5].Leaves.ToArrays()[^1]])), Fails(Reason.LeafCountMismatch, 5)),
         Case("trades reordered (raw)", Blocks(b => b[5] = WithLeaves(b[5], b[5].Leaves.ToArrays().Reverse())), Fails(Reason.PayloadRootMismatch, 5, 0, 4)),
+        Case("trade price and amount (raw)", Blocks(b => b[5] = WithLeaves(b[5], MapTrade(b[5], 1, t => t with { Price = t.Price + 7, Amount = Money.Amount(t.EnergyWh, t.Price + 7) }).ToArrays())), Fails(Reason.PayloadRootMismatch, 5, 1, 5), withoutReplay: Fails(Reason.PayloadRootMismatch, 5)),
         Case("middle trade dropped, re-signed", Blocks(b => b[5] = Resign(b[5], KeyA, leaves: MapTrades(b[5], t => t.Where(x => x.TradeId != 5)))), Fails(Reason.TradeIdGap, 5, 1, 6)),
         Case("last trade dropped, re-signed", Blocks(b => b[5] = Resign(b[5], KeyA, leaves: MapTrades(b[5], t => t.Take(2)))), Fails(Reason.ReplayMismatch, 5, 2, 6), withoutReplay: Fails(Reason.BrokenLink, 6)),
         Case("trade duplicated, re-signed", Blocks(b => b[5] = Resign(b[5], KeyA, leaves: MapTrades(b[5], t => [t[0], t[0], t[1], t[2]]))), Fails(Reason.TradeIdGap, 5, 1, 4)),
         Case("trade added with the next id, re-signed", Blocks(b => b[5] = Resign(b[5], KeyA, leaves: MapTrades(b[5], t => [.. t, t[2] with { TradeId = 7 }]))), Fails(Reason.Overfill, 5, 3, 7)),
+        Case("order filled beyond 2^63 - 1 Wh by two trades, book and clearing re-signed and re-linked", Relinked(4, OverfilledPast64Bits), Fails(Reason.Overfill, 5, 1, 5)),
         Case("trades reordered, re-signed", Blocks(b => b[5] = Resign(b[5], KeyA, leaves: MapTrades(b[5], t => [t[1], t[0], t[2]]))), Fails(Reason.TradeIdGap, 5, 0, 5)),
         Case("trades reordered and renumbered, re-signed", Blocks(b => b[5] = Resign(b[5], KeyA, leaves: MapTrades(b[5], t => [t[1] with { TradeId = 4 }, t[0] with { TradeId = 5 }, t[2]]))), Fails(Reason.ReplayMismatch, 5, 0, 4), withoutReplay: Fails(Reason.BrokenLink, 6)),
 
@@ -111,6 +113,7 @@ internal static class ChainCases
         Case("order book rules version, re-signed", Blocks(b => b[4] = Resign(b[4], KeyA, h => h with { RulesVersion = 2 })), Fails(Reason.RulesMismatch, 4)),
         Case("order book interval misaligned, re-signed", Blocks(b => b[4] = Resign(b[4], KeyA, h => h with { IntervalStart = h.IntervalStart + 60, IntervalEnd = h.IntervalEnd + 60 })), Fails(Reason.InvalidInterval, 4)),
         Case("order book interval too long, re-signed", Blocks(b => b[4] = Resign(b[4], KeyA, h => h with { IntervalEnd = h.IntervalEnd + 900 })), Fails(Reason.InvalidInterval, 4)),
+        Case("order book interval longer than 2^63 - 1 s, rules and books re-signed and re-linked", Relinked(1, IntervalPast64Bits), Fails(Reason.InvalidInterval, 4)),
         Case("order book for an interval already committed, re-signed", Blocks(b => b[4] = Resign(b[4], KeyA, h => h with { IntervalStart = h.IntervalStart - 900, IntervalEnd = h.IntervalEnd - 900 })), Fails(Reason.DuplicateInterval, 4)),
         Case("order book sealed before gate closure, re-signed", Blocks(b => b[4] = Resign(b[4], KeyA, h => h with { SealedAtUnixMs = Gate(1).ToUnixTimeMilliseconds() - 1 })), Fails(Reason.SealedBeforeGateClosure, 4)),
         Case("order book with a reference, re-signed", Blocks(b => b[4] = Resign(b[4], KeyA, h => h with { Reference = [.. Enumerable.Repeat((byte)7, 32)] })), Fails(Reason.InvalidHeaderField, 4)),
@@ -118,6 +121,7 @@ internal static class ChainCases
         Case("rules block with a lower floor than zero, re-signed", Blocks(b => b[1] = Resign(b[1], KeyA, leaves: LeafList.FromArrays([(Rules with { PriceFloor = -1 }).Encode()]))), Fails(Reason.InvalidRules, 1, 0)),
         Case("no rules block before the first order book", Sealed(Build(withRules: false)), Fails(Reason.RulesMissing, 2)),
         Case("clearing under a mechanism no replayer knows", UnknownMechanism(), Fails(Reason.ReplayUnsupported, 3), withoutReplay: ValidWith(4, 3)),
+        Case("one party sells more than 2^63 - 1 Wh in an interval, sealed honestly", PartySellsPast64Bits(), ValidWith(4, 2)),
 
         // Blocks dropped, reordered, duplicated; tail cut.
         Case("block dropped", Blocks(b => b.RemoveAt(4)), Fails(Reason.HeightGap, 4)),
@@ -228,16 +232,52 @@ internal static class ChainCases
 
     /// <summary>Interval 0 sealed honestly under rules that name mechanism 2, which no replayer knows: everything
     /// checks out except that the clearing cannot be replayed.</summary>
-    private static Tampered UnknownMechanism()
+    private static Tampered UnknownMechanism() => OneInterval(Rules with { Mechanism = 2 }, Orders(0), Fills(Valid.Blocks[3]));
+
+    /// <summary>Party 1 sells two offers of 2^62 Wh at 1,000 to two bids: what the rules give, but its sold energy
+    /// in the interval is 2^63 Wh, one more than a signed 64-bit integer holds.</summary>
+    private static Tampered PartySellsPast64Bits()
     {
-        var rules = Rules with { Mechanism = 2 };
+        const long Half = 1L << 62;
+        OrderLeaf[] orders =
+        [
+            new(1, Party(0, 1), OrderSide.Sell, Half, 1000),
+            new(2, Party(0, 1), OrderSide.Sell, Half, 1000),
+            new(3, Party(0, 2), OrderSide.Buy, Half, 1000),
+            new(4, Party(0, 3), OrderSide.Buy, Half, 1000),
+        ];
+        return OneInterval(Rules, orders, [new(Party(0, 2), Party(0, 1), 3, 1, Half, 1000), new(Party(0, 3), Party(0, 1), 4, 2, Half, 1000)]);
+    }
+
+    /// <summary>Genesis, rules and one interval (order book and clearing) sealed honestly with key A.</summary>
+    private static Tampered OneInterval(RulesRecord rules, OrderLeaf[] orders, TradeFill[] fills)
+    {
         var genesis = BlockSealer.SealGenesis(KeyA, Genesis);
         var rulesBlock = BlockSealer.SealRules(genesis.NextTip, KeyA, rules, Genesis.AddSeconds(1));
         var start = FirstIntervalStart;
-        var book = BlockSealer.SealOrderBook(rulesBlock.NextTip, KeyA, start, start + IntervalLength, rules.Mechanism, rules.RulesVersion, Orders(0), Gate(0));
-        var clearing = BlockSealer.SealClearing(book.NextTip, KeyA, book.Header, Fills(Valid.Blocks[3]), Gate(0).AddSeconds(1));
+        var book = BlockSealer.SealOrderBook(rulesBlock.NextTip, KeyA, start, start + IntervalLength, rules.Mechanism, rules.RulesVersion, orders, Gate(0));
+        var clearing = BlockSealer.SealClearing(book.NextTip, KeyA, book.Header, fills, Gate(0).AddSeconds(1));
         List<LedgerBlock> blocks = [genesis, rulesBlock, book, clearing];
         return new Tampered(blocks, CheckpointOver(blocks, Gate(0).AddSeconds(5), KeyA));
+    }
+
+    /// <summary>Orders 11 and 12 of interval 1 hold 2^63 − 1 Wh; trades 4 and 5 both fill 2^62 Wh of them, so order
+    /// 12 is filled with 2^63 Wh, one more than it holds.</summary>
+    private static void OverfilledPast64Bits(List<LedgerBlock> blocks)
+    {
+        const long Half = 1L << 62;
+        blocks[4] = Resign(blocks[4], KeyA, leaves: MapOrders(blocks[4], o => o.Select(x => x.Sequence is 11 or 12 ? x with { EnergyWh = long.MaxValue } : x)));
+        blocks[5] = Resign(blocks[5], KeyA, leaves: MapTrades(blocks[5], t =>
+            t.Take(2).Select(x => x with { BuySequence = 12, Buyer = Party(1, 2), SellSequence = 11, Seller = Party(1, 1), EnergyWh = Half, Price = 1000, Amount = Money.Amount(Half, 1000) })));
+    }
+
+    /// <summary>Rules in effect from the earliest aligned second a signed 64-bit integer holds, and interval 1's book
+    /// from there to 2^62: its length does not fit in 64 bits.</summary>
+    private static void IntervalPast64Bits(List<LedgerBlock> blocks)
+    {
+        var earliest = long.MinValue / IntervalLength * IntervalLength;
+        blocks[1] = Resign(blocks[1], KeyA, leaves: LeafList.FromArrays([(Rules with { EffectiveFrom = earliest }).Encode()]));
+        blocks[4] = Resign(blocks[4], KeyA, h => h with { IntervalStart = earliest, IntervalEnd = 1L << 62 });
     }
 
     private static TradeFill[] Fills(LedgerBlock clearing) =>

@@ -34,6 +34,7 @@ internal static class ReconciliationCases
         Case("households out of pseudonym order, re-signed", ResignV1(l => [l[0], l[2], l[1], .. l[3..]]), Fails(Reason.InvalidReconciliation, 4, 2)),
         Case("household with the utility's zero id, re-signed", ResignV1(l => [l[0], Leaf(Reading(0, 1, 0, 0) with { Household = ImbalanceEntry.Utility }, 0, 0).Encode(), .. l[2..]]), Fails(Reason.InvalidReconciliation, 4, 1)),
         Case("summary missing, re-signed", ResignV1(l => l[1..]), Fails(Reason.MalformedLeaf, 4, 0)),
+        Case("summary naming 2^31 - 1 households, re-signed", ResignSummaryV1(s => s with { HouseholdCount = int.MaxValue }), Fails(Reason.InvalidReconciliation, 4, 0)),
         Case("household record changed (raw)", Raw(), Fails(Reason.PayloadRootMismatch, 4)),
     ];
 
@@ -48,6 +49,13 @@ internal static class ReconciliationCases
     {
         var chain = Build();
         chain.Blocks[4] = TestChain.Resign(chain.Blocks[4], TestChain.KeyA, leaves: LeafList.FromArrays(change(chain.Blocks[4].Leaves.ToArrays())));
+        return chain;
+    }
+
+    private static ReconciliationChain ResignSummaryV1(Func<ReconciliationSummary, ReconciliationSummary> change)
+    {
+        var chain = Build();
+        chain.Blocks[4] = TestChain.Resign(chain.Blocks[4], TestChain.KeyA, leaves: Tamper.MapSummary(chain.Blocks[4], change));
         return chain;
     }
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Market.E2E.Verifier;
 
 /// <summary>
-/// The shared tamper cases (tests/tamper-cases, docs/ledger-format.md "Tamper cases"): an export file and the
+/// The shared tamper cases (tests/tamper-cases, docs/ledger-format.md §14): an export file and the
 /// verdict the browser must show for it. The browser leaves the clearing replay to the command line, so where the
 /// manifest gives a verdict without the replay, that is the browser's.
 /// </summary>

@@ -1,4 +1,4 @@
-// The shared tamper cases (tests/tamper-cases; docs/ledger-format.md, "Tamper cases") through this verifier: the
+// The shared tamper cases (tests/tamper-cases; docs/ledger-format.md §14) through this verifier: the
 // manifest says what every export must give. This verifier leaves the clearing replay to the command line, so where
 // the manifest names a verdict without the replay, that is the one it must give.
 import { test } from 'node:test';

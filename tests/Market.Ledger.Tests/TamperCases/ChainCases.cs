@@ -230,9 +230,10 @@ internal static class ChainCases
         return new Tampered(blocks, CheckpointOver(blocks, Gate(3).AddSeconds(5), KeyB));
     }
 
-    /// <summary>Interval 0 sealed honestly under rules that name mechanism 2, which no replayer knows: everything
-    /// checks out except that the clearing cannot be replayed.</summary>
-    private static Tampered UnknownMechanism() => OneInterval(Rules with { Mechanism = 2 }, Orders(0), Fills(Valid.Blocks[3]));
+    /// <summary>Interval 0 sealed honestly under rules that name mechanism 9, which no replayer knows (1 is the
+    /// uniform-price auction of §9, Market.Matching also knows 2, pay-as-bid): everything checks out except that the
+    /// clearing cannot be replayed.</summary>
+    private static Tampered UnknownMechanism() => OneInterval(Rules with { Mechanism = 9 }, Orders(0), Fills(Valid.Blocks[3]));
 
     /// <summary>Party 1 sells two offers of 2^62 Wh at 1,000 to two bids: what the rules give, but its sold energy
     /// in the interval is 2^63 Wh, one more than a signed 64-bit integer holds.</summary>

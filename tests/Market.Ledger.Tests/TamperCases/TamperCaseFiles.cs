@@ -85,37 +85,15 @@ internal static class TamperCaseFiles
         }
     }
 
-    /// <summary>A kept checkpoint as <c>market ledger verify --checkpoint</c> reads it.</summary>
-    public static byte[] CheckpointJson(Checkpoint c)
-    {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, Compact))
-        {
-            json.WriteStartObject();
-            json.WriteNumber("size", c.Size);
-            json.WriteString("root", Convert.ToHexStringLower(c.Root));
-            json.WriteNumber("time", c.TimestampUnixMs);
-            json.WriteString("keyId", Convert.ToHexStringLower(c.KeyId));
-            json.WriteString("signature", Convert.ToHexStringLower(c.Signature));
-            json.WriteEndObject();
-        }
-
-        stream.WriteByte((byte)'\n');
-        return stream.ToArray();
-    }
+    /// <summary>A kept checkpoint file: the checkpoint line of an export, which <c>market ledger verify --checkpoint</c>
+    /// reads too.</summary>
+    public static byte[] CheckpointJson(Checkpoint c) => [.. Tamper.Export([], c).SkipWhile(b => b != (byte)'\n').Skip(1)];
 
     public static Checkpoint ReadCheckpoint(byte[] json)
     {
-        using var doc = JsonDocument.Parse(json);
-        var root = doc.RootElement;
-        return new Checkpoint
-        {
-            Size = root.GetProperty("size").GetInt64(),
-            Root = Convert.FromHexString(root.GetProperty("root").GetString()!),
-            TimestampUnixMs = root.GetProperty("time").GetInt64(),
-            KeyId = Convert.FromHexString(root.GetProperty("keyId").GetString()!),
-            Signature = Convert.FromHexString(root.GetProperty("signature").GetString()!),
-        };
+        var reader = new LedgerExportReader(new MemoryStream([.. Tamper.Export([], null), .. json]));
+        _ = reader.ReadBlocks().Count();
+        return reader.Checkpoint ?? throw new InvalidDataException("not a checkpoint line");
     }
 
     /// <summary>

@@ -45,7 +45,7 @@ public sealed class TamperCaseTests
             .ToList();
         differing.ShouldBeEmpty(
             $"tests/tamper-cases differs from what the generator makes ({differing.Count} files). Regenerate with "
-            + $"`{TamperCaseFiles.WriteVariable}=1 dotnet test tests/Market.Ledger.Tests --filter FullyQualifiedName~TamperCaseTests` and commit the files");
+            + $"`{TamperCaseFiles.WriteVariable}=1 dotnet test tests/Market.Ledger.Tests --filter FullyQualifiedName~TamperCaseTests.Generate_` and commit the files");
     }
 
     [Fact]

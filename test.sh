@@ -2,7 +2,8 @@
 # Runs the whole test suite on a fresh machine with the .NET 10 SDK:
 # installs what is missing (Debian chromium and postgresql), restores, builds in Release with warnings as errors,
 # starts a throwaway PostgreSQL cluster on a free loopback port, runs every test project (Market.Web.Tests twice:
-# on SQLite, then on PostgreSQL) and prints the totals as the last line: "N passed, N failed".
+# on SQLite, then on PostgreSQL) and the in-browser verifier's node test suite, and prints the totals as the last
+# line: "N passed, N failed".
 # Exit code is non-zero when anything failed, was skipped or did not run.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -92,6 +93,24 @@ done
 # The web tests again, whole, with PostgreSQL as the database (a fresh database per app, dropped afterwards).
 MARKET_TEST_DATABASE=PostgreSql run_tests tests/Market.Web.Tests/Market.Web.Tests.csproj Market.Web.Tests.PostgreSql
 
+# The JavaScript verifier's own tests (node's test runner, no browser): the shared tamper cases and the vectors.
+# npm ci here as well: the build installs the packages only when it has to bundle, and it may have skipped that.
+echo "== verifier (node --test)"
+verifier_junit="$results/verifier-node.junit.xml"
+if ! (cd src/Market.Web/verifier && npm ci --no-audit --no-fund >"$results/verifier-npm-ci.log" 2>&1 \
+      && node --test --test-reporter=spec --test-reporter-destination=stdout \
+           --test-reporter=junit --test-reporter-destination="$verifier_junit" test/*.test.js) >"$results/verifier-node.log" 2>&1; then
+  status=1
+fi
+grep -E "^\s*✖|^ℹ (tests|pass|fail|skipped|cancelled)" "$results/verifier-node.log" | tail -40
+if ! grep -q '<testcase ' "$verifier_junit" 2>/dev/null; then
+  tail -20 "$results/verifier-npm-ci.log" "$results/verifier-node.log" 2>/dev/null
+  echo "   no results from the verifier's node tests: they did not run"
+  # Counted as one failed test, so the last line shows it too.
+  echo '<testsuites><testcase name="verifier node suite"><failure message="did not run"/></testcase></testsuites>' >"$verifier_junit"
+  status=1
+fi
+
 passed=0; failed=0; skipped=0; total=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
@@ -100,6 +119,12 @@ for trx in "$results"/*.trx; do
   t=$(get total); p=$(get passed); f=$(get failed); e=$(get error); x=$(get executed)
   total=$((total + ${t:-0})); passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
   skipped=$((skipped + ${t:-0} - ${x:-0}))
+done
+# node's JUnit report: one <testcase> per test, with a <failure> or <skipped> inside when it failed or did not run.
+for junit in "$results"/*.junit.xml; do
+  [ -f "$junit" ] || continue
+  t=$(grep -o '<testcase ' "$junit" | wc -l); f=$(grep -o '<failure ' "$junit" | wc -l); s=$(grep -o '<skipped' "$junit" | wc -l)
+  total=$((total + t)); failed=$((failed + f)); skipped=$((skipped + s)); passed=$((passed + t - f - s))
 done
 [ "$total" -gt 0 ] || status=1
 [ "$skipped" -eq 0 ] || { echo "$skipped test(s) did not run"; status=1; }

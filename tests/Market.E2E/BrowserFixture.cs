@@ -19,7 +19,8 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = default!;
 
-    public static string ArtifactsDirectory
+    /// <summary>The folder holding Market.sln above the test assembly, or null when the tests run elsewhere.</summary>
+    public static string? RepositoryRoot
     {
         get
         {
@@ -29,7 +30,15 @@ public sealed class BrowserFixture : IAsyncLifetime
                 dir = dir.Parent;
             }
 
-            var path = Path.Combine(dir?.FullName ?? Path.GetTempPath(), "artifacts", "screenshots");
+            return dir?.FullName;
+        }
+    }
+
+    public static string ArtifactsDirectory
+    {
+        get
+        {
+            var path = Path.Combine(RepositoryRoot ?? Path.GetTempPath(), "artifacts", "screenshots");
             Directory.CreateDirectory(path);
             return path;
         }

@@ -93,6 +93,30 @@ public sealed class ChainVerifierTests
         (result.Failure!.Reason, result.Failure.Height).ShouldBe((VerificationFailureReason.RulesMissing, 2L));
     }
 
+    // Blocks an export reader rejects before the verifier sees them (tests/tamper-cases has them as malformed exports)
+    // can still reach it from elsewhere, e.g. read from a database.
+    [Fact]
+    public void Verify_TruncatedSignatureNotFromAnExport_FailsWithBadSignature()
+    {
+        var blocks = TestChain.Valid.Copy();
+        blocks[5] = new LedgerBlock(blocks[5].HeaderBytes, blocks[5].Signature[..63], blocks[5].Leaves);
+
+        var failure = ChainVerifier.Verify(blocks, TestChain.Valid.Checkpoint, new FakeReplayer()).Failure!;
+
+        (failure.Reason, failure.Height).ShouldBe((VerificationFailureReason.BadSignature, 5L));
+    }
+
+    [Fact]
+    public void Verify_UnknownHeaderKindNotFromAnExport_FailsWithMalformedHeader()
+    {
+        var blocks = TestChain.Valid.Copy();
+        blocks[5] = TestChain.WithHeaderByte(blocks[5], 2, _ => 9);
+
+        var failure = ChainVerifier.Verify(blocks, TestChain.Valid.Checkpoint, new FakeReplayer()).Failure!;
+
+        (failure.Reason, failure.Height).ShouldBe((VerificationFailureReason.MalformedHeader, 5L));
+    }
+
     [Fact]
     public void Verify_FailureToString_NamesReasonHeightLeafAndTrade()
     {

@@ -26,6 +26,8 @@ export class ChainVerifier {
   /**
    * @param {object} [options]
    * @param {Uint8Array} [options.trustedGenesisKeyId] when set, the genesis key must have this id.
+   * @param {object} [options.keptCheckpoint] a checkpoint the auditor kept from earlier ({ size, root, time, keyId,
+   *   signature }, as in the export): the chain must still hold its blocks and extend its root.
    * @param {number} [options.windowBits] table size of the per-key signature verifier (2..8, default 8); 0 uses
    *   noble's plain verify for every block (about ten times slower: for measurements).
    */
@@ -65,7 +67,7 @@ export class ChainVerifier {
     if (this.failure === null) {
       if (this.blockCount === 0) this.failure = failure('EmptyChain', null, 'the chain has no blocks');
       else if (checkpoint == null) this.failure = failure('CheckpointMissing', null, 'no checkpoint to verify the chain against');
-      else this.failure = this._checkCheckpoint(checkpoint);
+      else this.failure = this._checkCheckpoint(checkpoint, 'checkpoint') ?? this._checkKept(this.options.keptCheckpoint);
     }
     return this.result(checkpoint);
   }
@@ -461,27 +463,48 @@ export class ChainVerifier {
     return key;
   }
 
-  _checkCheckpoint(checkpoint) {
+  _checkCheckpoint(checkpoint, name) {
     const size = checkpoint.size;
     if (!(checkpoint.root instanceof Uint8Array) || checkpoint.root.length !== 32
       || !(checkpoint.keyId instanceof Uint8Array) || checkpoint.keyId.length !== 32 || size < 1n) {
-      return failure('CheckpointMismatch', null, 'the checkpoint needs a size of at least 1 and a 32-byte root and key id');
+      return failure('CheckpointMismatch', null, `the ${name} needs a size of at least 1 and a 32-byte root and key id`);
     }
     if (size > BigInt(this.blockCount)) {
-      return failure('Truncated', null, `the checkpoint covers ${size} blocks but only ${this.blockCount} are present: the tail was cut`);
+      return failure('Truncated', null, `the ${name} covers ${size} blocks but only ${this.blockCount} are present: the tail was cut`);
     }
     const n = Number(size);
     if (!equalBytes(this._rootAt(n), checkpoint.root)) {
-      return failure('CheckpointMismatch', null, `the checkpoint's root is not the root of the first ${size} header hashes`);
+      return failure('CheckpointMismatch', null, `the ${name}'s root is not the root of the first ${size} header hashes`);
     }
     if (checkpoint.time < this._sealedAt[n - 1]) {
-      return failure('CheckpointMismatch', null, 'the checkpoint is dated before its last block was sealed');
+      return failure('CheckpointMismatch', null, `the ${name} is dated before its last block was sealed`);
     }
     const key = this._keyForSize(n);
     const ok = equalBytes(key.keyId, checkpoint.keyId) && checkpoint.signature.length === 64
       && key.verifier.verify(checkpointDigest(checkpoint), checkpoint.signature);
     return ok ? null
-      : failure('BadCheckpointSignature', null, `the checkpoint is not validly signed by the key valid after block ${n - 1}`);
+      : failure('BadCheckpointSignature', null, `the ${name} is not validly signed by the key valid after block ${n - 1}`);
+  }
+
+  /**
+   * A checkpoint kept from earlier (§8, 9): its blocks must all still be here and their header hashes must give its
+   * root. Every header hash is at hand, so the older root is recomputed from them (§7) instead of checking a
+   * consistency proof; then the kept checkpoint itself must be valid.
+   */
+  _checkKept(kept) {
+    if (kept == null) return null;
+    if (!(kept.root instanceof Uint8Array) || kept.root.length !== 32 || kept.size < 1n) {
+      return failure('CheckpointMismatch', null, 'the kept checkpoint needs a size of at least 1 and a 32-byte root');
+    }
+    if (kept.size > BigInt(this.blockCount)) {
+      return failure('Truncated', null,
+        `the kept checkpoint covers ${kept.size} blocks but only ${this.blockCount} are present: blocks were dropped`);
+    }
+    if (!equalBytes(this._rootAt(Number(kept.size)), kept.root)) {
+      return failure('NotConsistent', null,
+        `the chain does not extend the kept checkpoint of size ${kept.size}: history was rewritten or forked`);
+    }
+    return this._checkCheckpoint(kept, 'kept checkpoint');
   }
 }
 

@@ -46,9 +46,13 @@ const WORDS = {
   CheckpointMismatch: 'the checkpoint does not match the blocks it covers',
   BadCheckpointSignature: 'the checkpoint is not validly signed by the key valid at its size',
   Truncated: 'the checkpoint covers more blocks than the export holds: the end was cut off',
+  NotConsistent: 'the ledger does not extend the checkpoint kept from earlier: its history was rewritten or forked',
   MalformedExport: 'the export file is not well-formed',
   ExportUnreadable: 'the export could not be downloaded, so nothing was verified',
 };
+
+/** Every reason this verifier reports. */
+export const REASONS = Object.freeze(Object.keys(WORDS));
 
 const plural = (n, one, many) => `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
 

@@ -1,0 +1,201 @@
+using System.Security.Cryptography;
+using static Market.Ledger.Tests.TamperCases.Tamper;
+using static Market.Ledger.Tests.TamperCases.Verdict;
+using static Market.Ledger.Tests.TestChain;
+using Reason = Market.Ledger.VerificationFailureReason;
+
+namespace Market.Ledger.Tests.TamperCases;
+
+/// <summary>
+/// A second small ledger with everything at once (genesis, rules, three intervals, a key rotation, imbalance
+/// reconciliations of two intervals and a correction, an amount that rounds half up) and tampered exports of it,
+/// among them edits of the file's lines themselves.
+/// Heights: 0 genesis (A), 1 rules, 2/3 interval 0, 4/5 interval 1, 6 rotation to B, 7/8 interval 2,
+/// 9 reconciliation v1 of interval 0, 10 reconciliation v1 of interval 2, 11 correction (v2) of interval 0.
+/// Trades 1, 2 are in block 3, 3, 4 in block 5, 5, 6 in block 8.
+/// </summary>
+internal static class SampleCases
+{
+    private const string Ledger = "sample";
+    private const long FirstStart = 1_767_229_200; // 2026-01-01T01:00Z
+    private const int Length = 900;
+    private const int Lead = 300;
+    private const long Price = 2501; // what the rules give in every interval: (2000 + 3002) / 2
+    private const long Retail = 3000;
+    private const long FeedIn = 800;
+
+    private static readonly SigningKey SampleKeyA = SigningKey.FromPrivateKey(Convert.FromHexString("6161616161616161616161616161616161616161616161616161616161616161"));
+    private static readonly SigningKey SampleKeyB = SigningKey.FromPrivateKey(Convert.FromHexString("6262626262626262626262626262626262626262626262626262626262626262"));
+    private static readonly SigningKey Stranger = SigningKey.FromPrivateKey(Convert.FromHexString("6363636363636363636363636363636363636363636363636363636363636363"));
+
+    public static IEnumerable<TamperCase> All()
+    {
+        var (valid, checkpoint) = Sample();
+        TamperCase With(string name, Action<List<LedgerBlock>> change, Verdict expected)
+        {
+            var blocks = new List<LedgerBlock>(valid);
+            change(blocks);
+            return new(Ledger, name, Export(blocks, checkpoint), expected);
+        }
+
+        TamperCase Lines(string name, Action<List<string>> edit, Verdict expected) =>
+            new(Ledger, name, EditLines(Export(valid, checkpoint), edit), expected);
+
+        return
+        [
+            With("valid", _ => { }, ValidWith(12, 6, 3)),
+            With("header byte changed", b => b[4] = WithHeaderByte(b[4], 100, x => (byte)(x ^ 1)), Fails(Reason.BadSignature, 4)),
+            With("block dropped", b => b.RemoveAt(5), Fails(Reason.HeightGap, 5)),
+            With("blocks swapped", b => (b[4], b[5]) = (b[5], b[4]), Fails(Reason.HeightGap, 4)),
+            With("trade leaf changed", b => b[3] = WithLeaf(b[3], 1, leaf => AddToI64(leaf, 73, 1000)), Fails(Reason.PayloadRootMismatch, 3, 1, 2)),
+            With("order leaf changed", b => b[4] = WithLeaf(b[4], 2, leaf => AddToI64(leaf, 26, 1)), Fails(Reason.PayloadRootMismatch, 4)),
+            With("leaf dropped, count kept", b => b[5] = new LedgerBlock(b[5].HeaderBytes, b[5].Signature, [b[5].Leaves.GetSpan(0).ToArray()]), Fails(Reason.LeafCountMismatch, 5)),
+            With("re-signed with a wrong amount", b => b[3] = Resign(b[3], SampleKeyA, leaves: MapTrade(b[3], 1, t => t with { Amount = t.Amount + 1 })), Fails(Reason.AmountMismatch, 3, 1, 2)),
+            With("re-signed with a trade id gap", b => b[5] = Resign(b[5], SampleKeyA, leaves: MapTrade(b[5], 0, t => t with { TradeId = t.TradeId + 1 })), Fails(Reason.TradeIdGap, 5, 0, 4)),
+            With("re-signed with an overfill", b => b[3] = Resign(b[3], SampleKeyA, leaves: MapTrade(b[3], 1, t => t with { EnergyWh = 1600, Amount = Money.Amount(1600, t.Price) })), Fails(Reason.Overfill, 3, 1, 2)),
+            With("re-signed with an order not in the book", b => b[8] = Resign(b[8], SampleKeyB, leaves: MapTrade(b[8], 0, t => t with { BuySequence = 99 })), Fails(Reason.OrderNotInBook, 8, 0, 5)),
+            With("re-signed with a price out of bounds", b => b[8] = Resign(b[8], SampleKeyB, leaves: MapTrade(b[8], 1, t => t with { Price = 10_001, Amount = Money.Amount(t.EnergyWh, 10_001) })), Fails(Reason.PriceOutOfBounds, 8, 1, 6)),
+            With("signed by an unknown key", b => b[2] = Resign(b[2], Stranger), Fails(Reason.UnknownKey, 2)),
+            With("signed by the retired key", b => b[7] = Resign(b[7], SampleKeyA), Fails(Reason.RetiredKey, 7)),
+            With("high-S signature", b => b[4] = WithSignature(b[4], HighS(b[4].Signature)), Fails(Reason.BadSignature, 4)),
+            With("clearing names no order book", b => b[5] = Resign(b[5], SampleKeyA, h => h with { Reference = SHA256.HashData("nothing"u8) }), Fails(Reason.OrderBookMissing, 5)),
+            With("reconciliation household leaf changed", b => b[9] = WithLeaf(b[9], 1, leaf => AddToI64(leaf, 70, 100)), Fails(Reason.PayloadRootMismatch, 9)),
+            With("re-signed reconciliation with sold not covered", b => b[9] = Resign(b[9], SampleKeyB, leaves: MapHousehold(b[9], 1, h => h with { ExportWh = 2500 })), Fails(Reason.SoldNotCovered, 9, 1)),
+            With("re-signed reconciliation with unbalanced postings", b => b[9] = Resign(b[9], SampleKeyB, leaves: MapHousehold(b[9], 3, h => h with { Entries = [Provided(0, 1, 240), Provided(0, 4, 60)] })), Fails(Reason.PostingsUnbalanced, 9, 3)),
+            With("re-signed reconciliation with traded energy changed", b => b[10] = Resign(b[10], SampleKeyB, leaves: MapHousehold(b[10], 2, h => h with { BoughtWh = 1400, ImportWh = 1400 })), Fails(Reason.TradedEnergyMismatch, 10, 2)),
+            With("re-signed reconciliation with a wrong utility amount", b => b[11] = Resign(b[11], SampleKeyB, leaves: MapHousehold(b[11], 1, h => h with { Entries = h.Entries.SetItem(1, h.Entries[1] with { Amount = h.Entries[1].Amount + 1 }) })), Fails(Reason.ImbalanceMismatch, 11, 1)),
+            With("re-signed reconciliation with a version gap", b => b[11] = Resign(b[11], SampleKeyB, leaves: MapSummary(b[11], s => s with { ReconciliationVersion = 3 })), Fails(Reason.ReconciliationVersionGap, 11, 0)),
+            With("reconciliation names no clearing block", b => b[9] = Resign(b[9], SampleKeyB, h => h with { Reference = SHA256.HashData(b[2].HeaderBytes) }), Fails(Reason.ClearingMissing, 9)),
+            Lines("checkpoint root changed", l => l[^1] = ChangeHexField(l[^1], "root"), Fails(Reason.CheckpointMismatch, null)),
+            Lines("checkpoint signature changed", l => l[^1] = ChangeHexField(l[^1], "signature"), Fails(Reason.BadCheckpointSignature, null)),
+            Lines("last block cut off", l => l.RemoveAt(l.Count - 2), Fails(Reason.Truncated, null)),
+            Lines("checkpoint missing", l => l.RemoveAt(l.Count - 1), Fails(Reason.CheckpointMissing, null)),
+            Lines("not hex", l => l[3] = l[3].Replace("\"header\":\"00", "\"header\":\"0g", StringComparison.Ordinal), Malformed(4)),
+            Lines("repeated field", l => l[3] = l[3].Replace("\"kind\":", "\"kind\":\"rules\",\"kind\":", StringComparison.Ordinal), Malformed(4)),
+            Lines("line after the checkpoint", l => l.Add(string.Empty), Malformed(15)),
+        ];
+    }
+
+    /// <summary>The valid ledger and its checkpoint (by the key valid at its end, one second after the last block).</summary>
+    public static (List<LedgerBlock> Blocks, Checkpoint Checkpoint) Sample()
+    {
+        var genesis = DateTimeOffset.FromUnixTimeSeconds(FirstStart - 3600);
+        var blocks = new List<SealedBlock> { BlockSealer.SealGenesis(SampleKeyA, genesis) };
+        var rules = new RulesRecord(1, ClearingMechanisms.UniformPriceDoubleAuction, Length, Lead, 0, 10_000, FirstStart);
+        blocks.Add(BlockSealer.SealRules(blocks[^1].NextTip, SampleKeyA, rules, genesis.AddSeconds(1)));
+        var key = SampleKeyA;
+        for (var interval = 0; interval < 3; interval++)
+        {
+            var start = FirstStart + (interval * Length);
+            var gate = DateTimeOffset.FromUnixTimeSeconds(start - Lead);
+            if (interval == 2)
+            {
+                blocks.Add(BlockSealer.SealKeyRotation(blocks[^1].NextTip, SampleKeyA, SampleKeyB.PublicKey, gate.AddSeconds(-1)));
+                key = SampleKeyB;
+            }
+
+            var (orders, fills) = Book(interval);
+            var book = BlockSealer.SealOrderBook(blocks[^1].NextTip, key, start, start + Length, rules.Mechanism, rules.RulesVersion, orders, gate);
+            blocks.Add(book);
+            blocks.Add(BlockSealer.SealClearing(book.NextTip, key, book.Header, fills, gate.AddSeconds(1)));
+        }
+
+        var afterDelivery = DateTimeOffset.FromUnixTimeSeconds(FirstStart + (3 * Length) + 3600);
+        (int Clearing, int Version, HouseholdReconciliationLeaf[] Households)[] reconciliations =
+        [
+            (3, 1, Interval0(1)),
+            (8, 1, Interval2()),
+            (3, 2, Interval0(2)),
+        ];
+        foreach (var (clearing, version, households) in reconciliations)
+        {
+            var summary = new ReconciliationSummary(version, 1, Price, Retail, FeedIn, households.Length);
+            blocks.Add(BlockSealer.SealReconciliation(blocks[^1].NextTip, key, blocks[clearing].Header, summary, households, afterDelivery.AddMinutes(blocks.Count)));
+        }
+
+        var checkpoint = CheckpointOver(blocks, DateTimeOffset.FromUnixTimeMilliseconds(blocks[^1].Header.SealedAtUnixMs + 1000), key);
+        return ([.. blocks], checkpoint);
+    }
+
+    /// <summary>One offer of 3,000 Wh at 2,000 and two bids of 1,500 Wh at 3,200 and 3,002: two trades at 2,501 (the
+    /// second interval's second one is 1,500 Wh at 2,501: amount 3,751.5 → 3,752).</summary>
+    private static (OrderLeaf[] Orders, TradeFill[] Fills) Book(int interval)
+    {
+        var s = 10L * interval;
+        var seller = Party(interval, 1);
+        var buyer1 = Party(interval, 2);
+        var buyer2 = Party(interval, 3);
+        OrderLeaf[] orders =
+        [
+            new(s + 1, seller, OrderSide.Sell, 3000, 2000),
+            new(s + 2, buyer1, OrderSide.Buy, 1500, 3200),
+            new(s + 3, buyer2, OrderSide.Buy, 1500, 3002),
+        ];
+        TradeFill[] fills =
+        [
+            new(buyer1, seller, s + 2, s + 1, 1500, Price),
+            new(buyer2, seller, s + 3, s + 1, 1500, Price),
+        ];
+        return (orders, fills);
+    }
+
+    private static PartyId Party(int interval, int index) => new(0xA0, (ulong)((10 * interval) + index));
+
+    /// <summary>
+    /// Interval 0: party 1 sold 3,000 Wh, parties 2 and 3 bought 1,500 each. Version 1: party 1 exported 2,600 (short
+    /// 400), party 3 imported 1,200 (long 300), party 4 (no trade) exported 100 (long 100); party 1 is covered for 240
+    /// by party 3 and 100 by party 4 and buys 60 from the utility, party 3 sells its other 60 to the utility.
+    /// Version 2, after party 4's reading was corrected to no export: party 1 buys 160 from the utility instead.
+    /// </summary>
+    private static HouseholdReconciliationLeaf[] Interval0(int version) => version == 1
+        ?
+        [
+            Household(0, 1, 1, 3000, 0, 2600, 0, Covered(0, 3, 240), Covered(0, 4, 100), FromUtility(60)),
+            Household(0, 2, 1, 0, 1500, 0, 1500),
+            Household(0, 3, 1, 0, 1500, 0, 1200, Provided(0, 1, 240), ToUtility(60)),
+            Household(0, 4, 1, 0, 0, 100, 0, Provided(0, 1, 100)),
+        ]
+        :
+        [
+            Household(0, 1, 1, 3000, 0, 2600, 0, Covered(0, 3, 240), FromUtility(160)),
+            Household(0, 2, 1, 0, 1500, 0, 1500),
+            Household(0, 3, 1, 0, 1500, 0, 1200, Provided(0, 1, 240), ToUtility(60)),
+            Household(0, 4, 2, 0, 0, 0, 0),
+        ];
+
+    /// <summary>Interval 2: the seller exported 200 Wh more than it sold and feeds them in; the buyers used what they bought.</summary>
+    private static HouseholdReconciliationLeaf[] Interval2() =>
+    [
+        Household(2, 1, 1, 3000, 0, 3200, 0, ToUtility(200)),
+        Household(2, 2, 1, 0, 1500, 0, 1500),
+        Household(2, 3, 1, 0, 1500, 0, 1500),
+    ];
+
+    private static HouseholdReconciliationLeaf Household(
+        int interval, int index, int readingVersion, long sold, long bought, long exportWh, long importWh, params ImbalanceEntry[] entries)
+    {
+        var start = FirstStart + (interval * Length);
+        var reading = new MeterReading(Party(interval, index), start, start + Length, readingVersion, $"DE-METER-{interval}{index:D3}", exportWh, importWh);
+        return new HouseholdReconciliationLeaf
+        {
+            Household = reading.Household,
+            ReadingHash = reading.Hash(),
+            ReadingVersion = readingVersion,
+            SoldWh = sold,
+            BoughtWh = bought,
+            ExportWh = exportWh,
+            ImportWh = importWh,
+            Entries = [.. entries],
+        };
+    }
+
+    private static ImbalanceEntry Covered(int interval, int by, long wh) =>
+        new(ImbalanceEntryKind.CoveredByNeighbour, Party(interval, by), wh, Money.Amount(wh, Price));
+
+    private static ImbalanceEntry Provided(int interval, int to, long wh) =>
+        new(ImbalanceEntryKind.ProvidedToNeighbour, Party(interval, to), wh, Money.Amount(wh, Price));
+
+    private static ImbalanceEntry FromUtility(long wh) => new(ImbalanceEntryKind.BoughtFromUtility, ImbalanceEntry.Utility, wh, Money.Amount(wh, Retail));
+
+    private static ImbalanceEntry ToUtility(long wh) => new(ImbalanceEntryKind.SoldToUtility, ImbalanceEntry.Utility, wh, Money.Amount(wh, FeedIn));
+}

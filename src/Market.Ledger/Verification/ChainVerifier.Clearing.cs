@@ -114,10 +114,14 @@ public sealed partial class ChainVerifier
                 $"the {(side == OrderSide.Buy ? "buyer" : "seller")} is not the owner of order {sequence}", id, leafIndex);
         }
 
+        // Compared with what is left, so crafted energies near 2^63 cannot overflow the sum.
+        if (energy > order.EnergyWh - filled[index])
+        {
+            return Fail(VerificationFailureReason.Overfill, height, $"fills of order {sequence} exceed its {order.EnergyWh} Wh", id, leafIndex);
+        }
+
         filled[index] += energy;
-        return filled[index] > order.EnergyWh
-            ? Fail(VerificationFailureReason.Overfill, height, $"fills of order {sequence} exceed its {order.EnergyWh} Wh", id, leafIndex)
-            : null;
+        return null;
     }
 
     private static int FindOrder(OrderLeaf[] orders, long sequence)
@@ -223,19 +227,20 @@ public sealed partial class ChainVerifier
 
         public long? SinglePrice { get; init; }
 
-        public required Dictionary<PartyId, (long Sold, long Bought)> Parties { get; init; }
+        /// <summary>Each party's sold and bought energy; 128-bit, as honest trades may add up beyond 64 bits.</summary>
+        public required Dictionary<PartyId, (Int128 Sold, Int128 Bought)> Parties { get; init; }
 
         public int LastReconciliationVersion { get; set; }
 
         public static ClearedInterval From(BlockHeader header, TradeLeaf[] trades)
         {
-            var parties = new Dictionary<PartyId, (long Sold, long Bought)>();
+            var parties = new Dictionary<PartyId, (Int128 Sold, Int128 Bought)>();
             foreach (var t in trades)
             {
                 var seller = parties.GetValueOrDefault(t.Seller);
-                parties[t.Seller] = (checked(seller.Sold + t.EnergyWh), seller.Bought);
+                parties[t.Seller] = (seller.Sold + t.EnergyWh, seller.Bought);
                 var buyer = parties.GetValueOrDefault(t.Buyer);
-                parties[t.Buyer] = (buyer.Sold, checked(buyer.Bought + t.EnergyWh));
+                parties[t.Buyer] = (buyer.Sold, buyer.Bought + t.EnergyWh);
             }
 
             var single = trades.Length > 0 && trades.All(t => t.Price == trades[0].Price) ? trades[0].Price : (long?)null;

@@ -26,7 +26,7 @@ public sealed partial class ChainVerifier
         }
 
         var length = rules.IntervalLengthSeconds;
-        if (header.IntervalEnd - header.IntervalStart != length || ((header.IntervalStart % length) + length) % length != 0)
+        if ((Int128)header.IntervalEnd - header.IntervalStart != length || ((header.IntervalStart % length) + length) % length != 0)
         {
             return Fail(VerificationFailureReason.InvalidInterval, height, $"intervals are {length} s long and aligned to that length");
         }

@@ -35,7 +35,7 @@ public sealed partial class ChainVerifier
         var problem = summary.SettlementRulesVersion != 1 ? $"unknown settlement rules version {summary.SettlementRulesVersion}"
             : summary.FeedInTariff < 0 || summary.RetailPrice < summary.FeedInTariff ? "prices need 0 <= feed-in <= retail"
             : summary.LocalPrice is { } lp && (lp < summary.FeedInTariff || lp > summary.RetailPrice) ? "the local price lies outside [feed-in, retail]"
-            : block.Leaves.Count != summary.HouseholdCount + 1 ? $"the summary names {summary.HouseholdCount} households, the block has {block.Leaves.Count - 1}"
+            : block.Leaves.Count != (long)summary.HouseholdCount + 1 ? $"the summary names {summary.HouseholdCount} households, the block has {block.Leaves.Count - 1}"
             : clearing.HasTrades != summary.LocalPrice.HasValue ? "an interval has a local price exactly when it had trades"
             : clearing.SinglePrice is { } price && header.Mechanism == ClearingMechanisms.UniformPriceDoubleAuction && summary.LocalPrice != price
                 ? $"the local price {summary.LocalPrice} is not the clearing price {price}"

@@ -9,25 +9,9 @@ public sealed class TamperCaseTests
 {
     private static readonly Lazy<List<TamperCase>> Generated = new(TamperCaseFiles.Cases);
 
-    /// <summary>
-    /// Exports on which ChainVerifier throws an OverflowException (a checked 64-bit sum in
-    /// src/Market.Ledger/ChainVerifier.cs) instead of reporting what docs/ledger-format.md and the manifest say; the
-    /// JavaScript verifier reports it. Until ChainVerifier reports them they are pinned as throwing; once it does,
-    /// delete the entry so the case is checked against the manifest like every other.
-    /// </summary>
-    private static readonly Dictionary<string, string> ThrowsInsteadOfReporting = new()
-    {
-        ["chain-order-filled-beyond-2-63-1-wh-by-two-trades-book-and-clearing-re-signed-and-re-linked.jsonl"] = "CheckFill: filled[index] += energy",
-        ["chain-order-book-interval-longer-than-2-63-1-s-rules-and-books-re-signed-and-re-linked.jsonl"] = "CheckOrderBook: IntervalEnd - IntervalStart",
-        ["chain-one-party-sells-more-than-2-63-1-wh-in-an-interval-sealed-honestly.jsonl"] = "ClearedInterval.From: seller.Sold + t.EnergyWh",
-        ["reconciliation-summary-naming-2-31-1-households-re-signed.jsonl"] = "CheckReconciliation: summary.HouseholdCount + 1",
-    };
-
     public static TheoryData<string> CommittedCases() =>
         [.. TamperCaseFiles.ReadManifest(File.ReadAllBytes(Path.Combine(TamperCaseFiles.Folder, TamperCaseFiles.ManifestName)))
-            .Select(e => e.File).Where(f => !ThrowsInsteadOfReporting.ContainsKey(f))];
-
-    public static TheoryData<string> CasesThatThrow() => [.. ThrowsInsteadOfReporting.Keys];
+            .Select(e => e.File)];
 
     [Fact]
     public void Generate_CommittedFiles_AreByteForByteWhatTheGeneratorMakes()
@@ -106,18 +90,6 @@ public sealed class TamperCaseTests
         var verdict = Verify(entry, replayer: null);
 
         verdict.ShouldBe(entry.WithoutReplay ?? entry.Expected);
-    }
-
-    [Theory]
-    [MemberData(nameof(CasesThatThrow))]
-    public void VerifyExport_SumBeyond64Bits_StillThrowsInsteadOfReporting(string file)
-    {
-        var entry = Entry(file);
-
-        var verify = () => Verify(entry, new FakeReplayer());
-
-        verify.ShouldThrow<OverflowException>(
-            $"ChainVerifier no longer throws at {ThrowsInsteadOfReporting[file]}: delete {file} from ThrowsInsteadOfReporting so it is checked against the manifest");
     }
 
     private static ManifestEntry Entry(string file) =>

@@ -33,7 +33,7 @@ public sealed class SigningKeyPageTests
 
         // The first click only asks; nothing is sealed until "Rotate now".
         page.Find("[data-testid=rotate]").Click();
-        page.Find("[data-testid=rotate-confirm]").TextContent.ShouldContain("cannot be undone");
+        page.WaitForAssertion(() => page.Find("[data-testid=rotate-confirm]").TextContent.ShouldContain("cannot be undone"), Wait);
         await using (var db = app.CreateDb())
         {
             (await db.Blocks.CountAsync(b => b.Kind == (byte)Market.Ledger.BlockKind.KeyEvent)).ShouldBe(1);

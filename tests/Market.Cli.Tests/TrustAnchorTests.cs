@@ -40,8 +40,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     [Fact]
     public void Verify_SecondRunOfTheSameLedger_Exit0AnchoredNoFirstContact()
     {
-        _market.Serve(_ledger.Export(_ledger.Chain(2)));
-        Ledger("verify", _market.Url).ExitCode.ShouldBe(0);
+        VerifiedOnce(_ledger.Export(_ledger.Chain(2)));
 
         var run = Ledger("verify", _market.Url);
 
@@ -78,8 +77,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     [Fact]
     public void Verify_TrustDiffersFromTheRememberedKey_Exit1BeforeReading()
     {
-        _market.Serve(_ledger.Export(_ledger.Chain(2)));
-        Ledger("verify", _market.Url).ExitCode.ShouldBe(0);
+        VerifiedOnce(_ledger.Export(_ledger.Chain(2)));
 
         var run = Ledger("verify", _market.Url, "--trust", Convert.ToHexStringLower(TestKey(7).KeyId));
 
@@ -90,12 +88,8 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     [Fact]
     public void Verify_ForeignChainFromBenchAtARememberedUrl_Exit1NotTheLedgerYouTrust()
     {
-        _market.Serve(_ledger.Export(_ledger.Chain(2)));
-        Ledger("verify", _market.Url).ExitCode.ShouldBe(0);
-        var before = File.ReadAllBytes(RememberedPath());
-        var foreign = Path.Combine(_ledger.Folder, "f.jsonl");
-        CliRunner.Run(["bench", "ledger", "--intervals", "2", "--orders", "20", "--output", foreign]).ExitCode.ShouldBe(0);
-        _market.Serve(foreign);
+        var before = VerifiedOnce(_ledger.Export(_ledger.Chain(2)));
+        _market.Serve(BenchLedger());
 
         var run = Ledger("verify", _market.Url);
 
@@ -109,9 +103,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     public void Verify_RewrittenAndResignedHistoryAfterACheckpointWasRemembered_Exit1Rewritten()
     {
         var chain = _ledger.Chain(3);
-        _market.Serve(_ledger.Export(chain));
-        Ledger("verify", _market.Url).ExitCode.ShouldBe(0);
-        var before = File.ReadAllBytes(RememberedPath());
+        var before = VerifiedOnce(_ledger.Export(chain));
         // Every block, signature and replay of the fork is valid, with the operator's own key; it grew, too.
         _market.Serve(_ledger.Export(_ledger.ResignedFork(chain, 6)));
 
@@ -139,8 +131,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     public void Verify_LedgerGrew_RemembersTheLargerCheckpoint()
     {
         var chain = _ledger.Chain(4);
-        _market.Serve(_ledger.Export(chain.Take(6).ToList()));
-        Ledger("verify", _market.Url).ExitCode.ShouldBe(0);
+        VerifiedOnce(_ledger.Export(chain.Take(6).ToList()));
         _market.Serve(_ledger.Export(chain));
 
         var run = Ledger("verify", _market.Url);
@@ -154,9 +145,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     public void Verify_OlderCheckpointServed_RememberedCheckpointNeverMovesBack()
     {
         var chain = _ledger.Chain(4);
-        _market.Serve(_ledger.Export(chain));
-        Ledger("verify", _market.Url).ExitCode.ShouldBe(0);
-        var before = File.ReadAllBytes(RememberedPath());
+        var before = VerifiedOnce(_ledger.Export(chain));
         // The same blocks, but under the checkpoint of an earlier size: consistent, and older than the remembered one.
         _market.Serve(ExportWithCheckpointOver(chain, 6));
 
@@ -171,9 +160,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     public void Verify_TailCutAfterACheckpointWasRemembered_Exit1TruncatedRememberedUnchanged()
     {
         var chain = _ledger.Chain(4);
-        _market.Serve(_ledger.Export(chain));
-        Ledger("verify", _market.Url).ExitCode.ShouldBe(0);
-        var before = File.ReadAllBytes(RememberedPath());
+        var before = VerifiedOnce(_ledger.Export(chain));
         _market.Serve(_ledger.Export(chain.Take(6).ToList()));
 
         var run = Ledger("verify", _market.Url);
@@ -198,8 +185,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     public void Verify_ForeignChainFileFromBench_Exit3NotAnchored()
     {
         // The complaint: `market bench ledger --output f.jsonl` then `market ledger verify f.jsonl` said valid.
-        var foreign = Path.Combine(_ledger.Folder, "f.jsonl");
-        CliRunner.Run(["bench", "ledger", "--intervals", "2", "--orders", "20", "--output", foreign]).ExitCode.ShouldBe(0);
+        var foreign = BenchLedger();
 
         var run = Ledger("verify", foreign);
 
@@ -211,12 +197,9 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     [Fact]
     public void Verify_ForeignChainFileAgainstARememberedLedger_Exit1()
     {
-        _market.Serve(_ledger.Export(_ledger.Chain(2)));
-        Ledger("verify", _market.Url).ExitCode.ShouldBe(0);
-        var foreign = Path.Combine(_ledger.Folder, "f.jsonl");
-        CliRunner.Run(["bench", "ledger", "--intervals", "2", "--orders", "20", "--output", foreign]).ExitCode.ShouldBe(0);
+        VerifiedOnce(_ledger.Export(_ledger.Chain(2)));
 
-        var run = Ledger("verify", foreign, "--ledger", _market.Url);
+        var run = Ledger("verify", BenchLedger(), "--ledger", _market.Url);
 
         run.ExitCode.ShouldBe(1);
         run.Stdout.ShouldStartWith("NOT THE LEDGER YOU TRUST");
@@ -226,8 +209,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     public void Verify_DownloadedExportAgainstTheRememberedLedger_Exit0Anchored()
     {
         var path = _ledger.Export(_ledger.Chain(2));
-        _market.Serve(path);
-        Ledger("verify", _market.Url).ExitCode.ShouldBe(0);
+        VerifiedOnce(path);
 
         var run = Ledger("verify", path, "--ledger", _market.Url + "/api/ledger/export");
 
@@ -288,8 +270,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     [Fact]
     public void Forget_RememberedLedger_NextRunIsAFirstContactAgain()
     {
-        _market.Serve(_ledger.Export(_ledger.Chain(1)));
-        Ledger("verify", _market.Url).ExitCode.ShouldBe(0);
+        VerifiedOnce(_ledger.Export(_ledger.Chain(1)));
 
         var forget = Ledger("forget", _market.Url + "/");
         var again = Ledger("verify", _market.Url);
@@ -303,11 +284,8 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     public void Follow_ForeignChainAtAUrlRememberedByVerify_Exit1MirrorKept()
     {
         var state = Path.Combine(_ledger.Folder, "mirror");
-        _market.Serve(_ledger.Export(_ledger.Chain(2)));
-        Ledger("verify", _market.Url).ExitCode.ShouldBe(0);
-        var foreign = Path.Combine(_ledger.Folder, "f.jsonl");
-        CliRunner.Run(["bench", "ledger", "--intervals", "2", "--orders", "20", "--output", foreign]).ExitCode.ShouldBe(0);
-        _market.Serve(foreign);
+        VerifiedOnce(_ledger.Export(_ledger.Chain(2)));
+        _market.Serve(BenchLedger());
 
         var run = Ledger("follow", _market.Url, "--state", state);
 
@@ -336,7 +314,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
         var live = Path.Combine(_ledger.Folder, "live.jsonl");
         File.Copy(_ledger.Export(_ledger.Chain(2)), live);
         Ledger("follow", live, "--state", state).ExitCode.ShouldBe(0);
-        CliRunner.Run(["bench", "ledger", "--intervals", "2", "--orders", "20", "--output", live]).ExitCode.ShouldBe(0);
+        File.Copy(BenchLedger(), live, overwrite: true);
 
         var run = Ledger("follow", live, "--state", state);
 
@@ -360,8 +338,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     public void Receipt_UrlOfARememberedLedger_Exit0Anchored()
     {
         var chain = _ledger.Chain(2);
-        _market.Serve(_ledger.Export(chain.Take(4).ToList()));
-        Ledger("verify", _market.Url).ExitCode.ShouldBe(0);
+        VerifiedOnce(_ledger.Export(chain.Take(4).ToList()));
         // The receipt's checkpoint is newer than the remembered one: a consistency proof from the market joins them.
         _market.Serve(_ledger.Export(chain));
         _market.ServeReceipt(_ledger.Receipt(chain, 5));
@@ -375,8 +352,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     [Fact]
     public void Receipt_SignedByAnotherKeyThanTheRememberedLedgers_Exit1()
     {
-        _market.Serve(_ledger.Export(_ledger.Chain(1)));
-        Ledger("verify", _market.Url).ExitCode.ShouldBe(0);
+        VerifiedOnce(_ledger.Export(_ledger.Chain(1)));
         using var other = new LedgerFixture(TestKey(9));
         var path = ReceiptFile(other.Receipt(other.Chain(1), 3));
 
@@ -390,8 +366,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     public void Receipt_FromARewrittenHistory_Exit1Rewritten()
     {
         var chain = _ledger.Chain(3);
-        _market.Serve(_ledger.Export(chain));
-        Ledger("verify", _market.Url).ExitCode.ShouldBe(0);
+        VerifiedOnce(_ledger.Export(chain));
         var fork = _ledger.ResignedFork(chain, 6);
         _market.Serve(_ledger.Export(fork));
         var path = ReceiptFile(_ledger.Receipt(fork, 3));
@@ -442,6 +417,23 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     {
         var tree = MerkleTree.FromLeaves(blocks.Select(b => b.HeaderHash));
         return new KnownLedger(_market.Url, _ledger.Key.KeyId, [_ledger.Key.KeyId], Checkpoint.Create(tree.Size, tree.Root(), DateTimeOffset.UnixEpoch.AddYears(60), _ledger.Key));
+    }
+
+    /// <summary>Serves the export and verifies it once (a first contact); returns the remembered file's bytes.</summary>
+    private byte[] VerifiedOnce(string exportPath)
+    {
+        _market.Serve(exportPath);
+        var run = Ledger("verify", _market.Url);
+        run.ExitCode.ShouldBe(0, run.Stdout + run.Stderr);
+        return File.ReadAllBytes(RememberedPath());
+    }
+
+    /// <summary>A complete, honestly cleared chain sealed with a fresh key, as `market bench ledger` writes it.</summary>
+    private string BenchLedger()
+    {
+        var path = Path.Combine(_ledger.Folder, $"bench-{Guid.NewGuid():N}.jsonl");
+        CliRunner.Run(["bench", "ledger", "--intervals", "2", "--orders", "20", "--output", path]).ExitCode.ShouldBe(0);
+        return path;
     }
 
     /// <summary>Runs <c>market ledger …</c> with this test's folder of remembered ledgers.</summary>

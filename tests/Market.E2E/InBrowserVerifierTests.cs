@@ -165,10 +165,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
     [Fact]
     public async Task VerifyPage_RewrittenHistoryServedLater_SaysTheHistoryCheckedBeforeWasRewritten()
     {
-        var page = await fixture.NewPageAsync();
-        await ServeAsync(page, "chain-valid.jsonl");
-        await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
-        (await VerifyAsync(page)).ShouldStartWith("Valid");
+        var page = await CheckedOnceAsync("chain-valid.jsonl");
         // The same genesis key, every block re-signed with it: valid on its own, but not the history checked before.
         await ServeAsync(page, "chain-complete-re-signed-fork-no-kept-checkpoint.jsonl");
         await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
@@ -184,10 +181,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
     [Fact]
     public async Task VerifyPage_RememberedLedgerForgotten_NextCheckIsAFirstCheckAgain()
     {
-        var page = await fixture.NewPageAsync();
-        await ServeAsync(page, "chain-valid.jsonl");
-        await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
-        (await VerifyAsync(page)).ShouldStartWith("Valid");
+        var page = await CheckedOnceAsync("chain-valid.jsonl");
         await ServeAsync(page, "sample-valid.jsonl");
         (await VerifyAsync(page)).ShouldStartWith("Invalid at block 0:");
 
@@ -217,6 +211,16 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
     }
 
     private static ILocator AnchorResult(IPage page) => page.GetByTestId("anchor-result");
+
+    /// <summary>A new browser that has checked this shared tamper case's (valid) export once, as the ledger here.</summary>
+    private async Task<IPage> CheckedOnceAsync(string file)
+    {
+        var page = await fixture.NewPageAsync();
+        await ServeAsync(page, file);
+        await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
+        (await VerifyAsync(page)).ShouldStartWith("Valid");
+        return page;
+    }
 
     /// <summary>From now on the page gets this shared tamper case's export as the ledger (and its checkpoint).</summary>
     private static async Task ServeAsync(IPage page, string file)

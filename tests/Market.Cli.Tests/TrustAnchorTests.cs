@@ -246,6 +246,19 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Verify_KnownLedgersFolderCannotBeWritten_ValidSaysNothingWasRemembered()
+    {
+        _market.Serve(_ledger.Export(_ledger.Chain(1)));
+        var notAFolder = Path.Combine(_ledger.Folder, "a-file");
+        File.WriteAllText(notAFolder, "");
+
+        var run = CliRunner.Run(["ledger", "verify", _market.Url, "--known-ledgers", notAFolder]);
+
+        run.ExitCode.ShouldBe(0, run.Stdout + run.Stderr);
+        run.Stderr.ShouldContain("nothing remembered");
+    }
+
+    [Fact]
     public void Verify_BadTrustValue_Exit2()
     {
         var run = Ledger("verify", _market.Url, "--trust", "abc");

@@ -248,8 +248,19 @@ internal static class LedgerCommand
                 return Unreadable;
             }
 
-            var known = new KnownLedgers(folder);
-            if (!known.Forget(ledger, out var forgotten))
+            bool existed;
+            KnownLedger? forgotten;
+            try
+            {
+                existed = new KnownLedgers(folder).Forget(ledger, out forgotten);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"market ledger forget: {folder}: {e.Message}");
+                return Unreadable;
+            }
+
+            if (!existed)
             {
                 output.WriteLine($"nothing was remembered for {ledger}");
             }

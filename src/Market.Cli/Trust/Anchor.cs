@@ -231,7 +231,16 @@ internal sealed class Anchor
         }
 
         var next = new KnownLedger(Ledger, result.KeyIds[0], result.KeyIds, latest);
-        var outcome = Store.Remember(Remembered, next);
+        RememberOutcome outcome;
+        try
+        {
+            outcome = Store.Remember(Remembered, next);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            outcome = new RememberOutcome(RememberResult.Unreadable, $"{Store.Folder}: {e.Message}");
+        }
+
         var path = Store.PathFor(Ledger);
         return outcome.Result switch
         {

@@ -188,7 +188,7 @@ internal enum RememberResult
     /// <summary>Another run changed the file after this run read it: nothing was written.</summary>
     ChangedMeanwhile,
 
-    /// <summary>The file cannot be read.</summary>
+    /// <summary>The file or its folder cannot be read or written.</summary>
     Unreadable,
 }
 

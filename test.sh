@@ -93,7 +93,7 @@ done
 # The web tests again, whole, with PostgreSQL as the database (a fresh database per app, dropped afterwards).
 MARKET_TEST_DATABASE=PostgreSql run_tests tests/Market.Web.Tests/Market.Web.Tests.csproj Market.Web.Tests.PostgreSql
 
-# The JavaScript verifier's own tests (node's test runner, no browser): the shared tamper cases and the vectors.
+# The JavaScript verifier's own tests (node's test runner, no browser): the shared tamper cases, the trust anchor and the vectors.
 # npm ci here as well: the build installs the packages only when it has to bundle, and it may have skipped that.
 echo "== verifier (node --test)"
 verifier_junit="$results/verifier-node.junit.xml"

@@ -14,7 +14,7 @@ public sealed class LedgerCommandTests : IDisposable
     {
         var path = _ledger.Export(_ledger.Chain(3));
 
-        var run = CliRunner.Run(["ledger", "verify", path]);
+        var run = CliRunner.Run(["ledger", "verify", path, "--trust", _ledger.KeyId]);
 
         run.ExitCode.ShouldBe(0, run.Stderr);
         run.Stdout.ShouldStartWith("valid: 8 blocks");
@@ -107,8 +107,8 @@ public sealed class LedgerCommandTests : IDisposable
         var bad = Path.Combine(_ledger.Folder, "bad.json");
         File.WriteAllText(bad, (receipt with { TradeLeaf = leaf }).ToJson());
 
-        var ok = CliRunner.Run(["ledger", "receipt", good]);
-        var tampered = CliRunner.Run(["ledger", "receipt", bad]);
+        var ok = CliRunner.Run(["ledger", "receipt", good, "--trust", _ledger.KeyId]);
+        var tampered = CliRunner.Run(["ledger", "receipt", bad, "--trust", _ledger.KeyId]);
 
         ok.ExitCode.ShouldBe(0, ok.Stdout + ok.Stderr);
         ok.Stdout.ShouldContain("valid: trade 1 in block 3");
@@ -156,12 +156,7 @@ public sealed class LedgerCommandTests : IDisposable
         File.Copy(_ledger.Export(chain), live, overwrite: true);
         CliRunner.Run(["ledger", "follow", live, "--state", state]).ExitCode.ShouldBe(0);
         // The operator re-seals the last interval with a different (but rule-conforming: empty) book and grows on.
-        var fork = chain.Take(4).ToList();
-        var book = BlockSealer.SealOrderBook(fork[^1].NextTip, _ledger.Key, fork[^1].Header.IntervalStart + 900, fork[^1].Header.IntervalEnd + 900, 1, 1, [], DateTimeOffset.FromUnixTimeMilliseconds(fork[^1].Header.SealedAtUnixMs + 900_000));
-        fork.Add(book);
-        fork.Add(BlockSealer.SealClearing(book.NextTip, _ledger.Key, book.Header, [], DateTimeOffset.FromUnixTimeMilliseconds(book.Header.SealedAtUnixMs)));
-        fork.Add(BlockSealer.SealOrderBook(fork[^1].NextTip, _ledger.Key, book.Header.IntervalStart + 900, book.Header.IntervalEnd + 900, 1, 1, [], DateTimeOffset.FromUnixTimeMilliseconds(book.Header.SealedAtUnixMs + 900_000)));
-        File.Copy(_ledger.Export(fork), live, overwrite: true);
+        File.Copy(_ledger.Export(_ledger.ResignedFork(chain, 4)), live, overwrite: true);
 
         var run = CliRunner.Run(["ledger", "follow", live, "--state", state]);
 

@@ -11,8 +11,12 @@ internal sealed class LedgerFixture : IDisposable
     private static readonly PartyId Bob = PartyId.Parse("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b");
     private static readonly PartyId Carol = PartyId.Parse("0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c");
 
-    private readonly SigningKey _key = SigningKey.FromPrivateKey(Convert.FromHexString("4f3c2b1a0918273645546372819009a8b7c6d5e4f30112233445566778899aab"));
+    private readonly SigningKey _key;
     private readonly DateTimeOffset _start = new(2026, 6, 15, 8, 0, 0, TimeSpan.Zero);
+
+    /// <param name="key">The operator's key; a fixed one by default.</param>
+    public LedgerFixture(SigningKey? key = null) =>
+        _key = key ?? SigningKey.FromPrivateKey(Convert.FromHexString("4f3c2b1a0918273645546372819009a8b7c6d5e4f30112233445566778899aab"));
 
     public string Folder { get; } = Directory.CreateTempSubdirectory("market-cli-").FullName;
 
@@ -60,7 +64,38 @@ internal sealed class LedgerFixture : IDisposable
         return path;
     }
 
+    /// <summary>A re-signed history: the chain up to <paramref name="keep"/> blocks, then two more intervals sealed
+    /// with the same key but other (empty, rule-conforming) books: every block, signature and replay is valid.</summary>
+    public List<SealedBlock> ResignedFork(List<SealedBlock> chain, int keep)
+    {
+        var fork = chain.Take(keep).ToList();
+        var last = fork[^1].Header;
+        for (var i = 1; i <= 2; i++)
+        {
+            var book = BlockSealer.SealOrderBook(fork[^1].NextTip, _key, last.IntervalStart + (900 * i), last.IntervalEnd + (900 * i), 1, 1, [], DateTimeOffset.FromUnixTimeMilliseconds(last.SealedAtUnixMs + (900_000 * i)));
+            fork.Add(book);
+            fork.Add(BlockSealer.SealClearing(book.NextTip, _key, book.Header, [], DateTimeOffset.FromUnixTimeMilliseconds(book.Header.SealedAtUnixMs)));
+        }
+
+        return fork;
+    }
+
+    /// <summary>The receipt of the first trade of the clearing block at <paramref name="height"/>, with a checkpoint
+    /// over all <paramref name="blocks"/>.</summary>
+    public TradeReceipt Receipt(IReadOnlyList<SealedBlock> blocks, int height)
+    {
+        var tree = MerkleTree.FromLeaves(blocks.Select(b => b.HeaderHash));
+        var checkpoint = Checkpoint.Create(tree.Size, tree.Root(), _start.AddDays(1), _key);
+        return TradeReceipt.Create(blocks[height], 0, _key.PublicKey, checkpoint, _key.PublicKey, tree);
+    }
+
     public SigningKey Key => _key;
+
+    /// <summary>The genesis key id as the ledger pages and a first contact show it.</summary>
+    public string KeyId => Convert.ToHexStringLower(_key.KeyId);
+
+    /// <summary>A folder for remembered ledgers (--known-ledgers), inside <see cref="Folder"/>.</summary>
+    public string KnownLedgers => Path.Combine(Folder, "known-ledgers");
 
     public void Dispose() => Directory.Delete(Folder, recursive: true);
 }

@@ -19,6 +19,10 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = default!;
 
+    /// <summary>Where the `market` command run by these tests remembers the ledgers it verified (never the user's
+    /// own config folder); deleted with the fixture.</summary>
+    public string KnownLedgers { get; } = Directory.CreateTempSubdirectory("market-known-ledgers-").FullName;
+
     /// <summary>The folder holding Market.sln above the test assembly, or null when the tests run elsewhere.</summary>
     public static string? RepositoryRoot
     {
@@ -185,5 +189,6 @@ public sealed class BrowserFixture : IAsyncLifetime
         await Browser.DisposeAsync();
         Playwright.Dispose();
         await App.DisposeAsync();
+        Directory.Delete(KnownLedgers, recursive: true);
     }
 }

@@ -93,7 +93,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         {
             invalid = await VerifyAsync(page);
             await BrowserFixture.ScreenshotAsync(page, "42-verify-tampered");
-            cliInvalid = RunCli("ledger", "verify", fixture.BaseAddress.ToString(), "--json");
+            cliInvalid = RunCli("ledger", "verify", fixture.BaseAddress.ToString(), "--json", "--known-ledgers", fixture.KnownLedgers);
         }
         finally
         {
@@ -102,7 +102,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         }
 
         var restored = await VerifyAsync(page);
-        var cliRestored = RunCli("ledger", "verify", fixture.BaseAddress.ToString());
+        var cliRestored = RunCli("ledger", "verify", fixture.BaseAddress.ToString(), "--known-ledgers", fixture.KnownLedgers);
 
         trade.LeafIndex.ShouldBeGreaterThan(0);
         invalid.ShouldStartWith("Invalid");
@@ -116,6 +116,125 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         failure.GetProperty("tradeId").GetInt64().ShouldBe(trade.Id);
         cliRestored.Exit.ShouldBe(0, cliRestored.Output);
         cliRestored.Output.ShouldContain("every clearing replayed");
+    }
+
+    [Fact]
+    public async Task VerifyPage_AnotherLedgerServedAtTheSameOriginLater_SaysItIsNotTheLedgerCheckedBefore()
+    {
+        var genesis = await GenesisKeyIdAsync();
+        var page = await fixture.NewPageAsync();
+        await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
+        (await VerifyAsync(page)).ShouldStartWith("Valid");
+        await Assertions.Expect(AnchorResult(page)).ToContainTextAsync($"First check of this ledger in this browser. Its genesis key id is {genesis}.");
+        // Later, the same origin serves another ledger: one anybody could seal with a fresh key.
+        await ServeAsync(page, "chain-valid.jsonl");
+        await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
+        await Assertions.Expect(page.GetByTestId("remembered-ledger")).ToContainTextAsync(genesis);
+
+        var verdict = await VerifyAsync(page);
+
+        verdict.ShouldStartWith("Invalid at block 0:");
+        await Assertions.Expect(AnchorResult(page)).ToHaveAttributeAsync("data-status", "other-ledger");
+        await Assertions.Expect(AnchorResult(page)).ToContainTextAsync("This is not the ledger you checked before.");
+        await Assertions.Expect(AnchorResult(page)).ToContainTextAsync($"has {genesis}.");
+        await Assertions.Expect(page.GetByTestId("remembered-ledger")).ToContainTextAsync(genesis);
+        await BrowserFixture.ScreenshotAsync(page, "43-verify-other-ledger-wide");
+        await BrowserFixture.AssertAccessibleAsync(page);
+    }
+
+    [Fact]
+    public async Task VerifyPage_AnotherLedgerInAnotherTabOnAPhone_SameWarningFromTheSameMemory()
+    {
+        var page = await fixture.NewPageAsync();
+        await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
+        (await VerifyAsync(page)).ShouldStartWith("Valid");
+        // Another tab of the same browser (localStorage is per origin, not per tab), on a phone's width.
+        var phone = await page.Context.NewPageAsync();
+        await phone.SetViewportSizeAsync(390, 844);
+        await ServeAsync(phone, "chain-valid.jsonl");
+        await BrowserFixture.GotoLiveAsync(phone, "ledger/verify");
+
+        (await VerifyAsync(phone)).ShouldStartWith("Invalid at block 0:");
+
+        await Assertions.Expect(AnchorResult(phone)).ToContainTextAsync("This is not the ledger you checked before.");
+        await BrowserFixture.ScreenshotAsync(phone, "43-verify-other-ledger-narrow");
+        await BrowserFixture.AssertFitsWidthAsync(phone);
+        await BrowserFixture.AssertAccessibleAsync(phone);
+    }
+
+    [Fact]
+    public async Task VerifyPage_RewrittenHistoryServedLater_SaysTheHistoryCheckedBeforeWasRewritten()
+    {
+        var page = await CheckedOnceAsync("chain-valid.jsonl");
+        // The same genesis key, every block re-signed with it: valid on its own, but not the history checked before.
+        await ServeAsync(page, "chain-complete-re-signed-fork-no-kept-checkpoint.jsonl");
+        await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
+
+        var verdict = await VerifyAsync(page);
+
+        verdict.ShouldEndWith("[NotConsistent]");
+        await Assertions.Expect(AnchorResult(page)).ToHaveAttributeAsync("data-status", "rewritten");
+        await Assertions.Expect(AnchorResult(page)).ToContainTextAsync("The history you checked before has been rewritten.");
+        await BrowserFixture.ScreenshotBothAsync(page, "44-verify-rewritten");
+    }
+
+    [Fact]
+    public async Task VerifyPage_RememberedLedgerForgotten_NextCheckIsAFirstCheckAgain()
+    {
+        var page = await CheckedOnceAsync("chain-valid.jsonl");
+        await ServeAsync(page, "sample-valid.jsonl");
+        (await VerifyAsync(page)).ShouldStartWith("Invalid at block 0:");
+
+        await page.GetByTestId("forget").ClickAsync();
+        await page.GetByTestId("forget-confirm").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("remembered-ledger")).ToContainTextAsync("This browser has not checked this ledger before (you just made it forget)");
+        var verdict = await VerifyAsync(page);
+
+        verdict.ShouldStartWith("Valid");
+        await Assertions.Expect(AnchorResult(page)).ToHaveAttributeAsync("data-status", "first-contact");
+    }
+
+    [Fact]
+    public async Task LedgerPages_GenesisKeyId_ShownOnTheLedgerBlockAndVerifyPages()
+    {
+        var genesis = await GenesisKeyIdAsync();
+        var page = await fixture.NewPageAsync();
+
+        foreach (var path in new[] { "ledger", "ledger/blocks/0", "ledger/verify" })
+        {
+            await BrowserFixture.GotoLiveAsync(page, path);
+            await Assertions.Expect(page.GetByTestId("genesis-key-id")).ToHaveTextAsync(genesis);
+        }
+
+        await BrowserFixture.GotoLiveAsync(page, "ledger");
+        await BrowserFixture.ScreenshotBothAsync(page, "45-ledger-genesis-key");
+    }
+
+    private static ILocator AnchorResult(IPage page) => page.GetByTestId("anchor-result");
+
+    /// <summary>A new browser that has checked this shared tamper case's (valid) export once, as the ledger here.</summary>
+    private async Task<IPage> CheckedOnceAsync(string file)
+    {
+        var page = await fixture.NewPageAsync();
+        await ServeAsync(page, file);
+        await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
+        (await VerifyAsync(page)).ShouldStartWith("Valid");
+        return page;
+    }
+
+    /// <summary>From now on the page gets this shared tamper case's export as the ledger (and its checkpoint).</summary>
+    private static async Task ServeAsync(IPage page, string file)
+    {
+        var export = SharedTamperCases.Export(file);
+        await page.UnrouteAllAsync(new() { Behavior = UnrouteBehavior.Wait });
+        await page.RouteAsync("**/api/ledger/export", route => route.FulfillAsync(new() { Status = 200, ContentType = "application/x-ndjson", Body = export }));
+        await page.RouteAsync("**/api/ledger/checkpoint", route => route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = export.TrimEnd('\n').Split('\n')[^1] }));
+    }
+
+    private async Task<string> GenesisKeyIdAsync()
+    {
+        var keys = await fixture.App.Get<LedgerReader>().KeyHistoryAsync();
+        return Convert.ToHexStringLower(keys[0].Record.KeyId());
     }
 
     /// <summary>Runs the `market` command in-process, as an auditor would run it against the served app.</summary>

@@ -67,7 +67,7 @@ public sealed class OperatorReadingsJourneyTests(BrowserFixture fixture) : IClas
         var auditor = new System.CommandLine.RootCommand();
         auditor.Subcommands.Add(cli::Market.Cli.Commands.LedgerCommand.Create());
         using var output = new StringWriter();
-        var exit = auditor.Parse(["ledger", "verify", fixture.BaseAddress.ToString()]).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = output });
+        var exit = auditor.Parse(["ledger", "verify", fixture.BaseAddress.ToString(), "--known-ledgers", fixture.KnownLedgers]).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = output });
         exit.ShouldBe(0, output.ToString());
         output.ToString().ShouldContain("1 reconciliation; every clearing replayed, every reconciliation settled exactly");
 

@@ -18,6 +18,31 @@ public sealed class ChainVerifierTests
     }
 
     [Fact]
+    public void Complete_SeveralKeptCheckpointsOneFromAnotherHistory_NotConsistent()
+    {
+        var chain = TestChain.Valid;
+        var verifier = new ChainVerifier(new FakeReplayer());
+        chain.Blocks.ForEach(b => verifier.Append(b));
+        var foreign = chain.Kept with { Root = chain.Checkpoint.Root };
+
+        var result = verifier.Complete(chain.Checkpoint, [chain.Kept, foreign]);
+
+        result.Failure!.Reason.ShouldBe(VerificationFailureReason.NotConsistent);
+    }
+
+    [Fact]
+    public void Complete_SeveralKeptCheckpointsAllExtended_IsValid()
+    {
+        var chain = TestChain.Valid;
+        var verifier = new ChainVerifier(new FakeReplayer());
+        chain.Blocks.ForEach(b => verifier.Append(b));
+
+        var result = verifier.Complete(chain.Checkpoint, [chain.Kept, chain.Checkpoint]);
+
+        (result.IsValid, result.CheckpointSize).ShouldBe((true, 11L));
+    }
+
+    [Fact]
     public void Verify_ValidChainWithoutReplayer_IsValidButSaysReplaySkipped()
     {
         var chain = TestChain.Valid;

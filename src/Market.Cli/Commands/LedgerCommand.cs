@@ -1,63 +1,109 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Market.Cli.Json;
+using Market.Cli.Trust;
 using Market.Ledger;
 using Market.Replay;
 
 namespace Market.Cli.Commands;
 
 /// <summary>
-/// <c>market ledger verify|receipt|follow</c>: an auditor's tools that trust nothing the server says. Exit codes:
-/// 0 valid, 1 tampered (naming the first bad block or trade and why), 2 unreadable input.
+/// <c>market ledger verify|receipt|follow|forget</c>: an auditor's tools that trust nothing the server says, and
+/// remember what they verified (docs/adr/0016-trust-anchor.md). Exit codes: 0 valid (and anchored, or a first
+/// contact), 1 tampered, another ledger than the one trusted, or a rewritten history (naming which and why),
+/// 2 unreadable input, 3 valid but not anchored to a ledger the user trusts.
 /// </summary>
 internal static class LedgerCommand
 {
     public const int Valid = 0;
     public const int Tampered = 1;
     public const int Unreadable = 2;
+    public const int NotAnchored = 3;
 
     /// <param name="http">Fetches URLs; a real client by default, a test server's in tests.</param>
-    public static Command Create(Func<HttpClient>? http = null)
+    /// <param name="knownLedgers">Folder of remembered ledgers when --known-ledgers is not given (tests); null:
+    /// $MARKET_KNOWN_LEDGERS or the user's config folder.</param>
+    public static Command Create(Func<HttpClient>? http = null, string? knownLedgers = null)
     {
         var makeClient = http ?? (() => new HttpClient { Timeout = TimeSpan.FromMinutes(10) });
-        var command = new Command("ledger", "Verify the ledger, a trade receipt, or keep a verified mirror of a market's ledger.");
-        command.Subcommands.Add(Verify(makeClient));
-        command.Subcommands.Add(Receipt(makeClient));
-        command.Subcommands.Add(Follow(makeClient));
+        var command = new Command("ledger", "Verify the ledger, a trade receipt, or keep a verified mirror of a market's ledger; remembers each ledger it verified.");
+        command.Subcommands.Add(Verify(makeClient, knownLedgers));
+        command.Subcommands.Add(Receipt(makeClient, knownLedgers));
+        command.Subcommands.Add(Follow(makeClient, knownLedgers));
+        command.Subcommands.Add(Forget(knownLedgers));
         return command;
     }
 
-    private static Command Verify(Func<HttpClient> http)
+    internal static Option<string?> TrustOption() => new(Anchor.TrustOption)
+    {
+        Description = "The genesis key id (64 hex digits) your community publishes: the ledger must start with that key. Pins a first contact.",
+    };
+
+    internal static Option<DirectoryInfo?> KnownLedgersOption(string? fallback) => new("--known-ledgers")
+    {
+        Description = $"Folder of remembered ledgers (default: ${KnownLedgers.FolderVariable}, else market/known-ledgers in your config folder).",
+        DefaultValueFactory = _ => fallback is null ? null : new DirectoryInfo(fallback),
+    };
+
+    private static Option<string?> LedgerOption() => new("--ledger")
+    {
+        Description = "Check against what is remembered for this market URL (e.g. a downloaded export, a receipt file or a mirror's copy).",
+    };
+
+    private static Command Verify(Func<HttpClient> http, string? knownLedgers)
     {
         var source = new Argument<string>("source") { Description = "An export file, or the market's URL (its /api/ledger/export is fetched)." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var kept = new Option<FileInfo?>("--checkpoint") { Description = "A checkpoint kept from earlier (JSON): the ledger must have grown from it, never been rewritten." };
-        var command = new Command("verify", "Recompute every leaf, root, header hash, link, signature and the checkpoint, and replay every interval's clearing.")
+        var ledger = LedgerOption();
+        var trust = TrustOption();
+        var store = KnownLedgersOption(knownLedgers);
+        var command = new Command("verify", "Recompute every leaf, root, header hash, link, signature and the checkpoint, replay every interval's clearing, and check the ledger is the one verified before.")
         {
-            source, json, kept,
+            source, json, kept, ledger, trust, store,
         };
-        command.SetAction(parse => RunVerify(parse.GetValue(source)!, parse.GetValue(json), parse.GetValue(kept), http, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        command.SetAction(parse => RunVerify(
+            new VerifyRequest(parse.GetValue(source)!, parse.GetValue(json), parse.GetValue(kept), parse.GetValue(ledger), parse.GetValue(trust), parse.GetValue(store)?.FullName),
+            http, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
-    private static int RunVerify(string source, bool json, FileInfo? keptFile, Func<HttpClient> http, TextWriter output, TextWriter error)
+    private sealed record VerifyRequest(string Source, bool Json, FileInfo? Kept, string? Ledger, string? Trust, string? Store);
+
+    private static int RunVerify(VerifyRequest request, Func<HttpClient> http, TextWriter output, TextWriter error)
     {
-        Checkpoint? kept = null;
-        if (keptFile is not null)
+        var source = request.Source;
+        var anchor = Anchor.Resolve(source, request.Ledger, request.Trust, request.Store, out var problem);
+        if (anchor is null)
         {
-            if (!TryReadCheckpoint(keptFile.FullName, out kept, out var why))
+            error.WriteLine($"market ledger verify: {problem}");
+            return Unreadable;
+        }
+
+        if (request.Kept is { } keptFile)
+        {
+            if (!CheckpointJson.TryReadFile(keptFile.FullName, out var kept, out var why))
             {
                 error.WriteLine($"market ledger verify: cannot read the kept checkpoint: {why}");
                 return Unreadable;
             }
+
+            anchor.Keep($"the checkpoint kept in {keptFile.FullName}", kept!);
         }
 
-        VerificationResult result;
+        if (anchor.Conflict() is { } conflict)
+        {
+            output.WriteLine(request.Json ? JsonSerializer.Serialize(new { valid = false, anchor = new { status = AnchorStatus.OtherLedger.ToString(), message = conflict } }) : conflict);
+            return Tampered;
+        }
+
+        Verified verified;
         try
         {
             using var client = http();
             using var stream = Open(source, client, ExportUrl);
-            result = VerifyStream(stream, kept, error);
+            verified = VerifyStream(stream, anchor.Options, anchor.Kept, error);
         }
         catch (Exception e) when (e is IOException or HttpRequestException or UnauthorizedAccessException or TaskCanceledException or UriFormatException or LedgerFormatException)
         {
@@ -65,40 +111,66 @@ internal static class LedgerCommand
             return Unreadable;
         }
 
+        var result = verified.Result;
         if (result.Failure is { Reason: VerificationFailureReason.MalformedExport } malformed)
         {
             error.WriteLine($"market ledger verify: cannot read {source}: {malformed.Message}");
             return Unreadable;
         }
 
-        if (json)
+        var judged = anchor.Judge(result, verified.GenesisKeyId);
+        var remembered = result.IsValid ? anchor.Remember(result, verified.Latest!) : null;
+        if (remembered is { Warning: true } warning)
         {
-            output.WriteLine(ResultJson(result));
+            error.WriteLine($"market ledger verify: {warning.Line}");
+        }
+
+        if (request.Json)
+        {
+            output.WriteLine(ResultJson(result, judged, verified.GenesisKeyId, remembered?.Line));
         }
         else if (result.IsValid)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"valid: {result.BlockCount} blocks, {result.TradeCount} trades, {result.OrderCount} orders, {result.ReconciliationCount} {(result.ReconciliationCount == 1 ? "reconciliation" : "reconciliations")}; every clearing replayed, every reconciliation settled exactly; checkpoint size {result.CheckpointSize}, root {Convert.ToHexStringLower(result.LedgerRoot ?? [])}"));
+            output.WriteLine(judged!.Value.Text);
+            if (remembered is { Warning: false } line && judged.Value.Status == AnchorStatus.Remembered)
+            {
+                output.WriteLine(line.Line);
+            }
         }
         else
         {
-            output.WriteLine($"TAMPERED: {Describe(result.Failure!)}");
+            output.WriteLine(judged?.Text ?? $"TAMPERED: {Describe(result.Failure!)}");
         }
 
-        return result.IsValid ? Valid : Tampered;
+        return !result.IsValid ? Tampered : judged!.Value.Status == AnchorStatus.NotAnchored ? NotAnchored : Valid;
     }
 
+    /// <summary>A verification with what the anchor needs: the export's latest checkpoint and the key id its block 0
+    /// names (read also when that block fails, to say which key it was).</summary>
+    internal sealed record Verified(VerificationResult Result, Checkpoint? Latest, byte[]? GenesisKeyId);
+
     /// <summary>Streams the export through the verifier block by block, with a progress line on a terminal.</summary>
-    internal static VerificationResult VerifyStream(Stream stream, Checkpoint? kept, TextWriter error)
+    internal static Verified VerifyStream(Stream stream, ChainVerifierOptions options, IReadOnlyList<Checkpoint> kept, TextWriter error)
     {
         var reader = new LedgerExportReader(stream);
-        var verifier = new ChainVerifier(new MatchingReplayer());
+        var verifier = new ChainVerifier(new MatchingReplayer(), options);
         var progress = !Console.IsErrorRedirected && ReferenceEquals(error, Console.Error);
         long count = 0;
+        byte[]? genesis = null;
+        var first = true;
         try
         {
             foreach (var block in reader.ReadBlocks())
             {
+                if (first && BlockHeader.TryDecode(block.HeaderBytes, out var header, out _))
+                {
+                    genesis = header.KeyId;
+                }
+
+                first = false;
+
                 if (!verifier.Append(block))
                 {
                     break;
@@ -117,7 +189,7 @@ internal static class LedgerCommand
                 error.WriteLine();
             }
 
-            return new VerificationResult { Failure = new VerificationFailure(VerificationFailureReason.MalformedExport, null, null, null, e.Message) };
+            return new Verified(new VerificationResult { Failure = new VerificationFailure(VerificationFailureReason.MalformedExport, null, null, null, e.Message) }, null, genesis);
         }
 
         if (progress && count >= 500)
@@ -125,76 +197,88 @@ internal static class LedgerCommand
             error.WriteLine();
         }
 
-        return verifier.Complete(reader.Checkpoint, kept);
+        return new Verified(verifier.Complete(reader.Checkpoint, kept), reader.Checkpoint, genesis);
     }
 
-    private static Command Receipt(Func<HttpClient> http)
+    private static Command Receipt(Func<HttpClient> http, string? knownLedgers)
     {
         var source = new Argument<string>("source") { Description = "A receipt file (JSON) or its URL (e.g. …/api/ledger/trades/17/proof)." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
-        var command = new Command("receipt", "Verify one trade's receipt: its leaf, inclusion proof, signed header and checkpoint.") { source, json };
+        var ledger = LedgerOption();
+        var trust = TrustOption();
+        var store = KnownLedgersOption(knownLedgers);
+        var command = new Command("receipt", "Verify one trade's receipt: its leaf, inclusion proof, signed header and checkpoint, signed by a key of the ledger you verified.")
+        {
+            source, json, ledger, trust, store,
+        };
+        command.SetAction(parse => Receipts.Run(
+            new Receipts.Request(parse.GetValue(source)!, parse.GetValue(json), parse.GetValue(ledger), parse.GetValue(trust), parse.GetValue(store)?.FullName),
+            http, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        return command;
+    }
+
+    private static Command Follow(Func<HttpClient> http, string? knownLedgers)
+    {
+        var url = new Argument<string>("url") { Description = "The market's base URL." };
+        var state = new Option<DirectoryInfo>("--state") { Description = "Folder for this mirror's copy of the ledger and its last verified checkpoint.", Required = true };
+        var trust = TrustOption();
+        var store = KnownLedgersOption(knownLedgers);
+        var command = new Command("follow", "Mirror a market's ledger: fetch, verify, and fail loudly if it was rewritten, truncated or forked since the last run, or is another ledger.")
+        {
+            url, state, trust, store,
+        };
+        command.SetAction(parse => Mirror.Run(
+            new Mirror.Request(parse.GetValue(url)!, parse.GetValue(state)!, parse.GetValue(trust), parse.GetValue(store)?.FullName),
+            http, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        return command;
+    }
+
+    private static Command Forget(string? knownLedgers)
+    {
+        var url = new Argument<string>("url") { Description = "The market's URL whose remembered genesis key and checkpoint to forget." };
+        var store = KnownLedgersOption(knownLedgers);
+        var command = new Command("forget", "Forget what was remembered of a ledger, deliberately: the next verification of it is a first contact again.") { url, store };
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            var path = parse.GetValue(source)!;
-            TradeReceipt receipt;
-            try
+            if (!KnownLedgers.TryName(parse.GetValue(url)!, out var ledger) || KnownLedgers.DefaultFolder(parse.GetValue(store)?.FullName) is not { } folder)
             {
-                using var client = http();
-                using var stream = Open(path, client, u => u);
-                using var text = new StreamReader(stream);
-                receipt = TradeReceipt.FromJson(text.ReadToEnd());
-            }
-            catch (Exception e) when (e is IOException or HttpRequestException or UnauthorizedAccessException or TaskCanceledException or UriFormatException or LedgerFormatException or JsonException)
-            {
-                error.WriteLine($"market ledger receipt: cannot read {path}: {e.Message}");
+                error.WriteLine($"market ledger forget: give the market's http or https URL (and, without a home folder, --known-ledgers or ${KnownLedgers.FolderVariable})");
                 return Unreadable;
             }
 
-            var result = receipt.Verify();
-            if (parse.GetValue(json))
+            bool existed;
+            KnownLedger? forgotten;
+            try
             {
-                output.WriteLine(JsonSerializer.Serialize(new
-                {
-                    valid = result.IsValid,
-                    height = result.Height,
-                    tradeId = result.Trade?.TradeId,
-                    energyWh = result.Trade?.EnergyWh,
-                    price = result.Trade?.Price,
-                    amount = result.Trade?.Amount,
-                    reason = result.Failure?.Reason.ToString(),
-                    message = result.Failure?.Message,
-                }));
+                existed = new KnownLedgers(folder).Forget(ledger, out forgotten);
             }
-            else if (result.IsValid)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                var t = result.Trade!.Value;
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"valid: trade {t.TradeId} in block {result.Height}: {t.EnergyWh} Wh at {t.Price} (1/10,000 per kWh), amount {t.Amount}, buyer {t.Buyer}, seller {t.Seller}; the block is in the checkpoint of size {receipt.Checkpoint.Size}"));
+                error.WriteLine($"market ledger forget: {folder}: {e.Message}");
+                return Unreadable;
+            }
+
+            if (!existed)
+            {
+                output.WriteLine($"nothing was remembered for {ledger}");
             }
             else
             {
-                output.WriteLine($"TAMPERED: {Describe(result.Failure!)}");
+                output.WriteLine(forgotten is null
+                    ? $"forgot {ledger} (its file was unreadable); the next verification of it is a first contact"
+                    : $"forgot {ledger}: genesis key id {Anchor.Hex(forgotten.GenesisKeyId)}, checkpoint of {forgotten.Checkpoint.Size} blocks; the next verification of it is a first contact");
             }
 
-            return result.IsValid ? Valid : Tampered;
+            return Valid;
         });
-        return command;
-    }
-
-    private static Command Follow(Func<HttpClient> http)
-    {
-        var url = new Argument<string>("url") { Description = "The market's base URL." };
-        var state = new Option<DirectoryInfo>("--state") { Description = "Folder for this mirror's copy of the ledger and its last verified checkpoint.", Required = true };
-        var command = new Command("follow", "Mirror a market's ledger: fetch, verify, and fail loudly if it was rewritten, truncated or forked since the last run.") { url, state };
-        command.SetAction(parse => Mirror.Run(parse.GetValue(url)!, parse.GetValue(state)!, http, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
     internal static Stream Open(string source, HttpClient client, Func<string, string> urlFor)
     {
-        if (source.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || source.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        if (Anchor.IsUrl(source))
         {
             var response = client.GetAsync(new Uri(urlFor(source)), HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
             response.EnsureSuccessStatusCode();
@@ -222,7 +306,7 @@ internal static class LedgerCommand
         return $"{where}: {f.Reason}: {f.Message}";
     }
 
-    private static string ResultJson(VerificationResult r) => JsonSerializer.Serialize(new
+    private static string ResultJson(VerificationResult r, (AnchorStatus Status, string Text)? judged, byte[]? genesisKeyId, string? remembered) => JsonSerializer.Serialize(new
     {
         valid = r.IsValid,
         blocks = r.BlockCount,
@@ -231,40 +315,8 @@ internal static class LedgerCommand
         reconciliations = r.ReconciliationCount,
         checkpoint = r.CheckpointSize is long size ? new { size, root = Convert.ToHexStringLower(r.LedgerRoot ?? []) } : null,
         failure = r.Failure is { } f ? new { reason = f.Reason.ToString(), height = f.Height, tradeId = f.TradeId, leafIndex = f.LeafIndex, message = f.Message } : null,
+        anchor = judged is { } j
+            ? new { status = j.Status.ToString(), message = j.Text, genesisKeyId = genesisKeyId is null ? null : Anchor.Hex(genesisKeyId), remembered }
+            : null,
     });
-
-    internal static bool TryReadCheckpoint(string path, out Checkpoint? checkpoint, out string? why)
-    {
-        checkpoint = null;
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            var root = doc.RootElement;
-            checkpoint = new Checkpoint
-            {
-                Size = root.GetProperty("size").GetInt64(),
-                Root = Convert.FromHexString(root.GetProperty("root").GetString()!),
-                TimestampUnixMs = root.GetProperty("time").GetInt64(),
-                KeyId = Convert.FromHexString(root.GetProperty("keyId").GetString()!),
-                Signature = Convert.FromHexString(root.GetProperty("signature").GetString()!),
-            };
-            why = null;
-            return true;
-        }
-        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or FormatException or InvalidOperationException or UnauthorizedAccessException)
-        {
-            why = e.Message;
-            return false;
-        }
-    }
-
-    internal static void WriteCheckpoint(string path, Checkpoint c) =>
-        File.WriteAllText(path, JsonSerializer.Serialize(new
-        {
-            size = c.Size,
-            root = Convert.ToHexStringLower(c.Root),
-            time = c.TimestampUnixMs,
-            keyId = Convert.ToHexStringLower(c.KeyId),
-            signature = Convert.ToHexStringLower(c.Signature),
-        }));
 }

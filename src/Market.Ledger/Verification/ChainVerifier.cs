@@ -8,7 +8,7 @@ namespace Market.Ledger;
 /// payload root and header hash, checks the links, heights, signatures against the key valid at each height, the
 /// rules, the order books, trade ids, amounts, the book/trade consistency, replays each clearing, and finally checks
 /// the latest checkpoint and consistency with a checkpoint the auditor kept. Stops at the first failure.
-/// Streaming: feed blocks with <see cref="Append"/>, then call <see cref="Complete"/>. Memory: the header hashes,
+/// Streaming: feed blocks with <see cref="Append"/>, then call <see cref="Complete(Checkpoint?, Checkpoint?)"/>. Memory: the header hashes,
 /// the rules and the order books that are not cleared yet. Not thread-safe.
 /// </summary>
 public sealed partial class ChainVerifier
@@ -182,6 +182,27 @@ public sealed partial class ChainVerifier
                 : CheckCheckpoint(latest, "checkpoint") ?? (kept is null ? null : CheckKept(kept, latest));
         Failure = failure;
         return Result(failure, latest?.Size);
+    }
+
+    /// <summary>
+    /// Finishes like <see cref="Complete(Checkpoint?, Checkpoint?)"/> with several kept checkpoints (e.g. the one an
+    /// auditor's tool remembers and one given on the command line): the blocks must extend every one of them, checked
+    /// in the given order; the first that fails is reported.
+    /// </summary>
+    /// <param name="latest">The latest checkpoint; null fails with <see cref="VerificationFailureReason.CheckpointMissing"/>.</param>
+    /// <param name="kept">Checkpoints kept from earlier; may be empty.</param>
+    /// <returns>The result.</returns>
+    public VerificationResult Complete(Checkpoint? latest, IReadOnlyList<Checkpoint> kept)
+    {
+        ArgumentNullException.ThrowIfNull(kept);
+        var result = Complete(latest, kept.Count > 0 ? kept[0] : null);
+        for (var i = 1; i < kept.Count && result.IsValid; i++)
+        {
+            Failure = CheckKept(kept[i], latest!);
+            result = Result(Failure, latest!.Size);
+        }
+
+        return result;
     }
 
     private VerificationResult Result(VerificationFailure? failure, long? checkpointSize = null) => new()

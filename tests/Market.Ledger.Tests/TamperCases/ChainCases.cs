@@ -15,6 +15,8 @@ internal static class ChainCases
 {
     private const string Ledger = "chain";
 
+    private static readonly SigningKey FreshKey = SigningKey.FromPrivateKey(Convert.FromHexString("4444444444444444444444444444444444444444444444444444444444444444"));
+
     public static IEnumerable<TamperCase> All() =>
     [
         Case("valid", Sealed(Valid), ValidWith(11, 12)),
@@ -155,6 +157,12 @@ internal static class ChainCases
         Case("checkpoint dated before its last block", Sealed(Valid) with { Latest = Checkpoint.Create(11, Valid.Checkpoint.Root, Gate(0), KeyB) }, Fails(Reason.CheckpointMismatch, null)),
         Case("checkpoint size beyond the blocks", Sealed(Valid) with { Latest = Checkpoint.Create(12, Valid.Checkpoint.Root, Gate(3).AddSeconds(5), KeyB) }, Fails(Reason.Truncated, null)),
         Case("kept checkpoint from another history", Sealed(Valid) with { Kept = Valid.Kept with { Root = Valid.Checkpoint.Root } }, Fails(Reason.NotConsistent, null)),
+
+        // What a verifier remembers of a ledger (its trust anchor, docs/adr/0016): the genesis key id and the latest
+        // checkpoint it verified. A complete chain anyone can seal with a fresh key, and a re-signed history that grew.
+        Case("foreign chain sealed with a fresh key, against the trusted genesis key", Foreign() with { TrustedGenesisKeyId = KeyA.KeyId }, Fails(Reason.UnknownKey, 0)),
+        Case("foreign chain sealed with a fresh key, against the kept checkpoint", Foreign() with { Kept = Checkpoint.Create(3, Valid.LedgerTree().RootAt(3), Gate(0).AddSeconds(5), KeyA) }, Fails(Reason.NotConsistent, null)),
+        Case("complete re-signed fork, against an older kept checkpoint", Fork() with { Kept = Valid.Kept }, Fails(Reason.NotConsistent, null)),
         ExportCase("no blocks, only the checkpoint", lines => lines.RemoveRange(1, lines.Count - 2), Fails(Reason.EmptyChain, null)),
 
         // What the export reader rejects before any block check: the file is not a well-formed export.
@@ -250,16 +258,18 @@ internal static class ChainCases
         return OneInterval(Rules, orders, [new(Party(0, 2), Party(0, 1), 3, 1, Half, 1000), new(Party(0, 3), Party(0, 1), 4, 2, Half, 1000)]);
     }
 
-    /// <summary>Genesis, rules and one interval (order book and clearing) sealed honestly with key A.</summary>
-    private static Tampered OneInterval(RulesRecord rules, OrderLeaf[] orders, TradeFill[] fills)
+    /// <summary>Genesis, rules and one interval (order book and clearing) sealed honestly with key A, or with another
+    /// key from its own genesis on.</summary>
+    private static Tampered OneInterval(RulesRecord rules, OrderLeaf[] orders, TradeFill[] fills, SigningKey? key = null)
     {
-        var genesis = BlockSealer.SealGenesis(KeyA, Genesis);
-        var rulesBlock = BlockSealer.SealRules(genesis.NextTip, KeyA, rules, Genesis.AddSeconds(1));
+        key ??= KeyA;
+        var genesis = BlockSealer.SealGenesis(key, Genesis);
+        var rulesBlock = BlockSealer.SealRules(genesis.NextTip, key, rules, Genesis.AddSeconds(1));
         var start = FirstIntervalStart;
-        var book = BlockSealer.SealOrderBook(rulesBlock.NextTip, KeyA, start, start + IntervalLength, rules.Mechanism, rules.RulesVersion, orders, Gate(0));
-        var clearing = BlockSealer.SealClearing(book.NextTip, KeyA, book.Header, fills, Gate(0).AddSeconds(1));
+        var book = BlockSealer.SealOrderBook(rulesBlock.NextTip, key, start, start + IntervalLength, rules.Mechanism, rules.RulesVersion, orders, Gate(0));
+        var clearing = BlockSealer.SealClearing(book.NextTip, key, book.Header, fills, Gate(0).AddSeconds(1));
         List<LedgerBlock> blocks = [genesis, rulesBlock, book, clearing];
-        return new Tampered(blocks, CheckpointOver(blocks, Gate(0).AddSeconds(5), KeyA));
+        return new Tampered(blocks, CheckpointOver(blocks, Gate(0).AddSeconds(5), key));
     }
 
     /// <summary>Orders 11 and 12 of interval 1 hold 2^63 − 1 Wh; trades 4 and 5 both fill 2^62 Wh of them, so order
@@ -283,6 +293,10 @@ internal static class ChainCases
 
     private static TradeFill[] Fills(LedgerBlock clearing) =>
         [.. clearing.Leaves.Select(l => TradeLeaf.Decode(l.Span)).Select(t => new TradeFill(t.Buyer, t.Seller, t.BuySequence, t.SellSequence, t.EnergyWh, t.Price))];
+
+    /// <summary>What <c>market bench ledger</c> makes: a complete, honestly cleared chain sealed from its own genesis
+    /// on with a key nobody has seen; everything in it checks out.</summary>
+    private static Tampered Foreign() => OneInterval(Rules, Orders(0), Fills(Valid.Blocks[3]), FreshKey);
 
     /// <summary>The operator re-seals the whole chain with a different last clearing time: every block, link,
     /// signature, replay and the new checkpoint are valid; only the kept checkpoint can tell.</summary>

@@ -49,6 +49,7 @@ export class ChainVerifier {
     this._clearings = new Map(); // clearing header hash hex → what its reconciliations need (clearedInterval)
     this._committedIntervals = new Set();
     this._active = null;
+    this._genesisKeyId = null;
     this._previousHash = ZERO32;
     this._nextTradeId = 1n;
     this._lastSealedAt = I64_MIN;
@@ -89,6 +90,9 @@ export class ChainVerifier {
       checkpointSize: valid && checkpoint ? Number(checkpoint.size) : null,
       checkpointRoot: valid && checkpoint ? bytesToHex(checkpoint.root) : null,
       checkpointTime: valid && checkpoint ? Number(checkpoint.time) : null,
+      checkpointKeyId: valid && checkpoint ? bytesToHex(checkpoint.keyId) : null,
+      checkpointSignature: valid && checkpoint ? bytesToHex(checkpoint.signature) : null,
+      genesisKeyId: this._genesisKeyId ?? null,
       replayPerformed: false,
     };
   }
@@ -175,6 +179,7 @@ export class ChainVerifier {
   }
 
   _checkGenesisKey(block, header) {
+    this._genesisKeyId = bytesToHex(header.keyId); // named in the result even when block 0 fails (e.g. another ledger)
     if (header.kind !== KIND.keyEvent || block.leaves.length !== 1) {
       return failure('GenesisInvalid', 0, 'height 0 must be a key event with exactly one key record');
     }

@@ -8,6 +8,7 @@ import { KeyVerifier, decodeDer, verifySignature } from './ecdsa.js';
 import { bytesToHex, tryHexToBytes } from './hex.js';
 import { checkpointDigest } from './chain.js';
 import { withVerdict } from './describe.js';
+import { forget as forgetAnchor, readAnchor, summary, verifyWithAnchor } from './anchor.js';
 
 const bytes = (hex) => (hex === null || hex === undefined ? new Uint8Array(0) : tryHexToBytes(hex));
 const hexList = (list) => (list === null || list === undefined ? [] : list.map(bytes));
@@ -109,6 +110,29 @@ export function stop() {
   current = null;
 }
 
+/** What this browser remembers of the ledger at this origin: `{ anchor: { genesisKeyId, size, checkedAt } | null,
+ * problem }` (see anchor.js), for the page to show before a run. */
+export function remembered() {
+  const read = readAnchor(browserStorage());
+  return { anchor: summary(read.anchor), problem: read.problem };
+}
+
+/** Forgets the remembered ledger (the page's button): the next run is a first contact. */
+export function forget() {
+  forgetAnchor(browserStorage());
+}
+
+// Merely reading window.localStorage throws where the browser forbids storage; readAnchor reports that.
+const noStorage = { getItem: () => { throw new Error('no storage'); }, setItem: () => {}, removeItem: () => {} };
+
+function browserStorage() {
+  try {
+    return window.localStorage ?? noStorage;
+  } catch {
+    return noStorage;
+  }
+}
+
 async function verifyForPage(dotnet, exportUrl, checkpointUrl, signal) {
   let total = 0;
   try {
@@ -127,7 +151,7 @@ async function verifyForPage(dotnet, exportUrl, checkpointUrl, signal) {
   };
   dotnet.invokeMethodAsync('Progress', 0, total).catch(() => {});
   try {
-    return await api.verifyUrl(exportUrl, onProgress, { signal });
+    return await verifyWithAnchor(browserStorage(), (options) => api.verifyUrl(exportUrl, onProgress, { ...options, signal }), Date.now());
   } catch (e) {
     return unreadable(e);
   }
@@ -138,6 +162,7 @@ function unreadable(e) {
     valid: false,
     failure: { reason: 'ExportUnreadable', height: null, tradeId: null, leafIndex: null, message: `the export could not be downloaded: ${e?.message ?? e}` },
     blocks: 0, trades: 0, orders: 0, reconciliations: 0, readingsChecked: 0, keyIds: [], pendingOrderBooks: 0, ledgerRoot: null,
-    checkpointSize: null, checkpointRoot: null, checkpointTime: null, replayPerformed: false, elapsedMs: 0,
+    checkpointSize: null, checkpointRoot: null, checkpointTime: null, checkpointKeyId: null, checkpointSignature: null,
+    genesisKeyId: null, replayPerformed: false, elapsedMs: 0, anchor: null,
   });
 }

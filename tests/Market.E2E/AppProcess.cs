@@ -49,6 +49,9 @@ public sealed partial class AppProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = default!;
 
+    /// <summary>Whether the process ended (killed, crashed, or by a signal such as SIGBUS: exit code 128 + signal).</summary>
+    public bool HasExited => _process.HasExited;
+
     public string Output
     {
         get

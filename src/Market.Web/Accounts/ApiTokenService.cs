@@ -73,7 +73,15 @@ public sealed class ApiTokenService(IDbContextFactory<MarketDbContext> dbFactory
             // Record use at most once a minute: a write per request would throttle the API on SQLite.
             if (token.LastUsedAtMs is null || now - token.LastUsedAtMs > 60_000)
             {
-                await db.ApiTokens.Where(t => t.Id == token.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAtMs, now), cancellationToken);
+                try
+                {
+                    await db.ApiTokens.Where(t => t.Id == token.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAtMs, now), cancellationToken);
+                }
+                catch (Exception e) when (StorageFault.Of(e) is not null)
+                {
+                    // While the database cannot be written (the failure is reported where EF Core met it), a token
+                    // still reads: "last used" waits for the next minute.
+                }
             }
         }
 

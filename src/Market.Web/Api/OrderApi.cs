@@ -77,7 +77,7 @@ public static class OrderApi
 
         mine.MapPost("/orders", PlaceAsync).WithTags("Orders").WithSummary("Post a bid (buy) or an offer (sell) for an open interval")
             .Accepts<PlaceOrderRequest>("application/json")
-            .Produces<OrderDto>(StatusCodes.Status201Created).Produces<OrderDto>(StatusCodes.Status200OK).ProducesProblem(400).ProducesProblem(422).ProducesProblem(413);
+            .Produces<OrderDto>(StatusCodes.Status201Created).Produces<OrderDto>(StatusCodes.Status200OK).ProducesProblem(400).ProducesProblem(422).ProducesProblem(413).ProducesProblem(503);
         mine.MapGet("/orders", ListAsync).WithTags("Orders").WithSummary("My orders, newest interval first (the latest 500); with afterId, those after that id in id order (limit 1-1000, default 500)");
         mine.MapDelete("/orders/{id:long}", CancelAsync).WithTags("Orders").WithSummary("Cancel one of my open orders before its gate closes");
         mine.MapGet("/trades", TradesAsync).WithTags("Trades").WithSummary("My trades, newest first");
@@ -153,7 +153,7 @@ public static class OrderApi
             }
             catch (OrderNotStoredException e)
             {
-                return Problem(500, "Order not stored", e.Message);
+                return StorageFault.Of(e) is { } fault ? StorageFaultResponses.Unavailable(http, fault) : Problem(500, "Order not stored", e.Message);
             }
         }
 

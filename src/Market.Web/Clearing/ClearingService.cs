@@ -208,8 +208,10 @@ public sealed partial class ClearingService(
             await faults.ReachedAsync(FaultPoints.ClearingBeforeCommit);
             await transaction.CommitAsync(cancellationToken);
         }
-        catch (DbUpdateException e)
+        catch (DbUpdateException e) when (StorageFault.Of(e) is null)
         {
+            // A storage fault is no race: it propagates, the job fails and runs again later (looking again at once
+            // would retry the failing write in a tight loop).
             LogLostRace(logger, start, e.InnerException?.Message ?? e.Message);
             return null;
         }

@@ -55,6 +55,7 @@ public static class HostingExtensions
 
         app.UseSecurityHeaders();
         app.UseStatusCodePagesWithReExecute("/not-found");
+        app.UseStorageFaultResponses();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

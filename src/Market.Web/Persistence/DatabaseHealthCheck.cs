@@ -3,11 +3,19 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Market.Web.Persistence;
 
-/// <summary>Ready when the database answers and the ledger has its genesis block.</summary>
-public sealed class DatabaseHealthCheck(IDbContextFactory<MarketDbContext> dbFactory) : IHealthCheck
+/// <summary>
+/// Ready when the database answers, the ledger has its genesis block and the market can write (the outcome of the
+/// last writes, <see cref="StorageHealth"/>; nothing is written to find out).
+/// </summary>
+public sealed class DatabaseHealthCheck(IDbContextFactory<MarketDbContext> dbFactory, StorageHealth storage) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (storage.Fault is { } fault)
+        {
+            return HealthCheckResult.Unhealthy($"The database cannot be written: {fault.Reason}.");
+        }
+
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

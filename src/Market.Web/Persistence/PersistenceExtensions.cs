@@ -15,12 +15,16 @@ public static class PersistenceExtensions
         builder.AddSettings<MarketOptions>(MarketOptions.Section);
 
         builder.Services.AddSingleton<DataFolder>();
+        builder.Services.AddSingleton<StorageHealth>();
+        builder.Services.AddSingleton<StorageFaultInterceptor>();
+        builder.Services.AddHostedService<StorageProbe>();
         if (builder.Configuration.DatabaseEngine() == MarketDatabase.PostgreSql)
         {
             builder.Services.AddDbContextFactory<PostgresMarketDbContext>((sp, options) =>
             {
                 var folder = sp.GetRequiredService<DataFolder>();
-                options.UseNpgsql(WithAutoPrepare(folder.ConnectionString), npgsql => npgsql.CommandTimeout(30));
+                options.UseNpgsql(WithAutoPrepare(folder.ConnectionString), npgsql => npgsql.CommandTimeout(30))
+                    .AddInterceptors(sp.GetRequiredService<StorageFaultInterceptor>());
             });
             builder.Services.AddSingleton<IDbContextFactory<MarketDbContext>, UpcastDbContextFactory<PostgresMarketDbContext>>();
         }
@@ -29,8 +33,10 @@ public static class PersistenceExtensions
             builder.Services.AddDbContextFactory<MarketDbContext>((sp, options) =>
             {
                 var folder = sp.GetRequiredService<DataFolder>();
-                options.UseSqlite(folder.ConnectionString, sqlite => sqlite.CommandTimeout(30));
+                options.UseSqlite(folder.ConnectionString, sqlite => sqlite.CommandTimeout(30))
+                    .AddInterceptors(sp.GetRequiredService<StorageFaultInterceptor>());
             });
+            builder.Services.AddSingleton<SqliteOwnership>();
         }
 
         builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContext());
@@ -59,17 +65,15 @@ public static class PersistenceExtensions
         return builder.ToString();
     }
 
-    /// <summary>Creates the data folder and applies migrations; SQLite runs in WAL mode so readers never block the writer.</summary>
+    /// <summary>
+    /// Creates the data folder and applies migrations; SQLite runs in WAL mode so readers never block the writer, and
+    /// the app holds its database from here on (<see cref="SqliteOwnership"/>).
+    /// </summary>
     public static async Task MigrateMarketDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
+        services.GetService<SqliteOwnership>()?.Hold(services.GetRequiredService<DataFolder>().ConnectionString);
         var factory = services.GetRequiredService<IDbContextFactory<MarketDbContext>>();
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        if (db.Database.IsSqlite())
-        {
-            await db.Database.OpenConnectionAsync(cancellationToken);
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-        }
-
         await db.Database.MigrateAsync(cancellationToken);
     }
 }
@@ -88,6 +92,10 @@ public sealed class DataFolder
         ConnectionString = o.ConnectionString is { Length: > 0 } cs
             ? cs
             : new SqliteConnectionStringBuilder { DataSource = System.IO.Path.Combine(Path, "market.db"), Pooling = true, DefaultTimeout = 30 }.ToString();
+        if (o.Database == MarketDatabase.Sqlite)
+        {
+            ConnectionString = SqliteOwnership.Exclusive(ConnectionString);
+        }
     }
 
     public string Path { get; }

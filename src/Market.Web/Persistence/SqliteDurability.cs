@@ -7,11 +7,13 @@ namespace Market.Web.Persistence;
 
 /// <summary>
 /// Sets SQLite's <c>synchronous</c> level (<see cref="MarketOptions.SqliteSynchronous"/>) on every connection EF
-/// Core opens; SQLite does not remember it in the file. Does nothing for other databases.
+/// Core opens, and keeps the database file unmapped (<c>mmap_size=0</c>, also SQLite's default here: a mapped page
+/// of a file that can no longer be written is a SIGBUS, see <see cref="SqliteOwnership"/>); SQLite does not remember
+/// either in the file. Does nothing for other databases.
 /// </summary>
 public sealed class SqliteDurabilityInterceptor(IOptions<MarketOptions> options) : DbConnectionInterceptor
 {
-    private readonly string _pragma = $"PRAGMA synchronous={(options.Value.SqliteSynchronous == "FULL" ? "FULL" : "NORMAL")};";
+    private readonly string _pragma = $"PRAGMA synchronous={(options.Value.SqliteSynchronous == "FULL" ? "FULL" : "NORMAL")}; PRAGMA mmap_size=0;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 

@@ -37,6 +37,7 @@ public sealed partial class OrderIntake(
     MarketClock clock,
     MarketMetrics metrics,
     FaultPoints faults,
+    StorageHealth storage,
     ILogger<OrderIntake> logger) : BackgroundService
 {
     /// <summary>The most orders one transaction carries: bounds the time one commit takes.</summary>
@@ -112,7 +113,16 @@ public sealed partial class OrderIntake(
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            LogBatchFailed(logger, e, batch.Count);
+            // A storage fault is logged once, with its cause, where it is noticed (StorageHealth); not per batch.
+            if (storage.Observe(e) is { } fault)
+            {
+                LogBatchRefused(logger, batch.Count, fault.Reason);
+            }
+            else
+            {
+                LogBatchFailed(logger, e, batch.Count);
+            }
+
             foreach (var pending in batch)
             {
                 pending.Completion.TrySetException(new OrderNotStoredException("The order could not be stored; nothing was accepted. Retry with the same Idempotency-Key.", e));
@@ -336,6 +346,9 @@ public sealed partial class OrderIntake(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing a batch of {Count} orders failed; none of them was acknowledged")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A batch of {Count} orders was not stored ({Reason}); none of them was acknowledged")]
+    private static partial void LogBatchRefused(ILogger logger, int count, string reason);
 
     private sealed record PendingOrder(long HouseholdId, PlaceOrder Request, IdempotencyKey? Idempotency)
     {

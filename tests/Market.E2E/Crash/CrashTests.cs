@@ -60,6 +60,8 @@ public sealed class CrashTests : IDisposable
         await WaitUntilClearedAsync(http, interval);
 
         var export = await http.GetByteArrayAsync(new Uri("api/ledger/export", UriKind.Relative));
+        // A running market holds its SQLite file for itself: the rows are read once it is gone.
+        await restarted.KillAsync();
         var report = ChainVerifier.VerifyExport(new MemoryStream(export), new MatchingReplayer());
         report.IsValid.ShouldBeTrue(report.Failure?.ToString());
         report.TradeCount.ShouldBeGreaterThan(0);
@@ -125,7 +127,11 @@ public sealed class CrashTests : IDisposable
             await Task.WhenAll(clients);
         }
 
-        await using var restarted = await StartAsync(Monday.AddMinutes(1), runJobs: false);
+        await using (await StartAsync(Monday.AddMinutes(1), runJobs: false))
+        {
+            // It starts again on what the kill left; a running market holds its SQLite file, so read after it.
+        }
+
         var stored = await IdsAsync("SELECT \"Id\" FROM \"Orders\"");
         acked.Count.ShouldBeGreaterThanOrEqualTo(300);
         acked.Except(stored).ShouldBeEmpty();
@@ -168,7 +174,7 @@ public sealed class CrashTests : IDisposable
         return AppProcess.StartAsync(settings);
     }
 
-    private static async Task<LoadHouseholdsResponse> LoadHouseholdsAsync(AppProcess app, int count)
+    internal static async Task<LoadHouseholdsResponse> LoadHouseholdsAsync(AppProcess app, int count)
     {
         using var http = app.CreateClient();
         using var response = await http.PostAsync(new Uri($"api/demo/load-households?count={count}", UriKind.Relative), null);
@@ -195,7 +201,7 @@ public sealed class CrashTests : IDisposable
         return ids;
     }
 
-    private static async Task<long?> PostAsync(HttpClient http, string side, long energyWh, long price, DateTimeOffset interval)
+    internal static async Task<long?> PostAsync(HttpClient http, string side, long energyWh, long price, DateTimeOffset interval)
     {
         using var response = await http.PostAsJsonAsync(new Uri("api/orders", UriKind.Relative), new { side, energyWh, limitPrice = price, intervalStart = interval });
         if (response.StatusCode != HttpStatusCode.Created)

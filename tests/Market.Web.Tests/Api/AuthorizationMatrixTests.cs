@@ -76,6 +76,13 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         data.Add("other", "POST", "/api/ledger/key-rotations", 403);
         data.Add("manager", "POST", "/api/ledger/key-rotations", 403);
         data.Add("operator", "POST", "/api/ledger/key-rotations", 200);
+        foreach (var caller in new[] { "owner", "other", "manager" })
+        {
+            data.Add(caller, "GET", "/api/operator/backup", 403);
+        }
+
+        data.Add("anonymous", "GET", "/api/operator/backup", 401);
+        data.Add("operator", "GET", "/api/operator/backup", TestDatabase.Provider == MarketDatabase.PostgreSql ? 409 : 200); // PostgreSQL: pg_dump
         // Demo mode only (it publishes its passwords anyway): load-test households for `market load`.
         data.Add("anonymous", "POST", "/api/demo/load-households?count=1", 200);
         // Proofs are public; this trade does not exist.

@@ -11,17 +11,16 @@ public static class AccountExtensions
     public static WebApplicationBuilder AddMarketAccounts(this WebApplicationBuilder builder)
     {
         builder.Services.AddCascadingAuthenticationState();
-        // Browsers sign in with the Identity cookie; agents send a personal access token. The policy scheme picks
-        // by the Authorization header, so both reach HttpContext.User before rate limiting.
+        // Browsers sign in with the Identity cookie; agents send a personal access token. The scheme follows the
+        // path, never what the request carries: tokens on the API and the metrics scrape only, the cookie
+        // everywhere else (a token sent to a page is not looked at). Both reach HttpContext.User before rate limiting.
         builder.Services.AddAuthentication(o =>
             {
                 o.DefaultScheme = "cookie-or-token";
                 o.DefaultChallengeScheme = "cookie-or-token";
             })
             .AddPolicyScheme("cookie-or-token", "Cookie or token", o => o.ForwardDefaultSelector = http =>
-                http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                    ? TokenAuthenticationHandler.SchemeName
-                    : IdentityConstants.ApplicationScheme)
+                TokenPaths.Accepts(http.Request.Path) ? TokenAuthenticationHandler.SchemeName : IdentityConstants.ApplicationScheme)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null)
             .AddIdentityCookies();
         builder.Services.AddSingleton<ApiTokenService>();

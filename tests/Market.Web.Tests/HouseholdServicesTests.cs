@@ -115,23 +115,6 @@ public sealed class HouseholdServicesTests : IAsyncLifetime
         await using var db = _app.CreateDb();
         (await db.Users.AnyAsync(u => u.Email == "eve@example.org")).ShouldBeFalse();
     }
-
-    [Fact]
-    public async Task SignIn_FiveWrongPasswords_AccountLockedEvenForTheRightOne()
-    {
-        using var client = _app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        for (var i = 0; i < 5; i++)
-        {
-            await Should.ThrowAsync<InvalidOperationException>(() => CookieSignIn.SignInAsync(client, "anna@demo.energy", "wrong-password"));
-        }
-
-        var locked = await Should.ThrowAsync<InvalidOperationException>(() => CookieSignIn.SignInAsync(client, "anna@demo.energy"));
-
-        locked.Message.ShouldContain("failed");
-        await using var scope = _app.Services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<MarketUser>>();
-        (await users.IsLockedOutAsync((await users.FindByEmailAsync("anna@demo.energy"))!)).ShouldBeTrue();
-    }
 }
 
 public sealed class SignInRateLimitTests

@@ -7,7 +7,7 @@ namespace Market.Web.Accounts;
 
 public static class AccountExtensions
 {
-    /// <summary>ASP.NET Core Identity on EF Core, cookie sign-in, roles and lockout.</summary>
+    /// <summary>ASP.NET Core Identity on EF Core, cookie sign-in, roles, API tokens.</summary>
     public static WebApplicationBuilder AddMarketAccounts(this WebApplicationBuilder builder)
     {
         builder.Services.AddCascadingAuthenticationState();
@@ -43,14 +43,17 @@ public static class AccountExtensions
                 o.SignIn.RequireConfirmedAccount = true;
                 o.Password.RequiredLength = 10;
                 o.Password.RequireNonAlphanumeric = false;
-                o.Lockout.MaxFailedAccessAttempts = 5;
-                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
-                o.Lockout.AllowedForNewUsers = true;
+                // No account lock: anyone who knows an e-mail address could use it to keep the household out.
+                // Failed sign-ins are throttled per account and client address instead (SignInThrottle).
+                o.Lockout.AllowedForNewUsers = false;
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<MarketDbContext>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
+        builder.Services.AddSingleton<SignInThrottle>();
+        builder.Services.AddSingleton<UnknownAccountHash>();
+        builder.Services.AddScoped<PasswordSignIn>();
         builder.Services.AddScoped<HouseholdAccessor>();
         builder.Services.AddScoped<AccountService>();
         builder.Services.AddSingleton<IEmailSender<MarketUser>, OutboxEmailSender>();

@@ -1,5 +1,8 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,7 +10,7 @@ namespace Market.Web.Accounts;
 
 public static class AccountExtensions
 {
-    /// <summary>ASP.NET Core Identity on EF Core, cookie sign-in, roles, API tokens.</summary>
+    /// <summary>ASP.NET Core Identity on EF Core, cookie sign-in with server-side sessions, roles, API tokens.</summary>
     public static WebApplicationBuilder AddMarketAccounts(this WebApplicationBuilder builder)
     {
         builder.Services.AddCascadingAuthenticationState();
@@ -26,6 +29,7 @@ public static class AccountExtensions
         builder.Services.AddSingleton<ApiTokenService>();
         builder.Services.AddSingleton<ApiTokenCache>();
         builder.Services.AddSingleton<HouseholdCache>();
+        builder.Services.AddSingleton<SessionStore>();
         builder.Services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/account/login";
@@ -36,6 +40,9 @@ public static class AccountExtensions
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.SlidingExpiration = true;
         });
+        builder.Services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<SessionStore>((o, sessions) => o.SessionStore = sessions);
+        builder.Services.AddScoped<AuthenticationStateProvider, SessionRevalidation>();
         builder.Services.AddAuthorization();
         builder.Services.AddIdentityCore<MarketUser>(o =>
             {
@@ -60,11 +67,29 @@ public static class AccountExtensions
         return builder;
     }
 
-    /// <summary>Sign-out is a POST with an antiforgery token, so no other site can sign a user out.</summary>
+    /// <summary>
+    /// Sign-out is a POST with the form's antiforgery token, so no other page can sign a user out; it ends the
+    /// session on the server (<see cref="SessionStore"/>), and with <c>scope=everywhere</c> every session of the user.
+    /// </summary>
     public static IEndpointRouteBuilder MapMarketAccounts(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/account/logout", async (SignInManager<MarketUser> signIn) =>
+        app.MapPost("/account/logout", async (HttpContext http, IAntiforgery antiforgery, SignInManager<MarketUser> signIn, SessionStore sessions) =>
         {
+            var signedIn = http.User.Identity?.IsAuthenticated == true;
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                // Without a session there is nothing to end (a page left open after signing out elsewhere).
+                return signedIn
+                    ? Results.Problem(statusCode: 400, title: "Sign-out refused", detail: "Sign out with the button on the app's own pages: this request carried no valid antiforgery token.")
+                    : Results.LocalRedirect("/");
+            }
+
+            if (signedIn && http.Request.HasFormContentType && http.Request.Form["scope"] == "everywhere"
+                && http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } userId)
+            {
+                await sessions.EndAllAsync(userId);
+            }
+
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/");
         }).ExcludeFromDescription();

@@ -61,6 +61,8 @@ public static class AccountExtensions
         builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddSingleton<UnknownAccountHash>();
         builder.Services.AddScoped<PasswordSignIn>();
+        builder.AddSettings<PublicLinkOptions>(PublicLinkOptions.Section);
+        builder.Services.AddSingleton<PublicLinks>();
         builder.Services.AddScoped<HouseholdAccessor>();
         builder.Services.AddScoped<AccountService>();
         builder.Services.AddSingleton<IEmailSender<MarketUser>, OutboxEmailSender>();

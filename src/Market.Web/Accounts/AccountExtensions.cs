@@ -48,7 +48,12 @@ public static class AccountExtensions
             {
                 o.User.RequireUniqueEmail = true;
                 o.SignIn.RequireConfirmedAccount = true;
-                o.Password.RequiredLength = 10;
+                // PasswordPolicy decides (length, common passwords); no composition rules, no second length rule.
+                o.Password.RequiredLength = 1;
+                o.Password.RequiredUniqueChars = 1;
+                o.Password.RequireDigit = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireUppercase = false;
                 o.Password.RequireNonAlphanumeric = false;
                 // No account lock: anyone who knows an e-mail address could use it to keep the household out.
                 // Failed sign-ins are throttled per account and client address instead (SignInThrottle).
@@ -57,7 +62,9 @@ public static class AccountExtensions
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<MarketDbContext>()
             .AddSignInManager()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddPasswordValidator<PasswordPolicy>();
+        builder.Services.AddSingleton(CommonPasswords.BuiltIn);
         builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddSingleton<UnknownAccountHash>();
         builder.Services.AddScoped<PasswordSignIn>();

@@ -108,6 +108,18 @@ public sealed class SessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChangePassword_CommonPassword_RefusedSayingWhyAndTheOldOneStillWorks()
+    {
+        var (browser, _) = await SignedInAsync(_app, "anna@demo.energy");
+
+        var html = await ChangePasswordAsync(browser, CookieSignIn.DemoPassword, "1qaz2wsx3edc4rfv");
+
+        html.ShouldNotContain("data-testid=\"password-changed\"");
+        html.ShouldContain("one of the most commonly used passwords");
+        (await SignedInAsync(_app, "anna@demo.energy")).Browser.ShouldNotBeNull();
+    }
+
+    [Fact]
     public async Task IsOpen_SessionSignedOut_FalseSoOpenPagesDropIt()
     {
         var (browser, _) = await SignedInAsync(_app, "anna@demo.energy");

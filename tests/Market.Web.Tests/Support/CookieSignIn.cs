@@ -6,7 +6,7 @@ namespace Market.Web.Tests.Support;
 public static partial class CookieSignIn
 {
     /// <summary>The demo logins' password (<c>Demo:Password</c>).</summary>
-    public const string DemoPassword = "Sunshine2026";
+    public const string DemoPassword = "sunny-rooftops-2026";
 
     /// <summary>The header <see cref="ClientAddressFromHeader"/> reads, to sign in "from" another address.</summary>
     public const string ClientAddressHeader = "X-Test-Client-Address";

@@ -83,7 +83,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    public static async Task SignInAsync(IPage page, string email, string password = "Sunshine2026")
+    public static async Task SignInAsync(IPage page, string email, string password = "sunny-rooftops-2026")
     {
         await page.GotoAsync("account/login");
         await page.Locator("#email").FillAsync(email);

@@ -146,7 +146,7 @@ public sealed class SecurityTests
         var key = await File.ReadAllTextAsync(services.GetRequiredService<DataFolder>().SigningKeyPath);
 
         logs.Count.ShouldBeGreaterThan(50, "the capture should see the app's logs at every level");
-        text.ShouldNotContain("Sunshine2026");
+        text.ShouldNotContain(CookieSignIn.DemoPassword);
         text.ShouldNotContain("WrongPassword1");
         text.ShouldNotContain(secret);
         text.ShouldNotContain(secret[..^4]);

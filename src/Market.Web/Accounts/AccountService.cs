@@ -20,11 +20,13 @@ public sealed class AccountService(
     UserManager<MarketUser> users,
     IEmailSender<MarketUser> email,
     IDbContextFactory<MarketDbContext> dbFactory,
-    HouseholdCache householdCache)
+    HouseholdCache householdCache,
+    PublicLinks links)
 {
     public const decimal MaxSiteKw = 1000m;
 
-    public async Task<RegistrationResult> RegisterAsync(Registration r, string confirmBaseUrl, CancellationToken cancellationToken = default)
+    /// <summary>Creates the account and its household and mails a confirmation link under the app's public address.</summary>
+    public async Task<RegistrationResult> RegisterAsync(Registration r, CancellationToken cancellationToken = default)
     {
         var errors = ValidateSite(r.HouseholdName, r.PvPeakKw, r.MaxImportKw, r.TimeZone);
         if (errors.Count > 0)
@@ -57,7 +59,7 @@ public sealed class AccountService(
         }
 
         var code = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GenerateEmailConfirmationTokenAsync(user)));
-        var link = $"{confirmBaseUrl.TrimEnd('/')}/account/confirm?userId={Uri.EscapeDataString(user.Id)}&code={Uri.EscapeDataString(code)}";
+        var link = links.To($"account/confirm?userId={Uri.EscapeDataString(user.Id)}&code={Uri.EscapeDataString(code)}");
         await email.SendConfirmationLinkAsync(user, r.Email, link);
         return new RegistrationResult([], link);
     }

@@ -8,7 +8,7 @@ public sealed record ResolvedToken(long TokenId, string UserId, string UserName,
 /// <summary>
 /// Tokens that authenticated recently, by the SHA-256 of their secret, for <see cref="Lifetime"/>: the API then
 /// needs no database read per request. Revoking a token on this node (<see cref="ApiTokenService.RevokeAsync"/>)
-/// takes effect at once; on another node within <see cref="Lifetime"/>, as do a lockout and a change of roles.
+/// takes effect at once; on another node within <see cref="Lifetime"/>, as does a change of roles.
 /// Only valid tokens are cached, so guessing secrets cannot fill it.
 /// </summary>
 public sealed class ApiTokenCache(TimeProvider time)

@@ -7,8 +7,9 @@ using Microsoft.Extensions.Options;
 namespace Market.Web.Accounts;
 
 /// <summary>
-/// <c>Authorization: Bearer mkt_…</c> with a personal access token; the principal carries the owner's roles. A token
-/// that authenticated within <see cref="ApiTokenCache.Lifetime"/> is taken from <see cref="ApiTokenCache"/>.
+/// <c>Authorization: Bearer mkt_…</c> with a personal access token, on <see cref="TokenPaths"/> only; the principal
+/// carries the owner's roles. A token that authenticated within <see cref="ApiTokenCache.Lifetime"/> is taken from
+/// <see cref="ApiTokenCache"/>. Failed password sign-ins never stop a token: it works until it is revoked.
 /// </summary>
 public sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -47,7 +48,7 @@ public sealed class TokenAuthenticationHandler(
             // Resolved only on a cache miss: a UserManager is costly to build for every request.
             var users = Context.RequestServices.GetRequiredService<UserManager<MarketUser>>();
             var user = await users.FindByIdAsync(token.UserId);
-            if (user is null || await users.IsLockedOutAsync(user))
+            if (user is null)
             {
                 return AuthenticateResult.Fail("The token's owner cannot sign in.");
             }

@@ -5,7 +5,7 @@ namespace Market.Web.Api;
 
 public static class ApiExtensions
 {
-    public const string MetricsPath = "/metrics";
+    public const string MetricsPath = TokenPaths.Metrics;
 
     public static WebApplicationBuilder AddMarketApi(this WebApplicationBuilder builder)
     {

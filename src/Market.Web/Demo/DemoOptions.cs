@@ -13,7 +13,7 @@ public sealed class DemoOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>The password of every demo login. Demo mode only; never used otherwise.</summary>
-    public string Password { get; set; } = "Sunshine2026";
+    public string Password { get; set; } = "sunny-rooftops-2026";
 
     /// <summary>
     /// Run the agent households: a backfill of <see cref="BackfillDays"/> on the first start, then live orders for

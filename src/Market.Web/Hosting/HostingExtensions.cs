@@ -1,4 +1,5 @@
 using Market.Web.Components;
+using Microsoft.Extensions.Options;
 
 namespace Market.Web.Hosting;
 
@@ -40,6 +41,11 @@ public static class HostingExtensions
         builder.AddMarketObservability();
         builder.AddMarketTesting();
         builder.AddSettings<OperatorOptions>(OperatorOptions.Section);
+        // Links the app mails may use its own listening address only where nobody relies on them reaching anyone:
+        // in Production outside demo mode, Market:PublicBaseUrl is required.
+        var production = builder.Environment.IsProduction();
+        builder.Services.AddOptions<PublicLinkOptions>().PostConfigure<IOptions<DemoOptions>>((links, demo) =>
+            links.MayUseServerAddress = !production || demo.Value.Enabled);
         builder.Services.AddScoped<StartupAccounts>();
         return builder;
     }

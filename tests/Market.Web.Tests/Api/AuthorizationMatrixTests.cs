@@ -36,7 +36,8 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
     public static TheoryData<string, string, string, int> ApiCases()
     {
         var data = new TheoryData<string, string, string, int>();
-        // caller: anonymous | owner (anna) | other (ben, another household) | manager | operator
+        // caller: anonymous | owner (anna) | other (ben, another household) | manager | operator, with a token; a
+        // "-cookie" caller is the same person signed in with a browser instead
         foreach (var (method, path) in new[] { ("GET", "/api/orders"), ("GET", "/api/trades") })
         {
             data.Add("anonymous", method, path, 401);
@@ -68,8 +69,19 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         data.Add("other", "POST", "/api/meter-readings", 403);
         data.Add("manager", "POST", "/api/meter-readings", 403);
         data.Add("operator", "POST", "/api/meter-readings", 422); // let in; a file without readings is refused
-        // Signing out needs no sign-in and ends on the home page (SameSite=Lax keeps other sites from posting it).
+        // Signing out takes the form's antiforgery token: without one a signed-in browser stays signed in; without a
+        // session there is nothing to end and it ends on the home page.
         data.Add("anonymous", "POST", "/account/logout", 200);
+        data.Add("owner-cookie", "POST", "/account/logout", 400);
+        // A signed-in browser's cookie reaches no API endpoint and not the metrics: they take tokens only (ADR 8, 17).
+        foreach (var (method, path) in new[] { ("GET", "/api/orders"), ("POST", "/api/orders"), ("DELETE", "/api/orders/{own}"), ("GET", "/api/trades") })
+        {
+            data.Add("owner-cookie", method, path, 401);
+        }
+
+        data.Add("operator-cookie", "GET", "/metrics", 401);
+        data.Add("operator-cookie", "POST", "/api/meter-readings", 401);
+        data.Add("operator-cookie", "POST", "/api/ledger/key-rotations", 401);
         // Only an operator rotates the signing key.
         data.Add("anonymous", "POST", "/api/ledger/key-rotations", 401);
         data.Add("owner", "POST", "/api/ledger/key-rotations", 403);
@@ -175,6 +187,20 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
             data.Add("operator", page, "ok");
         }
 
+        // A token opens no page, download or form: pages know only the signed-in cookie (ADR 17). The token's owner is
+        // treated as anyone who is not signed in.
+        foreach (var page in new[] { "/market", "/statement", "/account", "/account/password", "/statement/2026/6.csv" })
+        {
+            data.Add("owner-token", page, "login");
+        }
+
+        foreach (var page in new[] { "/utility", "/utility/intervals.csv", "/operator/readings", "/operator/readings/missing.csv", "/operator/signing-key" })
+        {
+            data.Add("operator-token", page, "login");
+        }
+
+        data.Add("operator-token", "/hangfire", "denied");
+        data.Add("owner-token", "/", "ok");
         data.Add("anonymous", "/hangfire", "denied");
         data.Add("owner", "/hangfire", "denied");
         data.Add("manager", "/hangfire", "denied");
@@ -256,13 +282,21 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         _ => throw new ArgumentOutOfRangeException(nameof(caller)),
     };
 
+    // "owner" (no suffix) calls the API with a token; "owner-cookie" with a signed-in browser's cookie.
     private async Task<HttpClient> ClientAsync(string caller) =>
-        caller == "anonymous" ? _app.CreateClient() : await ApiClient.ForAsync(_app, Email(caller));
+        caller == "anonymous" ? _app.CreateClient()
+        : caller.EndsWith("-cookie", StringComparison.Ordinal) ? await CookieClientAsync(caller[..^"-cookie".Length])
+        : await ApiClient.ForAsync(_app, Email(caller));
 
+    // "owner" (no suffix) opens pages signed in with the cookie; "owner-token" sends only a token.
     private async Task<HttpClient> CookieClientAsync(string caller)
     {
         var client = _app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        if (caller != "anonymous")
+        if (caller.EndsWith("-token", StringComparison.Ordinal))
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await ApiClient.TokenAsync(_app, Email(caller[..^"-token".Length])));
+        }
+        else if (caller != "anonymous")
         {
             await CookieSignIn.SignInAsync(client, Email(caller));
         }

@@ -9,6 +9,14 @@ public static class ApiClient
 {
     public static async Task<HttpClient> ForAsync(MarketFactory app, string email)
     {
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(app, email));
+        return client;
+    }
+
+    /// <summary>A fresh personal access token of <paramref name="email"/>'s account.</summary>
+    public static async Task<string> TokenAsync(MarketFactory app, string email)
+    {
         string userId;
         await using (var db = app.CreateDb())
         {
@@ -16,9 +24,7 @@ public static class ApiClient
         }
 
         var (_, secret) = await app.Get<ApiTokenService>().CreateAsync(userId, "test");
-        var client = app.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
-        return client;
+        return secret;
     }
 
     public static object Order(string side, long energyWh, long limitPrice, long intervalStart) =>

@@ -32,15 +32,16 @@ internal static class LedgerCommand
         var source = new Argument<string>("source") { Description = "An export file, or the market's URL (its /api/ledger/export is fetched)." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var kept = new Option<FileInfo?>("--checkpoint") { Description = "A checkpoint kept from earlier (JSON): the ledger must have grown from it, never been rewritten." };
+        var openings = new Option<FileInfo?>("--openings") { Description = "Openings of household reconciliation commitments (a household's own, or an auditor's of a range): each opened record is checked, and every reconciliation whose records are all opened is checked in full." };
         var command = new Command("verify", "Recompute every leaf, root, header hash, link, signature and the checkpoint, and replay every interval's clearing.")
         {
-            source, json, kept,
+            source, json, kept, openings,
         };
-        command.SetAction(parse => RunVerify(parse.GetValue(source)!, parse.GetValue(json), parse.GetValue(kept), http, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        command.SetAction(parse => RunVerify(parse.GetValue(source)!, parse.GetValue(json), parse.GetValue(kept), parse.GetValue(openings), http, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
-    private static int RunVerify(string source, bool json, FileInfo? keptFile, Func<HttpClient> http, TextWriter output, TextWriter error)
+    private static int RunVerify(string source, bool json, FileInfo? keptFile, FileInfo? openingsFile, Func<HttpClient> http, TextWriter output, TextWriter error)
     {
         Checkpoint? kept = null;
         if (keptFile is not null)
@@ -52,12 +53,27 @@ internal static class LedgerCommand
             }
         }
 
+        IReadOnlyList<ReconciliationOpening>? openings = null;
+        if (openingsFile is not null)
+        {
+            try
+            {
+                using var file = openingsFile.OpenRead();
+                openings = OpeningsFile.Read(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or LedgerFormatException)
+            {
+                error.WriteLine($"market ledger verify: cannot read the openings: {e.Message}");
+                return Unreadable;
+            }
+        }
+
         VerificationResult result;
         try
         {
             using var client = http();
             using var stream = Open(source, client, ExportUrl);
-            result = VerifyStream(stream, kept, error);
+            result = VerifyStream(stream, kept, error, openings);
         }
         catch (Exception e) when (e is IOException or HttpRequestException or UnauthorizedAccessException or TaskCanceledException or UriFormatException or LedgerFormatException)
         {
@@ -78,7 +94,7 @@ internal static class LedgerCommand
         else if (result.IsValid)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"valid: {result.BlockCount} blocks, {result.TradeCount} trades, {result.OrderCount} orders, {result.ReconciliationCount} {(result.ReconciliationCount == 1 ? "reconciliation" : "reconciliations")}; every clearing replayed, every reconciliation settled exactly; checkpoint size {result.CheckpointSize}, root {Convert.ToHexStringLower(result.LedgerRoot ?? [])}"));
+                $"valid: {result.BlockCount} blocks, {result.TradeCount} trades, {result.OrderCount} orders, {result.ReconciliationCount} {(result.ReconciliationCount == 1 ? "reconciliation" : "reconciliations")}; every clearing replayed; {ReconciliationScope(result)}; checkpoint size {result.CheckpointSize}, root {Convert.ToHexStringLower(result.LedgerRoot ?? [])}"));
         }
         else
         {
@@ -88,11 +104,17 @@ internal static class LedgerCommand
         return result.IsValid ? Valid : Tampered;
     }
 
+    /// <summary>What the reconciliations were checked against: the public totals, or opened household records too.</summary>
+    internal static string ReconciliationScope(VerificationResult r) => r.OpeningsChecked == 0
+        ? "reconciliations: public checks only (tariffs in force, traded energy, community totals; household meter values are sealed as commitments, --openings checks them)"
+        : string.Create(CultureInfo.InvariantCulture,
+            $"reconciliations: {r.OpeningsChecked} of {r.HouseholdRecords} household records opened and checked{(r.OpeningsUnmatched > 0 ? $" ({r.OpeningsUnmatched} openings matched no record)" : "")}, {r.ReconciliationsFullyChecked} of {r.ReconciliationCount} reconciliations checked in full");
+
     /// <summary>Streams the export through the verifier block by block, with a progress line on a terminal.</summary>
-    internal static VerificationResult VerifyStream(Stream stream, Checkpoint? kept, TextWriter error)
+    internal static VerificationResult VerifyStream(Stream stream, Checkpoint? kept, TextWriter error, IReadOnlyList<ReconciliationOpening>? openings = null)
     {
         var reader = new LedgerExportReader(stream);
-        var verifier = new ChainVerifier(new MatchingReplayer());
+        var verifier = new ChainVerifier(new MatchingReplayer(), new ChainVerifierOptions { Openings = openings });
         var progress = !Console.IsErrorRedirected && ReferenceEquals(error, Console.Error);
         long count = 0;
         try
@@ -229,6 +251,10 @@ internal static class LedgerCommand
         trades = r.TradeCount,
         orders = r.OrderCount,
         reconciliations = r.ReconciliationCount,
+        householdRecords = r.HouseholdRecords,
+        openingsChecked = r.OpeningsChecked,
+        openingsUnmatched = r.OpeningsUnmatched,
+        reconciliationsFullyChecked = r.ReconciliationsFullyChecked,
         checkpoint = r.CheckpointSize is long size ? new { size, root = Convert.ToHexStringLower(r.LedgerRoot ?? []) } : null,
         failure = r.Failure is { } f ? new { reason = f.Reason.ToString(), height = f.Height, tradeId = f.TradeId, leafIndex = f.LeafIndex, message = f.Message } : null,
     });

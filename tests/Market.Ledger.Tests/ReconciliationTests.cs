@@ -313,4 +313,30 @@ public sealed class ReconciliationTests
 
         error.Message.ShouldStartWith("openings line 3: a second opening");
     }
+
+    [Fact]
+    public void WorkedExample_Party3Version1_EncodesAsDocumented()
+    {
+        // docs/ledger-format.md §12, "Reconciliation example".
+        var chain = Build();
+        var opening = chain.Openings[2];
+
+        var reading = Convert.ToHexStringLower(ReadingsV1[2].Hash());
+        var summary = Convert.ToHexStringLower(chain.Blocks[4].Leaves.GetSpan(0));
+        var record = Convert.ToHexStringLower(opening.Settlement.Encode());
+        var commitment = Convert.ToHexStringLower(opening.Commitment());
+        var leaf = Convert.ToHexStringLower(chain.Blocks[4].Leaves.GetSpan(3));
+
+        reading.ShouldBe("e336cacbd9fc0a88abc072cf458d1fb25a792574e2cbdfed5775cf7ff7ee1b17");
+        summary.ShouldBe("0201" + "00000001" + "0001" + "01" + "00000000000009c4" + "0000000000002710" + "0000000000000000" + "00000005"
+            + "0000000000001131" + "00000000000011f8" + "00000000000001f4" + "000000000000012d" + "000000000000012d"
+            + "00000002000000000000012d00000000000002f1" + "0000000200000000000000c700000000000007c6" + "0000000000000000000000000000000000000000");
+        record.ShouldBe("01" + "000000000000a0000000000000000003" + "000000006955c710" + "000000006955ca94" + "00000001" + "00000001" + reading
+            + "0000000000000709" + "0000000000000000"
+            + "0000000000000000000000000000000000000000" + "00000002000000000000012d00000000000002f1"
+            + "0000000000000000000000000000000000000000" + "0000000000000000000000000000000000000000");
+        Convert.ToHexStringLower(opening.Salt).ShouldBe("c26636e3d33f9a3b911e0ffab1a2c657f26af8a4d9017fdd801c08772a437c18");
+        commitment.ShouldBe("1469f3c208345cb68a64ae60351d879a584b0be55e22f3cc80fd684cfeea4dbd");
+        leaf.ShouldBe("0202" + "000000000000a0000000000000000003" + "00000000000005dc" + "0000000000000000" + commitment);
+    }
 }

@@ -86,6 +86,47 @@ public sealed class LedgerCommandTests : IDisposable
     }
 
     [Fact]
+    public void Verify_EveryOpeningOfTheSharedReconciliationLedger_Exit0EveryReconciliationCheckedInFull()
+    {
+        var run = CliRunner.Run(["ledger", "verify", TamperCase("reconciliation-valid.jsonl"), "--openings", TamperCase("reconciliation.openings.jsonl"), "--trust", TamperCasesKeyId]);
+
+        run.ExitCode.ShouldBe(0, run.Stderr);
+        run.Stdout.ShouldContain("reconciliations: 10 of 10 household records opened and checked, 2 of 2 reconciliations checked in full");
+    }
+
+    [Fact]
+    public void Verify_WithoutOpenings_SaysOnlyThePublicChecksWereMade()
+    {
+        var run = CliRunner.Run(["ledger", "verify", TamperCase("reconciliation-valid.jsonl"), "--json", "--trust", TamperCasesKeyId]);
+
+        run.ExitCode.ShouldBe(0, run.Stderr);
+        using var json = JsonDocument.Parse(run.Stdout);
+        json.RootElement.GetProperty("householdRecords").GetInt64().ShouldBe(10);
+        json.RootElement.GetProperty("openingsChecked").GetInt64().ShouldBe(0);
+        json.RootElement.GetProperty("reconciliationsFullyChecked").GetInt64().ShouldBe(0);
+        CliRunner.Run(["ledger", "verify", TamperCase("reconciliation-valid.jsonl")]).Stdout.ShouldContain("reconciliations: public checks only");
+    }
+
+    [Fact]
+    public void Verify_OpeningThatDoesNotMatchItsCommitment_Exit1OpeningMismatch()
+    {
+        var run = CliRunner.Run(["ledger", "verify", TamperCase("reconciliation-opening-that-does-not-match-its-commitment.jsonl"),
+            "--openings", TamperCase("reconciliation-opening-that-does-not-match-its-commitment.openings.jsonl")]);
+
+        run.ExitCode.ShouldBe(1);
+        run.Stdout.ShouldContain("block 4, entry 1: OpeningMismatch");
+    }
+
+    [Fact]
+    public void Verify_OpeningsNotAnOpeningsFile_Exit2()
+    {
+        var run = CliRunner.Run(["ledger", "verify", TamperCase("reconciliation-valid.jsonl"), "--openings", TamperCase("reconciliation-valid.jsonl")]);
+
+        run.ExitCode.ShouldBe(2);
+        run.Stderr.ShouldContain("cannot read the openings: openings line 1");
+    }
+
+    [Fact]
     public void Verify_MissingFile_Exit2()
     {
         var run = CliRunner.Run(["ledger", "verify", Path.Combine(_ledger.Folder, "nope.jsonl")]);
@@ -162,5 +203,20 @@ public sealed class LedgerCommandTests : IDisposable
 
         run.ExitCode.ShouldBe(1);
         run.Stderr.ShouldContain("rewritten or forked");
+    }
+
+    /// <summary>A file of the shared tamper cases (tests/tamper-cases, docs/ledger-format.md §14).</summary>
+    /// <summary>The genesis key id of the shared tamper cases' ledgers (their fixed key).</summary>
+    private const string TamperCasesKeyId = "5b6b92b37b765963ab61d52a3171a54da33778c13118108f918e78cd2a8e3c15";
+
+    private static string TamperCase(string file)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Market.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("run the tests from the repository"), "tests", "tamper-cases", file);
     }
 }

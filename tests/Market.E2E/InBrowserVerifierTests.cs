@@ -23,13 +23,8 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
     [InlineData("sample-not-hex.jsonl")]
     public async Task VerifyPage_SharedTamperCaseServedAsTheExport_ShowsTheManifestVerdict(string file)
     {
-        var export = SharedTamperCases.Export(file);
         var (start, end) = SharedTamperCases.BrowserVerdict(file);
-        var page = await fixture.NewPageAsync();
-        // The page downloads the export, and the checkpoint only to size its progress bar: both come from the file.
-        await page.RouteAsync("**/api/ledger/export", route => route.FulfillAsync(new() { Status = 200, ContentType = "application/x-ndjson", Body = export }));
-        await page.RouteAsync("**/api/ledger/checkpoint", route => route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = export.TrimEnd('\n').Split('\n')[^1] }));
-        await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
+        var page = await VerifyPageServingAsync(file);
 
         var verdict = await VerifyAsync(page);
 
@@ -37,6 +32,24 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         verdict.ShouldEndWith(end);
         // The bundle ran under the page's Content-Security-Policy without anything blocked.
         await BrowserFixture.AssertNoPolicyViolationsAsync(page);
+    }
+
+    [Theory]
+    [InlineData("reconciliation-valid.jsonl", "reconciliation.openings.jsonl", "10 opened household records checked, 2 of 2 checked in full.")]
+    [InlineData("reconciliation-opening-that-does-not-match-its-commitment.jsonl", "reconciliation-opening-that-does-not-match-its-commitment.openings.jsonl", "[OpeningMismatch]")]
+    public async Task VerifyPage_OpeningsFilePicked_ChecksTheOpenedRecordsInTheBrowser(string file, string openings, string expected)
+    {
+        var page = await VerifyPageServingAsync(file);
+        await page.GetByTestId("verify-openings").SetInputFilesAsync(SharedTamperCases.PathOf(openings));
+
+        var verdict = await VerifyAsync(page);
+
+        verdict.ShouldEndWith(expected);
+        if (verdict.StartsWith("Valid", StringComparison.Ordinal))
+        {
+            await Assertions.Expect(page.GetByTestId("verify-openings-checked")).ToContainTextAsync("10 of 10 opened and checked; 2 reconciliations checked in full");
+            await BrowserFixture.ScreenshotAsync(page, "43-verify-with-openings");
+        }
     }
 
     [Fact]
@@ -235,6 +248,16 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
     {
         var keys = await fixture.App.Get<LedgerReader>().KeyHistoryAsync();
         return Convert.ToHexStringLower(keys[0].Record.KeyId());
+    }
+
+    /// <summary>The verify page, with a shared tamper case served as the export (and the checkpoint, which only sizes
+    /// the progress bar).</summary>
+    private async Task<IPage> VerifyPageServingAsync(string file)
+    {
+        var page = await fixture.NewPageAsync();
+        await ServeAsync(page, file);
+        await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
+        return page;
     }
 
     /// <summary>Runs the `market` command in-process, as an auditor would run it against the served app.</summary>

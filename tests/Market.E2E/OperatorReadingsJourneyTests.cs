@@ -1,6 +1,7 @@
 extern alias cli;
 
 using System.Globalization;
+using Market.Web.Accounts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 
@@ -69,7 +70,28 @@ public sealed class OperatorReadingsJourneyTests(BrowserFixture fixture) : IClas
         using var output = new StringWriter();
         var exit = auditor.Parse(["ledger", "verify", fixture.BaseAddress.ToString(), "--known-ledgers", fixture.KnownLedgers]).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = output });
         exit.ShouldBe(0, output.ToString());
-        output.ToString().ShouldContain("1 reconciliation; every clearing replayed, every reconciliation settled exactly");
+        output.ToString().ShouldContain("1 reconciliation; every clearing replayed; reconciliations: public checks only");
+
+        // An authorised auditor fetches every household's openings and checks the reconciliation in full.
+        string auditorId;
+        await using (var db = app.CreateDb())
+        {
+            auditorId = (await db.Users.SingleAsync(u => u.Email == "auditor@demo.energy")).Id;
+        }
+
+        var (_, token) = await app.Get<ApiTokenService>().CreateAsync(auditorId, "audit");
+        using (var client = new HttpClient { BaseAddress = fixture.BaseAddress })
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            var day = DateOnly.FromDateTime(app.Get<MarketClock>().ToLocal(interval).DateTime);
+            var openings = await client.GetStringAsync(new Uri(string.Create(CultureInfo.InvariantCulture, $"api/audit/reconciliation-openings?from={day:yyyy-MM-dd}&to={day.AddDays(1):yyyy-MM-dd}"), UriKind.Relative));
+            await File.WriteAllTextAsync(Path.Combine(dir, "openings.jsonl"), openings);
+        }
+
+        using var full = new StringWriter();
+        exit = auditor.Parse(["ledger", "verify", fixture.BaseAddress.ToString(), "--openings", Path.Combine(dir, "openings.jsonl")]).Invoke(new System.CommandLine.InvocationConfiguration { Output = full, Error = full });
+        exit.ShouldBe(0, full.ToString());
+        full.ToString().ShouldContain("reconciliations: 2 of 2 household records opened and checked, 1 of 1 reconciliations checked in full");
 
         // The community's aggregate for the network operator: 800 Wh exported, 1,150 Wh imported, 1 kWh traded.
         await BrowserFixture.GotoLiveAsync(page, "utility");

@@ -158,7 +158,7 @@ public sealed class SettlementWorkedExampleTests
     {
         long[] weights = [1, 1, 1];
 
-        var shares = Reconciliation.SplitProRata(2, weights, 3);
+        var shares = NettingShares.SplitProRata(2, weights, 3);
 
         shares.ShouldBe([1L, 1L, 0L]);
     }

@@ -25,7 +25,7 @@ public sealed class ArchitectureTests
         ["Metering"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Observability", "Testing"],
         ["Dashboard"] = ["Persistence", "Community", "LedgerStore", "Trading", "Clearing", "Metering"],
         ["Utility"] = ["Persistence", "Community", "Accounts", "Metering"],
-        ["Api"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Observability"],
+        ["Api"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Utility", "Observability"],
         ["Demo"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Observability"],
         ["Jobs"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Demo"],
         ["Components"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Dashboard", "Utility", "Api", "Demo", "Observability"],

@@ -56,20 +56,21 @@ internal static class LedgerCommand
         var source = new Argument<string>("source") { Description = "An export file, or the market's URL (its /api/ledger/export is fetched)." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var kept = new Option<FileInfo?>("--checkpoint") { Description = "A checkpoint kept from earlier (JSON): the ledger must have grown from it, never been rewritten." };
+        var openings = new Option<FileInfo?>("--openings") { Description = "Openings of household reconciliation commitments (a household's own, or an auditor's of a range): each opened record is checked, and every reconciliation whose records are all opened is checked in full." };
         var ledger = LedgerOption();
         var trust = TrustOption();
         var store = KnownLedgersOption(knownLedgers);
         var command = new Command("verify", "Recompute every leaf, root, header hash, link, signature and the checkpoint, replay every interval's clearing, and check the ledger is the one verified before.")
         {
-            source, json, kept, ledger, trust, store,
+            source, json, kept, openings, ledger, trust, store,
         };
         command.SetAction(parse => RunVerify(
-            new VerifyRequest(parse.GetValue(source)!, parse.GetValue(json), parse.GetValue(kept), parse.GetValue(ledger), parse.GetValue(trust), parse.GetValue(store)?.FullName),
+            new VerifyRequest(parse.GetValue(source)!, parse.GetValue(json), parse.GetValue(kept), parse.GetValue(openings), parse.GetValue(ledger), parse.GetValue(trust), parse.GetValue(store)?.FullName),
             http, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
-    private sealed record VerifyRequest(string Source, bool Json, FileInfo? Kept, string? Ledger, string? Trust, string? Store);
+    private sealed record VerifyRequest(string Source, bool Json, FileInfo? Kept, FileInfo? Openings, string? Ledger, string? Trust, string? Store);
 
     private static int RunVerify(VerifyRequest request, Func<HttpClient> http, TextWriter output, TextWriter error)
     {
@@ -98,12 +99,27 @@ internal static class LedgerCommand
             return Tampered;
         }
 
+        IReadOnlyList<ReconciliationOpening>? openings = null;
+        if (request.Openings is { } openingsFile)
+        {
+            try
+            {
+                using var file = openingsFile.OpenRead();
+                openings = OpeningsFile.Read(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or LedgerFormatException)
+            {
+                error.WriteLine($"market ledger verify: cannot read the openings: {e.Message}");
+                return Unreadable;
+            }
+        }
+
         Verified verified;
         try
         {
             using var client = http();
             using var stream = Open(source, client, ExportUrl);
-            verified = VerifyStream(stream, anchor.Options, anchor.Kept, error);
+            verified = VerifyStream(stream, anchor.Options with { Openings = openings }, anchor.Kept, error);
         }
         catch (Exception e) when (e is IOException or HttpRequestException or UnauthorizedAccessException or TaskCanceledException or UriFormatException or LedgerFormatException)
         {
@@ -132,7 +148,7 @@ internal static class LedgerCommand
         else if (result.IsValid)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"valid: {result.BlockCount} blocks, {result.TradeCount} trades, {result.OrderCount} orders, {result.ReconciliationCount} {(result.ReconciliationCount == 1 ? "reconciliation" : "reconciliations")}; every clearing replayed, every reconciliation settled exactly; checkpoint size {result.CheckpointSize}, root {Convert.ToHexStringLower(result.LedgerRoot ?? [])}"));
+                $"valid: {result.BlockCount} blocks, {result.TradeCount} trades, {result.OrderCount} orders, {result.ReconciliationCount} {(result.ReconciliationCount == 1 ? "reconciliation" : "reconciliations")}; every clearing replayed; {ReconciliationScope(result)}; checkpoint size {result.CheckpointSize}, root {Convert.ToHexStringLower(result.LedgerRoot ?? [])}"));
             output.WriteLine(judged!.Value.Text);
             if (remembered is { Warning: false } line && judged.Value.Status == AnchorStatus.Remembered)
             {
@@ -146,6 +162,12 @@ internal static class LedgerCommand
 
         return !result.IsValid ? Tampered : judged!.Value.Status == AnchorStatus.NotAnchored ? NotAnchored : Valid;
     }
+
+    /// <summary>What the reconciliations were checked against: the public totals, or opened household records too.</summary>
+    internal static string ReconciliationScope(VerificationResult r) => r.OpeningsChecked == 0
+        ? "reconciliations: public checks only (tariffs in force, traded energy, community totals; household meter values are sealed as commitments, --openings checks them)"
+        : string.Create(CultureInfo.InvariantCulture,
+            $"reconciliations: {r.OpeningsChecked} of {r.HouseholdRecords} household records opened and checked{(r.OpeningsUnmatched > 0 ? $" ({r.OpeningsUnmatched} openings matched no record)" : "")}, {r.ReconciliationsFullyChecked} of {r.ReconciliationCount} reconciliations checked in full");
 
     /// <summary>A verification with what the anchor needs: the export's latest checkpoint and the key id its block 0
     /// names (read also when that block fails, to say which key it was).</summary>
@@ -313,6 +335,10 @@ internal static class LedgerCommand
         trades = r.TradeCount,
         orders = r.OrderCount,
         reconciliations = r.ReconciliationCount,
+        householdRecords = r.HouseholdRecords,
+        openingsChecked = r.OpeningsChecked,
+        openingsUnmatched = r.OpeningsUnmatched,
+        reconciliationsFullyChecked = r.ReconciliationsFullyChecked,
         checkpoint = r.CheckpointSize is long size ? new { size, root = Convert.ToHexStringLower(r.LedgerRoot ?? []) } : null,
         failure = r.Failure is { } f ? new { reason = f.Reason.ToString(), height = f.Height, tradeId = f.TradeId, leafIndex = f.LeafIndex, message = f.Message } : null,
         anchor = judged is { } j

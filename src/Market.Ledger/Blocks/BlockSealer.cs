@@ -188,13 +188,14 @@ public static class BlockSealer
     /// <summary>
     /// One version of an interval's imbalance reconciliation (docs/settlement.md): a summary leaf, then one record
     /// per household, naming the interval's clearing block (whose interval, mechanism and rules version it repeats).
-    /// Households are sealed in pseudonym order and each household's entries in (kind, counterparty) order, whatever
-    /// order they are passed in; <see cref="ReconciliationSummary.HouseholdCount"/> is set from the list.
+    /// Households are sealed in pseudonym order, whatever order they are passed in;
+    /// <see cref="ReconciliationSummary.HouseholdCount"/> is set from the list. Each household's public record carries
+    /// only the commitment to its settlement record (<see cref="ReconciliationOpening.Commitment"/>).
     /// </summary>
     /// <param name="tip">The chain tip.</param>
     /// <param name="key">The valid key.</param>
     /// <param name="clearingHeader">Header of the interval's clearing block.</param>
-    /// <param name="summary">Reconciliation version (1, then +1 per correction), settlement rules version and prices.</param>
+    /// <param name="summary">Reconciliation version (1, then +1 per correction), settlement rules version, prices and the community's totals.</param>
     /// <param name="households">One record per household that traded or has a reading; pseudonyms distinct and not zero.</param>
     /// <param name="sealedAt">Sealing time.</param>
     /// <returns>The block.</returns>
@@ -223,7 +224,7 @@ public static class BlockSealer
         var sorted = households.OrderBy(h => h.Household, Comparer<PartyId>.Create(HouseholdReconciliationLeaf.Compare)).ToList();
         for (var i = 0; i < sorted.Count; i++)
         {
-            if (sorted[i].Household == ImbalanceEntry.Utility || (i > 0 && sorted[i].Household == sorted[i - 1].Household))
+            if (sorted[i].Household == default || (i > 0 && sorted[i].Household == sorted[i - 1].Household))
             {
                 throw new ArgumentException($"household {sorted[i].Household}: pseudonyms must be distinct and not zero", nameof(households));
             }

@@ -53,7 +53,7 @@ public sealed partial class ChainVerifier
 
         _clearedBooks.Add(header.Reference);
         _tradeCount += trades.Length;
-        _clearings.Add(headerHash, ClearedInterval.From(header, trades));
+        _clearings.Add(headerHash, ClearedInterval.From(header, book.Rules, trades));
         return null;
     }
 
@@ -217,13 +217,19 @@ public sealed partial class ChainVerifier
         return null;
     }
 
-    /// <summary>What a reconciliation needs from its clearing block: the interval, one price when all trades share
-    /// it, and each party's sold and bought energy. Kept for the whole chain: corrections may come at any time.</summary>
+    /// <summary>What a reconciliation needs from its clearing block: the interval, the rules it was cleared under (their
+    /// band is the tariffs), one price when all trades share it, the energy traded and each party's sold and bought
+    /// energy. Kept for the whole chain: corrections may come at any time.</summary>
     private sealed class ClearedInterval
     {
         public required BlockHeader Header { get; init; }
 
+        public required RulesRecord Rules { get; init; }
+
         public required bool HasTrades { get; init; }
+
+        /// <summary>The energy of all trades: every party's sold energy added up, and every party's bought energy.</summary>
+        public required Int128 TradedWh { get; init; }
 
         public long? SinglePrice { get; init; }
 
@@ -232,11 +238,13 @@ public sealed partial class ChainVerifier
 
         public int LastReconciliationVersion { get; set; }
 
-        public static ClearedInterval From(BlockHeader header, TradeLeaf[] trades)
+        public static ClearedInterval From(BlockHeader header, RulesRecord rules, TradeLeaf[] trades)
         {
             var parties = new Dictionary<PartyId, (Int128 Sold, Int128 Bought)>();
+            Int128 traded = 0;
             foreach (var t in trades)
             {
+                traded += t.EnergyWh;
                 var seller = parties.GetValueOrDefault(t.Seller);
                 parties[t.Seller] = (seller.Sold + t.EnergyWh, seller.Bought);
                 var buyer = parties.GetValueOrDefault(t.Buyer);
@@ -244,7 +252,7 @@ public sealed partial class ChainVerifier
             }
 
             var single = trades.Length > 0 && trades.All(t => t.Price == trades[0].Price) ? trades[0].Price : (long?)null;
-            return new ClearedInterval { Header = header, HasTrades = trades.Length > 0, SinglePrice = single, Parties = parties };
+            return new ClearedInterval { Header = header, Rules = rules, HasTrades = trades.Length > 0, TradedWh = traded, SinglePrice = single, Parties = parties };
         }
     }
 }

@@ -45,7 +45,21 @@ public sealed partial class ChainVerifier
             return Fail(VerificationFailureReason.InvalidReconciliation, height, problem, leafIndex: 0);
         }
 
+        var rules = clearing.Rules;
+        if (summary.RetailPrice != rules.PriceCeiling || summary.FeedInTariff != rules.PriceFloor)
+        {
+            return Fail(VerificationFailureReason.TariffNotInForce, height,
+                $"retail {summary.RetailPrice} and feed-in {summary.FeedInTariff} are not the tariffs of rules version {rules.RulesVersion}, under which the interval was cleared: retail {rules.PriceCeiling} (the price ceiling), feed-in {rules.PriceFloor} (the price floor)", leafIndex: 0);
+        }
+
+        problem = TotalsProblem(summary, clearing.TradedWh);
+        if (problem is not null)
+        {
+            return Fail(VerificationFailureReason.TotalsInconsistent, height, problem, leafIndex: 0);
+        }
+
         var households = new HouseholdReconciliationLeaf[summary.HouseholdCount];
+        var opened = new List<HouseholdSettlement>(households.Length);
         for (var i = 0; i < households.Length; i++)
         {
             var leafIndex = i + 1;
@@ -54,7 +68,13 @@ public sealed partial class ChainVerifier
                 return Fail(VerificationFailureReason.MalformedLeaf, height, error!, leafIndex: leafIndex);
             }
 
-            var failure = CheckHousehold(h, i == 0 ? null : households[i - 1], summary, clearing, header, leafIndex);
+            var failure = CheckHousehold(h, i == 0 ? null : households[i - 1], clearing, height, leafIndex);
+            if (failure is null && _openings.TryGetValue((header.IntervalStart, summary.ReconciliationVersion, h.Household), out var opening))
+            {
+                failure = CheckOpened(h, opening, summary, header, leafIndex);
+                opened.Add(opening.Settlement);
+            }
+
             if (failure is not null)
             {
                 return failure;
@@ -63,6 +83,7 @@ public sealed partial class ChainVerifier
             households[i] = h;
         }
 
+        _householdRecords += households.Length;
         var listed = households.Select(h => h.Household).ToHashSet();
         foreach (var party in clearing.Parties.Keys.Order(Comparer<PartyId>.Create(HouseholdReconciliationLeaf.Compare)))
         {
@@ -72,10 +93,15 @@ public sealed partial class ChainVerifier
             }
         }
 
-        var unbalanced = CheckMirroredPostings(households, height);
-        if (unbalanced is not null)
+        if (opened.Count == households.Length)
         {
-            return unbalanced;
+            var failure = CheckFully([.. opened], summary, height);
+            if (failure is not null)
+            {
+                return failure;
+            }
+
+            _fullyChecked++;
         }
 
         clearing.LastReconciliationVersion = summary.ReconciliationVersion;
@@ -83,138 +109,52 @@ public sealed partial class ChainVerifier
         return null;
     }
 
-    private VerificationFailure? CheckHousehold(
-        HouseholdReconciliationLeaf h, HouseholdReconciliationLeaf? previous, ReconciliationSummary summary, ClearedInterval clearing, BlockHeader header, int leafIndex)
+    private static VerificationFailure? CheckHousehold(HouseholdReconciliationLeaf h, HouseholdReconciliationLeaf? previous, ClearedInterval clearing, long height, int leafIndex)
     {
-        var height = header.Height;
-        if (h.Household == ImbalanceEntry.Utility || (previous is not null && HouseholdReconciliationLeaf.Compare(previous.Household, h.Household) >= 0))
+        if (h.Household == default || (previous is not null && HouseholdReconciliationLeaf.Compare(previous.Household, h.Household) >= 0))
         {
             return Fail(VerificationFailureReason.InvalidReconciliation, height, "households are in strictly increasing pseudonym order and not zero (the utility)", leafIndex: leafIndex);
         }
 
-        if ((h.SoldWh | h.BoughtWh | h.ExportWh | h.ImportWh) < 0)
+        if ((h.SoldWh | h.BoughtWh) < 0)
         {
             return Fail(VerificationFailureReason.InvalidReconciliation, height, "energies must not be negative", leafIndex: leafIndex);
         }
 
         var traded = clearing.Parties.GetValueOrDefault(h.Household);
-        if (traded.Sold != h.SoldWh || traded.Bought != h.BoughtWh)
-        {
-            return Fail(VerificationFailureReason.TradedEnergyMismatch, height,
-                $"household {h.Household} records sold {h.SoldWh} Wh, bought {h.BoughtWh} Wh; the clearing block's trades say sold {traded.Sold} Wh, bought {traded.Bought} Wh", leafIndex: leafIndex);
-        }
-
-        Int128 covered = 0, provided = 0, coveredOrBought = 0;
-        foreach (var e in h.Entries)
-        {
-            var neighbour = e.Kind is ImbalanceEntryKind.CoveredByNeighbour or ImbalanceEntryKind.ProvidedToNeighbour;
-            if (neighbour == (e.Counterparty == ImbalanceEntry.Utility) || e.Counterparty == h.Household || e.EnergyWh <= 0)
-            {
-                return Fail(VerificationFailureReason.InvalidReconciliation, height,
-                    "an entry's energy is positive and its counterparty is another household (neighbour kinds) or zero (utility kinds)", leafIndex: leafIndex);
-            }
-
-            var price = e.Kind switch
-            {
-                ImbalanceEntryKind.BoughtFromUtility => summary.RetailPrice,
-                ImbalanceEntryKind.SoldToUtility => summary.FeedInTariff,
-                _ => summary.LocalPrice,
-            };
-            if (price is not { } p)
-            {
-                return Fail(VerificationFailureReason.ImbalanceMismatch, height, "neighbours cover each other only at a local price; this interval has none", leafIndex: leafIndex);
-            }
-
-            if (!Money.TryAmount(e.EnergyWh, p, out var amount) || amount != e.Amount)
-            {
-                return Fail(VerificationFailureReason.ImbalanceMismatch, height,
-                    $"{e.Kind} amount {e.Amount} is not {e.EnergyWh} Wh x {p} / 1000 rounded half up ({amount})", leafIndex: leafIndex);
-            }
-
-            if (e.HouseholdPays)
-            {
-                covered += e.EnergyWh;
-                coveredOrBought += e.EnergyWh;
-            }
-            else
-            {
-                provided += e.EnergyWh;
-            }
-        }
-
-        var unused = Int128.Max(0, (Int128)h.BoughtWh - h.ImportWh);
-        if (h.SoldWh > h.ExportWh + coveredOrBought + unused)
-        {
-            return Fail(VerificationFailureReason.SoldNotCovered, height,
-                $"household {h.Household} sold {h.SoldWh} Wh but exported {h.ExportWh} Wh, was covered for {coveredOrBought} Wh and left {unused} Wh of its purchases unused", leafIndex: leafIndex);
-        }
-
-        var deviation = (Int128)h.ExportWh - h.ImportWh - h.SoldWh + h.BoughtWh;
-        if (covered != Int128.Max(0, -deviation) || provided != Int128.Max(0, deviation))
-        {
-            return Fail(VerificationFailureReason.ImbalanceMismatch, height,
-                $"household {h.Household} deviates by {deviation} Wh but its entries settle {covered} Wh short and {provided} Wh long", leafIndex: leafIndex);
-        }
-
-        return _options.MeterReadings is { } readings ? CheckReading(readings, h, header, leafIndex) : null;
+        return traded.Sold != h.SoldWh || traded.Bought != h.BoughtWh
+            ? Fail(VerificationFailureReason.TradedEnergyMismatch, height,
+                $"household {h.Household} records sold {h.SoldWh} Wh, bought {h.BoughtWh} Wh; the clearing block's trades say sold {traded.Sold} Wh, bought {traded.Bought} Wh", leafIndex: leafIndex)
+            : null;
     }
 
-    private VerificationFailure? CheckReading(IMeterReadingSource readings, HouseholdReconciliationLeaf h, BlockHeader header, int leafIndex)
+    /// <summary>
+    /// What the public can check of a summary: its totals agree with each other and with the interval's trades under
+    /// the settlement rules. Every trader has a record whose sold and bought are its trades', so the households' sold
+    /// and bought energy both add up to the traded energy: Σ surplus − Σ shortfall = Σ export − Σ import.
+    /// </summary>
+    private static string? TotalsProblem(ReconciliationSummary s, Int128 tradedWh)
     {
-        if (readings.Find(h.Household, header.IntervalStart, header.IntervalEnd, h.ReadingVersion) is not { } reading)
-        {
-            return Fail(VerificationFailureReason.ReadingMissing, header.Height,
-                $"no meter reading version {h.ReadingVersion} of household {h.Household} for this interval", leafIndex: leafIndex);
-        }
-
-        if (!reading.Hash().AsSpan().SequenceEqual(h.ReadingHash))
-        {
-            return Fail(VerificationFailureReason.ReadingMismatch, header.Height,
-                $"meter reading version {h.ReadingVersion} of household {h.Household} does not hash to the sealed reading hash: it changed after sealing", leafIndex: leafIndex);
-        }
-
-        if (reading.ExportWh != h.ExportWh || reading.ImportWh != h.ImportWh)
-        {
-            return Fail(VerificationFailureReason.ReadingMismatch, header.Height,
-                $"the sealed export and import of household {h.Household} are not those of its meter reading", leafIndex: leafIndex);
-        }
-
-        _readingsChecked++;
-        return null;
+        long? local = s.LocalPrice;
+        var netted = local is null ? 0 : Math.Min(s.ShortfallWh, s.SurplusWh);
+        var households = s.HouseholdCount;
+        return (s.ExportWh | s.ImportWh | s.ShortfallWh | s.SurplusWh | s.NettedWh) < 0 ? "totals must not be negative"
+            : (Int128)s.SurplusWh - s.ShortfallWh != (Int128)s.ExportWh - s.ImportWh
+                ? $"surplus {s.SurplusWh} Wh minus shortfall {s.ShortfallWh} Wh is not export {s.ExportWh} Wh minus import {s.ImportWh} Wh (sold and bought energy cancel out)"
+            : s.ShortfallWh > s.ImportWh + tradedWh || s.SurplusWh > s.ExportWh + tradedWh
+                ? "the shortfall exceeds import plus energy sold, or the surplus exceeds export plus energy bought"
+            : s.NettedWh != netted ? $"netted {s.NettedWh} Wh is not {(local is null ? "0 (no local price)" : $"min(shortfall, surplus) = {netted} Wh")}"
+            : s.NeighbourCover.EnergyWh != netted ? $"neighbour cover of {s.NeighbourCover.EnergyWh} Wh is not the netted {netted} Wh"
+            : s.UtilityPurchase.EnergyWh != s.ShortfallWh - netted ? $"the utility purchases of {s.UtilityPurchase.EnergyWh} Wh are not the shortfall left after netting, {s.ShortfallWh - netted} Wh"
+            : s.UtilityFeedIn.EnergyWh != s.SurplusWh - netted ? $"the feed-in of {s.UtilityFeedIn.EnergyWh} Wh is not the surplus left after netting, {s.SurplusWh - netted} Wh"
+            : s.UtilityPurchase.Postings > households || s.UtilityFeedIn.Postings > households || s.NeighbourCover.Postings > Math.Max(0, households - 1)
+                ? "more postings than households can have (one utility posting each, at most households - 1 neighbour covers)"
+            : !s.NeighbourCover.IsRoundingOf(local ?? 0) ? RoundingProblem("neighbour cover", s.NeighbourCover, local ?? 0)
+            : !s.UtilityPurchase.IsRoundingOf(s.RetailPrice) ? RoundingProblem("utility purchase", s.UtilityPurchase, s.RetailPrice)
+            : !s.UtilityFeedIn.IsRoundingOf(s.FeedInTariff) ? RoundingProblem("utility feed-in", s.UtilityFeedIn, s.FeedInTariff)
+            : null;
     }
 
-    /// <summary>Every neighbour cover appears twice: as paid by the short household and as received by the long
-    /// one, with the same energy and amount; so the postings of a block sum to zero.</summary>
-    private static VerificationFailure? CheckMirroredPostings(HouseholdReconciliationLeaf[] households, long height)
-    {
-        var covers = new Dictionary<(PartyId Payer, PartyId Payee), (long EnergyWh, long Amount, int LeafIndex)>();
-        for (var i = 0; i < households.Length; i++)
-        {
-            foreach (var e in households[i].Entries.Where(e => e.Kind == ImbalanceEntryKind.CoveredByNeighbour))
-            {
-                covers[(households[i].Household, e.Counterparty)] = (e.EnergyWh, e.Amount, i + 1);
-            }
-        }
-
-        for (var i = 0; i < households.Length; i++)
-        {
-            foreach (var e in households[i].Entries.Where(e => e.Kind == ImbalanceEntryKind.ProvidedToNeighbour))
-            {
-                if (!covers.Remove((e.Counterparty, households[i].Household), out var cover) || cover.EnergyWh != e.EnergyWh || cover.Amount != e.Amount)
-                {
-                    return Fail(VerificationFailureReason.PostingsUnbalanced, height,
-                        $"household {households[i].Household} provided {e.EnergyWh} Wh for {e.Amount} to {e.Counterparty}, which does not record the same cover", leafIndex: i + 1);
-                }
-            }
-        }
-
-        if (covers.Count > 0)
-        {
-            var ((payer, payee), (energy, amount, leaf)) = covers.MinBy(c => c.Value.LeafIndex);
-            return Fail(VerificationFailureReason.PostingsUnbalanced, height,
-                $"household {payer} was covered for {energy} Wh for {amount} by {payee}, which does not record providing it", leafIndex: leaf);
-        }
-
-        return null;
-    }
+    private static string RoundingProblem(string what, PostingTotal t, long price) =>
+        $"{what}: {t.Amount} for {t.EnergyWh} Wh in {t.Postings} postings is not {t.EnergyWh} Wh x {price} / 1000 with each posting rounded half up";
 }

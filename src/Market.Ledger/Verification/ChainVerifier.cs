@@ -35,6 +35,10 @@ public sealed partial class ChainVerifier
     private long _orderCount;
     private long _reconciliationCount;
     private long _readingsChecked;
+    private readonly Dictionary<(long Start, int Version, PartyId Household), ReconciliationOpening> _openings = [];
+    private long _householdRecords;
+    private long _openingsChecked;
+    private long _fullyChecked;
 
     /// <summary>Creates a verifier.</summary>
     /// <param name="replayer">Replays clearings; null skips the replay (the result says so).</param>
@@ -43,6 +47,14 @@ public sealed partial class ChainVerifier
     {
         _replayer = replayer;
         _options = options ?? new ChainVerifierOptions();
+        foreach (var opening in _options.Openings ?? [])
+        {
+            var s = opening.Settlement;
+            if (!_openings.TryAdd((s.IntervalStart, s.ReconciliationVersion, s.Household), opening))
+            {
+                throw new ArgumentException($"two openings for household {s.Household}, interval {s.IntervalStart}, version {s.ReconciliationVersion}", nameof(options));
+            }
+        }
     }
 
     /// <summary>The first failure so far, or null.</summary>
@@ -213,6 +225,10 @@ public sealed partial class ChainVerifier
         OrderCount = _orderCount,
         ReconciliationCount = _reconciliationCount,
         ReadingsChecked = _readingsChecked,
+        HouseholdRecords = _householdRecords,
+        OpeningsChecked = _openingsChecked,
+        OpeningsUnmatched = _openings.Count - _openingsChecked,
+        ReconciliationsFullyChecked = _fullyChecked,
         ReplayPerformed = _replayer is not null,
         LedgerRoot = BlockCount > 0 ? _ledgerTree.Root() : null,
         CheckpointSize = failure is null ? checkpointSize : null,

@@ -141,24 +141,37 @@ public enum VerificationFailureReason
     /// <summary>A reconciliation's version is not 1 for its interval's first, or the previous version + 1.</summary>
     ReconciliationVersionGap,
 
-    /// <summary>A reconciliation block is not well-formed: summary, prices, household order, counts, counterparties.</summary>
+    /// <summary>A reconciliation block is not well-formed: summary, prices, household order, counts, an opened record's values.</summary>
     InvalidReconciliation,
+
+    /// <summary>A reconciliation's retail price or feed-in tariff is not the one in force: the price ceiling and floor
+    /// of the rules its interval was cleared under.</summary>
+    TariffNotInForce,
+
+    /// <summary>A reconciliation summary's community totals contradict each other or the interval's trades under the
+    /// settlement rules (netting, utility residuals, amounts at the prices).</summary>
+    TotalsInconsistent,
+
+    /// <summary>With every household record of a reconciliation opened: the summary's totals are not their sums.</summary>
+    TotalsMismatch,
+
+    /// <summary>An opening does not hash to the commitment of its household's record: the record or the salt is not
+    /// what was sealed.</summary>
+    OpeningMismatch,
 
     /// <summary>A household's sold or bought energy is not what the clearing block's trades say, or a trader is missing.</summary>
     TradedEnergyMismatch,
 
-    /// <summary>A household sold more than its metered export plus the imbalance bought to cover it (plus energy bought and not used).</summary>
+    /// <summary>An opened household record sold more than its metered export plus the imbalance bought to cover it (plus energy bought and not used).</summary>
     SoldNotCovered,
 
-    /// <summary>A household's deviation is not exactly settled by its imbalance entries, or an entry's amount or price is wrong.</summary>
+    /// <summary>An opened household record's deviation is not exactly settled by its postings, not at its pro-rata
+    /// share, or a posting total's amount is not at its price.</summary>
     ImbalanceMismatch,
 
-    /// <summary>Neighbour postings do not appear on both sides with the same energy and amount (they would not sum to zero).</summary>
-    PostingsUnbalanced,
-
-    /// <summary>The meter reading the caller holds does not hash to what the reconciliation sealed: it changed after sealing.</summary>
+    /// <summary>The meter reading the caller holds does not hash to what an opened record names: it changed after sealing.</summary>
     ReadingMismatch,
 
-    /// <summary>The caller's reading records have no reading for a sealed reconciliation entry.</summary>
+    /// <summary>The caller's reading records have no reading for an opened household record.</summary>
     ReadingMissing,
 }

@@ -30,8 +30,23 @@ public sealed record VerificationResult
     /// <summary>Reconciliation blocks checked (every version counts).</summary>
     public long ReconciliationCount { get; init; }
 
-    /// <summary>Meter reading hashes confirmed against the caller's records (0 without <see cref="ChainVerifierOptions.MeterReadings"/>).</summary>
+    /// <summary>Meter reading hashes confirmed against the caller's records (0 without <see cref="ChainVerifierOptions.MeterReadings"/>
+    /// and <see cref="ChainVerifierOptions.Openings"/>).</summary>
     public long ReadingsChecked { get; init; }
+
+    /// <summary>Household records in the checked reconciliation blocks (every version counts).</summary>
+    public long HouseholdRecords { get; init; }
+
+    /// <summary>Household records whose commitment was opened and whose settlement was checked (0 without
+    /// <see cref="ChainVerifierOptions.Openings"/>: then only what the public can check was checked).</summary>
+    public long OpeningsChecked { get; init; }
+
+    /// <summary>Openings given that name no household record of the checked blocks (e.g. of blocks not in this export).</summary>
+    public long OpeningsUnmatched { get; init; }
+
+    /// <summary>Reconciliation blocks checked in full: every household record opened (a block without household
+    /// records counts too).</summary>
+    public long ReconciliationsFullyChecked { get; init; }
 
     /// <summary>Order-book blocks not yet followed by their clearing block (normal at the tip).</summary>
     public int PendingOrderBooks { get; init; }

@@ -56,37 +56,22 @@ public static class Reconciliation
         }
 
         var netted = prices.LocalPrice is null ? 0 : Math.Min(shortTotal, longTotal);
-        var covered = SplitProRata(netted, shorts, shortTotal);
-        var provided = SplitProRata(netted, longs, longTotal);
+        var covered = NettingShares.SplitProRata(netted, shorts, shortTotal);
+        var provided = NettingShares.SplitProRata(netted, longs, longTotal);
 
         var postings = ImmutableArray.CreateBuilder<ImbalancePosting>();
         var coverAmount = new long[n];
         var provideAmount = new long[n];
         var local = prices.LocalPrice.GetValueOrDefault();
-        var j = 0;
-        var leftAtJ = n > 0 ? provided[0] : 0;
-        for (var i = 0; i < n; i++)
-        {
-            // Fill each short from the longs in input order; the pairing only decides who books against whom, every
-            // household's energy is fixed by the pro-rata split above.
-            var need = covered[i];
-            while (need > 0)
-            {
-                while (leftAtJ == 0)
-                {
-                    j++;
-                    leftAtJ = provided[j];
-                }
 
-                var x = Math.Min(need, leftAtJ);
-                var amount = Amount(x, local);
-                postings.Add(new ImbalancePosting(i, j, PostingKind.NeighbourCover, x, amount));
-                coverAmount[i] += amount;
-                provideAmount[j] += amount;
-                need -= x;
-                leftAtJ -= x;
-            }
-        }
+        // The pairing only decides who books against whom; every household's energy is fixed by the split above.
+        NettingShares.PairNorthWest(covered, provided, (i, j, x) =>
+        {
+            var amount = Amount(x, local);
+            postings.Add(new ImbalancePosting(i, j, PostingKind.NeighbourCover, x, amount));
+            coverAmount[i] += amount;
+            provideAmount[j] += amount;
+        });
 
         var result = ImmutableArray.CreateBuilder<HouseholdReconciliation>(n);
         for (var i = 0; i < n; i++)
@@ -117,43 +102,6 @@ public static class Reconciliation
         }
 
         return new ReconciliationResult(prices, null, result.MoveToImmutable(), postings.ToImmutable(), shortTotal, longTotal, netted);
-    }
-
-    /// <summary>
-    /// Splits <paramref name="total"/> over <paramref name="weights"/> in proportion, exactly: each gets
-    /// <c>floor(total × w / sum)</c>, and the Wh left over go one each to the largest remainders, ties to the lower
-    /// position. Requires <c>total ≤ sum</c>, so no share exceeds its weight.
-    /// </summary>
-    internal static long[] SplitProRata(long total, long[] weights, long sum)
-    {
-        var shares = new long[weights.Length];
-        if (total == 0)
-        {
-            return shares;
-        }
-
-        var remainders = new List<(Int128 Remainder, int Index)>();
-        long assigned = 0;
-        for (var i = 0; i < weights.Length; i++)
-        {
-            if (weights[i] == 0)
-            {
-                continue;
-            }
-
-            var product = (Int128)total * weights[i];
-            shares[i] = (long)(product / sum);
-            assigned += shares[i];
-            remainders.Add((product % sum, i));
-        }
-
-        remainders.Sort(static (a, b) => a.Remainder != b.Remainder ? b.Remainder.CompareTo(a.Remainder) : a.Index.CompareTo(b.Index));
-        for (var k = 0; k < total - assigned; k++)
-        {
-            shares[remainders[k].Index]++;
-        }
-
-        return shares;
     }
 
     internal static long Amount(long energyWh, long price) =>

@@ -9,5 +9,9 @@ public static class Roles
     /// <summary>A meter gateway or the network operator: may only upload meter readings.</summary>
     public const string MeterGateway = "MeterGateway";
 
-    public static readonly string[] All = [Prosumer, Manager, Operator, MeterGateway];
+    /// <summary>An authorised auditor: may read every household's reconciliation openings (its meter values and
+    /// settlement) to check reconciliations in full; nothing else beyond what the public sees (docs/adr/0020).</summary>
+    public const string Auditor = "Auditor";
+
+    public static readonly string[] All = [Prosumer, Manager, Operator, MeterGateway, Auditor];
 }

@@ -19,6 +19,7 @@ public sealed partial class DemoSeeder(
         (new DemoLogin("ben@demo.energy", Roles.Prosumer, "household with 3 kW of PV and an EV (mostly buys), run by an agent"), "Ben's flat", 3_000, 11_000),
         (new DemoLogin("manager@demo.energy", Roles.Manager, "community energy manager"), "", 0, 0),
         (new DemoLogin("operator@demo.energy", Roles.Operator, "market operator (jobs dashboard)"), "", 0, 0),
+        (new DemoLogin("auditor@demo.energy", Roles.Auditor, "authorised auditor (every household's reconciliation openings)"), "", 0, 0),
     ];
 
     public async Task SeedCommunityAsync(string password, CancellationToken cancellationToken = default)

@@ -72,6 +72,7 @@ public static class HostingExtensions
         app.MapStatements();
         app.MapMarketApi();
         app.MapMeterReadingApi();
+        app.MapOpeningsApi();
         app.MapDashboard();
         app.MapUtilityView();
         app.MapDemoEndpoints();

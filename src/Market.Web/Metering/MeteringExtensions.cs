@@ -12,6 +12,7 @@ public static class MeteringExtensions
         builder.Services.AddSingleton<ReconciliationService>();
         builder.Services.AddSingleton<SettlementQueries>();
         builder.Services.AddSingleton<StatementService>();
+        builder.Services.AddSingleton<OpeningQueries>();
         return builder;
     }
 }

@@ -130,55 +130,53 @@ public sealed partial class ReconciliationService(
         }
 
         var end = clock.Next(start);
-        var entries = new List<ImbalanceEntry>[households.Length];
-        for (var i = 0; i < entries.Length; i++)
+        var version = (previous?.Version ?? 0) + 1;
+        var coverCounts = new int[households.Length];
+        var provideCounts = new int[households.Length];
+        foreach (var p in result.Postings.Where(p => p.Kind == PostingKind.NeighbourCover))
         {
-            entries[i] = [];
+            coverCounts[p.Payer]++;
+            provideCounts[p.Payee]++;
         }
 
-        PartyId Party(int account) => account == ImbalancePosting.Utility ? ImbalanceEntry.Utility : pseudonyms[households[account]];
-        foreach (var p in result.Postings)
-        {
-            switch (p.Kind)
-            {
-                case PostingKind.NeighbourCover:
-                    entries[p.Payer].Add(new ImbalanceEntry(ImbalanceEntryKind.CoveredByNeighbour, Party(p.Payee), p.EnergyWh, p.Amount));
-                    entries[p.Payee].Add(new ImbalanceEntry(ImbalanceEntryKind.ProvidedToNeighbour, Party(p.Payer), p.EnergyWh, p.Amount));
-                    break;
-                case PostingKind.UtilityPurchase:
-                    entries[p.Payer].Add(new ImbalanceEntry(ImbalanceEntryKind.BoughtFromUtility, ImbalanceEntry.Utility, p.EnergyWh, p.Amount));
-                    break;
-                case PostingKind.UtilityFeedIn:
-                    entries[p.Payee].Add(new ImbalanceEntry(ImbalanceEntryKind.SoldToUtility, ImbalanceEntry.Utility, p.EnergyWh, p.Amount));
-                    break;
-                default:
-                    throw new InvalidOperationException($"unknown posting kind {p.Kind}");
-            }
-        }
-
+        // The ledger gets each household's sold and bought energy and a salted commitment to the rest; the opening
+        // (salt and record) is stored for the household and authorised auditors (docs/adr/0020).
+        static PostingTotal Total(int postings, EnergyAmount e) => new(postings, e.EnergyWh, e.Amount);
+        var openings = new ReconciliationOpening[households.Length];
         var leaves = new HouseholdReconciliationLeaf[households.Length];
         for (var i = 0; i < households.Length; i++)
         {
             var r = readings[households[i]];
+            var h = result.Households[i];
             var reading = new MeterReading(pseudonyms[households[i]], start, end, r.Version, r.MeterId, r.ExportWh, r.ImportWh);
+            openings[i] = ReconciliationOpening.Create(new HouseholdSettlement
+            {
+                Household = reading.Household,
+                IntervalStart = start,
+                IntervalEnd = end,
+                ReconciliationVersion = version,
+                ReadingVersion = r.Version,
+                ReadingHash = reading.Hash(),
+                ExportWh = r.ExportWh,
+                ImportWh = r.ImportWh,
+                CoveredByNeighbours = Total(coverCounts[i], h.CoveredByNeighbours),
+                ProvidedToNeighbours = Total(provideCounts[i], h.ProvidedToNeighbours),
+                BoughtFromUtility = Total(h.BoughtFromUtility.EnergyWh > 0 ? 1 : 0, h.BoughtFromUtility),
+                SoldToUtility = Total(h.SoldToUtility.EnergyWh > 0 ? 1 : 0, h.SoldToUtility),
+            });
             leaves[i] = new HouseholdReconciliationLeaf
             {
                 Household = reading.Household,
-                ReadingHash = reading.Hash(),
-                ReadingVersion = r.Version,
                 SoldWh = input[i].SoldWh,
                 BoughtWh = input[i].BoughtWh,
-                ExportWh = r.ExportWh,
-                ImportWh = r.ImportWh,
-                Entries = [.. entries[i]],
+                Commitment = openings[i].Commitment(),
             };
         }
 
-        var version = (previous?.Version ?? 0) + 1;
         var tip = await LedgerWriter.TipAsync(db, cancellationToken);
         var now = clock.Now;
         var sealedAt = now.ToUnixTimeMilliseconds() < tip.LastSealedAtUnixMs ? DateTimeOffset.FromUnixTimeMilliseconds(tip.LastSealedAtUnixMs) : now;
-        var summary = new ReconciliationSummary(version, Reconciliation.RulesVersion, localPrice, prices.RetailPrice, prices.FeedInTariff, households.Length);
+        var summary = ReconciliationSummary.Of(version, Reconciliation.RulesVersion, localPrice, prices.RetailPrice, prices.FeedInTariff, [.. openings.Select(o => o.Settlement)]);
         var block = BlockSealer.SealReconciliation(tip, await ledger.SigningKeyAsync(db, cancellationToken), clearingHeader, summary, leaves, sealedAt);
 
         // The block and its row through EF Core first: the unique indexes turn a concurrent second sealing into a
@@ -221,7 +219,11 @@ public sealed partial class ReconciliationService(
             });
         }
 
-        await ReconciliationWriter.WriteAsync(db, block, previous?.Version, rows, cancellationToken);
+        var openingRows = openings.Select((o, i) => new ReconciliationOpeningEntity
+        {
+            IntervalStart = start, Version = version, HouseholdId = households[i], Salt = o.Salt, Record = o.Settlement.Encode(),
+        }).ToList();
+        await ReconciliationWriter.WriteAsync(db, block, previous?.Version, rows, openingRows, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         LogReconciled(logger, start, version, block.Header.Height, households.Length, result.Postings.Length);

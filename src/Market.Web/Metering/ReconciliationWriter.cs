@@ -6,8 +6,8 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Market.Web.Metering;
 
 /// <summary>
-/// Writes a reconciliation's block leaves and imbalance postings inside the caller's transaction, set-based on both
-/// engines (<see cref="BulkWriter"/>). The previous
+/// Writes a reconciliation's block leaves, imbalance postings and the openings of its households' commitments inside
+/// the caller's transaction, set-based on both engines (<see cref="BulkWriter"/>). The previous
 /// version's postings are reversed by one <c>INSERT … SELECT</c>.
 /// </summary>
 internal static class ReconciliationWriter
@@ -17,12 +17,16 @@ internal static class ReconciliationWriter
         BulkTable.Column<long>("IntervalStart"), BulkTable.Column<int>("Version"), BulkTable.Column<long?>("HouseholdId"), BulkTable.Column<long?>("CounterpartyHouseholdId"),
         BulkTable.Column<short>("Kind"), BulkTable.Column<long>("EnergyWh"), BulkTable.Column<long>("Amount"), BulkTable.Column<bool>("Reversal"));
 
+    private static readonly BulkTable Openings = new("ReconciliationOpenings",
+        BulkTable.Column<long>("IntervalStart"), BulkTable.Column<int>("Version"), BulkTable.Column<long>("HouseholdId"), BulkTable.Column<byte[]>("Salt"), BulkTable.Column<byte[]>("Record"));
+
     private const string Reverse =
         "INSERT INTO \"ImbalancePostings\" (\"IntervalStart\", \"Version\", \"HouseholdId\", \"CounterpartyHouseholdId\", \"Kind\", \"EnergyWh\", \"Amount\", \"Reversal\") " +
         "SELECT \"IntervalStart\", @version, \"HouseholdId\", \"CounterpartyHouseholdId\", \"Kind\", -\"EnergyWh\", -\"Amount\", @reversal " +
         "FROM \"ImbalancePostings\" WHERE \"IntervalStart\" = @start AND \"Version\" = @previous AND \"Reversal\" = @original ORDER BY \"Id\"";
 
-    public static async Task WriteAsync(MarketDbContext db, SealedBlock block, int? previousVersion, IReadOnlyList<ImbalancePostingEntity> rows, CancellationToken cancellationToken)
+    public static async Task WriteAsync(
+        MarketDbContext db, SealedBlock block, int? previousVersion, IReadOnlyList<ImbalancePostingEntity> rows, IReadOnlyList<ReconciliationOpeningEntity> openings, CancellationToken cancellationToken)
     {
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
@@ -52,6 +56,15 @@ internal static class ReconciliationWriter
             v[5] = r.EnergyWh;
             v[6] = r.Amount;
             v[7] = r.Reversal;
+        }, cancellationToken);
+        await BulkWriter.InsertAsync(connection, transaction, Openings, openings.Count, (i, v) =>
+        {
+            var o = openings[i];
+            v[0] = o.IntervalStart;
+            v[1] = o.Version;
+            v[2] = o.HouseholdId;
+            v[3] = o.Salt;
+            v[4] = o.Record;
         }, cancellationToken);
     }
 

@@ -118,9 +118,7 @@ public sealed class StatementService(IDbContextFactory<MarketDbContext> dbFactor
 {
     public async Task<Statement> MonthAsync(Household household, int year, int month, CancellationToken cancellationToken = default)
     {
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(household.TimeZone);
-        var from = LocalMonthStart(zone, year, month);
-        var to = month == 12 ? LocalMonthStart(zone, year + 1, 1) : LocalMonthStart(zone, year, month + 1);
+        var (from, to) = MonthRange(household, year, month);
         var rules = options.Value;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var trades = await db.Trades.AsNoTracking()
@@ -192,6 +190,14 @@ public sealed class StatementService(IDbContextFactory<MarketDbContext> dbFactor
         }
 
         return csv.ToString();
+    }
+
+    /// <summary>A calendar month in the household's time zone, <c>[from, to)</c> in Unix seconds.</summary>
+    public static (long From, long To) MonthRange(Household household, int year, int month)
+    {
+        ArgumentNullException.ThrowIfNull(household);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(household.TimeZone);
+        return (LocalMonthStart(zone, year, month), month == 12 ? LocalMonthStart(zone, year + 1, 1) : LocalMonthStart(zone, year, month + 1));
     }
 
     private static long LocalMonthStart(TimeZoneInfo zone, int year, int month)

@@ -5,13 +5,14 @@ namespace Market.Web.Persistence;
 /// <summary>
 /// The hand-written part of the schema, one definition for both engines: triggers that refuse to change or remove a
 /// row of the tables that only grow. The ledger's tables (blocks, their leaves, trades and postings) and the metered
-/// ones (readings, reconciliations, imbalance postings: a correction is a new version, a new reconciliation version
-/// reverses the old postings). This stops accidents and careless scripts, not an operator with the database: the
+/// ones (readings, reconciliations, imbalance postings and the openings of households' commitments: a correction is
+/// a new version, a new reconciliation version reverses the old postings). This stops accidents and careless scripts, not an operator with the database: the
 /// protection is the signed, hash-linked chain and its mirrors (docs/adr/0010).
 /// </summary>
 public static class AppendOnlySql
 {
-    /// <summary>Every append-only table, as EF Core names it.</summary>
+    /// <summary>The append-only tables of the initial migration, as EF Core names them (later migrations add theirs
+    /// with <see cref="CreateFor"/>).</summary>
     public static readonly IReadOnlyList<string> Tables =
         ["Trades", "Blocks", "BlockLeaves", "Postings", "MeterReadings", "Reconciliations", "ImbalancePostings"];
 
@@ -28,38 +29,51 @@ public static class AppendOnlySql
                 END
                 $$;
                 """);
-            foreach (var table in Tables)
-            {
-                migrationBuilder.Sql($"CREATE TRIGGER \"{table}_append_only\" BEFORE UPDATE OR DELETE ON \"{table}\" FOR EACH ROW EXECUTE FUNCTION market_append_only();");
-                migrationBuilder.Sql($"CREATE TRIGGER \"{table}_no_truncate\" BEFORE TRUNCATE ON \"{table}\" FOR EACH STATEMENT EXECUTE FUNCTION market_append_only();");
-            }
-
-            return;
         }
 
         foreach (var table in Tables)
         {
-            migrationBuilder.Sql($"CREATE TRIGGER \"{table}_no_update\" BEFORE UPDATE ON \"{table}\" BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;");
-            migrationBuilder.Sql($"CREATE TRIGGER \"{table}_no_delete\" BEFORE DELETE ON \"{table}\" BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;");
+            CreateFor(migrationBuilder, table);
         }
+    }
+
+    /// <summary>The triggers of one more append-only table (on PostgreSQL with the function <see cref="Create"/> made).</summary>
+    public static void CreateFor(MigrationBuilder migrationBuilder, string table)
+    {
+        ArgumentNullException.ThrowIfNull(migrationBuilder);
+        if (IsPostgreSql(migrationBuilder))
+        {
+            migrationBuilder.Sql($"CREATE TRIGGER \"{table}_append_only\" BEFORE UPDATE OR DELETE ON \"{table}\" FOR EACH ROW EXECUTE FUNCTION market_append_only();");
+            migrationBuilder.Sql($"CREATE TRIGGER \"{table}_no_truncate\" BEFORE TRUNCATE ON \"{table}\" FOR EACH STATEMENT EXECUTE FUNCTION market_append_only();");
+            return;
+        }
+
+        migrationBuilder.Sql($"CREATE TRIGGER \"{table}_no_update\" BEFORE UPDATE ON \"{table}\" BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;");
+        migrationBuilder.Sql($"CREATE TRIGGER \"{table}_no_delete\" BEFORE DELETE ON \"{table}\" BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;");
     }
 
     /// <summary>Drops what <see cref="Create"/> made.</summary>
     public static void Drop(MigrationBuilder migrationBuilder)
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);
-        var postgres = IsPostgreSql(migrationBuilder);
         foreach (var table in Tables)
         {
-            migrationBuilder.Sql(postgres
-                ? $"DROP TRIGGER IF EXISTS \"{table}_append_only\" ON \"{table}\"; DROP TRIGGER IF EXISTS \"{table}_no_truncate\" ON \"{table}\";"
-                : $"DROP TRIGGER IF EXISTS \"{table}_no_update\"; DROP TRIGGER IF EXISTS \"{table}_no_delete\";");
+            DropFor(migrationBuilder, table);
         }
 
-        if (postgres)
+        if (IsPostgreSql(migrationBuilder))
         {
             migrationBuilder.Sql("DROP FUNCTION IF EXISTS market_append_only();");
         }
+    }
+
+    /// <summary>Drops what <see cref="CreateFor"/> made.</summary>
+    public static void DropFor(MigrationBuilder migrationBuilder, string table)
+    {
+        ArgumentNullException.ThrowIfNull(migrationBuilder);
+        migrationBuilder.Sql(IsPostgreSql(migrationBuilder)
+            ? $"DROP TRIGGER IF EXISTS \"{table}_append_only\" ON \"{table}\"; DROP TRIGGER IF EXISTS \"{table}_no_truncate\" ON \"{table}\";"
+            : $"DROP TRIGGER IF EXISTS \"{table}_no_update\"; DROP TRIGGER IF EXISTS \"{table}_no_delete\";");
     }
 
     private static bool IsPostgreSql(MigrationBuilder migrationBuilder) =>

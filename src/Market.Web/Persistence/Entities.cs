@@ -343,6 +343,27 @@ public sealed class ReconciliationEntity
 }
 
 /// <summary>
+/// The opening of one household's commitment in a reconciliation block: the salt (32 bytes from a CSPRNG, one per
+/// household, interval and version) and the settlement record it commits to (<c>Market.Ledger.HouseholdSettlement</c>),
+/// exactly the bytes the commitment covers. Private: the household gets its own, an auditor those of a range.
+/// </summary>
+public sealed class ReconciliationOpeningEntity
+{
+    public long Id { get; set; }
+
+    public long IntervalStart { get; set; }
+
+    /// <summary>The reconciliation version whose block holds the commitment.</summary>
+    public int Version { get; set; }
+
+    public long HouseholdId { get; set; }
+
+    public byte[] Salt { get; set; } = [];
+
+    public byte[] Record { get; set; } = [];
+}
+
+/// <summary>
 /// One side of a double-entry imbalance posting from a reconciliation. Both sides of every posting are stored, so the
 /// rows of each version sum to zero; a new version first reverses the previous version's rows (<see cref="Reversal"/>),
 /// so the sum of all rows of an interval is what its latest version settles.

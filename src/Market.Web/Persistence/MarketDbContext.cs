@@ -50,6 +50,8 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
 
     public DbSet<ImbalancePostingEntity> ImbalancePostings => Set<ImbalancePostingEntity>();
 
+    public DbSet<ReconciliationOpeningEntity> ReconciliationOpenings => Set<ReconciliationOpeningEntity>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -88,6 +90,15 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
             e.ToTable("ImbalancePostings");
             e.HasIndex(p => new { p.IntervalStart, p.Version });
             e.HasIndex(p => p.HouseholdId);
+        });
+
+        builder.Entity<ReconciliationOpeningEntity>(e =>
+        {
+            e.ToTable("ReconciliationOpenings");
+            e.HasIndex(o => new { o.IntervalStart, o.Version, o.HouseholdId }).IsUnique();
+            e.HasIndex(o => new { o.HouseholdId, o.IntervalStart });
+            e.Property(o => o.Salt).HasMaxLength(32);
+            e.Property(o => o.Record).HasMaxLength(169);
         });
 
         builder.Entity<OrderEntity>(e =>

@@ -16,6 +16,9 @@ internal static class SharedTamperCases
 
     public static string Export(string file) => File.ReadAllText(Path.Combine(Folder, file));
 
+    /// <summary>The path of a file of the folder (an openings file to pick on the page).</summary>
+    public static string PathOf(string file) => Path.Combine(Folder, file);
+
     /// <summary>The start and end of the page's verdict ("Invalid at block 5, trade 5 (leaf 1): … [Reason]").</summary>
     public static (string Start, string End) BrowserVerdict(string file)
     {
@@ -25,7 +28,9 @@ internal static class SharedTamperCases
         string? Field(string name) => v.GetProperty(name).ValueKind == JsonValueKind.Null ? null : v.GetProperty(name).ToString();
         if (v.GetProperty("valid").GetBoolean())
         {
-            return (string.Create(CultureInfo.InvariantCulture, $"Valid: {Field("blocks")} blocks with {Field("trades")} trades"), "check out.");
+            // Without openings the verdict ends saying reconciliations had the public checks only.
+            var end = Field("reconciliations") == "0" ? "check out." : "open yours to check them.";
+            return (string.Create(CultureInfo.InvariantCulture, $"Valid: {Field("blocks")} blocks with {Field("trades")} trades"), end);
         }
 
         var where = Field("height") is { } height ? $" at block {height}" : string.Empty;

@@ -8,8 +8,8 @@ namespace Market.Ledger.Tests.TamperCases;
 
 /// <summary>
 /// A second small ledger with everything at once (genesis, rules, three intervals, a key rotation, imbalance
-/// reconciliations of two intervals and a correction, an amount that rounds half up) and tampered exports of it,
-/// among them edits of the file's lines themselves.
+/// reconciliations of two intervals and a correction, amounts that round half up) and tampered exports of it,
+/// among them edits of the file's lines themselves. Every case comes with the openings of all household records.
 /// Heights: 0 genesis (A), 1 rules, 2/3 interval 0, 4/5 interval 1, 6 rotation to B, 7/8 interval 2,
 /// 9 reconciliation v1 of interval 0, 10 reconciliation v1 of interval 2, 11 correction (v2) of interval 0.
 /// Trades 1, 2 are in block 3, 3, 4 in block 5, 5, 6 in block 8.
@@ -21,8 +21,8 @@ internal static class SampleCases
     private const int Length = 900;
     private const int Lead = 300;
     private const long Price = 2501; // what the rules give in every interval: (2000 + 3002) / 2
-    private const long Retail = 3000;
-    private const long FeedIn = 800;
+    private const long Retail = 10_000; // the rules' ceiling
+    private const long FeedIn = 800; // the rules' floor
 
     private static readonly SigningKey SampleKeyA = SigningKey.FromPrivateKey(Convert.FromHexString("6161616161616161616161616161616161616161616161616161616161616161"));
     private static readonly SigningKey SampleKeyB = SigningKey.FromPrivateKey(Convert.FromHexString("6262626262626262626262626262626262626262626262626262626262626262"));
@@ -30,16 +30,25 @@ internal static class SampleCases
 
     public static IEnumerable<TamperCase> All()
     {
-        var (valid, checkpoint) = Sample();
+        var (valid, checkpoint, allOpenings) = Sample();
+        var openings = OpeningsAttachment.Of(Ledger, allOpenings);
         TamperCase With(string name, Action<List<LedgerBlock>> change, Verdict expected)
         {
             var blocks = new List<LedgerBlock>(valid);
             change(blocks);
-            return new(Ledger, name, Export(blocks, checkpoint), expected);
+            return new(Ledger, name, Export(blocks, checkpoint), expected) { Openings = openings };
+        }
+
+        // A ledger whose operator re-signed everything from a block on, checkpoint included.
+        TamperCase Resealed(string name, Action<List<LedgerBlock>> change, Verdict expected)
+        {
+            var blocks = new List<LedgerBlock>(valid);
+            change(blocks);
+            return new(Ledger, name, Export(blocks, CheckpointOver(blocks, DateTimeOffset.FromUnixTimeMilliseconds(checkpoint.TimestampUnixMs), SampleKeyB)), expected) { Openings = openings };
         }
 
         TamperCase Lines(string name, Action<List<string>> edit, Verdict expected) =>
-            new(Ledger, name, EditLines(Export(valid, checkpoint), edit), expected);
+            new(Ledger, name, EditLines(Export(valid, checkpoint), edit), expected) { Openings = openings };
 
         return
         [
@@ -59,11 +68,11 @@ internal static class SampleCases
             With("signed by the retired key", b => b[7] = Resign(b[7], SampleKeyA), Fails(Reason.RetiredKey, 7)),
             With("high-S signature", b => b[4] = WithSignature(b[4], HighS(b[4].Signature)), Fails(Reason.BadSignature, 4)),
             With("clearing names no order book", b => b[5] = Resign(b[5], SampleKeyA, h => h with { Reference = SHA256.HashData("nothing"u8) }), Fails(Reason.OrderBookMissing, 5)),
-            With("reconciliation household leaf changed", b => b[9] = WithLeaf(b[9], 1, leaf => AddToI64(leaf, 70, 100)), Fails(Reason.PayloadRootMismatch, 9)),
-            With("re-signed reconciliation with sold not covered", b => b[9] = Resign(b[9], SampleKeyB, leaves: MapHousehold(b[9], 1, h => h with { ExportWh = 2500 })), Fails(Reason.SoldNotCovered, 9, 1)),
-            With("re-signed reconciliation with unbalanced postings", b => b[9] = Resign(b[9], SampleKeyB, leaves: MapHousehold(b[9], 3, h => h with { Entries = [Provided(0, 1, 240), Provided(0, 4, 60)] })), Fails(Reason.PostingsUnbalanced, 9, 3)),
-            With("re-signed reconciliation with traded energy changed", b => b[10] = Resign(b[10], SampleKeyB, leaves: MapHousehold(b[10], 2, h => h with { BoughtWh = 1400, ImportWh = 1400 })), Fails(Reason.TradedEnergyMismatch, 10, 2)),
-            With("re-signed reconciliation with a wrong utility amount", b => b[11] = Resign(b[11], SampleKeyB, leaves: MapHousehold(b[11], 1, h => h with { Entries = h.Entries.SetItem(1, h.Entries[1] with { Amount = h.Entries[1].Amount + 1 }) })), Fails(Reason.ImbalanceMismatch, 11, 1)),
+            With("reconciliation household leaf changed", b => b[9] = WithLeaf(b[9], 1, leaf => AddToI64(leaf, 18, 100)), Fails(Reason.PayloadRootMismatch, 9)),
+            With("re-signed reconciliation with traded energy changed", b => b[10] = Resign(b[10], SampleKeyB, leaves: MapHousehold(b[10], 2, h => h with { BoughtWh = 1400 })), Fails(Reason.TradedEnergyMismatch, 10, 2)),
+            With("re-signed reconciliation with a feed-in total beyond its rounding", b => b[10] = Resign(b[10], SampleKeyB, leaves: MapSummary(b[10], s => s with { UtilityFeedIn = s.UtilityFeedIn with { Amount = s.UtilityFeedIn.Amount + 1 } })), Fails(Reason.TotalsInconsistent, 10, 0)),
+            With("re-signed reconciliation with another feed-in tariff", b => b[11] = Resign(b[11], SampleKeyB, leaves: MapSummary(b[11], s => s with { FeedInTariff = 786 })), Fails(Reason.TariffNotInForce, 11, 0)),
+            Resealed("re-signed reconciliation with a household's commitment swapped", b => b[11] = Resign(b[11], SampleKeyB, leaves: MapHousehold(b[11], 1, h => h with { Commitment = Leaf(b[9], 1).Commitment })), Fails(Reason.OpeningMismatch, 11, 1)) with { WithoutOpenings = ValidWith(12, 6, 3) },
             With("re-signed reconciliation with a version gap", b => b[11] = Resign(b[11], SampleKeyB, leaves: MapSummary(b[11], s => s with { ReconciliationVersion = 3 })), Fails(Reason.ReconciliationVersionGap, 11, 0)),
             With("reconciliation names no clearing block", b => b[9] = Resign(b[9], SampleKeyB, h => h with { Reference = SHA256.HashData(b[2].HeaderBytes) }), Fails(Reason.ClearingMissing, 9)),
             Lines("checkpoint root changed", l => l[^1] = ChangeHexField(l[^1], "root"), Fails(Reason.CheckpointMismatch, null)),
@@ -76,12 +85,13 @@ internal static class SampleCases
         ];
     }
 
-    /// <summary>The valid ledger and its checkpoint (by the key valid at its end, one second after the last block).</summary>
-    public static (List<LedgerBlock> Blocks, Checkpoint Checkpoint) Sample()
+    /// <summary>The valid ledger, its checkpoint (by the key valid at its end, one second after the last block) and
+    /// the openings of every household record.</summary>
+    public static (List<LedgerBlock> Blocks, Checkpoint Checkpoint, List<ReconciliationOpening> Openings) Sample()
     {
         var genesis = DateTimeOffset.FromUnixTimeSeconds(FirstStart - 3600);
         var blocks = new List<SealedBlock> { BlockSealer.SealGenesis(SampleKeyA, genesis) };
-        var rules = new RulesRecord(1, ClearingMechanisms.UniformPriceDoubleAuction, Length, Lead, 0, 10_000, FirstStart);
+        var rules = new RulesRecord(1, ClearingMechanisms.UniformPriceDoubleAuction, Length, Lead, FeedIn, Retail, FirstStart);
         blocks.Add(BlockSealer.SealRules(blocks[^1].NextTip, SampleKeyA, rules, genesis.AddSeconds(1)));
         var key = SampleKeyA;
         for (var interval = 0; interval < 3; interval++)
@@ -101,20 +111,22 @@ internal static class SampleCases
         }
 
         var afterDelivery = DateTimeOffset.FromUnixTimeSeconds(FirstStart + (3 * Length) + 3600);
-        (int Clearing, int Version, HouseholdReconciliationLeaf[] Households)[] reconciliations =
+        (int Clearing, int Version, HouseholdSettlement[] Records)[] reconciliations =
         [
             (3, 1, Interval0(1)),
             (8, 1, Interval2()),
             (3, 2, Interval0(2)),
         ];
-        foreach (var (clearing, version, households) in reconciliations)
+        var openings = new List<ReconciliationOpening>();
+        foreach (var (clearing, version, records) in reconciliations)
         {
-            var summary = new ReconciliationSummary(version, 1, Price, Retail, FeedIn, households.Length);
-            blocks.Add(BlockSealer.SealReconciliation(blocks[^1].NextTip, key, blocks[clearing].Header, summary, households, afterDelivery.AddMinutes(blocks.Count)));
+            var sealing = Settlements.Seal(version, Price, Retail, FeedIn, records, Traded);
+            openings.AddRange(sealing.Openings);
+            blocks.Add(BlockSealer.SealReconciliation(blocks[^1].NextTip, key, blocks[clearing].Header, sealing.Summary, sealing.Households, afterDelivery.AddMinutes(blocks.Count)));
         }
 
         var checkpoint = CheckpointOver(blocks, DateTimeOffset.FromUnixTimeMilliseconds(blocks[^1].Header.SealedAtUnixMs + 1000), key);
-        return ([.. blocks], checkpoint);
+        return ([.. blocks], checkpoint, openings);
     }
 
     /// <summary>One offer of 3,000 Wh at 2,000 and two bids of 1,500 Wh at 3,200 and 3,002: two trades at 2,501 (the
@@ -141,61 +153,58 @@ internal static class SampleCases
 
     private static PartyId Party(int interval, int index) => new(0xA0, (ulong)((10 * interval) + index));
 
+    /// <summary>Every interval's seller (index 1) sold 3,000 Wh, its two buyers 1,500 each.</summary>
+    private static (long Sold, long Bought) Traded(PartyId party) => (party.Low % 10) switch
+    {
+        1 => (3000, 0),
+        2 or 3 => (0, 1500),
+        _ => (0, 0),
+    };
+
     /// <summary>
     /// Interval 0: party 1 sold 3,000 Wh, parties 2 and 3 bought 1,500 each. Version 1: party 1 exported 2,600 (short
-    /// 400), party 3 imported 1,200 (long 300), party 4 (no trade) exported 100 (long 100); party 1 is covered for 240
-    /// by party 3 and 100 by party 4 and buys 60 from the utility, party 3 sells its other 60 to the utility.
-    /// Version 2, after party 4's reading was corrected to no export: party 1 buys 160 from the utility instead.
+    /// 400), party 3 imported 1,200 (long 300), party 4 (no trade) exported 150 (long 150): all 400 Wh of shortfall
+    /// are netted; the longs provide 400 × 300 / 450 = 266.7 and 133.3 Wh, the left-over Wh to the larger remainder:
+    /// 267 and 133, each paired with party 1 and rounded on its own (667.77 → 668, 332.63 → 333); the other 33 and 17
+    /// Wh go to the utility at feed-in (26.4 → 26, 13.6 → 14).
+    /// Version 2, after party 4's reading was corrected to no export: party 3 covers 300 of party 1, which buys the
+    /// other 100 from the utility.
     /// </summary>
-    private static HouseholdReconciliationLeaf[] Interval0(int version) => version == 1
+    private static HouseholdSettlement[] Interval0(int version) => version == 1
         ?
         [
-            Household(0, 1, 1, 3000, 0, 2600, 0, Covered(0, 3, 240), Covered(0, 4, 100), FromUtility(60)),
-            Household(0, 2, 1, 0, 1500, 0, 1500),
-            Household(0, 3, 1, 0, 1500, 0, 1200, Provided(0, 1, 240), ToUtility(60)),
-            Household(0, 4, 1, 0, 0, 100, 0, Provided(0, 1, 100)),
+            Record(0, 1, 1, 2600, 0, version, covered: Postings(Price, 267, 133)),
+            Record(0, 2, 1, 0, 1500, version),
+            Record(0, 3, 1, 0, 1200, version, provided: Postings(Price, 267), sold: Postings(FeedIn, 33)),
+            Record(0, 4, 1, 150, 0, version, provided: Postings(Price, 133), sold: Postings(FeedIn, 17)),
         ]
         :
         [
-            Household(0, 1, 1, 3000, 0, 2600, 0, Covered(0, 3, 240), FromUtility(160)),
-            Household(0, 2, 1, 0, 1500, 0, 1500),
-            Household(0, 3, 1, 0, 1500, 0, 1200, Provided(0, 1, 240), ToUtility(60)),
-            Household(0, 4, 2, 0, 0, 0, 0),
+            Record(0, 1, 1, 2600, 0, version, covered: Postings(Price, 300), bought: Postings(Retail, 100)),
+            Record(0, 2, 1, 0, 1500, version),
+            Record(0, 3, 1, 0, 1200, version, provided: Postings(Price, 300)),
+            Record(0, 4, 2, 0, 0, version),
         ];
 
     /// <summary>Interval 2: the seller exported 200 Wh more than it sold and feeds them in; the buyers used what they bought.</summary>
-    private static HouseholdReconciliationLeaf[] Interval2() =>
+    private static HouseholdSettlement[] Interval2() =>
     [
-        Household(2, 1, 1, 3000, 0, 3200, 0, ToUtility(200)),
-        Household(2, 2, 1, 0, 1500, 0, 1500),
-        Household(2, 3, 1, 0, 1500, 0, 1500),
+        Record(2, 1, 1, 3200, 0, 1, sold: Postings(FeedIn, 200)),
+        Record(2, 2, 1, 0, 1500, 1),
+        Record(2, 3, 1, 0, 1500, 1),
     ];
 
-    private static HouseholdReconciliationLeaf Household(
-        int interval, int index, int readingVersion, long sold, long bought, long exportWh, long importWh, params ImbalanceEntry[] entries)
+    private static HouseholdSettlement Record(
+        int interval, int index, int readingVersion, long exportWh, long importWh, int version,
+        PostingTotal covered = default, PostingTotal provided = default, PostingTotal bought = default, PostingTotal sold = default)
     {
         var start = FirstStart + (interval * Length);
         var reading = new MeterReading(Party(interval, index), start, start + Length, readingVersion, $"DE-METER-{interval}{index:D3}", exportWh, importWh);
-        return new HouseholdReconciliationLeaf
-        {
-            Household = reading.Household,
-            ReadingHash = reading.Hash(),
-            ReadingVersion = readingVersion,
-            SoldWh = sold,
-            BoughtWh = bought,
-            ExportWh = exportWh,
-            ImportWh = importWh,
-            Entries = [.. entries],
-        };
+        return Settlements.Record(reading, version, covered, provided, bought, sold);
     }
 
-    private static ImbalanceEntry Covered(int interval, int by, long wh) =>
-        new(ImbalanceEntryKind.CoveredByNeighbour, Party(interval, by), wh, Money.Amount(wh, Price));
+    private static PostingTotal Postings(long price, params long[] wh) => Settlements.Postings(price, wh);
 
-    private static ImbalanceEntry Provided(int interval, int to, long wh) =>
-        new(ImbalanceEntryKind.ProvidedToNeighbour, Party(interval, to), wh, Money.Amount(wh, Price));
-
-    private static ImbalanceEntry FromUtility(long wh) => new(ImbalanceEntryKind.BoughtFromUtility, ImbalanceEntry.Utility, wh, Money.Amount(wh, Retail));
-
-    private static ImbalanceEntry ToUtility(long wh) => new(ImbalanceEntryKind.SoldToUtility, ImbalanceEntry.Utility, wh, Money.Amount(wh, FeedIn));
+    private static HouseholdReconciliationLeaf Leaf(LedgerBlock block, int index) =>
+        HouseholdReconciliationLeaf.TryDecode(block.Leaves.GetSpan(index), out var leaf, out var error) ? leaf : throw new InvalidOperationException(error);
 }

@@ -65,6 +65,20 @@ internal sealed record Verdict
     }
 }
 
+/// <summary>An openings file that comes with a case (docs/ledger-format.md §10.1), as <c>market ledger verify
+/// --openings</c> reads it.</summary>
+/// <param name="FileName">"ledger-what.openings.jsonl".</param>
+/// <param name="Bytes">The file.</param>
+internal sealed record OpeningsAttachment(string FileName, byte[] Bytes)
+{
+    public static OpeningsAttachment Of(string name, IEnumerable<ReconciliationOpening> openings)
+    {
+        using var stream = new MemoryStream();
+        OpeningsFile.Write(stream, openings);
+        return new OpeningsAttachment($"{name}.openings.jsonl", stream.ToArray());
+    }
+}
+
 /// <summary>
 /// One export file of the shared tamper cases and what every verifier must say about it.
 /// </summary>
@@ -82,6 +96,13 @@ internal sealed record TamperCase(string Ledger, string Name, byte[] Export, Ver
 
     /// <summary>The genesis key id the auditor trusts, or null.</summary>
     public byte[]? TrustedGenesisKeyId { get; init; }
+
+    /// <summary>Openings of household commitments the verifier is given (an openings file, which cases may share by
+    /// name), or null. <see cref="Expected"/> and <see cref="WithoutReplay"/> are the verdicts with them.</summary>
+    public OpeningsAttachment? Openings { get; init; }
+
+    /// <summary>The verdict (with the replay) of a verifier not given <see cref="Openings"/>, when it differs.</summary>
+    public Verdict? WithoutOpenings { get; init; }
 
     /// <summary>"ledger-what-was-done.jsonl": lower-case letters and digits, words joined by '-'.</summary>
     public string FileName => $"{Slug}.jsonl";

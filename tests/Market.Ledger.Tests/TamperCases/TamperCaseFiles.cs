@@ -49,6 +49,17 @@ internal static class TamperCaseFiles
             {
                 Add(files, c.KeptFileName!, CheckpointJson(kept));
             }
+
+            if (c.WithoutOpenings is not null && (c.Openings is null || c.WithoutReplay is not null))
+            {
+                // A verifier without the replay and without openings takes withoutOpenings, so it must not also differ by the replay.
+                throw new InvalidOperationException($"{c.Name}: a verdict without openings needs openings and no verdict without the replay");
+            }
+
+            if (c.Openings is { } openings && !(files.TryGetValue(openings.FileName, out var shared) && shared.AsSpan().SequenceEqual(openings.Bytes)))
+            {
+                Add(files, openings.FileName, openings.Bytes);
+            }
         }
 
         Add(files, ManifestName, Manifest(cases));
@@ -99,7 +110,8 @@ internal static class TamperCaseFiles
     /// <summary>
     /// manifest.json: the reason names a verifier may report, then one line per case: its file, ledger and name, the
     /// verdict with the replay (valid and counts, or reason, height, leaf, trade id, export line), the verdict of a
-    /// verifier without the replay where it differs, the kept checkpoint's file and the trusted genesis key id.
+    /// verifier without the replay where it differs, the kept checkpoint's file, the trusted genesis key id, the
+    /// openings file and the verdict without those openings where it differs.
     /// </summary>
     public static byte[] Manifest(IReadOnlyList<TamperCase> cases)
     {
@@ -117,7 +129,8 @@ internal static class TamperCaseFiles
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 
-    /// <summary>Reads manifest.json back: (file, expected, without replay, kept checkpoint file, trusted genesis key id) per case.</summary>
+    /// <summary>Reads manifest.json back: (file, expected, without replay, kept checkpoint file, trusted genesis key id,
+    /// openings file, without openings) per case.</summary>
     public static List<ManifestEntry> ReadManifest(byte[] manifest)
     {
         using var doc = JsonDocument.Parse(manifest);
@@ -127,7 +140,9 @@ internal static class TamperCaseFiles
             ReadVerdict(c),
             c.GetProperty("withoutReplay").ValueKind == JsonValueKind.Null ? null : ReadVerdict(c.GetProperty("withoutReplay")),
             c.GetProperty("keptCheckpoint").GetString(),
-            c.GetProperty("trustedGenesisKeyId").GetString() is { } id ? Convert.FromHexString(id) : null))];
+            c.GetProperty("trustedGenesisKeyId").GetString() is { } id ? Convert.FromHexString(id) : null,
+            c.GetProperty("openings").GetString(),
+            c.GetProperty("withoutOpenings").ValueKind == JsonValueKind.Null ? null : ReadVerdict(c.GetProperty("withoutOpenings"))))];
     }
 
     private static string CaseJson(TamperCase c)
@@ -140,24 +155,29 @@ internal static class TamperCaseFiles
             json.WriteString("ledger", c.Ledger);
             json.WriteString("name", c.Name);
             WriteVerdict(json, c.Expected);
-            json.WritePropertyName("withoutReplay");
-            if (c.WithoutReplay is { } withoutReplay)
-            {
-                json.WriteStartObject();
-                WriteVerdict(json, withoutReplay);
-                json.WriteEndObject();
-            }
-            else
-            {
-                json.WriteNullValue();
-            }
-
+            WriteVerdict(json, "withoutReplay", c.WithoutReplay);
             json.WriteString("keptCheckpoint", c.KeptFileName);
             json.WriteString("trustedGenesisKeyId", c.TrustedGenesisKeyId is { } id ? Convert.ToHexStringLower(id) : null);
+            json.WriteString("openings", c.Openings?.FileName);
+            WriteVerdict(json, "withoutOpenings", c.WithoutOpenings);
             json.WriteEndObject();
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteVerdict(Utf8JsonWriter json, string name, Verdict? v)
+    {
+        json.WritePropertyName(name);
+        if (v is null)
+        {
+            json.WriteNullValue();
+            return;
+        }
+
+        json.WriteStartObject();
+        WriteVerdict(json, v);
+        json.WriteEndObject();
     }
 
     private static void WriteVerdict(Utf8JsonWriter json, Verdict v)
@@ -210,7 +230,8 @@ internal static class TamperCaseFiles
 }
 
 /// <summary>One case as manifest.json lists it.</summary>
-internal sealed record ManifestEntry(string File, string Name, Verdict Expected, Verdict? WithoutReplay, string? KeptCheckpoint, byte[]? TrustedGenesisKeyId)
+internal sealed record ManifestEntry(
+    string File, string Name, Verdict Expected, Verdict? WithoutReplay, string? KeptCheckpoint, byte[]? TrustedGenesisKeyId, string? Openings, Verdict? WithoutOpenings)
 {
     public override string ToString() => Name;
 }

@@ -50,14 +50,14 @@ public sealed class TamperCaseTests
 
         var entries = TamperCaseFiles.ReadManifest(TamperCaseFiles.Manifest(cases));
 
-        entries.Select(e => (e.File, e.Name, e.Expected, e.WithoutReplay, e.KeptCheckpoint))
-            .ShouldBe(cases.Select(c => (c.FileName, c.Name, c.Expected, c.WithoutReplay, c.KeptFileName)));
+        entries.Select(e => (e.File, e.Name, e.Expected, e.WithoutReplay, e.KeptCheckpoint, e.Openings, e.WithoutOpenings))
+            .ShouldBe(cases.Select(c => (c.FileName, c.Name, c.Expected, c.WithoutReplay, c.KeptFileName, c.Openings?.FileName, c.WithoutOpenings)));
     }
 
     [Fact]
     public void Cases_EveryReasonAnExportCanShow_HasACase()
     {
-        // The meter readings are not in the export (personal data): their reasons need a reading source. Inclusion
+        // The meter readings are in no export nor openings file (personal data): their reasons need a reading source. Inclusion
         // proofs and trusted keys are a receipt's.
         VerificationFailureReason[] notInExports =
         [
@@ -65,7 +65,7 @@ public sealed class TamperCaseTests
             VerificationFailureReason.InclusionProofInvalid, VerificationFailureReason.UntrustedKey,
         ];
 
-        var covered = Generated.Value.SelectMany(c => new[] { c.Expected.Reason, c.WithoutReplay?.Reason }).OfType<VerificationFailureReason>().ToHashSet();
+        var covered = Generated.Value.SelectMany(c => new[] { c.Expected.Reason, c.WithoutReplay?.Reason, c.WithoutOpenings?.Reason }).OfType<VerificationFailureReason>().ToHashSet();
 
         Enum.GetValues<VerificationFailureReason>().Except(notInExports).Where(r => !covered.Contains(r)).ShouldBeEmpty();
     }
@@ -92,17 +92,35 @@ public sealed class TamperCaseTests
         verdict.ShouldBe(entry.WithoutReplay ?? entry.Expected);
     }
 
+    [Theory]
+    [MemberData(nameof(CommittedCases))]
+    public void VerifyExport_SharedCaseWithoutOpenings_ReportsTheManifestVerdictWithoutOpenings(string file)
+    {
+        var entry = Entry(file);
+
+        var verdict = Verify(entry, new FakeReplayer(), withOpenings: false);
+
+        verdict.ShouldBe(entry.WithoutOpenings ?? entry.Expected);
+    }
+
     private static ManifestEntry Entry(string file) =>
         TamperCaseFiles.ReadManifest(File.ReadAllBytes(Path.Combine(TamperCaseFiles.Folder, TamperCaseFiles.ManifestName))).Single(e => e.File == file);
 
     /// <summary>Reads the export file and verifies it as <c>market ledger verify</c> does, with the case's kept
-    /// checkpoint and trusted genesis key.</summary>
-    private static Verdict Verify(ManifestEntry entry, IClearingReplayer? replayer)
+    /// checkpoint, trusted genesis key and (unless told not to) openings.</summary>
+    private static Verdict Verify(ManifestEntry entry, IClearingReplayer? replayer, bool withOpenings = true)
     {
         var kept = entry.KeptCheckpoint is { } keptFile
             ? TamperCaseFiles.ReadCheckpoint(File.ReadAllBytes(Path.Combine(TamperCaseFiles.Folder, keptFile)))
             : null;
-        var options = new ChainVerifierOptions { TrustedGenesisKeyId = entry.TrustedGenesisKeyId };
+        IReadOnlyList<ReconciliationOpening>? openings = null;
+        if (withOpenings && entry.Openings is { } openingsFile)
+        {
+            using var stream = File.OpenRead(Path.Combine(TamperCaseFiles.Folder, openingsFile));
+            openings = OpeningsFile.Read(stream);
+        }
+
+        var options = new ChainVerifierOptions { TrustedGenesisKeyId = entry.TrustedGenesisKeyId, Openings = openings };
         using var export = File.OpenRead(Path.Combine(TamperCaseFiles.Folder, entry.File));
         return Verdict.Of(ChainVerifier.VerifyExport(export, replayer, kept, options));
     }

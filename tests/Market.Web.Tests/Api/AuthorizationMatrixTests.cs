@@ -36,8 +36,8 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
     public static TheoryData<string, string, string, int> ApiCases()
     {
         var data = new TheoryData<string, string, string, int>();
-        // caller: anonymous | owner (anna) | other (ben, another household) | manager | operator, with a token; a
-        // "-cookie" caller is the same person signed in with a browser instead
+        // caller: anonymous | owner (anna) | other (ben, another household) | manager | operator | auditor, with a
+        // token; a "-cookie" caller is the same person signed in with a browser instead
         foreach (var (method, path) in new[] { ("GET", "/api/orders"), ("GET", "/api/trades") })
         {
             data.Add("anonymous", method, path, 401);
@@ -95,6 +95,23 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
 
         data.Add("anonymous", "GET", "/api/operator/backup", 401);
         data.Add("operator", "GET", "/api/operator/backup", TestDatabase.Provider == MarketDatabase.PostgreSql ? 409 : 200); // PostgreSQL: pg_dump
+        // Openings of reconciliation commitments reveal meter values: a household's token gets its own, auditors and
+        // operators every household's (docs/adr/0020).
+        data.Add("anonymous", "GET", "/api/reconciliation-openings", 401);
+        data.Add("owner", "GET", "/api/reconciliation-openings", 200);
+        data.Add("other", "GET", "/api/reconciliation-openings", 200);
+        data.Add("manager", "GET", "/api/reconciliation-openings", 403);
+        data.Add("operator", "GET", "/api/reconciliation-openings", 403);
+        data.Add("auditor", "GET", "/api/reconciliation-openings", 403);
+        data.Add("anonymous", "GET", "/api/audit/reconciliation-openings", 401);
+        data.Add("owner", "GET", "/api/audit/reconciliation-openings", 403);
+        data.Add("other", "GET", "/api/audit/reconciliation-openings", 403);
+        data.Add("manager", "GET", "/api/audit/reconciliation-openings", 403);
+        data.Add("operator", "GET", "/api/audit/reconciliation-openings", 200);
+        data.Add("auditor", "GET", "/api/audit/reconciliation-openings", 200);
+        data.Add("auditor", "GET", "/api/orders", 403);
+        data.Add("auditor", "GET", "/metrics", 403);
+        data.Add("auditor", "POST", "/api/meter-readings", 403);
         // Demo mode only (it publishes its passwords anyway): load-test households for `market load`.
         data.Add("anonymous", "POST", "/api/demo/load-households?count=1", 200);
         // Proofs are public; this trade does not exist.
@@ -169,6 +186,10 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         data.Add("anonymous", "/statement/2026/6.csv", "login");
         data.Add("owner", "/statement/2026/6.csv", "ok");
         data.Add("manager", "/statement/2026/6.csv", "denied");
+        data.Add("anonymous", "/statement/2026/6/openings.jsonl", "login");
+        data.Add("owner", "/statement/2026/6/openings.jsonl", "ok");
+        data.Add("manager", "/statement/2026/6/openings.jsonl", "denied");
+        data.Add("auditor", "/statement/2026/6/openings.jsonl", "denied");
         // The utility view is for the community's manager and operators, not for households.
         foreach (var page in new[] { "/utility", "/utility/intervals.csv", "/utility/intervals.csv?from=2026-06-01&to=2026-06-08" })
         {
@@ -279,6 +300,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         "other" => "ben@demo.energy",
         "manager" => "manager@demo.energy",
         "operator" => "operator@demo.energy",
+        "auditor" => "auditor@demo.energy",
         _ => throw new ArgumentOutOfRangeException(nameof(caller)),
     };
 

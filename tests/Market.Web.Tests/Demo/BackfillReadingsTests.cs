@@ -87,21 +87,98 @@ public sealed partial class BackfillTests
     }
 
     [Fact]
-    public async Task Backfill_Export_VerifiesWithReplayAndTheStoredReadings()
+    public async Task Backfill_ExportWithEveryOpening_VerifiesEveryReconciliationInFullWithReplayAndTheStoredReadings()
     {
         await using var db = App.CreateDb();
         var readings = await StoredMeterReadings.LoadAsync(db, App.Get<MarketClock>(), CancellationToken.None);
         var reconciliations = await db.Reconciliations.CountAsync();
         var readingCount = await db.MeterReadings.CountAsync();
-        using var export = new MemoryStream();
-        await App.Get<LedgerPublication>().WriteExportAsync(export);
-        export.Position = 0;
+        var openings = await AllOpeningsAsync();
+        using var export = await ExportAsync();
 
-        var result = ChainVerifier.VerifyExport(export, new MatchingReplayer(), options: new ChainVerifierOptions { MeterReadings = readings });
+        // What `market ledger verify --openings` runs on the auditor's openings file.
+        var result = ChainVerifier.VerifyExport(export, new MatchingReplayer(), options: new ChainVerifierOptions { MeterReadings = readings, Openings = openings });
 
         result.Failure.ShouldBeNull();
         result.ReplayPerformed.ShouldBeTrue();
         result.ReconciliationCount.ShouldBe(reconciliations);
+        result.ReconciliationsFullyChecked.ShouldBe(reconciliations);
+        result.OpeningsChecked.ShouldBe(result.HouseholdRecords);
+        result.OpeningsUnmatched.ShouldBe(0);
         result.ReadingsChecked.ShouldBe(readingCount);
+    }
+
+    [Fact]
+    public async Task Backfill_ExportWithoutOpenings_ValidWithThePublicChecksOnly()
+    {
+        await using var db = App.CreateDb();
+        var reconciliations = await db.Reconciliations.CountAsync();
+        using var export = await ExportAsync();
+
+        var result = ChainVerifier.VerifyExport(export, new MatchingReplayer());
+
+        result.Failure.ShouldBeNull();
+        result.ReconciliationCount.ShouldBe(reconciliations);
+        result.OpeningsChecked.ShouldBe(0);
+        result.ReconciliationsFullyChecked.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Backfill_Export_NoHouseholdsMeteredValuesNorReadingHashesInThePublicRecords()
+    {
+        var clock = App.Get<MarketClock>();
+        await using var db = App.CreateDb();
+        var pseudonyms = await db.Households.AsNoTracking().ToDictionaryAsync(h => h.Id, h => PartyId.FromBytes(h.Pseudonym));
+        var readings = await db.MeterReadings.AsNoTracking().ToListAsync();
+        var readingHashes = readings
+            .Select(r => Convert.ToHexStringLower(new MeterReading(pseudonyms[r.HouseholdId], r.IntervalStart, clock.Next(r.IntervalStart), r.Version, r.MeterId, r.ExportWh, r.ImportWh).Hash()))
+            .ToList();
+        var trades = await db.Trades.AsNoTracking().ToListAsync();
+        var sold = trades.GroupBy(t => (pseudonyms[t.SellerHouseholdId], t.IntervalStart)).ToDictionary(g => g.Key, g => g.Sum(t => t.EnergyWh));
+        var bought = trades.GroupBy(t => (pseudonyms[t.BuyerHouseholdId], t.IntervalStart)).ToDictionary(g => g.Key, g => g.Sum(t => t.EnergyWh));
+        using var export = await ExportAsync();
+        var text = System.Text.Encoding.UTF8.GetString(export.ToArray());
+        var blocks = LedgerExport.Read(new MemoryStream(export.ToArray())).Blocks
+            .Where(b => BlockHeader.Decode(b.HeaderBytes).Kind == BlockKind.Reconciliation).ToList();
+
+        // A household's public record is its pseudonym, sold, bought and a 32-byte commitment, nothing else: its only
+        // numbers must be its trades' energy (public anyway), never what its meter read.
+        var leaks = new List<string>();
+        foreach (var block in blocks)
+        {
+            var start = BlockHeader.Decode(block.HeaderBytes).IntervalStart;
+            foreach (var leaf in block.Leaves.ToArrays().Skip(1))
+            {
+                HouseholdReconciliationLeaf.TryDecode(leaf, out var h, out var error).ShouldBeTrue(error);
+                var key = (h!.Household, start);
+                if (h.SoldWh != sold.GetValueOrDefault(key) || h.BoughtWh != bought.GetValueOrDefault(key))
+                {
+                    leaks.Add($"{h.Household} in interval {start}: sold {h.SoldWh}, bought {h.BoughtWh} are not its trades'");
+                }
+
+            }
+        }
+
+        blocks.Count.ShouldBe(await db.Reconciliations.CountAsync());
+        blocks.SelectMany(b => b.Leaves.ToArrays().Skip(1)).ShouldAllBe(l => l.Length == HouseholdReconciliationLeaf.Size);
+        leaks.ShouldBeEmpty();
+        readingHashes.Count.ShouldBeGreaterThan(0);
+        readingHashes.Where(text.Contains).ShouldBeEmpty();
+    }
+
+    private async Task<MemoryStream> ExportAsync()
+    {
+        var export = new MemoryStream();
+        await App.Get<LedgerPublication>().WriteExportAsync(export);
+        export.Position = 0;
+        return export;
+    }
+
+    private async Task<IReadOnlyList<ReconciliationOpening>> AllOpeningsAsync()
+    {
+        using var file = new MemoryStream();
+        await App.Get<OpeningQueries>().WriteAsync(file, null, long.MinValue, long.MaxValue, CancellationToken.None);
+        file.Position = 0;
+        return OpeningsFile.Read(file);
     }
 }

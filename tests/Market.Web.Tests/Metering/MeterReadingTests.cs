@@ -16,7 +16,7 @@ public sealed class MeterReadingTests
     /// Anna sells 1,000 Wh to Ben in one interval; the clock then moves three intervals past the end of the interval
     /// after it, and those are cleared too (empty), so readings can name them.
     /// </summary>
-    private sealed class Scenario : IAsyncDisposable
+    internal sealed class Scenario : IAsyncDisposable
     {
         public required MarketFactory App { get; init; }
 
@@ -63,12 +63,21 @@ public sealed class MeterReadingTests
             return await StoredMeterReadings.LoadAsync(db, App.Get<MarketClock>(), CancellationToken.None);
         }
 
+        /// <summary>Every household's openings, as an auditor gets them.</summary>
+        public async Task<IReadOnlyList<ReconciliationOpening>> OpeningsAsync()
+        {
+            using var file = new MemoryStream();
+            await App.Get<OpeningQueries>().WriteAsync(file, null, long.MinValue, long.MaxValue, CancellationToken.None);
+            file.Position = 0;
+            return OpeningsFile.Read(file);
+        }
+
         public async Task<VerificationResult> VerifyExportAsync(IMeterReadingSource? readings)
         {
             using var export = new MemoryStream();
             await App.Get<LedgerPublication>().WriteExportAsync(export);
             export.Position = 0;
-            return ChainVerifier.VerifyExport(export, new MatchingReplayer(), options: new ChainVerifierOptions { MeterReadings = readings });
+            return ChainVerifier.VerifyExport(export, new MatchingReplayer(), options: new ChainVerifierOptions { MeterReadings = readings, Openings = await OpeningsAsync() });
         }
 
         public ValueTask DisposeAsync() => App.DisposeAsync();
@@ -230,7 +239,7 @@ public sealed class MeterReadingTests
     }
 
     [Fact]
-    public async Task Export_AfterACorrection_VerifiesWithReplayAndTheStoredReadings()
+    public async Task Export_AfterACorrection_VerifiesInFullWithReplayTheOpeningsAndTheStoredReadings()
     {
         await using var s = await Scenario.StartAsync();
         (await s.UploadAsync(s.ValidCsv())).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -240,6 +249,7 @@ public sealed class MeterReadingTests
 
         result.Failure.ShouldBeNull();
         result.ReconciliationCount.ShouldBe(2);
+        result.ReconciliationsFullyChecked.ShouldBe(2);
         result.ReadingsChecked.ShouldBe(4);
     }
 

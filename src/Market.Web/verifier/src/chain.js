@@ -1,16 +1,18 @@
 // The chain checks of docs/ledger-format.md §8, block by block and in the same order as the C# ChainVerifier, so
 // both report the same first failure (reason code, height, leaf index, trade id). The one thing left out is the
-// clearing replay (§9), which the `market ledger verify` command line does, and, in reconciliation blocks, the
-// meter reading hashes: the export does not carry the readings (personal data), so, like the C# verifier given no
-// reading source, the hashes are carried but not confirmed.
+// clearing replay (§9), which the `market ledger verify` command line does, and the meter readings themselves: the
+// ledger holds only commitments to households' settlement records; given their openings (a household's own, an
+// auditor's of a range), it checks those records too, and every reconciliation whose records are all opened in full.
 import { sha256, hashChildren, hashLeaf, rootOfLeafHashes } from './merkle.js';
 import { KeyVerifier, verifySignature } from './ecdsa.js';
 import { bytesToHex, equalBytes } from './hex.js';
 import {
-  ACTION, ENTRY, ENTRY_NAMES, KIND, SIDE,
+  ACTION, KIND, SIDE,
   decodeHeader, decodeHousehold, decodeKeyRecord, decodeOrder, decodeReconciliationSummary, decodeRules, decodeTrade,
   tradeAmount, validateRules,
 } from './records.js';
+import { checkFully, checkOpened, summaryTotalsProblem } from './settlement.js';
+import { commitmentOf, openingKey } from './openings.js';
 
 const ZERO32 = new Uint8Array(32);
 const UTILITY = '0'.repeat(32); // the utility's party id (16 zero bytes) as decoded: lower-case hex
@@ -30,6 +32,7 @@ export class ChainVerifier {
    *   signature }, as in the export): the chain must still hold its blocks and extend its root.
    * @param {number} [options.windowBits] table size of the per-key signature verifier (2..8, default 8); 0 uses
    *   noble's plain verify for every block (about ten times slower: for measurements).
+   * @param {Array} [options.openings] openings of household commitments, as readOpeningsText gives them.
    */
   constructor(options = {}) {
     this.options = options;
@@ -54,6 +57,13 @@ export class ChainVerifier {
     this._nextTradeId = 1n;
     this._lastSealedAt = I64_MIN;
     this._maxCommittedIntervalEnd = I64_MIN;
+    this._openings = new Map();
+    for (const o of options.openings ?? []) {
+      this._openings.set(openingKey(o.settlement.household, o.settlement.intervalStart, o.settlement.reconciliationVersion), o);
+    }
+    this.householdRecords = 0;
+    this.openingsChecked = 0;
+    this.reconciliationsFullyChecked = 0;
   }
 
   /** Checks the next block ({ header, signature, leaves } as Uint8Arrays). Returns whether the chain is still valid. */
@@ -84,6 +94,10 @@ export class ChainVerifier {
       orders: this.orderCount,
       reconciliations: this.reconciliationCount,
       readingsChecked: 0,
+      householdRecords: this.householdRecords,
+      openingsChecked: this.openingsChecked,
+      openingsUnmatched: this._openings.size - this.openingsChecked,
+      reconciliationsFullyChecked: this.reconciliationsFullyChecked,
       keyIds: this._keyHistory.map((k) => k.keyIdHex),
       pendingOrderBooks: this._pendingBooks.size,
       ledgerRoot: this.blockCount > 0 ? bytesToHex(this._rootAt(this.blockCount)) : null,
@@ -341,7 +355,7 @@ export class ChainVerifier {
       return failure('ReferenceMismatch', h, 'interval, mechanism or rules version differ from the referenced order-book block');
     }
     const filled = new Array(book.orders.length).fill(0n);
-    const cleared = clearedInterval(header);
+    const cleared = clearedInterval(header, book.rules);
     for (let i = 0; i < block.leaves.length; i++) {
       const decoded = decodeTrade(block.leaves[i]);
       if (decoded.error) return failure('MalformedLeaf', h, decoded.error, null, i);
@@ -357,8 +371,8 @@ export class ChainVerifier {
     return null;
   }
 
-  /** A reconciliation block (§5.5, §8): its clearing block, summary, each household record, then that every
-   * trader has a record and the neighbour postings mirror each other. */
+  /** A reconciliation block (§5.5, §8): its clearing block, the summary and its totals, each household record (and
+   * its opening, when given), that every trader has a record, and the whole interval when every record is opened. */
   _checkReconciliation(block, header, h) {
     const clearing = this._clearings.get(bytesToHex(header.reference));
     if (clearing === undefined) {
@@ -381,25 +395,48 @@ export class ChainVerifier {
     }
     const problem = summaryProblem(summary, clearing, header, block.leaves.length);
     if (problem !== null) return failure('InvalidReconciliation', h, problem, null, 0);
+    const rules = clearing.rules;
+    if (summary.retailPrice !== rules.priceCeiling || summary.feedInTariff !== rules.priceFloor) {
+      return failure('TariffNotInForce', h,
+        `retail ${summary.retailPrice} and feed-in ${summary.feedInTariff} are not the tariffs of rules version ${rules.rulesVersion}, under which the interval was cleared: retail ${rules.priceCeiling} (the price ceiling), feed-in ${rules.priceFloor} (the price floor)`,
+        null, 0);
+    }
+    const inconsistent = summaryTotalsProblem(summary, clearing.tradedWh);
+    if (inconsistent !== null) return failure('TotalsInconsistent', h, inconsistent, null, 0);
 
     const households = new Array(summary.householdCount);
+    const opened = [];
     for (let i = 0; i < households.length; i++) {
       const leafIndex = i + 1;
       const record = decodeHousehold(block.leaves[leafIndex]);
       if (record.error) return failure('MalformedLeaf', h, record.error, null, leafIndex);
-      const householdFailure = checkHousehold(record.value, i === 0 ? null : households[i - 1], summary, clearing, h, leafIndex);
+      const x = record.value;
+      let householdFailure = checkHousehold(x, i === 0 ? null : households[i - 1], clearing, h, leafIndex);
+      const opening = householdFailure === null ? this._openings.get(openingKey(x.household, header.intervalStart, summary.reconciliationVersion)) : undefined;
+      if (opening !== undefined) {
+        householdFailure = equalBytes(commitmentOf(opening.salt, opening.record), x.commitment)
+          ? checkOpened(x, opening.settlement, summary, header, h, leafIndex)
+          : failure('OpeningMismatch', h,
+            `the opening of household ${x.household} does not hash to its commitment: the record or the salt is not what was sealed`, null, leafIndex);
+        opened.push(opening.settlement);
+        if (householdFailure === null) this.openingsChecked++;
+      }
       if (householdFailure !== null) return householdFailure;
-      households[i] = record.value;
+      households[i] = x;
     }
 
+    this.householdRecords += households.length;
     const listed = new Set(households.map((x) => x.household));
     for (const party of [...clearing.parties.keys()].sort()) {
       if (!listed.has(party)) {
         return failure('TradedEnergyMismatch', h, `household ${party} traded in this interval but has no reconciliation record`);
       }
     }
-    const unbalanced = checkMirroredPostings(households, h);
-    if (unbalanced !== null) return unbalanced;
+    if (opened.length === households.length) {
+      const full = checkFully(opened, summary, h);
+      if (full !== null) return full;
+      this.reconciliationsFullyChecked++;
+    }
 
     clearing.lastReconciliationVersion = summary.reconciliationVersion;
     this.reconciliationCount++;
@@ -529,14 +566,17 @@ export function checkpointDigest(checkpoint) {
 }
 
 /** What a reconciliation needs from its clearing block, kept for the whole chain (corrections may come at any
- * time): the interval, mechanism and rules version, whether it had trades, their one price when all share it, and
- * each party's sold and bought energy (party hex → { sold, bought }). */
-function clearedInterval(header) {
+ * time): the interval, mechanism and rules version, the rules (their band is the tariffs), whether it had trades,
+ * their one price when all share it, the energy traded and each party's sold and bought energy (party hex →
+ * { sold, bought }). */
+function clearedInterval(header, rules) {
   return {
     intervalStart: header.intervalStart,
     intervalEnd: header.intervalEnd,
     mechanism: header.mechanism,
     rulesVersion: header.rulesVersion,
+    rules,
+    tradedWh: 0n,
     hasTrades: false,
     singlePrice: null,
     samePrice: true,
@@ -553,6 +593,7 @@ function addTrade(cleared, trade) {
     cleared.samePrice = false;
     cleared.singlePrice = null;
   }
+  cleared.tradedWh += trade.energy;
   party(cleared.parties, bytesToHex(trade.seller)).sold += trade.energy;
   party(cleared.parties, bytesToHex(trade.buyer)).bought += trade.energy;
 }
@@ -583,89 +624,19 @@ function summaryProblem(summary, clearing, header, leafCount) {
   return null;
 }
 
-const max0 = (x) => (x > 0n ? x : 0n);
-
-/** One household record against the summary and the clearing block's trades (§8, reconciliation). */
-function checkHousehold(x, previous, summary, clearing, h, leafIndex) {
+/** One household's public record against the clearing block's trades (§8, reconciliation). */
+function checkHousehold(x, previous, clearing, h, leafIndex) {
   if (x.household === UTILITY || (previous !== null && previous.household >= x.household)) {
     return failure('InvalidReconciliation', h, 'households are in strictly increasing pseudonym order and not zero (the utility)', null, leafIndex);
   }
-  if (x.sold < 0n || x.bought < 0n || x.exportWh < 0n || x.importWh < 0n) {
-    return failure('InvalidReconciliation', h, 'energies must not be negative', null, leafIndex);
-  }
+  if (x.sold < 0n || x.bought < 0n) return failure('InvalidReconciliation', h, 'energies must not be negative', null, leafIndex);
   const traded = clearing.parties.get(x.household) ?? { sold: 0n, bought: 0n };
   if (traded.sold !== x.sold || traded.bought !== x.bought) {
     return failure('TradedEnergyMismatch', h,
       `household ${x.household} records sold ${x.sold} Wh, bought ${x.bought} Wh; the clearing block's trades say sold ${traded.sold} Wh, bought ${traded.bought} Wh`,
       null, leafIndex);
   }
-
-  let covered = 0n; // kinds 1 and 3: the household's shortfall, settled by neighbours and the utility
-  let provided = 0n; // kinds 2 and 4: its surplus
-  for (const e of x.entries) {
-    const neighbour = e.kind === ENTRY.coveredByNeighbour || e.kind === ENTRY.providedToNeighbour;
-    if (neighbour === (e.counterparty === UTILITY) || e.counterparty === x.household || e.energy <= 0n) {
-      return failure('InvalidReconciliation', h,
-        'an entry\'s energy is positive and its counterparty is another household (neighbour kinds) or zero (utility kinds)', null, leafIndex);
-    }
-    const price = e.kind === ENTRY.boughtFromUtility ? summary.retailPrice
-      : e.kind === ENTRY.soldToUtility ? summary.feedInTariff
-        : summary.localPrice;
-    if (price === null) {
-      return failure('ImbalanceMismatch', h, 'neighbours cover each other only at a local price; this interval has none', null, leafIndex);
-    }
-    const amount = tradeAmount(e.energy, price);
-    if (amount === null || amount !== e.amount) {
-      return failure('ImbalanceMismatch', h,
-        `${ENTRY_NAMES[e.kind]} amount ${e.amount} is not ${e.energy} Wh x ${price} / 1000 rounded half up (${amount ?? 0})`, null, leafIndex);
-    }
-    if (e.kind === ENTRY.coveredByNeighbour || e.kind === ENTRY.boughtFromUtility) covered += e.energy;
-    else provided += e.energy;
-  }
-
-  const unused = max0(x.bought - x.importWh);
-  if (x.sold > x.exportWh + covered + unused) {
-    return failure('SoldNotCovered', h,
-      `household ${x.household} sold ${x.sold} Wh but exported ${x.exportWh} Wh, was covered for ${covered} Wh and left ${unused} Wh of its purchases unused`,
-      null, leafIndex);
-  }
-  const deviation = x.exportWh - x.importWh - x.sold + x.bought;
-  if (covered !== max0(-deviation) || provided !== max0(deviation)) {
-    return failure('ImbalanceMismatch', h,
-      `household ${x.household} deviates by ${deviation} Wh but its entries settle ${covered} Wh short and ${provided} Wh long`, null, leafIndex);
-  }
   return null;
-}
-
-/** Every neighbour cover appears twice, as paid by the short household (kind 1) and as received by the long one
- * (kind 2), with the same energy and amount, so the postings of a block sum to zero. */
-function checkMirroredPostings(households, h) {
-  const covers = new Map(); // "payer/payee" → { payer, payee, energy, amount, leafIndex }, in record order
-  for (let i = 0; i < households.length; i++) {
-    for (const e of households[i].entries) {
-      if (e.kind !== ENTRY.coveredByNeighbour) continue;
-      const payer = households[i].household;
-      covers.set(`${payer}/${e.counterparty}`, { payer, payee: e.counterparty, energy: e.energy, amount: e.amount, leafIndex: i + 1 });
-    }
-  }
-  for (let i = 0; i < households.length; i++) {
-    for (const e of households[i].entries) {
-      if (e.kind !== ENTRY.providedToNeighbour) continue;
-      const key = `${e.counterparty}/${households[i].household}`;
-      const cover = covers.get(key);
-      covers.delete(key);
-      if (cover === undefined || cover.energy !== e.energy || cover.amount !== e.amount) {
-        return failure('PostingsUnbalanced', h,
-          `household ${households[i].household} provided ${e.energy} Wh for ${e.amount} to ${e.counterparty}, which does not record the same cover`,
-          null, i + 1);
-      }
-    }
-  }
-  let first = null;
-  for (const cover of covers.values()) if (first === null || cover.leafIndex < first.leafIndex) first = cover;
-  return first === null ? null : failure('PostingsUnbalanced', h,
-    `household ${first.payer} was covered for ${first.energy} Wh for ${first.amount} by ${first.payee}, which does not record providing it`,
-    null, first.leafIndex);
 }
 
 function findOrder(orders, sequence) {

@@ -36,11 +36,14 @@ const WORDS = {
   Overfill: 'the trades of an order exceed its energy',
   ClearingMissing: 'the reconciliation names no earlier clearing block',
   ReconciliationVersionGap: 'the reconciliation versions of the interval are not 1, 2, 3, … in chain order',
-  InvalidReconciliation: 'the reconciliation block is not well-formed (summary, prices, households or counterparties)',
+  InvalidReconciliation: 'the reconciliation block is not well-formed (summary, prices, households or an opened record\'s values)',
+  TariffNotInForce: 'the reconciliation\'s retail price or feed-in tariff is not the one in force (the ceiling and floor of the interval\'s rules)',
+  TotalsInconsistent: 'the reconciliation\'s community totals contradict each other or the interval\'s trades under the settlement rules',
+  TotalsMismatch: 'the reconciliation\'s community totals are not the sums of its opened household records',
+  OpeningMismatch: 'an opening does not match the commitment sealed for its household: the record or the salt is not what was sealed',
   TradedEnergyMismatch: 'a household\'s sold or bought energy is not what the clearing block\'s trades say',
-  SoldNotCovered: 'a household sold more energy than it exported plus what covered its shortfall',
-  ImbalanceMismatch: 'a household\'s imbalance is not settled exactly by its postings at the right prices',
-  PostingsUnbalanced: 'a neighbour posting does not appear on both sides with the same energy and amount',
+  SoldNotCovered: 'an opened household record sold more energy than it exported plus what covered its shortfall',
+  ImbalanceMismatch: 'an opened household record is not settled exactly by its postings, at its pro-rata share and the right prices',
   EmptyChain: 'the export holds no blocks',
   CheckpointMissing: 'the export has no signed checkpoint',
   CheckpointMismatch: 'the checkpoint does not match the blocks it covers',
@@ -49,6 +52,7 @@ const WORDS = {
   NotConsistent: 'the ledger does not extend the checkpoint kept from earlier: its history was rewritten or forked',
   MalformedExport: 'the export file is not well-formed',
   ExportUnreadable: 'the export could not be downloaded, so nothing was verified',
+  OpeningsUnreadable: 'the openings file could not be read, so nothing was verified',
 };
 
 /** Every reason this verifier reports. */
@@ -63,7 +67,7 @@ export function verdict(result) {
       ? `, ${plural(result.reconciliations, 'reconciliation', 'reconciliations')}`
       : '';
     return `Valid: ${plural(result.blocks, 'block', 'blocks')} with ${plural(result.trades, 'trade', 'trades')}${reconciliations} `
-      + `and the checkpoint over ${plural(result.checkpointSize, 'block', 'blocks')} check out.`;
+      + `and the checkpoint over ${plural(result.checkpointSize, 'block', 'blocks')} check out.${settlementScope(result)}`;
   }
   const f = result.failure;
   let where = f.height === null ? '' : ` at block ${f.height}`;
@@ -71,6 +75,17 @@ export function verdict(result) {
   if (f.leafIndex !== null) where += ` (leaf ${f.leafIndex})`;
   const words = WORDS[f.reason] ?? f.reason;
   return `Invalid${where}: ${words}. ${capitalise(f.message)} [${f.reason}]`;
+}
+
+/** What the reconciliations were checked against: the public totals only, or opened household records too. */
+export function settlementScope(result) {
+  if (result.reconciliations === 0) return '';
+  if (result.openingsChecked === 0) {
+    return ' Reconciliations: public checks only (tariffs, trades, community totals); household meter values are sealed as commitments, open yours to check them.';
+  }
+  const unmatched = result.openingsUnmatched > 0 ? ` (${plural(result.openingsUnmatched, 'opening', 'openings')} matched no record)` : '';
+  return ` Reconciliations: ${plural(result.openingsChecked, 'opened household record', 'opened household records')} checked${unmatched}, `
+    + `${result.reconciliationsFullyChecked.toLocaleString('en-GB')} of ${result.reconciliations.toLocaleString('en-GB')} checked in full.`;
 }
 
 const capitalise = (s) => (s.length === 0 ? s : s[0].toUpperCase() + s.slice(1)) + (/[.!?]$/.test(s) ? '' : '.');

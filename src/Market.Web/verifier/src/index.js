@@ -9,6 +9,7 @@ import { bytesToHex, tryHexToBytes } from './hex.js';
 import { checkpointDigest } from './chain.js';
 import { withVerdict } from './describe.js';
 import { forget as forgetAnchor, readAnchor, summary, verifyWithAnchor } from './anchor.js';
+import { readOpeningsText } from './openings.js';
 
 const bytes = (hex) => (hex === null || hex === undefined ? new Uint8Array(0) : tryHexToBytes(hex));
 const hexList = (list) => (list === null || list === undefined ? [] : list.map(bytes));
@@ -22,6 +23,8 @@ export const api = Object.freeze({
   version: 1,
   /** Verifies a whole export given as text: the same result object the page shows. */
   verifyExportText: (text, options) => withVerdict(verifyExportText(text, options)),
+  /** Reads an openings file (text) into the `openings` option: { value } or { error } naming the line. */
+  readOpenings: (text) => readOpeningsText(text),
   /** RFC 9162 root of leaf data (not leaf hashes). */
   merkleRoot: (leavesHex) => {
     const leaves = hexList(leavesHex);
@@ -89,12 +92,13 @@ let current = null; // the page's run in progress: { controller }
  * Used by the /ledger/verify page: starts verifying and returns at once (a long run must not hit the JS interop
  * timeout). Reports Progress(done, total) about every 100 ms and finally Completed(result) on the .NET object.
  * `total` comes from the published checkpoint and only sizes the progress bar; the verdict never depends on it.
+ * `openingsInput`, a file input, may hold an openings file the user picked: it is read here and never uploaded.
  */
-export function start(dotnet, exportUrl, checkpointUrl) {
+export function start(dotnet, exportUrl, checkpointUrl, openingsInput) {
   stop();
   const run = { controller: new AbortController() };
   current = run;
-  verifyForPage(dotnet, exportUrl, checkpointUrl, run.controller.signal)
+  verifyForPage(dotnet, exportUrl, checkpointUrl, openingsInput, run.controller.signal)
     .then((result) => (run.controller.signal.aborted ? null : dotnet.invokeMethodAsync('Completed', result)))
     .catch(() => {
       // The page went away (its .NET object is disposed): nobody is waiting for the result.
@@ -133,7 +137,19 @@ function browserStorage() {
   }
 }
 
-async function verifyForPage(dotnet, exportUrl, checkpointUrl, signal) {
+async function verifyForPage(dotnet, exportUrl, checkpointUrl, openingsInput, signal) {
+  let openings;
+  const file = openingsInput?.files?.[0];
+  if (file !== undefined) {
+    let read;
+    try {
+      read = readOpeningsText(await file.text());
+    } catch (e) {
+      read = { error: `${file.name}: ${e?.message ?? e}` };
+    }
+    if (read.error) return unreadable('OpeningsUnreadable', `the openings file could not be read: ${read.error}`);
+    openings = read.value;
+  }
   let total = 0;
   try {
     const checkpoint = await (await fetch(checkpointUrl, { cache: 'no-store', signal })).json();
@@ -151,17 +167,18 @@ async function verifyForPage(dotnet, exportUrl, checkpointUrl, signal) {
   };
   dotnet.invokeMethodAsync('Progress', 0, total).catch(() => {});
   try {
-    return await verifyWithAnchor(browserStorage(), (options) => api.verifyUrl(exportUrl, onProgress, { ...options, signal }), Date.now());
+    return await verifyWithAnchor(browserStorage(), (options) => api.verifyUrl(exportUrl, onProgress, { ...options, signal, openings }), Date.now());
   } catch (e) {
-    return unreadable(e);
+    return unreadable('ExportUnreadable', `the export could not be downloaded: ${e?.message ?? e}`);
   }
 }
 
-function unreadable(e) {
+function unreadable(reason, message) {
   return withVerdict({
     valid: false,
-    failure: { reason: 'ExportUnreadable', height: null, tradeId: null, leafIndex: null, message: `the export could not be downloaded: ${e?.message ?? e}` },
-    blocks: 0, trades: 0, orders: 0, reconciliations: 0, readingsChecked: 0, keyIds: [], pendingOrderBooks: 0, ledgerRoot: null,
+    failure: { reason, height: null, tradeId: null, leafIndex: null, message },
+    blocks: 0, trades: 0, orders: 0, reconciliations: 0, readingsChecked: 0, householdRecords: 0, openingsChecked: 0,
+    openingsUnmatched: 0, reconciliationsFullyChecked: 0, keyIds: [], pendingOrderBooks: 0, ledgerRoot: null,
     checkpointSize: null, checkpointRoot: null, checkpointTime: null, checkpointKeyId: null, checkpointSignature: null,
     genesisKeyId: null, replayPerformed: false, elapsedMs: 0, anchor: null,
   });

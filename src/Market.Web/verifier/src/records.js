@@ -139,30 +139,50 @@ export function tradeAmount(energy, price) {
   return amount > I64_MAX ? null : amount;
 }
 
-/** Imbalance entry kinds of a household record (§5.5), seen from the household, with the names the C# verifier
- * prints. Kinds 1 and 3 are paid by the household, 2 and 4 are paid to it. */
-export const ENTRY = Object.freeze({ coveredByNeighbour: 1, providedToNeighbour: 2, boughtFromUtility: 3, soldToUtility: 4 });
-export const ENTRY_NAMES = Object.freeze({ 1: 'CoveredByNeighbour', 2: 'ProvidedToNeighbour', 3: 'BoughtFromUtility', 4: 'SoldToUtility' });
-
-const RECONCILIATION_SUMMARY_SIZE = 37;
-const HOUSEHOLD_FIXED_SIZE = 88;
-const ENTRY_SIZE = 33;
+const RECONCILIATION_SUMMARY_SIZE = 137;
+const HOUSEHOLD_SIZE = 66;
+const SETTLEMENT_SIZE = 169;
 const I32_MAX = 0x7fffffff;
 
-/** Reconciliation summary v1 (37 bytes), leaf 0 of a reconciliation block. `localPrice` is null when the flag is 0. */
+/** A total of postings of one kind (20 bytes: postings u32, energy i64, amount i64); null when the count is beyond 2^31-1. */
+function postingTotal(v, at) {
+  const postings = v.getUint32(at);
+  return postings > I32_MAX ? null : { postings: BigInt(postings), energy: v.getBigInt64(at + 4), amount: v.getBigInt64(at + 12) };
+}
+
+/**
+ * Whether a posting total is what that many postings of that energy in all can add up to at one price when each is
+ * rounded half up on its own: energy × price − 500 × postings < 1000 × amount ≤ energy × price + 500 × postings,
+ * no postings exactly when there is no energy (and then no amount), never more postings than Wh. Exact for one.
+ */
+export function isRoundingOf(t, price) {
+  if (t.postings < 0n || t.energy < 0n || t.amount < 0n || price < 0n || (t.postings === 0n) !== (t.energy === 0n) || t.postings > t.energy) return false;
+  if (t.postings === 0n) return t.amount === 0n;
+  const exact = t.energy * price;
+  const slack = 500n * t.postings;
+  const scaled = t.amount * 1000n;
+  return scaled > exact - slack && scaled <= exact + slack;
+}
+
+/** Reconciliation summary v2 (137 bytes), leaf 0 of a reconciliation block. `localPrice` is null when the flag is 0. */
 export function decodeReconciliationSummary(bytes) {
   const what = 'reconciliation summary';
   if (bytes.length !== RECONCILIATION_SUMMARY_SIZE) {
     return { error: `${what}: expected ${RECONCILIATION_SUMMARY_SIZE} bytes, got ${bytes.length}` };
   }
   const v = view(bytes);
-  if (bytes[0] !== 1) return { error: `${what}: unsupported version ${bytes[0]} (expected 1)` };
+  const version = v.getUint32(2);
+  const householdCount = v.getUint32(33);
+  const cover = postingTotal(v, 77);
+  const purchase = postingTotal(v, 97);
+  const feedIn = postingTotal(v, 117);
+  if (bytes[0] !== 2) return { error: `${what}: unsupported version ${bytes[0]} (expected 2)` };
   if (bytes[1] !== 1) return { error: `${what}: record type ${bytes[1]} (expected 1)` };
   if (bytes[8] > 1) return { error: `${what}: the has-local-price flag is 0 or 1` };
   if (bytes[8] === 0 && v.getBigInt64(9) !== 0n) return { error: `${what}: no local price but a non-zero price field` };
-  const version = v.getUint32(2);
-  const householdCount = v.getUint32(33);
-  if (version > I32_MAX || householdCount > I32_MAX) return { error: `${what}: version or household count beyond 2^31-1` };
+  if (version > I32_MAX || householdCount > I32_MAX || cover === null || purchase === null || feedIn === null) {
+    return { error: `${what}: version, household count or posting count beyond 2^31-1` };
+  }
   return {
     value: {
       reconciliationVersion: version,
@@ -171,53 +191,65 @@ export function decodeReconciliationSummary(bytes) {
       retailPrice: v.getBigInt64(17),
       feedInTariff: v.getBigInt64(25),
       householdCount,
+      exportWh: v.getBigInt64(37),
+      importWh: v.getBigInt64(45),
+      shortfall: v.getBigInt64(53),
+      surplus: v.getBigInt64(61),
+      netted: v.getBigInt64(69),
+      cover,
+      purchase,
+      feedIn,
     },
   };
 }
 
 /**
- * Household reconciliation record v1 (88 + 33 × k bytes). Checks the layout only (lengths, version, type, entry
- * kinds and their strictly increasing (kind, counterparty) order); the chain verifier checks the values. Party ids
- * are kept as lower-case hex (32 digits): their string order is their byte order.
+ * Household reconciliation record v2 (66 bytes): the public part, pseudonym, sold, bought and the commitment to the
+ * household's settlement record. Party ids are kept as lower-case hex (32 digits): their string order is their
+ * byte order.
  */
 export function decodeHousehold(bytes) {
   const what = 'household reconciliation';
-  if (bytes.length < HOUSEHOLD_FIXED_SIZE) return { error: `${what}: at least ${HOUSEHOLD_FIXED_SIZE} bytes, got ${bytes.length}` };
-  const v = view(bytes);
-  const count = v.getUint16(86);
-  const readingVersion = v.getUint32(50);
-  const expected = HOUSEHOLD_FIXED_SIZE + count * ENTRY_SIZE;
-  if (bytes[0] !== 1) return { error: `${what}: unsupported version ${bytes[0]} (expected 1)` };
+  if (bytes.length !== HOUSEHOLD_SIZE) return { error: `${what}: expected ${HOUSEHOLD_SIZE} bytes, got ${bytes.length}` };
+  if (bytes[0] !== 2) return { error: `${what}: unsupported version ${bytes[0]} (expected 2)` };
   if (bytes[1] !== 2) return { error: `${what}: record type ${bytes[1]} (expected 2)` };
-  if (bytes.length !== expected) return { error: `${what}: ${count} entries need ${expected} bytes, got ${bytes.length}` };
-  if (readingVersion > I32_MAX) return { error: `${what}: reading version beyond 2^31-1` };
-  const entries = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const at = HOUSEHOLD_FIXED_SIZE + i * ENTRY_SIZE;
-    const kind = bytes[at];
-    if (kind < 1 || kind > 4) return { error: `${what}: entry ${i} has unknown kind ${kind}` };
-    const entry = {
-      kind,
-      counterparty: bytesToHex(bytes.subarray(at + 1, at + 17)),
-      energy: v.getBigInt64(at + 17),
-      amount: v.getBigInt64(at + 25),
-    };
-    const previous = i > 0 ? entries[i - 1] : null;
-    if (previous !== null && (previous.kind > kind || (previous.kind === kind && previous.counterparty >= entry.counterparty))) {
-      return { error: `${what}: entry ${i} is not in strictly increasing (kind, counterparty) order` };
-    }
-    entries[i] = entry;
-  }
+  const v = view(bytes);
   return {
     value: {
       household: bytesToHex(bytes.subarray(2, 18)),
-      readingHash: bytes.subarray(18, 50),
+      sold: v.getBigInt64(18),
+      bought: v.getBigInt64(26),
+      commitment: bytes.subarray(34, 66),
+    },
+  };
+}
+
+/** A household's private settlement record v1 (169 bytes), as an opening carries it. */
+export function decodeSettlement(bytes) {
+  const what = 'settlement record';
+  if (bytes.length !== SETTLEMENT_SIZE) return { error: `${what}: expected ${SETTLEMENT_SIZE} bytes, got ${bytes.length}` };
+  const v = view(bytes);
+  const reconciliationVersion = v.getUint32(33);
+  const readingVersion = v.getUint32(37);
+  const totals = [89, 109, 129, 149].map((at) => postingTotal(v, at));
+  if (bytes[0] !== 1) return { error: `${what}: unsupported version ${bytes[0]} (expected 1)` };
+  if (reconciliationVersion > I32_MAX || readingVersion > I32_MAX || totals.includes(null)) {
+    return { error: `${what}: a version or posting count beyond 2^31-1` };
+  }
+  return {
+    value: {
+      household: bytesToHex(bytes.subarray(1, 17)),
+      intervalStart: v.getBigInt64(17),
+      intervalEnd: v.getBigInt64(25),
+      reconciliationVersion,
       readingVersion,
-      sold: v.getBigInt64(54),
-      bought: v.getBigInt64(62),
-      exportWh: v.getBigInt64(70),
-      importWh: v.getBigInt64(78),
-      entries,
+      readingHash: bytes.subarray(41, 73),
+      exportWh: v.getBigInt64(73),
+      importWh: v.getBigInt64(81),
+      covered: totals[0],
+      provided: totals[1],
+      bought: totals[2],
+      sold: totals[3],
     },
   };
 }

@@ -7,8 +7,8 @@ import { REASONS } from '../src/describe.js';
 export const NOT_REPORTED = Object.freeze({
   ReplayMismatch: 'the clearing replay is left to `market ledger verify`',
   ReplayUnsupported: 'the clearing replay is left to `market ledger verify`',
-  ReadingMissing: 'the export carries no meter readings (personal data) and the browser is given none',
-  ReadingMismatch: 'the export carries no meter readings (personal data) and the browser is given none',
+  ReadingMissing: 'neither the export nor an openings file carries meter readings (personal data), and the browser is given none',
+  ReadingMismatch: 'neither the export nor an openings file carries meter readings (personal data), and the browser is given none',
   InclusionProofInvalid: 'a trade receipt\'s reason, not a chain\'s',
   UntrustedKey: 'a trade receipt\'s reason, not a chain\'s',
 });
@@ -16,6 +16,7 @@ export const NOT_REPORTED = Object.freeze({
 /** Reasons only this verifier has. */
 export const ONLY_HERE = Object.freeze({
   ExportUnreadable: 'the page could not download the export, so nothing was verified',
+  OpeningsUnreadable: 'the page could not read the openings file its user picked, so nothing was verified',
 });
 
 /** The reason this verifier reports for a C# reason; throws for one it never reports. */

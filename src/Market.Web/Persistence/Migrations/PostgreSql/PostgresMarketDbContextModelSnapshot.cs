@@ -550,6 +550,43 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.ToTable("Reconciliations", (string)null);
                 });
 
+            modelBuilder.Entity("Market.Web.Persistence.ReconciliationOpeningEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Record")
+                        .IsRequired()
+                        .HasMaxLength(169)
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("Salt")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HouseholdId", "IntervalStart");
+
+                    b.HasIndex("IntervalStart", "Version", "HouseholdId")
+                        .IsUnique();
+
+                    b.ToTable("ReconciliationOpenings", (string)null);
+                });
+
             modelBuilder.Entity("Market.Web.Persistence.RulesChangeEntity", b =>
                 {
                     b.Property<long>("Height")

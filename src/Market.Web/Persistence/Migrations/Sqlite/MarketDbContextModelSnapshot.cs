@@ -529,6 +529,41 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     b.ToTable("Reconciliations", (string)null);
                 });
 
+            modelBuilder.Entity("Market.Web.Persistence.ReconciliationOpeningEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Record")
+                        .IsRequired()
+                        .HasMaxLength(169)
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("Salt")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HouseholdId", "IntervalStart");
+
+                    b.HasIndex("IntervalStart", "Version", "HouseholdId")
+                        .IsUnique();
+
+                    b.ToTable("ReconciliationOpenings", (string)null);
+                });
+
             modelBuilder.Entity("Market.Web.Persistence.RulesChangeEntity", b =>
                 {
                     b.Property<long>("Height")

@@ -1,4 +1,5 @@
 using Market.Web.Components;
+using Microsoft.Extensions.Options;
 
 namespace Market.Web.Hosting;
 
@@ -40,6 +41,7 @@ public static class HostingExtensions
         builder.AddMarketObservability();
         builder.AddMarketTesting();
         builder.AddSettings<OperatorOptions>(OperatorOptions.Section);
+        builder.Services.AddSingleton<IValidateOptions<OperatorOptions>, OperatorPasswordValidator>();
         builder.Services.AddScoped<StartupAccounts>();
         return builder;
     }

@@ -43,7 +43,7 @@ public sealed class SettingsTests
     }
 
     // The binder names the key in its message; the validators name "Section:Member".
-    private static string Describe(Exception e) => e is AggregateException a
+    internal static string Describe(Exception e) => e is AggregateException a
         ? string.Join(" | ", a.InnerExceptions.Select(Describe))
         : e.Message + (e.InnerException is { } inner ? " | " + Describe(inner) : "");
 }

@@ -10,6 +10,7 @@ public static class ApiExtensions
     public static WebApplicationBuilder AddMarketApi(this WebApplicationBuilder builder)
     {
         builder.AddMarketRateLimits();
+        builder.AddApiProblems();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info = new() { Title = "Community energy market API", Version = "v1", Description = "Post bids and offers, read trades and prices. Authenticate with a personal access token: Authorization: Bearer mkt_…. Energy in Wh; prices in 1/10,000 of the currency per kWh; money in 1/10,000 of the currency." };

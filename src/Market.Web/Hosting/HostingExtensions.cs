@@ -57,6 +57,8 @@ public static class HostingExtensions
 
         app.UseSecurityHeaders();
         app.UseStatusCodePagesWithReExecute("/not-found");
+        // Inside the pages' not-found page: the API answers every error with problem details.
+        app.UseApiStatusProblems();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

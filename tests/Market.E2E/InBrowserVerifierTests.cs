@@ -1,5 +1,3 @@
-extern alias cli;
-
 using System.Buffers.Binary;
 using System.Text.Json;
 using Market.E2E.Verifier;
@@ -31,7 +29,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         await page.RouteAsync("**/api/ledger/checkpoint", route => route.FulfillAsync(new() { Status = 200, ContentType = "application/json", Body = export.TrimEnd('\n').Split('\n')[^1] }));
         await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
 
-        var verdict = await VerifyAsync(page);
+        var verdict = await BrowserFixture.VerifyAsync(page);
 
         verdict.ShouldStartWith(start);
         verdict.ShouldEndWith(end);
@@ -55,8 +53,8 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
         await BrowserFixture.GotoLiveAsync(phone, "ledger/verify");
 
-        var verdict = await VerifyAsync(page);
-        var phoneVerdict = await VerifyAsync(phone);
+        var verdict = await BrowserFixture.VerifyAsync(page);
+        var phoneVerdict = await BrowserFixture.VerifyAsync(phone);
 
         verdict.ShouldStartWith("Valid");
         phoneVerdict.ShouldStartWith("Valid");
@@ -91,7 +89,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         await SetLeafAsync(db, trade, tampered);
         try
         {
-            invalid = await VerifyAsync(page);
+            invalid = await BrowserFixture.VerifyAsync(page);
             await BrowserFixture.ScreenshotAsync(page, "42-verify-tampered");
             cliInvalid = RunCli("ledger", "verify", fixture.BaseAddress.ToString(), "--json");
         }
@@ -101,7 +99,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
             await SetLeafAsync(db, trade, original);
         }
 
-        var restored = await VerifyAsync(page);
+        var restored = await BrowserFixture.VerifyAsync(page);
         var cliRestored = RunCli("ledger", "verify", fixture.BaseAddress.ToString());
 
         trade.LeafIndex.ShouldBeGreaterThan(0);
@@ -119,15 +117,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
     }
 
     /// <summary>Runs the `market` command in-process, as an auditor would run it against the served app.</summary>
-    private static (int Exit, string Output) RunCli(params string[] args)
-    {
-        var root = new System.CommandLine.RootCommand();
-        root.Subcommands.Add(cli::Market.Cli.Commands.LedgerCommand.Create());
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = root.Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
-        return (exit, output.ToString() + error);
-    }
+    private static (int Exit, string Output) RunCli(params string[] args) => LedgerCli.Run(null, args);
 
     /// <summary>Posts Anna's offers and Ben's bids (Wh, price in 1/10,000 per kWh) for the next open interval and
     /// clears it; returns the interval and the new trade ids.</summary>
@@ -164,18 +154,5 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
     {
         await db.Database.ExecuteSqlRawAsync("DROP TRIGGER IF EXISTS \"BlockLeaves_no_update\"");
         (await db.Database.ExecuteSqlAsync($"UPDATE BlockLeaves SET Data = {data} WHERE BlockHeight = {trade.BlockHeight} AND \"Index\" = {trade.LeafIndex}")).ShouldBe(1);
-    }
-
-    /// <summary>Presses the button and waits for this run's verdict (the bar shows progress meanwhile).</summary>
-    private static async Task<string> VerifyAsync(IPage page)
-    {
-        var start = page.GetByTestId("verify-start");
-        var runs = int.Parse(await start.GetAttributeAsync("data-runs") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
-        await start.ClickAsync();
-        var result = page.Locator($"[data-testid=verify-result][data-run='{runs + 1}']");
-        await result.WaitForAsync(new() { Timeout = 60_000 });
-        // Let the button's colour transition finish, so screenshots show the settled page.
-        await page.WaitForFunctionAsync("() => document.getAnimations().every(a => a.playState !== 'running')");
-        return (await result.InnerTextAsync()).Trim();
     }
 }

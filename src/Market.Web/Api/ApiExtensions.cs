@@ -27,7 +27,7 @@ public static class ApiExtensions
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 
-        var ledger = app.MapGroup("/api/ledger").WithTags("Ledger");
+        var ledger = app.MapGroup("/api/ledger").WithTags("Ledger").RequireRateLimiting(RateLimits.Ledger);
         ledger.MapGet("/blocks", async (LedgerReader reader, long? before, int? limit, CancellationToken ct) =>
         {
             var take = Math.Clamp(limit ?? 50, 1, 500);

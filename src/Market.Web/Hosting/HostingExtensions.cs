@@ -25,6 +25,7 @@ public static class HostingExtensions
     /// <summary>Registers every feature, each from the extension method beside its code.</summary>
     public static WebApplicationBuilder AddMarket(this WebApplicationBuilder builder)
     {
+        builder.AddMarketProxyHeaders();
         builder.AddMarketPersistence();
         builder.AddSqliteDurability();
         builder.AddMarketCommunity();
@@ -49,6 +50,7 @@ public static class HostingExtensions
     /// <summary>The request pipeline, then every endpoint and the pages.</summary>
     public static WebApplication UseMarket(this WebApplication app)
     {
+        app.UseMarketProxyHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);

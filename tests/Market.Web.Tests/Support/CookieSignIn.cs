@@ -8,7 +8,7 @@ public static partial class CookieSignIn
     public static async Task SignInAsync(HttpClient client, string email, string password = "Sunshine2026")
     {
         var form = await client.GetStringAsync(new Uri("/account/login", UriKind.Relative));
-        var token = AntiforgeryField().Match(form).Groups[1].Value;
+        var token = AntiforgeryToken(form);
         var response = await client.PostAsync(new Uri("/account/login", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = token,
@@ -21,6 +21,9 @@ public static partial class CookieSignIn
             throw new InvalidOperationException($"Sign-in as {email} failed: {(int)response.StatusCode}");
         }
     }
+
+    /// <summary>The antiforgery token in a page's form.</summary>
+    public static string AntiforgeryToken(string html) => AntiforgeryField().Match(html).Groups[1].Value;
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryField();

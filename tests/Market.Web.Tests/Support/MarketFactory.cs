@@ -70,6 +70,13 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
+    /// <summary>
+    /// A client whose connections come from <paramref name="remoteAddress"/> (the test server gives requests no
+    /// address of their own), to the host market.example (HSTS leaves localhost out).
+    /// </summary>
+    public HttpClient CreateClientFrom(string remoteAddress) =>
+        new(Server.CreateHandler(c => c.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(remoteAddress))) { BaseAddress = new Uri("http://market.example/") };
+
     public T Get<T>()
         where T : notnull => Services.GetRequiredService<T>();
 

@@ -76,7 +76,8 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         data.Add("other", "POST", "/api/ledger/key-rotations", 403);
         data.Add("manager", "POST", "/api/ledger/key-rotations", 403);
         data.Add("operator", "POST", "/api/ledger/key-rotations", 200);
-        // Demo mode only (it publishes its passwords anyway): load-test households for `market load`.
+        // Demo mode only (it publishes its passwords anyway): load-test households for `market load`. Outside demo
+        // mode it is not mapped at all (DemoModeTests, PublishedBuildTests).
         data.Add("anonymous", "POST", "/api/demo/load-households?count=1", 200);
         // Proofs are public; this trade does not exist.
         foreach (var caller in new[] { "anonymous", "owner", "other", "manager", "operator" })

@@ -35,6 +35,29 @@ public sealed class DemoModeTests
         (await db.Users.CountAsync(u => u.Email == "operator@demo.energy")).ShouldBe(1);
     }
 
+    /// <summary>
+    /// The README's first command, <c>dotnet run --project src/Market.Web</c>, runs the demo community: it starts in
+    /// the environment launchSettings.json names, and the test above shows Development is demo mode.
+    /// </summary>
+    [Fact]
+    public void Readme_DotnetRun_StartsInDevelopmentWhereDemoModeIsOn()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Market.sln")))
+        {
+            root = root.Parent;
+        }
+
+        root.ShouldNotBeNull("the tests run inside the repository");
+        var readme = File.ReadAllText(Path.Combine(root.FullName, "README.md"));
+        using var launch = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(root.FullName, "src", "Market.Web", "Properties", "launchSettings.json")));
+
+        readme.ShouldContain("dotnet run --project src/Market.Web\n");
+        var profile = launch.RootElement.GetProperty("profiles").EnumerateObject().First().Value;
+        profile.GetProperty("environmentVariables").GetProperty("ASPNETCORE_ENVIRONMENT").GetString().ShouldBe("Development");
+        profile.GetProperty("environmentVariables").EnumerateObject().ShouldNotContain(v => v.Name.StartsWith("Demo", StringComparison.OrdinalIgnoreCase));
+    }
+
     [Fact]
     public async Task Start_DemoEnabledGivenInProduction_DemoCommunitySeeded()
     {

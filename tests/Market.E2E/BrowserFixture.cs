@@ -99,6 +99,19 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.Locator("[data-testid=page-state][data-interactive=yes]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
     }
 
+    /// <summary>On /ledger/verify, presses the button and waits for this run's verdict (the bar shows progress meanwhile).</summary>
+    public static async Task<string> VerifyAsync(IPage page)
+    {
+        var start = page.GetByTestId("verify-start");
+        var runs = int.Parse(await start.GetAttributeAsync("data-runs") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        await start.ClickAsync();
+        var result = page.Locator($"[data-testid=verify-result][data-run='{runs + 1}']");
+        await result.WaitForAsync(new() { Timeout = 60_000 });
+        // Let the button's colour transition finish, so screenshots show the settled page.
+        await page.WaitForFunctionAsync("() => document.getAnimations().every(a => a.playState !== 'running')");
+        return (await result.InnerTextAsync()).Trim();
+    }
+
     /// <summary>Fails when the page broke its Content-Security-Policy (a blocked script, style, connection...).</summary>
     public static async Task AssertNoPolicyViolationsAsync(IPage page)
     {

@@ -1,5 +1,3 @@
-extern alias cli;
-
 using System.Buffers.Binary;
 using System.Text.Json;
 using Market.E2E.Verifier;
@@ -26,7 +24,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         var (start, end) = SharedTamperCases.BrowserVerdict(file);
         var page = await VerifyPageServingAsync(file);
 
-        var verdict = await VerifyAsync(page);
+        var verdict = await BrowserFixture.VerifyAsync(page);
 
         verdict.ShouldStartWith(start);
         verdict.ShouldEndWith(end);
@@ -42,7 +40,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         var page = await VerifyPageServingAsync(file);
         await page.GetByTestId("verify-openings").SetInputFilesAsync(SharedTamperCases.PathOf(openings));
 
-        var verdict = await VerifyAsync(page);
+        var verdict = await BrowserFixture.VerifyAsync(page);
 
         verdict.ShouldEndWith(expected);
         if (verdict.StartsWith("Valid", StringComparison.Ordinal))
@@ -68,8 +66,8 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
         await BrowserFixture.GotoLiveAsync(phone, "ledger/verify");
 
-        var verdict = await VerifyAsync(page);
-        var phoneVerdict = await VerifyAsync(phone);
+        var verdict = await BrowserFixture.VerifyAsync(page);
+        var phoneVerdict = await BrowserFixture.VerifyAsync(phone);
 
         verdict.ShouldStartWith("Valid");
         phoneVerdict.ShouldStartWith("Valid");
@@ -104,7 +102,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         await SetLeafAsync(db, trade, tampered);
         try
         {
-            invalid = await VerifyAsync(page);
+            invalid = await BrowserFixture.VerifyAsync(page);
             await BrowserFixture.ScreenshotAsync(page, "42-verify-tampered");
             cliInvalid = RunCli("ledger", "verify", fixture.BaseAddress.ToString(), "--json", "--known-ledgers", fixture.KnownLedgers);
         }
@@ -114,7 +112,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
             await SetLeafAsync(db, trade, original);
         }
 
-        var restored = await VerifyAsync(page);
+        var restored = await BrowserFixture.VerifyAsync(page);
         var cliRestored = RunCli("ledger", "verify", fixture.BaseAddress.ToString(), "--known-ledgers", fixture.KnownLedgers);
 
         trade.LeafIndex.ShouldBeGreaterThan(0);
@@ -137,14 +135,14 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         var genesis = await GenesisKeyIdAsync();
         var page = await fixture.NewPageAsync();
         await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
-        (await VerifyAsync(page)).ShouldStartWith("Valid");
+        (await BrowserFixture.VerifyAsync(page)).ShouldStartWith("Valid");
         await Assertions.Expect(AnchorResult(page)).ToContainTextAsync($"First check of this ledger in this browser. Its genesis key id is {genesis}.");
         // Later, the same origin serves another ledger: one anybody could seal with a fresh key.
         await ServeAsync(page, "chain-valid.jsonl");
         await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
         await Assertions.Expect(page.GetByTestId("remembered-ledger")).ToContainTextAsync(genesis);
 
-        var verdict = await VerifyAsync(page);
+        var verdict = await BrowserFixture.VerifyAsync(page);
 
         verdict.ShouldStartWith("Invalid at block 0:");
         await Assertions.Expect(AnchorResult(page)).ToHaveAttributeAsync("data-status", "other-ledger");
@@ -160,14 +158,14 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
     {
         var page = await fixture.NewPageAsync();
         await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
-        (await VerifyAsync(page)).ShouldStartWith("Valid");
+        (await BrowserFixture.VerifyAsync(page)).ShouldStartWith("Valid");
         // Another tab of the same browser (localStorage is per origin, not per tab), on a phone's width.
         var phone = await page.Context.NewPageAsync();
         await phone.SetViewportSizeAsync(390, 844);
         await ServeAsync(phone, "chain-valid.jsonl");
         await BrowserFixture.GotoLiveAsync(phone, "ledger/verify");
 
-        (await VerifyAsync(phone)).ShouldStartWith("Invalid at block 0:");
+        (await BrowserFixture.VerifyAsync(phone)).ShouldStartWith("Invalid at block 0:");
 
         await Assertions.Expect(AnchorResult(phone)).ToContainTextAsync("This is not the ledger you checked before.");
         await BrowserFixture.ScreenshotAsync(phone, "43-verify-other-ledger-narrow");
@@ -183,7 +181,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         await ServeAsync(page, "chain-complete-re-signed-fork-no-kept-checkpoint.jsonl");
         await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
 
-        var verdict = await VerifyAsync(page);
+        var verdict = await BrowserFixture.VerifyAsync(page);
 
         verdict.ShouldEndWith("[NotConsistent]");
         await Assertions.Expect(AnchorResult(page)).ToHaveAttributeAsync("data-status", "rewritten");
@@ -196,12 +194,12 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
     {
         var page = await CheckedOnceAsync("chain-valid.jsonl");
         await ServeAsync(page, "sample-valid.jsonl");
-        (await VerifyAsync(page)).ShouldStartWith("Invalid at block 0:");
+        (await BrowserFixture.VerifyAsync(page)).ShouldStartWith("Invalid at block 0:");
 
         await page.GetByTestId("forget").ClickAsync();
         await page.GetByTestId("forget-confirm").ClickAsync();
         await Assertions.Expect(page.GetByTestId("remembered-ledger")).ToContainTextAsync("This browser has not checked this ledger before (you just made it forget)");
-        var verdict = await VerifyAsync(page);
+        var verdict = await BrowserFixture.VerifyAsync(page);
 
         verdict.ShouldStartWith("Valid");
         await Assertions.Expect(AnchorResult(page)).ToHaveAttributeAsync("data-status", "first-contact");
@@ -231,7 +229,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         var page = await fixture.NewPageAsync();
         await ServeAsync(page, file);
         await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
-        (await VerifyAsync(page)).ShouldStartWith("Valid");
+        (await BrowserFixture.VerifyAsync(page)).ShouldStartWith("Valid");
         return page;
     }
 
@@ -261,15 +259,7 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
     }
 
     /// <summary>Runs the `market` command in-process, as an auditor would run it against the served app.</summary>
-    private static (int Exit, string Output) RunCli(params string[] args)
-    {
-        var root = new System.CommandLine.RootCommand();
-        root.Subcommands.Add(cli::Market.Cli.Commands.LedgerCommand.Create());
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = root.Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
-        return (exit, output.ToString() + error);
-    }
+    private static (int Exit, string Output) RunCli(params string[] args) => LedgerCli.Run(null, args);
 
     /// <summary>Posts Anna's offers and Ben's bids (Wh, price in 1/10,000 per kWh) for the next open interval and
     /// clears it; returns the interval and the new trade ids.</summary>
@@ -306,18 +296,5 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
     {
         await db.Database.ExecuteSqlRawAsync("DROP TRIGGER IF EXISTS \"BlockLeaves_no_update\"");
         (await db.Database.ExecuteSqlAsync($"UPDATE BlockLeaves SET Data = {data} WHERE BlockHeight = {trade.BlockHeight} AND \"Index\" = {trade.LeafIndex}")).ShouldBe(1);
-    }
-
-    /// <summary>Presses the button and waits for this run's verdict (the bar shows progress meanwhile).</summary>
-    private static async Task<string> VerifyAsync(IPage page)
-    {
-        var start = page.GetByTestId("verify-start");
-        var runs = int.Parse(await start.GetAttributeAsync("data-runs") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
-        await start.ClickAsync();
-        var result = page.Locator($"[data-testid=verify-result][data-run='{runs + 1}']");
-        await result.WaitForAsync(new() { Timeout = 60_000 });
-        // Let the button's colour transition finish, so screenshots show the settled page.
-        await page.WaitForFunctionAsync("() => document.getAnimations().every(a => a.playState !== 'running')");
-        return (await result.InnerTextAsync()).Trim();
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -39,11 +40,84 @@ public sealed class PublishedBuildTests : IAsyncDisposable
         Directory.Exists(Path.Combine(_output, "verifier")).ShouldBeFalse("the verifier's npm sources are not shipped");
     }
 
+    [Fact]
+    public async Task Publish_StartedWithTheDefaultConfiguration_NoDemoAndTheDemoOperatorPasswordRefused()
+    {
+        await PublishAsync();
+        var dll = Path.Combine(_output, "Market.Web.dll");
+
+        HttpStatusCode load;
+        string login;
+        await using (var app = await AppProcess.StartAsync(dll, _elsewhere, "Production", new Dictionary<string, string>
+        {
+            // The one setting Production requires: where households reach the app (the links it mails use it).
+            ["Market__PublicBaseUrl"] = "https://market.example.org/",
+        }))
+        {
+            using var http = app.CreateClient();
+            using (var response = await http.PostAsync(new Uri("/api/demo/load-households?count=1", UriKind.Relative), null))
+            {
+                load = response.StatusCode;
+            }
+
+            login = await http.GetStringAsync(new Uri("/account/login", UriKind.Relative));
+        }
+
+        var (exit, output) = await RunToExitAsync(dll, new Dictionary<string, string>
+        {
+            ["Market__PublicBaseUrl"] = "https://market.example.org/",
+            ["Operator__Email"] = "ops@example.org",
+            ["Operator__Password"] = DemoOptions.PublishedPassword,
+        });
+
+        load.ShouldBe(HttpStatusCode.NotFound, "no demo endpoint outside demo mode");
+        login.ShouldNotContain(DemoOptions.PublishedPassword);
+        exit.ShouldNotBe(0, output);
+        output.ShouldContain("Operator:Password");
+        output.ShouldNotContain("Now listening on");
+    }
+
     public ValueTask DisposeAsync()
     {
         Directory.Delete(_output, recursive: true);
         Directory.Delete(_elsewhere, recursive: true);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Starts the published app in Production with <paramref name="environment"/> and waits for it to stop.</summary>
+    private async Task<(int Exit, string Output)> RunToExitAsync(string dll, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = _elsewhere,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in new[] { "exec", dll, "--urls", "http://127.0.0.1:0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var app = Process.Start(start)!;
+        var stdout = app.StandardOutput.ReadToEndAsync();
+        var stderr = app.StandardError.ReadToEndAsync();
+        try
+        {
+            await app.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        }
+        catch (TimeoutException)
+        {
+            app.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (app.ExitCode, await stdout + await stderr);
     }
 
     private async Task PublishAsync()

@@ -71,6 +71,7 @@ public sealed class RulesChangeTests : IAsyncLifetime
     [InlineData(15, -1, 786, 3970)]
     [InlineData(15, 5, 4000, 3970)]
     [InlineData(15, 5, -1, 3970)]
+    [InlineData(15, 5, 786, 100_000_001)] // beyond what settlement takes (Reconciliation.MaxPrice)
     public async Task Change_InvalidRules_RejectedWithMessage(int minutes, int gate, long floor, long ceiling)
     {
         var rules = _app.Get<RulesService>();

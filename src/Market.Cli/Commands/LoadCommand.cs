@@ -70,7 +70,7 @@ internal static class LoadCommand
             using var response = await client.PostAsync(new Uri(baseUri, $"api/demo/load-households?count={plan.Households}"), null, ct);
             if (!response.IsSuccessStatusCode)
             {
-                error.WriteLine($"market load: {url} refused to create load households ({(int)response.StatusCode}); is it in demo mode?");
+                error.WriteLine($"market load: {url} refused to create load households ({(int)response.StatusCode}); is it in demo mode (Demo:Enabled=true)?");
                 return 2;
             }
 

@@ -10,6 +10,7 @@ public static class ApiExtensions
     public static WebApplicationBuilder AddMarketApi(this WebApplicationBuilder builder)
     {
         builder.AddMarketRateLimits();
+        builder.AddApiProblems();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info = new() { Title = "Community energy market API", Version = "v1", Description = "Post bids and offers, read trades and prices. Authenticate with a personal access token: Authorization: Bearer mkt_…. Energy in Wh; prices in 1/10,000 of the currency per kWh; money in 1/10,000 of the currency." };
@@ -27,7 +28,7 @@ public static class ApiExtensions
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 
-        var ledger = app.MapGroup("/api/ledger").WithTags("Ledger");
+        var ledger = app.MapGroup("/api/ledger").WithTags("Ledger").RequireRateLimiting(RateLimits.Ledger);
         ledger.MapGet("/blocks", async (LedgerReader reader, long? before, int? limit, CancellationToken ct) =>
         {
             var take = Math.Clamp(limit ?? 50, 1, 500);

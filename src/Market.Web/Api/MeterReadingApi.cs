@@ -50,11 +50,10 @@ public static class MeterReadingApi
             return TooLarge();
         }
 
-        var mediaType = Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type) ? type.MediaType.Value : null;
-        var csv = string.Equals(mediaType, "text/csv", StringComparison.OrdinalIgnoreCase);
-        if (!csv && !string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
+        var csv = ApiInput.Is(http.Request, "text/csv");
+        if (!csv && !ApiInput.Is(http.Request, "application/json"))
         {
-            return OrderApi.Problem(415, "Unsupported media type", "Send text/csv or application/json.");
+            return ApiInput.UnsupportedMediaType("text/csv or application/json");
         }
 
         var body = await ReadBodyAsync(http.Request, ct);
@@ -70,9 +69,13 @@ public static class MeterReadingApi
             using var reader = new StreamReader(new MemoryStream(body), System.Text.Encoding.UTF8);
             parsed = await ReadingParser.ParseCsvAsync(reader, ct);
         }
+        else if (ApiInput.TryReadJson<ReadingUpload>(body, "Malformed readings", out var upload, out var malformed))
+        {
+            parsed = ReadingParser.Check(upload);
+        }
         else
         {
-            parsed = ReadingParser.ParseJson(body);
+            return malformed;
         }
 
         var result = await import.ImportAsync(parsed, source, ct);

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Market.Web.Api;
@@ -63,13 +62,6 @@ public static class OrderApi
     public const int MaxBodyBytes = 16 * 1024;
     public const string RateLimitPolicy = "api";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        MaxDepth = 8,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        NumberHandling = JsonNumberHandling.Strict,
-    };
-
     public static IEndpointRouteBuilder MapOrderApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").RequireRateLimiting(RateLimitPolicy);
@@ -77,7 +69,7 @@ public static class OrderApi
 
         mine.MapPost("/orders", PlaceAsync).WithTags("Orders").WithSummary("Post a bid (buy) or an offer (sell) for an open interval")
             .Accepts<PlaceOrderRequest>("application/json")
-            .Produces<OrderDto>(StatusCodes.Status201Created).Produces<OrderDto>(StatusCodes.Status200OK).ProducesProblem(400).ProducesProblem(422).ProducesProblem(413).ProducesProblem(503);
+            .Produces<OrderDto>(StatusCodes.Status201Created).Produces<OrderDto>(StatusCodes.Status200OK).ProducesProblem(400).ProducesProblem(422).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503);
         mine.MapGet("/orders", ListAsync).WithTags("Orders").WithSummary("My orders, newest interval first (the latest 500); with afterId, those after that id in id order (limit 1-1000, default 500)");
         mine.MapDelete("/orders/{id:long}", CancelAsync).WithTags("Orders").WithSummary("Cancel one of my open orders before its gate closes");
         mine.MapGet("/trades", TradesAsync).WithTags("Trades").WithSummary("My trades, newest first");
@@ -93,6 +85,11 @@ public static class OrderApi
             return Problem(403, "Not a household", "Only a household's token can trade.");
         }
 
+        if (!ApiInput.Is(http.Request, "application/json"))
+        {
+            return ApiInput.UnsupportedMediaType("application/json");
+        }
+
         if (http.Request.ContentLength > MaxBodyBytes)
         {
             return Problem(413, "Body too large", $"An order is at most {MaxBodyBytes} bytes of JSON.");
@@ -104,19 +101,9 @@ public static class OrderApi
             return Problem(413, "Body too large", $"An order is at most {MaxBodyBytes} bytes of JSON.");
         }
 
-        PlaceOrderRequest? request;
-        try
+        if (!ApiInput.TryReadJson<PlaceOrderRequest>(body, "Malformed order", out var request, out var malformed))
         {
-            request = JsonSerializer.Deserialize<PlaceOrderRequest>(body, Json);
-        }
-        catch (JsonException e)
-        {
-            return Problem(400, "Malformed order", e.Path is { Length: > 1 } ? $"{e.Message.Split(" Path:")[0]} (at {e.Path})" : e.Message.Split(" Path:")[0]);
-        }
-
-        if (request is null)
-        {
-            return Problem(400, "Malformed order", "The body must be a JSON object.");
+            return malformed;
         }
 
         OrderSide? side = request.Side switch { "buy" => OrderSide.Buy, "sell" => OrderSide.Sell, _ => null };

@@ -2,10 +2,22 @@ namespace Market.Web.Demo;
 
 public static class DemoExtensions
 {
-    /// <summary>The demo community's settings (<c>Demo</c>) and services; what runs is decided at start.</summary>
+    /// <summary>
+    /// The demo community's settings (<c>Demo</c>) and services; what runs is decided at start. Demo mode is on only
+    /// where it is asked for: <c>Demo:Enabled</c> given on purpose, or, when it is not given, the Development
+    /// environment, which <c>dotnet run</c> starts in (launchSettings.json). A published build started with the
+    /// default configuration is never a demo.
+    /// </summary>
     public static WebApplicationBuilder AddMarketDemo(this WebApplicationBuilder builder)
     {
-        builder.AddSettings<DemoOptions>(DemoOptions.Section);
+        builder.AddSettings<DemoOptions>(DemoOptions.Section)
+            .PostConfigure<IConfiguration, IHostEnvironment>((o, configuration, environment) =>
+            {
+                if (configuration.GetSection(DemoOptions.Section)[nameof(DemoOptions.Enabled)] is null)
+                {
+                    o.Enabled = environment.IsDevelopment();
+                }
+            });
         builder.Services.AddScoped<DemoSeeder>();
         builder.Services.AddSingleton<DemoCommunity>();
         builder.Services.AddSingleton<DemoAgents>();

@@ -3,17 +3,32 @@ using System.ComponentModel.DataAnnotations;
 namespace Market.Web.Demo;
 
 /// <summary>
-/// Demo mode: on by default so the first <c>dotnet run</c> shows a working community. Bound from <c>Demo</c>.
+/// Demo mode: only where it is asked for, so a deployment never opens the published demo logins by accident.
+/// Bound from <c>Demo</c>.
 /// </summary>
 public sealed class DemoOptions
 {
     public const string Section = "Demo";
 
-    /// <summary>Seed the demo logins (and, with <see cref="Simulate"/>, the simulated community).</summary>
-    public bool Enabled { get; set; } = true;
+    /// <summary>The demo logins' password as the README publishes it.</summary>
+    public const string PublishedPassword = "sunny-rooftops-2026";
+
+    /// <summary>
+    /// Seed the demo logins (and, with <see cref="Simulate"/>, the simulated community) and serve the demo's
+    /// endpoints. When <c>Demo:Enabled</c> is not given, on in the Development environment only (what
+    /// <c>dotnet run</c> starts in) and off everywhere else (<see cref="DemoExtensions.AddMarketDemo"/>).
+    /// </summary>
+    public bool Enabled { get; set; }
 
     /// <summary>The password of every demo login. Demo mode only; never used otherwise.</summary>
-    public string Password { get; set; } = "sunny-rooftops-2026";
+    public string Password { get; set; } = PublishedPassword;
+
+    /// <summary>
+    /// Whether <paramref name="password"/> is a demo password (the published one or the configured one): anyone
+    /// who has read the README or this app's console knows it.
+    /// </summary>
+    public bool IsDemoPassword(string? password) =>
+        !string.IsNullOrEmpty(password) && (password == PublishedPassword || password == Password);
 
     /// <summary>
     /// Run the agent households: a backfill of <see cref="BackfillDays"/> on the first start, then live orders for

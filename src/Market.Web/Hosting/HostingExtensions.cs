@@ -25,6 +25,7 @@ public static class HostingExtensions
     /// <summary>Registers every feature, each from the extension method beside its code.</summary>
     public static WebApplicationBuilder AddMarket(this WebApplicationBuilder builder)
     {
+        builder.AddMarketProxyHeaders();
         builder.AddMarketPersistence();
         builder.AddSqliteDurability();
         builder.AddMarketCommunity();
@@ -46,6 +47,7 @@ public static class HostingExtensions
         var production = builder.Environment.IsProduction();
         builder.Services.AddOptions<PublicLinkOptions>().PostConfigure<IOptions<DemoOptions>>((links, demo) =>
             links.MayUseServerAddress = !production || demo.Value.Enabled);
+        builder.Services.AddSingleton<IValidateOptions<OperatorOptions>, OperatorPasswordValidator>();
         builder.Services.AddScoped<StartupAccounts>();
         return builder;
     }
@@ -53,6 +55,7 @@ public static class HostingExtensions
     /// <summary>The request pipeline, then every endpoint and the pages.</summary>
     public static WebApplication UseMarket(this WebApplication app)
     {
+        app.UseMarketProxyHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
@@ -62,6 +65,8 @@ public static class HostingExtensions
         app.UseSecurityHeaders();
         app.UseStatusCodePagesWithReExecute("/not-found");
         app.UseStorageFaultResponses();
+        // Inside the pages' not-found page: the API answers every error with problem details.
+        app.UseApiStatusProblems();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -15,6 +15,8 @@ public static partial class MarketStartup
     /// </summary>
     public static async Task PrepareMarketAsync(this WebApplication app)
     {
+        // Every setting is checked before the database is touched, not only when the host starts serving.
+        app.Services.GetService<IStartupValidator>()?.Validate();
         // Hangfire's log provider is process-wide and set when an app's Hangfire configuration is first resolved:
         // resolve it before the first job call below, so it logs to this app and not to one already disposed.
         _ = app.Services.GetRequiredService<IGlobalConfiguration>();
@@ -44,6 +46,7 @@ public static partial class MarketStartup
         await using var scope = app.Services.CreateAsyncScope();
         var accounts = scope.ServiceProvider.GetRequiredService<StartupAccounts>();
         await accounts.EnsureRolesAsync();
+        await accounts.RefuseDemoPasswordsAsync(demo);
         await accounts.EnsureConfiguredOperatorAsync();
         var seeder = scope.ServiceProvider.GetRequiredService<DemoSeeder>();
         if (!demo.Enabled)

@@ -39,6 +39,38 @@ public sealed partial class StartupAccounts(
         LogCreated(logger, o.Email!);
     }
 
+    /// <summary>
+    /// Outside demo mode, refuses to start while an operator, manager or meter gateway still accepts a demo password:
+    /// a data folder or database from a demo run would otherwise open the market to anyone who read the README.
+    /// Households are not checked: anyone may register one, with any password the rules allow, and it opens only
+    /// itself.
+    /// </summary>
+    public async Task RefuseDemoPasswordsAsync(DemoOptions demo)
+    {
+        ArgumentNullException.ThrowIfNull(demo);
+        if (demo.Enabled)
+        {
+            return;
+        }
+
+        string[] passwords = [.. new[] { DemoOptions.PublishedPassword, demo.Password }.Distinct()];
+        foreach (var role in new[] { Roles.Operator, Roles.Manager, Roles.MeterGateway })
+        {
+            foreach (var user in await users.GetUsersInRoleAsync(role))
+            {
+                foreach (var password in passwords)
+                {
+                    if (await users.CheckPasswordAsync(user, password))
+                    {
+                        throw new InvalidOperationException(
+                            $"The account {user.Email} ({role}) still has the demo's published password, and demo mode is off (Demo:Enabled): " +
+                            "outside demo mode it would let anyone in. Start from a new data folder or database, or start once in demo mode and change its password first.");
+                    }
+                }
+            }
+        }
+    }
+
     private static void Check(IdentityResult result)
     {
         if (!result.Succeeded)

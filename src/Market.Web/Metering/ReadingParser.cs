@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Market.Web.Metering;
 
@@ -35,13 +33,6 @@ public static class ReadingParser
 
     /// <summary>Longest meter id, in UTF-8 bytes (as the ledger's reading hash takes it).</summary>
     public const int MaxMeterIdBytes = 64;
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        MaxDepth = 8,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        NumberHandling = JsonNumberHandling.Strict,
-    };
 
     /// <summary>Parses a CSV upload; every malformed line is an error with its line number.</summary>
     public static async Task<ParsedReadings> ParseCsvAsync(TextReader reader, CancellationToken cancellationToken)
@@ -90,20 +81,14 @@ public static class ReadingParser
         return new ParsedReadings(readings, errors);
     }
 
-    /// <summary>Parses a JSON upload; a body that is not the documented shape is one error at item 0.</summary>
-    public static ParsedReadings ParseJson(ReadOnlySpan<byte> body)
+    /// <summary>
+    /// Checks a JSON upload as read by the API (which refuses JSON it cannot read, repeated keys included); an upload
+    /// without its <c>readings</c> array is one error at item 0.
+    /// </summary>
+    public static ParsedReadings Check(ReadingUpload upload)
     {
-        ReadingUpload? upload;
-        try
-        {
-            upload = JsonSerializer.Deserialize<ReadingUpload>(body, Json);
-        }
-        catch (JsonException e)
-        {
-            return new ParsedReadings([], [new ReadingError(0, "Malformed JSON: " + e.Message.Split(" Path:")[0])]);
-        }
-
-        if (upload?.Readings is not { } items)
+        ArgumentNullException.ThrowIfNull(upload);
+        if (upload.Readings is not { } items)
         {
             return new ParsedReadings([], [new ReadingError(0, "The body must be an object with a \"readings\" array.")]);
         }

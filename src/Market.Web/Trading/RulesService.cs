@@ -1,4 +1,6 @@
+using System.Globalization;
 using Market.Ledger;
+using Market.Matching.Settlement;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -49,6 +51,14 @@ public sealed class RulesService(
         if (change.PriceFloor < 0 || change.PriceCeiling < change.PriceFloor)
         {
             return "The price floor must be at least 0 and not above the ceiling.";
+        }
+
+        if (change.PriceCeiling > Reconciliation.MaxPrice)
+        {
+            // Settlement (and every verifier's check of it) takes prices up to this bound; a band beyond it would
+            // leave the intervals it clears unsettleable.
+            return string.Create(CultureInfo.InvariantCulture,
+                $"The price ceiling can be at most {Reconciliation.MaxPrice / 10_000:N0} per kWh.");
         }
 
         if (change.Mechanism is not (Market.Matching.Mechanism.UniformPrice or Market.Matching.Mechanism.PayAsBid))

@@ -112,7 +112,8 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         data.Add("auditor", "GET", "/api/orders", 403);
         data.Add("auditor", "GET", "/metrics", 403);
         data.Add("auditor", "POST", "/api/meter-readings", 403);
-        // Demo mode only (it publishes its passwords anyway): load-test households for `market load`.
+        // Demo mode only (it publishes its passwords anyway): load-test households for `market load`. Outside demo
+        // mode it is not mapped at all (DemoModeTests, PublishedBuildTests).
         data.Add("anonymous", "POST", "/api/demo/load-households?count=1", 200);
         // Proofs are public; this trade does not exist.
         foreach (var caller in new[] { "anonymous", "owner", "other", "manager", "operator" })

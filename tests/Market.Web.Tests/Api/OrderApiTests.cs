@@ -116,6 +116,23 @@ public sealed class OrderApiTests : IAsyncLifetime
         (await ApiClient.OrderCountAsync(_app)).ShouldBe(0);
     }
 
+    [Theory]
+    [InlineData("EnergyWH")]
+    [InlineData("energyWh")]
+    public async Task PostOrder_KeyGivenTwice_400NamingTheKeyAndNothingStored(string repeated)
+    {
+        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
+        var start = DateTimeOffset.FromUnixTimeSeconds(_interval).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var json = $$"""{"side":"sell","energyWh":500,"{{repeated}}":1,"limitPrice":1200,"intervalStart":"{{start}}"}""";
+
+        var response = await anna.PostAsync(new Uri("/api/orders", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!.ShouldContain(repeated, Case.Sensitive);
+        (await ApiClient.OrderCountAsync(_app)).ShouldBe(0);
+    }
+
     [Fact]
     public async Task PostOrder_OneMegabyteBody_413AndNothingStored()
     {

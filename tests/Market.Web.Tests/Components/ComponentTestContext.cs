@@ -23,6 +23,7 @@ public sealed class ComponentTestContext : IAsyncDisposable
         Context.Services.AddSingleton<RulesBook>();
         Context.Services.AddSingleton<MarketClock>();
         Context.Services.AddSingleton<OrderService>();
+        Context.Services.AddSingleton<StandingOrderService>();
         using var db = Context.Services.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContext();
         db.Database.EnsureCreated();
         Household = new Household { UserId = "u1", Name = "Test home", Pseudonym = new byte[16], PvPeakW = 6000, MaxImportW = 10000 };
@@ -40,6 +41,12 @@ public sealed class ComponentTestContext : IAsyncDisposable
     {
         using var db = Context.Services.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContext();
         return db.Orders.Count();
+    }
+
+    public int StandingOrderCount()
+    {
+        using var db = Context.Services.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContext();
+        return db.StandingOrders.Count();
     }
 
     public async ValueTask DisposeAsync()

@@ -18,6 +18,10 @@ public sealed class SettingsTests
     [InlineData("Market:Database", "Oracle", "Market:Database")]
     [InlineData("Market:SqliteSynchronous", "OFF", "Market:SqliteSynchronous")]
     [InlineData("Testing:ClockStart", "yesterday", "Testing:ClockStart")]
+    [InlineData("RateLimits:LedgerPerMinute", "0", "RateLimits:LedgerPerMinute")]
+    [InlineData("Proxy:KnownProxies:0", "10.0.0.300", "Proxy:KnownProxies")]
+    [InlineData("Proxy:KnownNetworks:0", "10.0.0.0/33", "Proxy:KnownNetworks")]
+    [InlineData("ForwardedHeaders_Enabled", "true", "Proxy:KnownProxies")]
     public async Task Start_ASettingTheAppCannotUse_FailsNamingTheSetting(string key, string value, string named)
     {
         await using var app = new MarketFactory();
@@ -43,7 +47,7 @@ public sealed class SettingsTests
     }
 
     // The binder names the key in its message; the validators name "Section:Member".
-    private static string Describe(Exception e) => e is AggregateException a
+    internal static string Describe(Exception e) => e is AggregateException a
         ? string.Join(" | ", a.InnerExceptions.Select(Describe))
         : e.Message + (e.InnerException is { } inner ? " | " + Describe(inner) : "");
 }

@@ -227,6 +227,24 @@ public sealed class MeterReadingTests
     }
 
     [Fact]
+    public async Task Upload_JsonWithAKeyGivenTwice_400NamingTheKeyAndStoresNothing()
+    {
+        await using var s = await Scenario.StartAsync();
+        using var client = await ApiClient.ForAsync(s.App, "operator@demo.energy");
+        var json = $$"""{"readings":[{"meterId":"{{s.AnnaMeter}}","intervalStart":"{{Iso(s.Interval)}}","importWh":0,"exportWh":800,"ImportWH":100000000000}]}""";
+
+        using var response = await client.PostAsync(new Uri("/api/meter-readings", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
+
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, text);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        text.ShouldContain("ImportWH", Case.Sensitive);
+        await using var db = s.App.CreateDb();
+        (await db.MeterReadings.CountAsync()).ShouldBe(0);
+        (await db.Reconciliations.CountAsync()).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Upload_HouseholdToken_Forbidden()
     {
         await using var s = await Scenario.StartAsync();

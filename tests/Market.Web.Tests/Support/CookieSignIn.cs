@@ -50,6 +50,9 @@ public static partial class CookieSignIn
         return AntiforgeryField().Match(form).Groups[1].Value;
     }
 
+    /// <summary>The antiforgery token in a page's form.</summary>
+    public static string AntiforgeryToken(string html) => AntiforgeryField().Match(html).Groups[1].Value;
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryField();
 }

@@ -43,20 +43,28 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
 
     /// <summary>Services a test adds to the app's own (before the app starts).</summary>
     public List<Action<IServiceCollection>> TestServices { get; } = [];
+    /// <summary>The host environment; <c>Testing</c> unless a test needs Production's or Development's defaults.</summary>
+    public string EnvironmentName { get; set; } = "Testing";
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(EnvironmentName);
         // Outside Development the framework does not map package assets (MudBlazor's CSS/JS) from the build output.
         builder.UseStaticWebAssets();
         builder.UseSetting("Market:DataDirectory", DataDirectory);
         builder.UseSetting("Market:RunJobs", "false");
-        builder.UseSetting("Demo:Enabled", "true");
+        // Demo mode is asked for explicitly (it is off by default outside Development); a test may leave it unset.
+        if (!Settings.ContainsKey("Demo:Enabled"))
+        {
+            builder.UseSetting("Demo:Enabled", "true");
+        }
+
         // The demo community's agents and backfill are tested on their own; other tests start from an empty market.
         builder.UseSetting("Demo:Simulate", "false");
         // Tests sign in many times from one loopback address; the sign-in limit has its own test.
         builder.UseSetting("RateLimits:SignInPerMinute", "100000");
-        foreach (var (key, value) in Settings)
+        // A setting given as null stays unset, as in a deployment that does not configure it.
+        foreach (var (key, value) in Settings.Where(s => s.Value is not null))
         {
             builder.UseSetting(key, value);
         }
@@ -70,6 +78,13 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
             }
         });
     }
+
+    /// <summary>
+    /// A client whose connections come from <paramref name="remoteAddress"/> (the test server gives requests no
+    /// address of their own), to the host market.example (HSTS leaves localhost out).
+    /// </summary>
+    public HttpClient CreateClientFrom(string remoteAddress) =>
+        new(Server.CreateHandler(c => c.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(remoteAddress))) { BaseAddress = new Uri("http://market.example/") };
 
     public T Get<T>()
         where T : notnull => Services.GetRequiredService<T>();

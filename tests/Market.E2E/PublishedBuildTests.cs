@@ -9,7 +9,7 @@ namespace Market.E2E;
 /// somewhere else. The output carries everything the app reads (household profiles, the verifier bundle, static
 /// files), found relative to the app and not to the working directory.
 /// </summary>
-public sealed class PublishedBuildTests : IAsyncDisposable
+public sealed class PublishedBuildTests : IDisposable
 {
     private readonly string _output = Directory.CreateTempSubdirectory("market-publish-").FullName;
     private readonly string _elsewhere = Directory.CreateTempSubdirectory("market-cwd-").FullName;
@@ -39,11 +39,11 @@ public sealed class PublishedBuildTests : IAsyncDisposable
         Directory.Exists(Path.Combine(_output, "verifier")).ShouldBeFalse("the verifier's npm sources are not shipped");
     }
 
-    public ValueTask DisposeAsync()
+    // xunit v2 disposes a test class through IDisposable or IAsyncLifetime; it never calls IAsyncDisposable.
+    public void Dispose()
     {
         Directory.Delete(_output, recursive: true);
         Directory.Delete(_elsewhere, recursive: true);
-        return ValueTask.CompletedTask;
     }
 
     private async Task PublishAsync()

@@ -19,21 +19,30 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
 
     public MarketFactory(string? dataDirectory = null, DateTimeOffset? start = null, MarketDatabase? database = null)
     {
-        _ownsDataDirectory = dataDirectory is null;
-        DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "market-test-" + Guid.NewGuid().ToString("N"));
+        _ownFolder = dataDirectory is null ? new TestFolder() : null;
+        DataDirectory = dataDirectory ?? _ownFolder!.Path;
         Clock = new FakeTimeProvider(start ?? DefaultStart);
         Database = database ?? TestDatabase.Provider;
         if (Database == MarketDatabase.PostgreSql)
         {
             Settings["Market:Database"] = nameof(MarketDatabase.PostgreSql);
-            Settings["Market:ConnectionString"] = TestDatabase.PostgresFor(DataDirectory);
+            try
+            {
+                Settings["Market:ConnectionString"] = TestDatabase.PostgresFor(DataDirectory);
+            }
+            catch
+            {
+                _ownFolder?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                throw;
+            }
         }
     }
 
     /// <summary>The engine this app runs on.</summary>
     public MarketDatabase Database { get; }
 
-    private readonly bool _ownsDataDirectory;
+    /// <summary>The data folder (and its database) when this app made it; removed with the app.</summary>
+    private readonly TestFolder? _ownFolder;
 
     public string DataDirectory { get; }
 
@@ -104,22 +113,17 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
 
     public override async ValueTask DisposeAsync()
     {
-        await base.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (!_ownsDataDirectory)
-        {
-            return;
-        }
-
-        // The database goes with the folder that owns it; a failure to drop it fails the test (the server is broken).
-        TestDatabase.DropFor(DataDirectory);
         try
         {
-            Directory.Delete(DataDirectory, recursive: true);
+            await base.DisposeAsync();
         }
-        catch (IOException)
+        finally
         {
-            // A leftover temp folder is harmless; never fail a test over cleanup.
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (_ownFolder is not null)
+            {
+                await _ownFolder.DisposeAsync();
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -67,7 +68,15 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            // Every start hashes the demo's four passwords and every sign-in verifies one: at Identity's work factor
+            // (100,000 PBKDF2-SHA512 rounds, 0.1 to 0.2 s of a core each on the 2-core test machine) that is most of a
+            // second per app, hundreds of apps per run. The strength of the hash is not what these tests check; its
+            // format and its verification are unchanged, and the app outside these tests keeps Identity's default.
+            services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1_000);
+        });
     }
 
     public T Get<T>()

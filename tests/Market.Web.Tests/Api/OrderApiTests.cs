@@ -6,6 +6,7 @@ using Market.Web.Tests.Support;
 
 namespace Market.Web.Tests.Api;
 
+/// <summary>Orders through the API that store or change something: each test starts its own app.</summary>
 public sealed class OrderApiTests : IAsyncLifetime
 {
     private readonly MarketFactory _app = new();
@@ -13,7 +14,6 @@ public sealed class OrderApiTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _ = _app.Server;
         _interval = _app.Get<MarketClock>().FirstOpenInterval();
         return Task.CompletedTask;
     }
@@ -61,71 +61,6 @@ public sealed class OrderApiTests : IAsyncLifetime
 
         response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         (await ApiClient.OrderCountAsync(_app)).ShouldBe(1);
-    }
-
-    [Theory]
-    [InlineData("sell", 0, 1200, 0, "energyWh")]
-    [InlineData("sell", -5, 1200, 0, "energyWh")]
-    [InlineData("sell", 999_999, 1200, 0, "energyWh")]
-    [InlineData("sell", 1000, 100, 0, "limitPrice")]
-    [InlineData("buy", 1000, 99_999, 0, "limitPrice")]
-    [InlineData("sell", 1000, 1200, -900, "intervalStart")]
-    [InlineData("sell", 1000, 1200, 7, "intervalStart")]
-    [InlineData("sell", 1000, 1200, 7 * 86400, "intervalStart")]
-    [InlineData("hold", 1000, 1200, 0, "side")]
-    public async Task PostOrder_InvalidValues_422ProblemNamingFieldAndNothingStored(string side, long energy, long price, long intervalOffset, string field)
-    {
-        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
-
-        var response = await anna.PostOrderAsync(ApiClient.Order(side, energy, price, _interval + intervalOffset));
-
-        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
-        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        problem.GetProperty("errors").TryGetProperty(field, out _).ShouldBeTrue(problem.ToString());
-        (await ApiClient.OrderCountAsync(_app)).ShouldBe(0);
-    }
-
-    [Fact]
-    public async Task PostOrder_PastInterval_422AndNothingStored()
-    {
-        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
-
-        var response = await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval - (4 * 900)));
-
-        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
-        (await ApiClient.OrderCountAsync(_app)).ShouldBe(0);
-    }
-
-    [Theory]
-    [InlineData("""{"side":"sell","energyWh":1000,"limitPrice":1200,"intervalStart":"2026-06-15T10:15:00Z","price":5}""")]
-    [InlineData("""{"side":"sell","energyWh":"1000","limitPrice":1200,"intervalStart":"2026-06-15T10:15:00Z"}""")]
-    [InlineData("""{"side":"sell","limitPrice":1200,"intervalStart":"2026-06-15T10:15:00Z"}""")]
-    [InlineData("""{"side":"sell","energyWh":1000,""")]
-    [InlineData("""[1,2,3]""")]
-    [InlineData("""{"side":"sell","energyWh":1.5,"limitPrice":1200,"intervalStart":"2026-06-15T10:15:00Z"}""")]
-    [InlineData("""{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":{"j":1}}}}}}}}}}""")]
-    public async Task PostOrder_MalformedJson_400ProblemAndNothingStored(string json)
-    {
-        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
-
-        var response = await anna.PostAsync(new Uri("/api/orders", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
-
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-        (await ApiClient.OrderCountAsync(_app)).ShouldBe(0);
-    }
-
-    [Fact]
-    public async Task PostOrder_OneMegabyteBody_413AndNothingStored()
-    {
-        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
-        var json = "{\"side\":\"sell\",\"pad\":\"" + new string('x', 1024 * 1024) + "\"}";
-
-        var response = await anna.PostAsync(new Uri("/api/orders", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
-
-        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
-        (await ApiClient.OrderCountAsync(_app)).ShouldBe(0);
     }
 
     [Fact]
@@ -200,6 +135,112 @@ public sealed class OrderApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Orders_RevokedToken_401()
+    {
+        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
+        await using (var db = _app.CreateDb())
+        {
+            var token = db.ApiTokens.Single();
+            await _app.Get<ApiTokenService>().RevokeAsync(token.UserId, token.Id);
+        }
+
+        var response = await anna.GetAsync(new Uri("/api/orders", UriKind.Relative));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task MarketIntervals_Anonymous_ListsClearedIntervalsWithPrice()
+    {
+        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
+        using var ben = await ApiClient.ForAsync(_app, "ben@demo.energy");
+        await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval));
+        await ben.PostOrderAsync(ApiClient.Order("buy", 1000, 2000, _interval));
+        await _app.CloseGateAndClearAsync(_interval);
+        using var anonymous = _app.CreateClient();
+
+        var intervals = await anonymous.GetFromJsonAsync<JsonElement>(new Uri("/api/market/intervals", UriKind.Relative));
+
+        intervals[0].GetProperty("price").GetInt64().ShouldBe(1600);
+        intervals[0].GetProperty("volumeWh").GetInt64().ShouldBe(1000);
+    }
+}
+
+/// <summary>
+/// Requests the API refuses, or that only read: none stores anything, so they share one app and each still sees no
+/// order stored.
+/// </summary>
+public sealed class OrderApiRefusalTests(SharedMarket market) : IClassFixture<SharedMarket>
+{
+    private readonly MarketFactory _app = market.App;
+    private readonly long _interval = market.App.Get<MarketClock>().FirstOpenInterval();
+
+    [Theory]
+    [InlineData("sell", 0, 1200, 0, "energyWh")]
+    [InlineData("sell", -5, 1200, 0, "energyWh")]
+    [InlineData("sell", 999_999, 1200, 0, "energyWh")]
+    [InlineData("sell", 1000, 100, 0, "limitPrice")]
+    [InlineData("buy", 1000, 99_999, 0, "limitPrice")]
+    [InlineData("sell", 1000, 1200, -900, "intervalStart")]
+    [InlineData("sell", 1000, 1200, 7, "intervalStart")]
+    [InlineData("sell", 1000, 1200, 7 * 86400, "intervalStart")]
+    [InlineData("hold", 1000, 1200, 0, "side")]
+    public async Task PostOrder_InvalidValues_422ProblemNamingFieldAndNothingStored(string side, long energy, long price, long intervalOffset, string field)
+    {
+        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
+
+        var response = await anna.PostOrderAsync(ApiClient.Order(side, energy, price, _interval + intervalOffset));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        problem.GetProperty("errors").TryGetProperty(field, out _).ShouldBeTrue(problem.ToString());
+        (await ApiClient.OrderCountAsync(_app)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task PostOrder_PastInterval_422AndNothingStored()
+    {
+        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
+
+        var response = await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval - (4 * 900)));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await ApiClient.OrderCountAsync(_app)).ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData("""{"side":"sell","energyWh":1000,"limitPrice":1200,"intervalStart":"2026-06-15T10:15:00Z","price":5}""")]
+    [InlineData("""{"side":"sell","energyWh":"1000","limitPrice":1200,"intervalStart":"2026-06-15T10:15:00Z"}""")]
+    [InlineData("""{"side":"sell","limitPrice":1200,"intervalStart":"2026-06-15T10:15:00Z"}""")]
+    [InlineData("""{"side":"sell","energyWh":1000,""")]
+    [InlineData("""[1,2,3]""")]
+    [InlineData("""{"side":"sell","energyWh":1.5,"limitPrice":1200,"intervalStart":"2026-06-15T10:15:00Z"}""")]
+    [InlineData("""{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":{"j":1}}}}}}}}}}""")]
+    public async Task PostOrder_MalformedJson_400ProblemAndNothingStored(string json)
+    {
+        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
+
+        var response = await anna.PostAsync(new Uri("/api/orders", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await ApiClient.OrderCountAsync(_app)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task PostOrder_OneMegabyteBody_413AndNothingStored()
+    {
+        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
+        var json = "{\"side\":\"sell\",\"pad\":\"" + new string('x', 1024 * 1024) + "\"}";
+
+        var response = await anna.PostAsync(new Uri("/api/orders", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        (await ApiClient.OrderCountAsync(_app)).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task PostOrder_ManagerToken_403()
     {
         using var manager = await ApiClient.ForAsync(_app, "manager@demo.energy");
@@ -230,21 +271,6 @@ public sealed class OrderApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Orders_RevokedToken_401()
-    {
-        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
-        await using (var db = _app.CreateDb())
-        {
-            var token = db.ApiTokens.Single();
-            await _app.Get<ApiTokenService>().RevokeAsync(token.UserId, token.Id);
-        }
-
-        var response = await anna.GetAsync(new Uri("/api/orders", UriKind.Relative));
-
-        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-    }
-
-    [Fact]
     public async Task Orders_SignedInCookieWithoutToken_401BecauseTheApiTakesTokensOnly()
     {
         using var client = _app.CreateClient();
@@ -252,22 +278,6 @@ public sealed class OrderApiTests : IAsyncLifetime
         var response = await client.PostAsync(new Uri("/api/orders", UriKind.Relative), JsonContent.Create(ApiClient.Order("sell", 1000, 1200, _interval)));
 
         response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-    }
-
-    [Fact]
-    public async Task MarketIntervals_Anonymous_ListsClearedIntervalsWithPrice()
-    {
-        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
-        using var ben = await ApiClient.ForAsync(_app, "ben@demo.energy");
-        await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval));
-        await ben.PostOrderAsync(ApiClient.Order("buy", 1000, 2000, _interval));
-        await _app.CloseGateAndClearAsync(_interval);
-        using var anonymous = _app.CreateClient();
-
-        var intervals = await anonymous.GetFromJsonAsync<JsonElement>(new Uri("/api/market/intervals", UriKind.Relative));
-
-        intervals[0].GetProperty("price").GetInt64().ShouldBe(1600);
-        intervals[0].GetProperty("volumeWh").GetInt64().ShouldBe(1000);
     }
 
     [Fact]

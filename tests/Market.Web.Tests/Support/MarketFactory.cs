@@ -92,20 +92,46 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>
-    /// The demo's crossing pair for <paramref name="intervalStart"/>: Anna offers 1,000 Wh at
-    /// <paramref name="sellPrice"/>, Ben bids for 1,000 Wh at 25 ct; both must be accepted.
+    /// The demo's crossing pair for <paramref name="intervalStart"/>: Anna offers <paramref name="sellWh"/> at
+    /// <paramref name="sellPrice"/>, Ben bids for <paramref name="buyWh"/> at <paramref name="buyPrice"/> (prices in
+    /// 1/10,000 per kWh; by default 1,000 Wh each, 15 ct against 25 ct); both must be accepted.
     /// </summary>
-    public async Task AnnaSellsToBenAsync(long intervalStart, long sellPrice = 1500)
+    public async Task AnnaSellsToBenAsync(long intervalStart, long sellPrice = 1500, long sellWh = 1000, long buyPrice = 2500, long buyWh = 1000)
     {
         var orders = Get<OrderService>();
         var anna = await HouseholdAsync("anna@demo.energy");
         var ben = await HouseholdAsync("ben@demo.energy");
-        var sell = await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, sellPrice, intervalStart));
-        var buy = await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 2500, intervalStart));
+        var sell = await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, sellWh, sellPrice, intervalStart));
+        var buy = await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, buyWh, buyPrice, intervalStart));
         if (!sell.Succeeded || !buy.Succeeded)
         {
             throw new InvalidOperationException($"The pair was refused: {sell.Error ?? buy.Error}");
         }
+    }
+
+    /// <summary>
+    /// The crossing pair (<see cref="AnnaSellsToBenAsync"/>, Anna offering at <paramref name="sellPrice"/>) in the
+    /// first open interval, then cleared; returns that interval.
+    /// </summary>
+    public async Task<long> TradeAndClearAsync(long sellPrice = 1500)
+    {
+        var interval = Get<MarketClock>().FirstOpenInterval();
+        await AnnaSellsToBenAsync(interval, sellPrice);
+        await CloseGateAndClearAsync(interval);
+        return interval;
+    }
+
+    /// <summary>
+    /// Moves the clock a minute past the end of the interval <paramref name="intervalsAfter"/> intervals after
+    /// <paramref name="intervalStart"/>, and runs the clearing job: the intervals whose gates closed meanwhile are
+    /// cleared (empty), so meter readings can name them.
+    /// </summary>
+    public async Task DeliverAsync(long intervalStart, int intervalsAfter)
+    {
+        var clock = Get<MarketClock>();
+        var end = clock.Next(intervalStart);
+        Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(end + (intervalsAfter * (end - intervalStart)) + 60));
+        await Get<ClearingJob>().RunAsync(CancellationToken.None);
     }
 
     /// <summary>Moves the clock past the gate of <paramref name="intervalStart"/> and runs the clearing job.</summary>

@@ -2,8 +2,8 @@
 # Runs the whole test suite on a fresh machine with the .NET 10 SDK:
 # installs what is missing (Debian chromium and postgresql), restores, builds in Release with warnings as errors,
 # starts a throwaway PostgreSQL cluster on a free loopback port, runs every test project (Market.Web.Tests twice:
-# on SQLite, then on PostgreSQL) and the in-browser verifier's node test suite, and prints the totals as the last
-# line: "N passed, N failed".
+# on SQLite, then on PostgreSQL; Market.E2E alongside the others), then the in-browser verifier's node test suite,
+# and prints the totals as the last line: "N passed, N failed".
 # Exit code is non-zero when anything failed, was skipped or did not run.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -73,25 +73,55 @@ fi
 export MARKET_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres"
 
 status=0
-run_tests() { # run_tests <project> <result name>
-  local proj=$1 name=$2
-  echo "== $name"
-  if ! dotnet test "$proj" -c Release --no-build --nologo \
+run_tests() { # run_tests <project> <result name>: non-zero when it failed or did not run; its summary goes to <result name>.summary
+  local proj=$1 name=$2 started=$SECONDS rc=0
+  dotnet test "$proj" -c Release --no-build --nologo \
       --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
-      --results-directory "$results" >"$results/$name.log" 2>&1; then
-    status=1
-  fi
-  grep -E "^\s*(Failed|Skipped) |Total tests|Passed!|Failed!|error" "$results/$name.log" | grep -v "^\s*$" | tail -40
-  if [ ! -f "$results/$name.trx" ]; then
-    echo "   no results from $name: it did not run"
-    status=1
-  fi
+      --results-directory "$results" >"$results/$name.log" 2>&1 || rc=1
+  {
+    echo "== $name ($((SECONDS - started)) s)"
+    grep -E "^\s*(Failed|Skipped) |Total tests|Passed!|Failed!|error" "$results/$name.log" | grep -v "^\s*$" | tail -40
+    if [ ! -f "$results/$name.trx" ]; then
+      echo "   no results from $name: it did not run"
+      rc=1
+    fi
+  } >"$results/$name.summary"
+  return $rc
 }
-for proj in tests/*/*.csproj; do
-  run_tests "$proj" "$(basename "$proj" .csproj)"
+# Two lanes on the two cores: the browser and process tests (Market.E2E) spend most of their time waiting on
+# Chromium, timers and restarted processes, so the other projects run meanwhile, one after another: the unit tests,
+# then the web tests on SQLite, then again, whole, on PostgreSQL (a database per app, copied from a migrated
+# template, dropped afterwards). MARKET_TEST_SERIAL=1 runs everything in one lane.
+browser_lane() { run_tests tests/Market.E2E/Market.E2E.csproj Market.E2E; }
+other_lane() {
+  local rc=0 proj
+  for proj in tests/*/*.csproj; do
+    [ "$(basename "$proj" .csproj)" = Market.E2E ] && continue
+    echo "   running $(basename "$proj" .csproj)"
+    run_tests "$proj" "$(basename "$proj" .csproj)" || rc=1
+  done
+  echo "   running Market.Web.Tests.PostgreSql"
+  MARKET_TEST_DATABASE=PostgreSql run_tests tests/Market.Web.Tests/Market.Web.Tests.csproj Market.Web.Tests.PostgreSql || rc=1
+  return $rc
+}
+tests_started=$SECONDS
+if [ "${MARKET_TEST_SERIAL:-0}" = 1 ]; then
+  echo "   running Market.E2E"
+  browser_lane || status=1
+  other_lane || status=1
+else
+  echo "   running Market.E2E, alongside the others"
+  browser_lane &
+  browser_pid=$!
+  other_lane || status=1
+  wait "$browser_pid" || status=1
+fi
+echo "== tests took $((SECONDS - tests_started)) s"
+for name in $(for proj in tests/*/*.csproj; do basename "$proj" .csproj; done) Market.Web.Tests.PostgreSql; do
+  [ -f "$results/$name.summary" ] && cat "$results/$name.summary"
 done
-# The web tests again, whole, with PostgreSQL as the database (a fresh database per app, dropped afterwards).
-MARKET_TEST_DATABASE=PostgreSql run_tests tests/Market.Web.Tests/Market.Web.Tests.csproj Market.Web.Tests.PostgreSql
+# Where the time went: per result file, and the slowest tests (docs/performance.md, "The test suite's time").
+node "$root/.ci/test-times.mjs" "$results" --top 10 || true
 
 # The JavaScript verifier's own tests (node's test runner, no browser): the shared tamper cases, the trust anchor and the vectors.
 # npm ci here as well: the build installs the packages only when it has to bundle, and it may have skipped that.

@@ -10,7 +10,7 @@ namespace Market.E2E;
 /// somewhere else. The output carries everything the app reads (household profiles, the verifier bundle, static
 /// files), found relative to the app and not to the working directory.
 /// </summary>
-public sealed class PublishedBuildTests : IAsyncDisposable
+public sealed class PublishedBuildTests : IDisposable
 {
     private readonly string _output = Directory.CreateTempSubdirectory("market-publish-").FullName;
     private readonly string _elsewhere = Directory.CreateTempSubdirectory("market-cwd-").FullName;
@@ -77,11 +77,11 @@ public sealed class PublishedBuildTests : IAsyncDisposable
         output.ShouldNotContain("Now listening on");
     }
 
-    public ValueTask DisposeAsync()
+    // xunit v2 disposes a test class through IDisposable or IAsyncLifetime; it never calls IAsyncDisposable.
+    public void Dispose()
     {
         Directory.Delete(_output, recursive: true);
         Directory.Delete(_elsewhere, recursive: true);
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>Starts the published app in Production with <paramref name="environment"/> and waits for it to stop.</summary>

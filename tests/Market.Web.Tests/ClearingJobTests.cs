@@ -12,10 +12,8 @@ public sealed class ClearingJobTests
         _ = app.Server;
         var anna = await app.HouseholdAsync("anna@demo.energy");
         var ben = await app.HouseholdAsync("ben@demo.energy");
-        var orders = app.Get<OrderService>();
         var interval = app.Get<MarketClock>().FirstOpenInterval();
-        (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1500, 1500, interval))).Succeeded.ShouldBeTrue();
-        (await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 2500, interval))).Succeeded.ShouldBeTrue();
+        await app.AnnaSellsToBenAsync(interval, sellPrice: 1500, sellWh: 1500);
 
         var cleared = await app.CloseGateAndClearAsync(interval);
 
@@ -39,10 +37,8 @@ public sealed class ClearingJobTests
         _ = app.Server;
         var anna = await app.HouseholdAsync("anna@demo.energy");
         var ben = await app.HouseholdAsync("ben@demo.energy");
-        var orders = app.Get<OrderService>();
         var interval = app.Get<MarketClock>().FirstOpenInterval();
-        await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1234, 1000, interval));
-        await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 2000, 3001, interval));
+        await app.AnnaSellsToBenAsync(interval, sellPrice: 1000, sellWh: 1234, buyPrice: 3001, buyWh: 2000);
 
         await app.CloseGateAndClearAsync(interval);
 
@@ -59,13 +55,7 @@ public sealed class ClearingJobTests
     {
         await using var app = new MarketFactory();
         _ = app.Server;
-        var anna = await app.HouseholdAsync("anna@demo.energy");
-        var ben = await app.HouseholdAsync("ben@demo.energy");
-        var orders = app.Get<OrderService>();
-        var interval = app.Get<MarketClock>().FirstOpenInterval();
-        await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1000, interval));
-        await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 3000, interval));
-        await app.CloseGateAndClearAsync(interval);
+        var interval = await app.TradeAndClearAsync();
 
         var again = await app.Get<ClearingJob>().RunAsync(CancellationToken.None);
 

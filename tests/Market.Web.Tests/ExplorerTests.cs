@@ -3,22 +3,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Tests;
 
-public sealed class ExplorerTests : IAsyncLifetime
+/// <summary>The auditor's explorer: search and pages over a market with one cleared trade, which the tests only read.</summary>
+public sealed class ExplorerTests(ClearedMarket market) : IClassFixture<ClearedMarket>
 {
-    private readonly MarketFactory _app = new();
-
-    public async Task InitializeAsync()
-    {
-        _ = _app.Server;
-        var anna = await _app.HouseholdAsync("anna@demo.energy");
-        var ben = await _app.HouseholdAsync("ben@demo.energy");
-        var interval = _app.Get<MarketClock>().FirstOpenInterval();
-        await _app.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1200, interval));
-        await _app.Get<OrderService>().PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 2000, interval));
-        await _app.CloseGateAndClearAsync(interval);
-    }
-
-    public Task DisposeAsync() => _app.DisposeAsync().AsTask();
+    private readonly MarketFactory _app = market.App;
 
     [Theory]
     [InlineData("3", "ledger/blocks/3")]

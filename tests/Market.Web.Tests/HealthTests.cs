@@ -7,12 +7,13 @@ using Microsoft.Extensions.Options;
 
 namespace Market.Web.Tests;
 
-public sealed class HealthTests
+/// <summary>Readiness checks. The healthy cases share one app; the one that breaks the database has its own.</summary>
+public sealed class HealthTests(SharedMarket market) : IClassFixture<SharedMarket>
 {
     [Fact]
     public async Task HealthReady_EngineUnderTest_ChecksDatabaseAndJobStorage()
     {
-        await using var app = new MarketFactory();
+        var app = market.App;
         using var client = app.CreateClient();
 
         var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
@@ -38,8 +39,7 @@ public sealed class HealthTests
     [Fact]
     public async Task JobStorageCheck_AppsStorage_Healthy()
     {
-        await using var app = new MarketFactory();
-        _ = app.Server;
+        var app = market.App;
         var check = new JobStorageHealthCheck(app.Get<JobStorage>());
 
         var result = await check.CheckHealthAsync(new HealthCheckContext());

@@ -68,8 +68,7 @@ public sealed class HouseholdServicesTests : IAsyncLifetime
         var anna = await _app.HouseholdAsync("anna@demo.energy");
         var ben = await _app.HouseholdAsync("ben@demo.energy");
         var interval = _app.Get<MarketClock>().FirstOpenInterval();
-        await _app.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 2000, 1500, interval));
-        await _app.Get<OrderService>().PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 2000, 2500, interval));
+        await _app.AnnaSellsToBenAsync(interval, sellWh: 2000, buyWh: 2000);
         await _app.CloseGateAndClearAsync(interval);
 
         var sold = await _app.Get<StatementService>().MonthAsync(anna, 2026, 6);

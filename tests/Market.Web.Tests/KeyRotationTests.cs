@@ -9,13 +9,6 @@ namespace Market.Web.Tests;
 /// <summary>Rotating the operator's signing key: sealed by the old key, used from then on, safe across restarts and nodes.</summary>
 public sealed class KeyRotationTests
 {
-    private static async Task TradeAndClearAsync(MarketFactory app, long sellPrice = 1500)
-    {
-        var interval = app.Get<MarketClock>().FirstOpenInterval();
-        await app.AnnaSellsToBenAsync(interval, sellPrice);
-        await app.CloseGateAndClearAsync(interval);
-    }
-
     private static async Task<VerificationResult> VerifyExportAsync(MarketFactory app)
     {
         using var export = new MemoryStream();
@@ -38,10 +31,10 @@ public sealed class KeyRotationTests
         _ = app.Server;
         var keys = app.Get<SigningKeyStore>();
         var old = keys.Key;
-        await TradeAndClearAsync(app);
+        await app.TradeAndClearAsync();
 
         var rotated = await app.Get<KeyRotationService>().RotateAsync();
-        await TradeAndClearAsync(app, sellPrice: 1600);
+        await app.TradeAndClearAsync(sellPrice: 1600);
 
         rotated.PreviousKeyId.ShouldBe(Convert.ToHexStringLower(old.KeyId));
         rotated.KeyId.ShouldNotBe(rotated.PreviousKeyId);
@@ -71,7 +64,7 @@ public sealed class KeyRotationTests
 
         await using var second = new MarketFactory(first.DataDirectory);
         _ = second.Server;
-        await TradeAndClearAsync(second);
+        await second.TradeAndClearAsync();
 
         Convert.ToHexStringLower(second.Get<SigningKeyStore>().Key.KeyId).ShouldBe(rotated.KeyId);
         (await second.Get<LedgerReader>().VerifyAsync()).IsValid.ShouldBeTrue();
@@ -93,7 +86,7 @@ public sealed class KeyRotationTests
 
         await using var second = new MarketFactory(first.DataDirectory);
         _ = second.Server;
-        await TradeAndClearAsync(second);
+        await second.TradeAndClearAsync();
 
         Convert.ToHexStringLower(second.Get<SigningKeyStore>().Key.KeyId).ShouldBe(rotated.KeyId);
         (await File.ReadAllTextAsync(keys.Path)).Trim().ShouldBe(newKeyFile.Trim());
@@ -115,7 +108,7 @@ public sealed class KeyRotationTests
 
         await using var second = new MarketFactory(first.DataDirectory);
         _ = second.Server;
-        await TradeAndClearAsync(second);
+        await second.TradeAndClearAsync();
 
         second.Get<SigningKeyStore>().Key.KeyId.ShouldBe(current);
         File.Exists(keys.StagedPath(never)).ShouldBeFalse();
@@ -133,7 +126,7 @@ public sealed class KeyRotationTests
         var before = b.Get<SigningKeyStore>().Key.KeyId;
 
         var rotated = await a.Get<KeyRotationService>().RotateAsync();
-        await TradeAndClearAsync(b);
+        await b.TradeAndClearAsync();
 
         before.ShouldNotBe(b.Get<SigningKeyStore>().Key.KeyId);
         Convert.ToHexStringLower(b.Get<SigningKeyStore>().Key.KeyId).ShouldBe(rotated.KeyId);
@@ -158,7 +151,7 @@ public sealed class KeyRotationTests
             blocks = await db.Blocks.CountAsync();
         }
 
-        var refused = await Should.ThrowAsync<InvalidOperationException>(() => TradeAndClearAsync(b));
+        var refused = await Should.ThrowAsync<InvalidOperationException>(() => b.TradeAndClearAsync());
 
         refused.Message.ShouldContain("retired");
         await using (var db = a.CreateDb())

@@ -7,27 +7,47 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Market.Web.Tests;
 
 /// <summary>
+/// One app with a book of 3,000 open orders in its first open interval (<see cref="LargeBook"/>), cleared once by the
+/// clearing job; the tests that share it only read what the clearing stored, or try to clear it again.
+/// </summary>
+public sealed class ClearedLargeBook : IAsyncLifetime
+{
+    public MarketFactory App { get; } = new();
+
+    public LargeBook Book { get; private set; } = null!;
+
+    /// <summary>What the clearing job returned: how many intervals it cleared.</summary>
+    public int Cleared { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        Book = await LargeBook.CreateAsync(App);
+        Cleared = await App.CloseGateAndClearAsync(Book.Interval);
+    }
+
+    public Task DisposeAsync() => App.DisposeAsync().AsTask();
+}
+
+/// <summary>
 /// Clearing a book of a few thousand orders goes through the batched writer; what it stores must be exactly what the
 /// double auction and the ledger's canonical encodings say, row for row.
 /// </summary>
-public sealed class LargeIntervalClearingTests
+public sealed class LargeIntervalClearingTests(ClearedLargeBook cleared) : IClassFixture<ClearedLargeBook>
 {
-    private const int OrderCount = 3_000;
+    private readonly MarketFactory _app = cleared.App;
+    private readonly LargeBook _book = cleared.Book;
 
     [Fact]
     public async Task RunAsync_ThreeThousandOrders_TradesAreTheAuctionsInOrder()
     {
-        await using var app = new MarketFactory();
-        var book = await BookAsync(app);
+        cleared.Cleared.ShouldBe(1);
 
-        (await app.CloseGateAndClearAsync(book.Interval)).ShouldBe(1);
-
-        await using var db = app.CreateDb();
-        var expected = book.Expected();
+        await using var db = _app.CreateDb();
+        var expected = _book.Expected();
         var trades = await db.Trades.AsNoTracking().OrderBy(t => t.Id).ToListAsync();
-        var clearingHeight = await ClearingHeightAsync(db, book.Interval);
+        var clearingHeight = await ClearingHeightAsync(db, _book.Interval);
         trades.Count.ShouldBe(expected.Trades.Length);
-        trades.Count.ShouldBeGreaterThan(OrderCount / 4);
+        trades.Count.ShouldBeGreaterThan(LargeBook.OrderCount / 4);
         for (var i = 0; i < trades.Count; i++)
         {
             var t = expected.Trades[i];
@@ -35,23 +55,18 @@ public sealed class LargeIntervalClearingTests
             stored.Id.ShouldBe(i + 1L);
             stored.LeafIndex.ShouldBe(i);
             stored.BlockHeight.ShouldBe(clearingHeight);
-            stored.IntervalStart.ShouldBe(book.Interval);
+            stored.IntervalStart.ShouldBe(_book.Interval);
             (stored.BuyOrderId, stored.SellOrderId, stored.EnergyWh, stored.Price).ShouldBe((t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.Price));
             stored.Amount.ShouldBe(Money.Amount(t.EnergyWh, t.Price));
-            stored.BuyerHouseholdId.ShouldBe(book.Orders[t.BuyIndex].HouseholdId);
-            stored.SellerHouseholdId.ShouldBe(book.Orders[t.SellIndex].HouseholdId);
+            stored.BuyerHouseholdId.ShouldBe(_book.Orders[t.BuyIndex].HouseholdId);
+            stored.SellerHouseholdId.ShouldBe(_book.Orders[t.SellIndex].HouseholdId);
         }
     }
 
     [Fact]
     public async Task RunAsync_ThreeThousandOrders_PostingsDebitBuyerCreditSellerPerTradeAndSumToZero()
     {
-        await using var app = new MarketFactory();
-        var book = await BookAsync(app);
-
-        await app.CloseGateAndClearAsync(book.Interval);
-
-        await using var db = app.CreateDb();
+        await using var db = _app.CreateDb();
         var trades = await db.Trades.AsNoTracking().OrderBy(t => t.Id).ToListAsync();
         var postings = await db.Postings.AsNoTracking().OrderBy(p => p.Id).ToListAsync();
         postings.Count.ShouldBe(2 * trades.Count);
@@ -67,17 +82,12 @@ public sealed class LargeIntervalClearingTests
     [Fact]
     public async Task RunAsync_ThreeThousandOrders_EveryOrderHasItsOutcomeAndOthersAreUntouched()
     {
-        await using var app = new MarketFactory();
-        var book = await BookAsync(app);
-
-        await app.CloseGateAndClearAsync(book.Interval);
-
-        await using var db = app.CreateDb();
-        var expected = book.Expected();
+        await using var db = _app.CreateDb();
+        var expected = _book.Expected();
         var stored = await db.Orders.AsNoTracking().ToDictionaryAsync(o => o.Id);
-        for (var i = 0; i < book.Orders.Count; i++)
+        for (var i = 0; i < _book.Orders.Count; i++)
         {
-            var order = stored[book.Orders[i].Id];
+            var order = stored[_book.Orders[i].Id];
             var outcome = expected.Outcomes[i];
             order.FilledWh.ShouldBe(outcome.FilledWh);
             order.Outcome.ShouldBe(outcome.Reason.ToString());
@@ -85,36 +95,31 @@ public sealed class LargeIntervalClearingTests
                 : outcome.FilledWh > 0 ? OrderStatus.PartiallyFilled : OrderStatus.Unmatched);
         }
 
-        foreach (var id in book.Untouched)
+        foreach (var id in _book.Untouched)
         {
             stored[id].FilledWh.ShouldBe(0);
             stored[id].Outcome.ShouldBeNull();
         }
 
-        stored[book.Untouched[0]].Status.ShouldBe(OrderStatus.Cancelled);
-        stored[book.Untouched[1]].Status.ShouldBe(OrderStatus.Open);
+        stored[_book.Untouched[0]].Status.ShouldBe(OrderStatus.Cancelled);
+        stored[_book.Untouched[1]].Status.ShouldBe(OrderStatus.Open);
     }
 
     [Fact]
     public async Task RunAsync_ThreeThousandOrders_LeavesAreTheCanonicalOrdersAndTradesAndTheChainReplays()
     {
-        await using var app = new MarketFactory();
-        var book = await BookAsync(app);
-
-        await app.CloseGateAndClearAsync(book.Interval);
-
-        await using var db = app.CreateDb();
-        var expected = book.Expected();
-        var end = app.Get<MarketClock>().Next(book.Interval);
-        var blocks = await db.Blocks.AsNoTracking().Where(b => b.IntervalStart == book.Interval).OrderBy(b => b.Height).ToListAsync();
-        blocks.Select(b => b.LeafCount).ShouldBe([book.Orders.Count, expected.Trades.Length]);
+        await using var db = _app.CreateDb();
+        var expected = _book.Expected();
+        var end = _app.Get<MarketClock>().Next(_book.Interval);
+        var blocks = await db.Blocks.AsNoTracking().Where(b => b.IntervalStart == _book.Interval).OrderBy(b => b.Height).ToListAsync();
+        blocks.Select(b => b.LeafCount).ShouldBe([_book.Orders.Count, expected.Trades.Length]);
         var orderLeaves = await LeavesAsync(db, blocks[0].Height);
-        orderLeaves.Count.ShouldBe(book.Orders.Count);
+        orderLeaves.Count.ShouldBe(_book.Orders.Count);
         for (var i = 0; i < orderLeaves.Count; i++)
         {
-            var o = book.Orders[i];
+            var o = _book.Orders[i];
             var side = o.Side == OrderSide.Buy ? Market.Ledger.OrderSide.Buy : Market.Ledger.OrderSide.Sell;
-            orderLeaves[i].ShouldBe(new OrderLeaf(o.Id, book.Pseudonyms[o.HouseholdId], side, o.EnergyWh, o.LimitPrice).Encode());
+            orderLeaves[i].ShouldBe(new OrderLeaf(o.Id, _book.Pseudonyms[o.HouseholdId], side, o.EnergyWh, o.LimitPrice).Encode());
         }
 
         var tradeLeaves = await LeavesAsync(db, blocks[1].Height);
@@ -122,72 +127,61 @@ public sealed class LargeIntervalClearingTests
         for (var i = 0; i < tradeLeaves.Count; i++)
         {
             var t = expected.Trades[i];
-            var fill = new TradeFill(book.Pseudonyms[book.Orders[t.BuyIndex].HouseholdId], book.Pseudonyms[book.Orders[t.SellIndex].HouseholdId],
+            var fill = new TradeFill(_book.Pseudonyms[_book.Orders[t.BuyIndex].HouseholdId], _book.Pseudonyms[_book.Orders[t.SellIndex].HouseholdId],
                 t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.Price);
-            tradeLeaves[i].ShouldBe(TradeLeaf.Create(i + 1, book.Interval, end, fill).Encode());
+            tradeLeaves[i].ShouldBe(TradeLeaf.Create(i + 1, _book.Interval, end, fill).Encode());
         }
 
-        var report = await app.Get<LedgerReader>().VerifyAsync();
+        var report = await _app.Get<LedgerReader>().VerifyAsync();
         report.IsValid.ShouldBeTrue(report.Message);
     }
 
     [Fact]
     public async Task RunAsync_ThreeThousandOrders_SummaryRowCountsTheBook()
     {
-        await using var app = new MarketFactory();
-        var book = await BookAsync(app);
-
-        await app.CloseGateAndClearAsync(book.Interval);
-
-        await using var db = app.CreateDb();
-        var expected = book.Expected();
-        var summary = await db.ClearedIntervals.AsNoTracking().SingleAsync(c => c.IntervalStart == book.Interval);
+        await using var db = _app.CreateDb();
+        var expected = _book.Expected();
+        var summary = await db.ClearedIntervals.AsNoTracking().SingleAsync(c => c.IntervalStart == _book.Interval);
         summary.TradeCount.ShouldBe(expected.Trades.Length);
         summary.Price.ShouldBe(expected.Price);
         summary.VolumeWh.ShouldBe(expected.VolumeWh);
-        summary.BidCount.ShouldBe(book.Orders.Count(o => o.Side == OrderSide.Buy));
-        summary.OfferCount.ShouldBe(book.Orders.Count(o => o.Side == OrderSide.Sell));
-        summary.DemandWh.ShouldBe(book.Orders.Where(o => o.Side == OrderSide.Buy).Sum(o => o.EnergyWh));
-        summary.SupplyWh.ShouldBe(book.Orders.Where(o => o.Side == OrderSide.Sell).Sum(o => o.EnergyWh));
-        summary.ActiveHouseholds.ShouldBe(book.Orders.Select(o => o.HouseholdId).Distinct().Count());
+        summary.BidCount.ShouldBe(_book.Orders.Count(o => o.Side == OrderSide.Buy));
+        summary.OfferCount.ShouldBe(_book.Orders.Count(o => o.Side == OrderSide.Sell));
+        summary.DemandWh.ShouldBe(_book.Orders.Where(o => o.Side == OrderSide.Buy).Sum(o => o.EnergyWh));
+        summary.SupplyWh.ShouldBe(_book.Orders.Where(o => o.Side == OrderSide.Sell).Sum(o => o.EnergyWh));
+        summary.ActiveHouseholds.ShouldBe(_book.Orders.Select(o => o.HouseholdId).Distinct().Count());
     }
 
     [Fact]
     public async Task ClearDueIntervalsAsync_AfterLargeClearing_SecondRunWritesNothing()
     {
-        await using var app = new MarketFactory();
-        var book = await BookAsync(app);
-        await app.CloseGateAndClearAsync(book.Interval);
-        var before = await CountsAsync(app);
+        var before = await CountsAsync(_app);
 
-        var again = await app.Get<ClearingService>().ClearDueIntervalsAsync();
+        var again = await _app.Get<ClearingService>().ClearDueIntervalsAsync();
 
         again.ShouldBe(0);
-        (await CountsAsync(app)).ShouldBe(before);
+        (await CountsAsync(_app)).ShouldBe(before);
     }
 
     [Fact]
     public async Task WriteAsync_IntervalAlreadyCleared_RejectedByUniqueIndexBeforeAnyBulkRow()
     {
-        await using var app = new MarketFactory();
-        var book = await BookAsync(app);
-        await app.CloseGateAndClearAsync(book.Interval);
-        var before = await CountsAsync(app);
-        await using var db = app.CreateDb();
+        var before = await CountsAsync(_app);
+        await using var db = _app.CreateDb();
         var tip = await LedgerWriter.TipAsync(db, CancellationToken.None);
-        var key = app.Get<LedgerWriter>().Key;
-        var now = app.Clock.GetUtcNow();
-        var end = app.Get<MarketClock>().Next(book.Interval);
-        var orderBook = BlockSealer.SealOrderBook(tip, key, book.Interval, end, 1, 1, [new OrderLeaf(book.Orders[0].Id, book.Pseudonyms[book.Orders[0].HouseholdId], Market.Ledger.OrderSide.Buy, 1, 1000)], now);
+        var key = _app.Get<LedgerWriter>().Key;
+        var now = _app.Clock.GetUtcNow();
+        var end = _app.Get<MarketClock>().Next(_book.Interval);
+        var orderBook = BlockSealer.SealOrderBook(tip, key, _book.Interval, end, 1, 1, [new OrderLeaf(_book.Orders[0].Id, _book.Pseudonyms[_book.Orders[0].HouseholdId], Market.Ledger.OrderSide.Buy, 1, 1000)], now);
         var clearing = BlockSealer.SealClearing(orderBook.NextTip, key, orderBook.Header, [], now);
-        var rows = new IntervalRows(orderBook, clearing, new ClearedIntervalEntity { IntervalStart = book.Interval + 1, IntervalEnd = end }, [],
-            [new OrderResultRow(book.Orders[0].Id, 0, OrderStatus.Unmatched, nameof(FillReason.PriceOnWrongSide))]);
+        var rows = new IntervalRows(orderBook, clearing, new ClearedIntervalEntity { IntervalStart = _book.Interval + 1, IntervalEnd = end }, [],
+            [new OrderResultRow(_book.Orders[0].Id, 0, OrderStatus.Unmatched, nameof(FillReason.PriceOnWrongSide))]);
         await using var transaction = await db.Database.BeginTransactionAsync();
 
         await Should.ThrowAsync<DbUpdateException>(() => IntervalWriter.WriteAsync(db, rows, CancellationToken.None));
 
         await transaction.RollbackAsync();
-        (await CountsAsync(app)).ShouldBe(before);
+        (await CountsAsync(_app)).ShouldBe(before);
     }
 
     [Fact]
@@ -254,12 +248,17 @@ public sealed class LargeIntervalClearingTests
         return (await db.Trades.CountAsync(), await db.Postings.CountAsync(), await db.BlockLeaves.CountAsync(), await db.Blocks.CountAsync(),
             await db.ClearedIntervals.CountAsync(), await db.Orders.CountAsync(o => o.Status != OrderStatus.Open));
     }
+}
+
+public sealed record LargeBook(long Interval, Mechanism Mechanism, List<OrderEntity> Orders, Dictionary<long, PartyId> Pseudonyms, long[] Untouched)
+{
+    public const int OrderCount = 3_000;
 
     /// <summary>
     /// Twelve households and 3,000 open orders for the first open interval (random sides, energies and prices in the
     /// band, crossing), plus a cancelled order in the same interval and an open one in the next.
     /// </summary>
-    private static async Task<Book> BookAsync(MarketFactory app)
+    public static async Task<LargeBook> CreateAsync(MarketFactory app)
     {
         _ = app.Server;
         var clock = app.Get<MarketClock>();
@@ -295,13 +294,10 @@ public sealed class LargeIntervalClearingTests
         db.Orders.AddRange(cancelled, later);
         await db.SaveChangesAsync();
 
-        return new Book(interval, mechanism, orders, households.ToDictionary(h => h.Id, h => PartyId.FromBytes(h.Pseudonym)), [cancelled.Id, later.Id]);
+        return new LargeBook(interval, mechanism, orders, households.ToDictionary(h => h.Id, h => PartyId.FromBytes(h.Pseudonym)), [cancelled.Id, later.Id]);
     }
 
-    private sealed record Book(long Interval, Mechanism Mechanism, List<OrderEntity> Orders, Dictionary<long, PartyId> Pseudonyms, long[] Untouched)
-    {
-        /// <summary>The auction run directly on the book, orders by id, the id being the sequence.</summary>
-        public ClearingResult Expected() => DoubleAuction.Clear(
-            Orders.Select(o => new Order(o.Id, o.Side == OrderSide.Buy ? Side.Buy : Side.Sell, o.EnergyWh, o.LimitPrice, o.Id)).ToArray(), Mechanism);
-    }
+    /// <summary>The auction run directly on the book, orders by id, the id being the sequence.</summary>
+    public ClearingResult Expected() => DoubleAuction.Clear(
+        Orders.Select(o => new Order(o.Id, o.Side == OrderSide.Buy ? Side.Buy : Side.Sell, o.EnergyWh, o.LimitPrice, o.Id)).ToArray(), Mechanism);
 }

@@ -9,8 +9,8 @@ public sealed class ProviderParityTests
     [Fact]
     public async Task Ledger_SameScenarioOnSqliteAndPostgreSql_ByteIdenticalBlocksAndExport()
     {
-        var keyFolder = Path.Combine(Path.GetTempPath(), "market-parity-" + Guid.NewGuid().ToString("N"));
-        var keyPath = Path.Combine(keyFolder, "signing-key.hex");
+        await using var keyFolder = new TestFolder("market-parity-");
+        var keyPath = Path.Combine(keyFolder.Path, "signing-key.hex");
 
         var sqlite = await RunScenarioAsync(MarketDatabase.Sqlite, keyPath);
         var postgres = await RunScenarioAsync(MarketDatabase.PostgreSql, keyPath);
@@ -23,7 +23,6 @@ public sealed class ProviderParityTests
         }
 
         postgres.Export.AsSpan().SequenceEqual(sqlite.Export).ShouldBeTrue("the exports differ");
-        Directory.Delete(keyFolder, recursive: true);
     }
 
     private static async Task<(List<string> Blocks, byte[] Export)> RunScenarioAsync(MarketDatabase database, string keyPath)

@@ -4,13 +4,15 @@ using Market.Web.Tests.Support;
 
 namespace Market.Web.Tests;
 
-public sealed class PublicEndpointTests
+/// <summary>What anyone may see, over a market with one cleared trade, which the tests only read.</summary>
+public sealed class PublicEndpointTests(ClearedMarket market) : IClassFixture<ClearedMarket>
 {
+    private readonly MarketFactory _app = market.App;
+
     [Fact]
     public async Task HealthReady_AfterStart_Healthy()
     {
-        await using var app = new MarketFactory();
-        using var client = app.CreateClient();
+        using var client = _app.CreateClient();
 
         var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
 
@@ -21,9 +23,7 @@ public sealed class PublicEndpointTests
     [Fact]
     public async Task LedgerBlocks_Anonymous_ListsGenesisAndClearedBlocksNewestFirst()
     {
-        await using var app = new MarketFactory();
-        using var client = app.CreateClient();
-        await app.CloseGateAndClearAsync(app.Get<MarketClock>().FirstOpenInterval());
+        using var client = _app.CreateClient();
 
         var json = await client.GetStringAsync(new Uri("/api/ledger/blocks", UriKind.Relative));
 
@@ -38,14 +38,9 @@ public sealed class PublicEndpointTests
     [Fact]
     public async Task BlockPage_Anonymous_ShowsPseudonymsNeverNamesOrEmails()
     {
-        await using var app = new MarketFactory();
-        using var client = app.CreateClient();
-        var anna = await app.HouseholdAsync("anna@demo.energy");
-        var ben = await app.HouseholdAsync("ben@demo.energy");
-        var interval = app.Get<MarketClock>().FirstOpenInterval();
-        await app.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1000, interval));
-        await app.Get<OrderService>().PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 3000, interval));
-        await app.CloseGateAndClearAsync(interval);
+        using var client = _app.CreateClient();
+        var anna = await _app.HouseholdAsync("anna@demo.energy");
+        var ben = await _app.HouseholdAsync("ben@demo.energy");
 
         var html = await client.GetStringAsync(new Uri("/ledger/blocks/3", UriKind.Relative));
 
@@ -59,8 +54,7 @@ public sealed class PublicEndpointTests
     [Fact]
     public async Task MarketPage_Anonymous_RedirectsToSignIn()
     {
-        await using var app = new MarketFactory();
-        using var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var client = _app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
         var response = await client.GetAsync(new Uri("/market", UriKind.Relative));
 
@@ -69,7 +63,7 @@ public sealed class PublicEndpointTests
     }
 }
 
-public sealed class SecurityHeaderTests
+public sealed class SecurityHeaderTests(ClearedMarket market) : IClassFixture<ClearedMarket>
 {
     [Theory]
     [InlineData("/")]
@@ -77,8 +71,7 @@ public sealed class SecurityHeaderTests
     [InlineData("/account/login")]
     public async Task Response_AnyPage_CarriesBaselineSecurityHeaders(string path)
     {
-        await using var app = new MarketFactory();
-        using var client = app.CreateClient();
+        using var client = market.App.CreateClient();
 
         var response = await client.GetAsync(new Uri(path, UriKind.Relative));
 

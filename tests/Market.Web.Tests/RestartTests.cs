@@ -8,17 +8,14 @@ public sealed class RestartTests
     [Fact]
     public async Task Start_TwiceOnSameDataFolder_ChainStaysValidAndNoDuplicateSeed()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "market-restart-" + Guid.NewGuid().ToString("N"));
+        await using var folder = new TestFolder("market-restart-");
         int users, households;
         byte[] keyId;
-        await using (var first = new MarketFactory(folder))
+        await using (var first = new MarketFactory(folder.Path))
         {
             _ = first.Server;
-            var anna = await first.HouseholdAsync("anna@demo.energy");
-            var ben = await first.HouseholdAsync("ben@demo.energy");
             var interval = first.Get<MarketClock>().FirstOpenInterval();
-            await first.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1000, interval));
-            await first.Get<OrderService>().PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 3000, interval));
+            await first.AnnaSellsToBenAsync(interval);
             await first.CloseGateAndClearAsync(interval);
             await using var db = first.CreateDb();
             users = await db.Users.CountAsync();
@@ -26,7 +23,7 @@ public sealed class RestartTests
             keyId = first.Get<SigningKeyStore>().Key.KeyId.ToArray();
         }
 
-        await using var second = new MarketFactory(folder, MarketFactory.DefaultStart.AddHours(1));
+        await using var second = new MarketFactory(folder.Path, MarketFactory.DefaultStart.AddHours(1));
         _ = second.Server;
         await second.Get<ClearingJob>().RunAsync(CancellationToken.None);
 
@@ -39,7 +36,6 @@ public sealed class RestartTests
         var report = await second.Get<LedgerReader>().VerifyAsync();
         report.IsValid.ShouldBeTrue(report.Message);
         report.BlockCount.ShouldBeGreaterThan(3);
-        TestDatabase.DeleteData(folder);
     }
 
     [Fact]

@@ -35,11 +35,9 @@ public sealed class RulesChangeTests : IAsyncLifetime
 
         // Clear across the change: intervals before it are 15 minutes, from it on 30 minutes, pay-as-bid.
         var anna = await _app.HouseholdAsync("anna@demo.energy");
-        var ben = await _app.HouseholdAsync("ben@demo.energy");
         _app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(from - (3 * 3600)));
         var orders = _app.Get<OrderService>();
-        (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1100, from))).Succeeded.ShouldBeTrue();
-        (await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 3000, from))).Succeeded.ShouldBeTrue();
+        await _app.AnnaSellsToBenAsync(from, sellPrice: 1100, buyPrice: 3000);
         (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 800, from))).Error!.ShouldContain("10.00 ct/kWh");
         (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1100, from + 900))).Error!.ShouldContain("30-minute");
         await _app.CloseGateAndClearAsync(from);

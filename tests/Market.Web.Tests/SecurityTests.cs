@@ -10,8 +10,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Market.Web.Tests;
 
-/// <summary>Headers, hostile input and secrets: what an attacker or a curious log reader would try.</summary>
-public sealed class SecurityTests
+/// <summary>
+/// Headers, hostile input and secrets: what an attacker or a curious log reader would try. The tests that only read or
+/// are refused share a market with one cleared trade; those that change something start their own app.
+/// </summary>
+public sealed class SecurityTests(ClearedMarket market) : IClassFixture<ClearedMarket>
 {
     [Theory]
     [InlineData("/")]
@@ -20,7 +23,7 @@ public sealed class SecurityTests
     [InlineData("/api/ledger/blocks")]
     public async Task Response_AnyAppPath_StrictContentSecurityPolicyAndHardeningHeaders(string path)
     {
-        await using var app = new MarketFactory();
+        var app = market.App;
         using var client = app.CreateClient();
 
         using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
@@ -36,7 +39,7 @@ public sealed class SecurityTests
     [Fact]
     public async Task Response_ApiReference_ItsOwnPolicyOnlyThere()
     {
-        await using var app = new MarketFactory();
+        var app = market.App;
         using var client = app.CreateClient();
 
         using var docs = await client.GetAsync(new Uri("/api/docs", UriKind.Relative));
@@ -48,7 +51,7 @@ public sealed class SecurityTests
     [Fact]
     public async Task Response_HttpsOutsideDevelopment_StrictTransportSecurity()
     {
-        await using var app = new MarketFactory();
+        var app = market.App;
         using var client = app.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://market.example/") });
 
         using var response = await client.GetAsync(new Uri("/", UriKind.Relative));
@@ -85,17 +88,17 @@ public sealed class SecurityTests
     [InlineData("%' AND 1=1 AND '%'='")]
     public async Task LedgerSearch_SqlMetacharacters_NothingFoundAndNothingChanged(string query)
     {
-        await using var app = new MarketFactory();
-        await app.CloseGateAndClearAsync(app.Get<MarketClock>().FirstOpenInterval());
+        var app = market.App;
         await using var before = app.CreateDb();
         var blocks = await before.Blocks.CountAsync();
+        var trades = await before.Trades.CountAsync();
 
         var found = await app.Get<LedgerReader>().SearchAsync(query);
 
         found.ShouldBeNull();
         await using var after = app.CreateDb();
         (await after.Blocks.CountAsync()).ShouldBe(blocks);
-        (await after.Trades.CountAsync()).ShouldBe(0);
+        (await after.Trades.CountAsync()).ShouldBe(trades);
     }
 
     [Theory]
@@ -105,7 +108,7 @@ public sealed class SecurityTests
     [InlineData("/api/ledger/trades/99999999999999999999/proof")]
     public async Task LedgerApi_HostileParameters_ClientErrorNever500(string path)
     {
-        await using var app = new MarketFactory();
+        var app = market.App;
         using var client = app.CreateClient();
 
         using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
@@ -117,8 +120,8 @@ public sealed class SecurityTests
     public async Task Logs_SignInTokensAndOrders_NeverContainPasswordsTokensOrTheSigningKey()
     {
         var logs = new CaptureLoggerProvider();
-        await using var market = new MarketFactory();
-        await using var app = market.WithWebHostBuilder(b => b.ConfigureLogging(l =>
+        await using var host = new MarketFactory();
+        await using var app = host.WithWebHostBuilder(b => b.ConfigureLogging(l =>
         {
             l.AddProvider(logs);
             l.AddFilter<CaptureLoggerProvider>(null, LogLevel.Trace);
@@ -156,7 +159,7 @@ public sealed class SecurityTests
     [Fact]
     public async Task ErrorPage_Requested_ShowsNoExceptionDetailOrSecret()
     {
-        await using var app = new MarketFactory();
+        var app = market.App;
         using var client = app.CreateClient();
 
         var html = await client.GetStringAsync(new Uri("/error", UriKind.Relative));

@@ -22,7 +22,7 @@ public sealed class CrashTests : IDisposable
 {
     private static readonly DateTimeOffset Monday = new(2026, 6, 15, 10, 2, 0, TimeSpan.Zero);
 
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "market-crash-" + Guid.NewGuid().ToString("N"));
+    private readonly TestFolder _folder = new("market-crash-");
 
     private string _database = "Sqlite";
 
@@ -138,24 +138,14 @@ public sealed class CrashTests : IDisposable
         errors.ShouldBeGreaterThan(0, "the kill should have cut requests in flight");
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            TestDatabase.DeleteData(_data);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless.
-        }
-    }
+    /// <summary>The data folder and its PostgreSQL database go, whatever the outcome (a failure to drop the database fails the test).</summary>
+    public void Dispose() => _folder.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private Task<AppProcess> StartAsync(DateTimeOffset clock, bool runJobs, string? faultPoint = null)
     {
         var settings = new Dictionary<string, string>
         {
-            ["Market:DataDirectory"] = _data,
+            ["Market:DataDirectory"] = _folder.Path,
             ["Market:RunJobs"] = runJobs ? "true" : "false",
             ["Demo:Enabled"] = "true",
             ["Demo:Simulate"] = "false",
@@ -164,7 +154,7 @@ public sealed class CrashTests : IDisposable
         if (_database == "PostgreSql")
         {
             settings["Market:Database"] = "PostgreSql";
-            settings["Market:ConnectionString"] = TestDatabase.PostgresFor(_data);
+            settings["Market:ConnectionString"] = TestDatabase.PostgresFor(_folder.Path);
         }
         if (faultPoint is not null)
         {
@@ -257,6 +247,6 @@ public sealed class CrashTests : IDisposable
     }
 
     private DbConnection Open() => _database == "PostgreSql"
-        ? new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestDatabase.PostgresFor(_data)) { Pooling = false }.ToString())
-        : new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_data, "market.db"), Pooling = false }.ToString());
+        ? new NpgsqlConnection(new NpgsqlConnectionStringBuilder(TestDatabase.PostgresFor(_folder.Path)) { Pooling = false }.ToString())
+        : new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder.Path, "market.db"), Pooling = false }.ToString());
 }

@@ -6,6 +6,7 @@ using Market.Web.Tests.Support;
 
 namespace Market.Web.Tests.Api;
 
+/// <summary>Orders through the API that store or change something: each test starts its own app.</summary>
 public sealed class OrderApiTests : IAsyncLifetime
 {
     private readonly MarketFactory _app = new();
@@ -13,7 +14,6 @@ public sealed class OrderApiTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _ = _app.Server;
         _interval = _app.Get<MarketClock>().FirstOpenInterval();
         return Task.CompletedTask;
     }
@@ -62,6 +62,118 @@ public sealed class OrderApiTests : IAsyncLifetime
         response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         (await ApiClient.OrderCountAsync(_app)).ShouldBe(1);
     }
+
+    [Fact]
+    public async Task DeleteOrder_AnotherHouseholdsOrder_404AndOrderStaysOpen()
+    {
+        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
+        using var ben = await ApiClient.ForAsync(_app, "ben@demo.energy");
+        await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval));
+        var id = await ApiClient.FirstOrderIdAsync(_app, "anna@demo.energy");
+
+        var response = await ben.DeleteAsync(new Uri($"/api/orders/{id}", UriKind.Relative));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var list = await anna.GetFromJsonAsync<JsonElement>(new Uri("/api/orders", UriKind.Relative));
+        list[0].GetProperty("status").GetString().ShouldBe("open");
+    }
+
+    [Fact]
+    public async Task DeleteOrder_OwnOpenOrder_Cancelled()
+    {
+        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
+        await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval));
+        var id = await ApiClient.FirstOrderIdAsync(_app, "anna@demo.energy");
+
+        var response = await anna.DeleteAsync(new Uri($"/api/orders/{id}", UriKind.Relative));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString().ShouldBe("cancelled");
+    }
+
+    [Fact]
+    public async Task DeleteOrder_AfterGateClosure_409AndOrderStays()
+    {
+        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
+        await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval));
+        var id = await ApiClient.FirstOrderIdAsync(_app, "anna@demo.energy");
+        _app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(_app.Get<MarketClock>().GateClosure(_interval) + 1));
+
+        var response = await anna.DeleteAsync(new Uri($"/api/orders/{id}", UriKind.Relative));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task GetOrders_OtherHousehold_SeesOnlyItsOwn()
+    {
+        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
+        using var ben = await ApiClient.ForAsync(_app, "ben@demo.energy");
+        await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval));
+
+        var bens = await ben.GetFromJsonAsync<JsonElement>(new Uri("/api/orders", UriKind.Relative));
+
+        bens.GetArrayLength().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task GetTrades_AfterClearing_BothPartiesSeeTheTradeWithReceiptUrl()
+    {
+        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
+        using var ben = await ApiClient.ForAsync(_app, "ben@demo.energy");
+        await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval));
+        await ben.PostOrderAsync(ApiClient.Order("buy", 1000, 2000, _interval));
+        await _app.CloseGateAndClearAsync(_interval);
+
+        var annas = await anna.GetFromJsonAsync<JsonElement>(new Uri("/api/trades", UriKind.Relative));
+        var bens = await ben.GetFromJsonAsync<JsonElement>(new Uri("/api/trades", UriKind.Relative));
+
+        annas[0].GetProperty("side").GetString().ShouldBe("sell");
+        bens[0].GetProperty("side").GetString().ShouldBe("buy");
+        var receipt = await anna.GetStringAsync(new Uri(annas[0].GetProperty("receiptUrl").GetString()!, UriKind.Relative));
+        Market.Ledger.TradeReceipt.FromJson(receipt).Verify().IsValid.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Orders_RevokedToken_401()
+    {
+        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
+        await using (var db = _app.CreateDb())
+        {
+            var token = db.ApiTokens.Single();
+            await _app.Get<ApiTokenService>().RevokeAsync(token.UserId, token.Id);
+        }
+
+        var response = await anna.GetAsync(new Uri("/api/orders", UriKind.Relative));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task MarketIntervals_Anonymous_ListsClearedIntervalsWithPrice()
+    {
+        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
+        using var ben = await ApiClient.ForAsync(_app, "ben@demo.energy");
+        await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval));
+        await ben.PostOrderAsync(ApiClient.Order("buy", 1000, 2000, _interval));
+        await _app.CloseGateAndClearAsync(_interval);
+        using var anonymous = _app.CreateClient();
+
+        var intervals = await anonymous.GetFromJsonAsync<JsonElement>(new Uri("/api/market/intervals", UriKind.Relative));
+
+        intervals[0].GetProperty("price").GetInt64().ShouldBe(1600);
+        intervals[0].GetProperty("volumeWh").GetInt64().ShouldBe(1000);
+    }
+}
+
+/// <summary>
+/// Requests the API refuses, or that only read: none stores anything, so they share one app and each still sees no
+/// order stored.
+/// </summary>
+public sealed class OrderApiRefusalTests(SharedMarket market) : IClassFixture<SharedMarket>
+{
+    private readonly MarketFactory _app = market.App;
+    private readonly long _interval = market.App.Get<MarketClock>().FirstOpenInterval();
 
     [Theory]
     [InlineData("sell", 0, 1200, 0, "energyWh")]
@@ -146,77 +258,6 @@ public sealed class OrderApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DeleteOrder_AnotherHouseholdsOrder_404AndOrderStaysOpen()
-    {
-        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
-        using var ben = await ApiClient.ForAsync(_app, "ben@demo.energy");
-        await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval));
-        var id = await ApiClient.FirstOrderIdAsync(_app, "anna@demo.energy");
-
-        var response = await ben.DeleteAsync(new Uri($"/api/orders/{id}", UriKind.Relative));
-
-        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        var list = await anna.GetFromJsonAsync<JsonElement>(new Uri("/api/orders", UriKind.Relative));
-        list[0].GetProperty("status").GetString().ShouldBe("open");
-    }
-
-    [Fact]
-    public async Task DeleteOrder_OwnOpenOrder_Cancelled()
-    {
-        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
-        await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval));
-        var id = await ApiClient.FirstOrderIdAsync(_app, "anna@demo.energy");
-
-        var response = await anna.DeleteAsync(new Uri($"/api/orders/{id}", UriKind.Relative));
-
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString().ShouldBe("cancelled");
-    }
-
-    [Fact]
-    public async Task DeleteOrder_AfterGateClosure_409AndOrderStays()
-    {
-        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
-        await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval));
-        var id = await ApiClient.FirstOrderIdAsync(_app, "anna@demo.energy");
-        _app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(_app.Get<MarketClock>().GateClosure(_interval) + 1));
-
-        var response = await anna.DeleteAsync(new Uri($"/api/orders/{id}", UriKind.Relative));
-
-        response.StatusCode.ShouldBe(HttpStatusCode.Conflict);
-    }
-
-    [Fact]
-    public async Task GetOrders_OtherHousehold_SeesOnlyItsOwn()
-    {
-        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
-        using var ben = await ApiClient.ForAsync(_app, "ben@demo.energy");
-        await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval));
-
-        var bens = await ben.GetFromJsonAsync<JsonElement>(new Uri("/api/orders", UriKind.Relative));
-
-        bens.GetArrayLength().ShouldBe(0);
-    }
-
-    [Fact]
-    public async Task GetTrades_AfterClearing_BothPartiesSeeTheTradeWithReceiptUrl()
-    {
-        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
-        using var ben = await ApiClient.ForAsync(_app, "ben@demo.energy");
-        await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval));
-        await ben.PostOrderAsync(ApiClient.Order("buy", 1000, 2000, _interval));
-        await _app.CloseGateAndClearAsync(_interval);
-
-        var annas = await anna.GetFromJsonAsync<JsonElement>(new Uri("/api/trades", UriKind.Relative));
-        var bens = await ben.GetFromJsonAsync<JsonElement>(new Uri("/api/trades", UriKind.Relative));
-
-        annas[0].GetProperty("side").GetString().ShouldBe("sell");
-        bens[0].GetProperty("side").GetString().ShouldBe("buy");
-        var receipt = await anna.GetStringAsync(new Uri(annas[0].GetProperty("receiptUrl").GetString()!, UriKind.Relative));
-        Market.Ledger.TradeReceipt.FromJson(receipt).Verify().IsValid.ShouldBeTrue();
-    }
-
-    [Fact]
     public async Task PostOrder_ManagerToken_403()
     {
         using var manager = await ApiClient.ForAsync(_app, "manager@demo.energy");
@@ -247,21 +288,6 @@ public sealed class OrderApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Orders_RevokedToken_401()
-    {
-        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
-        await using (var db = _app.CreateDb())
-        {
-            var token = db.ApiTokens.Single();
-            await _app.Get<ApiTokenService>().RevokeAsync(token.UserId, token.Id);
-        }
-
-        var response = await anna.GetAsync(new Uri("/api/orders", UriKind.Relative));
-
-        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-    }
-
-    [Fact]
     public async Task Orders_SignedInCookieWithoutToken_401BecauseTheApiTakesTokensOnly()
     {
         using var client = _app.CreateClient();
@@ -269,22 +295,6 @@ public sealed class OrderApiTests : IAsyncLifetime
         var response = await client.PostAsync(new Uri("/api/orders", UriKind.Relative), JsonContent.Create(ApiClient.Order("sell", 1000, 1200, _interval)));
 
         response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-    }
-
-    [Fact]
-    public async Task MarketIntervals_Anonymous_ListsClearedIntervalsWithPrice()
-    {
-        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
-        using var ben = await ApiClient.ForAsync(_app, "ben@demo.energy");
-        await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval));
-        await ben.PostOrderAsync(ApiClient.Order("buy", 1000, 2000, _interval));
-        await _app.CloseGateAndClearAsync(_interval);
-        using var anonymous = _app.CreateClient();
-
-        var intervals = await anonymous.GetFromJsonAsync<JsonElement>(new Uri("/api/market/intervals", UriKind.Relative));
-
-        intervals[0].GetProperty("price").GetInt64().ShouldBe(1600);
-        intervals[0].GetProperty("volumeWh").GetInt64().ShouldBe(1000);
     }
 
     [Fact]

@@ -51,8 +51,14 @@ public sealed class ComponentTestContext : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Context.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        File.Delete(_file);
+        try
+        {
+            await Context.DisposeAsync();
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            File.Delete(_file);
+        }
     }
 }

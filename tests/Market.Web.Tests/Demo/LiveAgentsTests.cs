@@ -29,15 +29,15 @@ public sealed class LiveAgentsTests
     [Fact]
     public async Task Start_SecondTimeOnBackfilledFolder_NoSecondBackfillAndNothingDuplicated()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "market-demo-restart-" + Guid.NewGuid().ToString("N"));
+        await using var folder = new TestFolder("market-demo-restart-");
         (int Users, int Households, int Blocks, int Orders, int Trades, long Genesis, int Readings, int Reconciliations, int ImbalancePostings) first;
-        await using (var app = BackfilledMarket.Simulated(households: 4, days: 1, folder))
+        await using (var app = BackfilledMarket.Simulated(households: 4, days: 1, folder.Path))
         {
             _ = app.Server;
             first = await CountAsync(app);
         }
 
-        await using var again = BackfilledMarket.Simulated(households: 4, days: 1, folder);
+        await using var again = BackfilledMarket.Simulated(households: 4, days: 1, folder.Path);
         _ = again.Server;
 
         var second = await CountAsync(again);
@@ -45,7 +45,6 @@ public sealed class LiveAgentsTests
         first.Trades.ShouldBeGreaterThan(0);
         first.Readings.ShouldBeGreaterThan(0);
         first.Reconciliations.ShouldBeGreaterThan(0);
-        TestDatabase.DeleteData(folder);
     }
 
     [Fact]

@@ -1,9 +1,7 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using Market.Ledger;
-using Market.Replay;
 using Market.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,83 +10,10 @@ namespace Market.Web.Tests.Metering;
 /// <summary>Meter readings: upload, validation, corrections, reconciliation blocks and their verification.</summary>
 public sealed class MeterReadingTests
 {
-    /// <summary>
-    /// Anna sells 1,000 Wh to Ben in one interval; the clock then moves three intervals past the end of the interval
-    /// after it, and those are cleared too (empty), so readings can name them.
-    /// </summary>
-    internal sealed class Scenario : IAsyncDisposable
-    {
-        public required MarketFactory App { get; init; }
-
-        public required long Interval { get; init; }
-
-        public required long Next { get; init; }
-
-        public required string AnnaMeter { get; init; }
-
-        public required string BenMeter { get; init; }
-
-        public static async Task<Scenario> StartAsync()
-        {
-            var app = new MarketFactory();
-            _ = app.Server;
-            var anna = await app.HouseholdAsync("anna@demo.energy");
-            var ben = await app.HouseholdAsync("ben@demo.energy");
-            var clock = app.Get<MarketClock>();
-            var interval = clock.FirstOpenInterval();
-            await app.AnnaSellsToBenAsync(interval);
-            await app.CloseGateAndClearAsync(interval);
-            var next = clock.Next(interval);
-            app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(next + (3 * (next - interval)) + 60));
-            await app.Get<ClearingJob>().RunAsync(CancellationToken.None);
-            return new Scenario { App = app, Interval = interval, Next = next, AnnaMeter = anna.MeterId!, BenMeter = ben.MeterId! };
-        }
-
-        public async Task<HttpResponseMessage> UploadAsync(string csv)
-        {
-            using var client = await ApiClient.ForAsync(App, "operator@demo.energy");
-            using var content = new StringContent(csv, Encoding.UTF8, "text/csv");
-            return await client.PostAsync(new Uri("/api/meter-readings", UriKind.Relative), content);
-        }
-
-        public static string Csv(params (string Meter, long Start, long ImportWh, long ExportWh)[] rows) =>
-            ReadingParser.Header + "\n" + string.Join("\n", rows.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Meter},{Iso(r.Start)},{r.ImportWh},{r.ExportWh}")));
-
-        /// <summary>Anna exported 800 of the 1,000 Wh she sold; Ben imported the 1,000 he bought.</summary>
-        public string ValidCsv() => Csv((AnnaMeter, Interval, 0, 800), (BenMeter, Interval, 1000, 0));
-
-        public async Task<StoredMeterReadings> ReadingsAsync()
-        {
-            await using var db = App.CreateDb();
-            return await StoredMeterReadings.LoadAsync(db, App.Get<MarketClock>(), CancellationToken.None);
-        }
-
-        /// <summary>Every household's openings, as an auditor gets them.</summary>
-        public async Task<IReadOnlyList<ReconciliationOpening>> OpeningsAsync()
-        {
-            using var file = new MemoryStream();
-            await App.Get<OpeningQueries>().WriteAsync(file, null, long.MinValue, long.MaxValue, CancellationToken.None);
-            file.Position = 0;
-            return OpeningsFile.Read(file);
-        }
-
-        public async Task<VerificationResult> VerifyExportAsync(IMeterReadingSource? readings)
-        {
-            using var export = new MemoryStream();
-            await App.Get<LedgerPublication>().WriteExportAsync(export);
-            export.Position = 0;
-            return ChainVerifier.VerifyExport(export, new MatchingReplayer(), options: new ChainVerifierOptions { MeterReadings = readings, Openings = await OpeningsAsync() });
-        }
-
-        public ValueTask DisposeAsync() => App.DisposeAsync();
-    }
-
-    private static string Iso(long start) => DateTimeOffset.FromUnixTimeSeconds(start).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
     [Fact]
     public async Task Upload_ValidCsv_StoresReadingsAndSealsReconciliationVersion1()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await DeliveredTrade.StartAsync();
 
         using var response = await s.UploadAsync(s.ValidCsv());
 
@@ -107,7 +32,7 @@ public sealed class MeterReadingTests
     [Fact]
     public async Task Upload_ValidCsv_PostingsAndImbalancePostingsSumToZero()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await DeliveredTrade.StartAsync();
 
         (await s.UploadAsync(s.ValidCsv())).StatusCode.ShouldBe(HttpStatusCode.OK);
 
@@ -118,53 +43,13 @@ public sealed class MeterReadingTests
         (await db.ImbalancePostings.SumAsync(p => p.EnergyWh)).ShouldBe(0);
     }
 
-    public static TheoryData<string> BadFiles() =>
-    [
-        "unknown meter", "duplicate", "gap", "negative", "unaligned", "future", "not cleared", "malformed", "no header", "empty",
-    ];
-
-    [Theory]
-    [MemberData(nameof(BadFiles))]
-    public async Task Upload_BadFile_Returns422WithLineNumbersAndStoresNothing(string kind)
-    {
-        await using var s = await Scenario.StartAsync();
-        var (a, b, i, n) = (s.AnnaMeter, s.BenMeter, s.Interval, s.Next);
-        var length = n - i;
-        var (csv, line) = kind switch
-        {
-            "unknown meter" => (Scenario.Csv((a, i, 0, 800), ("MTR-NOBODY", i, 1000, 0)), 3),
-            "duplicate" => (Scenario.Csv((a, i, 0, 800), (b, i, 1000, 0), (a, i, 0, 900)), 4),
-            "gap" => (Scenario.Csv((a, i, 0, 800), (a, n + length, 0, 0), (b, i, 1000, 0)), 3),
-            "negative" => (Scenario.Csv((a, i, 0, 800), (b, i, -1000, 0)), 3),
-            "unaligned" => (Scenario.Csv((a, i + 60, 0, 800), (b, i, 1000, 0)), 2),
-            "future" => (Scenario.Csv((a, i, 0, 800), (b, n + (10 * length), 1000, 0)), 3),
-            "not cleared" => (Scenario.Csv((a, i, 0, 800), (b, i - (1000 * length), 1000, 0)), 3),
-            "malformed" => (ReadingParser.Header + "\n" + $"{a},{Iso(i)},0,800\n{b};{Iso(i)};1000;0", 3),
-            "no header" => ($"{a},{Iso(i)},0,800", 1),
-            "empty" => ("", 1),
-            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-        };
-
-        using var response = await s.UploadAsync(csv);
-
-        var body = await response.Content.ReadAsStringAsync();
-        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, body);
-        using var problem = JsonDocument.Parse(body);
-        var errors = problem.RootElement.GetProperty("errors").EnumerateArray().ToList();
-        errors.ShouldNotBeEmpty();
-        errors.Select(e => e.GetProperty("line").GetInt32()).ShouldContain(line, body);
-        await using var db = s.App.CreateDb();
-        (await db.MeterReadings.CountAsync()).ShouldBe(0);
-        (await db.Reconciliations.CountAsync()).ShouldBe(0);
-    }
-
     [Fact]
     public async Task Upload_Correction_StoresVersion2AndSealsReconciliationVersion2()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await DeliveredTrade.StartAsync();
         (await s.UploadAsync(s.ValidCsv())).StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        using var response = await s.UploadAsync(Scenario.Csv((s.AnnaMeter, s.Interval, 0, 1000)));
+        using var response = await s.UploadAsync(DeliveredTrade.Csv((s.AnnaMeter, s.Interval, 0, 1000)));
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         await using var db = s.App.CreateDb();
@@ -181,7 +66,7 @@ public sealed class MeterReadingTests
     [Fact]
     public async Task Upload_SameFileTwice_SecondChangesNothing()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await DeliveredTrade.StartAsync();
         (await s.UploadAsync(s.ValidCsv())).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         using var response = await s.UploadAsync(s.ValidCsv());
@@ -195,9 +80,9 @@ public sealed class MeterReadingTests
     [Fact]
     public async Task Upload_ReadingOfOneTraderOnly_WaitsForTheOther()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await DeliveredTrade.StartAsync();
 
-        using var response = await s.UploadAsync(Scenario.Csv((s.AnnaMeter, s.Interval, 0, 800)));
+        using var response = await s.UploadAsync(DeliveredTrade.Csv((s.AnnaMeter, s.Interval, 0, 800)));
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         await using var db = s.App.CreateDb();
@@ -208,14 +93,14 @@ public sealed class MeterReadingTests
     [Fact]
     public async Task Upload_Json_StoresReadings()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await DeliveredTrade.StartAsync();
         using var client = await ApiClient.ForAsync(s.App, "operator@demo.energy");
         var body = new
         {
             readings = new[]
             {
-                new { meterId = s.AnnaMeter, intervalStart = Iso(s.Interval), importWh = 0L, exportWh = 800L },
-                new { meterId = s.BenMeter, intervalStart = Iso(s.Interval), importWh = 1000L, exportWh = 0L },
+                new { meterId = s.AnnaMeter, intervalStart = DeliveredTrade.Iso(s.Interval), importWh = 0L, exportWh = 800L },
+                new { meterId = s.BenMeter, intervalStart = DeliveredTrade.Iso(s.Interval), importWh = 1000L, exportWh = 0L },
             },
         };
 
@@ -227,41 +112,11 @@ public sealed class MeterReadingTests
     }
 
     [Fact]
-    public async Task Upload_JsonWithAKeyGivenTwice_400NamingTheKeyAndStoresNothing()
-    {
-        await using var s = await Scenario.StartAsync();
-        using var client = await ApiClient.ForAsync(s.App, "operator@demo.energy");
-        var json = $$"""{"readings":[{"meterId":"{{s.AnnaMeter}}","intervalStart":"{{Iso(s.Interval)}}","importWh":0,"exportWh":800,"ImportWH":100000000000}]}""";
-
-        using var response = await client.PostAsync(new Uri("/api/meter-readings", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
-
-        var text = await response.Content.ReadAsStringAsync();
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, text);
-        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
-        text.ShouldContain("ImportWH", Case.Sensitive);
-        await using var db = s.App.CreateDb();
-        (await db.MeterReadings.CountAsync()).ShouldBe(0);
-        (await db.Reconciliations.CountAsync()).ShouldBe(0);
-    }
-
-    [Fact]
-    public async Task Upload_HouseholdToken_Forbidden()
-    {
-        await using var s = await Scenario.StartAsync();
-        using var client = await ApiClient.ForAsync(s.App, "anna@demo.energy");
-        using var content = new StringContent(s.ValidCsv(), Encoding.UTF8, "text/csv");
-
-        using var response = await client.PostAsync(new Uri("/api/meter-readings", UriKind.Relative), content);
-
-        response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-    }
-
-    [Fact]
     public async Task Export_AfterACorrection_VerifiesInFullWithReplayTheOpeningsAndTheStoredReadings()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await DeliveredTrade.StartAsync();
         (await s.UploadAsync(s.ValidCsv())).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await s.UploadAsync(Scenario.Csv((s.AnnaMeter, s.Interval, 0, 1000)))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await s.UploadAsync(DeliveredTrade.Csv((s.AnnaMeter, s.Interval, 0, 1000)))).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         var result = await s.VerifyExportAsync(await s.ReadingsAsync());
 
@@ -274,7 +129,7 @@ public sealed class MeterReadingTests
     [Fact]
     public async Task Verify_ReadingChangedInTheDatabaseAfterSealing_ReadingMismatch()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await DeliveredTrade.StartAsync();
         (await s.UploadAsync(s.ValidCsv())).StatusCode.ShouldBe(HttpStatusCode.OK);
         await using (var db = s.App.CreateDb())
         {
@@ -295,7 +150,7 @@ public sealed class MeterReadingTests
     [Fact]
     public async Task Upload_MeterGatewayToken_Accepted()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await DeliveredTrade.StartAsync();
         var users = s.App.Get<Microsoft.AspNetCore.Identity.UserManager<MarketUser>>();
         var gateway = new MarketUser { UserName = "gateway@grid.example", Email = "gateway@grid.example", EmailConfirmed = true, DisplayName = "Grid gateway" };
         (await users.CreateAsync(gateway)).Succeeded.ShouldBeTrue();
@@ -309,37 +164,9 @@ public sealed class MeterReadingTests
     }
 
     [Fact]
-    public async Task Upload_PlainText_Returns415()
-    {
-        await using var s = await Scenario.StartAsync();
-        using var client = await ApiClient.ForAsync(s.App, "operator@demo.energy");
-        using var content = new StringContent(s.ValidCsv(), Encoding.UTF8, "text/plain");
-
-        using var response = await client.PostAsync(new Uri("/api/meter-readings", UriKind.Relative), content);
-
-        response.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType, await response.Content.ReadAsStringAsync());
-    }
-
-    [Fact]
-    public async Task Upload_JsonWithANegativeValue_Returns422NamingTheItem()
-    {
-        await using var s = await Scenario.StartAsync();
-        using var client = await ApiClient.ForAsync(s.App, "operator@demo.energy");
-        var body = new { readings = new[] { new { meterId = s.AnnaMeter, intervalStart = Iso(s.Interval), importWh = 0L, exportWh = -5L } } };
-
-        using var response = await client.PostAsync(new Uri("/api/meter-readings", UriKind.Relative), System.Net.Http.Json.JsonContent.Create(body));
-
-        var text = await response.Content.ReadAsStringAsync();
-        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, text);
-        text.ShouldContain("negative");
-        await using var db = s.App.CreateDb();
-        (await db.MeterReadings.CountAsync()).ShouldBe(0);
-    }
-
-    [Fact]
     public async Task LedgerApi_ReconciliationBlock_ListedAsReconciliationAndChainValid()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await DeliveredTrade.StartAsync();
         (await s.UploadAsync(s.ValidCsv())).StatusCode.ShouldBe(HttpStatusCode.OK);
         long height;
         await using (var db = s.App.CreateDb())
@@ -358,7 +185,7 @@ public sealed class MeterReadingTests
     [Fact]
     public async Task Waiting_TradersWithoutAReading_ListedUntilTheirReadingsArriveThenNone()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await DeliveredTrade.StartAsync();
         var settlement = s.App.Get<SettlementQueries>();
         var now = s.App.Get<MarketClock>().NowSeconds;
         var month = now - (31 * 86_400L);
@@ -368,9 +195,9 @@ public sealed class MeterReadingTests
         var during = await settlement.WaitingForReadingsAsync(month, s.Interval + 60, 50);
         var outside = await settlement.WaitingForReadingsAsync(s.Interval + 1, now, 50);
         var firstOnly = await settlement.WaitingForReadingsAsync(month, now, 1);
-        (await s.UploadAsync(Scenario.Csv((s.AnnaMeter, s.Interval, 0, 800)))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await s.UploadAsync(DeliveredTrade.Csv((s.AnnaMeter, s.Interval, 0, 800)))).StatusCode.ShouldBe(HttpStatusCode.OK);
         var afterAnna = await settlement.WaitingForReadingsAsync(month, now, 50);
-        (await s.UploadAsync(Scenario.Csv((s.BenMeter, s.Interval, 1000, 0)))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await s.UploadAsync(DeliveredTrade.Csv((s.BenMeter, s.Interval, 1000, 0)))).StatusCode.ShouldBe(HttpStatusCode.OK);
         var afterBoth = await settlement.WaitingForReadingsAsync(month, now, 50);
 
         (before.Total, before.Intervals, before.Capped).ShouldBe((2, 1, false));
@@ -386,7 +213,7 @@ public sealed class MeterReadingTests
     [Fact]
     public async Task MissingTemplate_Downloaded_EmptyOneIsRejectedFilledOneReconciles()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await DeliveredTrade.StartAsync();
         using var browser = s.App.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
         await CookieSignIn.SignInAsync(browser, "operator@demo.energy");
 
@@ -401,7 +228,7 @@ public sealed class MeterReadingTests
         download.StatusCode.ShouldBe(HttpStatusCode.OK);
         download.Content.Headers.ContentType!.MediaType.ShouldBe("text/csv");
         lines[0].ShouldBe(ReadingParser.Header);
-        lines.Skip(1).ShouldBe([$"{s.AnnaMeter},{Iso(s.Interval)},,", $"{s.BenMeter},{Iso(s.Interval)},,"], ignoreOrder: true);
+        lines.Skip(1).ShouldBe([$"{s.AnnaMeter},{DeliveredTrade.Iso(s.Interval)},,", $"{s.BenMeter},{DeliveredTrade.Iso(s.Interval)},,"], ignoreOrder: true);
         empty.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, emptyText);
         emptyText.ShouldContain("import_wh");
         upload.StatusCode.ShouldBe(HttpStatusCode.OK, await upload.Content.ReadAsStringAsync());
@@ -438,7 +265,7 @@ public sealed class MeterReadingTests
 
         // Both meters, the three intervals: the one between was cleared (empty) and has no reading either.
         lines.Length.ShouldBe(1 + (2 * 3));
-        lines.Skip(1).ShouldContain($"{anna.MeterId},{Iso(clock.Next(first))},,");
+        lines.Skip(1).ShouldContain($"{anna.MeterId},{DeliveredTrade.Iso(clock.Next(first))},,");
         upload.StatusCode.ShouldBe(HttpStatusCode.OK, await upload.Content.ReadAsStringAsync());
         await using var db = app.CreateDb();
         // The interval between has readings now, so it is settled too (all with the utility: nobody traded).
@@ -448,16 +275,121 @@ public sealed class MeterReadingTests
     [Fact]
     public async Task Upload_TwoReadingsOfAMeterWithAStoredOneBetween_NoGap()
     {
-        await using var s = await Scenario.StartAsync();
+        await using var s = await DeliveredTrade.StartAsync();
         var second = s.Next;
         var third = s.App.Get<MarketClock>().Next(second);
-        (await s.UploadAsync(Scenario.Csv((s.AnnaMeter, second, 0, 0)))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await s.UploadAsync(DeliveredTrade.Csv((s.AnnaMeter, second, 0, 0)))).StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        using var response = await s.UploadAsync(Scenario.Csv((s.AnnaMeter, s.Interval, 0, 800), (s.AnnaMeter, third, 0, 0), (s.BenMeter, s.Interval, 1000, 0)));
-        using var gap = await s.UploadAsync(Scenario.Csv((s.BenMeter, s.Interval, 1000, 0), (s.BenMeter, third, 0, 0)));
+        using var response = await s.UploadAsync(DeliveredTrade.Csv((s.AnnaMeter, s.Interval, 0, 800), (s.AnnaMeter, third, 0, 0), (s.BenMeter, s.Interval, 1000, 0)));
+        using var gap = await s.UploadAsync(DeliveredTrade.Csv((s.BenMeter, s.Interval, 1000, 0), (s.BenMeter, third, 0, 0)));
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         gap.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         (await gap.Content.ReadAsStringAsync()).ShouldContain("gap");
+    }
+}
+
+/// <summary>
+/// Uploads the market must refuse: each changes nothing, so they share one delivered trade and each still finds no
+/// reading stored.
+/// </summary>
+public sealed class MeterReadingRefusalTests(DeliveredTrade delivered) : IClassFixture<DeliveredTrade>
+{
+    public static TheoryData<string> BadFiles() =>
+    [
+        "unknown meter", "duplicate", "gap", "negative", "unaligned", "future", "not cleared", "malformed", "no header", "empty",
+    ];
+
+    [Theory]
+    [MemberData(nameof(BadFiles))]
+    public async Task Upload_BadFile_Returns422WithLineNumbersAndStoresNothing(string kind)
+    {
+        var s = delivered;
+        var (a, b, i, n) = (s.AnnaMeter, s.BenMeter, s.Interval, s.Next);
+        var length = n - i;
+        var (csv, line) = kind switch
+        {
+            "unknown meter" => (DeliveredTrade.Csv((a, i, 0, 800), ("MTR-NOBODY", i, 1000, 0)), 3),
+            "duplicate" => (DeliveredTrade.Csv((a, i, 0, 800), (b, i, 1000, 0), (a, i, 0, 900)), 4),
+            "gap" => (DeliveredTrade.Csv((a, i, 0, 800), (a, n + length, 0, 0), (b, i, 1000, 0)), 3),
+            "negative" => (DeliveredTrade.Csv((a, i, 0, 800), (b, i, -1000, 0)), 3),
+            "unaligned" => (DeliveredTrade.Csv((a, i + 60, 0, 800), (b, i, 1000, 0)), 2),
+            "future" => (DeliveredTrade.Csv((a, i, 0, 800), (b, n + (10 * length), 1000, 0)), 3),
+            "not cleared" => (DeliveredTrade.Csv((a, i, 0, 800), (b, i - (1000 * length), 1000, 0)), 3),
+            "malformed" => (ReadingParser.Header + "\n" + $"{a},{DeliveredTrade.Iso(i)},0,800\n{b};{DeliveredTrade.Iso(i)};1000;0", 3),
+            "no header" => ($"{a},{DeliveredTrade.Iso(i)},0,800", 1),
+            "empty" => ("", 1),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+
+        using var response = await s.UploadAsync(csv);
+
+        var body = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, body);
+        using var problem = JsonDocument.Parse(body);
+        var errors = problem.RootElement.GetProperty("errors").EnumerateArray().ToList();
+        errors.ShouldNotBeEmpty();
+        errors.Select(e => e.GetProperty("line").GetInt32()).ShouldContain(line, body);
+        await using var db = s.App.CreateDb();
+        (await db.MeterReadings.CountAsync()).ShouldBe(0);
+        (await db.Reconciliations.CountAsync()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Upload_JsonWithAKeyGivenTwice_400NamingTheKeyAndStoresNothing()
+    {
+        var s = delivered;
+        using var client = await ApiClient.ForAsync(s.App, "operator@demo.energy");
+        var json = $$"""{"readings":[{"meterId":"{{s.AnnaMeter}}","intervalStart":"{{DeliveredTrade.Iso(s.Interval)}}","importWh":0,"exportWh":800,"ImportWH":100000000000}]}""";
+
+        using var response = await client.PostAsync(new Uri("/api/meter-readings", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
+
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, text);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        text.ShouldContain("ImportWH", Case.Sensitive);
+        await using var db = s.App.CreateDb();
+        (await db.MeterReadings.CountAsync()).ShouldBe(0);
+        (await db.Reconciliations.CountAsync()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Upload_HouseholdToken_Forbidden()
+    {
+        var s = delivered;
+        using var client = await ApiClient.ForAsync(s.App, "anna@demo.energy");
+        using var content = new StringContent(s.ValidCsv(), Encoding.UTF8, "text/csv");
+
+        using var response = await client.PostAsync(new Uri("/api/meter-readings", UriKind.Relative), content);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Upload_PlainText_Returns415()
+    {
+        var s = delivered;
+        using var client = await ApiClient.ForAsync(s.App, "operator@demo.energy");
+        using var content = new StringContent(s.ValidCsv(), Encoding.UTF8, "text/plain");
+
+        using var response = await client.PostAsync(new Uri("/api/meter-readings", UriKind.Relative), content);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Upload_JsonWithANegativeValue_Returns422NamingTheItem()
+    {
+        var s = delivered;
+        using var client = await ApiClient.ForAsync(s.App, "operator@demo.energy");
+        var body = new { readings = new[] { new { meterId = s.AnnaMeter, intervalStart = DeliveredTrade.Iso(s.Interval), importWh = 0L, exportWh = -5L } } };
+
+        using var response = await client.PostAsync(new Uri("/api/meter-readings", UriKind.Relative), System.Net.Http.Json.JsonContent.Create(body));
+
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, text);
+        text.ShouldContain("negative");
+        await using var db = s.App.CreateDb();
+        (await db.MeterReadings.CountAsync()).ShouldBe(0);
     }
 }

@@ -4,7 +4,7 @@ using Market.Ledger;
 using Market.Replay;
 using Market.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
-using Scenario = Market.Web.Tests.Metering.MeterReadingTests.Scenario;
+using Scenario = Market.Web.Tests.Metering.DeliveredTrade;
 
 namespace Market.Web.Tests.Metering;
 

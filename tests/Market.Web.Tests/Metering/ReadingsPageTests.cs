@@ -51,11 +51,8 @@ public sealed class ReadingsPageTests
         _ = app.Server;
         var anna = await app.HouseholdAsync("anna@demo.energy");
         var ben = await app.HouseholdAsync("ben@demo.energy");
-        var clock = app.Get<MarketClock>();
-        var interval = clock.FirstOpenInterval();
-        await app.AnnaSellsToBenAsync(interval);
-        await app.CloseGateAndClearAsync(interval);
-        app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(clock.Next(interval) + 60));
+        var interval = await app.TradeAndClearAsync();
+        app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(app.Get<MarketClock>().Next(interval) + 60));
         var (page, context) = Render(app);
         await using var disposeContext = context;
         var start = DateTimeOffset.FromUnixTimeSeconds(interval).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);

@@ -23,13 +23,8 @@ public sealed class SettlementViewTests : IAsyncLifetime
         _ = _app.Server;
         _anna = await _app.HouseholdAsync("anna@demo.energy");
         _ben = await _app.HouseholdAsync("ben@demo.energy");
-        var clock = _app.Get<MarketClock>();
-        _interval = clock.FirstOpenInterval();
-        await _app.AnnaSellsToBenAsync(_interval);
-        await _app.CloseGateAndClearAsync(_interval);
-        var next = clock.Next(_interval);
-        _app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(next + (3 * (next - _interval)) + 60));
-        await _app.Get<ClearingJob>().RunAsync(CancellationToken.None);
+        _interval = await _app.TradeAndClearAsync();
+        await _app.DeliverAsync(_interval, intervalsAfter: 3);
     }
 
     public Task DisposeAsync() => _app.DisposeAsync().AsTask();

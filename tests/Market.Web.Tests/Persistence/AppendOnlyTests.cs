@@ -7,26 +7,10 @@ namespace Market.Web.Tests.Persistence;
 // Raw SQL on purpose (it is what a careless script would run); table and column names come from LedgerColumns only.
 #pragma warning disable EF1002
 
-/// <summary>A market with one cleared trade; the tests only try to change it, and every attempt must fail.</summary>
-public sealed class ClearedMarket : IAsyncLifetime
-{
-    public MarketFactory App { get; } = new();
-
-    public async Task InitializeAsync()
-    {
-        _ = App.Server;
-        var anna = await App.HouseholdAsync("anna@demo.energy");
-        var ben = await App.HouseholdAsync("ben@demo.energy");
-        var interval = App.Get<MarketClock>().FirstOpenInterval();
-        await App.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1000, interval));
-        await App.Get<OrderService>().PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 3000, interval));
-        await App.CloseGateAndClearAsync(interval);
-    }
-
-    public Task DisposeAsync() => App.DisposeAsync().AsTask();
-}
-
-/// <summary>The ledger's tables reject UPDATE and DELETE on the engine under test (SQLite or PostgreSQL).</summary>
+/// <summary>
+/// The ledger's tables reject UPDATE and DELETE on the engine under test (SQLite or PostgreSQL). The tests share a
+/// market with one cleared trade: they only try to change it, and every attempt must fail.
+/// </summary>
 public sealed class AppendOnlyTests(ClearedMarket market) : IClassFixture<ClearedMarket>
 {
     public static TheoryData<string, string> LedgerColumns => new()

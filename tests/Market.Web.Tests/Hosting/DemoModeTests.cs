@@ -9,7 +9,7 @@ public sealed class DemoModeTests
     [Fact]
     public async Task Start_ProductionWithTheDefaultConfiguration_NoDemoLoginsNoDemoEndpointNoHint()
     {
-        await using var app = Unset(new MarketFactory { EnvironmentName = "Production" });
+        await using var app = Unset(Production(new MarketFactory()));
         using var client = app.CreateClient();
 
         using var load = await client.PostAsync(new Uri("/api/demo/load-households?count=1", UriKind.Relative), null);
@@ -61,7 +61,7 @@ public sealed class DemoModeTests
     [Fact]
     public async Task Start_DemoEnabledGivenInProduction_DemoCommunitySeeded()
     {
-        await using var app = new MarketFactory { EnvironmentName = "Production" };
+        await using var app = Production(new MarketFactory());
 
         _ = app.Server;
 
@@ -74,7 +74,7 @@ public sealed class DemoModeTests
     [InlineData("Moonlight-2027", "Moonlight-2027")]
     public async Task Start_OperatorWithADemoPasswordOutsideDemoMode_FailsNamingOperatorPassword(string password, string? demoPassword)
     {
-        await using var app = Unset(new MarketFactory { EnvironmentName = "Production" });
+        await using var app = Unset(Production(new MarketFactory()));
         app.Settings["Operator:Email"] = "ops@example.org";
         app.Settings["Operator:Password"] = password;
         app.Settings["Demo:Password"] = demoPassword;
@@ -102,7 +102,7 @@ public sealed class DemoModeTests
     {
         await using var demo = new MarketFactory();
         _ = demo.Server;
-        await using var production = new MarketFactory(demo.DataDirectory) { EnvironmentName = "Production" };
+        await using var production = Production(new MarketFactory(demo.DataDirectory));
         production.Settings["Demo:Enabled"] = "false";
 
         var failure = Should.Throw<Exception>(() => production.Services);
@@ -111,6 +111,14 @@ public sealed class DemoModeTests
     }
 
     /// <summary>The test factory asks for demo mode; these tests leave the setting unset, as a default deployment does.</summary>
+    /// <summary>The Production environment with the one setting it requires outside demo mode (the public address).</summary>
+    private static MarketFactory Production(MarketFactory app)
+    {
+        app.EnvironmentName = "Production";
+        app.Settings["Market:PublicBaseUrl"] = "https://market.example.org/";
+        return app;
+    }
+
     private static MarketFactory Unset(MarketFactory app)
     {
         app.Settings["Demo:Enabled"] = null;

@@ -28,9 +28,14 @@ public sealed class MeterReadingTests
 
         public required string BenMeter { get; init; }
 
-        public static async Task<Scenario> StartAsync()
+        public static async Task<Scenario> StartAsync(Dictionary<string, string?>? settings = null, string? dataDirectory = null)
         {
-            var app = new MarketFactory();
+            var app = new MarketFactory(dataDirectory);
+            foreach (var (key, value) in settings ?? [])
+            {
+                app.Settings[key] = value;
+            }
+
             _ = app.Server;
             var anna = await app.HouseholdAsync("anna@demo.energy");
             var ben = await app.HouseholdAsync("ben@demo.energy");
@@ -44,9 +49,9 @@ public sealed class MeterReadingTests
             return new Scenario { App = app, Interval = interval, Next = next, AnnaMeter = anna.MeterId!, BenMeter = ben.MeterId! };
         }
 
-        public async Task<HttpResponseMessage> UploadAsync(string csv)
+        public async Task<HttpResponseMessage> UploadAsync(string csv, string sender = "operator@demo.energy")
         {
-            using var client = await ApiClient.ForAsync(App, "operator@demo.energy");
+            using var client = await ApiClient.ForAsync(App, sender);
             using var content = new StringContent(csv, Encoding.UTF8, "text/csv");
             return await client.PostAsync(new Uri("/api/meter-readings", UriKind.Relative), content);
         }
@@ -275,13 +280,11 @@ public sealed class MeterReadingTests
     }
 
     [Fact]
-    public async Task Upload_MeterGatewayToken_Accepted()
+    public async Task Upload_MeterGatewayTokenForItsMeters_Accepted()
     {
         await using var s = await Scenario.StartAsync();
-        var users = s.App.Get<Microsoft.AspNetCore.Identity.UserManager<MarketUser>>();
-        var gateway = new MarketUser { UserName = "gateway@grid.example", Email = "gateway@grid.example", EmailConfirmed = true, DisplayName = "Grid gateway" };
-        (await users.CreateAsync(gateway)).Succeeded.ShouldBeTrue();
-        (await users.AddToRoleAsync(gateway, Roles.MeterGateway)).Succeeded.ShouldBeTrue();
+        await s.App.CreateGatewayAsync("gateway@grid.example");
+        (await s.App.Get<GatewayMeters>().ReplaceAsync("gateway@grid.example", [s.AnnaMeter, s.BenMeter], "operator@demo.energy")).Succeeded.ShouldBeTrue();
         using var client = await ApiClient.ForAsync(s.App, "gateway@grid.example");
         using var content = new StringContent(s.ValidCsv(), Encoding.UTF8, "text/csv");
 

@@ -18,6 +18,8 @@ public sealed class SettingsTests
     [InlineData("Market:Database", "Oracle", "Market:Database")]
     [InlineData("Market:SqliteSynchronous", "OFF", "Market:SqliteSynchronous")]
     [InlineData("Testing:ClockStart", "yesterday", "Testing:ClockStart")]
+    [InlineData("Metering:ReadingTolerancePercent", "-5", "Metering:ReadingTolerancePercent")]
+    [InlineData("Metering:ConfirmCorrectionsAbove", "-1", "Metering:ConfirmCorrectionsAbove")]
     public async Task Start_ASettingTheAppCannotUse_FailsNamingTheSetting(string key, string value, string named)
     {
         await using var app = new MarketFactory();

@@ -79,7 +79,7 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
         using var scope = Services.CreateScope();
         var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<MarketUser>>();
         var gateway = new MarketUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = email };
-        if (!(await users.CreateAsync(gateway)).Succeeded || !(await users.AddToRoleAsync(gateway, Roles.MeterGateway)).Succeeded)
+        if (!(await users.CreateAsync(gateway)).Succeeded || !(await users.AddToRoleAsync(gateway, Market.Web.Accounts.Roles.MeterGateway)).Succeeded)
         {
             throw new InvalidOperationException($"The gateway {email} could not be created.");
         }

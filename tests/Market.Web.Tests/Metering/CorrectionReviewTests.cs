@@ -128,6 +128,24 @@ public sealed class CorrectionReviewTests
     }
 
     [Fact]
+    public async Task Confirm_TwoOperatorsAtOnce_OneConfirmsTheOtherIsToldAndItIsSealedOnce()
+    {
+        var (s, id) = await PendingAsync();
+        await using var _ = s;
+        var review = s.App.Get<CorrectionReview>();
+
+        var results = await Task.WhenAll(
+            Task.Run(() => review.ConfirmAsync(id, "", "operator@demo.energy")),
+            Task.Run(() => review.ConfirmAsync(id, "", "second-operator@demo.energy")));
+
+        results.Count(r => r.Outcome == ReviewOutcome.Done).ShouldBe(1);
+        results.Count(r => r.Outcome == ReviewOutcome.AlreadyDecided && r.Decision == CorrectionDecision.Confirmed).ShouldBe(1);
+        await using var db = s.App.CreateDb();
+        (await db.Reconciliations.CountAsync()).ShouldBe(2);
+        (await db.MeterReadings.CountAsync()).ShouldBe(3);
+    }
+
+    [Fact]
     public async Task Reject_WithAReason_NeverSealedAndCannotBeConfirmedAfter()
     {
         var (s, id) = await PendingAsync();

@@ -8,7 +8,10 @@ public static class MeteringExtensions
 
     public static WebApplicationBuilder AddMarketMetering(this WebApplicationBuilder builder)
     {
+        builder.AddSettings<MeteringOptions>(MeteringOptions.Section);
         builder.Services.AddSingleton<ReadingImportService>();
+        builder.Services.AddSingleton<CorrectionReview>();
+        builder.Services.AddSingleton<GatewayMeters>();
         builder.Services.AddSingleton<ReconciliationService>();
         builder.Services.AddSingleton<SettlementQueries>();
         builder.Services.AddSingleton<StatementService>();

@@ -1,5 +1,4 @@
 using Market.Ledger;
-using Market.Matching;
 using Market.Matching.Settlement;
 using Microsoft.EntityFrameworkCore;
 
@@ -70,64 +69,23 @@ public sealed partial class ReconciliationService(
             .Where(r => r.IntervalStart == start)
             .OrderByDescending(r => r.Version)
             .FirstOrDefaultAsync(cancellationToken);
-        var all = await db.MeterReadings.AsNoTracking().Where(r => r.IntervalStart == start).ToListAsync(cancellationToken);
-        var lastReadingId = all.Max(r => r.Id);
+        var interval = await IntervalSettlement.LoadAsync(db, rules, start, cancellationToken);
+        var lastReadingId = interval.LastReadingId;
         if (previous is not null && previous.LastReadingId >= lastReadingId)
         {
             return null;
         }
 
-        var readings = all.GroupBy(r => r.HouseholdId).ToDictionary(g => g.Key, g => g.MaxBy(r => r.Version)!);
-        var trades = await db.Trades.AsNoTracking()
-            .Where(t => t.IntervalStart == start)
-            .Select(t => new { t.BuyerHouseholdId, t.SellerHouseholdId, t.EnergyWh, t.Amount, t.Price })
-            .ToListAsync(cancellationToken);
-        var positions = new Dictionary<long, (long Sold, long Bought, long SoldAmount, long BoughtAmount)>();
-        foreach (var t in trades)
-        {
-            var seller = positions.GetValueOrDefault(t.SellerHouseholdId);
-            positions[t.SellerHouseholdId] = seller with { Sold = checked(seller.Sold + t.EnergyWh), SoldAmount = checked(seller.SoldAmount + t.Amount) };
-            var buyer = positions.GetValueOrDefault(t.BuyerHouseholdId);
-            positions[t.BuyerHouseholdId] = buyer with { Bought = checked(buyer.Bought + t.EnergyWh), BoughtAmount = checked(buyer.BoughtAmount + t.Amount) };
-        }
-
-        var missing = positions.Keys.Count(h => !readings.ContainsKey(h));
+        var missing = interval.MissingReadings;
         if (missing > 0)
         {
             LogWaiting(logger, start, missing);
             return null;
         }
 
-        var ids = readings.Keys.ToList();
-        var pseudonyms = await db.Households.AsNoTracking()
-            .Where(h => ids.Contains(h.Id))
-            .Select(h => new { h.Id, h.Pseudonym })
-            .ToDictionaryAsync(h => h.Id, h => PartyId.FromBytes(h.Pseudonym), cancellationToken);
-        var households = ids.OrderBy(id => pseudonyms[id].High).ThenBy(id => pseudonyms[id].Low).ToArray();
-
-        var clearingHeader = BlockHeader.Decode(await db.Blocks.AsNoTracking()
-            .Where(b => b.IntervalStart == start && b.Kind == (byte)BlockKind.Clearing)
-            .Select(b => b.Header)
-            .SingleAsync(cancellationToken));
-        var inEffect = rules.At(start);
-        long? localPrice = trades.Count == 0 ? null
-            : clearingHeader.Mechanism == (byte)Mechanism.UniformPrice ? trades[0].Price
-            : (trades.Min(t => t.Price) + trades.Max(t => t.Price)) / 2;
-        var prices = new IntervalPrices(localPrice, inEffect.PriceCeiling, inEffect.PriceFloor);
-        var input = new HouseholdPosition[households.Length];
-        for (var i = 0; i < households.Length; i++)
-        {
-            var p = positions.GetValueOrDefault(households[i]);
-            var r = readings[households[i]];
-            input[i] = new HouseholdPosition(p.Sold, p.Bought, p.SoldAmount, p.BoughtAmount, r.ExportWh, r.ImportWh);
-        }
-
-        var result = Reconciliation.Reconcile(prices, input);
-        if (!result.IsSuccess)
-        {
-            // Readings and trades were validated on the way in: a rejection is a bug or corrupted data.
-            throw new InvalidOperationException($"Reconciling interval {start} was rejected: {result.Rejection}");
-        }
+        var pseudonyms = await interval.PseudonymsAsync(db, [], cancellationToken);
+        var (households, settledReadings, input, result) = interval.Settle(pseudonyms);
+        var (clearingHeader, localPrice, prices) = (interval.ClearingHeader, interval.LocalPrice, interval.Prices);
 
         var end = clock.Next(start);
         var version = (previous?.Version ?? 0) + 1;
@@ -146,7 +104,7 @@ public sealed partial class ReconciliationService(
         var leaves = new HouseholdReconciliationLeaf[households.Length];
         for (var i = 0; i < households.Length; i++)
         {
-            var r = readings[households[i]];
+            var r = settledReadings[i];
             var h = result.Households[i];
             var reading = new MeterReading(pseudonyms[households[i]], start, end, r.Version, r.MeterId, r.ExportWh, r.ImportWh);
             openings[i] = ReconciliationOpening.Create(new HouseholdSettlement

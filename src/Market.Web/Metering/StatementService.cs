@@ -76,8 +76,13 @@ public sealed record Statement(
     long SavedOnPurchases,
     long EarnedAboveFeedIn,
     IReadOnlyList<StatementLine> Lines,
-    IReadOnlyList<StatementInterval> Intervals)
+    IReadOnlyList<StatementInterval> Intervals,
+    IReadOnlyList<long>? PendingCorrections = null)
 {
+    /// <summary>Intervals (start, Unix seconds) for which a correction of the household's reading waits for an
+    /// operator's confirmation: their figures may still change.</summary>
+    public IReadOnlyList<long> Pending => PendingCorrections ?? [];
+
     public long ImportLocalWh => Intervals.Sum(i => i.ImportLocalWh);
 
     public long ImportGridWh => Intervals.Sum(i => i.ImportGridWh);
@@ -150,7 +155,13 @@ public sealed class StatementService(IDbContextFactory<MarketDbContext> dbFactor
             }
         }
 
-        return new Statement(year, month, rules.Currency, boughtWh, paid, soldWh, received, saved, earned, lines, intervals);
+        var pending = await CorrectionReview.Undecided(db)
+            .Where(c => c.HouseholdId == household.Id && c.IntervalStart >= from && c.IntervalStart < to)
+            .Select(c => c.IntervalStart)
+            .Distinct()
+            .OrderBy(c => c)
+            .ToListAsync(cancellationToken);
+        return new Statement(year, month, rules.Currency, boughtWh, paid, soldWh, received, saved, earned, lines, intervals, pending);
     }
 
     /// <summary>

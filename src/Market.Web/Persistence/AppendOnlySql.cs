@@ -5,16 +5,17 @@ namespace Market.Web.Persistence;
 /// <summary>
 /// The hand-written part of the schema, one definition for both engines: triggers that refuse to change or remove a
 /// row of the tables that only grow. The ledger's tables (blocks, their leaves, trades and postings) and the metered
-/// ones (readings, reconciliations, imbalance postings and the openings of households' commitments: a correction is
-/// a new version, a new reconciliation version reverses the old postings). This stops accidents and careless scripts, not an operator with the database: the
+/// ones (readings, reconciliations, imbalance postings, the openings of households' commitments, corrections waiting
+/// for an operator and the decisions on them: a correction is a new version, a new reconciliation version reverses
+/// the old postings, a decision is made once). This stops accidents and careless scripts, not an operator with the database: the
 /// protection is the signed, hash-linked chain and its mirrors (docs/adr/0010).
 /// </summary>
 public static class AppendOnlySql
 {
-    /// <summary>The append-only tables of the initial migration, as EF Core names them (later migrations add theirs
-    /// with <see cref="CreateFor"/>).</summary>
+    /// <summary>The append-only tables, as EF Core names them.</summary>
     public static readonly IReadOnlyList<string> Tables =
-        ["Trades", "Blocks", "BlockLeaves", "Postings", "MeterReadings", "Reconciliations", "ImbalancePostings"];
+        ["Trades", "Blocks", "BlockLeaves", "Postings", "MeterReadings", "Reconciliations", "ImbalancePostings", "ReconciliationOpenings",
+         "PendingCorrections", "CorrectionDecisions"];
 
     /// <summary>Creates the triggers: on SQLite per table and statement kind, on PostgreSQL one function for all.</summary>
     public static void Create(MigrationBuilder migrationBuilder)

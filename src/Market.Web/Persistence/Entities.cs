@@ -395,3 +395,98 @@ public sealed class ImbalancePostingEntity
     /// <summary>Whether the row cancels a row of the previous version.</summary>
     public bool Reversal { get; set; }
 }
+
+/// <summary>
+/// A household's meter assigned to a meter gateway's account: a gateway's readings are accepted only for the meters
+/// assigned to it (operators may send any). A meter is read through at most one gateway.
+/// </summary>
+public sealed class MeterGatewayMeterEntity
+{
+    public long Id { get; set; }
+
+    /// <summary>The gateway's user (role MeterGateway).</summary>
+    public string GatewayUserId { get; set; } = "";
+
+    /// <summary>The household whose meter (<see cref="Household.MeterId"/>) the gateway reads.</summary>
+    public long HouseholdId { get; set; }
+
+    /// <summary>The operator who assigned it (user name).</summary>
+    public string AssignedBy { get; set; } = "";
+
+    /// <summary>Unix milliseconds UTC.</summary>
+    public long AssignedAtMs { get; set; }
+}
+
+/// <summary>
+/// A correction that would move a household's settlement by more than <c>Metering:ConfirmCorrectionsAbove</c>: held
+/// here, not in <see cref="MeterReadingEntity"/>, until an operator confirms it (then it becomes the next reading
+/// version and is sealed) or rejects it. Rows are never changed; the outcome is a <see cref="CorrectionDecisionEntity"/>.
+/// </summary>
+public sealed class PendingCorrectionEntity
+{
+    public long Id { get; set; }
+
+    public long HouseholdId { get; set; }
+
+    /// <summary>The meter id as uploaded.</summary>
+    public string MeterId { get; set; } = "";
+
+    /// <summary>Interval start, Unix seconds UTC.</summary>
+    public long IntervalStart { get; set; }
+
+    /// <summary>Metered import, Wh.</summary>
+    public long ImportWh { get; set; }
+
+    /// <summary>Metered export, Wh.</summary>
+    public long ExportWh { get; set; }
+
+    /// <summary>The reading version in force when it arrived (0: the household had none).</summary>
+    public int ReplacesVersion { get; set; }
+
+    /// <summary>The largest change of one household's settlement it would have made when it arrived, 1/10,000 currency.</summary>
+    public long LargestMove { get; set; }
+
+    /// <summary>Unix milliseconds UTC.</summary>
+    public long ReceivedAtMs { get; set; }
+
+    /// <summary>Where it came from, as <see cref="MeterReadingEntity.Source"/>.</summary>
+    public string Source { get; set; } = "";
+}
+
+public enum CorrectionDecision : byte
+{
+    /// <summary>An operator confirmed it: it was stored as the next reading version and sealed.</summary>
+    Confirmed = 1,
+
+    /// <summary>An operator rejected it, with a reason: it is never sealed.</summary>
+    Rejected = 2,
+
+    /// <summary>A later reading of the same meter and interval replaced it before anyone decided: it is never sealed.</summary>
+    Superseded = 3,
+}
+
+/// <summary>
+/// What became of a pending correction, and who decided: one row per correction (the key), so a correction is
+/// decided once, whoever clicks twice. Append-only, the database's audit trail of confirmations and rejections.
+/// </summary>
+public sealed class CorrectionDecisionEntity
+{
+    public long PendingCorrectionId { get; set; }
+
+    public CorrectionDecision Decision { get; set; }
+
+    /// <summary>The operator's user id; empty when an upload superseded it.</summary>
+    public string UserId { get; set; } = "";
+
+    /// <summary>The operator's user name, or the source of the superseding upload.</summary>
+    public string UserName { get; set; } = "";
+
+    /// <summary>Why it was rejected (required then), or what superseded it.</summary>
+    public string? Reason { get; set; }
+
+    /// <summary>The reading row a confirmation stored.</summary>
+    public long? ReadingId { get; set; }
+
+    /// <summary>Unix milliseconds UTC.</summary>
+    public long DecidedAtMs { get; set; }
+}

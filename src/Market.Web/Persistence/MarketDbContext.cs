@@ -52,6 +52,12 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
 
     public DbSet<ReconciliationOpeningEntity> ReconciliationOpenings => Set<ReconciliationOpeningEntity>();
 
+    public DbSet<MeterGatewayMeterEntity> MeterGatewayMeters => Set<MeterGatewayMeterEntity>();
+
+    public DbSet<PendingCorrectionEntity> PendingCorrections => Set<PendingCorrectionEntity>();
+
+    public DbSet<CorrectionDecisionEntity> CorrectionDecisions => Set<CorrectionDecisionEntity>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -99,6 +105,33 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
             e.HasIndex(o => new { o.HouseholdId, o.IntervalStart });
             e.Property(o => o.Salt).HasMaxLength(32);
             e.Property(o => o.Record).HasMaxLength(169);
+        });
+
+        builder.Entity<MeterGatewayMeterEntity>(e =>
+        {
+            e.ToTable("MeterGatewayMeters");
+            // A meter is read through one gateway: assigning it to another moves it.
+            e.HasIndex(a => a.HouseholdId).IsUnique();
+            e.HasIndex(a => a.GatewayUserId);
+            e.Property(a => a.AssignedBy).HasMaxLength(256);
+        });
+
+        builder.Entity<PendingCorrectionEntity>(e =>
+        {
+            e.ToTable("PendingCorrections");
+            e.HasIndex(c => new { c.HouseholdId, c.IntervalStart });
+            e.Property(c => c.MeterId).HasMaxLength(64);
+            e.Property(c => c.Source).HasMaxLength(100);
+        });
+
+        builder.Entity<CorrectionDecisionEntity>(e =>
+        {
+            e.ToTable("CorrectionDecisions");
+            // One decision per correction: a second confirmation loses to the key.
+            e.HasKey(d => d.PendingCorrectionId);
+            e.Property(d => d.PendingCorrectionId).ValueGeneratedNever();
+            e.Property(d => d.UserName).HasMaxLength(256);
+            e.Property(d => d.Reason).HasMaxLength(500);
         });
 
         builder.Entity<OrderEntity>(e =>

@@ -18,6 +18,8 @@ public sealed class MatrixFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _ = App.Server;
+        // A meter gateway with no meter assigned.
+        await App.CreateGatewayAsync("gateway@grid.example");
         Interval = App.Get<MarketClock>().FirstOpenInterval();
         var anna = await App.HouseholdAsync("anna@demo.energy");
         AnnasOrder = (await App.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1200, Interval))).Order!.Id;
@@ -69,6 +71,22 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         data.Add("other", "POST", "/api/meter-readings", 403);
         data.Add("manager", "POST", "/api/meter-readings", 403);
         data.Add("operator", "POST", "/api/meter-readings", 422); // let in; a file without readings is refused
+        data.Add("gateway", "POST", "/api/meter-readings", 422); // let in; its file names anna's meter, not assigned to it
+        // Gateways' meters and waiting corrections are the operators' (docs/adr/0021); {own} is no correction.
+        foreach (var (method, path) in new[]
+        {
+            ("GET", "/api/meter-gateways"), ("PUT", "/api/meter-gateways/gateway@grid.example/meters"), ("GET", "/api/meter-corrections"),
+            ("POST", "/api/meter-corrections/{own}/confirm"), ("POST", "/api/meter-corrections/{own}/reject"),
+        })
+        {
+            data.Add("anonymous", method, path, 401);
+            data.Add("owner", method, path, 403);
+            data.Add("manager", method, path, 403);
+            data.Add("auditor", method, path, 403);
+            data.Add("gateway", method, path, 403);
+            data.Add("operator", method, path, path.Contains("{own}", StringComparison.Ordinal) ? 404 : 200);
+        }
+
         // Signing out takes the form's antiforgery token: without one a signed-in browser stays signed in; without a
         // session there is nothing to end and it ends on the home page.
         data.Add("anonymous", "POST", "/account/logout", 200);
@@ -144,8 +162,18 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         }
         else if (method == "POST" && path == "/api/meter-readings")
         {
-            // A file with the header only: nothing to store, nothing to refuse.
-            request.Content = new StringContent(ReadingParser.Header + "\n", System.Text.Encoding.UTF8, "text/csv");
+            // A file with the header only (nothing to store, nothing to refuse); a gateway's names anna's meter.
+            var meter = (await _app.HouseholdAsync("anna@demo.energy")).MeterId;
+            var line = caller == "gateway" ? $"{meter},2026-06-15T09:00:00Z,0,0\n" : "";
+            request.Content = new StringContent(ReadingParser.Header + "\n" + line, System.Text.Encoding.UTF8, "text/csv");
+        }
+        else if (method == "PUT")
+        {
+            request.Content = JsonContent.Create(new { meterIds = Array.Empty<string>() });
+        }
+        else if (path.EndsWith("/reject", StringComparison.Ordinal))
+        {
+            request.Content = JsonContent.Create(new { reason = "test" });
         }
 
         var response = await client.SendAsync(request);
@@ -201,7 +229,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         }
 
         // Meter readings and the signing key are the operators' (households and the manager see their results).
-        foreach (var page in new[] { "/operator/readings", "/operator/readings/missing.csv", "/operator/signing-key" })
+        foreach (var page in new[] { "/operator/readings", "/operator/readings/missing.csv", "/operator/signing-key", "/operator/corrections", "/operator/gateways" })
         {
             data.Add("anonymous", page, "login");
             data.Add("owner", page, "denied");
@@ -302,6 +330,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         "manager" => "manager@demo.energy",
         "operator" => "operator@demo.energy",
         "auditor" => "auditor@demo.energy",
+        "gateway" => "gateway@grid.example",
         _ => throw new ArgumentOutOfRangeException(nameof(caller)),
     };
 

@@ -22,6 +22,8 @@ public sealed class SettingsTests
     [InlineData("Proxy:KnownProxies:0", "10.0.0.300", "Proxy:KnownProxies")]
     [InlineData("Proxy:KnownNetworks:0", "10.0.0.0/33", "Proxy:KnownNetworks")]
     [InlineData("ForwardedHeaders_Enabled", "true", "Proxy:KnownProxies")]
+    [InlineData("Metering:ReadingTolerancePercent", "-5", "Metering:ReadingTolerancePercent")]
+    [InlineData("Metering:ConfirmCorrectionsAbove", "-1", "Metering:ConfirmCorrectionsAbove")]
     public async Task Start_ASettingTheAppCannotUse_FailsNamingTheSetting(string key, string value, string named)
     {
         await using var app = new MarketFactory();

@@ -13,7 +13,14 @@ namespace Market.Web.Tests.Metering;
 /// </summary>
 public sealed class DeliveredTrade : IAsyncLifetime, IAsyncDisposable
 {
-    public MarketFactory App { get; } = new();
+    public DeliveredTrade()
+        : this(new MarketFactory())
+    {
+    }
+
+    private DeliveredTrade(MarketFactory app) => App = app;
+
+    public MarketFactory App { get; }
 
     public long Interval { get; private set; }
 
@@ -24,9 +31,17 @@ public sealed class DeliveredTrade : IAsyncLifetime, IAsyncDisposable
     public string BenMeter { get; private set; } = "";
 
     /// <summary>A scenario of its own for one test, which disposes it (<c>await using</c>).</summary>
-    public static async Task<DeliveredTrade> StartAsync()
+    /// <param name="settings">Settings the app starts with.</param>
+    /// <param name="dataDirectory">A data folder to start in (e.g. to restart on it); a new one when null.</param>
+    public static async Task<DeliveredTrade> StartAsync(Dictionary<string, string?>? settings = null, string? dataDirectory = null)
     {
-        var scenario = new DeliveredTrade();
+        var app = new MarketFactory(dataDirectory);
+        foreach (var (key, value) in settings ?? [])
+        {
+            app.Settings[key] = value;
+        }
+
+        var scenario = new DeliveredTrade(app);
         try
         {
             await scenario.InitializeAsync();
@@ -57,9 +72,9 @@ public sealed class DeliveredTrade : IAsyncLifetime, IAsyncDisposable
     public static string Csv(params (string Meter, long Start, long ImportWh, long ExportWh)[] rows) =>
         ReadingParser.Header + "\n" + string.Join("\n", rows.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Meter},{Iso(r.Start)},{r.ImportWh},{r.ExportWh}")));
 
-    public async Task<HttpResponseMessage> UploadAsync(string csv)
+    public async Task<HttpResponseMessage> UploadAsync(string csv, string sender = "operator@demo.energy")
     {
-        using var client = await ApiClient.ForAsync(App, "operator@demo.energy");
+        using var client = await ApiClient.ForAsync(App, sender);
         using var content = new StringContent(csv, Encoding.UTF8, "text/csv");
         return await client.PostAsync(new Uri("/api/meter-readings", UriKind.Relative), content);
     }

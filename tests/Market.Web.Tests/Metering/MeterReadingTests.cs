@@ -148,13 +148,11 @@ public sealed class MeterReadingTests
     }
 
     [Fact]
-    public async Task Upload_MeterGatewayToken_Accepted()
+    public async Task Upload_MeterGatewayTokenForItsMeters_Accepted()
     {
         await using var s = await DeliveredTrade.StartAsync();
-        var users = s.App.Get<Microsoft.AspNetCore.Identity.UserManager<MarketUser>>();
-        var gateway = new MarketUser { UserName = "gateway@grid.example", Email = "gateway@grid.example", EmailConfirmed = true, DisplayName = "Grid gateway" };
-        (await users.CreateAsync(gateway)).Succeeded.ShouldBeTrue();
-        (await users.AddToRoleAsync(gateway, Roles.MeterGateway)).Succeeded.ShouldBeTrue();
+        await s.App.CreateGatewayAsync("gateway@grid.example");
+        (await s.App.Get<GatewayMeters>().ReplaceAsync("gateway@grid.example", [s.AnnaMeter, s.BenMeter], "operator@demo.energy")).Succeeded.ShouldBeTrue();
         using var client = await ApiClient.ForAsync(s.App, "gateway@grid.example");
         using var content = new StringContent(s.ValidCsv(), Encoding.UTF8, "text/csv");
 

@@ -113,6 +113,18 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
         return await db.Households.SingleAsync(h => h.UserId == user.Id);
     }
 
+    /// <summary>Creates a meter gateway's account (role MeterGateway) named <paramref name="email"/>, with no meter assigned.</summary>
+    public async Task CreateGatewayAsync(string email)
+    {
+        using var scope = Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<MarketUser>>();
+        var gateway = new MarketUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = email };
+        if (!(await users.CreateAsync(gateway)).Succeeded || !(await users.AddToRoleAsync(gateway, Market.Web.Accounts.Roles.MeterGateway)).Succeeded)
+        {
+            throw new InvalidOperationException($"The gateway {email} could not be created.");
+        }
+    }
+
     /// <summary>
     /// The demo's crossing pair for <paramref name="intervalStart"/>: Anna offers <paramref name="sellWh"/> at
     /// <paramref name="sellPrice"/>, Ben bids for <paramref name="buyWh"/> at <paramref name="buyPrice"/> (prices in

@@ -195,6 +195,38 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.ToTable("ClearedIntervals", (string)null);
                 });
 
+            modelBuilder.Entity("Market.Web.Persistence.CorrectionDecisionEntity", b =>
+                {
+                    b.Property<long>("PendingCorrectionId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("DecidedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte>("Decision")
+                        .HasColumnType("smallint");
+
+                    b.Property<long?>("ReadingId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("PendingCorrectionId");
+
+                    b.ToTable("CorrectionDecisions", (string)null);
+                });
+
             modelBuilder.Entity("Market.Web.Persistence.Household", b =>
                 {
                     b.Property<long>("Id")
@@ -390,6 +422,39 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Market.Web.Persistence.MeterGatewayMeterEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AssignedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("AssignedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("GatewayUserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GatewayUserId");
+
+                    b.HasIndex("HouseholdId")
+                        .IsUnique();
+
+                    b.ToTable("MeterGatewayMeters", (string)null);
+                });
+
             modelBuilder.Entity("Market.Web.Persistence.MeterReadingEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -485,6 +550,52 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("Orders", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.PendingCorrectionEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("ExportWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ImportWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("LargestMove")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("MeterId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("ReceivedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ReplacesVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HouseholdId", "IntervalStart");
+
+                    b.ToTable("PendingCorrections", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.PostingEntity", b =>

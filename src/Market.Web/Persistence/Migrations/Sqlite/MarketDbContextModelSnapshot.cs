@@ -188,6 +188,38 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     b.ToTable("ClearedIntervals", (string)null);
                 });
 
+            modelBuilder.Entity("Market.Web.Persistence.CorrectionDecisionEntity", b =>
+                {
+                    b.Property<long>("PendingCorrectionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DecidedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte>("Decision")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ReadingId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PendingCorrectionId");
+
+                    b.ToTable("CorrectionDecisions", (string)null);
+                });
+
             modelBuilder.Entity("Market.Web.Persistence.Household", b =>
                 {
                     b.Property<long>("Id")
@@ -377,6 +409,37 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Market.Web.Persistence.MeterGatewayMeterEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AssignedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AssignedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("GatewayUserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GatewayUserId");
+
+                    b.HasIndex("HouseholdId")
+                        .IsUnique();
+
+                    b.ToTable("MeterGatewayMeters", (string)null);
+                });
+
             modelBuilder.Entity("Market.Web.Persistence.MeterReadingEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -468,6 +531,50 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Orders", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.PendingCorrectionEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExportWh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ImportWh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LargestMove")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MeterId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ReplacesVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HouseholdId", "IntervalStart");
+
+                    b.ToTable("PendingCorrections", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.PostingEntity", b =>

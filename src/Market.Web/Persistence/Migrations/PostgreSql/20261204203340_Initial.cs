@@ -142,6 +142,23 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "CorrectionDecisions",
+                columns: table => new
+                {
+                    PendingCorrectionId = table.Column<long>(type: "bigint", nullable: false),
+                    Decision = table.Column<byte>(type: "smallint", nullable: false),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    ReadingId = table.Column<long>(type: "bigint", nullable: true),
+                    DecidedAtMs = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CorrectionDecisions", x => x.PendingCorrectionId);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Households",
                 columns: table => new
                 {
@@ -198,6 +215,22 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "MeterGatewayMeters",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    GatewayUserId = table.Column<string>(type: "text", nullable: false),
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    AssignedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    AssignedAtMs = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MeterGatewayMeters", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "MeterReadings",
                 columns: table => new
                 {
@@ -240,6 +273,27 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "PendingCorrections",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    MeterId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    IntervalStart = table.Column<long>(type: "bigint", nullable: false),
+                    ImportWh = table.Column<long>(type: "bigint", nullable: false),
+                    ExportWh = table.Column<long>(type: "bigint", nullable: false),
+                    ReplacesVersion = table.Column<int>(type: "integer", nullable: false),
+                    LargestMove = table.Column<long>(type: "bigint", nullable: false),
+                    ReceivedAtMs = table.Column<long>(type: "bigint", nullable: false),
+                    Source = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PendingCorrections", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Postings",
                 columns: table => new
                 {
@@ -252,6 +306,23 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Postings", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ReconciliationOpenings",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    IntervalStart = table.Column<long>(type: "bigint", nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false),
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    Salt = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
+                    Record = table.Column<byte[]>(type: "bytea", maxLength: 169, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReconciliationOpenings", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -530,6 +601,17 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 columns: new[] { "IntervalStart", "Version" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_MeterGatewayMeters_GatewayUserId",
+                table: "MeterGatewayMeters",
+                column: "GatewayUserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MeterGatewayMeters_HouseholdId",
+                table: "MeterGatewayMeters",
+                column: "HouseholdId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_MeterReadings_HouseholdId_IntervalStart_Version",
                 table: "MeterReadings",
                 columns: new[] { "HouseholdId", "IntervalStart", "Version" },
@@ -557,6 +639,11 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_PendingCorrections_HouseholdId_IntervalStart",
+                table: "PendingCorrections",
+                columns: new[] { "HouseholdId", "IntervalStart" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Postings_HouseholdId",
                 table: "Postings",
                 column: "HouseholdId");
@@ -565,6 +652,17 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 name: "IX_Postings_TradeId",
                 table: "Postings",
                 column: "TradeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReconciliationOpenings_HouseholdId_IntervalStart",
+                table: "ReconciliationOpenings",
+                columns: new[] { "HouseholdId", "IntervalStart" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReconciliationOpenings_IntervalStart_Version_HouseholdId",
+                table: "ReconciliationOpenings",
+                columns: new[] { "IntervalStart", "Version", "HouseholdId" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Reconciliations_BlockHeight",
@@ -644,6 +742,9 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 name: "ClearedIntervals");
 
             migrationBuilder.DropTable(
+                name: "CorrectionDecisions");
+
+            migrationBuilder.DropTable(
                 name: "Households");
 
             migrationBuilder.DropTable(
@@ -653,13 +754,22 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 name: "ImbalancePostings");
 
             migrationBuilder.DropTable(
+                name: "MeterGatewayMeters");
+
+            migrationBuilder.DropTable(
                 name: "MeterReadings");
 
             migrationBuilder.DropTable(
                 name: "Orders");
 
             migrationBuilder.DropTable(
+                name: "PendingCorrections");
+
+            migrationBuilder.DropTable(
                 name: "Postings");
+
+            migrationBuilder.DropTable(
+                name: "ReconciliationOpenings");
 
             migrationBuilder.DropTable(
                 name: "Reconciliations");

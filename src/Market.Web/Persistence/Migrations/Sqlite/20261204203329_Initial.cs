@@ -141,6 +141,23 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "CorrectionDecisions",
+                columns: table => new
+                {
+                    PendingCorrectionId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Decision = table.Column<byte>(type: "INTEGER", nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    UserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    ReadingId = table.Column<long>(type: "INTEGER", nullable: true),
+                    DecidedAtMs = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CorrectionDecisions", x => x.PendingCorrectionId);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Households",
                 columns: table => new
                 {
@@ -197,6 +214,22 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "MeterGatewayMeters",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    GatewayUserId = table.Column<string>(type: "TEXT", nullable: false),
+                    HouseholdId = table.Column<long>(type: "INTEGER", nullable: false),
+                    AssignedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    AssignedAtMs = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MeterGatewayMeters", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "MeterReadings",
                 columns: table => new
                 {
@@ -239,6 +272,27 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "PendingCorrections",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    HouseholdId = table.Column<long>(type: "INTEGER", nullable: false),
+                    MeterId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    IntervalStart = table.Column<long>(type: "INTEGER", nullable: false),
+                    ImportWh = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExportWh = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReplacesVersion = table.Column<int>(type: "INTEGER", nullable: false),
+                    LargestMove = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReceivedAtMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    Source = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PendingCorrections", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Postings",
                 columns: table => new
                 {
@@ -251,6 +305,23 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Postings", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ReconciliationOpenings",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    IntervalStart = table.Column<long>(type: "INTEGER", nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    HouseholdId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Salt = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
+                    Record = table.Column<byte[]>(type: "BLOB", maxLength: 169, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReconciliationOpenings", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -529,6 +600,17 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 columns: new[] { "IntervalStart", "Version" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_MeterGatewayMeters_GatewayUserId",
+                table: "MeterGatewayMeters",
+                column: "GatewayUserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MeterGatewayMeters_HouseholdId",
+                table: "MeterGatewayMeters",
+                column: "HouseholdId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_MeterReadings_HouseholdId_IntervalStart_Version",
                 table: "MeterReadings",
                 columns: new[] { "HouseholdId", "IntervalStart", "Version" },
@@ -556,6 +638,11 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_PendingCorrections_HouseholdId_IntervalStart",
+                table: "PendingCorrections",
+                columns: new[] { "HouseholdId", "IntervalStart" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Postings_HouseholdId",
                 table: "Postings",
                 column: "HouseholdId");
@@ -564,6 +651,17 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 name: "IX_Postings_TradeId",
                 table: "Postings",
                 column: "TradeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReconciliationOpenings_HouseholdId_IntervalStart",
+                table: "ReconciliationOpenings",
+                columns: new[] { "HouseholdId", "IntervalStart" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReconciliationOpenings_IntervalStart_Version_HouseholdId",
+                table: "ReconciliationOpenings",
+                columns: new[] { "IntervalStart", "Version", "HouseholdId" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Reconciliations_BlockHeight",
@@ -643,6 +741,9 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 name: "ClearedIntervals");
 
             migrationBuilder.DropTable(
+                name: "CorrectionDecisions");
+
+            migrationBuilder.DropTable(
                 name: "Households");
 
             migrationBuilder.DropTable(
@@ -652,13 +753,22 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 name: "ImbalancePostings");
 
             migrationBuilder.DropTable(
+                name: "MeterGatewayMeters");
+
+            migrationBuilder.DropTable(
                 name: "MeterReadings");
 
             migrationBuilder.DropTable(
                 name: "Orders");
 
             migrationBuilder.DropTable(
+                name: "PendingCorrections");
+
+            migrationBuilder.DropTable(
                 name: "Postings");
+
+            migrationBuilder.DropTable(
+                name: "ReconciliationOpenings");
 
             migrationBuilder.DropTable(
                 name: "Reconciliations");

@@ -2,8 +2,8 @@
 # Runs the whole test suite on a fresh machine with the .NET 10 SDK:
 # installs what is missing (Debian chromium and postgresql), restores, builds in Release with warnings as errors,
 # starts a throwaway PostgreSQL cluster on a free loopback port, runs every test project (Market.Web.Tests twice:
-# on SQLite, then on PostgreSQL; Market.E2E alongside the others), then the in-browser verifier's node test suite,
-# and prints the totals as the last line: "N passed, N failed".
+# on SQLite, then on PostgreSQL) and the in-browser verifier's node test suite, in two lanes, and prints the totals
+# as the last line: "N passed, N failed".
 # Exit code is non-zero when anything failed, was skipped or did not run.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -88,17 +88,51 @@ run_tests() { # run_tests <project> <result name>: non-zero when it failed or di
   } >"$results/$name.summary"
   return $rc
 }
-# Two lanes on the two cores: the browser and process tests (Market.E2E) spend most of their time waiting on
-# Chromium, timers and restarted processes, so the other projects run meanwhile, one after another: the unit tests,
-# then the web tests on SQLite, then again, whole, on PostgreSQL (a database per app, copied from a migrated
-# template, dropped afterwards). MARKET_TEST_SERIAL=1 runs everything in one lane.
-browser_lane() { run_tests tests/Market.E2E/Market.E2E.csproj Market.E2E; }
+# The JavaScript verifier's own tests (node's test runner, no browser): the shared tamper cases, the trust anchor and
+# the vectors. npm ci here as well: the build installs the packages only when it has to bundle, and it may have
+# skipped that. A suite that did not run is counted as one failed test, so the last line shows it too.
+verifier_tests() {
+  local junit="$results/verifier-node.junit.xml" rc=0 started=$SECONDS
+  (cd src/Market.Web/verifier && npm ci --no-audit --no-fund >"$results/verifier-npm-ci.log" 2>&1 \
+      && node --test --test-reporter=spec --test-reporter-destination=stdout \
+           --test-reporter=junit --test-reporter-destination="$junit" test/*.test.js) >"$results/verifier-node.log" 2>&1 || rc=1
+  {
+    echo "== verifier, node --test ($((SECONDS - started)) s)"
+    grep -E "^\s*✖|^ℹ (tests|pass|fail|skipped|cancelled)" "$results/verifier-node.log" | tail -40
+    if ! grep -q '<testcase ' "$junit" 2>/dev/null; then
+      tail -20 "$results/verifier-npm-ci.log" "$results/verifier-node.log" 2>/dev/null
+      echo "   no results from the verifier's node tests: they did not run"
+      echo '<testsuites><testcase name="verifier node suite"><failure message="did not run"/></testcase></testsuites>' >"$junit"
+      rc=1
+    fi
+  } >"$results/verifier-node.summary"
+  return $rc
+}
+
+# Two lanes on the two cores, about equally long: the browser and process tests (Market.E2E) spend much of their
+# time waiting on Chromium, timers and restarted processes, so the other projects run meanwhile. The browser lane
+# then runs the verifier's node tests and the small projects; the other lane the ledger tests and the web tests on
+# SQLite, then again, whole, on PostgreSQL (a database per app, copied from a migrated template, dropped
+# afterwards). MARKET_TEST_SERIAL=1 runs everything in one lane.
+browser_lane() {
+  local rc=0 name
+  echo "   running Market.E2E"
+  run_tests tests/Market.E2E/Market.E2E.csproj Market.E2E || rc=1
+  echo "   running the verifier's node tests"
+  verifier_tests || rc=1
+  for name in Market.Matching.Tests Market.Replay.Tests Market.Cli.Tests; do
+    echo "   running $name"
+    run_tests "tests/$name/$name.csproj" "$name" || rc=1
+  done
+  return $rc
+}
 other_lane() {
-  local rc=0 proj
+  local rc=0 proj name
   for proj in tests/*/*.csproj; do
-    [ "$(basename "$proj" .csproj)" = Market.E2E ] && continue
-    echo "   running $(basename "$proj" .csproj)"
-    run_tests "$proj" "$(basename "$proj" .csproj)" || rc=1
+    name=$(basename "$proj" .csproj)
+    case " Market.E2E Market.Matching.Tests Market.Replay.Tests Market.Cli.Tests " in *" $name "*) continue ;; esac
+    echo "   running $name"
+    run_tests "$proj" "$name" || rc=1
   done
   echo "   running Market.Web.Tests.PostgreSql"
   MARKET_TEST_DATABASE=PostgreSql run_tests tests/Market.Web.Tests/Market.Web.Tests.csproj Market.Web.Tests.PostgreSql || rc=1
@@ -106,40 +140,21 @@ other_lane() {
 }
 tests_started=$SECONDS
 if [ "${MARKET_TEST_SERIAL:-0}" = 1 ]; then
-  echo "   running Market.E2E"
   browser_lane || status=1
   other_lane || status=1
 else
-  echo "   running Market.E2E, alongside the others"
+  echo "== two lanes"
   browser_lane &
   browser_pid=$!
   other_lane || status=1
   wait "$browser_pid" || status=1
 fi
 echo "== tests took $((SECONDS - tests_started)) s"
-for name in $(for proj in tests/*/*.csproj; do basename "$proj" .csproj; done) Market.Web.Tests.PostgreSql; do
+for name in $(for proj in tests/*/*.csproj; do basename "$proj" .csproj; done) Market.Web.Tests.PostgreSql verifier-node; do
   [ -f "$results/$name.summary" ] && cat "$results/$name.summary"
 done
 # Where the time went: per result file, and the slowest tests (docs/performance.md, "The test suite's time").
 node "$root/.ci/test-times.mjs" "$results" --top 10 || true
-
-# The JavaScript verifier's own tests (node's test runner, no browser): the shared tamper cases, the trust anchor and the vectors.
-# npm ci here as well: the build installs the packages only when it has to bundle, and it may have skipped that.
-echo "== verifier (node --test)"
-verifier_junit="$results/verifier-node.junit.xml"
-if ! (cd src/Market.Web/verifier && npm ci --no-audit --no-fund >"$results/verifier-npm-ci.log" 2>&1 \
-      && node --test --test-reporter=spec --test-reporter-destination=stdout \
-           --test-reporter=junit --test-reporter-destination="$verifier_junit" test/*.test.js) >"$results/verifier-node.log" 2>&1; then
-  status=1
-fi
-grep -E "^\s*✖|^ℹ (tests|pass|fail|skipped|cancelled)" "$results/verifier-node.log" | tail -40
-if ! grep -q '<testcase ' "$verifier_junit" 2>/dev/null; then
-  tail -20 "$results/verifier-npm-ci.log" "$results/verifier-node.log" 2>/dev/null
-  echo "   no results from the verifier's node tests: they did not run"
-  # Counted as one failed test, so the last line shows it too.
-  echo '<testsuites><testcase name="verifier node suite"><failure message="did not run"/></testcase></testsuites>' >"$verifier_junit"
-  status=1
-fi
 
 passed=0; failed=0; skipped=0; total=0
 for trx in "$results"/*.trx; do

@@ -23,7 +23,7 @@ public static class ApiReferenceHeader
     /// <summary>Goes before the reference, in the body.</summary>
     public const string Markup =
         "<header class=\"market-header\" data-testid=\"api-docs-header\">" +
-        "<a href=\"/\" data-testid=\"back-to-app\">← Back to the market</a>" +
+        "<a href=\"/\" data-testid=\"back-to-app\">&larr; Back to the market</a>" +
         "<span>Community energy market API</span>" +
         "</header>";
 }

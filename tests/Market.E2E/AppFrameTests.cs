@@ -24,6 +24,8 @@ public sealed class AppFrameTests(BrowserFixture fixture) : IClassFixture<Browse
         await Assertions.Expect(page.GetByRole(AriaRole.Main)).ToContainTextAsync("There is no page at this address.");
         await Assertions.Expect(page.GetByTestId("sign-in")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Ledger", Exact = true })).ToBeVisibleAsync();
+        // No menu item claims to be this page.
+        (await page.Locator(".mud-nav-link.active").CountAsync()).ShouldBe(0);
     }
 
     [Theory]

@@ -22,7 +22,15 @@ public static class ApiExtensions
     public static WebApplication MapMarketApi(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/api/docs", o => o.WithTitle("Community energy market API").WithOpenApiRoutePattern("/openapi/{documentName}.json").DisableDefaultFonts());
+        app.MapScalarApiReference("/api/docs", o => o
+            .WithTitle("Community energy market API")
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .DisableDefaultFonts()
+            // The vendor's AI chat ("Ask AI") and its toolbar ("Share", "Deploy") would offer its services, not ours.
+            .DisableAgent()
+            .HideDeveloperTools()
+            .AddHeadContent(ApiReferenceHeader.Style)
+            .AddHeaderContent(ApiReferenceHeader.Markup));
         app.MapOrderApi();
         app.MapDatabaseBackup();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

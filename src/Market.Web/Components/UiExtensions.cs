@@ -1,3 +1,4 @@
+using MudBlazor;
 using MudBlazor.Services;
 
 namespace Market.Web.Components;
@@ -7,7 +8,8 @@ public static class UiExtensions
     public static WebApplicationBuilder AddMarketUi(this WebApplicationBuilder builder)
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddMudServices();
+        // Notices appear at the bottom, clear of the app bar and each page's title (top right covered both on phones).
+        builder.Services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight);
         builder.Services.AddProblemDetails();
         return builder;
     }

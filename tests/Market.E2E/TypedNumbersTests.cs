@@ -33,7 +33,7 @@ public sealed class TypedNumbersTests(BrowserFixture fixture) : IClassFixture<Br
         await BrowserFixture.AssertFitsWidthAsync(page);
         await page.Locator("#order-energy").FillAsync("0.5");
         await page.GetByTestId("place-order").ClickAsync();
-        await Assertions.Expect(page.GetByText("Offer of 500 Wh at 12.00 ct/kWh posted")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("Offer of 0.500 kWh at 12.00 ct/kWh posted")).ToBeVisibleAsync();
     }
 
     [Fact]

@@ -71,21 +71,22 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    public async Task<IPage> NewPageAsync(int width = 1440, int height = 900)
+    /// <summary>A page in a new context; <paramref name="locale"/> is the browser's language (its Accept-Language).</summary>
+    public async Task<IPage> NewPageAsync(int width = 1440, int height = 900, string locale = "en-GB")
     {
-        var context = await NewContextAsync(Browser, BaseAddress.ToString(), width, height, storageState: null);
+        var context = await NewContextAsync(Browser, BaseAddress.ToString(), width, height, storageState: null, locale);
         return await context.NewPageAsync();
     }
 
-    /// <summary>A browser context as every test page gets one: the app's address, a British locale, 15 s timeouts and
+    /// <summary>A browser context as every test page gets one: the app's address, a British locale unless another is asked for, 15 s timeouts and
     /// a record of every Content-Security-Policy violation, so a page that needs more than the policy allows fails.</summary>
-    private static async Task<IBrowserContext> NewContextAsync(IBrowser browser, string baseUrl, int width, int height, string? storageState)
+    private static async Task<IBrowserContext> NewContextAsync(IBrowser browser, string baseUrl, int width, int height, string? storageState, string locale = "en-GB")
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseUrl,
             ViewportSize = new ViewportSize { Width = width, Height = height },
-            Locale = "en-GB",
+            Locale = locale,
             StorageState = storageState,
         });
         context.SetDefaultTimeout(15_000);

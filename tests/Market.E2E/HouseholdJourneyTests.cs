@@ -54,15 +54,15 @@ public sealed class HouseholdJourneyTests(BrowserFixture fixture) : IClassFixtur
         await fixture.App.CloseGateAndClearAsync(interval);
         await Assertions.Expect(page.GetByTestId("trade-row")).ToHaveCountAsync(1);
         await Assertions.Expect(ben.GetByTestId("trade-row")).ToHaveCountAsync(1);
-        await Assertions.Expect(page.GetByTestId("order-explanation")).ToContainTextAsync("You were the marginal seller: 1 kWh of 1.2 kWh sold");
+        await Assertions.Expect(page.GetByTestId("order-explanation")).ToContainTextAsync("You were the marginal seller: 1.000 kWh of 1.200 kWh sold");
         await BrowserFixture.ScreenshotBothAsync(page, "13-market-traded");
 
         // Statements.
         await BrowserFixture.GotoLiveAsync(page, "statement");
-        await Assertions.Expect(page.GetByTestId("sold")).ToHaveTextAsync("1 kWh");
+        await Assertions.Expect(page.GetByTestId("sold")).ToHaveTextAsync("1.000 kWh");
         await BrowserFixture.ScreenshotBothAsync(page, "14-statement-seller");
         await BrowserFixture.GotoLiveAsync(ben, "statement");
-        await Assertions.Expect(ben.GetByTestId("bought")).ToHaveTextAsync("1 kWh");
+        await Assertions.Expect(ben.GetByTestId("bought")).ToHaveTextAsync("1.000 kWh");
         var csv = await ben.APIRequest.GetAsync(await ben.GetByTestId("statement-csv").GetAttributeAsync("href") ?? "");
         (await csv.TextAsync()).ShouldContain(",bought,1,14,");
 

@@ -51,6 +51,6 @@ public sealed class OperatorCorrectionsJourneyTests(BrowserFixture fixture) : IC
         }
 
         await BrowserFixture.GotoLiveAsync(household, "statement");
-        await Assertions.Expect(household.GetByTestId("corrections")).ToContainTextAsync("−€1.5086");
+        await Assertions.Expect(household.GetByTestId("corrections")).ToContainTextAsync("−€1.51");
     }
 }

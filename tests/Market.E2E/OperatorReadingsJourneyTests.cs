@@ -95,8 +95,8 @@ public sealed class OperatorReadingsJourneyTests(BrowserFixture fixture) : IClas
 
         // The community's aggregate for the network operator: 800 Wh exported, 1,150 Wh imported, 1 kWh traded.
         await BrowserFixture.GotoLiveAsync(page, "utility");
-        await Assertions.Expect(page.GetByTestId("utility-traded")).ToContainTextAsync("1 kWh");
-        await Assertions.Expect(page.GetByTestId("utility-import")).ToContainTextAsync("1.15 kWh");
+        await Assertions.Expect(page.GetByTestId("utility-traded")).ToContainTextAsync("1.000 kWh");
+        await Assertions.Expect(page.GetByTestId("utility-import")).ToContainTextAsync("1.150 kWh");
         await BrowserFixture.ScreenshotBothAsync(page, "63-utility-view");
 
         // Anna's statement: her 1 kWh sale split into what she exported (local) and what covered her shortfall.
@@ -104,8 +104,8 @@ public sealed class OperatorReadingsJourneyTests(BrowserFixture fixture) : IClas
         await BrowserFixture.SignInAsync(household, "anna@demo.energy");
         await BrowserFixture.GotoLiveAsync(household, "statement");
         await Assertions.Expect(household.GetByTestId("metered")).ToBeVisibleAsync();
-        await Assertions.Expect(household.GetByTestId("export-local")).ToContainTextAsync("800 Wh");
-        await Assertions.Expect(household.GetByTestId("metered")).ToContainTextAsync("incl. 200 Wh you sold but did not deliver");
+        await Assertions.Expect(household.GetByTestId("export-local")).ToContainTextAsync("0.800 kWh");
+        await Assertions.Expect(household.GetByTestId("metered")).ToContainTextAsync("incl. 0.200 kWh you sold but did not deliver");
         await BrowserFixture.ScreenshotBothAsync(household, "64-statement-metered");
 
         // The meter operator re-reads Anna's meter: she did export the whole 1,000 Wh. The correction seals version 2,
@@ -117,8 +117,8 @@ public sealed class OperatorReadingsJourneyTests(BrowserFixture fixture) : IClas
         await page.Locator("input[type=file]").Last.SetInputFilesAsync(corrected);
         await Assertions.Expect(page.GetByTestId("upload-result")).ToContainTextAsync("0 new readings, 1 correction, 0 unchanged; 1 interval reconciled and sealed.");
         await BrowserFixture.GotoLiveAsync(household, "statement");
-        await Assertions.Expect(household.GetByTestId("corrections")).ToContainTextAsync("+€0.0794");
-        await Assertions.Expect(household.GetByTestId("interval-version")).ToContainTextAsync("2corrected, +€0.0794");
+        await Assertions.Expect(household.GetByTestId("corrections")).ToContainTextAsync("+€0.08");
+        await Assertions.Expect(household.GetByTestId("interval-version")).ToContainTextAsync("2corrected, +€0.08");
         await Assertions.Expect(household.GetByTestId("metered")).Not.ToContainTextAsync("you sold but did not deliver");
         await BrowserFixture.ScreenshotBothAsync(household, "65-statement-corrected");
     }

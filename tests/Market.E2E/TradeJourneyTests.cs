@@ -29,7 +29,7 @@ public sealed class TradeJourneyTests(BrowserFixture fixture) : IClassFixture<Br
         await Assertions.Expect(seller.GetByTestId("trade-row")).ToHaveCountAsync(1);
         await Assertions.Expect(buyer.GetByTestId("trade-row")).ToHaveCountAsync(1);
         await Assertions.Expect(seller.GetByTestId("trade-row").First).ToContainTextAsync("Sold");
-        await Assertions.Expect(seller.GetByTestId("trade-row").First).ToContainTextAsync("1 kWh");
+        await Assertions.Expect(seller.GetByTestId("trade-row").First).ToContainTextAsync("1.000 kWh");
         await Assertions.Expect(seller.GetByTestId("trade-row").First).ToContainTextAsync("15.00 ct/kWh");
         await Assertions.Expect(buyer.GetByTestId("trade-row").First).ToContainTextAsync("Bought");
         await BrowserFixture.ScreenshotAsync(seller, "03-seller-trade-wide");

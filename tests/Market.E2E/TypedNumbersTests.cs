@@ -33,7 +33,7 @@ public sealed class TypedNumbersTests(BrowserFixture fixture) : IClassFixture<Br
         await BrowserFixture.AssertFitsWidthAsync(page);
         await page.Locator("#order-energy").FillAsync("0.5");
         await page.GetByTestId("place-order").ClickAsync();
-        await Assertions.Expect(page.GetByText("Offer of 500 Wh at 12.00 ct/kWh posted")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("Offer of 0.500 kWh at 12.00 ct/kWh posted")).ToBeVisibleAsync();
     }
 
     [Fact]
@@ -57,5 +57,20 @@ public sealed class TypedNumbersTests(BrowserFixture fixture) : IClassFixture<Br
         await Assertions.Expect(page.GetByTestId("rules-error")).ToContainTextAsync("Enter the price floor in ct/kWh with at most two decimals");
         await Assertions.Expect(history).ToHaveCountAsync(1);
         fixture.App.Get<RulesBook>().Latest.ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task TradePage_GermanBrowser_DecimalCommaPostsATenthOfAKWh()
+    {
+        var page = await fixture.NewPageAsync(locale: "de-DE");
+        await BrowserFixture.SignInAsync(page, "anna@demo.energy");
+        await BrowserFixture.GotoLiveAsync(page, "market");
+
+        await page.Locator("#order-energy").FillAsync("0,1");
+        await page.Locator("#order-price").FillAsync("12,5");
+        await page.GetByTestId("place-order").ClickAsync();
+
+        await Assertions.Expect(page.GetByText("Offer of 0,100 kWh at 12,50 ct/kWh posted")).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(page, "15-market-german-decimal-comma-wide");
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 
 namespace Market.Web.Clearing;
 
@@ -28,23 +29,25 @@ public sealed class MarketEvents(ILogger<MarketEvents> logger)
 /// <summary>
 /// One kind of event and who listens to it. A subscription ends when it is disposed (a page's <c>Dispose</c>). Raising
 /// never waits for a listener and never fails: a listener that throws, at once or later, is logged and the others,
-/// and the clearing that raised the event, carry on.
+/// and the clearing that raised the event, carry on. A listener hears in the culture it subscribed in (its page's
+/// circuit), not the clearing job's, so what a page renders on an event shows numbers as the household reads them.
 /// </summary>
 public sealed partial class Notifier<T>(ILogger logger)
 {
     private readonly Lock _lock = new();
-    private ImmutableArray<Func<T, Task>> _listeners = [];
+    private ImmutableArray<Listener> _listeners = [];
 
     /// <summary>Listens until the returned subscription is disposed.</summary>
     public IDisposable Subscribe(Func<T, Task> listener)
     {
         ArgumentNullException.ThrowIfNull(listener);
+        var subscribed = new Listener(listener, CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
         lock (_lock)
         {
-            _listeners = _listeners.Add(listener);
+            _listeners = _listeners.Add(subscribed);
         }
 
-        return new Subscription(this, listener);
+        return new Subscription(this, subscribed);
     }
 
     /// <summary>How many listen now.</summary>
@@ -53,17 +56,24 @@ public sealed partial class Notifier<T>(ILogger logger)
     /// <summary>Tells every listener; returns at once.</summary>
     public void Raise(T value)
     {
+        var (culture, uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
         foreach (var listener in _listeners)
         {
             Task running;
             try
             {
-                running = listener(value);
+                // What the listener starts (a page's InvokeAsync) captures the culture and keeps it.
+                (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (listener.Culture, listener.UiCulture);
+                running = listener.Hear(value);
             }
             catch (Exception e)
             {
                 LogListenerFailed(logger, typeof(T).Name, e);
                 continue;
+            }
+            finally
+            {
+                (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, uiCulture);
             }
 
             if (!running.IsCompletedSuccessfully)
@@ -85,7 +95,7 @@ public sealed partial class Notifier<T>(ILogger logger)
         }
     }
 
-    private void Unsubscribe(Func<T, Task> listener)
+    private void Unsubscribe(Listener listener)
     {
         lock (_lock)
         {
@@ -96,7 +106,9 @@ public sealed partial class Notifier<T>(ILogger logger)
     [LoggerMessage(Level = LogLevel.Error, Message = "A listener of {Event} failed; the others and the market carry on")]
     private static partial void LogListenerFailed(ILogger logger, string @event, Exception exception);
 
-    private sealed class Subscription(Notifier<T> owner, Func<T, Task> listener) : IDisposable
+    private sealed record Listener(Func<T, Task> Hear, CultureInfo Culture, CultureInfo UiCulture);
+
+    private sealed class Subscription(Notifier<T> owner, Listener listener) : IDisposable
     {
         private int _disposed;
 

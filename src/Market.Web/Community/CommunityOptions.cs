@@ -16,6 +16,14 @@ public sealed class CommunityOptions : IValidatableObject
     [StringLength(3, MinimumLength = 3)]
     public string Currency { get; set; } = "EUR";
 
+    /// <summary>
+    /// The culture of the community's pages (<c>en</c> or <c>de-DE</c>, see <see cref="CommunityCulture.Supported"/>):
+    /// numbers are shown and read in it unless the browser asks for another supported one.
+    /// </summary>
+    [Required]
+    [AllowedValues("en", "de-DE")]
+    public string Culture { get; set; } = "en";
+
     /// <summary>IANA time zone for display.</summary>
     [Required]
     public string TimeZone { get; set; } = "Europe/Berlin";

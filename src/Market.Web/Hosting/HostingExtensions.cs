@@ -63,6 +63,7 @@ public static class HostingExtensions
         }
 
         app.UseSecurityHeaders();
+        app.UseMarketCulture();
         app.UseStatusCodePagesWithReExecute("/not-found");
         app.UseStorageFaultResponses();
         // Inside the pages' not-found page: the API answers every error with problem details.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -149,13 +150,13 @@ public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFa
         var max = MaxEnergyWh(household, request.Side, inEffect.IntervalLengthSeconds);
         if (request.EnergyWh > max)
         {
-            var what = request.Side == OrderSide.Sell ? $"your PV peak of {Units.Energy(household.PvPeakW).Replace("Wh", "W", StringComparison.Ordinal)}" : $"your maximum import of {Units.Energy(household.MaxImportW).Replace("Wh", "W", StringComparison.Ordinal)}";
-            return OrderResult.Reject("energy", $"At most {Units.Energy(max)} per interval ({what}).");
+            var what = request.Side == OrderSide.Sell ? $"your PV peak of {Units.Power(household.PvPeakW, CultureInfo.CurrentCulture)}" : $"your maximum import of {Units.Power(household.MaxImportW, CultureInfo.CurrentCulture)}";
+            return OrderResult.Reject("energy", $"At most {Units.Energy(max, CultureInfo.CurrentCulture)} per interval ({what}).");
         }
 
         if (request.LimitPrice < inEffect.PriceFloor || request.LimitPrice > inEffect.PriceCeiling)
         {
-            return OrderResult.Reject("price", $"The price must lie between {Units.Price(inEffect.PriceFloor)} (feed-in tariff) and {Units.Price(inEffect.PriceCeiling)} (retail price).");
+            return OrderResult.Reject("price", $"The price must lie between {Units.Price(inEffect.PriceFloor, CultureInfo.CurrentCulture)} (feed-in tariff) and {Units.Price(inEffect.PriceCeiling, CultureInfo.CurrentCulture)} (retail price).");
         }
 
         if (!clock.IsAligned(request.IntervalStart))

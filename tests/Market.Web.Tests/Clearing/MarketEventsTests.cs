@@ -1,3 +1,4 @@
+using System.Globalization;
 using Market.Web.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -45,6 +46,30 @@ public sealed class MarketEventsTests
 
         (await log.WaitForErrorAsync()).ShouldBeTrue();
         log.Errors.ShouldContain(e => e.Contains("circuit gone", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Raise_FromAnotherCulture_ListenerHearsInItsOwnAndTheRaiserKeepsIts()
+    {
+        var events = new MarketEvents(NullLogger<MarketEvents>.Instance);
+        string? heardIn = null;
+        IDisposable subscription;
+        using (CultureScope.In("de-DE"))
+        {
+            subscription = events.IntervalCleared.Subscribe(_ =>
+            {
+                heardIn = CultureInfo.CurrentCulture.Name;
+                return Task.CompletedTask;
+            });
+        }
+
+        using var english = CultureScope.In("en");
+        using (subscription)
+        {
+            events.IntervalCleared.Raise(Cleared);
+        }
+
+        (heardIn, CultureInfo.CurrentCulture.Name).ShouldBe(("de-DE", "en"));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Bunit;
 using Market.Web.Components.Shared;
+using Market.Web.Tests.Support;
 
 namespace Market.Web.Tests.Components;
 
@@ -27,7 +28,7 @@ public sealed class TablesTests
 
         var table = t.Context.Render<OrdersTable>(p => p.Add(x => x.Orders, [order]).Add(x => x.Prices, new Dictionary<long, long> { [order.IntervalStart] = 1500 }));
 
-        table.Find("[data-testid=order-explanation]").TextContent.ShouldBe("You were the marginal seller: 400 Wh of 1 kWh sold at 15.00 ct/kWh.");
+        table.Find("[data-testid=order-explanation]").TextContent.ShouldBe("You were the marginal seller: 0.400 kWh of 1.000 kWh sold at 15.00 ct/kWh.");
     }
 
     [Fact]
@@ -65,9 +66,9 @@ public sealed class TablesTests
 
         var row = table.Find("[data-testid=trade-row]").TextContent;
         row.ShouldContain("Sold");
-        row.ShouldContain("1.5 kWh");
+        row.ShouldContain("1.500 kWh");
         row.ShouldContain("21.00 ct/kWh");
-        row.ShouldContain("€0.315");
+        row.ShouldContain("€0.32");
         row.ShouldContain("abcdef012345");
         table.Find("[data-testid=receipt-link]").GetAttribute("href").ShouldBe("api/ledger/trades/7/proof");
     }
@@ -81,5 +82,20 @@ public sealed class TablesTests
         var table = t.Context.Render<TradesTable>(p => p.Add(x => x.Trades, [trade]));
 
         table.Find("[data-testid=trade-row]").TextContent.ShouldContain("−€0.20");
+    }
+
+    [Fact]
+    public async Task TradesTable_German_EnergyPriceAndMoneyInGermanConvention()
+    {
+        using var german = CultureScope.In("de-DE");
+        await using var t = new ComponentTestContext();
+        var trade = new MyTrade(7, Interval, OrderSide.Sell, 55_851, 2100, 117_287, new byte[16], 12);
+
+        var table = t.Context.Render<TradesTable>(p => p.Add(x => x.Trades, [trade]).Add(x => x.Currency, "EUR"));
+
+        var row = table.Find("[data-testid=trade-row]").TextContent;
+        row.ShouldContain("55,851 kWh");
+        row.ShouldContain("21,00 ct/kWh");
+        row.ShouldContain("11,73\u00a0€");
     }
 }

@@ -41,9 +41,11 @@ public readonly record struct IntervalForecast(
 /// <param name="DecayPermille">Weight of each day relative to the day after it, ‰: 1000 weighs all days alike.</param>
 /// <param name="OtherDayTypePermille">Weight factor, ‰, of a past day of the other kind (weekday against
 /// Saturday/Sunday) than the target day: 1000 ignores the day of the week.</param>
-public sealed record ForecastMethod(int MaxDays, int DecayPermille, int OtherDayTypePermille)
+/// <param name="LastDayLevelPermille">How far, ‰, the expected export of a day moves from the weighted days' daily
+/// export towards the last day's: 0 keeps the weighted days' level, 1000 takes the last day's (sunny spells last).</param>
+public sealed record ForecastMethod(int MaxDays, int DecayPermille, int OtherDayTypePermille, int LastDayLevelPermille)
 {
-    public static readonly ForecastMethod Default = new(MaxDays: 14, DecayPermille: 800, OtherDayTypePermille: 1000);
+    public static readonly ForecastMethod Default = new(MaxDays: 14, DecayPermille: 800, OtherDayTypePermille: 1000, LastDayLevelPermille: 500);
 }
 
 /// <summary>
@@ -103,6 +105,8 @@ public static class HouseholdForecaster
         ArgumentOutOfRangeException.ThrowIfGreaterThan(method.DecayPermille, 1000);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(method.OtherDayTypePermille);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(method.OtherDayTypePermille, 1000);
+        ArgumentOutOfRangeException.ThrowIfNegative(method.LastDayLevelPermille);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(method.LastDayLevelPermille, 1000);
 
         var exportCap = checked(site.PvPeakW * intervalSeconds) / 3600;
         var importCap = checked(site.MaxImportW * intervalSeconds) / 3600;
@@ -110,6 +114,12 @@ public static class HouseholdForecaster
         foreach (var reading in history)
         {
             past[LocalSlot(reading.IntervalStart, zone)] = reading;
+        }
+
+        var dayExport = new Dictionary<int, long>();
+        foreach (var ((day, _), reading) in past)
+        {
+            dayExport[day] = dayExport.GetValueOrDefault(day) + Math.Clamp(reading.ExportWh, 0, exportCap);
         }
 
         // Day k back weighs decay^(k − 1), in integers: 1000, 800, 640, … for 800 ‰; never below 1.
@@ -148,6 +158,13 @@ public static class HouseholdForecaster
             }
 
             var (export, exportLow, exportHigh) = Estimate(exports);
+            if (LevelTowardsLastDay(dayExport, day, recency, method) is var (levelNumerator, levelDenominator) && levelDenominator > 0)
+            {
+                export = Math.Min(exportCap, (long)((Int128)export * levelNumerator / levelDenominator));
+                exportLow = Math.Min(exportLow, export);
+                exportHigh = Math.Max(exportHigh, export);
+            }
+
             var (import, importLow, importHigh) = Estimate(imports);
             result.Add(new IntervalForecast(start, export, exportLow, exportHigh, import, importLow, importHigh, exports.Count));
         }
@@ -199,6 +216,40 @@ public static class HouseholdForecaster
         }
 
         return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(midnight, zone)).ToUnixTimeSeconds();
+    }
+
+    /// <summary>
+    /// The factor (numerator, denominator) that moves the expected export of a day from the weighted days' daily
+    /// export L towards the last day's E by the method's share p: <c>1 + p × (E / L − 1)</c>. (0, 0) when the past
+    /// days exported nothing or the method keeps the level.
+    /// </summary>
+    private static (Int128 Numerator, Int128 Denominator) LevelTowardsLastDay(Dictionary<int, long> dayExport, int day, long[] recency, ForecastMethod method)
+    {
+        if (method.LastDayLevelPermille == 0)
+        {
+            return (0, 0);
+        }
+
+        Int128 weights = 0;
+        Int128 weighted = 0;
+        long? last = null;
+        for (var k = 1; k <= method.MaxDays; k++)
+        {
+            if (dayExport.TryGetValue(day - k, out var total))
+            {
+                last ??= total;
+                weights += recency[k];
+                weighted += recency[k] * (Int128)total;
+            }
+        }
+
+        if (last is not { } lastDay || weighted == 0)
+        {
+            return (0, 0);
+        }
+
+        // L = weighted / weights, so 1 + p × (E / L − 1) = (1000 × weighted + p × (E × weights − weighted)) / (1000 × weighted).
+        return ((1000 * weighted) + (method.LastDayLevelPermille * ((lastDay * weights) - weighted)), 1000 * weighted);
     }
 
     private static long AlignDown(long unixSeconds, long length) => unixSeconds - (((unixSeconds % length) + length) % length);

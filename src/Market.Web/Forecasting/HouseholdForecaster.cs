@@ -59,10 +59,12 @@ public sealed record ForecastMethod(int MaxDays, int DecayPermille, int OtherDay
 /// fall by <see cref="ForecastMethod.DecayPermille"/> per day back, so yesterday counts most and a day two weeks ago
 /// little. Export and import are forecast separately: a bidirectional meter reads one or the other, and on a day
 /// that may be sunny or cloudy the expected value of each is not zero. The band is the weighted 10th and 90th
-/// percentile of the same past values.</para>
+/// percentile of the same past values. Weather runs in spells, so the expected export is then moved
+/// <see cref="ForecastMethod.LastDayLevelPermille"/> of the way from the weighted days' daily export towards the last
+/// day's.</para>
 /// <para>Why not "same as yesterday": one day's readings carry that day's clouds and that day's chance load; the
 /// weighted average of several days keeps the daily shape and averages the chance out, which lowers the mean
-/// absolute error on the demo's real profiles (measured by the tests in <c>HouseholdForecasterTests</c>).</para>
+/// absolute error on the demo's real profiles (measured by <c>ForecastOnDemoProfilesTests</c>).</para>
 /// </remarks>
 public static class HouseholdForecaster
 {

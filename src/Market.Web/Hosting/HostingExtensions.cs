@@ -34,6 +34,7 @@ public static class HostingExtensions
         builder.AddMarketTrading();
         builder.AddMarketClearing();
         builder.AddMarketMetering();
+        builder.AddMarketForecasting();
         builder.AddMarketDashboard();
         builder.AddMarketJobs();
         builder.AddMarketApi();

@@ -10,8 +10,12 @@ namespace Market.Web.Community;
 /// </summary>
 public static class CommunityCulture
 {
-    /// <summary>The cultures the app offers; "en-US" or "en-GB" from a browser fall back to "en".</summary>
-    public static IReadOnlyList<string> Supported { get; } = ["en", "de-DE"];
+    /// <summary>
+    /// The cultures a browser can ask for: "en-US" or "en-GB" fall back to "en"; a German-speaking browser gets its own
+    /// (German, Austrian or Swiss number format), since a "de" or "de-AT" falling back to the community's English
+    /// would read a typed "0,1" as an error.
+    /// </summary>
+    public static IReadOnlyList<string> Supported { get; } = ["en", "de-DE", "de", "de-AT", "de-CH"];
 
     /// <summary>Request localization with <see cref="Supported"/> and the community's culture as the default.</summary>
     public static WebApplicationBuilder AddMarketCulture(this WebApplicationBuilder builder)

@@ -188,34 +188,34 @@ internal static class LoadCommand
             $$"""{"side":"{{(random.Next(2) == 0 ? "buy" : "sell")}}","energyWh":{{random.Next(100, (int)Math.Min(2000, setup.MaxEnergyWh))}},"limitPrice":{{setup.PriceFloor + random.NextInt64(setup.PriceCeiling - setup.PriceFloor + 1)}},"intervalStart":"{{interval}}"}"""))).ToArray();
     }
 
-    /// <summary>The ids of every load household's orders after <paramref name="afterId"/>, page by page.</summary>
+    /// <summary>The ids of every load household's orders after <paramref name="afterId"/>, following the API's cursor page by page.</summary>
     private static async Task<HashSet<long>> StoredIdsAsync(HttpClient client, Uri baseUri, Setup setup, long afterId, CancellationToken ct)
     {
-        const int Page = 1000;
+        const int Page = 200;
         var stored = new HashSet<long>();
         foreach (var h in setup.Households)
         {
-            var after = afterId;
-            while (true)
+            string? cursor = null;
+            do
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, string.Create(CultureInfo.InvariantCulture, $"api/orders?afterId={after}&limit={Page}")));
+                var query = string.Create(CultureInfo.InvariantCulture, $"api/orders?limit={Page}") + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, query));
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", h.Token);
                 using var response = await client.SendAsync(request, ct);
                 response.EnsureSuccessStatusCode();
                 using var body = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(ct));
-                var count = 0;
-                foreach (var o in body.RootElement.EnumerateArray())
+                foreach (var o in body.RootElement.GetProperty("items").EnumerateArray())
                 {
-                    after = Math.Max(after, o.GetProperty("id").GetInt64());
-                    stored.Add(o.GetProperty("id").GetInt64());
-                    count++;
+                    var id = o.GetProperty("id").GetInt64();
+                    if (id > afterId)
+                    {
+                        stored.Add(id);
+                    }
                 }
 
-                if (count < Page)
-                {
-                    break;
-                }
+                cursor = body.RootElement.GetProperty("next").GetString();
             }
+            while (cursor is not null);
         }
 
         return stored;

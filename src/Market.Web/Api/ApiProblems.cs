@@ -17,7 +17,7 @@ public static partial class ApiProblems
     public static WebApplicationBuilder AddApiProblems(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        // Minimal APIs answer a value they cannot bind (afterId=abc) with an empty 400 unless they throw; the
+        // Minimal APIs answer a value they cannot bind (limit=abc) with an empty 400 unless they throw; the
         // exception names the parameter and the value, and the handler below turns it into problem details.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();

@@ -53,6 +53,12 @@ public sealed record OrderDto(
 /// <summary>A trade as the API shows it to one of its parties.</summary>
 public sealed record TradeDto(long Id, DateTimeOffset IntervalStart, string Side, long EnergyWh, long Price, long Amount, string Counterparty, long BlockHeight, string ReceiptUrl);
 
+/// <summary>
+/// One page of a list: <c>items</c>, newest delivery interval first, and <c>next</c>, the cursor for the following
+/// (older) page, null when this page is the last (docs/adr/0026).
+/// </summary>
+public sealed record PageDto<T>(IReadOnlyList<T> Items, string? Next);
+
 /// <summary>A cleared interval, public.</summary>
 public sealed record IntervalDto(DateTimeOffset IntervalStart, DateTimeOffset IntervalEnd, long? Price, long VolumeWh, int Trades);
 
@@ -70,9 +76,19 @@ public static class OrderApi
         mine.MapPost("/orders", PlaceAsync).WithTags("Orders").WithSummary("Post a bid (buy) or an offer (sell) for an open interval")
             .Accepts<PlaceOrderRequest>("application/json")
             .Produces<OrderDto>(StatusCodes.Status201Created).Produces<OrderDto>(StatusCodes.Status200OK).ProducesProblem(400).ProducesProblem(422).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503);
-        mine.MapGet("/orders", ListAsync).WithTags("Orders").WithSummary("My orders, newest interval first (the latest 500); with afterId, those after that id in id order (limit 1-1000, default 500)");
+        mine.MapGet("/orders", ListAsync).WithTags("Orders")
+            .WithSummary("My orders, newest interval first, a page at a time")
+            .WithDescription("Answers { items, next }: up to `limit` orders (1 to 200, default 50), newest delivery interval first, then newest id. " +
+                "Pass `next` back as `cursor` for the following page; `next` is null on the last page. Filters: `status` (one or more of " +
+                "open, filled, partially-filled, expired-unmatched, cancelled, comma-separated) and `side` (buy or sell). A limit out of range, " +
+                "an unknown filter value or a cursor this API did not give out is a 400 problem; nothing is cut silently.")
+            .Produces<PageDto<OrderDto>>().ProducesProblem(400).ProducesProblem(403);
         mine.MapDelete("/orders/{id:long}", CancelAsync).WithTags("Orders").WithSummary("Cancel one of my open orders before its gate closes");
-        mine.MapGet("/trades", TradesAsync).WithTags("Trades").WithSummary("My trades, newest first");
+        mine.MapGet("/trades", TradesAsync).WithTags("Trades")
+            .WithSummary("My trades, newest interval first, a page at a time")
+            .WithDescription("Answers { items, next } like GET /api/orders: `limit` 1 to 200 (default 50), `cursor` from the previous page's `next`, " +
+                "`side` buy (I bought) or sell (I sold). Bad values are a 400 problem.")
+            .Produces<PageDto<TradeDto>>().ProducesProblem(400).ProducesProblem(403);
         api.MapGet("/market/intervals", IntervalsAsync).WithTags("Market").WithSummary("Cleared intervals with price and volume (public)").AllowAnonymous();
         return app;
     }
@@ -159,7 +175,7 @@ public static class OrderApi
         return result.Replayed ? Results.Ok(dto) : Results.Created($"/api/orders/{dto.Id}", dto);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, HouseholdCache households, OrderService orders, MarketClock clock, long? afterId, int? limit, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext http, HouseholdCache households, MarketQueries queries, MarketClock clock, string? status, string? side, string? cursor, int? limit, CancellationToken ct)
     {
         var household = await FindHouseholdAsync(households, http.User, ct);
         if (household is null)
@@ -167,10 +183,33 @@ public static class OrderApi
             return Problem(403, "Not a household", "Only a household's token has orders.");
         }
 
-        var list = afterId is { } after
-            ? await orders.ListAfterAsync(household.Id, after, Math.Clamp(limit ?? 500, 1, 1000), ct)
-            : await orders.ListAsync(household.Id, 500, ct);
-        return Results.Ok(list.Select(o => OrderDto.From(o, clock.LengthOf(o.IntervalStart))));
+        if (ReadPaging(http.Request, cursor, limit, out var after, out var take) is { } bad)
+        {
+            return bad;
+        }
+
+        if (ReadSide(side, out var orderSide) is { } badSide)
+        {
+            return badSide;
+        }
+
+        List<OrderStatus>? statuses = null;
+        if (status is not null)
+        {
+            statuses = [];
+            foreach (var name in status.Split(',', StringSplitOptions.TrimEntries))
+            {
+                if (StatusOf(name) is not { } s)
+                {
+                    return Problem(400, "Unknown status", $"status \"{Clip(name)}\" is not one of open, filled, partially-filled, expired-unmatched, cancelled (comma-separated for several).");
+                }
+
+                statuses.Add(s);
+            }
+        }
+
+        var page = await queries.OrdersPageAsync(household.Id, new OrderFilter(statuses, orderSide), after, take, ct);
+        return Results.Ok(new PageDto<OrderDto>(page.Items.Select(o => OrderDto.From(o, clock.LengthOf(o.IntervalStart))).ToList(), page.Next?.Encode()));
     }
 
     private static async Task<IResult> CancelAsync(long id, HttpContext http, HouseholdCache households, OrderService orders, MarketClock clock, CancellationToken ct)
@@ -191,7 +230,7 @@ public static class OrderApi
         return result.Succeeded ? Results.Ok(OrderDto.From(result.Order!, clock.LengthOf(result.Order!.IntervalStart))) : Problem(409, "Cannot cancel", result.Error!);
     }
 
-    private static async Task<IResult> TradesAsync(HttpContext http, HouseholdCache households, MarketQueries queries, CancellationToken ct)
+    private static async Task<IResult> TradesAsync(HttpContext http, HouseholdCache households, MarketQueries queries, string? side, string? cursor, int? limit, CancellationToken ct)
     {
         var household = await FindHouseholdAsync(households, http.User, ct);
         if (household is null)
@@ -199,11 +238,67 @@ public static class OrderApi
             return Problem(403, "Not a household", "Only a household's token has trades.");
         }
 
-        var trades = await queries.TradesOfAsync(household.Id, 1000, ct);
-        return Results.Ok(trades.Select(t => new TradeDto(
+        if (ReadPaging(http.Request, cursor, limit, out var after, out var take) is { } bad)
+        {
+            return bad;
+        }
+
+        if (ReadSide(side, out var tradeSide) is { } badSide)
+        {
+            return badSide;
+        }
+
+        var page = await queries.TradesPageAsync(household.Id, tradeSide, after, take, ct);
+        return Results.Ok(new PageDto<TradeDto>(page.Items.Select(t => new TradeDto(
             t.Id, DateTimeOffset.FromUnixTimeSeconds(t.IntervalStart), t.Side == OrderSide.Buy ? "buy" : "sell", t.EnergyWh, t.Price, t.Amount,
-            Convert.ToHexStringLower(t.Counterparty), t.BlockHeight, $"/api/ledger/trades/{t.Id}/proof")));
+            Convert.ToHexStringLower(t.Counterparty), t.BlockHeight, $"/api/ledger/trades/{t.Id}/proof")).ToList(), page.Next?.Encode()));
     }
+
+    /// <summary>The cursor and page size of a list request, or the problem that refuses it (never a silent cut).</summary>
+    private static IResult? ReadPaging(HttpRequest request, string? cursor, int? limit, out PageCursor? after, out int take)
+    {
+        after = null;
+        take = limit ?? Paging.DefaultLimit;
+        if (request.Query.ContainsKey("afterId"))
+        {
+            return Problem(400, "afterId is no longer read", "Lists are paged with cursor: pass the previous page's \"next\" as cursor (docs/adr/0026).");
+        }
+
+        if (take is < 1 or > Paging.MaxLimit)
+        {
+            return Problem(400, "Limit out of range", $"limit must be from 1 to {Paging.MaxLimit}; follow \"next\" for more.");
+        }
+
+        if (cursor is not null)
+        {
+            if (!PageCursor.TryDecode(cursor, out var c))
+            {
+                return Problem(400, "Unknown cursor", "cursor must be the \"next\" of a previous page, unchanged; start without one for the first page.");
+            }
+
+            after = c;
+        }
+
+        return null;
+    }
+
+    private static IResult? ReadSide(string? side, out OrderSide? value)
+    {
+        value = side switch { null => null, "buy" => OrderSide.Buy, "sell" => OrderSide.Sell, _ => null };
+        return side is null or "buy" or "sell" ? null : Problem(400, "Unknown side", $"side \"{Clip(side)}\" must be buy or sell.");
+    }
+
+    private static OrderStatus? StatusOf(string name) => name switch
+    {
+        "open" => OrderStatus.Open,
+        "filled" => OrderStatus.Filled,
+        "partially-filled" => OrderStatus.PartiallyFilled,
+        "expired-unmatched" => OrderStatus.Unmatched,
+        "cancelled" => OrderStatus.Cancelled,
+        _ => null,
+    };
+
+    private static string Clip(string text) => text.Length > 40 ? text[..40] + "…" : text;
 
     private static async Task<IResult> IntervalsAsync(MarketQueries queries, MarketClock clock, int? limit, CancellationToken ct)
     {

@@ -30,6 +30,71 @@ public sealed class MarketQueries(IDbContextFactory<MarketDbContext> dbFactory)
         }).ToList();
     }
 
+    /// <summary>
+    /// A page of the household's orders matching <paramref name="filter"/>, newest delivery interval first (then
+    /// newest id), after <paramref name="after"/> (from the start when null); at most <paramref name="limit"/> rows.
+    /// </summary>
+    public async Task<ListPage<OrderEntity>> OrdersPageAsync(long householdId, OrderFilter filter, PageCursor? after, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = db.Orders.AsNoTracking().Where(o => o.HouseholdId == householdId);
+        if (filter.Statuses is { } statuses)
+        {
+            var list = statuses.ToList();
+            query = query.Where(o => list.Contains(o.Status));
+        }
+
+        if (filter.Side is { } side)
+        {
+            query = query.Where(o => o.Side == side);
+        }
+
+        if (after is { } c)
+        {
+            query = query.Where(o => o.IntervalStart < c.IntervalStart || (o.IntervalStart == c.IntervalStart && o.Id < c.Id));
+        }
+
+        var rows = await query.OrderByDescending(o => o.IntervalStart).ThenByDescending(o => o.Id).Take(limit + 1).ToListAsync(cancellationToken);
+        return Cut(rows, limit, o => new PageCursor(o.IntervalStart, o.Id));
+    }
+
+    /// <summary>
+    /// A page of the household's trades, newest delivery interval first (then newest id), on <paramref name="side"/>
+    /// (both when null: bought is the household as buyer), after <paramref name="after"/>; at most <paramref name="limit"/>.
+    /// </summary>
+    public async Task<ListPage<MyTrade>> TradesPageAsync(long householdId, OrderSide? side, PageCursor? after, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = side switch
+        {
+            OrderSide.Buy => db.Trades.AsNoTracking().Where(t => t.BuyerHouseholdId == householdId),
+            OrderSide.Sell => db.Trades.AsNoTracking().Where(t => t.SellerHouseholdId == householdId),
+            _ => db.Trades.AsNoTracking().Where(t => t.BuyerHouseholdId == householdId || t.SellerHouseholdId == householdId),
+        };
+        if (after is { } c)
+        {
+            query = query.Where(t => t.IntervalStart < c.IntervalStart || (t.IntervalStart == c.IntervalStart && t.Id < c.Id));
+        }
+
+        var rows = await query.OrderByDescending(t => t.IntervalStart).ThenByDescending(t => t.Id).Take(limit + 1).ToListAsync(cancellationToken);
+        var page = Cut(rows, limit, t => new PageCursor(t.IntervalStart, t.Id));
+        var others = page.Items.Select(r => r.BuyerHouseholdId == householdId ? r.SellerHouseholdId : r.BuyerHouseholdId).Distinct().ToList();
+        var pseudonyms = await db.Households.AsNoTracking().Where(h => others.Contains(h.Id)).ToDictionaryAsync(h => h.Id, h => h.Pseudonym, cancellationToken);
+        var trades = page.Items.Select(r =>
+        {
+            var buying = r.BuyerHouseholdId == householdId;
+            return new MyTrade(r.Id, r.IntervalStart, buying ? OrderSide.Buy : OrderSide.Sell, r.EnergyWh, r.Price, r.Amount,
+                pseudonyms[buying ? r.SellerHouseholdId : r.BuyerHouseholdId], r.BlockHeight);
+        }).ToList();
+        return new ListPage<MyTrade>(trades, page.Next);
+    }
+
+    /// <summary>The first <paramref name="limit"/> rows, and a cursor after the last of them when one more row was read.</summary>
+    private static ListPage<T> Cut<T>(List<T> rows, int limit, Func<T, PageCursor> position) =>
+        rows.Count > limit ? new ListPage<T>(rows.GetRange(0, limit), position(rows[limit - 1])) : new ListPage<T>(rows, null);
+
     /// <summary>Sum of the household's postings, in 1/10,000 of the currency.</summary>
     public async Task<long> BalanceOfAsync(long householdId, CancellationToken cancellationToken = default)
     {

@@ -219,15 +219,4 @@ public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFa
             .Take(take)
             .ToListAsync(cancellationToken);
     }
-
-    /// <summary>A household's orders with an id above <paramref name="afterId"/>, in id (sequence) order: a page.</summary>
-    public async Task<IReadOnlyList<OrderEntity>> ListAfterAsync(long householdId, long afterId, int take, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Orders.AsNoTracking()
-            .Where(o => o.HouseholdId == householdId && o.Id > afterId)
-            .OrderBy(o => o.Id)
-            .Take(take)
-            .ToListAsync(cancellationToken);
-    }
 }

@@ -45,9 +45,11 @@ public sealed class ApiProblemTests(ApiProblemFixture fixture) : IClassFixture<A
         { "household", "POST", "/api/orders", Json, "{\"side\":\"" + new string('x', 20_000) + "\"}", 413 },
         { "household", "PUT", "/api/orders", Json, Order, 405 },
         { "household", "PATCH", "/api/orders/1", Json, Order, 405 },
-        { "household", "GET", "/api/orders?afterId=abc", null, null, 400 },
-        { "household", "GET", "/api/orders?afterId=1&limit=many", null, null, 400 },
-        { "household", "GET", "/api/orders?afterId=99999999999999999999", null, null, 400 },
+        { "household", "GET", "/api/orders?limit=abc", null, null, 400 },
+        { "household", "GET", "/api/orders?cursor=abc&limit=many", null, null, 400 },
+        { "household", "GET", "/api/orders?limit=99999999999999999999", null, null, 400 },
+        { "household", "GET", "/api/orders?cursor=abc", null, null, 400 },
+        { "household", "GET", "/api/trades?limit=201", null, null, 400 },
         { "household", "DELETE", "/api/orders/abc", null, null, 404 },
         { "household", "GET", "/api/trades/latest", null, null, 404 },
         { "anonymous", "GET", "/api/market/intervals?limit=ten", null, null, 400 },
@@ -112,11 +114,11 @@ public sealed class ApiProblemTests(ApiProblemFixture fixture) : IClassFixture<A
     {
         using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
 
-        using var response = await anna.GetAsync(new Uri("/api/orders?afterId=abc", UriKind.Relative));
+        using var response = await anna.GetAsync(new Uri("/api/orders?limit=abc", UriKind.Relative));
 
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var detail = problem.RootElement.GetProperty("detail").GetString()!;
-        detail.ShouldContain("afterId");
+        detail.ShouldContain("limit");
         detail.ShouldContain("abc");
     }
 

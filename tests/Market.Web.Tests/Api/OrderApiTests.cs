@@ -75,7 +75,7 @@ public sealed class OrderApiTests : IAsyncLifetime
 
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         var list = await anna.GetFromJsonAsync<JsonElement>(new Uri("/api/orders", UriKind.Relative));
-        list[0].GetProperty("status").GetString().ShouldBe("open");
+        list.GetProperty("items")[0].GetProperty("status").GetString().ShouldBe("open");
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class OrderApiTests : IAsyncLifetime
 
         var bens = await ben.GetFromJsonAsync<JsonElement>(new Uri("/api/orders", UriKind.Relative));
 
-        bens.GetArrayLength().ShouldBe(0);
+        bens.GetProperty("items").GetArrayLength().ShouldBe(0);
     }
 
     [Fact]
@@ -125,8 +125,8 @@ public sealed class OrderApiTests : IAsyncLifetime
         await ben.PostOrderAsync(ApiClient.Order("buy", 1000, 2000, _interval));
         await _app.CloseGateAndClearAsync(_interval);
 
-        var annas = await anna.GetFromJsonAsync<JsonElement>(new Uri("/api/trades", UriKind.Relative));
-        var bens = await ben.GetFromJsonAsync<JsonElement>(new Uri("/api/trades", UriKind.Relative));
+        var annas = (await anna.GetFromJsonAsync<JsonElement>(new Uri("/api/trades", UriKind.Relative))).GetProperty("items");
+        var bens = (await ben.GetFromJsonAsync<JsonElement>(new Uri("/api/trades", UriKind.Relative))).GetProperty("items");
 
         annas[0].GetProperty("side").GetString().ShouldBe("sell");
         bens[0].GetProperty("side").GetString().ShouldBe("buy");

@@ -81,7 +81,7 @@ public sealed class TradeListsTests
         days.Count.ShouldBe(2);
         days[0].ShouldStartWith("Today");
         days[1].ShouldStartWith("Yesterday");
-        table.Find("[data-testid=my-orders]").ClassList.ShouldContain("stack-on-phone");
+        table.Find("[data-testid=my-orders]").ClassList.ShouldContain("cards-on-phone");
         table.FindAll("[data-testid=order-row] td[data-label=Status]").Count.ShouldBe(2);
     }
 

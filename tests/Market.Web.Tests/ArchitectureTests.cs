@@ -28,9 +28,10 @@ public sealed class ArchitectureTests
         ["Utility"] = ["Persistence", "Community", "Accounts", "Metering"],
         ["Api"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Utility", "Observability"],
         ["Demo"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Observability"],
-        ["Jobs"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Demo"],
-        ["Components"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Dashboard", "Utility", "Api", "Demo", "Observability"],
-        ["Hosting"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Dashboard", "Utility", "Api", "Demo", "Jobs", "Components", "Observability", "Testing"],
+        ["Notifications"] = ["Persistence", "Community", "Accounts", "Clearing", "Api"],
+        ["Jobs"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Demo", "Notifications"],
+        ["Components"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Dashboard", "Utility", "Api", "Demo", "Observability", "Notifications"],
+        ["Hosting"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Dashboard", "Utility", "Api", "Demo", "Jobs", "Components", "Observability", "Testing", "Notifications"],
         [Root] = [],
     };
 

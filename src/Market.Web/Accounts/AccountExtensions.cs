@@ -72,7 +72,9 @@ public static class AccountExtensions
         builder.Services.AddSingleton<PublicLinks>();
         builder.Services.AddScoped<HouseholdAccessor>();
         builder.Services.AddScoped<AccountService>();
-        builder.Services.AddSingleton<IEmailSender<MarketUser>, OutboxEmailSender>();
+        builder.Services.AddSingleton<OutboxEmailSender>();
+        builder.Services.AddSingleton<IEmailSender<MarketUser>>(sp => sp.GetRequiredService<OutboxEmailSender>());
+        builder.Services.AddSingleton<IMarketMail>(sp => sp.GetRequiredService<OutboxEmailSender>());
         return builder;
     }
 

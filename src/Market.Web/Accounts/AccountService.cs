@@ -131,12 +131,20 @@ public sealed class AccountService(
     }
 }
 
+/// <summary>Any other plain-text e-mail the app sends (personal notifications).</summary>
+public interface IMarketMail
+{
+    Task SendAsync(string recipient, string subject, string body);
+}
+
 /// <summary>
 /// Writes outgoing e-mail to the data folder's <c>outbox</c> (one file per message) and the log. A deployment
 /// replaces it with a real mail transport; the app never needs one to run.
 /// </summary>
-public sealed partial class OutboxEmailSender(DataFolder folder, TimeProvider time, ILogger<OutboxEmailSender> logger) : IEmailSender<MarketUser>
+public sealed partial class OutboxEmailSender(DataFolder folder, TimeProvider time, ILogger<OutboxEmailSender> logger) : IEmailSender<MarketUser>, IMarketMail
 {
+    public Task SendAsync(string recipient, string subject, string body) => WriteAsync(recipient, subject, body);
+
     public Task SendConfirmationLinkAsync(MarketUser user, string email, string confirmationLink) =>
         WriteAsync(email, "Confirm your e-mail", $"Welcome to the community energy market. Confirm your e-mail address: {confirmationLink}");
 

@@ -34,6 +34,7 @@ public static class HostingExtensions
         builder.AddMarketTrading();
         builder.AddMarketClearing();
         builder.AddMarketMetering();
+        builder.AddMarketNotifications();
         builder.AddMarketForecasting();
         builder.AddMarketDashboard();
         builder.AddMarketJobs();
@@ -78,6 +79,7 @@ public static class HostingExtensions
         app.MapMarketAccounts();
         app.MapStatements();
         app.MapMarketApi();
+        app.MapMarketNotifications();
         app.MapMeterReadingApi();
         app.MapOpeningsApi();
         app.MapDashboard();

@@ -58,6 +58,14 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
 
     public DbSet<CorrectionDecisionEntity> CorrectionDecisions => Set<CorrectionDecisionEntity>();
 
+    public DbSet<NotificationEntity> Notifications => Set<NotificationEntity>();
+
+    public DbSet<NotificationPreferenceEntity> NotificationPreferences => Set<NotificationPreferenceEntity>();
+
+    public DbSet<PushSubscriptionEntity> PushSubscriptions => Set<PushSubscriptionEntity>();
+
+    public DbSet<NotifiedIntervalEntity> NotifiedIntervals => Set<NotifiedIntervalEntity>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -220,5 +228,7 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
             e.ToTable("BlockLeaves");
             e.HasKey(l => new { l.BlockHeight, l.Index });
         });
+
+        NotificationModel.Configure(builder);
     }
 }

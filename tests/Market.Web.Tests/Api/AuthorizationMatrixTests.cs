@@ -127,6 +127,22 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         data.Add("manager", "GET", "/api/audit/reconciliation-openings", 403);
         data.Add("operator", "GET", "/api/audit/reconciliation-openings", 200);
         data.Add("auditor", "GET", "/api/audit/reconciliation-openings", 200);
+        // A household's notifications and its devices' push subscriptions: its own token only (docs/adr/0025).
+        data.Add("anonymous", "GET", "/api/notifications", 401);
+        data.Add("owner", "GET", "/api/notifications", 200);
+        data.Add("other", "GET", "/api/notifications", 200);
+        data.Add("manager", "GET", "/api/notifications", 403);
+        data.Add("operator", "GET", "/api/notifications", 403);
+        data.Add("auditor", "GET", "/api/notifications", 403);
+        data.Add("owner-cookie", "GET", "/api/notifications", 401);
+        data.Add("anonymous", "POST", "/api/notifications/push-subscriptions", 401);
+        data.Add("owner", "POST", "/api/notifications/push-subscriptions", 400); // let in; no subscription in the body
+        data.Add("manager", "POST", "/api/notifications/push-subscriptions", 403);
+        data.Add("operator", "POST", "/api/notifications/push-subscriptions", 403);
+        data.Add("owner-cookie", "POST", "/api/notifications/push-subscriptions", 401);
+        data.Add("anonymous", "DELETE", "/api/notifications/push-subscriptions?endpoint=https://fcm.googleapis.com/fcm/send/x", 401);
+        data.Add("owner", "DELETE", "/api/notifications/push-subscriptions?endpoint=https://fcm.googleapis.com/fcm/send/x", 404);
+        data.Add("manager", "DELETE", "/api/notifications/push-subscriptions?endpoint=https://fcm.googleapis.com/fcm/send/x", 403);
         data.Add("auditor", "GET", "/api/orders", 403);
         data.Add("auditor", "GET", "/metrics", 403);
         data.Add("auditor", "POST", "/api/meter-readings", 403);
@@ -191,7 +207,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
             data.Add("manager", page, "ok");
         }
 
-        foreach (var page in new[] { "/market", "/statement" })
+        foreach (var page in new[] { "/market", "/statement", "/notifications" })
         {
             data.Add("anonymous", page, "login");
             data.Add("owner", page, "ok");
@@ -239,7 +255,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
 
         // A token opens no page, download or form: pages know only the signed-in cookie (ADR 17). The token's owner is
         // treated as anyone who is not signed in.
-        foreach (var page in new[] { "/market", "/statement", "/account", "/account/password", "/statement/2026/6.csv" })
+        foreach (var page in new[] { "/market", "/statement", "/account", "/account/password", "/statement/2026/6.csv", "/notifications" })
         {
             data.Add("owner-token", page, "login");
         }

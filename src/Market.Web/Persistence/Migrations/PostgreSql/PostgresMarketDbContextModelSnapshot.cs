@@ -501,6 +501,106 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.ToTable("MeterReadings", (string)null);
                 });
 
+            modelBuilder.Entity("Market.Web.Persistence.NotificationEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("DispatchedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("EnergyWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("GridGain")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte>("Kind")
+                        .HasColumnType("smallint");
+
+                    b.Property<long>("OrderEnergyWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Price")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ReadAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte>("Side")
+                        .HasColumnType("smallint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DispatchedAtMs", "CreatedAtMs");
+
+                    b.HasIndex("HouseholdId", "Id");
+
+                    b.HasIndex("HouseholdId", "Kind", "IntervalStart", "OrderId")
+                        .IsUnique();
+
+                    b.ToTable("Notifications", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.NotificationPreferenceEntity", b =>
+                {
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("AlertAtOrAbove")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("AlertAtOrBelow")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("AlertQuiet")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("Email")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("Kinds")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("Push")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("HouseholdId");
+
+                    b.ToTable("NotificationPreferences", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.NotifiedIntervalEntity", b =>
+                {
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("AtMs")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("IntervalStart");
+
+                    b.ToTable("NotifiedIntervals", (string)null);
+                });
+
             modelBuilder.Entity("Market.Web.Persistence.OrderEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -622,6 +722,45 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.HasIndex("TradeId");
 
                     b.ToTable("Postings", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.PushSubscriptionEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Auth")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Endpoint")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("P256dh")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Endpoint")
+                        .IsUnique();
+
+                    b.HasIndex("HouseholdId");
+
+                    b.ToTable("PushSubscriptions", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.ReconciliationEntity", b =>

@@ -484,6 +484,104 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     b.ToTable("MeterReadings", (string)null);
                 });
 
+            modelBuilder.Entity("Market.Web.Persistence.NotificationEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DispatchedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("EnergyWh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("GridGain")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OrderEnergyWh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Price")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ReadAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte>("Side")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DispatchedAtMs", "CreatedAtMs");
+
+                    b.HasIndex("HouseholdId", "Id");
+
+                    b.HasIndex("HouseholdId", "Kind", "IntervalStart", "OrderId")
+                        .IsUnique();
+
+                    b.ToTable("Notifications", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.NotificationPreferenceEntity", b =>
+                {
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("AlertAtOrAbove")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("AlertAtOrBelow")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AlertQuiet")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Email")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Kinds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Push")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("HouseholdId");
+
+                    b.ToTable("NotificationPreferences", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.NotifiedIntervalEntity", b =>
+                {
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("IntervalStart");
+
+                    b.ToTable("NotifiedIntervals", (string)null);
+                });
+
             modelBuilder.Entity("Market.Web.Persistence.OrderEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -599,6 +697,43 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     b.HasIndex("TradeId");
 
                     b.ToTable("Postings", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.PushSubscriptionEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Auth")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Endpoint")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("P256dh")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Endpoint")
+                        .IsUnique();
+
+                    b.HasIndex("HouseholdId");
+
+                    b.ToTable("PushSubscriptions", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.ReconciliationEntity", b =>

@@ -26,11 +26,12 @@ public sealed class ArchitectureTests
         ["Forecasting"] = ["Persistence", "Community"],
         ["Dashboard"] = ["Persistence", "Community", "LedgerStore", "Trading", "Clearing", "Metering"],
         ["Utility"] = ["Persistence", "Community", "Accounts", "Metering"],
+        ["Documents"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Metering"],
         ["Api"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Utility", "Observability"],
         ["Demo"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Observability"],
         ["Jobs"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Demo"],
-        ["Components"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Dashboard", "Utility", "Api", "Demo", "Observability"],
-        ["Hosting"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Dashboard", "Utility", "Api", "Demo", "Jobs", "Components", "Observability", "Testing"],
+        ["Components"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Dashboard", "Utility", "Api", "Demo", "Observability", "Documents"],
+        ["Hosting"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Dashboard", "Utility", "Api", "Demo", "Jobs", "Components", "Observability", "Testing", "Documents"],
         [Root] = [],
     };
 

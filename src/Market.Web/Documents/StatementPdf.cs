@@ -48,13 +48,14 @@ internal static class StatementPdf
                 flow.Table(
                     ["Part", "Amount"],
                     [
-                        ["Trading in the market (your trades against the grid's price for the same energy)", Signed(s.MarketBenefit, c, culture)],
-                        ["After delivery (what your meter showed beyond your trades, settled with neighbours or the grid)", Signed(s.AfterDeliveryBenefit, c, culture)],
+                        ["Trading in the market", Signed(s.MarketBenefit, c, culture)],
+                        ["After delivery, with neighbours or the grid", Signed(s.AfterDeliveryBenefit, c, culture)],
                         ["Together: the headline", Signed(s.Benefit, c, culture)],
                     ],
                     [0.8, 0.2],
                     [false, true],
                     new HashSet<int> { 2 });
+                flow.Text("Trading in the market: your trades against the grid's price for the same energy. After delivery: what your meter showed beyond your trades, settled with neighbours or the grid.", flow.Small);
                 if (s.UnreconciledIntervals > 0)
                 {
                     flow.Text($"{s.UnreconciledIntervals} {(s.UnreconciledIntervals == 1 ? "interval waits" : "intervals wait")} for meter readings: trades there count at the grid's prices until then, and the after-delivery part may still change.", flow.Small);
@@ -96,7 +97,7 @@ internal static class StatementPdf
                 flow.Table(
                     ["Day", "Local", "Grid", "Market", "After delivery", "Better off"],
                     rows,
-                    [0.2, 0.16, 0.16, 0.16, 0.16, 0.16],
+                    [0.18, 0.15, 0.15, 0.16, 0.19, 0.17],
                     [false, true, true, true, true, true],
                     new HashSet<int> { rows.Count - 1 });
                 flow.Text("Local: traded in the market or exchanged with neighbours after delivery. Grid: bought from or fed into the grid after delivery. * an interval of the day was settled again after a corrected meter reading. † an interval of the day waits for meter readings.", flow.Small);

@@ -26,12 +26,13 @@ public sealed class ArchitectureTests
         ["Forecasting"] = ["Persistence", "Community"],
         ["Dashboard"] = ["Persistence", "Community", "LedgerStore", "Trading", "Clearing", "Metering"],
         ["Utility"] = ["Persistence", "Community", "Accounts", "Metering"],
+        ["Documents"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Metering"],
         ["Api"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Utility", "Observability"],
         ["Demo"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Observability"],
         ["Notifications"] = ["Persistence", "Community", "Accounts", "Clearing", "Api"],
         ["Jobs"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Demo", "Notifications"],
-        ["Components"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Dashboard", "Utility", "Api", "Demo", "Observability", "Notifications"],
-        ["Hosting"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Dashboard", "Utility", "Api", "Demo", "Jobs", "Components", "Observability", "Testing", "Notifications"],
+        ["Components"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Dashboard", "Utility", "Api", "Demo", "Observability", "Notifications", "Documents"],
+        ["Hosting"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Dashboard", "Utility", "Api", "Demo", "Jobs", "Components", "Observability", "Testing", "Notifications", "Documents"],
         [Root] = [],
     };
 

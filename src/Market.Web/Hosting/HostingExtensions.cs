@@ -1,4 +1,5 @@
 using Market.Web.Components;
+using Market.Web.Documents;
 using Microsoft.Extensions.Options;
 
 namespace Market.Web.Hosting;
@@ -78,6 +79,7 @@ public static class HostingExtensions
 
         app.MapMarketAccounts();
         app.MapStatements();
+        app.MapDocuments();
         app.MapMarketApi();
         app.MapMarketNotifications();
         app.MapMeterReadingApi();

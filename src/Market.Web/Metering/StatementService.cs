@@ -121,7 +121,20 @@ public sealed record Statement(
 /// <summary>Builds monthly statements; months are calendar months in the household's time zone.</summary>
 public sealed class StatementService(IDbContextFactory<MarketDbContext> dbFactory, IOptions<CommunityOptions> options, RulesBook rulesBook, SettlementQueries settlement)
 {
-    public async Task<Statement> MonthAsync(Household household, int year, int month, CancellationToken cancellationToken = default)
+    public async Task<Statement> MonthAsync(Household household, int year, int month, CancellationToken cancellationToken = default) =>
+        (await ReadAsync(household, year, month, cancellationToken)).Statement;
+
+    /// <summary>
+    /// The month's statement and its <see cref="StatementSummary"/>: the headline against the grid alone, its split,
+    /// where every kWh went and the days, from one read of the data.
+    /// </summary>
+    public async Task<StatementMonth> MonthWithSummaryAsync(Household household, int year, int month, CancellationToken cancellationToken = default)
+    {
+        var (statement, settled) = await ReadAsync(household, year, month, cancellationToken);
+        return new StatementMonth(statement, StatementSummary.From(statement, settled, TimeZoneInfo.FindSystemTimeZoneById(household.TimeZone)));
+    }
+
+    private async Task<(Statement Statement, IReadOnlyList<SettledInterval> Settled)> ReadAsync(Household household, int year, int month, CancellationToken cancellationToken)
     {
         var (from, to) = MonthRange(household, year, month);
         var rules = options.Value;
@@ -130,7 +143,8 @@ public sealed class StatementService(IDbContextFactory<MarketDbContext> dbFactor
             .Where(t => (t.BuyerHouseholdId == household.Id || t.SellerHouseholdId == household.Id) && t.IntervalStart >= from && t.IntervalStart < to)
             .OrderBy(t => t.IntervalStart).ThenBy(t => t.Id)
             .ToListAsync(cancellationToken);
-        var intervals = (await settlement.HouseholdAsync(household.Id, from, to, cancellationToken)).Select(StatementInterval.From).ToList();
+        var settled = await settlement.HouseholdAsync(household.Id, from, to, cancellationToken);
+        var intervals = settled.Select(StatementInterval.From).ToList();
         var reconciled = intervals.Select(i => i.IntervalStart).ToHashSet();
         var lines = new List<StatementLine>(trades.Count);
         long boughtWh = 0, paid = 0, soldWh = 0, received = 0, saved = 0, earned = 0;
@@ -161,7 +175,7 @@ public sealed class StatementService(IDbContextFactory<MarketDbContext> dbFactor
             .Distinct()
             .OrderBy(c => c)
             .ToListAsync(cancellationToken);
-        return new Statement(year, month, rules.Currency, boughtWh, paid, soldWh, received, saved, earned, lines, intervals, pending);
+        return (new Statement(year, month, rules.Currency, boughtWh, paid, soldWh, received, saved, earned, lines, intervals, pending), settled);
     }
 
     /// <summary>

@@ -235,6 +235,17 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         data.Add("owner", "/statement/2026/6/openings.jsonl", "ok");
         data.Add("manager", "/statement/2026/6/openings.jsonl", "denied");
         data.Add("auditor", "/statement/2026/6/openings.jsonl", "denied");
+        // The PDF statement: the signed-in household's own month only (no household in the path).
+        data.Add("anonymous", "/statement/2026/6.pdf", "login");
+        data.Add("owner", "/statement/2026/6.pdf", "ok");
+        data.Add("other", "/statement/2026/6.pdf", "ok");
+        data.Add("manager", "/statement/2026/6.pdf", "denied");
+        data.Add("operator", "/statement/2026/6.pdf", "denied");
+        data.Add("auditor", "/statement/2026/6.pdf", "denied");
+        data.Add("owner-token", "/statement/2026/6.pdf", "login");
+        // A trade's printable receipt is public like its page (pseudonyms only); this trade does not exist.
+        data.Add("anonymous", "/ledger/trades/999999/receipt.pdf", "404");
+        data.Add("owner", "/ledger/trades/999999/receipt.pdf", "404");
         // The utility view is for the community's manager and operators, not for households.
         foreach (var page in new[] { "/utility", "/utility/intervals.csv", "/utility/intervals.csv?from=2026-06-01&to=2026-06-08" })
         {

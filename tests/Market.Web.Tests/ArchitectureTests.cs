@@ -24,13 +24,14 @@ public sealed class ArchitectureTests
         ["Clearing"] = ["Persistence", "Community", "LedgerStore", "Observability", "Testing"],
         ["Metering"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Observability", "Testing"],
         ["Forecasting"] = ["Persistence", "Community"],
+        ["Autopilot"] = ["Persistence", "Community", "Trading", "Forecasting"],
         ["Dashboard"] = ["Persistence", "Community", "LedgerStore", "Trading", "Clearing", "Metering"],
         ["Utility"] = ["Persistence", "Community", "Accounts", "Metering"],
         ["Api"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Utility", "Observability"],
-        ["Demo"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Observability"],
-        ["Jobs"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Demo"],
-        ["Components"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Dashboard", "Utility", "Api", "Demo", "Observability"],
-        ["Hosting"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Dashboard", "Utility", "Api", "Demo", "Jobs", "Components", "Observability", "Testing"],
+        ["Demo"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Autopilot", "Observability"],
+        ["Jobs"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Demo", "Autopilot"],
+        ["Components"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Autopilot", "Dashboard", "Utility", "Api", "Demo", "Observability"],
+        ["Hosting"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Autopilot", "Dashboard", "Utility", "Api", "Demo", "Jobs", "Components", "Observability", "Testing"],
         [Root] = [],
     };
 

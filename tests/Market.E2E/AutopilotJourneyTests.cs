@@ -61,7 +61,7 @@ public sealed class AutopilotJourneyTests(BrowserFixture fixture) : IClassFixtur
             await page.GetByTestId("autopilot-pause").ClickAsync();
             await Assertions.Expect(page.GetByTestId("autopilot-state")).ToHaveTextAsync("Paused");
             await Assertions.Expect(page.Locator($"[data-testid=autopilot-fill][data-status={OrderStatus.Open}]")).ToHaveCountAsync(0);
-            await Assertions.Expect(page.GetByTestId("autopilot-history").Locator("tbody tr").First).ToContainTextAsync("Paused");
+            await Assertions.Expect(page.GetByTestId("autopilot-change").First).ToContainTextAsync("Paused (");
             await BrowserFixture.ScreenshotAsync(page, $"62-autopilot-paused-{name}");
             await BrowserFixture.AssertAccessibleAsync(page);
             await BrowserFixture.AssertFitsWidthAsync(page);

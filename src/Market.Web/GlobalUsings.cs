@@ -2,6 +2,7 @@
 // architecture test (tests/Market.Web.Tests/ArchitectureTests.cs) states the allowed dependencies and fails on a cycle.
 global using Market.Web.Accounts;
 global using Market.Web.Api;
+global using Market.Web.Autopilot;
 global using Market.Web.Clearing;
 global using Market.Web.Community;
 global using Market.Web.Dashboard;

@@ -25,7 +25,7 @@ public sealed class SimulatedTime(DateTimeOffset start) : TimeProvider
 /// <summary>What the backfill did.</summary>
 /// <param name="Days">Days simulated.</param>
 /// <param name="Intervals">Intervals cleared.</param>
-/// <param name="Orders">Orders the agents stored.</param>
+/// <param name="Orders">Orders the agents and Ben's autopilot stored.</param>
 /// <param name="Trades">Trades sealed.</param>
 /// <param name="Readings">Meter readings the demo households sent.</param>
 /// <param name="Reconciliations">Intervals reconciled against those readings (one block each).</param>
@@ -48,6 +48,7 @@ public sealed partial class DemoBackfill(
     IDbContextFactory<MarketDbContext> dbFactory,
     DemoAgents agents,
     DemoMeters meters,
+    DemoCommunity community,
     TimeProvider time,
     IOptions<DemoOptions> demo,
     ILogger<DemoBackfill> logger)
@@ -109,6 +110,12 @@ public sealed partial class DemoBackfill(
         var reconciliation = ActivatorUtilities.CreateInstance<ReconciliationService>(services, clock, writer, ledgerGate, NullLogger<ReconciliationService>.Instance);
         var readings = 0;
         var reconciled = 0;
+        // Ben's autopilot, saved at the start of the simulated week and run as its live job would.
+        var autopilot = ActivatorUtilities.CreateInstance<AutopilotEngine>(services, clock, orders, ActivatorUtilities.CreateInstance<ForecastService>(services, clock));
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            await DemoAutopilot.EnsureBensAsync(ActivatorUtilities.CreateInstance<AutopilotService>(services, clock), await community.BenAsync(db, cancellationToken), cancellationToken);
+        }
 
         // As the live agents' job does each minute: read the meters of the intervals that are over, then reconcile.
         async Task ReadMetersAsync()
@@ -139,6 +146,7 @@ public sealed partial class DemoBackfill(
             {
                 simulated.AdvanceTo(DateTimeOffset.FromUnixTimeSeconds(nextAgentRun));
                 posted += await agents.PostAsync(orders, clock, cancellationToken);
+                posted += await autopilot.RunAsync(lead, cancellationToken);
                 nextAgentRun += lead;
             }
 
@@ -158,6 +166,7 @@ public sealed partial class DemoBackfill(
 
         // The intervals just ahead were posted on the simulated clock; the live agent job continues from there.
         posted += await agents.PostAsync(orders, clock, cancellationToken);
+        posted += await autopilot.RunAsync(lead, cancellationToken);
         // Intervals that ended after the last clearing step are read now; the live job reads the rest as they end.
         simulated.AdvanceTo(time.GetUtcNow());
         await ReadMetersAsync();

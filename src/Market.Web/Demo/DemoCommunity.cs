@@ -105,9 +105,17 @@ public sealed class DemoCommunity
         return DeliveryModel.Meter(loadDelivered, pvDelivered);
     }
 
-    /// <summary>The agents' households, by e-mail (Anna's house, traded by hand, is not one of them).</summary>
+    /// <summary>
+    /// The households the agents post for, by e-mail: the generated agents. Anna's house is traded by hand and Ben's
+    /// flat by its autopilot (<see cref="DemoAutopilot"/>); both are metered, and Ben's PV still counts in the
+    /// community's solar forecast.
+    /// </summary>
     public Task<Dictionary<string, Household>> HouseholdsAsync(MarketDbContext db, CancellationToken cancellationToken) =>
-        HouseholdsAsync(db, Agents, cancellationToken);
+        HouseholdsAsync(db, Agents.Where(a => a.Email != DemoRoster.BenEmail).ToList(), cancellationToken);
+
+    /// <summary>Ben's household; null before it is seeded.</summary>
+    public async Task<Household?> BenAsync(MarketDbContext db, CancellationToken cancellationToken) =>
+        (await HouseholdsAsync(db, Agents.Where(a => a.Email == DemoRoster.BenEmail).ToList(), cancellationToken)).GetValueOrDefault(DemoRoster.BenEmail);
 
     /// <summary>The households with a demo meter (the agents and Anna's house), by e-mail.</summary>
     public Task<Dictionary<string, Household>> MeteredHouseholdsAsync(MarketDbContext db, CancellationToken cancellationToken) =>

@@ -16,7 +16,7 @@ public sealed partial class DemoSeeder(
     public static readonly IReadOnlyList<(DemoLogin Login, string Name, long PvPeakW, long MaxImportW)> Community =
     [
         (new DemoLogin("anna@demo.energy", Roles.Prosumer, "household with 8 kW of rooftop PV, traded by hand (no agent)"), "Anna's house", 8_000, 12_000),
-        (new DemoLogin("ben@demo.energy", Roles.Prosumer, "household with 3 kW of PV and an EV (mostly buys), run by an agent"), "Ben's flat", 3_000, 11_000),
+        (new DemoLogin("ben@demo.energy", Roles.Prosumer, "household with 3 kW of PV and an EV (mostly buys), traded by its autopilot (/autopilot)"), "Ben's flat", 3_000, 11_000),
         (new DemoLogin("manager@demo.energy", Roles.Manager, "community energy manager"), "", 0, 0),
         (new DemoLogin("operator@demo.energy", Roles.Operator, "market operator (jobs dashboard)"), "", 0, 0),
         (new DemoLogin("auditor@demo.energy", Roles.Auditor, "authorised auditor (every household's reconciliation openings)"), "", 0, 0),

@@ -37,6 +37,7 @@ public static class HostingExtensions
         builder.AddMarketMetering();
         builder.AddMarketNotifications();
         builder.AddMarketForecasting();
+        builder.AddMarketAutopilot();
         builder.AddMarketDashboard();
         builder.AddMarketJobs();
         builder.AddMarketApi();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Hangfire;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Market.Web.Hosting;
@@ -81,9 +82,16 @@ public static partial class MarketStartup
             await backfill.RunAsync();
         }
 
-        // Orders for the intervals just ahead at once, then every minute from the recurring job.
+        // Ben's autopilot (saved by the backfill; here when there was none), then orders for the intervals just
+        // ahead at once, then every minute from the recurring jobs.
+        await using (var db = await app.Services.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContextAsync())
+        {
+            await DemoAutopilot.EnsureBensAsync(app.Services.GetRequiredService<AutopilotService>(), await community.BenAsync(db, CancellationToken.None));
+        }
+
         var agents = app.Services.GetRequiredService<DemoAgents>();
         await agents.PostAsync(app.Services.GetRequiredService<OrderService>(), app.Services.GetRequiredService<MarketClock>());
+        await app.Services.GetRequiredService<AutopilotEngine>().RunAsync();
         app.ScheduleDemoAgents();
     }
 

@@ -16,6 +16,7 @@ public static class JobsExtensions
         builder.Services.AddTransient<ClearingJob>();
         builder.Services.AddTransient<DemoAgentJob>();
         builder.Services.AddTransient<NotificationJob>();
+        builder.Services.AddTransient<AutopilotJob>();
         // One storage per app instance, registered before Hangfire's own (static) default, so the server, the
         // recurring-job manager and the dashboard of this app never share a storage with another instance.
         // Created on first use, after this app's logging is set up (Hangfire's log provider is static).
@@ -69,6 +70,7 @@ public static class JobsExtensions
         var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
         jobs.AddOrUpdate<ClearingJob>(ClearingJobId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
         jobs.AddOrUpdate<NotificationJob>(NotificationJob.JobId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
+        jobs.AddOrUpdate<AutopilotJob>(AutopilotJob.JobId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
         if (app.Services.GetRequiredService<IOptions<JobsOptions>>().Value.RunJobs)
         {
             // Catch up at once after a start or a crash, rather than at the next whole minute.

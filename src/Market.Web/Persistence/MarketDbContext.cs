@@ -65,6 +65,11 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
     public DbSet<PushSubscriptionEntity> PushSubscriptions => Set<PushSubscriptionEntity>();
 
     public DbSet<NotifiedIntervalEntity> NotifiedIntervals => Set<NotifiedIntervalEntity>();
+    public DbSet<AutopilotSettingsEntity> Autopilots => Set<AutopilotSettingsEntity>();
+
+    public DbSet<AutopilotChangeEntity> AutopilotChanges => Set<AutopilotChangeEntity>();
+
+    public DbSet<AutopilotOrderEntity> AutopilotOrders => Set<AutopilotOrderEntity>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -230,5 +235,34 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
         });
 
         NotificationModel.Configure(builder);
+        ConfigureAutopilot(builder);
+    }
+
+    /// <summary>The household autopilot's tables (docs/adr/0024-autopilot.md).</summary>
+    private static void ConfigureAutopilot(ModelBuilder builder)
+    {
+        builder.Entity<AutopilotSettingsEntity>(e =>
+        {
+            e.ToTable("Autopilots");
+            e.HasKey(a => a.HouseholdId);
+            e.Property(a => a.HouseholdId).ValueGeneratedNever();
+        });
+
+        builder.Entity<AutopilotChangeEntity>(e =>
+        {
+            e.ToTable("AutopilotChanges");
+            e.HasIndex(c => new { c.HouseholdId, c.Version }).IsUnique();
+            e.Property(c => c.ChangedBy).HasMaxLength(256);
+        });
+
+        builder.Entity<AutopilotOrderEntity>(e =>
+        {
+            e.ToTable("AutopilotOrders");
+            e.HasKey(a => a.OrderId);
+            e.Property(a => a.OrderId).ValueGeneratedNever();
+            e.HasOne(a => a.Order).WithOne().HasForeignKey<AutopilotOrderEntity>(a => a.OrderId);
+            // Two nodes never post the same interval twice under the same settings.
+            e.HasIndex(a => new { a.HouseholdId, a.IntervalStart, a.SettingsVersion }).IsUnique();
+        });
     }
 }

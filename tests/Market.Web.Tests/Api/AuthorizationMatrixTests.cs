@@ -207,7 +207,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
             data.Add("manager", page, "ok");
         }
 
-        foreach (var page in new[] { "/market", "/statement", "/notifications" })
+        foreach (var page in new[] { "/market", "/statement", "/notifications", "/autopilot" })
         {
             data.Add("anonymous", page, "login");
             data.Add("owner", page, "ok");
@@ -266,7 +266,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
 
         // A token opens no page, download or form: pages know only the signed-in cookie (ADR 17). The token's owner is
         // treated as anyone who is not signed in.
-        foreach (var page in new[] { "/market", "/statement", "/account", "/account/password", "/statement/2026/6.csv", "/notifications" })
+        foreach (var page in new[] { "/market", "/statement", "/account", "/account/password", "/statement/2026/6.csv", "/notifications", "/autopilot" })
         {
             data.Add("owner-token", page, "login");
         }

@@ -1,4 +1,5 @@
 using Bunit;
+using Market.Web.Autopilot;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,7 @@ public sealed class ComponentTestContext : IAsyncDisposable
         Context.Services.AddSingleton<OrderService>();
         Context.Services.AddSingleton<StandingOrderService>();
         Context.Services.AddSingleton<MarketQueries>();
+        Context.Services.AddSingleton<AutopilotService>();
         using var db = Context.Services.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContext();
         db.Database.EnsureCreated();
         Household = new Household { UserId = "u1", Name = "Test home", Pseudonym = new byte[16], PvPeakW = 6000, MaxImportW = 10000 };

@@ -158,6 +158,23 @@ public sealed partial class BackfillTests(BackfilledMarket market) : IClassFixtu
     }
 
     [Fact]
+    public async Task Backfill_BensOrders_AllPostedByHisAutopilotWithinItsLimits()
+    {
+        var ben = await App.HouseholdAsync("ben@demo.energy");
+        await using var db = App.CreateDb();
+
+        var orders = await db.Orders.AsNoTracking().Where(o => o.HouseholdId == ben.Id).ToListAsync();
+        var explained = await db.AutopilotOrders.AsNoTracking().Where(a => a.HouseholdId == ben.Id).ToDictionaryAsync(a => a.OrderId);
+        var settings = await db.Autopilots.AsNoTracking().SingleAsync(a => a.HouseholdId == ben.Id);
+
+        orders.ShouldNotBeEmpty();
+        orders.ShouldAllBe(o => explained.ContainsKey(o.Id));
+        orders.ShouldAllBe(o => o.EnergyWh <= settings.MaxEnergyWh);
+        orders.ShouldAllBe(o => o.Side == OrderSide.Sell ? o.LimitPrice >= settings.MinSellPrice : o.LimitPrice <= settings.MaxBuyPrice);
+        (await db.AutopilotChanges.SingleAsync(c => c.HouseholdId == ben.Id)).ChangedBy.ShouldBe("demo");
+    }
+
+    [Fact]
     public async Task Seed_TwelveAgents_HouseholdsWithOwnPseudonymsAndNoPassword()
     {
         await using var db = App.CreateDb();

@@ -67,6 +67,173 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.ToTable("ApiTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Market.Web.Persistence.AutopilotChangeEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("Buy")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("CancelledOrders")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ChangedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("FromHour")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("IsOn")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("MaxBuyPrice")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MaxEnergyWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MinSellPrice")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Sell")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("ToHour")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("Until")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HouseholdId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("AutopilotChanges", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.AutopilotOrderEntity", b =>
+                {
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("BandHighWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("BandLowWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte>("EnergyReason")
+                        .HasColumnType("smallint");
+
+                    b.Property<long>("EnergyWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ForecastDays")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ForecastWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("HouseholdLimitPrice")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("MedianCount")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("MedianPrice")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Price")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte>("PriceReason")
+                        .HasColumnType("smallint");
+
+                    b.Property<int>("SettingsVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<byte>("Side")
+                        .HasColumnType("smallint");
+
+                    b.HasKey("OrderId");
+
+                    b.HasIndex("HouseholdId", "IntervalStart", "SettingsVersion")
+                        .IsUnique();
+
+                    b.ToTable("AutopilotOrders", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.AutopilotSettingsEntity", b =>
+                {
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Buy")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("FromHour")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("IsOn")
+                        .HasColumnType("boolean");
+
+                    b.Property<long?>("LastPostedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MaxBuyPrice")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MaxEnergyWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MinSellPrice")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Sell")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("ToHour")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("Until")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UpdatedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("HouseholdId");
+
+                    b.ToTable("Autopilots", (string)null);
+                });
+
             modelBuilder.Entity("Market.Web.Persistence.BlockEntity", b =>
                 {
                     b.Property<long>("Height")
@@ -1083,6 +1250,17 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.AutopilotOrderEntity", b =>
+                {
+                    b.HasOne("Market.Web.Persistence.OrderEntity", "Order")
+                        .WithOne()
+                        .HasForeignKey("Market.Web.Persistence.AutopilotOrderEntity", "OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Order");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

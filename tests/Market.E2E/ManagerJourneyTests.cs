@@ -33,6 +33,8 @@ public sealed class ManagerJourneyTests(BrowserFixture fixture) : IClassFixture<
         await BrowserFixture.GotoLiveAsync(page, "rules");
         await page.Locator("#rules-ceiling").FillAsync("35");
         await page.GetByTestId("rules-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("rules-diff-row")).ToContainTextAsync("35.00 ct/kWh");
+        await page.GetByTestId("rules-confirm").ClickAsync();
         await Assertions.Expect(page.GetByTestId("rules-history").Locator("tbody tr")).ToHaveCountAsync(2);
         await Assertions.Expect(page.GetByTestId("rules-history").Locator("tbody tr").First).ToContainTextAsync("7.86–35.00");
         await Assertions.Expect(page.GetByTestId("rules-history").Locator("tbody tr").First).ToContainTextAsync("manager@demo.energy");

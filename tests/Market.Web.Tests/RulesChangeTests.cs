@@ -79,4 +79,45 @@ public sealed class RulesChangeTests : IAsyncLifetime
         error.ShouldNotBeNull();
         (await rules.HistoryAsync()).Count.ShouldBe(1);
     }
+
+    [Fact]
+    public async Task Change_SameRulesAsInForce_RefusedAndNothingAppendedToTheLedger()
+    {
+        var rules = _app.Get<RulesService>();
+        await using var before = _app.CreateDb();
+        var blocks = await before.Blocks.CountAsync();
+        var leaves = await before.BlockLeaves.CountAsync();
+
+        var error = await rules.ChangeAsync("manager-id", "m", new RulesChange(15, 5, 786, 3970, Mechanism.UniformPrice, rules.EarliestEffectiveFrom()));
+
+        error.ShouldBe(RulesService.NothingChanged);
+        await using var after = _app.CreateDb();
+        (await after.Blocks.CountAsync()).ShouldBe(blocks);
+        (await after.BlockLeaves.CountAsync()).ShouldBe(leaves);
+        (await after.RulesChanges.CountAsync()).ShouldBe(0);
+        _app.Get<RulesBook>().Latest.RulesVersion.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Change_SameAsTheScheduledChangeFromALaterHour_Refused()
+    {
+        var rules = _app.Get<RulesService>();
+        var from = rules.EarliestEffectiveFrom();
+        (await rules.ChangeAsync("manager-id", "m", new RulesChange(15, 5, 786, 3500, Mechanism.UniformPrice, from))).ShouldBeNull();
+
+        var error = await rules.ChangeAsync("manager-id", "m", new RulesChange(15, 5, 786, 3500, Mechanism.UniformPrice, rules.EarliestEffectiveFrom() + 3600));
+
+        error.ShouldBe(RulesService.NothingChanged);
+        (await rules.HistoryAsync()).Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public void Differences_OnlyTheCeilingChanged_ListsOnlyTheCeiling()
+    {
+        var inForce = _app.Get<RulesBook>().Latest;
+
+        var differences = RulesService.Differences(inForce, new RulesChange(15, 5, 786, 3500, Mechanism.UniformPrice, 0));
+
+        differences.ShouldHaveSingleItem().ShouldBe(new RuleDifference(RuleField.PriceCeiling, 3970, 3500));
+    }
 }

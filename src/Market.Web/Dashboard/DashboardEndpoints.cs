@@ -21,6 +21,20 @@ public static class DashboardEndpoints
 
             return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", $"clearing-{range ?? "24h"}.csv");
         }).ExcludeFromDescription();
+
+        // The 30-day trends behind the managers' part of the dashboard: community totals per day, for managers and
+        // operators only, like the utility view (docs/adr/0028).
+        app.MapGet("/dashboard/trends.csv", async (TrendsService trends, CancellationToken ct) =>
+        {
+            var csv = new StringBuilder("day,reconciled_intervals,import_kwh,supplied_by_neighbours_kwh,self_sufficiency_percent,paid_to_neighbours,paid_to_utility,grid_only_paid_to_utility,kept_in_community\n");
+            foreach (var d in await trends.DaysAsync(ct))
+            {
+                csv.AppendLine(CultureInfo.InvariantCulture,
+                    $"{d.Day:yyyy-MM-dd},{d.Intervals},{d.ImportWh / 1000m},{d.LocalWh / 1000m},{(d.SelfSufficiencyPermille is int s ? (s / 10m).ToString(CultureInfo.InvariantCulture) : "")},{d.PaidToNeighbours / 10_000m},{d.PaidToUtility / 10_000m},{d.GridOnlyPaidToUtility / 10_000m},{d.Kept / 10_000m}");
+            }
+
+            return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", "community-trends-30d.csv");
+        }).RequireAuthorization(p => p.RequireRole(Roles.Manager, Roles.Operator)).ExcludeFromDescription();
         return app;
     }
 }

@@ -6,6 +6,7 @@ public static class DashboardExtensions
     public static WebApplicationBuilder AddMarketDashboard(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<DashboardService>();
+        builder.Services.AddSingleton<TrendsService>();
         return builder;
     }
 }

@@ -9,6 +9,22 @@ namespace Market.Web.Trading;
 /// <summary>A manager's proposed change of the community's rules.</summary>
 public sealed record RulesChange(int IntervalMinutes, int GateClosureMinutes, long PriceFloor, long PriceCeiling, Market.Matching.Mechanism Mechanism, long EffectiveFrom);
 
+/// <summary>One of the rules a change can change.</summary>
+public enum RuleField
+{
+    IntervalLength,
+    GateClosure,
+    PriceFloor,
+    PriceCeiling,
+    Mechanism,
+}
+
+/// <summary>
+/// One rule a change changes: its value in force and the proposed one (minutes for the interval and the gate,
+/// 1/10,000 currency per kWh for the band, the <see cref="Market.Matching.Mechanism"/> number for the mechanism).
+/// </summary>
+public sealed record RuleDifference(RuleField Field, long InForce, long Proposed);
+
 /// <summary>A sealed rules record with who changed it.</summary>
 public sealed record RulesEntry(long Height, long SealedAtMs, RulesRecord Rules, string? ChangedBy);
 
@@ -35,9 +51,82 @@ public sealed class RulesService(
         return from + ((3600 - (from % 3600)) % 3600);
     }
 
-    /// <summary>Validates and seals a change; returns the problem, or null on success.</summary>
+    /// <summary>
+    /// The rules a change would change against <paramref name="inForce"/>, in the order the page lists them; empty when
+    /// it changes nothing. The effective time is not a rule: the same rules from a later hour change nothing.
+    /// </summary>
+    public static IReadOnlyList<RuleDifference> Differences(RulesRecord inForce, RulesChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var all = new RuleDifference[]
+        {
+            new(RuleField.IntervalLength, inForce.IntervalLengthSeconds / 60, change.IntervalMinutes),
+            new(RuleField.GateClosure, inForce.GateClosureLeadSeconds / 60, change.GateClosureMinutes),
+            new(RuleField.PriceFloor, inForce.PriceFloor, change.PriceFloor),
+            new(RuleField.PriceCeiling, inForce.PriceCeiling, change.PriceCeiling),
+            new(RuleField.Mechanism, inForce.Mechanism, (long)change.Mechanism),
+        };
+        return [.. all.Where(d => d.InForce != d.Proposed)];
+    }
+
+    /// <summary>
+    /// The rules a change is compared with: the newest sealed rules, which apply up to the change's hour (a change
+    /// applies after every one sealed before it; <see cref="EarliestEffectiveFrom"/>).
+    /// </summary>
+    public RulesRecord InForceBefore() => rules.Latest;
+
+    /// <summary>What the service answers to a change that changes nothing.</summary>
+    public const string NothingChanged = "This change changes nothing: every rule is the same as the rules in force. Nothing was sealed.";
+
+    /// <summary>
+    /// Validates and seals a change; returns the problem, or null on success. A change that changes no rule is refused
+    /// (<see cref="NothingChanged"/>) and seals nothing: a ledger entry is permanent and one that changes nothing only
+    /// hides the ones that do.
+    /// </summary>
     public async Task<string?> ChangeAsync(string userId, string userName, RulesChange change, CancellationToken cancellationToken = default)
     {
+        if (Validate(change) is { } problem)
+        {
+            return problem;
+        }
+
+        return await gate.SealAsync(async () =>
+        {
+            // Again under the gate: another manager's change may have been sealed since the check above.
+            if (Differences(rules.Latest, change).Count == 0)
+            {
+                return NothingChanged;
+            }
+
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await LedgerLock.AcquireAsync(db, cancellationToken);
+            var record = new RulesRecord(
+                rules.Latest.RulesVersion + 1,
+                (byte)change.Mechanism,
+                change.IntervalMinutes * 60,
+                change.GateClosureMinutes * 60,
+                change.PriceFloor,
+                change.PriceCeiling,
+                change.EffectiveFrom);
+            var tip = await LedgerWriter.TipAsync(db, cancellationToken);
+            var block = BlockSealer.SealRules(tip, await ledger.SigningKeyAsync(db, cancellationToken), record, clock.Now);
+            LedgerWriter.Add(db, block);
+            db.RulesChanges.Add(new RulesChangeEntity { Height = block.Header.Height, UserId = userId, UserName = userName, CreatedAtMs = clock.Now.ToUnixTimeMilliseconds() });
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            rules.Add(record);
+            return (string?)null;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The problem with a change, or null when it can be sealed: its rules must be valid, it must apply from a whole
+    /// hour beyond the order horizon, and it must change at least one rule (<see cref="NothingChanged"/>).
+    /// </summary>
+    public string? Validate(RulesChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
         if (!IntervalChoices.Contains(change.IntervalMinutes))
         {
             return "The interval length must be 5, 15, 30 or 60 minutes.";
@@ -71,28 +160,12 @@ public sealed class RulesService(
             return "A change applies from a whole hour beyond the order horizon, so no accepted order is affected.";
         }
 
-        return await gate.SealAsync(async () =>
+        if (Differences(rules.Latest, change).Count == 0)
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await LedgerLock.AcquireAsync(db, cancellationToken);
-            var record = new RulesRecord(
-                rules.Latest.RulesVersion + 1,
-                (byte)change.Mechanism,
-                change.IntervalMinutes * 60,
-                change.GateClosureMinutes * 60,
-                change.PriceFloor,
-                change.PriceCeiling,
-                change.EffectiveFrom);
-            var tip = await LedgerWriter.TipAsync(db, cancellationToken);
-            var block = BlockSealer.SealRules(tip, await ledger.SigningKeyAsync(db, cancellationToken), record, clock.Now);
-            LedgerWriter.Add(db, block);
-            db.RulesChanges.Add(new RulesChangeEntity { Height = block.Header.Height, UserId = userId, UserName = userName, CreatedAtMs = clock.Now.ToUnixTimeMilliseconds() });
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            rules.Add(record);
-            return (string?)null;
-        }, cancellationToken);
+            return NothingChanged;
+        }
+
+        return null;
     }
 
     /// <summary>Every sealed rules record, newest first, with the manager who sealed it (none for the genesis rules).</summary>

@@ -10,6 +10,7 @@ public static class TradingExtensions
         builder.Services.AddSingleton<MarketQueries>();
         builder.Services.AddSingleton<StandingOrderService>();
         builder.Services.AddSingleton<RulesService>();
+        builder.Services.AddSingleton<RulesPreview>();
         return builder;
     }
 }

@@ -255,6 +255,14 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
             data.Add("operator", page, "ok");
         }
 
+        // The dashboard's 30-day trends name no household but are the manager's and the operators' (docs/adr/0028).
+        data.Add("anonymous", "/dashboard/trends.csv", "login");
+        data.Add("owner", "/dashboard/trends.csv", "denied");
+        data.Add("auditor", "/dashboard/trends.csv", "denied");
+        data.Add("manager", "/dashboard/trends.csv", "ok");
+        data.Add("operator", "/dashboard/trends.csv", "ok");
+        data.Add("operator-token", "/dashboard/trends.csv", "login");
+
         // Meter readings and the signing key are the operators' (households and the manager see their results).
         foreach (var page in new[] { "/operator/readings", "/operator/readings/missing.csv", "/operator/signing-key", "/operator/corrections", "/operator/gateways" })
         {

@@ -42,5 +42,8 @@ public sealed class ChartScale(decimal min, decimal max, double from, double to)
 
     public static string F(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
 
-    public static string Label(decimal v) => v.ToString(v == decimal.Truncate(v) ? "0" : "0.##", CultureInfo.InvariantCulture);
+    public static string Label(decimal v) => Label(v, CultureInfo.InvariantCulture);
+
+    /// <summary>A tick value in <paramref name="culture"/>'s marks ("2.5", "2,5" in German), without trailing zeros.</summary>
+    public static string Label(decimal v, IFormatProvider culture) => v.ToString(v == decimal.Truncate(v) ? "#,0" : "#,0.##", culture);
 }

@@ -11,6 +11,7 @@ global using Market.Web.Hosting;
 global using Market.Web.Jobs;
 global using Market.Web.LedgerStore;
 global using Market.Web.Metering;
+global using Market.Web.MyHome;
 global using Market.Web.Observability;
 global using Market.Web.Persistence;
 global using Market.Web.Testing;

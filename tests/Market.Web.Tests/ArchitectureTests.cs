@@ -24,13 +24,14 @@ public sealed class ArchitectureTests
         ["Clearing"] = ["Persistence", "Community", "LedgerStore", "Observability", "Testing"],
         ["Metering"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Observability", "Testing"],
         ["Forecasting"] = ["Persistence", "Community"],
+        ["MyHome"] = ["Persistence", "Community", "Trading", "Metering", "Forecasting"],
         ["Dashboard"] = ["Persistence", "Community", "LedgerStore", "Trading", "Clearing", "Metering"],
         ["Utility"] = ["Persistence", "Community", "Accounts", "Metering"],
         ["Api"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Utility", "Observability"],
         ["Demo"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Observability"],
         ["Jobs"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Demo"],
-        ["Components"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Dashboard", "Utility", "Api", "Demo", "Observability"],
-        ["Hosting"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Dashboard", "Utility", "Api", "Demo", "Jobs", "Components", "Observability", "Testing"],
+        ["Components"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "MyHome", "Dashboard", "Utility", "Api", "Demo", "Observability"],
+        ["Hosting"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "MyHome", "Dashboard", "Utility", "Api", "Demo", "Jobs", "Components", "Observability", "Testing"],
         [Root] = [],
     };
 

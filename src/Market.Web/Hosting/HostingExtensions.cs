@@ -35,6 +35,7 @@ public static class HostingExtensions
         builder.AddMarketClearing();
         builder.AddMarketMetering();
         builder.AddMarketForecasting();
+        builder.AddMarketMyHome();
         builder.AddMarketDashboard();
         builder.AddMarketJobs();
         builder.AddMarketApi();

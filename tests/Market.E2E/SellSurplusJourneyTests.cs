@@ -27,7 +27,7 @@ public sealed class SellSurplusJourneyTests
             // Signed in, "/" is My Home: the forecast and what to do next.
             await BrowserFixture.SignInAsync(page, DemoRoster.AnnaEmail);
             await BrowserFixture.GotoLiveAsync(page, "");
-            await Assertions.Expect(page.GetByTestId("next-step-text")).ToContainTextAsync($"Today 13:00–17:00 you expect {surplus} of surplus");
+            await Assertions.Expect(page.GetByTestId("next-step-text")).ToContainTextAsync($"Today 13:00–17:00 you expect at least {surplus} of surplus");
             await Assertions.Expect(page.GetByTestId("forecast-chart-today")).ToBeVisibleAsync();
             await Checked(page, $"40-my-home-{name}");
 

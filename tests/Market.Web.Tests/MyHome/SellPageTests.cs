@@ -69,6 +69,7 @@ public sealed class SellPageTests : IAsyncLifetime
         var page = Open($"sell?from={SunnyAfternoons.At(_app, 13)}&to={SunnyAfternoons.At(_app, 14)}");
 
         page.Find("[data-testid=plan-preview]").Click();
+        page.WaitForAssertion(() => page.Find("[data-testid=plan-summary-text]"), Wait);
         var summary = page.Find("[data-testid=plan-summary-text]").TextContent;
         page.Find("[data-testid=plan-post]").Click();
 
@@ -91,6 +92,7 @@ public sealed class SellPageTests : IAsyncLifetime
 
         page.Find("[data-testid=plan-preview]").Click();
 
+        page.WaitForAssertion(() => page.Find("[data-testid=plan-warnings]"), Wait);
         var warnings = page.Find("[data-testid=plan-warnings]").TextContent;
         warnings.ShouldContain("No surplus here on any of the last 14 days: it is dark, or your home uses all it makes.");
         warnings.ShouldContain("the rest is bought from the utility at the retail price, 39.70 ct/kWh, on your account");
@@ -148,6 +150,7 @@ public sealed class SellPageTests : IAsyncLifetime
     {
         var page = Open($"sell?from={SunnyAfternoons.At(_app, 13)}&to={SunnyAfternoons.At(_app, 14)}");
         page.Find("[data-testid=plan-preview]").Click();
+        page.WaitForAssertion(() => page.Find("[data-testid=plan-post]"), Wait);
         // The gate of 13:00 closes at 12:55, while the household reads the preview.
         _app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(SunnyAfternoons.At(_app, 13) - 240));
 

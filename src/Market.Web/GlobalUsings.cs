@@ -13,6 +13,7 @@ global using Market.Web.Jobs;
 global using Market.Web.LedgerStore;
 global using Market.Web.Metering;
 global using Market.Web.Notifications;
+global using Market.Web.MyHome;
 global using Market.Web.Observability;
 global using Market.Web.Persistence;
 global using Market.Web.Testing;

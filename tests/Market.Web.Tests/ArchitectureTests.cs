@@ -25,6 +25,7 @@ public sealed class ArchitectureTests
         ["Metering"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Observability", "Testing"],
         ["Forecasting"] = ["Persistence", "Community"],
         ["Autopilot"] = ["Persistence", "Community", "Trading", "Forecasting"],
+        ["MyHome"] = ["Persistence", "Community", "Trading", "Metering", "Forecasting"],
         ["Dashboard"] = ["Persistence", "Community", "LedgerStore", "Trading", "Clearing", "Metering"],
         ["Utility"] = ["Persistence", "Community", "Accounts", "Metering"],
         ["Documents"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Metering"],
@@ -32,8 +33,8 @@ public sealed class ArchitectureTests
         ["Demo"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Autopilot", "Observability"],
         ["Notifications"] = ["Persistence", "Community", "Accounts", "Clearing", "Api"],
         ["Jobs"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Demo", "Notifications", "Autopilot"],
-        ["Components"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Autopilot", "Dashboard", "Utility", "Api", "Demo", "Observability", "Notifications", "Documents"],
-        ["Hosting"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Autopilot", "Dashboard", "Utility", "Api", "Demo", "Jobs", "Components", "Observability", "Testing", "Notifications", "Documents"],
+        ["Components"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Autopilot", "MyHome", "Dashboard", "Utility", "Api", "Demo", "Observability", "Notifications", "Documents"],
+        ["Hosting"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Autopilot", "MyHome", "Dashboard", "Utility", "Api", "Demo", "Jobs", "Components", "Observability", "Testing", "Notifications", "Documents"],
         [Root] = [],
     };
 

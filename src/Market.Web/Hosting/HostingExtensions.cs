@@ -38,6 +38,7 @@ public static class HostingExtensions
         builder.AddMarketNotifications();
         builder.AddMarketForecasting();
         builder.AddMarketAutopilot();
+        builder.AddMarketMyHome();
         builder.AddMarketDashboard();
         builder.AddMarketJobs();
         builder.AddMarketApi();

@@ -200,14 +200,25 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
     public static TheoryData<string, string, string> PageCases()
     {
         var data = new TheoryData<string, string, string>();
-        foreach (var page in new[] { "/", "/ledger", "/ledger/blocks/0", "/ledger/verify", "/account/login", "/account/register", "/dashboard", "/dashboard/series.csv", "/rules", "/api/docs/" })
+        foreach (var page in new[] { "/community", "/forecast", "/ledger", "/ledger/blocks/0", "/ledger/verify", "/account/login", "/account/register", "/dashboard", "/dashboard/series.csv", "/rules", "/api/docs/" })
         {
             data.Add("anonymous", page, "ok");
             data.Add("owner", page, "ok");
             data.Add("manager", page, "ok");
         }
 
-        foreach (var page in new[] { "/market", "/statement", "/notifications", "/autopilot" })
+        // "/" is each one's start: the overview for visitors, My Home for a household, the manager's dashboard, the
+        // operator's overview.
+        data.Add("anonymous", "/", "ok");
+        data.Add("owner", "/", "ok");
+        data.Add("auditor", "/", "ok");
+        data.Add("manager", "/", "→/dashboard");
+        data.Add("operator", "/", "→/operator");
+        data.Add("anonymous", "/operator", "login");
+        data.Add("owner", "/operator", "denied");
+        data.Add("manager", "/operator", "denied");
+        data.Add("operator", "/operator", "ok");
+        foreach (var page in new[] { "/market", "/statement", "/sell", "/sell?side=buy", "/notifications", "/autopilot" })
         {
             data.Add("anonymous", page, "login");
             data.Add("owner", page, "ok");
@@ -307,6 +318,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
             HttpStatusCode.Redirect or HttpStatusCode.Found when response.Headers.Location!.ToString().Contains("/account/login", StringComparison.Ordinal) => "login",
             HttpStatusCode.Redirect or HttpStatusCode.Found when response.Headers.Location!.ToString().Contains("/account/denied", StringComparison.Ordinal) => "denied",
             HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => "denied",
+            HttpStatusCode.Redirect or HttpStatusCode.Found => "→" + new Uri(new Uri("http://market.example/"), response.Headers.Location!).AbsolutePath,
             _ => ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         outcome.ShouldBe(expected, $"{caller} {page}");

@@ -72,6 +72,55 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "AutopilotChanges",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    HouseholdId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    IsOn = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Sell = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Buy = table.Column<bool>(type: "INTEGER", nullable: false),
+                    MinSellPrice = table.Column<long>(type: "INTEGER", nullable: false),
+                    MaxBuyPrice = table.Column<long>(type: "INTEGER", nullable: false),
+                    MaxEnergyWh = table.Column<long>(type: "INTEGER", nullable: false),
+                    FromHour = table.Column<int>(type: "INTEGER", nullable: false),
+                    ToHour = table.Column<int>(type: "INTEGER", nullable: false),
+                    Until = table.Column<long>(type: "INTEGER", nullable: true),
+                    ChangedAtMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    ChangedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CancelledOrders = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AutopilotChanges", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Autopilots",
+                columns: table => new
+                {
+                    HouseholdId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    IsOn = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Sell = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Buy = table.Column<bool>(type: "INTEGER", nullable: false),
+                    MinSellPrice = table.Column<long>(type: "INTEGER", nullable: false),
+                    MaxBuyPrice = table.Column<long>(type: "INTEGER", nullable: false),
+                    MaxEnergyWh = table.Column<long>(type: "INTEGER", nullable: false),
+                    FromHour = table.Column<int>(type: "INTEGER", nullable: false),
+                    ToHour = table.Column<int>(type: "INTEGER", nullable: false),
+                    Until = table.Column<long>(type: "INTEGER", nullable: true),
+                    UpdatedAtMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastPostedAtMs = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Autopilots", x => x.HouseholdId);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "BlockLeaves",
                 columns: table => new
                 {
@@ -250,6 +299,60 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "NotificationPreferences",
+                columns: table => new
+                {
+                    HouseholdId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Kinds = table.Column<int>(type: "INTEGER", nullable: false),
+                    Email = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Push = table.Column<bool>(type: "INTEGER", nullable: false),
+                    AlertAtOrAbove = table.Column<long>(type: "INTEGER", nullable: true),
+                    AlertAtOrBelow = table.Column<long>(type: "INTEGER", nullable: true),
+                    AlertQuiet = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_NotificationPreferences", x => x.HouseholdId);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Notifications",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    HouseholdId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Kind = table.Column<byte>(type: "INTEGER", nullable: false),
+                    IntervalStart = table.Column<long>(type: "INTEGER", nullable: false),
+                    OrderId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Side = table.Column<byte>(type: "INTEGER", nullable: false),
+                    EnergyWh = table.Column<long>(type: "INTEGER", nullable: false),
+                    OrderEnergyWh = table.Column<long>(type: "INTEGER", nullable: false),
+                    Amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    Price = table.Column<long>(type: "INTEGER", nullable: false),
+                    GridGain = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAtMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReadAtMs = table.Column<long>(type: "INTEGER", nullable: true),
+                    DispatchedAtMs = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Notifications", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "NotifiedIntervals",
+                columns: table => new
+                {
+                    IntervalStart = table.Column<long>(type: "INTEGER", nullable: false),
+                    AtMs = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_NotifiedIntervals", x => x.IntervalStart);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Orders",
                 columns: table => new
                 {
@@ -305,6 +408,23 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Postings", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PushSubscriptions",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    HouseholdId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Endpoint = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: false),
+                    P256dh = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    Auth = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAtMs = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PushSubscriptions", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -505,6 +625,39 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "AutopilotOrders",
+                columns: table => new
+                {
+                    OrderId = table.Column<long>(type: "INTEGER", nullable: false),
+                    HouseholdId = table.Column<long>(type: "INTEGER", nullable: false),
+                    IntervalStart = table.Column<long>(type: "INTEGER", nullable: false),
+                    SettingsVersion = table.Column<int>(type: "INTEGER", nullable: false),
+                    Side = table.Column<byte>(type: "INTEGER", nullable: false),
+                    ForecastWh = table.Column<long>(type: "INTEGER", nullable: false),
+                    BandLowWh = table.Column<long>(type: "INTEGER", nullable: false),
+                    BandHighWh = table.Column<long>(type: "INTEGER", nullable: false),
+                    ForecastDays = table.Column<int>(type: "INTEGER", nullable: false),
+                    EnergyWh = table.Column<long>(type: "INTEGER", nullable: false),
+                    EnergyReason = table.Column<byte>(type: "INTEGER", nullable: false),
+                    MedianPrice = table.Column<long>(type: "INTEGER", nullable: true),
+                    MedianCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    Price = table.Column<long>(type: "INTEGER", nullable: false),
+                    PriceReason = table.Column<byte>(type: "INTEGER", nullable: false),
+                    HouseholdLimitPrice = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAtMs = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AutopilotOrders", x => x.OrderId);
+                    table.ForeignKey(
+                        name: "FK_AutopilotOrders_Orders_OrderId",
+                        column: x => x.OrderId,
+                        principalTable: "Orders",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_ApiTokens_SecretHash",
                 table: "ApiTokens",
@@ -551,6 +704,18 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 name: "UserNameIndex",
                 table: "AspNetUsers",
                 column: "NormalizedUserName",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AutopilotChanges_HouseholdId_Version",
+                table: "AutopilotChanges",
+                columns: new[] { "HouseholdId", "Version" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AutopilotOrders_HouseholdId_IntervalStart_SettingsVersion",
+                table: "AutopilotOrders",
+                columns: new[] { "HouseholdId", "IntervalStart", "SettingsVersion" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -622,6 +787,22 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 column: "IntervalStart");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Notifications_DispatchedAtMs_CreatedAtMs",
+                table: "Notifications",
+                columns: new[] { "DispatchedAtMs", "CreatedAtMs" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Notifications_HouseholdId_Id",
+                table: "Notifications",
+                columns: new[] { "HouseholdId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Notifications_HouseholdId_Kind_IntervalStart_OrderId",
+                table: "Notifications",
+                columns: new[] { "HouseholdId", "Kind", "IntervalStart", "OrderId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Orders_HouseholdId_IntervalStart",
                 table: "Orders",
                 columns: new[] { "HouseholdId", "IntervalStart" });
@@ -651,6 +832,17 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 name: "IX_Postings_TradeId",
                 table: "Postings",
                 column: "TradeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PushSubscriptions_Endpoint",
+                table: "PushSubscriptions",
+                column: "Endpoint",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PushSubscriptions_HouseholdId",
+                table: "PushSubscriptions",
+                column: "HouseholdId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReconciliationOpenings_HouseholdId_IntervalStart",
@@ -729,6 +921,15 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
+                name: "AutopilotChanges");
+
+            migrationBuilder.DropTable(
+                name: "AutopilotOrders");
+
+            migrationBuilder.DropTable(
+                name: "Autopilots");
+
+            migrationBuilder.DropTable(
                 name: "BlockLeaves");
 
             migrationBuilder.DropTable(
@@ -759,13 +960,22 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 name: "MeterReadings");
 
             migrationBuilder.DropTable(
-                name: "Orders");
+                name: "NotificationPreferences");
+
+            migrationBuilder.DropTable(
+                name: "Notifications");
+
+            migrationBuilder.DropTable(
+                name: "NotifiedIntervals");
 
             migrationBuilder.DropTable(
                 name: "PendingCorrections");
 
             migrationBuilder.DropTable(
                 name: "Postings");
+
+            migrationBuilder.DropTable(
+                name: "PushSubscriptions");
 
             migrationBuilder.DropTable(
                 name: "ReconciliationOpenings");
@@ -787,6 +997,9 @@ namespace Market.Web.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "AspNetUsers");
+
+            migrationBuilder.DropTable(
+                name: "Orders");
         }
     }
 }

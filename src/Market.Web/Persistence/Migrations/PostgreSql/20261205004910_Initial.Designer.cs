@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Market.Web.Persistence.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgresMarketDbContext))]
-    [Migration("20261204203340_Initial")]
+    [Migration("20261205004910_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -68,6 +68,173 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.HasIndex("UserId");
 
                     b.ToTable("ApiTokens", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.AutopilotChangeEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("Buy")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("CancelledOrders")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ChangedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("FromHour")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("IsOn")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("MaxBuyPrice")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MaxEnergyWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MinSellPrice")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Sell")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("ToHour")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("Until")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HouseholdId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("AutopilotChanges", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.AutopilotOrderEntity", b =>
+                {
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("BandHighWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("BandLowWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte>("EnergyReason")
+                        .HasColumnType("smallint");
+
+                    b.Property<long>("EnergyWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ForecastDays")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ForecastWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("HouseholdLimitPrice")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("MedianCount")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("MedianPrice")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Price")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte>("PriceReason")
+                        .HasColumnType("smallint");
+
+                    b.Property<int>("SettingsVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<byte>("Side")
+                        .HasColumnType("smallint");
+
+                    b.HasKey("OrderId");
+
+                    b.HasIndex("HouseholdId", "IntervalStart", "SettingsVersion")
+                        .IsUnique();
+
+                    b.ToTable("AutopilotOrders", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.AutopilotSettingsEntity", b =>
+                {
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Buy")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("FromHour")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("IsOn")
+                        .HasColumnType("boolean");
+
+                    b.Property<long?>("LastPostedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MaxBuyPrice")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MaxEnergyWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MinSellPrice")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Sell")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("ToHour")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("Until")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UpdatedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("HouseholdId");
+
+                    b.ToTable("Autopilots", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.BlockEntity", b =>
@@ -504,6 +671,106 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.ToTable("MeterReadings", (string)null);
                 });
 
+            modelBuilder.Entity("Market.Web.Persistence.NotificationEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("DispatchedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("EnergyWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("GridGain")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte>("Kind")
+                        .HasColumnType("smallint");
+
+                    b.Property<long>("OrderEnergyWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Price")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ReadAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte>("Side")
+                        .HasColumnType("smallint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DispatchedAtMs", "CreatedAtMs");
+
+                    b.HasIndex("HouseholdId", "Id");
+
+                    b.HasIndex("HouseholdId", "Kind", "IntervalStart", "OrderId")
+                        .IsUnique();
+
+                    b.ToTable("Notifications", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.NotificationPreferenceEntity", b =>
+                {
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("AlertAtOrAbove")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("AlertAtOrBelow")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("AlertQuiet")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("Email")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("Kinds")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("Push")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("HouseholdId");
+
+                    b.ToTable("NotificationPreferences", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.NotifiedIntervalEntity", b =>
+                {
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("AtMs")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("IntervalStart");
+
+                    b.ToTable("NotifiedIntervals", (string)null);
+                });
+
             modelBuilder.Entity("Market.Web.Persistence.OrderEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -625,6 +892,45 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.HasIndex("TradeId");
 
                     b.ToTable("Postings", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.PushSubscriptionEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Auth")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Endpoint")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("P256dh")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Endpoint")
+                        .IsUnique();
+
+                    b.HasIndex("HouseholdId");
+
+                    b.ToTable("PushSubscriptions", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.ReconciliationEntity", b =>
@@ -947,6 +1253,17 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.AutopilotOrderEntity", b =>
+                {
+                    b.HasOne("Market.Web.Persistence.OrderEntity", "Order")
+                        .WithOne()
+                        .HasForeignKey("Market.Web.Persistence.AutopilotOrderEntity", "OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Order");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Market.Web.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(MarketDbContext))]
-    [Migration("20261204234504_Notifications")]
-    partial class Notifications
+    [Migration("20261205004834_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -61,6 +61,171 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     b.HasIndex("UserId");
 
                     b.ToTable("ApiTokens", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.AutopilotChangeEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Buy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CancelledOrders")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ChangedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("FromHour")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsOn")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MaxBuyPrice")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MaxEnergyWh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MinSellPrice")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Sell")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ToHour")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Until")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HouseholdId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("AutopilotChanges", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.AutopilotOrderEntity", b =>
+                {
+                    b.Property<long>("OrderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BandHighWh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BandLowWh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte>("EnergyReason")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("EnergyWh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ForecastDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ForecastWh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HouseholdLimitPrice")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MedianCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("MedianPrice")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Price")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte>("PriceReason")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SettingsVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte>("Side")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrderId");
+
+                    b.HasIndex("HouseholdId", "IntervalStart", "SettingsVersion")
+                        .IsUnique();
+
+                    b.ToTable("AutopilotOrders", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.AutopilotSettingsEntity", b =>
+                {
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Buy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FromHour")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsOn")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastPostedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MaxBuyPrice")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MaxEnergyWh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MinSellPrice")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Sell")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ToHour")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Until")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("HouseholdId");
+
+                    b.ToTable("Autopilots", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.BlockEntity", b =>
@@ -1049,6 +1214,17 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.AutopilotOrderEntity", b =>
+                {
+                    b.HasOne("Market.Web.Persistence.OrderEntity", "Order")
+                        .WithOne()
+                        .HasForeignKey("Market.Web.Persistence.AutopilotOrderEntity", "OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Order");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

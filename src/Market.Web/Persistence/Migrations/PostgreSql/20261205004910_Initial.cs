@@ -73,6 +73,55 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "AutopilotChanges",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false),
+                    IsOn = table.Column<bool>(type: "boolean", nullable: false),
+                    Sell = table.Column<bool>(type: "boolean", nullable: false),
+                    Buy = table.Column<bool>(type: "boolean", nullable: false),
+                    MinSellPrice = table.Column<long>(type: "bigint", nullable: false),
+                    MaxBuyPrice = table.Column<long>(type: "bigint", nullable: false),
+                    MaxEnergyWh = table.Column<long>(type: "bigint", nullable: false),
+                    FromHour = table.Column<int>(type: "integer", nullable: false),
+                    ToHour = table.Column<int>(type: "integer", nullable: false),
+                    Until = table.Column<long>(type: "bigint", nullable: true),
+                    ChangedAtMs = table.Column<long>(type: "bigint", nullable: false),
+                    ChangedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    CancelledOrders = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AutopilotChanges", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Autopilots",
+                columns: table => new
+                {
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false),
+                    IsOn = table.Column<bool>(type: "boolean", nullable: false),
+                    Sell = table.Column<bool>(type: "boolean", nullable: false),
+                    Buy = table.Column<bool>(type: "boolean", nullable: false),
+                    MinSellPrice = table.Column<long>(type: "bigint", nullable: false),
+                    MaxBuyPrice = table.Column<long>(type: "bigint", nullable: false),
+                    MaxEnergyWh = table.Column<long>(type: "bigint", nullable: false),
+                    FromHour = table.Column<int>(type: "integer", nullable: false),
+                    ToHour = table.Column<int>(type: "integer", nullable: false),
+                    Until = table.Column<long>(type: "bigint", nullable: true),
+                    UpdatedAtMs = table.Column<long>(type: "bigint", nullable: false),
+                    LastPostedAtMs = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Autopilots", x => x.HouseholdId);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "BlockLeaves",
                 columns: table => new
                 {
@@ -251,6 +300,60 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "NotificationPreferences",
+                columns: table => new
+                {
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    Kinds = table.Column<int>(type: "integer", nullable: false),
+                    Email = table.Column<bool>(type: "boolean", nullable: false),
+                    Push = table.Column<bool>(type: "boolean", nullable: false),
+                    AlertAtOrAbove = table.Column<long>(type: "bigint", nullable: true),
+                    AlertAtOrBelow = table.Column<long>(type: "bigint", nullable: true),
+                    AlertQuiet = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_NotificationPreferences", x => x.HouseholdId);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Notifications",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    Kind = table.Column<byte>(type: "smallint", nullable: false),
+                    IntervalStart = table.Column<long>(type: "bigint", nullable: false),
+                    OrderId = table.Column<long>(type: "bigint", nullable: false),
+                    Side = table.Column<byte>(type: "smallint", nullable: false),
+                    EnergyWh = table.Column<long>(type: "bigint", nullable: false),
+                    OrderEnergyWh = table.Column<long>(type: "bigint", nullable: false),
+                    Amount = table.Column<long>(type: "bigint", nullable: false),
+                    Price = table.Column<long>(type: "bigint", nullable: false),
+                    GridGain = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedAtMs = table.Column<long>(type: "bigint", nullable: false),
+                    ReadAtMs = table.Column<long>(type: "bigint", nullable: true),
+                    DispatchedAtMs = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Notifications", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "NotifiedIntervals",
+                columns: table => new
+                {
+                    IntervalStart = table.Column<long>(type: "bigint", nullable: false),
+                    AtMs = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_NotifiedIntervals", x => x.IntervalStart);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Orders",
                 columns: table => new
                 {
@@ -306,6 +409,23 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Postings", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PushSubscriptions",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    Endpoint = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
+                    P256dh = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Auth = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CreatedAtMs = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PushSubscriptions", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -506,6 +626,39 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "AutopilotOrders",
+                columns: table => new
+                {
+                    OrderId = table.Column<long>(type: "bigint", nullable: false),
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    IntervalStart = table.Column<long>(type: "bigint", nullable: false),
+                    SettingsVersion = table.Column<int>(type: "integer", nullable: false),
+                    Side = table.Column<byte>(type: "smallint", nullable: false),
+                    ForecastWh = table.Column<long>(type: "bigint", nullable: false),
+                    BandLowWh = table.Column<long>(type: "bigint", nullable: false),
+                    BandHighWh = table.Column<long>(type: "bigint", nullable: false),
+                    ForecastDays = table.Column<int>(type: "integer", nullable: false),
+                    EnergyWh = table.Column<long>(type: "bigint", nullable: false),
+                    EnergyReason = table.Column<byte>(type: "smallint", nullable: false),
+                    MedianPrice = table.Column<long>(type: "bigint", nullable: true),
+                    MedianCount = table.Column<int>(type: "integer", nullable: false),
+                    Price = table.Column<long>(type: "bigint", nullable: false),
+                    PriceReason = table.Column<byte>(type: "smallint", nullable: false),
+                    HouseholdLimitPrice = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedAtMs = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AutopilotOrders", x => x.OrderId);
+                    table.ForeignKey(
+                        name: "FK_AutopilotOrders_Orders_OrderId",
+                        column: x => x.OrderId,
+                        principalTable: "Orders",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_ApiTokens_SecretHash",
                 table: "ApiTokens",
@@ -552,6 +705,18 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 name: "UserNameIndex",
                 table: "AspNetUsers",
                 column: "NormalizedUserName",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AutopilotChanges_HouseholdId_Version",
+                table: "AutopilotChanges",
+                columns: new[] { "HouseholdId", "Version" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AutopilotOrders_HouseholdId_IntervalStart_SettingsVersion",
+                table: "AutopilotOrders",
+                columns: new[] { "HouseholdId", "IntervalStart", "SettingsVersion" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -623,6 +788,22 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 column: "IntervalStart");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Notifications_DispatchedAtMs_CreatedAtMs",
+                table: "Notifications",
+                columns: new[] { "DispatchedAtMs", "CreatedAtMs" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Notifications_HouseholdId_Id",
+                table: "Notifications",
+                columns: new[] { "HouseholdId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Notifications_HouseholdId_Kind_IntervalStart_OrderId",
+                table: "Notifications",
+                columns: new[] { "HouseholdId", "Kind", "IntervalStart", "OrderId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Orders_HouseholdId_IntervalStart",
                 table: "Orders",
                 columns: new[] { "HouseholdId", "IntervalStart" });
@@ -652,6 +833,17 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 name: "IX_Postings_TradeId",
                 table: "Postings",
                 column: "TradeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PushSubscriptions_Endpoint",
+                table: "PushSubscriptions",
+                column: "Endpoint",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PushSubscriptions_HouseholdId",
+                table: "PushSubscriptions",
+                column: "HouseholdId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReconciliationOpenings_HouseholdId_IntervalStart",
@@ -730,6 +922,15 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
+                name: "AutopilotChanges");
+
+            migrationBuilder.DropTable(
+                name: "AutopilotOrders");
+
+            migrationBuilder.DropTable(
+                name: "Autopilots");
+
+            migrationBuilder.DropTable(
                 name: "BlockLeaves");
 
             migrationBuilder.DropTable(
@@ -760,13 +961,22 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 name: "MeterReadings");
 
             migrationBuilder.DropTable(
-                name: "Orders");
+                name: "NotificationPreferences");
+
+            migrationBuilder.DropTable(
+                name: "Notifications");
+
+            migrationBuilder.DropTable(
+                name: "NotifiedIntervals");
 
             migrationBuilder.DropTable(
                 name: "PendingCorrections");
 
             migrationBuilder.DropTable(
                 name: "Postings");
+
+            migrationBuilder.DropTable(
+                name: "PushSubscriptions");
 
             migrationBuilder.DropTable(
                 name: "ReconciliationOpenings");
@@ -788,6 +998,9 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
 
             migrationBuilder.DropTable(
                 name: "AspNetUsers");
+
+            migrationBuilder.DropTable(
+                name: "Orders");
         }
     }
 }

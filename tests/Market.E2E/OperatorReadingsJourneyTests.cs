@@ -103,9 +103,10 @@ public sealed class OperatorReadingsJourneyTests(BrowserFixture fixture) : IClas
         var household = await fixture.NewPageAsync();
         await BrowserFixture.SignInAsync(household, "anna@demo.energy");
         await BrowserFixture.GotoLiveAsync(household, "statement");
-        await Assertions.Expect(household.GetByTestId("metered")).ToBeVisibleAsync();
-        await Assertions.Expect(household.GetByTestId("export-local")).ToContainTextAsync("0.800 kWh");
-        await Assertions.Expect(household.GetByTestId("metered")).ToContainTextAsync("incl. 0.200 kWh you sold but did not deliver");
+        await Assertions.Expect(household.GetByTestId("metered-note")).ToBeVisibleAsync();
+        await Assertions.Expect(household.GetByTestId("sold")).ToHaveTextAsync("1.000 kWh");
+        await Assertions.Expect(household.GetByTestId("metered-note")).ToContainTextAsync("exported 0.800 kWh");
+        await Assertions.Expect(household.GetByTestId("part-after-amount")).ToContainTextAsync("−");
         await BrowserFixture.ScreenshotBothAsync(household, "64-statement-metered");
 
         // The meter operator re-reads Anna's meter: she did export the whole 1,000 Wh. The correction seals version 2,
@@ -118,8 +119,10 @@ public sealed class OperatorReadingsJourneyTests(BrowserFixture fixture) : IClas
         await Assertions.Expect(page.GetByTestId("upload-result")).ToContainTextAsync("0 new readings, 1 correction, 0 unchanged; 1 interval reconciled and sealed.");
         await BrowserFixture.GotoLiveAsync(household, "statement");
         await Assertions.Expect(household.GetByTestId("corrections")).ToContainTextAsync("+€0.08");
-        await Assertions.Expect(household.GetByTestId("interval-version")).ToContainTextAsync("2corrected, +€0.08");
-        await Assertions.Expect(household.GetByTestId("metered")).Not.ToContainTextAsync("you sold but did not deliver");
+        await household.GetByTestId("interval-toggle").ClickAsync();
+        await Assertions.Expect(household.GetByTestId("corrected-mark")).ToBeVisibleAsync();
+        await Assertions.Expect(household.GetByTestId("interval-version")).ToContainTextAsync("version 2, +€0.08");
+        await Assertions.Expect(household.GetByTestId("metered-note")).ToContainTextAsync("exported 1.000 kWh");
         await BrowserFixture.ScreenshotBothAsync(household, "65-statement-corrected");
     }
 }

@@ -23,7 +23,7 @@ public sealed class RequestCultureTests(SharedMarket market) : IClassFixture<Sha
 
         var rules = new CommunityOptions();
         var format = CultureInfo.GetCultureInfo(culture);
-        var band = $"{Units.Price(rules.PriceFloor, format)} – {Units.Price(rules.PriceCeiling, format)}";
+        var band = $"{Units.Cents(rules.PriceFloor, format)}–{Units.Price(rules.PriceCeiling, format)}";
 
         html.ShouldContain(band);
     }

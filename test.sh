@@ -73,9 +73,9 @@ fi
 export MARKET_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres"
 
 status=0
-run_tests() { # run_tests <project> <result name>: non-zero when it failed or did not run; its summary goes to <result name>.summary
-  local proj=$1 name=$2 started=$SECONDS rc=0
-  dotnet test "$proj" -c Release --no-build --nologo \
+run_tests() { # run_tests <project> <result name> [filter]: non-zero when it failed or did not run; its summary goes to <result name>.summary
+  local proj=$1 name=$2 filter=${3:-} started=$SECONDS rc=0
+  dotnet test "$proj" -c Release --no-build --nologo ${filter:+--filter "$filter"} \
       --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
       --results-directory "$results" >"$results/$name.log" 2>&1 || rc=1
   {
@@ -112,8 +112,11 @@ verifier_tests() {
 # Two lanes on the two cores, about equally long: the browser and process tests (Market.E2E) spend much of their
 # time waiting on Chromium, timers and restarted processes, so the other projects run meanwhile. The browser lane
 # then runs the verifier's node tests and the small projects; the other lane the ledger tests and the web tests on
-# SQLite, then again, whole, on PostgreSQL (a database per app, copied from a migrated template, dropped
-# afterwards). MARKET_TEST_SERIAL=1 runs everything in one lane.
+# SQLite. The web tests run again, whole, on PostgreSQL (a database per app, copied from a migrated template, dropped
+# afterwards), in two parts of about equal length, one at the end of each lane. MARKET_TEST_SERIAL=1 runs everything
+# in one lane.
+pg_part1="FullyQualifiedName~Market.Web.Tests.Metering.|FullyQualifiedName~Market.Web.Tests.Notifications.|FullyQualifiedName~Market.Web.Tests.Api.|FullyQualifiedName~Market.Web.Tests.Autopilot."
+pg_part2="FullyQualifiedName!~Market.Web.Tests.Metering.&FullyQualifiedName!~Market.Web.Tests.Notifications.&FullyQualifiedName!~Market.Web.Tests.Api.&FullyQualifiedName!~Market.Web.Tests.Autopilot."
 browser_lane() {
   local rc=0 name
   echo "   running Market.E2E"
@@ -124,6 +127,8 @@ browser_lane() {
     echo "   running $name"
     run_tests "tests/$name/$name.csproj" "$name" || rc=1
   done
+  echo "   running Market.Web.Tests.PostgreSql (part 1)"
+  MARKET_TEST_DATABASE=PostgreSql run_tests tests/Market.Web.Tests/Market.Web.Tests.csproj Market.Web.Tests.PostgreSql.1 "$pg_part1" || rc=1
   return $rc
 }
 other_lane() {
@@ -134,8 +139,8 @@ other_lane() {
     echo "   running $name"
     run_tests "$proj" "$name" || rc=1
   done
-  echo "   running Market.Web.Tests.PostgreSql"
-  MARKET_TEST_DATABASE=PostgreSql run_tests tests/Market.Web.Tests/Market.Web.Tests.csproj Market.Web.Tests.PostgreSql || rc=1
+  echo "   running Market.Web.Tests.PostgreSql (part 2)"
+  MARKET_TEST_DATABASE=PostgreSql run_tests tests/Market.Web.Tests/Market.Web.Tests.csproj Market.Web.Tests.PostgreSql.2 "$pg_part2" || rc=1
   return $rc
 }
 tests_started=$SECONDS
@@ -150,7 +155,7 @@ else
   wait "$browser_pid" || status=1
 fi
 echo "== tests took $((SECONDS - tests_started)) s"
-for name in $(for proj in tests/*/*.csproj; do basename "$proj" .csproj; done) Market.Web.Tests.PostgreSql verifier-node; do
+for name in $(for proj in tests/*/*.csproj; do basename "$proj" .csproj; done) Market.Web.Tests.PostgreSql.1 Market.Web.Tests.PostgreSql.2 verifier-node; do
   [ -f "$results/$name.summary" ] && cat "$results/$name.summary"
 done
 # Where the time went: per result file, and the slowest tests (docs/performance.md, "The test suite's time").

@@ -48,18 +48,12 @@ public sealed class PhoneFirstPagesTests(BrowserFixture fixture) : IClassFixture
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Theory]
-    [InlineData("market", "anna@demo.energy", 390, "en-GB")]
     [InlineData("market", "anna@demo.energy", 1440, "en-GB")]
     [InlineData("market", "anna@demo.energy", 390, "de-DE")]
-    [InlineData("market", "anna@demo.energy", 1440, "de-DE")]
     [InlineData("ledger", null, 390, "en-GB")]
-    [InlineData("ledger", null, 1440, "en-GB")]
-    [InlineData("ledger", null, 390, "de-DE")]
     [InlineData("ledger", null, 1440, "de-DE")]
-    [InlineData("utility", "manager@demo.energy", 390, "en-GB")]
     [InlineData("utility", "manager@demo.energy", 1440, "en-GB")]
     [InlineData("utility", "manager@demo.energy", 390, "de-DE")]
-    [InlineData("utility", "manager@demo.energy", 1440, "de-DE")]
     public async Task Page_PhoneAndDesktop_NeverWiderThanTheWindowAndAccessible(string path, string? user, int width, string locale)
     {
         var page = await fixture.NewPageAsync(width, 844, locale);

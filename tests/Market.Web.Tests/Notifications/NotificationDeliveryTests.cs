@@ -11,61 +11,6 @@ namespace Market.Web.Tests.Notifications;
 /// <summary>E-mail and Web Push: only to allowed push services, signed and encrypted as the protocol says, once.</summary>
 public sealed class NotificationDeliveryTests
 {
-    public static TheoryData<string?, string?, string?> BadSubscriptions()
-    {
-        var (key, auth) = DeviceKeys();
-        return new TheoryData<string?, string?, string?>
-        {
-            { "http://fcm.googleapis.com/fcm/send/abc", key, auth },
-            { "https://169.254.169.254/latest/meta-data", key, auth },
-            { "https://127.0.0.1:8080/push", key, auth },
-            { "https://evil.example/push", key, auth },
-            { "https://fcm.googleapis.com.evil.example/push", key, auth },
-            { "https://user:pw@fcm.googleapis.com/fcm/send/abc", key, auth },
-            { "file:///etc/passwd", key, auth },
-            { "not a url", key, auth },
-            { null, key, auth },
-            { "https://fcm.googleapis.com/fcm/send/abc", "short", auth },
-            { "https://fcm.googleapis.com/fcm/send/abc", key, null },
-            { "https://fcm.googleapis.com/fcm/send/abc", key, key },
-        };
-    }
-
-    [Theory]
-    [MemberData(nameof(BadSubscriptions))]
-    public async Task PostPushSubscription_EndpointOrKeysNotAllowed_400AndNothingStored(string? endpoint, string? p256dh, string? auth)
-    {
-        await using var app = new MarketFactory();
-        using var client = await ApiClient.ForAsync(app, "anna@demo.energy");
-
-        var response = await client.PostAsJsonAsync("/api/notifications/push-subscriptions", new { endpoint, keys = new { p256dh, auth } });
-
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        await using var db = app.CreateDb();
-        (await db.PushSubscriptions.CountAsync()).ShouldBe(0);
-    }
-
-    [Theory]
-    [InlineData("https://fcm.googleapis.com/fcm/send/abc")]
-    [InlineData("https://updates.push.services.mozilla.com/wpush/v2/abc")]
-    [InlineData("https://db5p.notify.windows.com/w/?token=abc")]
-    [InlineData("https://web.push.apple.com/QGx")]
-    public async Task PostPushSubscription_KnownPushService_StoredForTheCaller(string endpoint)
-    {
-        await using var app = new MarketFactory();
-        using var client = await ApiClient.ForAsync(app, "anna@demo.energy");
-        var (key, auth) = DeviceKeys();
-
-        var response = await client.PostAsJsonAsync("/api/notifications/push-subscriptions", new { endpoint, keys = new { p256dh = key, auth } });
-
-        response.StatusCode.ShouldBe(HttpStatusCode.NoContent);
-        var anna = await app.HouseholdAsync("anna@demo.energy");
-        await using var db = app.CreateDb();
-        var stored = await db.PushSubscriptions.SingleAsync();
-        stored.HouseholdId.ShouldBe(anna.Id);
-        stored.Endpoint.ShouldBe(endpoint);
-    }
-
     [Fact]
     public async Task DispatchDueAsync_FillWithPushOn_FakePushServiceReceivesVapidSignedEncryptedPush()
     {
@@ -212,10 +157,73 @@ public sealed class NotificationDeliveryTests
     }
 
     /// <summary>A device's P-256 public key (uncompressed) and 16-byte secret, base64url, as a browser makes them.</summary>
-    private static (string Key, string Auth) DeviceKeys()
+    internal static (string Key, string Auth) DeviceKeys()
     {
         using var device = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         var q = device.ExportParameters(false).Q;
         return (Base64Url.EncodeToString([0x04, .. q.X!, .. q.Y!]), Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)));
+    }
+}
+
+/// <summary>Push subscriptions the app refuses: nothing is stored (one app for the class; no test here stores).</summary>
+public sealed class PushSubscriptionRefusalTests(SharedMarket market) : IClassFixture<SharedMarket>
+{
+    public static TheoryData<string?, string?, string?> BadSubscriptions()
+    {
+        var (key, auth) = NotificationDeliveryTests.DeviceKeys();
+        return new TheoryData<string?, string?, string?>
+        {
+            { "http://fcm.googleapis.com/fcm/send/abc", key, auth },
+            { "https://169.254.169.254/latest/meta-data", key, auth },
+            { "https://127.0.0.1:8080/push", key, auth },
+            { "https://evil.example/push", key, auth },
+            { "https://fcm.googleapis.com.evil.example/push", key, auth },
+            { "https://user:pw@fcm.googleapis.com/fcm/send/abc", key, auth },
+            { "file:///etc/passwd", key, auth },
+            { "not a url", key, auth },
+            { null, key, auth },
+            { "https://fcm.googleapis.com/fcm/send/abc", "short", auth },
+            { "https://fcm.googleapis.com/fcm/send/abc", key, null },
+            { "https://fcm.googleapis.com/fcm/send/abc", key, key },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(BadSubscriptions))]
+    public async Task PostPushSubscription_EndpointOrKeysNotAllowed_400AndNothingStored(string? endpoint, string? p256dh, string? auth)
+    {
+        var app = market.App;
+        using var client = await ApiClient.ForAsync(app, "anna@demo.energy");
+
+        var response = await client.PostAsJsonAsync("/api/notifications/push-subscriptions", new { endpoint, keys = new { p256dh, auth } });
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        await using var db = app.CreateDb();
+        (await db.PushSubscriptions.CountAsync()).ShouldBe(0);
+    }
+}
+
+/// <summary>Push subscriptions to the browsers' push services are stored for the caller (one app; each its own endpoint).</summary>
+public sealed class PushSubscriptionTests(SharedMarket market) : IClassFixture<SharedMarket>
+{
+    [Theory]
+    [InlineData("https://fcm.googleapis.com/fcm/send/abc")]
+    [InlineData("https://updates.push.services.mozilla.com/wpush/v2/abc")]
+    [InlineData("https://db5p.notify.windows.com/w/?token=abc")]
+    [InlineData("https://web.push.apple.com/QGx")]
+    public async Task PostPushSubscription_KnownPushService_StoredForTheCaller(string endpoint)
+    {
+        var app = market.App;
+        using var client = await ApiClient.ForAsync(app, "anna@demo.energy");
+        var (key, auth) = NotificationDeliveryTests.DeviceKeys();
+
+        var response = await client.PostAsJsonAsync("/api/notifications/push-subscriptions", new { endpoint, keys = new { p256dh = key, auth } });
+
+        response.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        var anna = await app.HouseholdAsync("anna@demo.energy");
+        await using var db = app.CreateDb();
+        var stored = await db.PushSubscriptions.SingleAsync(p => p.Endpoint == endpoint);
+        stored.HouseholdId.ShouldBe(anna.Id);
+        stored.Endpoint.ShouldBe(endpoint);
     }
 }

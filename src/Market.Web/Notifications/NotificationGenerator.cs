@@ -33,8 +33,13 @@ public sealed partial class NotificationGenerator(
     private static string Wants(string household, NotificationKind kind) =>
         $"NOT EXISTS (SELECT 1 FROM \"NotificationPreferences\" p WHERE p.\"HouseholdId\" = {household} AND (p.\"Kinds\" & {1 << (int)kind}) = 0)";
 
+    // Orders the household's autopilot posted: their fills are news, their expiries and the cancellations a pause or a
+    // change of limits makes are not (every quarter hour of a night it bids and nothing sells; the autopilot page
+    // lists them all).
+    private const string NotTheAutopilots = "NOT EXISTS (SELECT 1 FROM \"AutopilotOrders\" a WHERE a.\"OrderId\" = o.\"Id\")";
+
     // Each order's money: the sum of its trades (as buyer or seller) in the interval.
-    private static string OrderNotices(NotificationKind kind, OrderStatus status) =>
+    private static string OrderNotices(NotificationKind kind, OrderStatus status, bool autopilotToo = true) =>
         Insert +
         $"SELECT o.\"HouseholdId\", {(int)kind}, o.\"IntervalStart\", o.\"Id\", o.\"Side\", o.\"FilledWh\", o.\"EnergyWh\", COALESCE(m.\"Amount\", 0), COALESCE(c.\"Price\", 0), 0, {{1}} " +
         "FROM \"Orders\" o " +
@@ -43,11 +48,12 @@ public sealed partial class NotificationGenerator(
         "SELECT \"BuyOrderId\" AS \"OrderId\", \"Amount\" FROM \"Trades\" WHERE \"IntervalStart\" = {0} UNION ALL " +
         "SELECT \"SellOrderId\", \"Amount\" FROM \"Trades\" WHERE \"IntervalStart\" = {0}) u GROUP BY u.\"OrderId\") m ON m.\"OrderId\" = o.\"Id\" " +
         $"WHERE o.\"IntervalStart\" = {{0}} AND o.\"Status\" = {(int)status} AND {Wants("o.\"HouseholdId\"", kind)} " +
+        (autopilotToo ? "" : $"AND {NotTheAutopilots} ") +
         "ON CONFLICT DO NOTHING";
 
     private static readonly string Filled = OrderNotices(NotificationKind.Filled, OrderStatus.Filled);
     private static readonly string PartlyFilled = OrderNotices(NotificationKind.PartlyFilled, OrderStatus.PartiallyFilled);
-    private static readonly string Expired = OrderNotices(NotificationKind.Expired, OrderStatus.Unmatched);
+    private static readonly string Expired = OrderNotices(NotificationKind.Expired, OrderStatus.Unmatched, autopilotToo: false);
 
     private static readonly string PriceAlerts =
         Insert +
@@ -60,7 +66,7 @@ public sealed partial class NotificationGenerator(
     private static readonly string Cancelled =
         Insert +
         $"SELECT o.\"HouseholdId\", {(int)NotificationKind.Cancelled}, o.\"IntervalStart\", o.\"Id\", o.\"Side\", 0, o.\"EnergyWh\", 0, o.\"LimitPrice\", 0, {{1}} " +
-        $"FROM \"Orders\" o WHERE o.\"IntervalStart\" >= {{0}} AND o.\"Status\" = {(int)OrderStatus.Cancelled} AND {Wants("o.\"HouseholdId\"", NotificationKind.Cancelled)} " +
+        $"FROM \"Orders\" o WHERE o.\"IntervalStart\" >= {{0}} AND o.\"Status\" = {(int)OrderStatus.Cancelled} AND {Wants("o.\"HouseholdId\"", NotificationKind.Cancelled)} AND {NotTheAutopilots} " +
         "ON CONFLICT DO NOTHING";
 
     private const string MarkNotified = "INSERT INTO \"NotifiedIntervals\" (\"IntervalStart\", \"AtMs\") VALUES ({0}, {1}) ON CONFLICT DO NOTHING";

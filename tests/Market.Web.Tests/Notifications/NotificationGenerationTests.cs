@@ -89,6 +89,50 @@ public sealed class NotificationGenerationTests
     }
 
     [Fact]
+    public async Task GenerateDueAsync_AutopilotsBidNotMatched_NoExpiredNoticeButTheHandOfferStillTold()
+    {
+        await using var app = new MarketFactory();
+        _ = app.Server;
+        var interval = app.Get<MarketClock>().FirstOpenInterval();
+        await app.AnnaSellsToBenAsync(interval, sellPrice: 3000, buyPrice: 2000);
+        var ben = await app.HouseholdAsync("ben@demo.energy");
+        await using (var db = app.CreateDb())
+        {
+            var bid = await db.Orders.SingleAsync(o => o.HouseholdId == ben.Id && o.IntervalStart == interval);
+            db.AutopilotOrders.Add(new AutopilotOrderEntity { OrderId = bid.Id, HouseholdId = ben.Id, IntervalStart = interval, SettingsVersion = 1, Side = OrderSide.Buy, EnergyWh = bid.EnergyWh, Price = bid.LimitPrice });
+            await db.SaveChangesAsync();
+        }
+
+        await app.CloseGateAndClearAsync(interval);
+        await app.Get<NotificationGenerator>().GenerateDueAsync();
+
+        var notice = (await AllAsync(app)).ShouldHaveSingleItem();
+        notice.Kind.ShouldBe(NotificationKind.Expired);
+        notice.HouseholdId.ShouldNotBe(ben.Id);
+    }
+
+    [Fact]
+    public async Task GenerateDueAsync_AutopilotsOrderCancelledByAPause_NoCancelledNotice()
+    {
+        await using var app = new MarketFactory();
+        _ = app.Server;
+        var ben = await app.HouseholdAsync("ben@demo.energy");
+        var interval = app.Get<MarketClock>().FirstOpenInterval();
+        var orders = app.Get<OrderService>();
+        var placed = await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 300, 3000, interval));
+        await using (var db = app.CreateDb())
+        {
+            db.AutopilotOrders.Add(new AutopilotOrderEntity { OrderId = placed.Order!.Id, HouseholdId = ben.Id, IntervalStart = interval, SettingsVersion = 1, Side = OrderSide.Buy, EnergyWh = 300, Price = 3000 });
+            await db.SaveChangesAsync();
+        }
+
+        (await orders.CancelAsync(ben.Id, placed.Order!.Id)).Succeeded.ShouldBeTrue();
+        await app.Get<NotificationGenerator>().GenerateDueAsync();
+
+        (await AllAsync(app)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task GenerateDueAsync_OrderCancelled_OneCancelledNotice()
     {
         await using var app = new MarketFactory();

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Where the test suite's time goes, from the .trx files ./test.sh writes (artifacts/test-results/*.trx):
 // per result file (project and engine) the wall time of the run, the number of tests and the sum of their
-// durations, then the slowest tests over all files.
+// durations, then the slowest tests over all files, and last every failed test with the start of its message (so
+// the tail of a CI log names what failed).
 //
 //   node .ci/test-times.mjs [results folder] [--top N]
 //
@@ -63,11 +64,12 @@ for (const file of files) {
   const times = attributes(/<Times [^>]*>/.exec(xml)?.[0] ?? '');
   const counters = attributes(/<Counters [^>]*>/.exec(xml)?.[0] ?? '');
   let sum = 0;
-  for (const [tag] of xml.matchAll(/<UnitTestResult [^>]*>/g)) {
-    const result = attributes(tag);
+  for (const match of xml.matchAll(/<UnitTestResult [^>]*?(\/>|>([\s\S]*?)<\/UnitTestResult>)/g)) {
+    const result = attributes(/^<UnitTestResult [^>]*>/.exec(match[0])[0]);
     const duration = seconds(result.duration);
     sum += duration;
-    tests.push({ run: name, name: result.testName, outcome: result.outcome, duration });
+    const message = /<Message>([\s\S]*?)<\/Message>/.exec(match[2] ?? '')?.[1];
+    tests.push({ run: name, name: result.testName, outcome: result.outcome, duration, message: message ? unescape(message) : '' });
   }
   const wall = times.start && times.finish ? (Date.parse(times.finish) - Date.parse(times.start)) / 1000 : Number.NaN;
   runs.push({ name, wall, sum, total: Number(counters.total ?? 0), failed: Number(counters.failed ?? 0) + Number(counters.error ?? 0) });
@@ -89,5 +91,17 @@ if (top > 0) {
   for (const t of tests.sort((a, b) => b.duration - a.duration).slice(0, top)) {
     const outcome = t.outcome === 'Passed' ? '' : `  [${t.outcome}]`;
     console.log(`${t.duration.toFixed(1).padStart(7)} s  ${t.run}  ${t.name}${outcome}`);
+  }
+}
+
+const failed = tests.filter((t) => t.outcome !== 'Passed' && t.outcome !== 'NotExecuted');
+if (failed.length > 0) {
+  console.log('');
+  console.log(`${failed.length} failed`);
+  for (const t of failed) {
+    console.log(`  ${t.run}  ${t.name}  [${t.outcome}, ${t.duration.toFixed(1)} s]`);
+    for (const line of t.message.split('\n').filter((l) => l.trim() !== '').slice(0, 6)) {
+      console.log(`      ${line.slice(0, 300)}`);
+    }
   }
 }

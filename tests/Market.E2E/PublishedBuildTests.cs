@@ -10,15 +10,15 @@ namespace Market.E2E;
 /// somewhere else. The output carries everything the app reads (household profiles, the verifier bundle, static
 /// files), found relative to the app and not to the working directory.
 /// </summary>
-public sealed class PublishedBuildTests : IDisposable
+public sealed class PublishedBuildTests(PublishedBuild build) : IClassFixture<PublishedBuild>, IDisposable
 {
-    private readonly string _output = Directory.CreateTempSubdirectory("market-publish-").FullName;
+    private readonly string _output = build.Output;
     private readonly string _elsewhere = Directory.CreateTempSubdirectory("market-cwd-").FullName;
 
     [Fact]
     public async Task Publish_StartedFromAnotherFolder_DemoCommunityTradesAndPagesAreServed()
     {
-        await PublishAsync();
+        await build.PublishAsync();
         var settings = new Dictionary<string, string>
         {
             ["Demo:Enabled"] = "true",
@@ -43,7 +43,7 @@ public sealed class PublishedBuildTests : IDisposable
     [Fact]
     public async Task Publish_StartedWithTheDefaultConfiguration_NoDemoAndTheDemoOperatorPasswordRefused()
     {
-        await PublishAsync();
+        await build.PublishAsync();
         var dll = Path.Combine(_output, "Market.Web.dll");
 
         HttpStatusCode load;
@@ -78,11 +78,7 @@ public sealed class PublishedBuildTests : IDisposable
     }
 
     // xunit v2 disposes a test class through IDisposable or IAsyncLifetime; it never calls IAsyncDisposable.
-    public void Dispose()
-    {
-        Directory.Delete(_output, recursive: true);
-        Directory.Delete(_elsewhere, recursive: true);
-    }
+    public void Dispose() => Directory.Delete(_elsewhere, recursive: true);
 
     /// <summary>Starts the published app in Production with <paramref name="environment"/> and waits for it to stop.</summary>
     private async Task<(int Exit, string Output)> RunToExitAsync(string dll, Dictionary<string, string> environment)
@@ -119,8 +115,50 @@ public sealed class PublishedBuildTests : IDisposable
 
         return (app.ExitCode, await stdout + await stderr);
     }
+}
 
-    private async Task PublishAsync()
+/// <summary>
+/// One <c>dotnet publish</c> for the class: the output is only read (each test starts the app from it with its own
+/// working folder, and the data folder the app makes next to itself is removed before the next test starts it).
+/// </summary>
+public sealed class PublishedBuild : IDisposable
+{
+    private readonly SemaphoreSlim _once = new(1, 1);
+    private bool _published;
+
+    public string Output { get; } = Directory.CreateTempSubdirectory("market-publish-").FullName;
+
+    public async Task PublishAsync()
+    {
+        await _once.WaitAsync();
+        try
+        {
+            if (!_published)
+            {
+                await RunPublishAsync();
+                _published = true;
+            }
+
+            // Each test starts from a published folder as the release ships it: no data folder yet.
+            var data = Path.Combine(Output, "data");
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+        }
+        finally
+        {
+            _once.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        Directory.Delete(Output, recursive: true);
+        _once.Dispose();
+    }
+
+    private async Task RunPublishAsync()
     {
         // The solution is built already (./test.sh builds it); publish only lays the output out.
         var start = new ProcessStartInfo("dotnet")
@@ -129,7 +167,7 @@ public sealed class PublishedBuildTests : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in new[] { "publish", "src/Market.Web", "-c", AppProcess.Configuration, "--no-build", "-o", _output, "-nologo" })
+        foreach (var arg in new[] { "publish", "src/Market.Web", "-c", AppProcess.Configuration, "--no-build", "-o", Output, "-nologo" })
         {
             start.ArgumentList.Add(arg);
         }

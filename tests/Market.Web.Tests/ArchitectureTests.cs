@@ -7,6 +7,7 @@ namespace Market.Web.Tests;
 /// a page's code, a lambda or an async method counts like any other code; a new edge that is not listed here fails,
 /// and so does any cycle between folders.
 /// </summary>
+[Trait("Database", "Independent")]
 public sealed class ArchitectureTests
 {
     private const string Root = "(root)";

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Market.Web.Tests;
 
 /// <summary>The market's own instruments report what happened: orders accepted and rejected, intervals cleared, durations.</summary>
+[Trait("Database", "Independent")]
 public sealed class MetricsTests
 {
     [Fact]

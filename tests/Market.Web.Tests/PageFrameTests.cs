@@ -5,6 +5,7 @@ namespace Market.Web.Tests;
 
 /// <summary>Pages the app serves without a page of their own (unknown addresses, refusals, the API reference) still
 /// look like the app and lead back to it.</summary>
+[Trait("Database", "Independent")]
 public sealed class PageFrameTests(SharedMarket market) : IClassFixture<SharedMarket>
 {
     [Fact]

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Market.Web.Tests.Accounts;
 
 /// <summary>Length over composition, common passwords refused, each refusal saying why (NIST SP 800-63B).</summary>
+[Trait("Database", "Independent")]
 public sealed class PasswordPolicyTests
 {
     private readonly PasswordPolicy _policy = new(CommonPasswords.BuiltIn);

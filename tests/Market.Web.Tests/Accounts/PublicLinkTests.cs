@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Market.Web.Tests.Accounts;
 
 /// <summary>Links the app mails point at its configured public address, whatever Host header a request carried.</summary>
+[Trait("Database", "Independent")]
 public sealed partial class PublicLinkTests
 {
     [Fact]

@@ -1,5 +1,7 @@
 namespace Market.Web.Tests.Api;
 
+[Trait("Database", "Independent")]
+
 public sealed class PageCursorTests
 {
     [Theory]

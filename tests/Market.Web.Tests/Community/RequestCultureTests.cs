@@ -5,6 +5,7 @@ using Market.Web.Tests.Support;
 namespace Market.Web.Tests.Community;
 
 /// <summary>The page's numbers follow the browser's language when the app offers it, else the community's culture.</summary>
+[Trait("Database", "Independent")]
 public sealed class RequestCultureTests(SharedMarket market) : IClassFixture<SharedMarket>
 {
     [Theory]

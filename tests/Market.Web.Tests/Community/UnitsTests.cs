@@ -2,6 +2,8 @@ using System.Globalization;
 
 namespace Market.Web.Tests.Community;
 
+[Trait("Database", "Independent")]
+
 public sealed class UnitsTests
 {
     private static readonly CultureInfo English = CultureInfo.GetCultureInfo("en");

@@ -8,6 +8,8 @@ using MudBlazor;
 
 namespace Market.Web.Tests.Components;
 
+[Trait("Database", "Independent")]
+
 public sealed class AutopilotFormTests
 {
     [Fact]

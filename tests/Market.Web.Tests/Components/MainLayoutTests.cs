@@ -10,6 +10,7 @@ using MudBlazor.Services;
 namespace Market.Web.Tests.Components;
 
 /// <summary>The frame around every page: its landmarks and what it tells everyone.</summary>
+[Trait("Database", "Independent")]
 public sealed class MainLayoutTests : IAsyncDisposable
 {
     private readonly BunitContext _context = new();

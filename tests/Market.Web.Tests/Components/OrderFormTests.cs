@@ -7,6 +7,8 @@ using MudBlazor;
 
 namespace Market.Web.Tests.Components;
 
+[Trait("Database", "Independent")]
+
 public sealed class OrderFormTests
 {
     [Fact]

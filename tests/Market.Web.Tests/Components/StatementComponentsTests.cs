@@ -8,6 +8,7 @@ using MudBlazor.Services;
 namespace Market.Web.Tests.Components;
 
 /// <summary>The statement's parts as a household sees them, each from the month's one <see cref="StatementSummary"/>.</summary>
+[Trait("Database", "Independent")]
 public sealed class StatementComponentsTests
 {
     private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");

@@ -8,6 +8,7 @@ using MudBlazor;
 namespace Market.Web.Tests.Components;
 
 /// <summary>The trade page's lists and order form: paging by cursor, grouping by day, the side as radios, Enter to post.</summary>
+[Trait("Database", "Independent")]
 public sealed class TradeListsTests
 {
     private static readonly long Interval = new DateTimeOffset(2026, 6, 15, 10, 15, 0, TimeSpan.Zero).ToUnixTimeSeconds();

@@ -8,6 +8,7 @@ using Market.Web.Tests.Support;
 namespace Market.Web.Tests.Components;
 
 /// <summary>The managers' trends and the dashboard's charts as a phone shows them.</summary>
+[Trait("Database", "Independent")]
 public sealed class TrendsAndChartsTests
 {
     private static List<TrendDay> Days()

@@ -1,6 +1,8 @@
 
 namespace Market.Web.Tests.Demo;
 
+[Trait("Database", "Independent")]
+
 public sealed class AgentStrategyTests
 {
     private static readonly CommunityOptions Rules = new();

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Market.Web.Tests.Demo;
 
 /// <summary>The demo meters in the backfill: readings for every delivered interval, reconciled like live ones.</summary>
+[Trait("Database", "Independent")]
 public sealed partial class BackfillTests
 {
     [Fact]

@@ -2,6 +2,8 @@ using System.Text.Json;
 
 namespace Market.Web.Tests.Demo;
 
+[Trait("Database", "Independent")]
+
 public sealed class DemoProfilesTests
 {
     [Fact]

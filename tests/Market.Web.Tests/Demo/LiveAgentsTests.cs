@@ -8,8 +8,8 @@ public sealed class LiveAgentsTests
     [Fact]
     public async Task AgentJob_ClockMovesOneInterval_PostsOnlyTheNewIntervalBeforeItsGate()
     {
-        await using var app = BackfilledMarket.Simulated(households: 4, days: 1);
-        _ = app.Server;
+        await using var copy = await BackfilledCopy.StartAsync();
+        var app = copy.App;
         var clock = app.Get<MarketClock>();
         await using var before = app.CreateDb();
         var lastPosted = await before.Orders.MaxAsync(o => o.IntervalStart);
@@ -29,15 +29,14 @@ public sealed class LiveAgentsTests
     [Fact]
     public async Task Start_SecondTimeOnBackfilledFolder_NoSecondBackfillAndNothingDuplicated()
     {
-        await using var folder = new TestFolder("market-demo-restart-");
         (int Users, int Households, int Blocks, int Orders, int Trades, long Genesis, int Readings, int Reconciliations, int ImbalancePostings) first;
-        await using (var app = BackfilledMarket.Simulated(households: 4, days: 1, folder.Path))
+        await using var copy = await BackfilledCopy.StartAsync();
+        await using (copy.App)
         {
-            _ = app.Server;
-            first = await CountAsync(app);
+            first = await CountAsync(copy.App);
         }
 
-        await using var again = BackfilledMarket.Simulated(households: 4, days: 1, folder.Path);
+        await using var again = BackfilledMarket.Simulated(households: 4, days: 1, copy.Folder.Path);
         _ = again.Server;
 
         var second = await CountAsync(again);
@@ -50,8 +49,8 @@ public sealed class LiveAgentsTests
     [Fact]
     public async Task AgentJob_ClockPastAnIntervalsEnd_ReadsAndReconcilesItOnce()
     {
-        await using var app = BackfilledMarket.Simulated(households: 4, days: 1);
-        _ = app.Server;
+        await using var copy = await BackfilledCopy.StartAsync();
+        var app = copy.App;
         var clock = app.Get<MarketClock>();
         var agents = app.Get<DemoCommunity>().Meters.Count;
         await using var before = app.CreateDb();
@@ -77,8 +76,8 @@ public sealed class LiveAgentsTests
     [Fact]
     public async Task AgentJob_AnnaTradedByHand_HerDemoMeterReadsAndTheIntervalIsReconciledWithoutAnUpload()
     {
-        await using var app = BackfilledMarket.Simulated(households: 4, days: 1);
-        _ = app.Server;
+        await using var copy = await BackfilledCopy.StartAsync();
+        var app = copy.App;
         var clock = app.Get<MarketClock>();
         app.Clock.Advance(TimeSpan.FromSeconds(clock.IntervalSeconds));
         await app.Get<DemoAgentJob>().RunAsync(CancellationToken.None);
@@ -116,8 +115,8 @@ public sealed class LiveAgentsTests
     [Fact]
     public async Task AgentJob_AnOperatorUploadedAnnasReadingFirst_AgentsStillReadAndHerReadingIsNotOverwritten()
     {
-        await using var app = BackfilledMarket.Simulated(households: 4, days: 1);
-        _ = app.Server;
+        await using var copy = await BackfilledCopy.StartAsync();
+        var app = copy.App;
         var clock = app.Get<MarketClock>();
         var anna = await app.HouseholdAsync("anna@demo.energy");
         app.Clock.Advance(TimeSpan.FromSeconds(2 * clock.IntervalSeconds));
@@ -150,5 +149,69 @@ public sealed class LiveAgentsTests
         return (await db.Users.CountAsync(), await db.Households.CountAsync(), await db.Blocks.CountAsync(), await db.Orders.CountAsync(),
             await db.Trades.CountAsync(), await db.Blocks.Where(b => b.Height == 0).Select(b => b.SealedAtMs).SingleAsync(),
             await db.MeterReadings.CountAsync(), await db.Reconciliations.CountAsync(), await db.ImbalancePostings.CountAsync());
+    }
+}
+
+/// <summary>
+/// A data folder the demo has backfilled (4 households, one day), copied for each test that starts from one: the
+/// backfill, the slow part, runs once per test run on the run's engine. The copy starts as a second start on a
+/// backfilled folder does (no second backfill), with the same clock as the first.
+/// </summary>
+public sealed class BackfilledCopy : IAsyncDisposable
+{
+    private static readonly SemaphoreSlim Once = new(1, 1);
+    private static TestFolder? _template;
+
+    private BackfilledCopy(TestFolder folder)
+    {
+        Folder = folder;
+        App = BackfilledMarket.Simulated(households: 4, days: 1, folder.Path);
+        _ = App.Server;
+    }
+
+    public TestFolder Folder { get; }
+
+    public MarketFactory App { get; }
+
+    public static async Task<BackfilledCopy> StartAsync()
+    {
+        await Once.WaitAsync();
+        try
+        {
+            if (_template is null)
+            {
+                var template = new TestFolder("market-demo-backfilled-");
+                TestDatabase.DisposeAtEndOfRun(template);
+                await using (var first = BackfilledMarket.Simulated(households: 4, days: 1, template.Path))
+                {
+                    _ = first.Server;
+                }
+
+                _template = template;
+            }
+        }
+        finally
+        {
+            Once.Release();
+        }
+
+        var folder = new TestFolder("market-demo-copy-");
+        try
+        {
+            TestDatabase.CopyFolder(_template.Path, folder.Path);
+            return new BackfilledCopy(folder);
+        }
+        catch
+        {
+            await folder.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Stops the app (if the test has not), then removes the folder and its database.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Folder.DisposeAsync();
     }
 }

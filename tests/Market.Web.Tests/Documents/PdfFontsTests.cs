@@ -3,6 +3,7 @@ using Market.Web.Documents;
 namespace Market.Web.Tests.Documents;
 
 /// <summary>The documents' font travels inside the app (a published build has no font folder of its own to look in).</summary>
+[Trait("Database", "Independent")]
 public sealed class PdfFontsTests
 {
     [Theory]

@@ -13,6 +13,7 @@ namespace Market.Web.Tests.Forecasting;
 /// and both are scored by the mean absolute error per interval. The figures are in docs/forecast.md; run with
 /// <c>--logger "console;verbosity=detailed"</c> to print them.
 /// </summary>
+[Trait("Database", "Independent")]
 public sealed class ForecastOnDemoProfilesTests(ITestOutputHelper output)
 {
     /// <summary>Days of history each forecast sees: what the demo's backfill creates (<c>Demo:BackfillDays</c>).</summary>

@@ -1,5 +1,7 @@
 namespace Market.Web.Tests.Forecasting;
 
+[Trait("Database", "Independent")]
+
 public sealed class HouseholdForecasterTests
 {
     private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Market.Web.Tests.Hosting;
 
 /// <summary>Demo mode is on only where it is asked for, and its published passwords open nothing outside it.</summary>
+[Trait("Database", "Independent")]
 public sealed class DemoModeTests
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace Market.Web.Tests.Hosting;
 /// X-Forwarded-For and X-Forwarded-Proto count only from the configured proxies: behind one the app sees the client's
 /// address and HTTPS; from anyone else the headers change nothing.
 /// </summary>
+[Trait("Database", "Independent")]
 public sealed class ProxyHeadersTests
 {
     private const string Proxy = "10.0.0.5";

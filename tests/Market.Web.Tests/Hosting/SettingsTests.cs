@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Market.Web.Tests.Hosting;
 
 /// <summary>Every setting is checked when the app starts, with a message naming it.</summary>
+[Trait("Database", "Independent")]
 public sealed class SettingsTests
 {
     [Theory]

@@ -8,6 +8,7 @@ namespace Market.Web.Tests.Metering;
 /// days, the money of every section agrees, and energy neighbours took after delivery shows as such even when the
 /// household sold nothing in the market (the contradiction of issue 15). Prices: retail 39.70 ct, feed-in 7.86 ct.
 /// </summary>
+[Trait("Database", "Independent")]
 public sealed class StatementSummaryTests
 {
     private const long Retail = 3970;

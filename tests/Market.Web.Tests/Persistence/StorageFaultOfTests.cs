@@ -7,6 +7,7 @@ using Npgsql;
 namespace Market.Web.Tests.Persistence;
 
 /// <summary>Which failures are storage faults, and what the app says about them.</summary>
+[Trait("Database", "Independent")]
 public sealed class StorageFaultOfTests
 {
     [Theory]

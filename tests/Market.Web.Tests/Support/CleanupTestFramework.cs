@@ -6,8 +6,9 @@ namespace Market.Web.Tests.Support;
 
 /// <summary>
 /// xunit's own test framework plus one step: after the assembly's last test, and before the run reports that it
-/// finished (after which the test host may exit at any moment), what the whole run shared is removed: the PostgreSQL
-/// template database. A failure to remove it is reported as a failure of the run.
+/// finished (after which the test host may exit at any moment), what the whole run shared is removed: the folders
+/// given to <see cref="TestDatabase.DisposeAtEndOfRun"/> and the PostgreSQL template database. A failure to remove
+/// them is reported as a failure of the run.
 /// </summary>
 public sealed class CleanupTestFramework(IMessageSink diagnosticMessageSink) : XunitTestFramework(diagnosticMessageSink)
 {
@@ -30,7 +31,7 @@ public sealed class CleanupTestFramework(IMessageSink diagnosticMessageSink) : X
     {
         protected override async Task BeforeTestAssemblyFinishedAsync()
         {
-            Aggregator.Run(TestDatabase.DropTemplate);
+            await Aggregator.RunAsync(TestDatabase.EndOfRunAsync);
             await base.BeforeTestAssemblyFinishedAsync();
         }
     }

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -77,6 +78,67 @@ public static class TestDatabase
         NpgsqlConnection.ClearAllPools();
         Execute($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
         File.Delete(marker);
+    }
+
+    /// <summary>
+    /// Copies the data folder <paramref name="source"/> (of an app that has stopped) into the empty folder
+    /// <paramref name="destination"/>: its files, and on PostgreSQL its database as a new database of the copy's own,
+    /// so an app started on the copy starts where the source's left off and changes nothing of the source.
+    /// </summary>
+    public static void CopyFolder(string source, string destination)
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            if (relative == MarkerFile)
+            {
+                continue;
+            }
+
+            var target = Path.Combine(destination, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        var marker = Path.Combine(source, MarkerFile);
+        if (File.Exists(marker))
+        {
+            // No connection may stay open on a database that is copied.
+            NpgsqlConnection.ClearAllPools();
+            var name = "market_test_" + Guid.NewGuid().ToString("N");
+            Execute($"CREATE DATABASE \"{name}\" TEMPLATE \"{File.ReadAllText(marker).Trim()}\"");
+            File.WriteAllText(Path.Combine(destination, MarkerFile), name);
+        }
+    }
+
+    private static readonly List<Func<ValueTask>> AtEnd = [];
+
+    /// <summary>Something the whole run shares, removed after its last test (<see cref="CleanupTestFramework"/>).</summary>
+    public static void DisposeAtEndOfRun(IAsyncDisposable shared)
+    {
+        lock (AtEnd)
+        {
+            AtEnd.Add(shared.DisposeAsync);
+        }
+    }
+
+    /// <summary>Removes what <see cref="DisposeAtEndOfRun"/> was given, then the template database.</summary>
+    public static async Task EndOfRunAsync()
+    {
+        List<Func<ValueTask>> shared;
+        lock (AtEnd)
+        {
+            shared = [.. AtEnd];
+            AtEnd.Clear();
+        }
+
+        foreach (var dispose in shared)
+        {
+            await dispose();
+        }
+
+        DropTemplate();
     }
 
     /// <summary>Drops the template database, if this run made one.</summary>

@@ -1,7 +1,6 @@
 namespace Market.Web.Tests.Api;
 
 [Trait("Database", "Independent")]
-
 public sealed class PageCursorTests
 {
     [Theory]

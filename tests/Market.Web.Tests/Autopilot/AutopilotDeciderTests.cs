@@ -5,7 +5,6 @@ using Market.Web.Autopilot;
 namespace Market.Web.Tests.Autopilot;
 
 [Trait("Database", "Independent")]
-
 public sealed class AutopilotDeciderTests
 {
     private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");

@@ -3,7 +3,6 @@ using System.Globalization;
 namespace Market.Web.Tests.Community;
 
 [Trait("Database", "Independent")]
-
 public sealed class UnitsTests
 {
     private static readonly CultureInfo English = CultureInfo.GetCultureInfo("en");

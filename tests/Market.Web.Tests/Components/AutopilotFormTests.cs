@@ -9,7 +9,6 @@ using MudBlazor;
 namespace Market.Web.Tests.Components;
 
 [Trait("Database", "Independent")]
-
 public sealed class AutopilotFormTests
 {
     [Fact]

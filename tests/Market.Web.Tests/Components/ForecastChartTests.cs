@@ -6,7 +6,6 @@ using Market.Web.Tests.Support;
 namespace Market.Web.Tests.Components;
 
 [Trait("Database", "Independent")]
-
 public sealed class ForecastChartTests
 {
     private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");

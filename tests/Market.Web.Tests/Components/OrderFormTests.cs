@@ -8,7 +8,6 @@ using MudBlazor;
 namespace Market.Web.Tests.Components;
 
 [Trait("Database", "Independent")]
-
 public sealed class OrderFormTests
 {
     [Fact]

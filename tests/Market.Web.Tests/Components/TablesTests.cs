@@ -5,7 +5,6 @@ using Market.Web.Tests.Support;
 namespace Market.Web.Tests.Components;
 
 [Trait("Database", "Independent")]
-
 public sealed class TablesTests
 {
     private static readonly long Interval = new DateTimeOffset(2026, 6, 15, 10, 15, 0, TimeSpan.Zero).ToUnixTimeSeconds();

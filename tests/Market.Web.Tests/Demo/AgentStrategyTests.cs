@@ -2,7 +2,6 @@
 namespace Market.Web.Tests.Demo;
 
 [Trait("Database", "Independent")]
-
 public sealed class AgentStrategyTests
 {
     private static readonly CommunityOptions Rules = new();

@@ -2,7 +2,6 @@
 namespace Market.Web.Tests.Demo;
 
 [Trait("Database", "Independent")]
-
 public sealed class DeliveryModelTests
 {
     private static readonly IReadOnlyList<AgentProfile> Agents = DemoRoster.Build(DemoData.Profiles, 24, 3_000, 11_000);

@@ -3,7 +3,6 @@ using System.Text.Json;
 namespace Market.Web.Tests.Demo;
 
 [Trait("Database", "Independent")]
-
 public sealed class DemoProfilesTests
 {
     [Fact]

@@ -1,7 +1,6 @@
 namespace Market.Web.Tests.Forecasting;
 
 [Trait("Database", "Independent")]
-
 public sealed class HouseholdForecasterTests
 {
     private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");

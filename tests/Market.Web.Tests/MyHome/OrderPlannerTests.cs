@@ -3,7 +3,6 @@ using Market.Web.MyHome;
 namespace Market.Web.Tests.MyHome;
 
 [Trait("Database", "Independent")]
-
 public sealed class OrderPlannerTests
 {
     private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");

@@ -117,8 +117,9 @@ verifier_tests() {
 # time waiting on Chromium, timers and restarted processes, so the other projects run meanwhile. The browser lane
 # then runs the verifier's node tests and the small projects; the other lane the ledger tests and the web tests on
 # SQLite. The web tests run again on PostgreSQL (a database per app, copied from a migrated template, dropped
-# afterwards), all but the classes marked [Trait("Database", "Independent")] (what they test never reaches the
-# database engine: settings, headers, rendering, pure calculations), in two parts of about equal length, one at the
+# afterwards), all but the classes marked [Trait("Database", "Independent")] (what they test does not depend on the
+# engine under test: settings, headers, rendering, pure calculations, and the parity test, which runs both engines
+# itself), in two parts of about equal length, one at the
 # end of each lane. MARKET_TEST_SERIAL=1 runs everything in one lane.
 pg_part1="(FullyQualifiedName~Market.Web.Tests.Metering.|FullyQualifiedName~Market.Web.Tests.Notifications.|FullyQualifiedName~Market.Web.Tests.Api.|FullyQualifiedName~Market.Web.Tests.Autopilot.)&Database!=Independent"
 pg_part2="FullyQualifiedName!~Market.Web.Tests.Metering.&FullyQualifiedName!~Market.Web.Tests.Notifications.&FullyQualifiedName!~Market.Web.Tests.Api.&FullyQualifiedName!~Market.Web.Tests.Autopilot.&Database!=Independent"

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Market.Web.Tests;
 
 /// <summary>The ledger does not depend on the database engine: the same market on SQLite and PostgreSQL seals the same bytes.</summary>
+[Trait("Database", "Independent")]
 public sealed class ProviderParityTests
 {
     [Fact]

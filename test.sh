@@ -30,6 +30,7 @@ command -v npm >/dev/null || need_pkg /usr/bin/npm npm
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+setup_started=$SECONDS
 echo "== restore"
 dotnet tool restore >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 dotnet restore Market.sln || { echo "0 passed, 1 failed"; exit 1; }
@@ -76,6 +77,7 @@ if [ "$pg_port" -eq 0 ] \
 fi
 export MARKET_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres"
 
+echo "== restore, build and PostgreSQL took $((SECONDS - setup_started)) s"
 status=0
 run_tests() { # run_tests <project> <result name> [filter]: non-zero when it failed or did not run; its summary goes to <result name>.summary
   local proj=$1 name=$2 filter=${3:-} started=$SECONDS rc=0

@@ -55,6 +55,11 @@ public sealed class HouseholdJourneyTests(BrowserFixture fixture) : IClassFixtur
         await Assertions.Expect(page.GetByTestId("trade-row")).ToHaveCountAsync(1);
         await Assertions.Expect(ben.GetByTestId("trade-row")).ToHaveCountAsync(1);
         await Assertions.Expect(page.GetByTestId("order-explanation")).ToContainTextAsync("You were the marginal seller: 1.000 kWh of 1.200 kWh sold");
+        await Assertions.Expect(page.GetByTestId("trade-row").First).ToContainTextAsync("Sold");
+        await Assertions.Expect(page.GetByTestId("trade-row").First).ToContainTextAsync("1.000 kWh");
+        await Assertions.Expect(page.GetByTestId("trade-row").First).ToContainTextAsync("14.00 ct/kWh");
+        await Assertions.Expect(ben.GetByTestId("trade-row").First).ToContainTextAsync("Bought");
+        var blockOfTheTrade = await page.GetByTestId("trade-row").First.GetByTestId("block-link").GetAttributeAsync("href") ?? "";
         await BrowserFixture.ScreenshotBothAsync(page, "13-market-traded");
 
         // Statements.
@@ -74,8 +79,11 @@ public sealed class HouseholdJourneyTests(BrowserFixture fixture) : IClassFixtur
         verification.IsValid.ShouldBeTrue(verification.Failure?.ToString());
         verification.Trade!.Value.EnergyWh.ShouldBe(1000);
 
-        // Other pages, as anyone sees them.
+        // Other pages, as anyone sees them; the trade's block verifies in the visitor's browser.
         var visitor = await fixture.NewPageAsync();
+        await visitor.GotoAsync(blockOfTheTrade);
+        await Assertions.Expect(visitor.GetByTestId("block-verdict")).ToContainTextAsync("Verified");
+        await Assertions.Expect(visitor.GetByTestId("leaf-row")).ToHaveCountAsync(1);
         foreach (var (path, name) in new[] { ("", "15-home"), ("ledger", "16-ledger"), ("ledger/blocks/3", "17-block"), ("account/login", "18-login") })
         {
             await visitor.GotoAsync(path);

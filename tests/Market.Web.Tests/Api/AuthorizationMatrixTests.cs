@@ -29,6 +29,7 @@ public sealed class MatrixFixture : IAsyncLifetime
 }
 
 /// <summary>Every API endpoint and every page, for each kind of caller, gets the answer it should.</summary>
+[Trait("Database", "Independent")]
 public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixture<MatrixFixture>
 {
     private readonly MarketFactory _app = fixture.App;

@@ -120,9 +120,10 @@ verifier_tests() {
 # then runs the verifier's node tests and the small projects; the other lane the ledger tests and the web tests on
 # SQLite. The web tests run again on PostgreSQL (a database per app, copied from a migrated template, dropped
 # afterwards), all but the classes marked [Trait("Database", "Independent")] (what they test does not depend on the
-# engine under test: settings, headers, rendering, pure calculations, and the parity test, which runs both engines
-# itself), in two parts of about equal length, one at the
-# end of each lane. MARKET_TEST_SERIAL=1 runs everything in one lane.
+# engine under test: settings, headers, rate limits, who may reach what, pages rendered over services that have
+# their own PostgreSQL tests, pure calculations, and the parity test, which runs both engines itself), in two parts
+# of about equal length, one at the end of each lane. MARKET_TEST_SERIAL=1 runs everything in one lane (it is not
+# faster: both ways the two cores are busy throughout, see docs/performance.md).
 pg_part1="(FullyQualifiedName~Market.Web.Tests.Metering.|FullyQualifiedName~Market.Web.Tests.Notifications.|FullyQualifiedName~Market.Web.Tests.Api.|FullyQualifiedName~Market.Web.Tests.Autopilot.)&Database!=Independent"
 pg_part2="FullyQualifiedName!~Market.Web.Tests.Metering.&FullyQualifiedName!~Market.Web.Tests.Notifications.&FullyQualifiedName!~Market.Web.Tests.Api.&FullyQualifiedName!~Market.Web.Tests.Autopilot.&Database!=Independent"
 browser_lane() {

@@ -28,7 +28,10 @@ if (!Number.isInteger(top) || top < 0) {
 }
 
 const entities = { quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" };
-const unescape = (text) => text.replace(/&(quot|amp|lt|gt|apos);/g, (_, name) => entities[name]);
+const unescape = (text) => text
+  .replace(/&#x([0-9a-f]+);/gi, (_, hex) => String.fromCodePoint(Number.parseInt(hex, 16)))
+  .replace(/&#([0-9]+);/g, (_, dec) => String.fromCodePoint(Number.parseInt(dec, 10)))
+  .replace(/&(quot|amp|lt|gt|apos);/g, (_, name) => entities[name]);
 
 /** The attributes of one XML start tag, unescaped. */
 function attributes(tag) {
@@ -100,7 +103,7 @@ if (failed.length > 0) {
   console.log(`${failed.length} failed`);
   for (const t of failed) {
     console.log(`  ${t.run}  ${t.name}  [${t.outcome}, ${t.duration.toFixed(1)} s]`);
-    for (const line of t.message.split('\n').filter((l) => l.trim() !== '').slice(0, 6)) {
+    for (const line of t.message.split(/\r?\n|\r/).filter((l) => l.trim() !== '').slice(0, 6)) {
       console.log(`      ${line.slice(0, 300)}`);
     }
   }

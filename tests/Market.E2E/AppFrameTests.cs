@@ -88,9 +88,12 @@ public sealed class AppFrameTests(BrowserFixture fixture) : IClassFixture<Browse
     {
         var page = await fixture.NewPageAsync(width, 844);
         await BrowserFixture.GotoLiveAsync(page, "ledger/verify");
+        // The router puts the focus on the page's title once the page is interactive (FocusOnNavigate); a Tab
+        // pressed before that would be followed by the focus jumping back to the title.
+        await page.WaitForFunctionAsync("() => document.activeElement?.tagName === 'H1'");
         var stops = new List<FocusStop>();
 
-        // From wherever the page put the focus: forward to the filled button, then back to the skip link.
+        // From the title: forward to the filled button, then back to the skip link.
         for (var i = 0; i < 40 && !stops.Any(s => s.TestId == "verify-start"); i++)
         {
             await page.Keyboard.PressAsync("Tab");

@@ -13,6 +13,7 @@ namespace Market.Web.Tests.Accounts;
 /// A personal access token reaches the API and the metrics scrape and nothing else: not a page, not Blazor's hub
 /// (which would drive the pages), not a download, and no endpoint makes it another token.
 /// </summary>
+[Trait("Database", "Independent")]
 public sealed class TokenScopeTests : IAsyncLifetime
 {
     private readonly MarketFactory _app = new();

@@ -6,6 +6,7 @@ using Market.Web.Tests.Support;
 namespace Market.Web.Tests.Api;
 
 /// <summary>The public ledger API is limited per client address, far above what an auditor's verification needs.</summary>
+[Trait("Database", "Independent")]
 public sealed class LedgerRateLimitTests
 {
     [Fact]

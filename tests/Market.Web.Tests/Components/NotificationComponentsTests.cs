@@ -13,6 +13,7 @@ using MudBlazor.Services;
 namespace Market.Web.Tests.Components;
 
 /// <summary>The bell in the app bar and the notifications page, rendered with bUnit over a hosted app's services.</summary>
+[Trait("Database", "Independent")]
 public sealed class NotificationComponentsTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);

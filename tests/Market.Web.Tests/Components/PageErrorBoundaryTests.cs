@@ -9,6 +9,7 @@ using MudBlazor.Services;
 namespace Market.Web.Tests.Components;
 
 /// <summary>The boundary every page sits in (MainLayout), over the services of a hosted app.</summary>
+[Trait("Database", "Independent")]
 public sealed class PageErrorBoundaryTests
 {
     [Fact]

@@ -10,6 +10,7 @@ using MudBlazor.Services;
 namespace Market.Web.Tests.Components;
 
 /// <summary>The confirmation step of a rules change: what changes, from when, and what it would have done.</summary>
+[Trait("Database", "Independent")]
 public sealed class RulesConfirmationTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);

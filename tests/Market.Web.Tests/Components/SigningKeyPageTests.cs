@@ -8,6 +8,7 @@ using MudBlazor.Services;
 namespace Market.Web.Tests.Components;
 
 /// <summary>The operators' signing-key page, rendered with bUnit over the services of a hosted app.</summary>
+[Trait("Database", "Independent")]
 public sealed class SigningKeyPageTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);

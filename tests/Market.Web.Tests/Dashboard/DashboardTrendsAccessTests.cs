@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Market.Web.Tests.Dashboard;
 
 /// <summary>The dashboard is public; its 30-day trends are rendered for managers and operators only.</summary>
+[Trait("Database", "Independent")]
 public sealed class DashboardTrendsAccessTests : IAsyncLifetime
 {
     private readonly MarketFactory _app = new();

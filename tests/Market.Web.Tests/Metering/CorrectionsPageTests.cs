@@ -10,6 +10,7 @@ using MudBlazor.Services;
 namespace Market.Web.Tests.Metering;
 
 /// <summary>The operators' page of corrections that wait, rendered with bUnit over the services of a hosted app.</summary>
+[Trait("Database", "Independent")]
 public sealed class CorrectionsPageTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);

@@ -9,6 +9,7 @@ using MudBlazor.Services;
 namespace Market.Web.Tests.Metering;
 
 /// <summary>The operator's upload page, rendered with bUnit over the services of a hosted app.</summary>
+[Trait("Database", "Independent")]
 public sealed class ReadingsPageTests
 {
     /// <summary>Uploads and queries reach the real database (SQLite or PostgreSQL) on a busy machine: bUnit's 1 s default is too short.</summary>

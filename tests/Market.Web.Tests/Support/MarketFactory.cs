@@ -18,8 +18,6 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
     /// <summary>A Monday morning in summer, two minutes into an interval.</summary>
     public static readonly DateTimeOffset DefaultStart = new(2026, 6, 15, 10, 2, 0, TimeSpan.Zero);
 
-    private static readonly Microsoft.Extensions.Caching.Memory.MemoryCache SharedEfCache = new(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions());
-
     public MarketFactory(string? dataDirectory = null, DateTimeOffset? start = null, MarketDatabase? database = null)
     {
         _ownFolder = dataDirectory is null ? new TestFolder() : null;
@@ -60,11 +58,6 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        if (Database == MarketDatabase.Sqlite && !Settings.ContainsKey("Market:ConnectionString") && Environment.GetEnvironmentVariable("NOTEMPLATE") != "1")
-        {
-            TestDatabase.SeedSqlite(DataDirectory);
-        }
-
         builder.UseEnvironment(EnvironmentName);
         // Outside Development the framework does not map package assets (MudBlazor's CSS/JS) from the build output.
         builder.UseStaticWebAssets();
@@ -98,11 +91,6 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
             // second per app, hundreds of apps per run. The strength of the hash is not what these tests check; its
             // format and its verification are unchanged, and the app outside these tests keeps Identity's default.
             services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1_000);
-            if (Environment.GetEnvironmentVariable("NOSHAREDMODEL") != "1")
-            {
-                services.ConfigureDbContext<MarketDbContext>(o => o.UseMemoryCache(SharedEfCache));
-                services.ConfigureDbContext<PostgresMarketDbContext>(o => o.UseMemoryCache(SharedEfCache));
-            }
         });
     }
 

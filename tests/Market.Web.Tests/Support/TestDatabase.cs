@@ -80,46 +80,6 @@ public static class TestDatabase
         File.Delete(marker);
     }
 
-    private static readonly Lazy<string> SqliteTemplate = new(CreateSqliteTemplate, LazyThreadSafetyMode.ExecutionAndPublication);
-
-    /// <summary>
-    /// SQLite: puts a copy of a migrated database (made once per test run) into <paramref name="dataDirectory"/> as
-    /// its <c>market.db</c>, unless the folder has one: a copy costs a fraction of running every migration. The app
-    /// still runs its migrations at start and finds them applied, as on any restart.
-    /// </summary>
-    public static void SeedSqlite(string dataDirectory)
-    {
-        var target = Path.Combine(dataDirectory, "market.db");
-        if (!File.Exists(target))
-        {
-            Directory.CreateDirectory(dataDirectory);
-            File.Copy(SqliteTemplate.Value, target);
-        }
-    }
-
-    private static string CreateSqliteTemplate()
-    {
-        var folder = Directory.CreateTempSubdirectory("market-sqlite-template-").FullName;
-        var path = Path.Combine(folder, "market.db");
-        var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString();
-        using (var db = new MarketDbContext(new DbContextOptionsBuilder<MarketDbContext>().UseSqlite(connectionString).Options))
-        {
-            db.Database.Migrate();
-        }
-
-        DisposeAtEndOfRun(new FolderRemover(folder));
-        return path;
-    }
-
-    private sealed class FolderRemover(string path) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            Directory.Delete(path, recursive: true);
-            return ValueTask.CompletedTask;
-        }
-    }
-
     /// <summary>
     /// Copies the data folder <paramref name="source"/> (of an app that has stopped) into the empty folder
     /// <paramref name="destination"/>: its files, and on PostgreSQL its database as a new database of the copy's own,

@@ -32,6 +32,7 @@ public static class ApiExtensions
             .AddHeadContent(ApiReferenceHeader.Style)
             .AddHeaderContent(ApiReferenceHeader.Markup));
         app.MapOrderApi();
+        app.MapHouseholdKeyApi();
         app.MapDatabaseBackup();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });

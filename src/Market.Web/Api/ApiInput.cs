@@ -25,6 +25,24 @@ public static class ApiInput
     };
 
     /// <summary>The request's media type without parameters (<c>application/json</c> for <c>application/json; charset=utf-8</c>), or null.</summary>
+    /// <summary>Exactly <paramref name="bytes"/> bytes from hex (either case), or null.</summary>
+    public static byte[]? Hex(string? hex, int bytes)
+    {
+        if (hex is null || hex.Length != bytes * 2)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Convert.FromHexString(hex);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
     public static string? MediaType(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

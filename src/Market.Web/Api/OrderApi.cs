@@ -10,7 +10,52 @@ public sealed record PlaceOrderRequest(
     [property: JsonRequired] string Side,
     [property: JsonRequired] long EnergyWh,
     [property: JsonRequired] long LimitPrice,
-    [property: JsonRequired] DateTimeOffset IntervalStart);
+    [property: JsonRequired] DateTimeOffset IntervalStart)
+{
+    /// <summary>The household's nonce of a signed order, 32 hex digits.</summary>
+    public string? Nonce { get; init; }
+
+    /// <summary>The household key's signature over the order statement (docs/ledger-format.md §3.1).</summary>
+    public SignatureDto? Signature { get; init; }
+
+    /// <summary>The mandate (64 hex digits) an order made without a signature falls under.</summary>
+    public string? Mandate { get; init; }
+}
+
+/// <summary>
+/// A household key's signature of a submission, and where one statement sits in it: the key id, the 64-byte
+/// signature, the submission's size, the statement's index and its inclusion path (hex).
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record SignatureDto(
+    [property: JsonRequired] string KeyId,
+    [property: JsonRequired] string Value,
+    int SubmissionSize = 1,
+    int Index = 0,
+    IReadOnlyList<string>? Path = null)
+{
+    /// <summary>The signature, or the reason it cannot be read.</summary>
+    public HouseholdSignature? ToSignature(out string? error)
+    {
+        error = null;
+        var keyId = ApiInput.Hex(KeyId, 32);
+        var value = ApiInput.Hex(Value, 64);
+        var path = (Path ?? []).Select(p => ApiInput.Hex(p, 32)).ToArray();
+        if (keyId is null || value is null || Array.Exists(path, p => p is null))
+        {
+            error = "keyId is 64 hex digits, value 128 and each path element 64.";
+            return null;
+        }
+
+        if (SubmissionSize is < 1 or > 1024 || Index < 0 || Index >= SubmissionSize)
+        {
+            error = "submissionSize is 1 to 1024 and index below it.";
+            return null;
+        }
+
+        return new HouseholdSignature(keyId, value, SubmissionSize, Index, path!);
+    }
+}
 
 /// <summary>An order as the API shows it to its owner.</summary>
 public sealed record OrderDto(
@@ -26,6 +71,10 @@ public sealed record OrderDto(
     long? StandingOrderId,
     DateTimeOffset CreatedAt)
 {
+    /// <summary>The operator's signed acceptance receipt of a signed order (docs/ledger-format.md §11.1); keep it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public System.Text.Json.JsonElement? Receipt { get; init; }
+
     public static OrderDto From(OrderEntity o, long intervalSeconds) => new(
         o.Id,
         o.Side == OrderSide.Buy ? "buy" : "sell",
@@ -93,7 +142,47 @@ public static class OrderApi
         return app;
     }
 
-    private static async Task<IResult> PlaceAsync(HttpContext http, HouseholdCache households, OrderService orders, OrderIntake intake, MarketClock clock, MarketMetrics metrics, CancellationToken ct)
+    private static IResult? ReadAuthorization(PlaceOrderRequest request, ref PlaceOrder place)
+    {
+        if (request.Signature is null && request.Mandate is null)
+        {
+            return request.Nonce is null ? null : Validation("signature", "A nonce came without a signature or a mandate.");
+        }
+
+        if (request.Signature is not null && request.Mandate is not null)
+        {
+            return Validation("signature", "An order is either signed or made under a mandate, not both.");
+        }
+
+        if (ApiInput.Hex(request.Nonce, 16) is not { } nonce)
+        {
+            return Validation("nonce", "A signed order needs a nonce of 32 hex digits, new for every order.");
+        }
+
+        OrderAuthorization authorization;
+        if (request.Signature is { } dto)
+        {
+            if (dto.ToSignature(out var error) is not { } signature)
+            {
+                return Validation("signature", error!);
+            }
+
+            authorization = new OrderAuthorization.Signed(signature);
+        }
+        else if (ApiInput.Hex(request.Mandate, 32) is { } mandate)
+        {
+            authorization = new OrderAuthorization.UnderMandate(mandate);
+        }
+        else
+        {
+            return Validation("mandate", "A mandate is 64 hex digits.");
+        }
+
+        place = place with { Nonce = nonce, Authorization = authorization };
+        return null;
+    }
+
+    private static async Task<IResult> PlaceAsync(HttpContext http, HouseholdCache households, OrderService orders, OrderIntake intake, HouseholdKeyRing keyRing, ReceiptIssuer receipts, MarketClock clock, MarketMetrics metrics, CancellationToken ct)
     {
         var household = await FindHouseholdAsync(households, http.User, ct);
         if (household is null)
@@ -141,8 +230,21 @@ public static class OrderApi
         }
 
         var place = new PlaceOrder(side.Value, request.EnergyWh, request.LimitPrice, request.IntervalStart.ToUnixTimeSeconds());
+        if (ReadAuthorization(request, ref place) is { } badAuthorization)
+        {
+            return badAuthorization;
+        }
+
         OrderResult result;
-        if (orders.Validate(household, place) is { } rejection)
+        var authorized = AuthorizedOrder.Unsigned;
+        var rejection = orders.Validate(household, place);
+        if (rejection is null)
+        {
+            authorized = await keyRing.AuthorizeAsync(household, place, ct);
+            rejection = authorized.Rejection;
+        }
+
+        if (rejection is not null)
         {
             // A retry of an accepted order is answered with that order even when it would no longer be accepted
             // (its gate has closed since); a reused key with another body is a conflict, as before validation.
@@ -152,7 +254,7 @@ public static class OrderApi
         {
             try
             {
-                result = await intake.SubmitAsync(household.Id, place, key, ct);
+                result = await intake.SubmitAsync(household.Id, place, key, authorized, ct);
             }
             catch (OrderNotStoredException e)
             {
@@ -172,6 +274,11 @@ public static class OrderApi
         }
 
         var dto = OrderDto.From(result.Order!, clock.LengthOf(result.Order!.IntervalStart));
+        if (await receipts.ForOrderAsync(household, result.Order!, ct) is { } receipt)
+        {
+            dto = dto with { Receipt = receipt.ToJsonElement() };
+        }
+
         return result.Replayed ? Results.Ok(dto) : Results.Created($"/api/orders/{dto.Id}", dto);
     }
 

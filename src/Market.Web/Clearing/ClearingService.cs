@@ -100,8 +100,9 @@ public sealed partial class ClearingService(
         var orders = await db.Orders.AsNoTracking()
             .Where(o => o.IntervalStart == start && o.Status == OrderStatus.Open)
             .OrderBy(o => o.Id)
-            .Select(o => new BookOrder(o.Id, o.HouseholdId, o.Side, o.EnergyWh, o.LimitPrice))
+            .Select(o => new BookOrder(o.Id, o.HouseholdId, o.Side, o.EnergyWh, o.LimitPrice, o.Nonce, o.Authorization))
             .ToArrayAsync(cancellationToken);
+        orders = await DropRevokedAsync(db, orders, cancellationToken);
         // A join, not a list of ids: a busy interval can have more households than a statement can take parameters.
         var pseudonyms = await db.Households.AsNoTracking()
             .Join(
@@ -114,6 +115,15 @@ public sealed partial class ClearingService(
         var tip = await LedgerWriter.TipAsync(db, cancellationToken);
         var key = await ledger.SigningKeyAsync(db, cancellationToken);
         var now = clock.Now;
+
+        // 0. The household records accepted so far (keys, mandates, cancellations) go first, so every key and mandate
+        // an order of this book names is in the chain before it (docs/ledger-format.md §6.2).
+        var households = await SealHouseholdRecordsAsync(db, tip, key, now, cancellationToken);
+        if (households is not null)
+        {
+            tip = households.NextTip;
+        }
+
         var load = timer.Elapsed;
 
         // 1. Commit the order book as it stood at gate closure; its sequence numbers are the orders' ids.
@@ -121,7 +131,9 @@ public sealed partial class ClearingService(
         for (var i = 0; i < orders.Length; i++)
         {
             var o = orders[i];
-            orderLeaves[i] = new OrderLeaf(o.Id, pseudonyms[o.HouseholdId], o.Side, o.EnergyWh, o.LimitPrice);
+            orderLeaves[i] = o.Authorization.Length == 0
+                ? OrderLeaf.Unsigned(o.Id, pseudonyms[o.HouseholdId], o.Side, o.EnergyWh, o.LimitPrice)
+                : new OrderLeaf(o.Id, pseudonyms[o.HouseholdId], o.Side, o.EnergyWh, o.LimitPrice, o.Nonce, OrderAuthorization.Decode(o.Authorization));
         }
 
         var book = BlockSealer.SealOrderBook(tip, key, start, end, (byte)mechanism, inEffect.RulesVersion, orderLeaves, now);
@@ -203,7 +215,7 @@ public sealed partial class ClearingService(
         TimeSpan written;
         try
         {
-            await IntervalWriter.WriteAsync(db, new IntervalRows(book, clearing, summary, trades, outcomes), cancellationToken);
+            await IntervalWriter.WriteAsync(db, new IntervalRows(book, clearing, summary, trades, outcomes) { Households = households }, cancellationToken);
             written = timer.Elapsed;
             await faults.ReachedAsync(FaultPoints.ClearingBeforeCommit);
             await transaction.CommitAsync(cancellationToken);
@@ -224,7 +236,70 @@ public sealed partial class ClearingService(
     }
 
     /// <summary>The columns of an open order that clearing needs.</summary>
-    private readonly record struct BookOrder(long Id, long HouseholdId, OrderSide Side, long EnergyWh, long LimitPrice);
+    private readonly record struct BookOrder(long Id, long HouseholdId, OrderSide Side, long EnergyWh, long LimitPrice, byte[] Nonce, byte[] Authorization);
+
+    /// <summary>Seals the household records not yet in a block into one household block; null when there are none.</summary>
+    private static async Task<SealedBlock?> SealHouseholdRecordsAsync(MarketDbContext db, ChainTip tip, SigningKey key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var pending = await db.HouseholdRecords.AsNoTracking()
+            .Where(r => r.BlockHeight == null)
+            .OrderBy(r => r.Id)
+            .Join(db.Households, r => r.HouseholdId, h => h.Id, (r, h) => new { r.Id, r.Type, r.Body, r.Authorization, h.Pseudonym })
+            .ToListAsync(cancellationToken);
+        if (pending.Count == 0)
+        {
+            return null;
+        }
+
+        var records = pending
+            .Select(r => new HouseholdRecord(r.Id, PartyId.FromBytes(r.Pseudonym), (StatementType)r.Type, r.Body, HouseholdSignature.Decode(r.Authorization)))
+            .ToArray();
+        return BlockSealer.SealHousehold(tip, key, records, now);
+    }
+
+    /// <summary>
+    /// Leaves out (and cancels) the orders whose signing key or mandate was revoked: a revocation cancels them when it
+    /// is stored, but an order another node accepted from a cache a moment older must not reach the book either, where
+    /// the verifier would reject it.
+    /// </summary>
+    private static async Task<BookOrder[]> DropRevokedAsync(MarketDbContext db, BookOrder[] orders, CancellationToken cancellationToken)
+    {
+        if (!orders.Any(o => o.Authorization.Length > 0))
+        {
+            return orders;
+        }
+
+        var revokedKeys = (await db.HouseholdKeys.AsNoTracking().Where(k => k.RevocationRecordId != null).Select(k => k.KeyId).ToListAsync(cancellationToken))
+            .Select(Convert.ToHexString).ToHashSet();
+        var revokedMandates = (await db.Mandates.AsNoTracking().Where(m => m.RevocationRecordId != null).Select(m => m.MandateId).ToListAsync(cancellationToken))
+            .Select(Convert.ToHexString).ToHashSet();
+        if (revokedKeys.Count == 0 && revokedMandates.Count == 0)
+        {
+            return orders;
+        }
+
+        var keep = new List<BookOrder>(orders.Length);
+        var dropped = new List<long>();
+        foreach (var o in orders)
+        {
+            var auth = o.Authorization;
+            var revoked = (auth.Length > 33 && auth[0] == 1 && revokedKeys.Contains(Convert.ToHexString(auth, 1, 32)))
+                || (auth.Length == 33 && auth[0] == 2 && revokedMandates.Contains(Convert.ToHexString(auth, 1, 32)));
+            (revoked ? dropped : null)?.Add(o.Id);
+            if (!revoked)
+            {
+                keep.Add(o);
+            }
+        }
+
+        if (dropped.Count > 0)
+        {
+            await db.Orders.Where(o => dropped.Contains(o.Id))
+                .ExecuteUpdateAsync(u => u.SetProperty(o => o.Status, OrderStatus.Cancelled).SetProperty(o => o.Outcome, "Revoked"), cancellationToken);
+        }
+
+        return [.. keep];
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cleared interval {Start}: price {Price}, {VolumeWh} Wh in {Trades} trades, block {Height}; {Orders} orders in {ElapsedMs} ms")]
     private static partial void LogCleared(ILogger logger, long start, long? price, long volumeWh, int trades, long height, int orders, long elapsedMs);

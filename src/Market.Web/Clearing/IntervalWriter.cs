@@ -13,7 +13,11 @@ public sealed record IntervalRows(
     SealedBlock Clearing,
     ClearedIntervalEntity Summary,
     IReadOnlyList<TradeEntity> Trades,
-    IReadOnlyList<OrderResultRow> Orders);
+    IReadOnlyList<OrderResultRow> Orders)
+{
+    /// <summary>The household block sealed just before the order book, if records were waiting.</summary>
+    public SealedBlock? Households { get; init; }
+}
 
 /// <summary>
 /// Writes a cleared interval inside the caller's open transaction. The two block rows and the cleared-interval row
@@ -51,12 +55,26 @@ public static class IntervalWriter
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("A cleared interval is written inside the clearing transaction.");
 
+        if (rows.Households is { } households)
+        {
+            db.Blocks.Add(LedgerWriter.ToEntity(households));
+        }
+
         db.Blocks.Add(LedgerWriter.ToEntity(rows.OrderBook));
         db.Blocks.Add(LedgerWriter.ToEntity(rows.Clearing));
         db.ClearedIntervals.Add(rows.Summary);
         await db.SaveChangesAsync(cancellationToken);
 
         var connection = db.Database.GetDbConnection();
+        if (rows.Households is { } sealedRecords)
+        {
+            await LedgerWriter.WriteLeavesAsync(connection, transaction, sealedRecords, cancellationToken);
+            var height = sealedRecords.Header.Height;
+            var last = HouseholdRecord.Decode(sealedRecords.Leaves.GetSpan(sealedRecords.Leaves.Count - 1)).Sequence;
+            await db.HouseholdRecords.Where(r => r.BlockHeight == null && r.Id <= last)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.BlockHeight, height), cancellationToken);
+        }
+
         await LedgerWriter.WriteLeavesAsync(connection, transaction, rows.OrderBook, cancellationToken);
         await LedgerWriter.WriteLeavesAsync(connection, transaction, rows.Clearing, cancellationToken);
         var trades = rows.Trades;

@@ -13,6 +13,7 @@ public sealed partial class DemoAgents(
     DemoCommunity community,
     IOptions<DemoOptions> options,
     IOptions<CommunityOptions> rules,
+    DemoDeviceKeys deviceKeys,
     ILogger<DemoAgents> logger)
 {
     /// <summary>
@@ -66,7 +67,15 @@ public sealed partial class DemoAgents(
             .Where(s => !posted.Contains(s))
             .SelectMany(s => community.Plan(households, s, clock.IntervalSeconds, Band(sealedRules, s), orders))
             .ToList();
-        var results = await orders.PlaceBatchAsync(batch, cancellationToken);
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        // Every agent order is signed by its household's device key, enrolled before its first order.
+        await deviceKeys.EnsureEnrolledAsync(households.Values, cancellationToken);
+        var signed = await deviceKeys.SignAsync(batch, households.Values.ToDictionary(h => h.Id), clock, cancellationToken);
+        var results = await orders.PlaceBatchAsync(signed, cancellationToken);
         var rejected = results.Where(r => !r.Succeeded).ToList();
         if (rejected.Count > 0)
         {

@@ -21,6 +21,7 @@ public static class DemoExtensions
         builder.Services.AddScoped<DemoSeeder>();
         builder.Services.AddSingleton<DemoCommunity>();
         builder.Services.AddSingleton<DemoAgents>();
+        builder.Services.AddSingleton<DemoDeviceKeys>();
         builder.Services.AddSingleton<DemoMeters>();
         builder.Services.AddSingleton<DemoBackfill>();
         return builder;

@@ -8,6 +8,7 @@ public static class LedgerExtensions
     {
         builder.Services.AddSingleton<SigningKeyStore>();
         builder.Services.AddSingleton<LedgerWriter>();
+        builder.Services.AddSingleton<LedgerIdentity>();
         builder.Services.AddSingleton<LedgerReader>();
         builder.Services.AddSingleton<MatchingReplayer>();
         builder.Services.AddSingleton<ChainVerification>();

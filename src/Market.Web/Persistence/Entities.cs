@@ -87,6 +87,18 @@ public sealed class OrderEntity
 
     /// <summary>The standing order this order was made from, if any.</summary>
     public long? StandingOrderId { get; set; }
+
+    /// <summary>The household's 16-byte nonce of the order statement (docs/ledger-format.md §3.1).</summary>
+    public byte[] Nonce { get; set; } = [];
+
+    /// <summary>
+    /// The encoded authorisation tail of the order leaf: the household key's signature with its submission path, or
+    /// the mandate it was made under. Empty for an unsigned order (order leaf v1).
+    /// </summary>
+    public byte[] Authorization { get; set; } = [];
+
+    /// <summary>SHA-256 of the order statement; empty for an unsigned order.</summary>
+    public byte[] StatementHash { get; set; } = [];
 }
 
 /// <summary>A settled trade; its canonical bytes are a leaf of a clearing block.</summary>

@@ -71,6 +71,12 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
 
     public DbSet<AutopilotOrderEntity> AutopilotOrders => Set<AutopilotOrderEntity>();
 
+    public DbSet<HouseholdRecordEntity> HouseholdRecords => Set<HouseholdRecordEntity>();
+
+    public DbSet<HouseholdKeyEntity> HouseholdKeys => Set<HouseholdKeyEntity>();
+
+    public DbSet<MandateEntity> Mandates => Set<MandateEntity>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -236,9 +242,38 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
 
         NotificationModel.Configure(builder);
         ConfigureAutopilot(builder);
+        ConfigureHouseholdKeys(builder);
     }
 
     /// <summary>The household autopilot's tables (docs/adr/0024-autopilot.md).</summary>
+    private static void ConfigureHouseholdKeys(ModelBuilder builder)
+    {
+        builder.Entity<HouseholdRecordEntity>(e =>
+        {
+            e.ToTable("HouseholdRecords");
+            // The next household block takes the records not yet sealed, in sequence order.
+            e.HasIndex(r => new { r.BlockHeight, r.Id });
+            e.HasIndex(r => r.HouseholdId);
+            e.HasIndex(r => r.StatementHash).IsUnique();
+        });
+
+        builder.Entity<HouseholdKeyEntity>(e =>
+        {
+            e.ToTable("HouseholdKeys");
+            e.HasIndex(k => k.KeyId).IsUnique();
+            e.HasIndex(k => k.HouseholdId);
+            e.Property(k => k.Label).HasMaxLength(60);
+        });
+
+        builder.Entity<MandateEntity>(e =>
+        {
+            e.ToTable("Mandates");
+            e.HasIndex(m => m.MandateId).IsUnique();
+            e.HasIndex(m => new { m.HouseholdId, m.Purpose });
+            e.Property(m => m.Purpose).HasMaxLength(40);
+        });
+    }
+
     private static void ConfigureAutopilot(ModelBuilder builder)
     {
         builder.Entity<AutopilotSettingsEntity>(e =>

@@ -58,9 +58,13 @@ public sealed partial class OrderIntake(
     /// earlier order of the same <paramref name="idempotency"/> key (replayed) or a key conflict.
     /// </summary>
     /// <exception cref="OrderNotStoredException">The batch's transaction failed, or the app is stopping.</exception>
-    public async Task<OrderResult> SubmitAsync(long householdId, PlaceOrder request, IdempotencyKey? idempotency, CancellationToken cancellationToken = default)
+    public Task<OrderResult> SubmitAsync(long householdId, PlaceOrder request, IdempotencyKey? idempotency, CancellationToken cancellationToken = default) =>
+        SubmitAsync(householdId, request, idempotency, AuthorizedOrder.Unsigned, cancellationToken);
+
+    /// <summary>As <see cref="SubmitAsync(long, PlaceOrder, IdempotencyKey?, CancellationToken)"/>, for an order whose signature or mandate was checked.</summary>
+    public async Task<OrderResult> SubmitAsync(long householdId, PlaceOrder request, IdempotencyKey? idempotency, AuthorizedOrder authorized, CancellationToken cancellationToken = default)
     {
-        var pending = new PendingOrder(householdId, request, idempotency);
+        var pending = new PendingOrder(householdId, request, idempotency, authorized);
         try
         {
             await _queue.Writer.WriteAsync(pending, cancellationToken);
@@ -167,7 +171,7 @@ public sealed partial class OrderIntake(
         for (var i = 0; i < batch.Count; i++)
         {
             sameAs[i] = -1;
-            var (householdId, request, idempotency) = batch[i];
+            var (householdId, request, idempotency, authorized) = batch[i];
             if (idempotency is null && !clock.IsGateOpen(request.IntervalStart))
             {
                 results[i] = GateClosed();
@@ -214,7 +218,7 @@ public sealed partial class OrderIntake(
                 firstWithKey[id] = i;
             }
 
-            var order = OrderEntity.Open(householdId, request.Side, request.EnergyWh, request.LimitPrice, request.IntervalStart, createdAtMs);
+            var order = OrderEntity.Open(householdId, request.Side, request.EnergyWh, request.LimitPrice, request.IntervalStart, createdAtMs).With(authorized);
             orders[i] = order;
         }
 
@@ -350,7 +354,7 @@ public sealed partial class OrderIntake(
     [LoggerMessage(Level = LogLevel.Debug, Message = "A batch of {Count} orders was not stored ({Reason}); none of them was acknowledged")]
     private static partial void LogBatchRefused(ILogger logger, int count, string reason);
 
-    private sealed record PendingOrder(long HouseholdId, PlaceOrder Request, IdempotencyKey? Idempotency)
+    private sealed record PendingOrder(long HouseholdId, PlaceOrder Request, IdempotencyKey? Idempotency, AuthorizedOrder Authorized)
     {
         public TaskCompletionSource<OrderResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

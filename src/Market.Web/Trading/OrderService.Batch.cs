@@ -42,7 +42,14 @@ public sealed partial class OrderService
                 continue;
             }
 
-            var order = OrderEntity.Open(householdId, request.Side, request.EnergyWh, request.LimitPrice, request.IntervalStart, createdAtMs);
+            var authorized = await keyRing.AuthorizeAsync(household, request, cancellationToken);
+            if (authorized.Rejection is { } refused)
+            {
+                results[i] = refused;
+                continue;
+            }
+
+            var order = OrderEntity.Open(householdId, request.Side, request.EnergyWh, request.LimitPrice, request.IntervalStart, createdAtMs).With(authorized);
             db.Orders.Add(order);
             results[i] = OrderResult.Ok(order);
         }

@@ -35,7 +35,13 @@ public sealed partial class OrderService
             return rejection;
         }
 
-        var order = OrderEntity.Open(householdId, request.Side, request.EnergyWh, request.LimitPrice, request.IntervalStart, clock.Now.ToUnixTimeMilliseconds());
+        var authorized = await keyRing.AuthorizeAsync(household, request, cancellationToken);
+        if (authorized.Rejection is { } refused)
+        {
+            return refused;
+        }
+
+        var order = OrderEntity.Open(householdId, request.Side, request.EnergyWh, request.LimitPrice, request.IntervalStart, clock.Now.ToUnixTimeMilliseconds()).With(authorized);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var refusal = await guard(db, order, cancellationToken);
         if (refusal is not null)

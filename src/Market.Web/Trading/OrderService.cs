@@ -4,8 +4,17 @@ using Microsoft.Extensions.Options;
 
 namespace Market.Web.Trading;
 
-/// <summary>A request to post a bid or an offer.</summary>
-public sealed record PlaceOrder(OrderSide Side, long EnergyWh, long LimitPrice, long IntervalStart);
+/// <summary>
+/// A request to post a bid or an offer. A signed order carries the household's 16-byte <see cref="Nonce"/> and its
+/// <see cref="Authorization"/>: the device key's signature over the order statement, or the mandate it is made under
+/// (docs/ledger-format.md §3.1). Without them it is an unsigned order.
+/// </summary>
+public sealed record PlaceOrder(OrderSide Side, long EnergyWh, long LimitPrice, long IntervalStart)
+{
+    public byte[]? Nonce { get; init; }
+
+    public OrderAuthorization? Authorization { get; init; }
+}
 
 /// <summary>A business outcome: the stored order, or a rejection naming the field and the reason.</summary>
 public sealed record OrderResult(OrderEntity? Order, string? Field, string? Error)
@@ -33,7 +42,7 @@ public sealed record OrderResult(OrderEntity? Order, string? Field, string? Erro
 public sealed record IdempotencyKey(string UserId, string Key, byte[] RequestHash);
 
 /// <summary>Accepts, validates, stores and cancels orders. Every accepted order is durably stored before it is acknowledged.</summary>
-public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFactory, MarketClock clock, IOptions<CommunityOptions> options, RulesBook rules)
+public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFactory, MarketClock clock, IOptions<CommunityOptions> options, RulesBook rules, HouseholdKeyRing keyRing)
 {
     private readonly CommunityOptions _community = options.Value;
 
@@ -68,7 +77,13 @@ public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFa
             return rejection;
         }
 
-        var order = OrderEntity.Open(householdId, request.Side, request.EnergyWh, request.LimitPrice, request.IntervalStart, clock.Now.ToUnixTimeMilliseconds(), standingOrderId);
+        var authorized = await keyRing.AuthorizeAsync(household, request, cancellationToken);
+        if (authorized.Rejection is { } refused)
+        {
+            return refused;
+        }
+
+        var order = OrderEntity.Open(householdId, request.Side, request.EnergyWh, request.LimitPrice, request.IntervalStart, clock.Now.ToUnixTimeMilliseconds(), standingOrderId).With(authorized);
         db.Orders.Add(order);
         if (idempotency is null)
         {

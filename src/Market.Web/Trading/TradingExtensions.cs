@@ -5,6 +5,9 @@ public static class TradingExtensions
     public static WebApplicationBuilder AddMarketTrading(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<OrderService>();
+        builder.Services.AddSingleton<HouseholdKeyRing>();
+        builder.Services.AddSingleton<HouseholdStatements>();
+        builder.Services.AddSingleton<ReceiptIssuer>();
         builder.Services.AddSingleton<OrderIntake>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderIntake>());
         builder.Services.AddSingleton<MarketQueries>();

@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Market.Ledger;
+using Microsoft.EntityFrameworkCore;
+
+namespace Market.Web.Demo;
+
+/// <summary>
+/// The agent households are simulated devices: each has a P-256 key of its own, made at first start and kept in the
+/// data folder (<c>demo-device-keys.json</c>), enrolled in the ledger as the household's first key, and every order
+/// an agent posts is signed with it exactly as a browser signs a person's (one signature per household and batch,
+/// docs/adr/0029). The market's own code paths hold these keys only because the demo plays the households.
+/// </summary>
+public sealed class DemoDeviceKeys(DataFolder folder, HouseholdStatements statements, LedgerIdentity identity, IDbContextFactory<MarketDbContext> dbFactory)
+{
+    private readonly ConcurrentDictionary<string, ECDsa> _keys = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private bool _loaded;
+
+    private string FilePath => Path.Combine(folder.Path, "demo-device-keys.json");
+
+    /// <summary>Makes (first time) and enrols the key of every agent household that has none yet.</summary>
+    public async Task EnsureEnrolledAsync(IEnumerable<Household> households, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(households);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            Load();
+            var list = households.ToList();
+            var ids = list.Select(h => h.Id).ToList();
+            HashSet<long> enrolled;
+            await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+            {
+                enrolled = (await db.HouseholdKeys.AsNoTracking().Where(k => ids.Contains(k.HouseholdId)).Select(k => k.HouseholdId).ToListAsync(cancellationToken)).ToHashSet();
+            }
+
+            var changed = false;
+            foreach (var household in list.Where(h => !enrolled.Contains(h.Id)))
+            {
+                var name = Convert.ToHexStringLower(household.Pseudonym);
+                if (!_keys.TryGetValue(name, out var key))
+                {
+                    key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+                    _keys[name] = key;
+                    changed = true;
+                }
+
+                var publicKey = HouseholdKey.Create(HouseholdKeyAlgorithm.P256, PublicKeyOf(key));
+                var body = Statement.KeyEnrolmentBody(HouseholdKeyRole.Device, publicKey);
+                var ledgerId = await identity.IdAsync(cancellationToken);
+                var hash = Statement.Hash(Statement.Encode(ledgerId, PartyId.FromBytes(household.Pseudonym), StatementType.KeyEnrolment, body));
+                var signature = Sign(key, publicKey.KeyId, [hash])[0];
+                var result = await statements.SubmitAsync(household.Id, [new SignedStatement(StatementType.KeyEnrolment, body, signature, "Demo device")], cancellationToken);
+                if (!result.Succeeded)
+                {
+                    throw new InvalidOperationException($"demo household {household.Name}: its device key was refused: {result.Error}");
+                }
+            }
+
+            if (changed)
+            {
+                Save();
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Signs the orders of a batch: one submission per household, each order with a fresh nonce.</summary>
+    public async Task<List<BatchOrder>> SignAsync(IReadOnlyList<BatchOrder> batch, IReadOnlyDictionary<long, Household> households, MarketClock clock, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(households);
+        ArgumentNullException.ThrowIfNull(clock);
+        var ledgerId = await identity.IdAsync(cancellationToken);
+        var signed = new BatchOrder[batch.Count];
+        foreach (var group in batch.Select((order, index) => (order, index)).GroupBy(x => x.order.HouseholdId))
+        {
+            var household = households[group.Key];
+            if (!_keys.TryGetValue(Convert.ToHexStringLower(household.Pseudonym), out var key))
+            {
+                throw new InvalidOperationException($"demo household {household.Name} has no device key");
+            }
+
+            var party = PartyId.FromBytes(household.Pseudonym);
+            var items = group.ToList();
+            var nonces = items.Select(_ => RandomNumberGenerator.GetBytes(16)).ToList();
+            var hashes = items.Select((x, i) =>
+            {
+                var r = x.order.Request;
+                return Statement.Hash(Statement.Encode(ledgerId, party, StatementType.Order, Statement.OrderBody(r.IntervalStart, clock.Next(r.IntervalStart), r.Side, r.EnergyWh, r.LimitPrice, nonces[i])));
+            }).ToList();
+            var keyId = HouseholdKey.KeyIdOf(HouseholdKeyAlgorithm.P256, PublicKeyOf(key));
+            var signatures = Sign(key, keyId, hashes);
+            for (var i = 0; i < items.Count; i++)
+            {
+                var (order, index) = items[i];
+                signed[index] = order with { Request = order.Request with { Nonce = nonces[i], Authorization = new OrderAuthorization.Signed(signatures[i]) } };
+            }
+        }
+
+        return [.. signed];
+    }
+
+    private static HouseholdSignature[] Sign(ECDsa key, byte[] keyId, IReadOnlyList<byte[]> statementHashes)
+    {
+        var root = HouseholdSignature.SubmissionRoot(statementHashes);
+        var signature = key.SignData(HouseholdSignature.SignedMessage(root), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return HouseholdSignature.ForSubmission(statementHashes, keyId, signature);
+    }
+
+    private static byte[] PublicKeyOf(ECDsa key)
+    {
+        var p = key.ExportParameters(false).Q;
+        return [0x04, .. p.X!, .. p.Y!];
+    }
+
+    private void Load()
+    {
+        if (_loaded)
+        {
+            return;
+        }
+
+        _loaded = true;
+        if (!File.Exists(FilePath))
+        {
+            return;
+        }
+
+        var stored = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(FilePath)) ?? [];
+        foreach (var (pseudonym, pkcs8) in stored)
+        {
+            var key = ECDsa.Create();
+            key.ImportPkcs8PrivateKey(Convert.FromBase64String(pkcs8), out _);
+            _keys[pseudonym] = key;
+        }
+    }
+
+    private void Save()
+    {
+        var stored = _keys.ToDictionary(k => k.Key, k => Convert.ToBase64String(k.Value.ExportPkcs8PrivateKey()));
+        var temporary = FilePath + ".tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(stored));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.Move(temporary, FilePath, overwrite: true);
+    }
+}

@@ -1,0 +1,30 @@
+using Market.Ledger;
+
+namespace Market.Web.Trading;
+
+/// <summary>
+/// Signs acceptance receipts with the operator's current ledger key (docs/ledger-format.md §11.1): the household's
+/// proof that the market took its signed order at this sequence, for this interval, at this time. Signing is
+/// deterministic, so the same order always gets the same receipt from the same key.
+/// </summary>
+public sealed class ReceiptIssuer(LedgerIdentity identity, LedgerWriter ledger, MarketClock clock)
+{
+    /// <summary>The receipt of a signed order; null for an unsigned one.</summary>
+    public async Task<AcceptanceReceipt?> ForOrderAsync(Household household, OrderEntity order, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(household);
+        ArgumentNullException.ThrowIfNull(order);
+        if (order.StatementHash.Length == 0)
+        {
+            return null;
+        }
+
+        var ledgerId = await identity.IdAsync(cancellationToken);
+        var statement = Statement.Encode(
+            ledgerId,
+            PartyId.FromBytes(household.Pseudonym),
+            StatementType.Order,
+            Statement.OrderBody(order.IntervalStart, clock.Next(order.IntervalStart), order.Side, order.EnergyWh, order.LimitPrice, order.Nonce));
+        return AcceptanceReceipt.Create(ledger.Key, statement, order.Id, order.IntervalStart, order.CreatedAtMs);
+    }
+}

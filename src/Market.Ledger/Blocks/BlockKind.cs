@@ -17,4 +17,8 @@ public enum BlockKind : byte
 
     /// <summary>One version of one interval's imbalance reconciliation after delivery; names its clearing block.</summary>
     Reconciliation = 5,
+
+    /// <summary>Household records (keys, mandates, cancellations), each signed by its household; sealed before the
+    /// order books they matter to.</summary>
+    Household = 6,
 }

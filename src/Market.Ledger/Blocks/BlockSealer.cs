@@ -91,7 +91,7 @@ public static class BlockSealer
         ArgumentNullException.ThrowIfNull(key);
         RequireNotGenesis(tip);
         RequireInterval(intervalStart, intervalEnd, mechanism, rulesVersion);
-        var data = new byte[checked(orders.Length * OrderLeaf.Size)];
+        var builder = new LeafList.Builder();
         for (var i = 0; i < orders.Length; i++)
         {
             if (orders[i].EnergyWh <= 0)
@@ -104,11 +104,47 @@ public static class BlockSealer
                 throw new ArgumentException("orders must be in strictly increasing sequence order", nameof(orders));
             }
 
-            orders[i].EncodeTo(data.AsSpan(i * OrderLeaf.Size, OrderLeaf.Size));
+            orders[i].EncodeTo(builder.Append(orders[i].EncodedLength));
         }
 
-        var leaves = LeafList.FixedSize(data, OrderLeaf.Size, orders.Length);
+        var leaves = builder.Build();
         return Seal(tip, key, BlockKind.OrderBook, leaves, intervalStart, intervalEnd, Zero32, mechanism, rulesVersion, sealedAt, 0);
+    }
+
+    /// <summary>
+    /// A household block (kind 6): household records (key enrolments and revocations, mandates and their revocations,
+    /// cancellations) in strictly increasing sequence order, each carrying its household's signature. Interval,
+    /// reference, mechanism and rules version are zero. The market seals one before the order books of a clearing run
+    /// whenever records were accepted since the last one (docs/ledger-format.md §6.2).
+    /// </summary>
+    /// <param name="tip">The chain tip.</param>
+    /// <param name="key">The valid key.</param>
+    /// <param name="records">At least one record, sequences strictly increasing.</param>
+    /// <param name="sealedAt">Sealing time.</param>
+    /// <returns>The block.</returns>
+    public static SealedBlock SealHousehold(ChainTip tip, SigningKey key, IReadOnlyList<HouseholdRecord> records, DateTimeOffset sealedAt)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(records);
+        RequireNotGenesis(tip);
+        if (records.Count == 0)
+        {
+            throw new ArgumentException("a household block holds at least one record", nameof(records));
+        }
+
+        var builder = new LeafList.Builder();
+        for (var i = 0; i < records.Count; i++)
+        {
+            ArgumentNullException.ThrowIfNull(records[i], nameof(records));
+            if (i > 0 && records[i].Sequence <= records[i - 1].Sequence)
+            {
+                throw new ArgumentException("household records must be in strictly increasing sequence order", nameof(records));
+            }
+
+            builder.Add(records[i].Encode());
+        }
+
+        return Seal(tip, key, BlockKind.Household, builder.Build(), 0, 0, Zero32, 0, 0, sealedAt, 0);
     }
 
     /// <summary>

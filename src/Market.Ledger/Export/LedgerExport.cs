@@ -9,7 +9,7 @@ namespace Market.Ledger;
 /// {"type":"checkpoint","size":N,"root":"&lt;hex&gt;","time":&lt;unix ms&gt;,"keyId":"&lt;hex&gt;","signature":"&lt;hex&gt;"}
 /// </code>
 /// Bytes are hex (written lower-case, read in either case). "height" and "kind" repeat the header for people and
-/// must match it. Kinds: keyEvent, orderBook, clearing, rules, reconciliation. No other fields are allowed.
+/// must match it. Kinds: keyEvent, orderBook, clearing, rules, reconciliation, household. No other fields are allowed.
 /// </summary>
 public static class LedgerExport
 {
@@ -54,6 +54,7 @@ public static class LedgerExport
         BlockKind.Clearing => "clearing",
         BlockKind.Rules => "rules",
         BlockKind.Reconciliation => "reconciliation",
+        BlockKind.Household => "household",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown block kind"),
     };
 }

@@ -182,21 +182,44 @@ public sealed class MerkleTree
         ReadOnlySpan<byte> leafHash, long index, long size, IReadOnlyList<byte[]> proof, ReadOnlySpan<byte> root)
     {
         ArgumentNullException.ThrowIfNull(proof);
+        if (root.Length != HashSize)
+        {
+            return false;
+        }
+
+        Span<byte> r = stackalloc byte[HashSize];
+        return TryRootFromPath(leafHash, index, size, proof, r) && r.SequenceEqual(root);
+    }
+
+    /// <summary>The number of nodes in the inclusion path of leaf <paramref name="index"/> in a tree of
+    /// <paramref name="size"/> leaves (0 ≤ index &lt; size).</summary>
+    internal static int InclusionProofLength(long index, long size)
+    {
+        var inner = 64 - BitOperations.LeadingZeroCount((ulong)(index ^ (size - 1)));
+        var border = BitOperations.PopCount((ulong)index >> inner);
+        return inner + border;
+    }
+
+    /// <summary>RFC 9162 §2.1.3.2 without the final comparison: the root that <paramref name="proof"/> gives for
+    /// <paramref name="leafHash"/> at <paramref name="index"/> in a tree of <paramref name="size"/> leaves. False for
+    /// a hash that is not 32 bytes, an index not below the size or a proof of the wrong length.</summary>
+    internal static bool TryRootFromPath(ReadOnlySpan<byte> leafHash, long index, long size, IReadOnlyList<byte[]> proof, Span<byte> root)
+    {
         if (leafHash.Length != HashSize || root.Length != HashSize || index < 0 || index >= size || !AllHashes(proof))
         {
             return false;
         }
 
         // The proof length is fully determined by (index, size); anything else is rejected up front.
-        var inner = 64 - BitOperations.LeadingZeroCount((ulong)(index ^ (size - 1)));
-        var border = BitOperations.PopCount((ulong)index >> inner);
-        if (proof.Count != inner + border)
+        if (proof.Count != InclusionProofLength(index, size))
         {
             return false;
         }
 
-        using var hasher = new LeafHasher();
-        Span<byte> r = stackalloc byte[HashSize];
+        // One stack buffer and the static SHA-256: no allocation per proof (the verifier walks one per order).
+        Span<byte> buffer = stackalloc byte[1 + HashSize + HashSize];
+        buffer[0] = 0x01;
+        var r = root;
         leafHash.CopyTo(r);
         var fn = (ulong)index;
         var sn = (ulong)(size - 1);
@@ -209,7 +232,8 @@ public sealed class MerkleTree
 
             if ((fn & 1) == 1 || fn == sn)
             {
-                hasher.HashChildren(p, r, r);
+                p.CopyTo(buffer[1..]);
+                r.CopyTo(buffer[(1 + HashSize)..]);
                 if ((fn & 1) == 0)
                 {
                     while ((fn & 1) == 0 && fn != 0)
@@ -221,14 +245,16 @@ public sealed class MerkleTree
             }
             else
             {
-                hasher.HashChildren(r, p, r);
+                r.CopyTo(buffer[1..]);
+                p.CopyTo(buffer[(1 + HashSize)..]);
             }
 
+            SHA256.HashData(buffer, r);
             fn >>= 1;
             sn >>= 1;
         }
 
-        return sn == 0 && r.SequenceEqual(root);
+        return sn == 0;
     }
 
     /// <summary>

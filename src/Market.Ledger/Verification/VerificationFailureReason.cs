@@ -174,4 +174,37 @@ public enum VerificationFailureReason
 
     /// <summary>The caller's reading records have no reading for an opened household record.</summary>
     ReadingMissing,
+
+    /// <summary>A household block's record breaks the household rules: out of sequence, a key enrolled twice, a
+    /// self-signed recovery key, a revocation or mandate revocation naming nothing of the household, a mandate id
+    /// used before, or a household block without records.</summary>
+    InvalidHouseholdRecord,
+
+    /// <summary>A household statement is signed by a key id that is not one of its household's keys (or, for a
+    /// household's first enrolment, not the key it enrols).</summary>
+    HouseholdKeyUnknown,
+
+    /// <summary>A household statement is signed by a key its household revoked earlier.</summary>
+    HouseholdKeyRevoked,
+
+    /// <summary>A household signature does not verify over its submission root.</summary>
+    HouseholdSignatureInvalid,
+
+    /// <summary>A nonce its household already used (a copied order, or a mandate's nonce used twice).</summary>
+    OrderReplayed,
+
+    /// <summary>An order its household cancelled in an earlier block is in a book.</summary>
+    CancelledOrderInBook,
+
+    /// <summary>A mandate order names no mandate of its owner.</summary>
+    MandateUnknown,
+
+    /// <summary>A mandate order is outside its mandate: revoked, side, validity, day, hour, price or energy per interval.</summary>
+    OutsideMandate,
+
+    /// <summary>An acceptance receipt (or the receipt in a proof of omission) does not verify or does not fit its statement.</summary>
+    ReceiptInvalid,
+
+    /// <summary>A proof of omission whose order is in the book after all.</summary>
+    OrderIncluded,
 }

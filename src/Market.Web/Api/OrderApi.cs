@@ -1,3 +1,4 @@
+using Market.Ledger;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Json.Serialization;
@@ -167,11 +168,11 @@ public static class OrderApi
                 return Validation("signature", error!);
             }
 
-            authorization = new OrderAuthorization.Signed(signature);
+            authorization = new SignedOrder(signature);
         }
         else if (ApiInput.Hex(request.Mandate, 32) is { } mandate)
         {
-            authorization = new OrderAuthorization.UnderMandate(mandate);
+            authorization = new MandateOrder(mandate);
         }
         else
         {
@@ -236,7 +237,7 @@ public static class OrderApi
         }
 
         OrderResult result;
-        var authorized = AuthorizedOrder.Unsigned;
+        var authorized = AuthorizedOrder.None;
         var rejection = orders.Validate(household, place);
         if (rejection is null)
         {

@@ -131,9 +131,7 @@ public sealed partial class ClearingService(
         for (var i = 0; i < orders.Length; i++)
         {
             var o = orders[i];
-            orderLeaves[i] = o.Authorization.Length == 0
-                ? OrderLeaf.Unsigned(o.Id, pseudonyms[o.HouseholdId], o.Side, o.EnergyWh, o.LimitPrice)
-                : new OrderLeaf(o.Id, pseudonyms[o.HouseholdId], o.Side, o.EnergyWh, o.LimitPrice, o.Nonce, OrderAuthorization.Decode(o.Authorization));
+            orderLeaves[i] = new OrderLeaf(o.Id, pseudonyms[o.HouseholdId], o.Side, o.EnergyWh, o.LimitPrice, o.Nonce, OrderAuthorizations.Decode(o.Authorization));
         }
 
         var book = BlockSealer.SealOrderBook(tip, key, start, end, (byte)mechanism, inEffect.RulesVersion, orderLeaves, now);
@@ -252,7 +250,7 @@ public sealed partial class ClearingService(
         }
 
         var records = pending
-            .Select(r => new HouseholdRecord(r.Id, PartyId.FromBytes(r.Pseudonym), (StatementType)r.Type, r.Body, HouseholdSignature.Decode(r.Authorization)))
+            .Select(r => new HouseholdRecord(r.Id, PartyId.FromBytes(r.Pseudonym), (StatementType)r.Type, r.Body, OrderAuthorizations.Signature(r.Authorization)))
             .ToArray();
         return BlockSealer.SealHousehold(tip, key, records, now);
     }

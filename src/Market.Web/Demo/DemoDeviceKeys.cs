@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Market.Ledger;
+using Statement = Market.Ledger.Statement;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Demo;
@@ -12,10 +13,14 @@ namespace Market.Web.Demo;
 /// an agent posts is signed with it exactly as a browser signs a person's (one signature per household and batch,
 /// docs/adr/0029). The market's own code paths hold these keys only because the demo plays the households.
 /// </summary>
+#pragma warning disable CA1001 // A singleton: the semaphore lives as long as the app.
 public sealed class DemoDeviceKeys(DataFolder folder, HouseholdStatements statements, LedgerIdentity identity, IDbContextFactory<MarketDbContext> dbFactory)
 {
     private readonly ConcurrentDictionary<string, ECDsa> _keys = new();
+    // Held for the whole app's life (a singleton), like the keys.
+#pragma warning disable CA2213
     private readonly SemaphoreSlim _gate = new(1, 1);
+#pragma warning restore CA2213
     private bool _loaded;
 
     private string FilePath => Path.Combine(folder.Path, "demo-device-keys.json");
@@ -99,7 +104,7 @@ public sealed class DemoDeviceKeys(DataFolder folder, HouseholdStatements statem
             for (var i = 0; i < items.Count; i++)
             {
                 var (order, index) = items[i];
-                signed[index] = order with { Request = order.Request with { Nonce = nonces[i], Authorization = new OrderAuthorization.Signed(signatures[i]) } };
+                signed[index] = order with { Request = order.Request with { Nonce = nonces[i], Authorization = new SignedOrder(signatures[i]) } };
             }
         }
 
@@ -154,3 +159,4 @@ public sealed class DemoDeviceKeys(DataFolder folder, HouseholdStatements statem
         File.Move(temporary, FilePath, overwrite: true);
     }
 }
+#pragma warning restore CA1001

@@ -101,14 +101,18 @@ public sealed class HomeService(
     /// <see cref="OrderService"/> exactly as the order form's and the API's are; a refused line changes nothing and
     /// does not stop the others. One result per posted line, in order.
     /// </summary>
-    public async Task<IReadOnlyList<(PlanLine Line, OrderResult Result)>> PostAsync(Household household, OrderSide side, IReadOnlyList<PlanLine> lines, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// <c>sign</c> signs the orders on the household's device (one submission) and returns them signed.
+    /// </remarks>
+    public async Task<IReadOnlyList<(PlanLine Line, OrderResult Result)>> PostAsync(
+        Household household, OrderSide side, IReadOnlyList<PlanLine> lines, Func<IReadOnlyList<PlaceOrder>, Task<IReadOnlyList<PlaceOrder>>> sign, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(household);
         ArgumentNullException.ThrowIfNull(lines);
+        ArgumentNullException.ThrowIfNull(sign);
         var posted = lines.Where(l => l.EnergyWh > 0).ToList();
-        var results = await orders.PlaceBatchAsync(
-            posted.Select(l => new BatchOrder(household.Id, new PlaceOrder(side, l.EnergyWh, l.Price, l.IntervalStart))).ToList(),
-            cancellationToken);
+        var signed = await sign(posted.Select(l => new PlaceOrder(side, l.EnergyWh, l.Price, l.IntervalStart)).ToList());
+        var results = await orders.PlaceBatchAsync(signed.Select(o => new BatchOrder(household.Id, o)).ToList(), cancellationToken);
         return posted.Zip(results).ToList();
     }
 

@@ -94,3 +94,22 @@ public sealed class MandateEntity
     /// <summary>What it is for: "autopilot", "standing:{id}", "agent" (not in the ledger).</summary>
     public string Purpose { get; set; } = "";
 }
+
+/// <summary>
+/// A device of a household that made its key and waits for one of the household's devices to authorise it (or for
+/// the recovery code). Not evidence: the authorisation itself is a signed enrolment in the ledger.
+/// </summary>
+public sealed class DeviceRequestEntity
+{
+    public long Id { get; set; }
+
+    public long HouseholdId { get; set; }
+
+    public byte[] KeyId { get; set; } = [];
+
+    public byte[] PublicKey { get; set; } = [];
+
+    public string Label { get; set; } = "";
+
+    public long CreatedAtMs { get; set; }
+}

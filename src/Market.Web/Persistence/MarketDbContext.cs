@@ -77,6 +77,8 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
 
     public DbSet<MandateEntity> Mandates => Set<MandateEntity>();
 
+    public DbSet<DeviceRequestEntity> DeviceRequests => Set<DeviceRequestEntity>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -271,6 +273,14 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
             e.HasIndex(m => m.MandateId).IsUnique();
             e.HasIndex(m => new { m.HouseholdId, m.Purpose });
             e.Property(m => m.Purpose).HasMaxLength(40);
+        });
+
+        builder.Entity<DeviceRequestEntity>(e =>
+        {
+            e.ToTable("DeviceRequests");
+            e.HasIndex(d => d.KeyId).IsUnique();
+            e.HasIndex(d => d.HouseholdId);
+            e.Property(d => d.Label).HasMaxLength(60);
         });
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Market.Ledger;
+using Statement = Market.Ledger.Statement;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Trading;
@@ -7,8 +8,8 @@ namespace Market.Web.Trading;
 /// <summary>What an order's authorisation came to: the refusal, or the statement hash and the encoded tail to store.</summary>
 public sealed record AuthorizedOrder(OrderResult? Rejection, byte[] Nonce, byte[] StatementHash, byte[] Authorization)
 {
-    /// <summary>An order without a household signature (order leaf v1).</summary>
-    public static readonly AuthorizedOrder Unsigned = new(null, [], [], []);
+    /// <summary>Not checked yet.</summary>
+    public static readonly AuthorizedOrder None = new(null, [], [], []);
 
     public static AuthorizedOrder Refuse(string field, string error) => new(OrderResult.Reject(field, error), [], [], []);
 }
@@ -53,7 +54,7 @@ public sealed class HouseholdKeyRing(IDbContextFactory<MarketDbContext> dbFactor
     {
         if (request.Authorization is null)
         {
-            return request.Nonce is null ? AuthorizedOrder.Unsigned : AuthorizedOrder.Refuse("signature", "A nonce came without a signature.");
+            return AuthorizedOrder.Refuse("signature", "An order must be signed by one of the household's keys, or made under one of its mandates.");
         }
 
         if (request.Nonce is not { Length: 16 } nonce)
@@ -71,7 +72,7 @@ public sealed class HouseholdKeyRing(IDbContextFactory<MarketDbContext> dbFactor
         var entry = await EntryAsync(household.Id, cancellationToken);
         switch (request.Authorization)
         {
-            case OrderAuthorization.Signed(var signature):
+            case SignedOrder(var signature):
             {
                 if (!entry.Keys.TryGetValue(Convert.ToHexString(signature.KeyId), out var key))
                 {
@@ -88,10 +89,10 @@ public sealed class HouseholdKeyRing(IDbContextFactory<MarketDbContext> dbFactor
                     return AuthorizedOrder.Refuse("signature", "The signature does not match the order (side, energy, price, interval and nonce).");
                 }
 
-                return new AuthorizedOrder(null, nonce, hash, new OrderLeaf.SignedAuthorization(signature).Encode());
+                return new AuthorizedOrder(null, nonce, hash, OrderAuthorizations.Encode(request.Authorization));
             }
 
-            case OrderAuthorization.UnderMandate(var mandateId):
+            case MandateOrder(var mandateId):
             {
                 if (!entry.Mandates.TryGetValue(Convert.ToHexString(mandateId), out var mandate) || mandate.Revoked)
                 {
@@ -114,7 +115,7 @@ public sealed class HouseholdKeyRing(IDbContextFactory<MarketDbContext> dbFactor
                     return AuthorizedOrder.Refuse("mandate", $"Outside the household's mandate: at most {mandate.Terms.MaxEnergyWh} Wh per interval.");
                 }
 
-                return new AuthorizedOrder(null, nonce, hash, new OrderLeaf.MandateAuthorization(mandateId).Encode());
+                return new AuthorizedOrder(null, nonce, hash, OrderAuthorizations.Encode(request.Authorization));
             }
 
             default:

@@ -1,4 +1,5 @@
 using Market.Ledger;
+using Statement = Market.Ledger.Statement;
 using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Trading;
@@ -55,7 +56,7 @@ public sealed class HouseholdStatements(
         var party = PartyId.FromBytes(household.Pseudonym);
         var keys = await db.HouseholdKeys.Where(k => k.HouseholdId == householdId).ToListAsync(cancellationToken);
         var acceptedAtMs = clock.Now.ToUnixTimeMilliseconds();
-        var stored = new List<(HouseholdRecordEntity Record, StatementType Type, long IntervalStart)>();
+        var stored = new List<(HouseholdRecordEntity Record, byte[] Statement)>();
         for (var i = 0; i < statements.Count; i++)
         {
             var (type, body, signature, label) = statements[i];
@@ -74,21 +75,21 @@ public sealed class HouseholdStatements(
                 HouseholdId = householdId,
                 Type = (byte)type,
                 Body = body,
-                Authorization = signature.Encode(),
+                Authorization = signature.EncodeTail(),
                 StatementHash = hash,
                 AcceptedAtMs = acceptedAtMs,
             };
             db.HouseholdRecords.Add(record);
             await db.SaveChangesAsync(cancellationToken);
             await LinkAsync(db, keys, type, body, record, cancellationToken);
-            stored.Add((record, type, 0));
+            stored.Add((record, statement));
         }
 
         var key = await ledger.SigningKeyAsync(db, cancellationToken);
         var accepted = new List<AcceptedRecord>(stored.Count);
-        foreach (var (record, type, intervalStart) in stored)
+        foreach (var (record, statement) in stored)
         {
-            var receipt = AcceptanceReceipt.Create(key, ledgerId, record.StatementHash, party, record.Id, type, intervalStart, record.AcceptedAtMs);
+            var receipt = AcceptanceReceipt.Create(statement, record.Id, DateTimeOffset.FromUnixTimeMilliseconds(record.AcceptedAtMs), key);
             record.ReceiptSignature = receipt.Signature;
             record.ReceiptKeyId = key.KeyId;
             accepted.Add(new AcceptedRecord(record, receipt));

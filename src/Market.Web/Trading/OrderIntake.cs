@@ -58,10 +58,7 @@ public sealed partial class OrderIntake(
     /// earlier order of the same <paramref name="idempotency"/> key (replayed) or a key conflict.
     /// </summary>
     /// <exception cref="OrderNotStoredException">The batch's transaction failed, or the app is stopping.</exception>
-    public Task<OrderResult> SubmitAsync(long householdId, PlaceOrder request, IdempotencyKey? idempotency, CancellationToken cancellationToken = default) =>
-        SubmitAsync(householdId, request, idempotency, AuthorizedOrder.Unsigned, cancellationToken);
-
-    /// <summary>As <see cref="SubmitAsync(long, PlaceOrder, IdempotencyKey?, CancellationToken)"/>, for an order whose signature or mandate was checked.</summary>
+    /// <remarks><paramref name="authorized"/> is what <see cref="HouseholdKeyRing.AuthorizeAsync"/> made of its signature or mandate.</remarks>
     public async Task<OrderResult> SubmitAsync(long householdId, PlaceOrder request, IdempotencyKey? idempotency, AuthorizedOrder authorized, CancellationToken cancellationToken = default)
     {
         var pending = new PendingOrder(householdId, request, idempotency, authorized);

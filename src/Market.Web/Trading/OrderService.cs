@@ -1,3 +1,4 @@
+using Market.Ledger;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,5 @@
 using Market.Ledger;
+using Statement = Market.Ledger.Statement;
 
 namespace Market.Web.Trading;
 
@@ -25,6 +26,6 @@ public sealed class ReceiptIssuer(LedgerIdentity identity, LedgerWriter ledger, 
             PartyId.FromBytes(household.Pseudonym),
             StatementType.Order,
             Statement.OrderBody(order.IntervalStart, clock.Next(order.IntervalStart), order.Side, order.EnergyWh, order.LimitPrice, order.Nonce));
-        return AcceptanceReceipt.Create(ledger.Key, statement, order.Id, order.IntervalStart, order.CreatedAtMs);
+        return AcceptanceReceipt.Create(statement, order.Id, DateTimeOffset.FromUnixTimeMilliseconds(order.CreatedAtMs), ledger.Key);
     }
 }

@@ -328,14 +328,16 @@ public static class OrderApi
             return Problem(403, "Not a household", "Only a household's token has orders.");
         }
 
-        var result = await orders.CancelAsync(household.Id, id, ct);
-        if (result.NotFound)
+        var order = await orders.FindAsync(household.Id, id, ct);
+        if (order is null)
         {
             // Someone else's order looks exactly like a missing one: no hint that it exists.
             return Problem(404, "No such order", $"You have no order {id}.");
         }
 
-        return result.Succeeded ? Results.Ok(OrderDto.From(result.Order!, clock.LengthOf(result.Order!.IntervalStart))) : Problem(409, "Cannot cancel", result.Error!);
+        // The market never cancels a household's order on its own word: the household signs the cancellation.
+        return Problem(422, "Sign the cancellation",
+            $"A cancellation is a signed statement: POST it to /api/household/statements (type cancellation, body {Convert.ToHexStringLower(order.StatementHash)}, the order's statement hash).");
     }
 
     private static async Task<IResult> TradesAsync(HttpContext http, HouseholdCache households, MarketQueries queries, string? side, string? cursor, int? limit, CancellationToken ct)

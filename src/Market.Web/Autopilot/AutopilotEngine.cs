@@ -136,7 +136,7 @@ public sealed partial class AutopilotEngine(
             {
                 var result = await orders.PlaceGuardedAsync(
                     settings.HouseholdId,
-                    new PlaceOrder(decision.Side, decision.EnergyWh, decision.Price, decision.IntervalStart),
+                    new PlaceOrder(decision.Side, decision.EnergyWh, decision.Price, decision.IntervalStart).Under(settings.MandateId!),
                     (db, order, ct) => AttachAsync(db, order, settings, decision, ct),
                     cancellationToken);
                 if (result.Succeeded)

@@ -49,7 +49,7 @@ public sealed record AutopilotFillPage(IReadOnlyList<AutopilotFill> Fills, int T
 /// explanations. Every method takes the household's id from the signed-in user, never from input: a household only
 /// ever reads and changes its own.
 /// </summary>
-public sealed class AutopilotService(IDbContextFactory<MarketDbContext> dbFactory, MarketClock clock, RulesBook rules)
+public sealed class AutopilotService(IDbContextFactory<MarketDbContext> dbFactory, MarketClock clock, RulesBook rules, HouseholdStatements statements)
 {
     /// <summary>The settings of a household; null when it never saved any.</summary>
     public async Task<AutopilotSettingsEntity?> GetAsync(long householdId, CancellationToken cancellationToken = default)
@@ -130,7 +130,11 @@ public sealed class AutopilotService(IDbContextFactory<MarketDbContext> dbFactor
     /// open orders the autopilot posted under the old version whose gate has not closed are cancelled in the same
     /// transaction: it posts again under the new settings (or, paused, not at all). Invalid input changes nothing.
     /// </summary>
-    public async Task<AutopilotSaveResult> SaveAsync(Household household, AutopilotInput input, string changedBy, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// The household signs the limits as a mandate with <c>sign</c> (its device), revoking the previous one in the
+    /// same submission; pausing revokes it. The autopilot's orders name the mandate in force and nothing else.
+    /// </remarks>
+    public async Task<AutopilotSaveResult> SaveAsync(Household household, AutopilotInput input, string changedBy, StatementSigner sign, CancellationToken cancellationToken = default)
     {
         var errors = Validate(household, input);
         if (errors.Count > 0)
@@ -138,14 +142,14 @@ public sealed class AutopilotService(IDbContextFactory<MarketDbContext> dbFactor
             return new AutopilotSaveResult(null, errors, 0);
         }
 
-        return await StoreAsync(household.Id, input, changedBy, cancellationToken);
+        return await StoreAsync(household, input, changedBy, sign, cancellationToken);
     }
 
     /// <summary>
     /// Pauses (cancelling its open orders whose gate has not closed) or resumes the autopilot, keeping its limits.
     /// Resuming checks the limits again (the band may have changed). Nothing to pause or resume is an error.
     /// </summary>
-    public async Task<AutopilotSaveResult> SetOnAsync(Household household, bool on, string changedBy, CancellationToken cancellationToken = default)
+    public async Task<AutopilotSaveResult> SetOnAsync(Household household, bool on, string changedBy, StatementSigner sign, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(household);
         var current = await GetAsync(household.Id, cancellationToken);
@@ -163,14 +167,41 @@ public sealed class AutopilotService(IDbContextFactory<MarketDbContext> dbFactor
         if (!on)
         {
             // Pausing never fails on a limit the band has since moved past.
-            return await StoreAsync(household.Id, input, changedBy, cancellationToken);
+            return await StoreAsync(household, input, changedBy, sign, cancellationToken);
         }
 
-        return await SaveAsync(household, input, changedBy, cancellationToken);
+        return await SaveAsync(household, input, changedBy, sign, cancellationToken);
     }
 
-    private async Task<AutopilotSaveResult> StoreAsync(long householdId, AutopilotInput input, string changedBy, CancellationToken cancellationToken)
+    private async Task<AutopilotSaveResult> StoreAsync(Household household, AutopilotInput input, string changedBy, StatementSigner sign, CancellationToken cancellationToken)
     {
+        var householdId = household.Id;
+        var previous = (await GetAsync(householdId, cancellationToken))?.MandateId;
+        var mandate = new List<(Market.Ledger.StatementType, byte[])>();
+        if (input.IsOn)
+        {
+            var terms = MandateBuilder.Terms(input.Sell, input.Buy, input.MaxEnergyWh, input.MinSellPrice, input.MaxBuyPrice, clock.NowSeconds, input.Until,
+                StandingOrderService.AllDays, input.FromHour, input.ToHour, household.TimeZone);
+            mandate.Add((Market.Ledger.StatementType.Mandate, terms.EncodeBody()));
+        }
+
+        if (previous is not null)
+        {
+            mandate.Add((Market.Ledger.StatementType.MandateRevocation, previous));
+        }
+
+        byte[]? mandateId = null;
+        if (mandate.Count > 0)
+        {
+            var signed = await statements.SignAndSubmitAsync(householdId, sign, mandate, cancellationToken);
+            if (!signed.Succeeded)
+            {
+                return new AutopilotSaveResult(null, [new("settings", $"The household's device did not sign the limits: {signed.Error}")], 0);
+            }
+
+            mandateId = input.IsOn ? signed.Accepted[0].Record.StatementHash : null;
+        }
+
         var nowMs = clock.Now.ToUnixTimeMilliseconds();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -191,6 +222,7 @@ public sealed class AutopilotService(IDbContextFactory<MarketDbContext> dbFactor
         settings.FromHour = input.FromHour;
         settings.ToHour = input.ToHour;
         settings.Until = input.Until;
+        settings.MandateId = mandateId;
         settings.UpdatedAtMs = nowMs;
         try
         {

@@ -69,6 +69,13 @@ public sealed class DeviceSigner(IJSRuntime js, LedgerIdentity identity, MarketC
         return await (await Module).InvokeAsync<System.Text.Json.JsonElement>("recoveryEnrolment", Hex(household.Pseudonym), code);
     }
 
+    /// <summary>A <see cref="StatementSigner"/> backed by this browser's key for the household.</summary>
+    public StatementSigner For(Household household) => async items =>
+    {
+        var signed = await SignAsync(household, items.Select(i => (object)new { type = "statement", statementType = (int)i.Type, body = Convert.ToHexStringLower(i.Body) }).ToList());
+        return signed.Select(s => s.Signature.ToSignature(out _)!).ToList();
+    };
+
     /// <summary>Signs orders (one submission) and returns them ready to place.</summary>
     public async Task<IReadOnlyList<PlaceOrder>> SignOrdersAsync(Household household, IReadOnlyList<PlaceOrder> orders)
     {

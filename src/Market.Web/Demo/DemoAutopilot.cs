@@ -14,7 +14,7 @@ public static class DemoAutopilot
     public static readonly AutopilotInput BensLimits = new(IsOn: true, Sell: true, Buy: true, MinSellPrice: 1000, MaxBuyPrice: 3000, MaxEnergyWh: 2000, FromHour: 0, ToHour: 24, Until: null);
 
     /// <summary>Saves Ben's autopilot unless he has one (a restart or his own changes are kept). Returns whether it saved.</summary>
-    public static async Task<bool> EnsureBensAsync(AutopilotService autopilot, Household? ben, CancellationToken cancellationToken = default)
+    public static async Task<bool> EnsureBensAsync(AutopilotService autopilot, Household? ben, DemoDeviceKeys deviceKeys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(autopilot);
         if (ben is null || await autopilot.GetAsync(ben.Id, cancellationToken) is not null)
@@ -22,7 +22,8 @@ public static class DemoAutopilot
             return false;
         }
 
-        var saved = await autopilot.SaveAsync(ben, BensLimits, "demo", cancellationToken);
+        ArgumentNullException.ThrowIfNull(deviceKeys);
+        var saved = await autopilot.SaveAsync(ben, BensLimits, "demo", deviceKeys.For(ben), cancellationToken);
         return saved.Succeeded ? true : throw new InvalidOperationException("Ben's autopilot limits were refused: " + string.Join("; ", saved.Errors.Select(e => e.Message)));
     }
 }

@@ -114,7 +114,7 @@ public sealed partial class DemoBackfill(
         var autopilot = ActivatorUtilities.CreateInstance<AutopilotEngine>(services, clock, orders, ActivatorUtilities.CreateInstance<ForecastService>(services, clock));
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            await DemoAutopilot.EnsureBensAsync(ActivatorUtilities.CreateInstance<AutopilotService>(services, clock), await community.BenAsync(db, cancellationToken), cancellationToken);
+            await DemoAutopilot.EnsureBensAsync(ActivatorUtilities.CreateInstance<AutopilotService>(services, clock), await community.BenAsync(db, cancellationToken), services.GetRequiredService<DemoDeviceKeys>(), cancellationToken);
         }
 
         // As the live agents' job does each minute: read the meters of the intervals that are over, then reconcile.

@@ -16,6 +16,9 @@ namespace Market.Web.Demo;
 #pragma warning disable CA1001 // A singleton: the semaphore lives as long as the app.
 public sealed class DemoDeviceKeys(DataFolder folder, HouseholdStatements statements, LedgerIdentity identity, IDbContextFactory<MarketDbContext> dbFactory)
 {
+    /// <summary>What the demo's simulated devices are called in the household's key list.</summary>
+    public const string Label = "Demo device";
+
     private readonly ConcurrentDictionary<string, ECDsa> _keys = new();
     // Held for the whole app's life (a singleton), like the keys.
 #pragma warning disable CA2213
@@ -57,7 +60,7 @@ public sealed class DemoDeviceKeys(DataFolder folder, HouseholdStatements statem
                 var ledgerId = await identity.IdAsync(cancellationToken);
                 var hash = Statement.Hash(Statement.Encode(ledgerId, PartyId.FromBytes(household.Pseudonym), StatementType.KeyEnrolment, body));
                 var signature = Sign(key, publicKey.KeyId, [hash])[0];
-                var result = await statements.SubmitAsync(household.Id, [new SignedStatement(StatementType.KeyEnrolment, body, signature, "Demo device")], cancellationToken);
+                var result = await statements.SubmitAsync(household.Id, [new SignedStatement(StatementType.KeyEnrolment, body, signature, Label)], cancellationToken);
                 if (!result.Succeeded)
                 {
                     throw new InvalidOperationException($"demo household {household.Name}: its device key was refused: {result.Error}");
@@ -74,6 +77,43 @@ public sealed class DemoDeviceKeys(DataFolder folder, HouseholdStatements statem
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// Approves the browsers waiting to sign for a demo household, as the household would on its other device (the
+    /// demo's simulated one): signs each waiting key's enrolment with the demo device key. Returns how many.
+    /// </summary>
+    public async Task<int> ApprovePendingAsync(Household household, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(household);
+        List<DeviceRequestEntity> waiting;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            waiting = await db.DeviceRequests.Where(d => d.HouseholdId == household.Id).ToListAsync(cancellationToken);
+            if (waiting.Count == 0)
+            {
+                return 0;
+            }
+
+            db.DeviceRequests.RemoveRange(waiting);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        var items = waiting.Select(w => (StatementType.KeyEnrolment, Statement.KeyEnrolmentBody(HouseholdKeyRole.Device, HouseholdKey.Create(HouseholdKeyAlgorithm.P256, w.PublicKey)))).ToList();
+        var result = await statements.SignAndSubmitAsync(household.Id, For(household), items, cancellationToken);
+        return result.Succeeded ? waiting.Count : 0;
+    }
+
+    /// <summary>A <see cref="StatementSigner"/> backed by the demo household's device key.</summary>
+    public StatementSigner For(Household household) => async items =>
+    {
+        ArgumentNullException.ThrowIfNull(household);
+        await EnsureEnrolledAsync([household]);
+        var key = _keys[Convert.ToHexStringLower(household.Pseudonym)];
+        var ledgerId = await identity.IdAsync();
+        var party = PartyId.FromBytes(household.Pseudonym);
+        var hashes = items.Select(i => Statement.Hash(Statement.Encode(ledgerId, party, i.Type, i.Body))).ToList();
+        return Sign(key, HouseholdKey.KeyIdOf(HouseholdKeyAlgorithm.P256, PublicKeyOf(key)), hashes);
+    };
 
     /// <summary>Signs the orders of a batch: one submission per household, each order with a fresh nonce.</summary>
     public async Task<List<BatchOrder>> SignAsync(IReadOnlyList<BatchOrder> batch, IReadOnlyDictionary<long, Household> households, MarketClock clock, CancellationToken cancellationToken = default)

@@ -86,7 +86,7 @@ public static partial class MarketStartup
         // ahead at once, then every minute from the recurring jobs.
         await using (var db = await app.Services.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContextAsync())
         {
-            await DemoAutopilot.EnsureBensAsync(app.Services.GetRequiredService<AutopilotService>(), await community.BenAsync(db, CancellationToken.None));
+            await DemoAutopilot.EnsureBensAsync(app.Services.GetRequiredService<AutopilotService>(), await community.BenAsync(db, CancellationToken.None), app.Services.GetRequiredService<DemoDeviceKeys>());
         }
 
         var agents = app.Services.GetRequiredService<DemoAgents>();

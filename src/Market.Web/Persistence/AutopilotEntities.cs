@@ -39,6 +39,9 @@ public sealed class AutopilotSettingsEntity
     /// <summary>It posts only for intervals that start before this, Unix seconds UTC; null: no end.</summary>
     public long? Until { get; set; }
 
+    /// <summary>The mandate the household signed for these limits; null while paused (it was revoked).</summary>
+    public byte[]? MandateId { get; set; }
+
     /// <summary>Unix milliseconds UTC of the last change.</summary>
     public long UpdatedAtMs { get; set; }
 

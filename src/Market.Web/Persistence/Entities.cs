@@ -274,6 +274,9 @@ public sealed class StandingOrderEntity
     /// <summary>Orders exist for every matching interval that starts before this (Unix s).</summary>
     public long MaterializedUntil { get; set; }
 
+    /// <summary>The mandate the household signed for it; its orders are made under it.</summary>
+    public byte[]? MandateId { get; set; }
+
     public long CreatedAtMs { get; set; }
 }
 

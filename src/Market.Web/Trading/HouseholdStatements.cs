@@ -4,6 +4,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Trading;
 
+/// <summary>
+/// Signs household statements (type and body) as one submission on the household's own device: the browser's key for
+/// a person, the agent's for the demo's simulated devices. Answers one signature per statement, in order.
+/// </summary>
+public delegate Task<IReadOnlyList<HouseholdSignature>> StatementSigner(IReadOnlyList<(StatementType Type, byte[] Body)> statements);
+
 /// <summary>One statement of a submission as a device sent it: its type, its body and its signature with the path.</summary>
 public sealed record SignedStatement(StatementType Type, byte[] Body, HouseholdSignature Signature, string? Label = null);
 
@@ -33,6 +39,15 @@ public sealed class HouseholdStatements(
 {
     /// <summary>The most statements one submission may carry through this path.</summary>
     public const int MaxStatements = 16;
+
+    /// <summary>Has <paramref name="sign"/> sign the statements as one submission, then checks and stores them.</summary>
+    public async Task<StatementsResult> SignAndSubmitAsync(long householdId, StatementSigner sign, IReadOnlyList<(StatementType Type, byte[] Body)> items, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sign);
+        ArgumentNullException.ThrowIfNull(items);
+        var signatures = await sign(items);
+        return await SubmitAsync(householdId, items.Select((item, i) => new SignedStatement(item.Type, item.Body, signatures[i])).ToList(), cancellationToken);
+    }
 
     /// <summary>Checks and stores the statements of one household in one transaction.</summary>
     public async Task<StatementsResult> SubmitAsync(long householdId, IReadOnlyList<SignedStatement> statements, CancellationToken cancellationToken = default)

@@ -226,6 +226,13 @@ public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFa
         return OrderResult.Ok(order);
     }
 
+    /// <summary>One of the household's orders, or null (also when it is another household's).</summary>
+    public async Task<OrderEntity?> FindAsync(long householdId, long orderId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == orderId && o.HouseholdId == householdId, cancellationToken);
+    }
+
     public async Task<IReadOnlyList<OrderEntity>> ListAsync(long householdId, int take = 200, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -9,12 +9,14 @@ public sealed record CreateStandingOrder(OrderSide Side, long EnergyWh, long Lim
 /// Standing ("set and forget") orders: each becomes an ordinary order for every open interval whose local day and
 /// hour match, until stopped. The orders are validated like any other and are visible and cancellable one by one.
 /// </summary>
-public sealed class StandingOrderService(IDbContextFactory<MarketDbContext> dbFactory, OrderService orders, MarketClock clock)
+public sealed class StandingOrderService(IDbContextFactory<MarketDbContext> dbFactory, OrderService orders, HouseholdStatements statements, MarketClock clock)
 {
     public const int AllDays = 0b111_1111;
 
-    public async Task<(StandingOrderEntity? Standing, string? Error)> CreateAsync(Household household, CreateStandingOrder request, CancellationToken cancellationToken = default)
+    public async Task<(StandingOrderEntity? Standing, string? Error)> CreateAsync(Household household, CreateStandingOrder request, StatementSigner sign, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(household);
+        ArgumentNullException.ThrowIfNull(request);
         if (request.DaysMask is <= 0 or > AllDays)
         {
             return (null, "Choose at least one day.");
@@ -32,8 +34,18 @@ public sealed class StandingOrderService(IDbContextFactory<MarketDbContext> dbFa
             return (null, probe.Error);
         }
 
+        // The household signs the standing order once, as a mandate; every order made from it names that mandate.
+        var terms = MandateBuilder.Terms(request.Side == OrderSide.Sell, request.Side == OrderSide.Buy, request.EnergyWh, request.LimitPrice, request.LimitPrice,
+            clock.NowSeconds, null, request.DaysMask, request.FromHour, request.ToHour, household.TimeZone);
+        var signed = await statements.SignAndSubmitAsync(household.Id, sign, [(Market.Ledger.StatementType.Mandate, terms.EncodeBody())], cancellationToken);
+        if (!signed.Succeeded)
+        {
+            return (null, signed.Error);
+        }
+
         var entity = new StandingOrderEntity
         {
+            MandateId = signed.Accepted[0].Record.StatementHash,
             HouseholdId = household.Id,
             Side = request.Side,
             EnergyWh = request.EnergyWh,
@@ -62,9 +74,20 @@ public sealed class StandingOrderService(IDbContextFactory<MarketDbContext> dbFa
     }
 
     /// <summary>Stops a standing order and cancels the orders it made whose gate is still open.</summary>
-    public async Task<bool> StopAsync(long householdId, long standingOrderId, CancellationToken cancellationToken = default)
+    public async Task<bool> StopAsync(long householdId, long standingOrderId, StatementSigner sign, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var mandate = await db.StandingOrders.AsNoTracking().Where(s => s.Id == standingOrderId && s.HouseholdId == householdId && s.Active).Select(s => s.MandateId).SingleOrDefaultAsync(cancellationToken);
+        if (mandate is not null)
+        {
+            // Revoking the mandate is the household's word that nothing more is made from it (its open orders end too).
+            var revoked = await statements.SignAndSubmitAsync(householdId, sign, [(Market.Ledger.StatementType.MandateRevocation, mandate)], cancellationToken);
+            if (!revoked.Succeeded)
+            {
+                return false;
+            }
+        }
+
         var stopped = await db.StandingOrders
             .Where(s => s.Id == standingOrderId && s.HouseholdId == householdId && s.Active)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.Active, false), cancellationToken);
@@ -117,7 +140,12 @@ public sealed class StandingOrderService(IDbContextFactory<MarketDbContext> dbFa
 
             try
             {
-                var result = await orders.PlaceAsync(household.Id, new PlaceOrder(standing.Side, standing.EnergyWh, standing.LimitPrice, start), null, standing.Id, cancellationToken);
+                if (standing.MandateId is null)
+                {
+                    break;
+                }
+
+                var result = await orders.PlaceAsync(household.Id, new PlaceOrder(standing.Side, standing.EnergyWh, standing.LimitPrice, start).Under(standing.MandateId), null, standing.Id, cancellationToken);
                 made += result.Succeeded ? 1 : 0;
             }
             catch (DbUpdateException)

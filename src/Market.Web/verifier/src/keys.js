@@ -85,7 +85,8 @@ export async function knownKeys() {
  * `items`: [{ type: 'order', intervalStart, intervalEnd, side ('buy'|'sell'), energy, limitPrice } |
  *           { type: 'cancellation', statementHash } | { type: 'keyRevocation', keyId } |
  *           { type: 'keyEnrolment', role, algorithm, publicKey } | { type: 'mandate', terms } |
- *           { type: 'mandateRevocation', mandateId }]; an order gets a fresh nonce, returned as `nonce`.
+ *           { type: 'mandateRevocation', mandateId } | { type: 'statement', statementType, body (hex) }]; an order gets a
+ *           fresh nonce, returned as `nonce`.
  */
 export async function signStatements(ledgerId, household, items) {
   const stored = await get('keys', household);
@@ -127,6 +128,7 @@ function bodyOf(item) {
       const side = item.side === 'buy' ? 1 : item.side === 'sell' ? 2 : item.side;
       return [STATEMENT.order, encodeOrderBody({ ...item, side, nonce }), nonce];
     }
+    case 'statement': return [item.statementType, hexToBytes(item.body)];
     case 'cancellation': return [STATEMENT.cancellation, encodeReference(hexToBytes(item.statementHash))];
     case 'keyRevocation': return [STATEMENT.keyRevocation, encodeReference(hexToBytes(item.keyId))];
     case 'mandateRevocation': return [STATEMENT.mandateRevocation, encodeReference(hexToBytes(item.mandateId))];

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Market.Web.Persistence.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgresMarketDbContext))]
-    [Migration("20261205004910_Initial")]
+    [Migration("20261205055218_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -208,6 +208,9 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.Property<long?>("LastPostedAtMs")
                         .HasColumnType("bigint");
 
+                    b.Property<byte[]>("MandateId")
+                        .HasColumnType("bytea");
+
                     b.Property<long>("MaxBuyPrice")
                         .HasColumnType("bigint");
 
@@ -397,6 +400,43 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.ToTable("CorrectionDecisions", (string)null);
                 });
 
+            modelBuilder.Entity("Market.Web.Persistence.DeviceRequestEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("KeyId")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HouseholdId");
+
+                    b.HasIndex("KeyId")
+                        .IsUnique();
+
+                    b.ToTable("DeviceRequests", (string)null);
+                });
+
             modelBuilder.Entity("Market.Web.Persistence.Household", b =>
                 {
                     b.Property<long>("Id")
@@ -446,6 +486,111 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("Households", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.HouseholdKeyEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<byte>("Algorithm")
+                        .HasColumnType("smallint");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("EnrolledBy")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<long>("EnrolmentRecordId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("KeyId")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<long?>("RevocationRecordId")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte>("Role")
+                        .HasColumnType("smallint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HouseholdId");
+
+                    b.HasIndex("KeyId")
+                        .IsUnique();
+
+                    b.ToTable("HouseholdKeys", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.HouseholdRecordEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AcceptedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Authorization")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<long?>("BlockHeight")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Body")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("ReceiptKeyId")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("ReceiptSignature")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("StatementHash")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<byte>("Type")
+                        .HasColumnType("smallint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HouseholdId");
+
+                    b.HasIndex("StatementHash")
+                        .IsUnique();
+
+                    b.HasIndex("BlockHeight", "Id");
+
+                    b.ToTable("HouseholdRecords", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.IdempotencyEntity", b =>
@@ -522,6 +667,49 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.HasIndex("IntervalStart", "Version");
 
                     b.ToTable("ImbalancePostings", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.MandateEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("MandateId")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<long>("RecordId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("RevocationRecordId")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Terms")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<long>("ValidUntil")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MandateId")
+                        .IsUnique();
+
+                    b.HasIndex("HouseholdId", "Purpose");
+
+                    b.ToTable("Mandates", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.MarketUser", b =>
@@ -779,6 +967,10 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<byte[]>("Authorization")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
                     b.Property<long>("CreatedAtMs")
                         .HasColumnType("bigint");
 
@@ -797,6 +989,10 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.Property<long>("LimitPrice")
                         .HasColumnType("bigint");
 
+                    b.Property<byte[]>("Nonce")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
                     b.Property<string>("Outcome")
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
@@ -806,6 +1002,10 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
 
                     b.Property<long?>("StandingOrderId")
                         .HasColumnType("bigint");
+
+                    b.Property<byte[]>("StatementHash")
+                        .IsRequired()
+                        .HasColumnType("bytea");
 
                     b.Property<byte>("Status")
                         .HasColumnType("smallint");
@@ -1057,6 +1257,9 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
 
                     b.Property<long>("LimitPrice")
                         .HasColumnType("bigint");
+
+                    b.Property<byte[]>("MandateId")
+                        .HasColumnType("bytea");
 
                     b.Property<long>("MaterializedUntil")
                         .HasColumnType("bigint");

@@ -1,6 +1,6 @@
 ﻿using System;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Market.Web.Persistence;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
@@ -113,6 +113,7 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     FromHour = table.Column<int>(type: "integer", nullable: false),
                     ToHour = table.Column<int>(type: "integer", nullable: false),
                     Until = table.Column<long>(type: "bigint", nullable: true),
+                    MandateId = table.Column<byte[]>(type: "bytea", nullable: true),
                     UpdatedAtMs = table.Column<long>(type: "bigint", nullable: false),
                     LastPostedAtMs = table.Column<long>(type: "bigint", nullable: true)
                 },
@@ -208,6 +209,66 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "DeviceRequests",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    KeyId = table.Column<byte[]>(type: "bytea", nullable: false),
+                    PublicKey = table.Column<byte[]>(type: "bytea", nullable: false),
+                    Label = table.Column<string>(type: "character varying(60)", maxLength: 60, nullable: false),
+                    CreatedAtMs = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DeviceRequests", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "HouseholdKeys",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    KeyId = table.Column<byte[]>(type: "bytea", nullable: false),
+                    Algorithm = table.Column<byte>(type: "smallint", nullable: false),
+                    PublicKey = table.Column<byte[]>(type: "bytea", nullable: false),
+                    Role = table.Column<byte>(type: "smallint", nullable: false),
+                    Label = table.Column<string>(type: "character varying(60)", maxLength: 60, nullable: false),
+                    EnrolmentRecordId = table.Column<long>(type: "bigint", nullable: false),
+                    EnrolledBy = table.Column<byte[]>(type: "bytea", nullable: false),
+                    RevocationRecordId = table.Column<long>(type: "bigint", nullable: true),
+                    CreatedAtMs = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_HouseholdKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "HouseholdRecords",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    Type = table.Column<byte>(type: "smallint", nullable: false),
+                    Body = table.Column<byte[]>(type: "bytea", nullable: false),
+                    Authorization = table.Column<byte[]>(type: "bytea", nullable: false),
+                    StatementHash = table.Column<byte[]>(type: "bytea", nullable: false),
+                    AcceptedAtMs = table.Column<long>(type: "bigint", nullable: false),
+                    BlockHeight = table.Column<long>(type: "bigint", nullable: true),
+                    ReceiptSignature = table.Column<byte[]>(type: "bytea", nullable: false),
+                    ReceiptKeyId = table.Column<byte[]>(type: "bytea", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_HouseholdRecords", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Households",
                 columns: table => new
                 {
@@ -261,6 +322,25 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_ImbalancePostings", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Mandates",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: false),
+                    MandateId = table.Column<byte[]>(type: "bytea", nullable: false),
+                    Terms = table.Column<byte[]>(type: "bytea", nullable: false),
+                    ValidUntil = table.Column<long>(type: "bigint", nullable: false),
+                    RecordId = table.Column<long>(type: "bigint", nullable: false),
+                    RevocationRecordId = table.Column<long>(type: "bigint", nullable: true),
+                    Purpose = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Mandates", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -368,7 +448,10 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     FilledWh = table.Column<long>(type: "bigint", nullable: false),
                     Outcome = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
                     CreatedAtMs = table.Column<long>(type: "bigint", nullable: false),
-                    StandingOrderId = table.Column<long>(type: "bigint", nullable: true)
+                    StandingOrderId = table.Column<long>(type: "bigint", nullable: true),
+                    Nonce = table.Column<byte[]>(type: "bytea", nullable: false),
+                    Authorization = table.Column<byte[]>(type: "bytea", nullable: false),
+                    StatementHash = table.Column<byte[]>(type: "bytea", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -492,6 +575,7 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     ToHour = table.Column<int>(type: "integer", nullable: false),
                     Active = table.Column<bool>(type: "boolean", nullable: false),
                     MaterializedUntil = table.Column<long>(type: "bigint", nullable: false),
+                    MandateId = table.Column<byte[]>(type: "bytea", nullable: true),
                     CreatedAtMs = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -732,6 +816,44 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_DeviceRequests_HouseholdId",
+                table: "DeviceRequests",
+                column: "HouseholdId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_DeviceRequests_KeyId",
+                table: "DeviceRequests",
+                column: "KeyId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_HouseholdKeys_HouseholdId",
+                table: "HouseholdKeys",
+                column: "HouseholdId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_HouseholdKeys_KeyId",
+                table: "HouseholdKeys",
+                column: "KeyId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_HouseholdRecords_BlockHeight_Id",
+                table: "HouseholdRecords",
+                columns: new[] { "BlockHeight", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_HouseholdRecords_HouseholdId",
+                table: "HouseholdRecords",
+                column: "HouseholdId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_HouseholdRecords_StatementHash",
+                table: "HouseholdRecords",
+                column: "StatementHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Households_MeterId",
                 table: "Households",
                 column: "MeterId",
@@ -764,6 +886,17 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 name: "IX_ImbalancePostings_IntervalStart_Version",
                 table: "ImbalancePostings",
                 columns: new[] { "IntervalStart", "Version" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Mandates_HouseholdId_Purpose",
+                table: "Mandates",
+                columns: new[] { "HouseholdId", "Purpose" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Mandates_MandateId",
+                table: "Mandates",
+                column: "MandateId",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_MeterGatewayMeters_GatewayUserId",
@@ -894,7 +1027,6 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 table: "Trades",
                 column: "SellerHouseholdId");
 
-            // Hand-written: the tables that only grow refuse updates and deletes (one definition for both engines).
             AppendOnlySql.Create(migrationBuilder);
         }
 
@@ -946,6 +1078,15 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 name: "CorrectionDecisions");
 
             migrationBuilder.DropTable(
+                name: "DeviceRequests");
+
+            migrationBuilder.DropTable(
+                name: "HouseholdKeys");
+
+            migrationBuilder.DropTable(
+                name: "HouseholdRecords");
+
+            migrationBuilder.DropTable(
                 name: "Households");
 
             migrationBuilder.DropTable(
@@ -953,6 +1094,9 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
 
             migrationBuilder.DropTable(
                 name: "ImbalancePostings");
+
+            migrationBuilder.DropTable(
+                name: "Mandates");
 
             migrationBuilder.DropTable(
                 name: "MeterGatewayMeters");

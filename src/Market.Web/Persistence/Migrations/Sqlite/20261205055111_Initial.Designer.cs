@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Market.Web.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(MarketDbContext))]
-    [Migration("20261205004834_Initial")]
+    [Migration("20261205055111_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -198,6 +198,9 @@ namespace Market.Web.Persistence.Migrations.Sqlite
 
                     b.Property<long?>("LastPostedAtMs")
                         .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("MandateId")
+                        .HasColumnType("BLOB");
 
                     b.Property<long>("MaxBuyPrice")
                         .HasColumnType("INTEGER");
@@ -388,6 +391,41 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     b.ToTable("CorrectionDecisions", (string)null);
                 });
 
+            modelBuilder.Entity("Market.Web.Persistence.DeviceRequestEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("KeyId")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HouseholdId");
+
+                    b.HasIndex("KeyId")
+                        .IsUnique();
+
+                    b.ToTable("DeviceRequests", (string)null);
+                });
+
             modelBuilder.Entity("Market.Web.Persistence.Household", b =>
                 {
                     b.Property<long>("Id")
@@ -435,6 +473,107 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Households", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.HouseholdKeyEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte>("Algorithm")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("EnrolledBy")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("EnrolmentRecordId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("KeyId")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long?>("RevocationRecordId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte>("Role")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HouseholdId");
+
+                    b.HasIndex("KeyId")
+                        .IsUnique();
+
+                    b.ToTable("HouseholdKeys", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.HouseholdRecordEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AcceptedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Authorization")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long?>("BlockHeight")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Body")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("ReceiptKeyId")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("ReceiptSignature")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("StatementHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte>("Type")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HouseholdId");
+
+                    b.HasIndex("StatementHash")
+                        .IsUnique();
+
+                    b.HasIndex("BlockHeight", "Id");
+
+                    b.ToTable("HouseholdRecords", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.IdempotencyEntity", b =>
@@ -507,6 +646,47 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     b.HasIndex("IntervalStart", "Version");
 
                     b.ToTable("ImbalancePostings", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.MandateEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("MandateId")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RecordId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RevocationRecordId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Terms")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("ValidUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MandateId")
+                        .IsUnique();
+
+                    b.HasIndex("HouseholdId", "Purpose");
+
+                    b.ToTable("Mandates", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.MarketUser", b =>
@@ -756,6 +936,10 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<byte[]>("Authorization")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
                     b.Property<long>("CreatedAtMs")
                         .HasColumnType("INTEGER");
 
@@ -774,6 +958,10 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     b.Property<long>("LimitPrice")
                         .HasColumnType("INTEGER");
 
+                    b.Property<byte[]>("Nonce")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
                     b.Property<string>("Outcome")
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
@@ -783,6 +971,10 @@ namespace Market.Web.Persistence.Migrations.Sqlite
 
                     b.Property<long?>("StandingOrderId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("StatementHash")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
 
                     b.Property<byte>("Status")
                         .HasColumnType("INTEGER");
@@ -1022,6 +1214,9 @@ namespace Market.Web.Persistence.Migrations.Sqlite
 
                     b.Property<long>("LimitPrice")
                         .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("MandateId")
+                        .HasColumnType("BLOB");
 
                     b.Property<long>("MaterializedUntil")
                         .HasColumnType("INTEGER");

@@ -1,6 +1,6 @@
 ﻿using System;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Market.Web.Persistence;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
@@ -112,6 +112,7 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     FromHour = table.Column<int>(type: "INTEGER", nullable: false),
                     ToHour = table.Column<int>(type: "INTEGER", nullable: false),
                     Until = table.Column<long>(type: "INTEGER", nullable: true),
+                    MandateId = table.Column<byte[]>(type: "BLOB", nullable: true),
                     UpdatedAtMs = table.Column<long>(type: "INTEGER", nullable: false),
                     LastPostedAtMs = table.Column<long>(type: "INTEGER", nullable: true)
                 },
@@ -207,6 +208,66 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "DeviceRequests",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    HouseholdId = table.Column<long>(type: "INTEGER", nullable: false),
+                    KeyId = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    PublicKey = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    Label = table.Column<string>(type: "TEXT", maxLength: 60, nullable: false),
+                    CreatedAtMs = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DeviceRequests", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "HouseholdKeys",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    HouseholdId = table.Column<long>(type: "INTEGER", nullable: false),
+                    KeyId = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    Algorithm = table.Column<byte>(type: "INTEGER", nullable: false),
+                    PublicKey = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    Role = table.Column<byte>(type: "INTEGER", nullable: false),
+                    Label = table.Column<string>(type: "TEXT", maxLength: 60, nullable: false),
+                    EnrolmentRecordId = table.Column<long>(type: "INTEGER", nullable: false),
+                    EnrolledBy = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    RevocationRecordId = table.Column<long>(type: "INTEGER", nullable: true),
+                    CreatedAtMs = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_HouseholdKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "HouseholdRecords",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    HouseholdId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Type = table.Column<byte>(type: "INTEGER", nullable: false),
+                    Body = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    Authorization = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    StatementHash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    AcceptedAtMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    BlockHeight = table.Column<long>(type: "INTEGER", nullable: true),
+                    ReceiptSignature = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    ReceiptKeyId = table.Column<byte[]>(type: "BLOB", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_HouseholdRecords", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Households",
                 columns: table => new
                 {
@@ -260,6 +321,25 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_ImbalancePostings", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Mandates",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    HouseholdId = table.Column<long>(type: "INTEGER", nullable: false),
+                    MandateId = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    Terms = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    ValidUntil = table.Column<long>(type: "INTEGER", nullable: false),
+                    RecordId = table.Column<long>(type: "INTEGER", nullable: false),
+                    RevocationRecordId = table.Column<long>(type: "INTEGER", nullable: true),
+                    Purpose = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Mandates", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -367,7 +447,10 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     FilledWh = table.Column<long>(type: "INTEGER", nullable: false),
                     Outcome = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
                     CreatedAtMs = table.Column<long>(type: "INTEGER", nullable: false),
-                    StandingOrderId = table.Column<long>(type: "INTEGER", nullable: true)
+                    StandingOrderId = table.Column<long>(type: "INTEGER", nullable: true),
+                    Nonce = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    Authorization = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    StatementHash = table.Column<byte[]>(type: "BLOB", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -491,6 +574,7 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     ToHour = table.Column<int>(type: "INTEGER", nullable: false),
                     Active = table.Column<bool>(type: "INTEGER", nullable: false),
                     MaterializedUntil = table.Column<long>(type: "INTEGER", nullable: false),
+                    MandateId = table.Column<byte[]>(type: "BLOB", nullable: true),
                     CreatedAtMs = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
@@ -731,6 +815,44 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_DeviceRequests_HouseholdId",
+                table: "DeviceRequests",
+                column: "HouseholdId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_DeviceRequests_KeyId",
+                table: "DeviceRequests",
+                column: "KeyId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_HouseholdKeys_HouseholdId",
+                table: "HouseholdKeys",
+                column: "HouseholdId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_HouseholdKeys_KeyId",
+                table: "HouseholdKeys",
+                column: "KeyId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_HouseholdRecords_BlockHeight_Id",
+                table: "HouseholdRecords",
+                columns: new[] { "BlockHeight", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_HouseholdRecords_HouseholdId",
+                table: "HouseholdRecords",
+                column: "HouseholdId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_HouseholdRecords_StatementHash",
+                table: "HouseholdRecords",
+                column: "StatementHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Households_MeterId",
                 table: "Households",
                 column: "MeterId",
@@ -763,6 +885,17 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 name: "IX_ImbalancePostings_IntervalStart_Version",
                 table: "ImbalancePostings",
                 columns: new[] { "IntervalStart", "Version" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Mandates_HouseholdId_Purpose",
+                table: "Mandates",
+                columns: new[] { "HouseholdId", "Purpose" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Mandates_MandateId",
+                table: "Mandates",
+                column: "MandateId",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_MeterGatewayMeters_GatewayUserId",
@@ -893,7 +1026,6 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 table: "Trades",
                 column: "SellerHouseholdId");
 
-            // Hand-written: the tables that only grow refuse updates and deletes (one definition for both engines).
             AppendOnlySql.Create(migrationBuilder);
         }
 
@@ -945,6 +1077,15 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 name: "CorrectionDecisions");
 
             migrationBuilder.DropTable(
+                name: "DeviceRequests");
+
+            migrationBuilder.DropTable(
+                name: "HouseholdKeys");
+
+            migrationBuilder.DropTable(
+                name: "HouseholdRecords");
+
+            migrationBuilder.DropTable(
                 name: "Households");
 
             migrationBuilder.DropTable(
@@ -952,6 +1093,9 @@ namespace Market.Web.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "ImbalancePostings");
+
+            migrationBuilder.DropTable(
+                name: "Mandates");
 
             migrationBuilder.DropTable(
                 name: "MeterGatewayMeters");

@@ -82,6 +82,10 @@ internal static class SyntheticLedger
         var rules = new RulesRecord(1, ClearingMechanisms.UniformPriceDoubleAuction, 900, 300, 0, 1_000_000, FirstStart);
         var blocks = new List<SealedBlock> { BlockSealer.SealGenesis(Key, DateTimeOffset.FromUnixTimeSeconds(FirstStart - 3600)) };
         blocks.Add(BlockSealer.SealRules(blocks[^1].NextTip, Key, rules, DateTimeOffset.FromUnixTimeSeconds(FirstStart - 3599)));
+        var ledgerId = blocks[0].HeaderHash;
+        var parties = Enumerable.Range(0, intervals).SelectMany(k => Enumerable.Range(0, 2 * tradesPerInterval).Select(i => new PartyId((ulong)k, (ulong)i)));
+        using var households = new Market.Generation.GeneratedHouseholds(parties);
+        blocks.Add(households.SealEnrolments(blocks[^1].NextTip, Key, ledgerId, DateTimeOffset.FromUnixTimeSeconds(FirstStart - 3599)));
         var sequence = 0L;
         for (var k = 0; k < intervals; k++)
         {
@@ -92,11 +96,12 @@ internal static class SyntheticLedger
             {
                 var buyer = new PartyId((ulong)k, (ulong)(2 * i));
                 var seller = new PartyId((ulong)k, (ulong)((2 * i) + 1));
-                orders[2 * i] = new OrderLeaf(++sequence, buyer, OrderSide.Buy, 1_000, 3_000);
-                orders[(2 * i) + 1] = new OrderLeaf(++sequence, seller, OrderSide.Sell, 1_000, 2_000);
+                orders[2 * i] = Market.Generation.GeneratedHouseholds.Order(++sequence, buyer, OrderSide.Buy, 1_000, 3_000);
+                orders[(2 * i) + 1] = Market.Generation.GeneratedHouseholds.Order(++sequence, seller, OrderSide.Sell, 1_000, 2_000);
                 fills[i] = new TradeFill(buyer, seller, orders[2 * i].Sequence, orders[(2 * i) + 1].Sequence, 1_000, 2_500);
             }
 
+            households.Sign(ledgerId, [(start, start + 900, orders)], perSubmission: 1);
             var gate = DateTimeOffset.FromUnixTimeSeconds(start - 300);
             var book = BlockSealer.SealOrderBook(blocks[^1].NextTip, Key, start, start + 900, 1, 1, orders, gate);
             blocks.Add(book);

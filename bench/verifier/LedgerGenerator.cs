@@ -41,6 +41,9 @@ internal static class LedgerGenerator
         var blocks = new List<SealedBlock> { BlockSealer.SealGenesis(key, DateTimeOffset.FromUnixTimeSeconds(FirstStart - 3600)) };
         blocks.Add(BlockSealer.SealRules(blocks[^1].NextTip, key, rules, DateTimeOffset.FromUnixTimeSeconds(FirstStart - 3599)));
         var households = Enumerable.Range(0, 40).Select(i => new PartyId(0x5EED, (ulong)i)).ToArray();
+        var ledgerId = blocks[0].HeaderHash;
+        using var signers = new Market.Generation.GeneratedHouseholds(households);
+        blocks.Add(signers.SealEnrolments(blocks[^1].NextTip, key, ledgerId, DateTimeOffset.FromUnixTimeSeconds(FirstStart - 3598)));
         var sequence = 0L;
         for (var k = 0; k < intervals; k++)
         {
@@ -58,8 +61,10 @@ internal static class LedgerGenerator
             {
                 var side = i % 2 == 0 ? Ledger.OrderSide.Buy : Ledger.OrderSide.Sell;
                 var price = side == Ledger.OrderSide.Buy ? random.Next(1_500, 3_500) : random.Next(1_000, 3_000);
-                orders[i] = new OrderLeaf(++sequence, households[random.Next(households.Length)], side, random.Next(1, 40) * 100, price);
+                orders[i] = Market.Generation.GeneratedHouseholds.Order(++sequence, households[random.Next(households.Length)], side, random.Next(1, 40) * 100, price);
             }
+
+            signers.Sign(ledgerId, [(start, start + IntervalLength, orders)], perSubmission: 8);
 
             var book = BlockSealer.SealOrderBook(blocks[^1].NextTip, key, start, start + IntervalLength, rules.Mechanism, rules.RulesVersion, orders, gate);
             blocks.Add(book);

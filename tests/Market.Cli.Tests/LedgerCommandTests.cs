@@ -17,7 +17,7 @@ public sealed class LedgerCommandTests : IDisposable
         var run = CliRunner.Run(["ledger", "verify", path, "--trust", _ledger.KeyId]);
 
         run.ExitCode.ShouldBe(0, run.Stderr);
-        run.Stdout.ShouldStartWith("valid: 8 blocks");
+        run.Stdout.ShouldStartWith("valid: 9 blocks");
         run.Stdout.ShouldContain("every clearing replayed");
     }
 
@@ -37,10 +37,10 @@ public sealed class LedgerCommandTests : IDisposable
     public void Verify_TradeChangedInTheExport_Exit1NamingBlockAndTrade()
     {
         var blocks = _ledger.Chain(3).Cast<LedgerBlock>().ToList();
-        var clearing = blocks[5];
+        var clearing = blocks[6];
         var leaves = clearing.Leaves.ToArrays();
         leaves[0][^1] ^= 0x01;   // the amount's last byte
-        blocks[5] = new LedgerBlock(clearing.HeaderBytes, clearing.Signature, leaves);
+        blocks[6] = new LedgerBlock(clearing.HeaderBytes, clearing.Signature, leaves);
         var path = _ledger.Export(blocks);
 
         var run = CliRunner.Run(["ledger", "verify", path, "--json"]);
@@ -48,7 +48,7 @@ public sealed class LedgerCommandTests : IDisposable
         run.ExitCode.ShouldBe(1);
         using var json = JsonDocument.Parse(run.Stdout);
         var failure = json.RootElement.GetProperty("failure");
-        failure.GetProperty("height").GetInt64().ShouldBe(5);
+        failure.GetProperty("height").GetInt64().ShouldBe(6);
         failure.GetProperty("leafIndex").GetInt32().ShouldBe(0);
     }
 
@@ -57,16 +57,16 @@ public sealed class LedgerCommandTests : IDisposable
     {
         // A re-signed block whose trades are well-formed but not what the rules give for the committed book.
         var blocks = _ledger.Chain(1);
-        var book = blocks[2];
-        var honest = TradeLeaf.Decode(blocks[3].Leaves.GetSpan(0));
+        var book = blocks[3];
+        var honest = TradeLeaf.Decode(blocks[4].Leaves.GetSpan(0));
         var forged = new TradeFill(honest.Buyer, honest.Seller, honest.BuySequence, honest.SellSequence, honest.EnergyWh, honest.Price + 1);
-        var resealed = BlockSealer.SealClearing(book.NextTip, _ledger.Key, book.Header, [forged], DateTimeOffset.FromUnixTimeMilliseconds(blocks[3].Header.SealedAtUnixMs));
-        var path = _ledger.Export([.. blocks.Take(3), resealed]);
+        var resealed = BlockSealer.SealClearing(book.NextTip, _ledger.Key, book.Header, [forged], DateTimeOffset.FromUnixTimeMilliseconds(blocks[4].Header.SealedAtUnixMs));
+        var path = _ledger.Export([.. blocks.Take(4), resealed]);
 
         var run = CliRunner.Run(["ledger", "verify", path]);
 
         run.ExitCode.ShouldBe(1);
-        run.Stdout.ShouldContain("block 3");
+        run.Stdout.ShouldContain("block 4");
         run.Stdout.ShouldContain("Replay");
     }
 
@@ -114,7 +114,7 @@ public sealed class LedgerCommandTests : IDisposable
             "--openings", TamperCase("reconciliation-opening-that-does-not-match-its-commitment.openings.jsonl")]);
 
         run.ExitCode.ShouldBe(1);
-        run.Stdout.ShouldContain("block 4, entry 1: OpeningMismatch");
+        run.Stdout.ShouldContain("block 5, entry 1: OpeningMismatch");
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class LedgerCommandTests : IDisposable
         var blocks = _ledger.Chain(2);
         var tree = MerkleTree.FromLeaves(blocks.Select(b => b.HeaderHash));
         var checkpoint = Checkpoint.Create(tree.Size, tree.Root(), DateTimeOffset.UnixEpoch.AddYears(60), _ledger.Key);
-        var receipt = TradeReceipt.Create(blocks[3], 0, _ledger.Key.PublicKey, checkpoint, _ledger.Key.PublicKey, tree);
+        var receipt = TradeReceipt.Create(blocks[4], 0, _ledger.Key.PublicKey, checkpoint, _ledger.Key.PublicKey, tree);
         var good = Path.Combine(_ledger.Folder, "good.json");
         File.WriteAllText(good, receipt.ToJson());
         var leaf = (byte[])receipt.TradeLeaf.Clone();
@@ -152,7 +152,7 @@ public sealed class LedgerCommandTests : IDisposable
         var tampered = CliRunner.Run(["ledger", "receipt", bad, "--trust", _ledger.KeyId]);
 
         ok.ExitCode.ShouldBe(0, ok.Stdout + ok.Stderr);
-        ok.Stdout.ShouldContain("valid: trade 1 in block 3");
+        ok.Stdout.ShouldContain("valid: trade 1 in block 4");
         tampered.ExitCode.ShouldBe(1);
     }
 
@@ -161,7 +161,7 @@ public sealed class LedgerCommandTests : IDisposable
     {
         var state = Path.Combine(_ledger.Folder, "mirror");
         var chain = _ledger.Chain(4);
-        File.Copy(_ledger.Export(chain.Take(4).ToList()), Path.Combine(_ledger.Folder, "live.jsonl"), overwrite: true);
+        File.Copy(_ledger.Export(chain.Take(5).ToList()), Path.Combine(_ledger.Folder, "live.jsonl"), overwrite: true);
         var first = CliRunner.Run(["ledger", "follow", Path.Combine(_ledger.Folder, "live.jsonl"), "--state", state]);
         File.Copy(_ledger.Export(chain), Path.Combine(_ledger.Folder, "live.jsonl"), overwrite: true);
 
@@ -180,7 +180,7 @@ public sealed class LedgerCommandTests : IDisposable
         var live = Path.Combine(_ledger.Folder, "live.jsonl");
         File.Copy(_ledger.Export(chain), live, overwrite: true);
         CliRunner.Run(["ledger", "follow", live, "--state", state]).ExitCode.ShouldBe(0);
-        File.Copy(_ledger.Export(chain.Take(6).ToList()), live, overwrite: true);
+        File.Copy(_ledger.Export(chain.Take(7).ToList()), live, overwrite: true);
 
         var run = CliRunner.Run(["ledger", "follow", live, "--state", state]);
 

@@ -1,3 +1,4 @@
+using Market.Generation;
 using Market.Ledger;
 using Market.Matching;
 using LedgerSide = Market.Ledger.OrderSide;
@@ -18,14 +19,19 @@ internal sealed class LedgerFixture : IDisposable
     public LedgerFixture(SigningKey? key = null) =>
         _key = key ?? SigningKey.FromPrivateKey(Convert.FromHexString("4f3c2b1a0918273645546372819009a8b7c6d5e4f30112233445566778899aab"));
 
+    /// <summary>Alice, Bob and Carol with P-256 keys (enrolled in block 2 of every chain).</summary>
+    private static GeneratedHouseholds Households { get; } = new([Alice, Bob, Carol]);
+
     public string Folder { get; } = Directory.CreateTempSubdirectory("market-cli-").FullName;
 
-    /// <summary>Genesis, rules, then <paramref name="intervals"/> cleared intervals of four orders each.</summary>
+    /// <summary>Genesis, rules, the households' keys, then <paramref name="intervals"/> cleared intervals of four orders each.</summary>
     public List<SealedBlock> Chain(int intervals)
     {
         var blocks = new List<SealedBlock> { BlockSealer.SealGenesis(_key, _start) };
         var from = _start.ToUnixTimeSeconds() + 900;
         blocks.Add(BlockSealer.SealRules(blocks[^1].NextTip, _key, new RulesRecord(1, 1, 900, 300, 786, 3970, from), _start));
+        var ledgerId = blocks[0].HeaderHash;
+        blocks.Add(Households.SealEnrolments(blocks[^1].NextTip, _key, ledgerId, _start));
         long sequence = 1;
         for (var i = 0; i < intervals; i++)
         {
@@ -33,11 +39,12 @@ internal sealed class LedgerFixture : IDisposable
             var at = DateTimeOffset.FromUnixTimeSeconds(s - 300);
             OrderLeaf[] orders =
             [
-                new(sequence++, Alice, LedgerSide.Sell, 1500, 1200 + i),
-                new(sequence++, Bob, LedgerSide.Buy, 1000, 2500),
-                new(sequence++, Carol, LedgerSide.Buy, 800, 1800),
-                new(sequence++, Carol, LedgerSide.Sell, 300, 2000),
+                GeneratedHouseholds.Order(sequence++, Alice, LedgerSide.Sell, 1500, 1200 + i),
+                GeneratedHouseholds.Order(sequence++, Bob, LedgerSide.Buy, 1000, 2500),
+                GeneratedHouseholds.Order(sequence++, Carol, LedgerSide.Buy, 800, 1800),
+                GeneratedHouseholds.Order(sequence++, Carol, LedgerSide.Sell, 300, 2000),
             ];
+            Households.Sign(ledgerId, [(s, s + 900, orders)], perSubmission: 8);
             var book = BlockSealer.SealOrderBook(blocks[^1].NextTip, _key, s, s + 900, 1, 1, orders, at);
             blocks.Add(book);
             var result = DoubleAuction.Clear(orders.Select(o => new Order(o.Sequence, o.Side == LedgerSide.Buy ? Side.Buy : Side.Sell, o.EnergyWh, o.LimitPrice, o.Sequence)).ToArray());

@@ -34,7 +34,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
         run.Stdout.ShouldContain($"FIRST CONTACT with {_market.Url}");
         run.Stdout.ShouldContain($"Its genesis key id is {_ledger.KeyId}: compare it with the one your community publishes");
         Remembered().GenesisKeyId.ShouldBe(_ledger.Key.KeyId);
-        Remembered().Checkpoint.Size.ShouldBe(6);
+        Remembered().Checkpoint.Size.ShouldBe(7);
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
 
         run.ExitCode.ShouldBe(1);
         run.Stdout.ShouldStartWith("REWRITTEN: the history verified before has been rewritten or forked");
-        run.Stdout.ShouldContain($"the checkpoint of 8 blocks remembered for {_market.Url}");
+        run.Stdout.ShouldContain($"the checkpoint of 9 blocks remembered for {_market.Url}");
         File.ReadAllBytes(RememberedPath()).ShouldBe(before);
     }
 
@@ -131,14 +131,14 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     public void Verify_LedgerGrew_RemembersTheLargerCheckpoint()
     {
         var chain = _ledger.Chain(4);
-        VerifiedOnce(_ledger.Export(chain.Take(6).ToList()));
+        VerifiedOnce(_ledger.Export(chain.Take(7).ToList()));
         _market.Serve(_ledger.Export(chain));
 
         var run = Ledger("verify", _market.Url);
 
         run.ExitCode.ShouldBe(0, run.Stdout + run.Stderr);
-        run.Stdout.ShouldContain("the checkpoint of 10 blocks");
-        Remembered().Checkpoint.Size.ShouldBe(10);
+        run.Stdout.ShouldContain("the checkpoint of 11 blocks");
+        Remembered().Checkpoint.Size.ShouldBe(11);
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
         var run = Ledger("verify", _market.Url);
 
         run.ExitCode.ShouldBe(0, run.Stdout + run.Stderr);
-        run.Stdout.ShouldContain("the checkpoint of 10 blocks stays");
+        run.Stdout.ShouldContain("the checkpoint of 11 blocks stays");
         File.ReadAllBytes(RememberedPath()).ShouldBe(before);
     }
 
@@ -161,7 +161,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     {
         var chain = _ledger.Chain(4);
         var before = VerifiedOnce(_ledger.Export(chain));
-        _market.Serve(_ledger.Export(chain.Take(6).ToList()));
+        _market.Serve(_ledger.Export(chain.Take(7).ToList()));
 
         var run = Ledger("verify", _market.Url);
 
@@ -317,7 +317,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
 
         run.ExitCode.ShouldBe(0, run.Stdout + run.Stderr);
         run.Stdout.ShouldContain($"FIRST CONTACT with {_market.Url}");
-        Remembered().Checkpoint.Size.ShouldBe(6);
+        Remembered().Checkpoint.Size.ShouldBe(7);
     }
 
     [Fact]
@@ -339,7 +339,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     [Fact]
     public void Receipt_FileWithoutAnchor_Exit3NotAnchored()
     {
-        var path = ReceiptFile(_ledger.Receipt(_ledger.Chain(1), 3));
+        var path = ReceiptFile(_ledger.Receipt(_ledger.Chain(1), 4));
 
         var run = Ledger("receipt", path);
 
@@ -351,15 +351,15 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     public void Receipt_UrlOfARememberedLedger_Exit0Anchored()
     {
         var chain = _ledger.Chain(2);
-        VerifiedOnce(_ledger.Export(chain.Take(4).ToList()));
+        VerifiedOnce(_ledger.Export(chain.Take(5).ToList()));
         // The receipt's checkpoint is newer than the remembered one: a consistency proof from the market joins them.
         _market.Serve(_ledger.Export(chain));
-        _market.ServeReceipt(_ledger.Receipt(chain, 5));
+        _market.ServeReceipt(_ledger.Receipt(chain, 6));
 
         var run = Ledger("receipt", _market.Url + "/api/ledger/trades/2/proof");
 
         run.ExitCode.ShouldBe(0, run.Stdout + run.Stderr);
-        run.Stdout.ShouldContain("its checkpoint of 6 blocks is consistent with the remembered one of 4 blocks");
+        run.Stdout.ShouldContain("its checkpoint of 7 blocks is consistent with the remembered one of 5 blocks");
     }
 
     [Fact]
@@ -367,7 +367,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     {
         VerifiedOnce(_ledger.Export(_ledger.Chain(1)));
         using var other = new LedgerFixture(TestKey(9));
-        var path = ReceiptFile(other.Receipt(other.Chain(1), 3));
+        var path = ReceiptFile(other.Receipt(other.Chain(1), 4));
 
         var run = Ledger("receipt", path, "--ledger", _market.Url);
 
@@ -382,12 +382,12 @@ public sealed class TrustAnchorTests : IAsyncLifetime
         VerifiedOnce(_ledger.Export(chain));
         var fork = _ledger.ResignedFork(chain, 6);
         _market.Serve(_ledger.Export(fork));
-        var path = ReceiptFile(_ledger.Receipt(fork, 3));
+        var path = ReceiptFile(_ledger.Receipt(fork, 4));
 
         var run = Ledger("receipt", path, "--ledger", _market.Url);
 
         run.ExitCode.ShouldBe(1);
-        run.Stdout.ShouldStartWith("REWRITTEN: the receipt's checkpoint of 10 blocks is not consistent with the checkpoint of 8 blocks remembered");
+        run.Stdout.ShouldStartWith("REWRITTEN: the receipt's checkpoint of 10 blocks is not consistent with the checkpoint of 9 blocks remembered");
     }
 
     [Theory]
@@ -416,7 +416,7 @@ public sealed class TrustAnchorTests : IAsyncLifetime
     {
         var store = new KnownLedgers(_ledger.KnownLedgers);
         var blocks = _ledger.Chain(2);
-        var first = Known(blocks.Take(4).ToList());
+        var first = Known(blocks.Take(5).ToList());
         store.Remember(null, first).Result.ShouldBe(RememberResult.Updated);
 
         var outcome = store.Remember(null, Known(blocks));

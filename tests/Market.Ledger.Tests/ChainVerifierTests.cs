@@ -11,7 +11,7 @@ public sealed class ChainVerifierTests
 
         result.Failure.ShouldBeNull();
         result.IsValid.ShouldBeTrue();
-        (result.BlockCount, result.TradeCount, result.OrderCount, result.PendingOrderBooks).ShouldBe((11L, 12L, 24L, 0));
+        (result.BlockCount, result.TradeCount, result.OrderCount, result.PendingOrderBooks).ShouldBe((12L, 12L, 24L, 0));
         result.LedgerRoot.ShouldBe(chain.Checkpoint.Root);
         result.ReplayPerformed.ShouldBeTrue();
         result.KeyIds.ShouldBe([TestChain.KeyA.KeyId, TestChain.KeyB.KeyId]);
@@ -39,7 +39,7 @@ public sealed class ChainVerifierTests
 
         var result = verifier.Complete(chain.Checkpoint, [chain.Kept, chain.Checkpoint]);
 
-        (result.IsValid, result.CheckpointSize).ShouldBe((true, 11L));
+        (result.IsValid, result.CheckpointSize).ShouldBe((true, 12L));
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class ChainVerifierTests
     {
         var chain = TestChain.Valid;
 
-        var trades = chain.Blocks[5].Leaves.Select(l => TradeLeaf.Decode(l.Span)).ToList();
+        var trades = chain.Blocks[6].Leaves.Select(l => TradeLeaf.Decode(l.Span)).ToList();
 
         trades.Select(t => (t.TradeId, t.BuySequence, t.SellSequence, t.EnergyWh, t.Price, t.Amount))
             .ShouldBe([(4L, 12L, 11L, 2000L, 2510L, 5020L), (5L, 14L, 11L, 1000L, 2510L, 2510L), (6L, 14L, 13L, 1500L, 2510L, 3765L)]);
@@ -80,12 +80,12 @@ public sealed class ChainVerifierTests
         var chain = TestChain.Valid;
         var verifier = new ChainVerifier(new FakeReplayer());
         var blocks = chain.Copy();
-        blocks[3] = TestChain.WithHeaderByte(blocks[3], 100, b => (byte)(b ^ 1));
+        blocks[4] = TestChain.WithHeaderByte(blocks[4], 100, b => (byte)(b ^ 1));
 
         var accepted = blocks.Select(verifier.Append).ToList();
 
-        accepted.ShouldBe([true, true, true, false, false, false, false, false, false, false, false]);
-        verifier.Failure!.Height.ShouldBe(3);
+        accepted.ShouldBe([true, true, true, true, false, false, false, false, false, false, false, false]);
+        verifier.Failure!.Height.ShouldBe(4);
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class ChainVerifierTests
 
         var result = ChainVerifier.Verify(chain.Blocks, chain.Checkpoint, new NullReplayer());
 
-        (result.Failure!.Reason, result.Failure.Height).ShouldBe((VerificationFailureReason.ReplayUnsupported, 3L));
+        (result.Failure!.Reason, result.Failure.Height).ShouldBe((VerificationFailureReason.ReplayUnsupported, 4L));
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class ChainVerifierTests
 
         var result = ChainVerifier.Verify(chain.Blocks, chain.Checkpoint, new FakeReplayer());
 
-        (result.Failure!.Reason, result.Failure.Height).ShouldBe((VerificationFailureReason.RulesMissing, 2L));
+        (result.Failure!.Reason, result.Failure.Height).ShouldBe((VerificationFailureReason.RulesMissing, 3L));
     }
 
     // Blocks an export reader rejects before the verifier sees them (tests/tamper-cases has them as malformed exports)
@@ -124,22 +124,22 @@ public sealed class ChainVerifierTests
     public void Verify_TruncatedSignatureNotFromAnExport_FailsWithBadSignature()
     {
         var blocks = TestChain.Valid.Copy();
-        blocks[5] = new LedgerBlock(blocks[5].HeaderBytes, blocks[5].Signature[..63], blocks[5].Leaves);
+        blocks[6] = new LedgerBlock(blocks[6].HeaderBytes, blocks[6].Signature[..63], blocks[6].Leaves);
 
         var failure = ChainVerifier.Verify(blocks, TestChain.Valid.Checkpoint, new FakeReplayer()).Failure!;
 
-        (failure.Reason, failure.Height).ShouldBe((VerificationFailureReason.BadSignature, 5L));
+        (failure.Reason, failure.Height).ShouldBe((VerificationFailureReason.BadSignature, 6L));
     }
 
     [Fact]
     public void Verify_UnknownHeaderKindNotFromAnExport_FailsWithMalformedHeader()
     {
         var blocks = TestChain.Valid.Copy();
-        blocks[5] = TestChain.WithHeaderByte(blocks[5], 2, _ => 9);
+        blocks[6] = TestChain.WithHeaderByte(blocks[6], 2, _ => 9);
 
         var failure = ChainVerifier.Verify(blocks, TestChain.Valid.Checkpoint, new FakeReplayer()).Failure!;
 
-        (failure.Reason, failure.Height).ShouldBe((VerificationFailureReason.MalformedHeader, 5L));
+        (failure.Reason, failure.Height).ShouldBe((VerificationFailureReason.MalformedHeader, 6L));
     }
 
     [Fact]
@@ -147,11 +147,11 @@ public sealed class ChainVerifierTests
     {
         var chain = TestChain.Valid;
         var blocks = chain.Copy();
-        blocks[5] = TestChain.Resign(blocks[5], TestChain.KeyA, leaves: TestChain.MapTrades(blocks[5], t => t.Select((x, i) => i == 1 ? x with { Amount = x.Amount + 1 } : x)));
+        blocks[6] = TestChain.Resign(blocks[6], TestChain.KeyA, leaves: TestChain.MapTrades(blocks[6], t => t.Select((x, i) => i == 1 ? x with { Amount = x.Amount + 1 } : x)));
 
         var failure = ChainVerifier.Verify(blocks, chain.Checkpoint, new FakeReplayer()).Failure!;
 
-        failure.ToString().ShouldStartWith("AmountMismatch at height 5, leaf 1, trade 5: ");
+        failure.ToString().ShouldStartWith("AmountMismatch at height 6, leaf 1, trade 5: ");
     }
 
     private sealed class NullReplayer : IClearingReplayer

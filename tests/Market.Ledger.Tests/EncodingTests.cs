@@ -2,14 +2,16 @@ namespace Market.Ledger.Tests;
 
 public sealed class EncodingTests
 {
-    private static readonly OrderLeaf Order = new(7, new PartyId(0x0102030405060708, 0x090a0b0c0d0e0f10), OrderSide.Sell, 1500, 2501);
+    private static readonly OrderLeaf Order = new(7, new PartyId(0x0102030405060708, 0x090a0b0c0d0e0f10), OrderSide.Sell, 1500, 2501,
+        Convert.FromHexString("a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"), new MandateOrder([.. Enumerable.Repeat((byte)0x33, 32)]));
 
     private static readonly TradeLeaf Trade = new(1, 1_767_229_200, 1_767_230_100, new PartyId(1, 2), new PartyId(3, 4), 12, 11, 1500, 2501, 3752);
 
     [Fact]
-    public void OrderLeafEncode_KnownOrder_GivesDocumentedBytes()
+    public void OrderLeafEncode_KnownMandateOrder_GivesDocumentedBytes()
     {
-        var expected = Convert.FromHexString("01" + "0000000000000007" + "0102030405060708090a0b0c0d0e0f10" + "02" + "00000000000005dc" + "00000000000009c5");
+        var expected = Convert.FromHexString("02" + "0000000000000007" + "0102030405060708090a0b0c0d0e0f10" + "02" + "00000000000005dc" + "00000000000009c5"
+            + "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf" + "02" + string.Concat(Enumerable.Repeat("33", 32)));
 
         var bytes = Order.Encode();
 
@@ -26,28 +28,62 @@ public sealed class EncodingTests
         decoded.ShouldBe(Order);
     }
 
+    [Fact]
+    public void OrderLeafDecode_SignedOrder_RoundTripsWithItsPath()
+    {
+        var signed = TestChain.Orders(0)[0];
+
+        var decoded = OrderLeaf.Decode(signed.Encode());
+
+        decoded.ShouldBe(signed);
+        signed.Encode().Length.ShouldBe(163 + 0);
+    }
+
     [Theory]
-    [InlineData(41)]
-    [InlineData(43)]
-    [InlineData(0)]
-    public void OrderLeafDecode_WrongLength_ThrowsWithLengthInMessage(int length)
+    [InlineData(58)]
+    [InlineData(90)]
+    [InlineData(92)]
+    public void OrderLeafDecode_MandateTailOfWrongLength_Throws(int length)
     {
         var bytes = Order.Encode().Concat(new byte[2]).Take(length).ToArray();
 
         var error = Should.Throw<LedgerFormatException>(() => OrderLeaf.Decode(bytes));
 
-        error.Message.ShouldBe($"order leaf: expected 42 bytes, got {length}");
+        error.Message.ShouldStartWith("order leaf: ");
     }
 
     [Fact]
-    public void OrderLeafDecode_WrongVersion_ThrowsUnsupportedVersion()
+    public void OrderLeafDecode_SignedTailWithAPathOfTheWrongLength_Throws()
+    {
+        var signature = new HouseholdSignature(new byte[32], new byte[64], 8, 3, [new byte[32], new byte[32], new byte[32]]);
+        var bytes = (Order with { Authorization = new SignedOrder(signature) }).Encode();
+
+        var ok = OrderLeaf.TryDecode(bytes.AsSpan(0, bytes.Length - 32), out _, out var error);
+
+        ok.ShouldBeFalse();
+        error.ShouldBe("order leaf: signed authorisation: the path of index 3 in 8 is 3 nodes, got 64 bytes");
+    }
+
+    [Fact]
+    public void OrderLeafDecode_UnknownAuthorisation_Throws()
     {
         var bytes = Order.Encode();
-        bytes[0] = 2;
+        bytes[58] = 3;
 
         var error = Should.Throw<LedgerFormatException>(() => OrderLeaf.Decode(bytes));
 
-        error.Message.ShouldBe("order leaf: unsupported version 2 (expected 1)");
+        error.Message.ShouldBe("order leaf: authorisation: unknown kind 3 (1 signed, 2 mandate)");
+    }
+
+    [Fact]
+    public void OrderLeafDecode_Version1_ThrowsUnsupportedVersion()
+    {
+        var bytes = Order.Encode();
+        bytes[0] = 1;
+
+        var error = Should.Throw<LedgerFormatException>(() => OrderLeaf.Decode(bytes));
+
+        error.Message.ShouldBe("order leaf: unsupported version 1 (expected 2)");
     }
 
     [Theory]
@@ -184,7 +220,7 @@ public sealed class EncodingTests
     [Fact]
     public void BlockHeaderEncode_Always_Is170BytesAndRoundTrips()
     {
-        var header = TestChain.Valid.Blocks[5].Header;
+        var header = TestChain.Valid.Blocks[6].Header;
 
         var bytes = header.Encode();
 
@@ -223,7 +259,7 @@ public sealed class EncodingTests
     [Fact]
     public void BlockHeaderDecode_WrongLengthVersionOrKind_FailsWithClearErrors()
     {
-        var bytes = TestChain.Valid.Blocks[5].HeaderBytes;
+        var bytes = TestChain.Valid.Blocks[6].HeaderBytes;
         var version2 = (byte[])bytes.Clone();
         version2[1] = 2;
         var kind0 = (byte[])bytes.Clone();

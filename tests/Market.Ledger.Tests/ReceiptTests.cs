@@ -20,7 +20,7 @@ public sealed class ReceiptTests
     [Fact]
     public void FromJson_ToJson_RoundTripsAndStillVerifies()
     {
-        var receipt = Receipt(5, 1);
+        var receipt = Receipt(6, 1);
 
         var parsed = TradeReceipt.FromJson(receipt.ToJson());
 
@@ -31,19 +31,19 @@ public sealed class ReceiptTests
     [Fact]
     public void ToJson_Always_HasFormatVersionAndHexFields()
     {
-        var receipt = Receipt(5, 1);
+        var receipt = Receipt(6, 1);
 
         var json = receipt.ToJson();
 
         json.ShouldStartWith("""{"format":"market-ledger-receipt","version":1,"trade":"01""");
         json.ShouldContain("\"leafIndex\":1,");
-        json.ShouldContain("\"checkpoint\":{\"size\":11,");
+        json.ShouldContain("\"checkpoint\":{\"size\":12,");
     }
 
     [Fact]
     public void Verify_UntrustedKeys_FailsWithUntrustedKey()
     {
-        var receipt = Receipt(5, 0);
+        var receipt = Receipt(6, 0);
 
         var result = receipt.Verify([TestChain.KeyB.KeyId]);
 
@@ -63,7 +63,7 @@ public sealed class ReceiptTests
     [InlineData("headerIndexBeyondCheckpoint", VerificationFailureReason.InclusionProofInvalid)]
     public void Verify_TamperedPart_FailsWithTheRightReason(string part, VerificationFailureReason reason)
     {
-        var r = Receipt(5, 1);
+        var r = Receipt(6, 1);
         var tampered = part switch
         {
             "trade" => r with { TradeLeaf = Flip(r.TradeLeaf, 80) },
@@ -77,7 +77,7 @@ public sealed class ReceiptTests
             "headerProof" => r with { HeaderProof = [.. r.HeaderProof.SkipLast(1), Flip(r.HeaderProof[^1], 0)] },
             _ => r with
             {
-                Checkpoint = Checkpoint.Create(5, TestChain.Valid.LedgerTree().RootAt(5), TestChain.Gate(3), TestChain.KeyA),
+                Checkpoint = Checkpoint.Create(6, TestChain.Valid.LedgerTree().RootAt(6), TestChain.Gate(3), TestChain.KeyA),
                 CheckpointPublicKey = TestChain.KeyA.PublicKey,
             },
         };
@@ -90,7 +90,7 @@ public sealed class ReceiptTests
     [Fact]
     public void Verify_AnySingleBitFlipInAnyByteField_IsRejected()
     {
-        var receipt = Receipt(8, 2);
+        var receipt = Receipt(9, 2);
         var fields = Fields(receipt);
         var total = fields.Sum(f => f.Length * 8);
         var gen = Gen.Int[0, total - 1];
@@ -117,7 +117,7 @@ public sealed class ReceiptTests
     [InlineData("{", "receipt: invalid JSON")]
     public void FromJson_Malformed_ThrowsLedgerFormatException(string json, string expectedStart)
     {
-        var text = json == "{}" ? Receipt(5, 1).ToJson().Replace("\"format\"", "\"formats\"", StringComparison.Ordinal) : json;
+        var text = json == "{}" ? Receipt(6, 1).ToJson().Replace("\"format\"", "\"formats\"", StringComparison.Ordinal) : json;
 
         var error = Should.Throw<LedgerFormatException>(() => TradeReceipt.FromJson(text));
 
@@ -127,7 +127,7 @@ public sealed class ReceiptTests
     [Fact]
     public void FromJson_FieldWithWrongTypeOrBadHex_Throws()
     {
-        var json = Receipt(5, 1).ToJson();
+        var json = Receipt(6, 1).ToJson();
 
         var errors = new[]
         {
@@ -144,7 +144,7 @@ public sealed class ReceiptTests
     {
         var chain = TestChain.Valid;
 
-        var act = () => TradeReceipt.Create(chain.Blocks[4], 0, TestChain.KeyA.PublicKey, chain.Checkpoint, TestChain.KeyB.PublicKey, chain.LedgerTree());
+        var act = () => TradeReceipt.Create(chain.Blocks[5], 0, TestChain.KeyA.PublicKey, chain.Checkpoint, TestChain.KeyB.PublicKey, chain.LedgerTree());
 
         Should.Throw<ArgumentException>(act);
     }

@@ -3,9 +3,9 @@ using System.Security.Cryptography;
 namespace Market.Ledger.Tests;
 
 /// <summary>
-/// Genesis, rules, interval 0 of <see cref="TestChain"/> (order book, clearing at 2,500: party 1 sells 3,000 Wh,
-/// party 3 sells 1,500, party 2 buys 2,000, party 4 buys 2,500), then its reconciliation version 1 (height 4) and a
-/// correction, version 2 (height 5). The tariffs are those of TestChain's rules: retail 10,000 (the ceiling), feed-in
+/// Genesis, rules, the household keys and interval 0 of <see cref="TestChain"/> (order book, clearing at 2,500: party 1 sells 3,000 Wh,
+/// party 3 sells 1,500, party 2 buys 2,000, party 4 buys 2,500), then its reconciliation version 1 (height 5) and a
+/// correction, version 2 (height 6). The tariffs are those of TestChain's rules: retail 10,000 (the ceiling), feed-in
 /// 0 (the floor).
 /// Version 1: party 1 exported 2,600 (short 400), party 3 exported 1,801 (long 301), party 5 (no trade) imported 100
 /// (short 100): 301 Wh are netted; pro rata party 1 is covered for 240.8 and party 5 for 60.2 Wh, the left-over Wh
@@ -105,15 +105,15 @@ internal sealed class ReconciliationChain
     {
         var key = TestChain.KeyA;
         var valid = TestChain.Valid.Blocks;
-        var blocks = new List<SealedBlock> { valid[0], valid[1], valid[2], valid[3] };
-        var tip = valid[3].NextTip;
-        var referenced = referenceOrderBook ? valid[2].Header with { Kind = BlockKind.Clearing } : valid[3].Header;
+        var blocks = new List<SealedBlock> { valid[0], valid[1], valid[2], valid[3], valid[4] };
+        var tip = valid[4].NextTip;
+        var referenced = referenceOrderBook ? valid[3].Header with { Kind = BlockKind.Clearing } : valid[4].Header;
         var one = Settlements.Seal(1, Local, Retail, FeedIn, RecordsV1(), Traded);
         one = alterV1?.Invoke(one) ?? one;
         var v1 = BlockSealer.SealReconciliation(tip, key, referenced, one.Summary, one.Households, TestChain.Gate(0).AddHours(1));
         var two = Settlements.Seal(2, Local, Retail, FeedIn, RecordsV2(), Traded);
         two = alterV2?.Invoke(two) ?? two;
-        var v2 = BlockSealer.SealReconciliation(v1.NextTip, key, valid[3].Header, two.Summary, two.Households, TestChain.Gate(0).AddHours(26));
+        var v2 = BlockSealer.SealReconciliation(v1.NextTip, key, valid[4].Header, two.Summary, two.Households, TestChain.Gate(0).AddHours(26));
         blocks.Add(v1);
         blocks.Add(v2);
         var tree = MerkleTree.FromLeaves(blocks.Select(b => b.HeaderHash));

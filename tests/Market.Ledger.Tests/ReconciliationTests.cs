@@ -71,7 +71,7 @@ public sealed class ReconciliationTests
         var failure = Verify(chain, forged).Failure!;
 
         failure.Reason.ShouldBe(Reason.OpeningMismatch);
-        failure.Height.ShouldBe(4);
+        failure.Height.ShouldBe(5);
         failure.LeafIndex.ShouldBe(3);
     }
 
@@ -107,7 +107,7 @@ public sealed class ReconciliationTests
         var failure = Verify(chain, chain.Openings, new DictionaryReadings(readings)).Failure!;
 
         failure.Reason.ShouldBe(Reason.ReadingMismatch);
-        failure.Height.ShouldBe(4);
+        failure.Height.ShouldBe(5);
         failure.LeafIndex.ShouldBe(1);
         failure.Message.ShouldContain("changed after sealing");
     }
@@ -122,7 +122,7 @@ public sealed class ReconciliationTests
         var failure = Verify(chain, chain.Openings, new DictionaryReadings(readings)).Failure!;
 
         failure.Reason.ShouldBe(Reason.ReadingMissing);
-        failure.Height.ShouldBe(5);
+        failure.Height.ShouldBe(6);
         failure.LeafIndex.ShouldBe(5);
     }
 
@@ -134,7 +134,7 @@ public sealed class ReconciliationTests
         var failure = Verify(chain).Failure!;
 
         failure.Reason.ShouldBe(Reason.TariffNotInForce);
-        failure.Height.ShouldBe(4);
+        failure.Height.ShouldBe(5);
         failure.LeafIndex.ShouldBe(0);
         failure.Message.ShouldContain("retail 10000 (the price ceiling)");
     }
@@ -173,9 +173,9 @@ public sealed class ReconciliationTests
     {
         var reversed = Build(alterV1: s => s with { Households = [.. s.Households.Reverse()] });
 
-        var sealedLeaves = reversed.Blocks[4].Leaves.ToArrays();
+        var sealedLeaves = reversed.Blocks[5].Leaves.ToArrays();
 
-        sealedLeaves.ShouldBe(Build().Blocks[4].Leaves.ToArrays());
+        sealedLeaves.ShouldBe(Build().Blocks[5].Leaves.ToArrays());
     }
 
     [Fact]
@@ -200,7 +200,7 @@ public sealed class ReconciliationTests
         // Party 2 and 4 imported what they bought: those values are public anyway (the trades).
         var metered = ReadingsV1.SelectMany(r => new[] { r.ExportWh, r.ImportWh }).Where(v => v > 0).Except([2000L, 2500L]).ToList();
 
-        var leaves = chain.Blocks[4].Leaves.ToArrays().Skip(1).ToList();
+        var leaves = chain.Blocks[5].Leaves.ToArrays().Skip(1).ToList();
 
         leaves.ShouldAllBe(l => l.Length == HouseholdReconciliationLeaf.Size);
         foreach (var value in metered)
@@ -229,11 +229,11 @@ public sealed class ReconciliationTests
         var chain = Build();
         var opening = chain.Openings[2];
 
-        ReconciliationSummary.TryDecode(chain.Blocks[4].Leaves.GetSpan(0), out var summary, out var error).ShouldBeTrue(error);
-        HouseholdReconciliationLeaf.TryDecode(chain.Blocks[4].Leaves.GetSpan(3), out var leaf, out error).ShouldBeTrue(error);
+        ReconciliationSummary.TryDecode(chain.Blocks[5].Leaves.GetSpan(0), out var summary, out var error).ShouldBeTrue(error);
+        HouseholdReconciliationLeaf.TryDecode(chain.Blocks[5].Leaves.GetSpan(3), out var leaf, out error).ShouldBeTrue(error);
         HouseholdSettlement.TryDecode(opening.Settlement.Encode(), out var record, out error).ShouldBeTrue(error);
 
-        summary.Encode().ShouldBe(chain.Blocks[4].Leaves.GetSpan(0).ToArray());
+        summary.Encode().ShouldBe(chain.Blocks[5].Leaves.GetSpan(0).ToArray());
         leaf!.Commitment.ShouldBe(opening.Commitment());
         record!.Encode().ShouldBe(opening.Settlement.Encode());
         record.ProvidedToNeighbours.ShouldBe(new PostingTotal(2, 301, 753));
@@ -244,7 +244,7 @@ public sealed class ReconciliationTests
     [InlineData(1, 2)]
     public void DecodeSummary_WrongVersionOrType_Refused(int offset, byte value)
     {
-        var bytes = Build().Blocks[4].Leaves.GetSpan(0).ToArray();
+        var bytes = Build().Blocks[5].Leaves.GetSpan(0).ToArray();
         bytes[offset] = value;
 
         ReconciliationSummary.TryDecode(bytes, out _, out var error).ShouldBeFalse();
@@ -322,10 +322,10 @@ public sealed class ReconciliationTests
         var opening = chain.Openings[2];
 
         var reading = Convert.ToHexStringLower(ReadingsV1[2].Hash());
-        var summary = Convert.ToHexStringLower(chain.Blocks[4].Leaves.GetSpan(0));
+        var summary = Convert.ToHexStringLower(chain.Blocks[5].Leaves.GetSpan(0));
         var record = Convert.ToHexStringLower(opening.Settlement.Encode());
         var commitment = Convert.ToHexStringLower(opening.Commitment());
-        var leaf = Convert.ToHexStringLower(chain.Blocks[4].Leaves.GetSpan(3));
+        var leaf = Convert.ToHexStringLower(chain.Blocks[5].Leaves.GetSpan(3));
 
         reading.ShouldBe("e336cacbd9fc0a88abc072cf458d1fb25a792574e2cbdfed5775cf7ff7ee1b17");
         summary.ShouldBe("0201" + "00000001" + "0001" + "01" + "00000000000009c4" + "0000000000002710" + "0000000000000000" + "00000005"

@@ -25,7 +25,7 @@ public sealed class SealerTests
     public void SealClearing_Trades_NumbersFromTipAndComputesAmounts()
     {
         var chain = TestChain.Valid;
-        var book = chain.Blocks[4];
+        var book = chain.Blocks[5];
         var fills = new[] { new TradeFill(new PartyId(1, 1), new PartyId(2, 2), 12, 11, 1500, 2501) };
         var tip = new ChainTip(100, new byte[32], 41, 0);
 

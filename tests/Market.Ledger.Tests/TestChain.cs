@@ -3,22 +3,28 @@ using System.Security.Cryptography;
 namespace Market.Ledger.Tests;
 
 /// <summary>
-/// A small, fully valid chain: genesis (key A), rules, two intervals (order book + clearing), a rotation to key B,
-/// two more intervals. Heights: 0 genesis, 1 rules, 2/3 interval 0, 4/5 interval 1, 6 rotation, 7/8 interval 2,
-/// 9/10 interval 3. Checkpoint over all 11 blocks (key B) and a kept one over the first 9.
+/// A small, fully valid chain: genesis (key A), rules, a household block enrolling a P-256 key for every party, two
+/// intervals (order book + clearing), a rotation to key B, two more intervals. Heights: 0 genesis, 1 rules,
+/// 2 households, 3/4 interval 0, 5/6 interval 1, 7 rotation, 8/9 interval 2, 10/11 interval 3. Checkpoint over all 12
+/// blocks (key B) and a kept one over the first 10. Every order is signed by its owner's key.
 /// </summary>
 internal sealed class TestChain
 {
     public const int IntervalLength = 900;
     public const int GateLead = 300;
     public const long FirstIntervalStart = 1_767_225_600 + (4 * IntervalLength); // 2026-01-01T01:00Z
-    public const int RotationHeight = 6;
+    public const int RotationHeight = 7;
+    public const int HouseholdHeight = 2;
+    public const int PartiesPerInterval = 7;
 
     public static readonly SigningKey KeyA = SigningKey.FromPrivateKey(Convert.FromHexString("1111111111111111111111111111111111111111111111111111111111111111"));
     public static readonly SigningKey KeyB = SigningKey.FromPrivateKey(Convert.FromHexString("2222222222222222222222222222222222222222222222222222222222222222"));
     public static readonly SigningKey UnknownKey = SigningKey.FromPrivateKey(Convert.FromHexString("3333333333333333333333333333333333333333333333333333333333333333"));
     public static readonly RulesRecord Rules = new(1, ClearingMechanisms.UniformPriceDoubleAuction, IntervalLength, GateLead, 0, 10_000, FirstIntervalStart);
     public static readonly DateTimeOffset Genesis = DateTimeOffset.FromUnixTimeSeconds(1_767_225_600);
+
+    /// <summary>The ledger id of every chain sealed from key A's genesis: the genesis header hash.</summary>
+    public static readonly byte[] LedgerId = BlockSealer.SealGenesis(KeyA, Genesis).HeaderHash;
 
     private static readonly Lazy<TestChain> Standard = new(() => Build());
 
@@ -62,6 +68,8 @@ internal sealed class TestChain
 
         tip = blocks[^1].NextTip;
         var key = withRules ? KeyA : UnknownKey;
+        blocks.Add(HouseholdKeys.SealEnrolments(tip, key, LedgerId, AllParties(), Genesis.AddSeconds(2)));
+        tip = blocks[^1].NextTip;
         var replayer = new FakeReplayer();
         for (var interval = 0; interval < 4; interval++)
         {
@@ -89,28 +97,43 @@ internal sealed class TestChain
 
         var tree = MerkleTree.FromLeaves(blocks.Select(b => b.HeaderHash));
         var checkpoint = Checkpoint.Create(blocks.Count, tree.Root(), Gate(3).AddSeconds(5), key);
-        var kept = Checkpoint.Create(9, tree.RootAt(9), Gate(2).AddSeconds(5), key);
+        var kept = Checkpoint.Create(10, tree.RootAt(10), Gate(2).AddSeconds(5), key);
         return new TestChain(blocks, checkpoint, kept);
     }
 
     public static DateTimeOffset Gate(int interval) =>
         DateTimeOffset.FromUnixTimeSeconds(FirstIntervalStart + (interval * IntervalLength) - GateLead);
 
-    /// <summary>Six orders per interval (sequences 10·interval + 1 … 6); the rules give three trades at one price.</summary>
-    public static OrderLeaf[] Orders(int interval)
+    /// <summary>Six orders per interval (sequences 10·interval + 1 … 6), each signed by its owner; the rules give
+    /// three trades at one price.</summary>
+    public static OrderLeaf[] Orders(int interval) => Signed(interval, UnsignedOrders(interval));
+
+    /// <summary>The orders of <see cref="Orders"/> before their households sign them.</summary>
+    public static OrderLeaf[] UnsignedOrders(int interval)
     {
         var baseSequence = 10L * interval;
         var bump = interval * 10;
         return
         [
-            new(baseSequence + 1, Party(interval, 1), OrderSide.Sell, 3000, 2000 + bump),
-            new(baseSequence + 2, Party(interval, 2), OrderSide.Buy, 2000, 3000 + bump),
-            new(baseSequence + 3, Party(interval, 3), OrderSide.Sell, 2000, 2500 + bump),
-            new(baseSequence + 4, Party(interval, 4), OrderSide.Buy, 2500, 2800 + bump),
-            new(baseSequence + 5, Party(interval, 5), OrderSide.Buy, 1000, 2200 + bump),
-            new(baseSequence + 6, Party(interval, 6), OrderSide.Sell, 1500, 2900 + bump),
+            HouseholdKeys.Order(baseSequence + 1, Party(interval, 1), OrderSide.Sell, 3000, 2000 + bump),
+            HouseholdKeys.Order(baseSequence + 2, Party(interval, 2), OrderSide.Buy, 2000, 3000 + bump),
+            HouseholdKeys.Order(baseSequence + 3, Party(interval, 3), OrderSide.Sell, 2000, 2500 + bump),
+            HouseholdKeys.Order(baseSequence + 4, Party(interval, 4), OrderSide.Buy, 2500, 2800 + bump),
+            HouseholdKeys.Order(baseSequence + 5, Party(interval, 5), OrderSide.Buy, 1000, 2200 + bump),
+            HouseholdKeys.Order(baseSequence + 6, Party(interval, 6), OrderSide.Sell, 1500, 2900 + bump),
         ];
     }
+
+    /// <summary>The orders signed by their households for interval <paramref name="interval"/> of this ledger.</summary>
+    public static OrderLeaf[] Signed(int interval, IReadOnlyList<OrderLeaf> orders)
+    {
+        var start = FirstIntervalStart + (interval * IntervalLength);
+        return HouseholdKeys.SignBook(LedgerId, start, start + IntervalLength, orders);
+    }
+
+    /// <summary>Every party with an enrolled key: seven per interval (the seventh never trades).</summary>
+    public static IEnumerable<PartyId> AllParties() =>
+        Enumerable.Range(0, 4).SelectMany(i => Enumerable.Range(1, PartiesPerInterval).Select(p => Party(i, p)));
 
     public static PartyId Party(int interval, int index) => new(0xA000 + (ulong)interval, (ulong)index);
 
@@ -143,8 +166,19 @@ internal sealed class TestChain
     public static LeafList MapTrades(LedgerBlock block, Func<List<TradeLeaf>, IEnumerable<TradeLeaf>> change) =>
         LeafList.FromArrays(change(block.Leaves.Select(l => TradeLeaf.Decode(l.Span)).ToList()).Select(t => t.Encode()));
 
-    public static LeafList MapOrders(LedgerBlock block, Func<List<OrderLeaf>, IEnumerable<OrderLeaf>> change) =>
-        LeafList.FromArrays(change(block.Leaves.Select(l => OrderLeaf.Decode(l.Span)).ToList()).Select(o => o.Encode()));
+    /// <summary>The book's orders changed; with <paramref name="resign"/> their households sign them again (what
+    /// households would have sent), else they keep the signatures they had.</summary>
+    public static LeafList MapOrders(LedgerBlock block, Func<List<OrderLeaf>, IEnumerable<OrderLeaf>> change, bool resign = false)
+    {
+        var orders = change(block.Leaves.Select(l => OrderLeaf.Decode(l.Span)).ToList()).ToList();
+        if (resign)
+        {
+            var header = BlockHeader.Decode(block.HeaderBytes);
+            orders = [.. HouseholdKeys.SignBook(LedgerId, header.IntervalStart, header.IntervalEnd, orders)];
+        }
+
+        return LeafList.FromArrays(orders.Select(o => o.Encode()));
+    }
 
     private static PartyId Owner(OrderLeaf[] orders, long sequence) => orders.Single(o => o.Sequence == sequence).Owner;
 }

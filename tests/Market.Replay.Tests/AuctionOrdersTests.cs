@@ -12,7 +12,7 @@ public sealed class AuctionOrdersTests
     [Fact]
     public void From_OrderLeaf_IdAndTimePriorityAreTheSequence()
     {
-        var leaf = new OrderLeaf(42, Anna, Ledger.OrderSide.Sell, 1_500, 2_100);
+        var leaf = Leaf(42, Anna, Ledger.OrderSide.Sell, 1_500, 2_100);
 
         var order = AuctionOrders.From(leaf);
 
@@ -22,7 +22,7 @@ public sealed class AuctionOrdersTests
     [Fact]
     public void From_EncodedLeaves_SameOrdersAsFromDecodedOnes()
     {
-        OrderLeaf[] book = [new(7, Anna, Ledger.OrderSide.Sell, 1_000, 1_500), new(8, Ben, Ledger.OrderSide.Buy, 2_000, 2_500)];
+        OrderLeaf[] book = [Leaf(7, Anna, Ledger.OrderSide.Sell, 1_000, 1_500), Leaf(8, Ben, Ledger.OrderSide.Buy, 2_000, 2_500)];
 
         var fromBytes = AuctionOrders.FromLeaves([.. book.Select(Encode)]);
 
@@ -32,7 +32,7 @@ public sealed class AuctionOrdersTests
     [Fact]
     public void Fills_CrossingBook_EachTradeNamesTheOwnersOfItsTwoOrders()
     {
-        OrderLeaf[] book = [new(7, Anna, Ledger.OrderSide.Sell, 1_000, 1_500), new(8, Ben, Ledger.OrderSide.Buy, 2_000, 2_500)];
+        OrderLeaf[] book = [Leaf(7, Anna, Ledger.OrderSide.Sell, 1_000, 1_500), Leaf(8, Ben, Ledger.OrderSide.Buy, 2_000, 2_500)];
         var result = DoubleAuction.Clear(AuctionOrders.From(book));
 
         var fills = AuctionOrders.Fills(book, result);
@@ -56,7 +56,7 @@ public sealed class AuctionOrdersTests
             .Select((e, p, buy) => (e, p, buy));
         Gen.Select(leaf.Array[0, 60], Gen.Bool).Sample((orders, payAsBid) =>
         {
-            var book = orders.Select((o, i) => new OrderLeaf(i + 1, new PartyId(1, (ulong)(i % 7)), o.buy ? Ledger.OrderSide.Buy : Ledger.OrderSide.Sell, o.e, o.p)).ToArray();
+            var book = orders.Select((o, i) => Leaf(i + 1, new PartyId(1, (ulong)(i % 7)), o.buy ? Ledger.OrderSide.Buy : Ledger.OrderSide.Sell, o.e, o.p)).ToArray();
             var mechanism = payAsBid ? Mechanism.PayAsBid : Mechanism.UniformPrice;
 
             var replayed = new MatchingReplayer().Replay(book, (byte)mechanism, DoubleAuction.RulesVersion);
@@ -68,10 +68,9 @@ public sealed class AuctionOrdersTests
         }, iter: 300);
     }
 
-    private static byte[] Encode(OrderLeaf leaf)
-    {
-        var bytes = new byte[OrderLeaf.Size];
-        leaf.EncodeTo(bytes);
-        return bytes;
-    }
+    private static byte[] Encode(OrderLeaf leaf) => leaf.Encode();
+
+    // The auction reads only sequence, side, energy and price; the authorisation is the verifier's concern.
+    private static OrderLeaf Leaf(long sequence, PartyId owner, Ledger.OrderSide side, long energyWh, long limitPrice) =>
+        new(sequence, owner, side, energyWh, limitPrice, new byte[16], new MandateOrder(new byte[32]));
 }

@@ -41,36 +41,57 @@ public sealed partial class ChainVerifier
             return Fail(VerificationFailureReason.SealedBeforeGateClosure, height, "the order book was committed before gate closure");
         }
 
+        // The book's own checks run first over every order; the authorisation checks (§8) then run over the orders
+        // before the first that failed them, so the failure reported is always the first in leaf order.
         var orders = new OrderLeaf[block.Leaves.Count];
-        for (var i = 0; i < orders.Length; i++)
+        VerificationFailure? failure = null;
+        var count = 0;
+        for (; count < orders.Length && failure is null; count++)
         {
-            if (!OrderLeaf.TryDecode(block.Leaves.GetSpan(i), out var order, out var error))
-            {
-                return Fail(VerificationFailureReason.MalformedLeaf, height, error!, leafIndex: i);
-            }
+            failure = CheckOrder(block, rules, orders, count, height);
+        }
 
-            if (i > 0 && order.Sequence <= orders[i - 1].Sequence)
-            {
-                return Fail(VerificationFailureReason.InvalidOrder, height, "order sequences must strictly increase", leafIndex: i);
-            }
+        if (failure is not null)
+        {
+            count--;
+        }
 
-            if (order.EnergyWh <= 0)
-            {
-                return Fail(VerificationFailureReason.InvalidOrder, height, "order energy must be positive", leafIndex: i);
-            }
-
-            if (order.LimitPrice < rules.PriceFloor || order.LimitPrice > rules.PriceCeiling)
-            {
-                return Fail(VerificationFailureReason.PriceOutOfBounds, height,
-                    $"limit price {order.LimitPrice} outside [{rules.PriceFloor}, {rules.PriceCeiling}]", leafIndex: i);
-            }
-
-            orders[i] = order;
+        failure = CheckOrderAuthorizations(orders, count, header) ?? failure;
+        if (failure is not null)
+        {
+            return failure;
         }
 
         _pendingBooks.Add(headerHash, new PendingBook(header, rules, orders));
         _maxCommittedIntervalEnd = Math.Max(_maxCommittedIntervalEnd, header.IntervalEnd);
         _orderCount += orders.Length;
+        return null;
+    }
+
+    private static VerificationFailure? CheckOrder(LedgerBlock block, RulesRecord rules, OrderLeaf[] orders, int i, long height)
+    {
+        if (!OrderLeaf.TryDecode(block.Leaves.GetSpan(i), out var order, out var error))
+        {
+            return Fail(VerificationFailureReason.MalformedLeaf, height, error!, leafIndex: i);
+        }
+
+        if (i > 0 && order.Sequence <= orders[i - 1].Sequence)
+        {
+            return Fail(VerificationFailureReason.InvalidOrder, height, "order sequences must strictly increase", leafIndex: i);
+        }
+
+        if (order.EnergyWh <= 0)
+        {
+            return Fail(VerificationFailureReason.InvalidOrder, height, "order energy must be positive", leafIndex: i);
+        }
+
+        if (order.LimitPrice < rules.PriceFloor || order.LimitPrice > rules.PriceCeiling)
+        {
+            return Fail(VerificationFailureReason.PriceOutOfBounds, height,
+                $"limit price {order.LimitPrice} outside [{rules.PriceFloor}, {rules.PriceCeiling}]", leafIndex: i);
+        }
+
+        orders[i] = order;
         return null;
     }
 

@@ -39,6 +39,7 @@ public sealed partial class ChainVerifier
     private long _householdRecords;
     private long _openingsChecked;
     private long _fullyChecked;
+    private long _householdRecordsAccepted;
 
     /// <summary>Creates a verifier.</summary>
     /// <param name="replayer">Replays clearings; null skips the replay (the result says so).</param>
@@ -226,6 +227,7 @@ public sealed partial class ChainVerifier
         ReconciliationCount = _reconciliationCount,
         ReadingsChecked = _readingsChecked,
         HouseholdRecords = _householdRecords,
+        HouseholdStatements = _householdRecordsAccepted,
         OpeningsChecked = _openingsChecked,
         OpeningsUnmatched = _openings.Count - _openingsChecked,
         ReconciliationsFullyChecked = _fullyChecked,
@@ -299,6 +301,7 @@ public sealed partial class ChainVerifier
             BlockKind.Rules => CheckRules(block, header),
             BlockKind.OrderBook => CheckOrderBook(block, header, headerHash),
             BlockKind.Clearing => CheckClearing(block, header, headerHash),
+            BlockKind.Household => CheckHousehold(block, header),
             _ => CheckReconciliation(block, header),
         };
         if (failure is not null)
@@ -306,6 +309,7 @@ public sealed partial class ChainVerifier
             return failure;
         }
 
+        _ledgerId ??= headerHash;
         _ledgerTree.AppendLeaf(headerHash);
         _sealedAt.Add(header.SealedAtUnixMs);
         _lastSealedAt = header.SealedAtUnixMs;
@@ -319,9 +323,9 @@ public sealed partial class ChainVerifier
         var referenceIsZero = header.Reference.AsSpan().SequenceEqual(Zero32);
         string? problem = header.Kind switch
         {
-            BlockKind.KeyEvent or BlockKind.Rules when header.IntervalStart != 0 || header.IntervalEnd != 0
+            BlockKind.KeyEvent or BlockKind.Rules or BlockKind.Household when header.IntervalStart != 0 || header.IntervalEnd != 0
                 || !referenceIsZero || header.Mechanism != 0 || header.RulesVersion != 0 =>
-                "key-event and rules blocks have zero interval, reference, mechanism and rules version",
+                "key-event, rules and household blocks have zero interval, reference, mechanism and rules version",
             BlockKind.OrderBook or BlockKind.Clearing or BlockKind.Reconciliation when header.IntervalEnd <= header.IntervalStart =>
                 "the interval end must be after its start",
             BlockKind.OrderBook or BlockKind.Clearing when header.Mechanism == 0 || header.RulesVersion == 0 =>

@@ -37,6 +37,9 @@ public sealed record VerificationResult
     /// <summary>Household records in the checked reconciliation blocks (every version counts).</summary>
     public long HouseholdRecords { get; init; }
 
+    /// <summary>Household records (key enrolments and revocations, mandates, cancellations) in the household blocks accepted.</summary>
+    public long HouseholdStatements { get; init; }
+
     /// <summary>Household records whose commitment was opened and whose settlement was checked (0 without
     /// <see cref="ChainVerifierOptions.Openings"/>: then only what the public can check was checked).</summary>
     public long OpeningsChecked { get; init; }

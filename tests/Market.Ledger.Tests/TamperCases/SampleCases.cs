@@ -10,9 +10,9 @@ namespace Market.Ledger.Tests.TamperCases;
 /// A second small ledger with everything at once (genesis, rules, three intervals, a key rotation, imbalance
 /// reconciliations of two intervals and a correction, amounts that round half up) and tampered exports of it,
 /// among them edits of the file's lines themselves. Every case comes with the openings of all household records.
-/// Heights: 0 genesis (A), 1 rules, 2/3 interval 0, 4/5 interval 1, 6 rotation to B, 7/8 interval 2,
-/// 9 reconciliation v1 of interval 0, 10 reconciliation v1 of interval 2, 11 correction (v2) of interval 0.
-/// Trades 1, 2 are in block 3, 3, 4 in block 5, 5, 6 in block 8.
+/// Heights: 0 genesis (A), 1 rules, 2 the households' keys, 3/4 interval 0, 5/6 interval 1, 7 rotation to B, 8/9
+/// interval 2, 10 reconciliation v1 of interval 0, 11 reconciliation v1 of interval 2, 12 correction (v2) of interval 0.
+/// Trades 1, 2 are in block 4, 3, 4 in block 6, 5, 6 in block 9.
 /// </summary>
 internal static class SampleCases
 {
@@ -52,36 +52,36 @@ internal static class SampleCases
 
         return
         [
-            With("valid", _ => { }, ValidWith(12, 6, 3)),
-            With("header byte changed", b => b[4] = WithHeaderByte(b[4], 100, x => (byte)(x ^ 1)), Fails(Reason.BadSignature, 4)),
-            With("block dropped", b => b.RemoveAt(5), Fails(Reason.HeightGap, 5)),
-            With("blocks swapped", b => (b[4], b[5]) = (b[5], b[4]), Fails(Reason.HeightGap, 4)),
-            With("trade leaf changed", b => b[3] = WithLeaf(b[3], 1, leaf => AddToI64(leaf, 73, 1000)), Fails(Reason.PayloadRootMismatch, 3, 1, 2)),
-            With("order leaf changed", b => b[4] = WithLeaf(b[4], 2, leaf => AddToI64(leaf, 26, 1)), Fails(Reason.PayloadRootMismatch, 4)),
-            With("leaf dropped, count kept", b => b[5] = new LedgerBlock(b[5].HeaderBytes, b[5].Signature, [b[5].Leaves.GetSpan(0).ToArray()]), Fails(Reason.LeafCountMismatch, 5)),
-            With("re-signed with a wrong amount", b => b[3] = Resign(b[3], SampleKeyA, leaves: MapTrade(b[3], 1, t => t with { Amount = t.Amount + 1 })), Fails(Reason.AmountMismatch, 3, 1, 2)),
-            With("re-signed with a trade id gap", b => b[5] = Resign(b[5], SampleKeyA, leaves: MapTrade(b[5], 0, t => t with { TradeId = t.TradeId + 1 })), Fails(Reason.TradeIdGap, 5, 0, 4)),
-            With("re-signed with an overfill", b => b[3] = Resign(b[3], SampleKeyA, leaves: MapTrade(b[3], 1, t => t with { EnergyWh = 1600, Amount = Money.Amount(1600, t.Price) })), Fails(Reason.Overfill, 3, 1, 2)),
-            With("re-signed with an order not in the book", b => b[8] = Resign(b[8], SampleKeyB, leaves: MapTrade(b[8], 0, t => t with { BuySequence = 99 })), Fails(Reason.OrderNotInBook, 8, 0, 5)),
-            With("re-signed with a price out of bounds", b => b[8] = Resign(b[8], SampleKeyB, leaves: MapTrade(b[8], 1, t => t with { Price = 10_001, Amount = Money.Amount(t.EnergyWh, 10_001) })), Fails(Reason.PriceOutOfBounds, 8, 1, 6)),
-            With("signed by an unknown key", b => b[2] = Resign(b[2], Stranger), Fails(Reason.UnknownKey, 2)),
-            With("signed by the retired key", b => b[7] = Resign(b[7], SampleKeyA), Fails(Reason.RetiredKey, 7)),
-            With("high-S signature", b => b[4] = WithSignature(b[4], HighS(b[4].Signature)), Fails(Reason.BadSignature, 4)),
-            With("clearing names no order book", b => b[5] = Resign(b[5], SampleKeyA, h => h with { Reference = SHA256.HashData("nothing"u8) }), Fails(Reason.OrderBookMissing, 5)),
-            With("reconciliation household leaf changed", b => b[9] = WithLeaf(b[9], 1, leaf => AddToI64(leaf, 18, 100)), Fails(Reason.PayloadRootMismatch, 9)),
-            With("re-signed reconciliation with traded energy changed", b => b[10] = Resign(b[10], SampleKeyB, leaves: MapHousehold(b[10], 2, h => h with { BoughtWh = 1400 })), Fails(Reason.TradedEnergyMismatch, 10, 2)),
-            With("re-signed reconciliation with a feed-in total beyond its rounding", b => b[10] = Resign(b[10], SampleKeyB, leaves: MapSummary(b[10], s => s with { UtilityFeedIn = s.UtilityFeedIn with { Amount = s.UtilityFeedIn.Amount + 1 } })), Fails(Reason.TotalsInconsistent, 10, 0)),
-            With("re-signed reconciliation with another feed-in tariff", b => b[11] = Resign(b[11], SampleKeyB, leaves: MapSummary(b[11], s => s with { FeedInTariff = 786 })), Fails(Reason.TariffNotInForce, 11, 0)),
-            Resealed("re-signed reconciliation with a household's commitment swapped", b => b[11] = Resign(b[11], SampleKeyB, leaves: MapHousehold(b[11], 1, h => h with { Commitment = Leaf(b[9], 1).Commitment })), Fails(Reason.OpeningMismatch, 11, 1)) with { WithoutOpenings = ValidWith(12, 6, 3) },
-            With("re-signed reconciliation with a version gap", b => b[11] = Resign(b[11], SampleKeyB, leaves: MapSummary(b[11], s => s with { ReconciliationVersion = 3 })), Fails(Reason.ReconciliationVersionGap, 11, 0)),
-            With("reconciliation names no clearing block", b => b[9] = Resign(b[9], SampleKeyB, h => h with { Reference = SHA256.HashData(b[2].HeaderBytes) }), Fails(Reason.ClearingMissing, 9)),
+            With("valid", _ => { }, ValidWith(13, 6, 3)),
+            With("header byte changed", b => b[5] = WithHeaderByte(b[5], 100, x => (byte)(x ^ 1)), Fails(Reason.BadSignature, 5)),
+            With("block dropped", b => b.RemoveAt(6), Fails(Reason.HeightGap, 6)),
+            With("blocks swapped", b => (b[5], b[6]) = (b[6], b[5]), Fails(Reason.HeightGap, 5)),
+            With("trade leaf changed", b => b[4] = WithLeaf(b[4], 1, leaf => AddToI64(leaf, 73, 1000)), Fails(Reason.PayloadRootMismatch, 4, 1, 2)),
+            With("order leaf changed", b => b[5] = WithLeaf(b[5], 2, leaf => AddToI64(leaf, 26, 1)), Fails(Reason.PayloadRootMismatch, 5)),
+            With("leaf dropped, count kept", b => b[6] = new LedgerBlock(b[6].HeaderBytes, b[6].Signature, [b[6].Leaves.GetSpan(0).ToArray()]), Fails(Reason.LeafCountMismatch, 6)),
+            With("re-signed with a wrong amount", b => b[4] = Resign(b[4], SampleKeyA, leaves: MapTrade(b[4], 1, t => t with { Amount = t.Amount + 1 })), Fails(Reason.AmountMismatch, 4, 1, 2)),
+            With("re-signed with a trade id gap", b => b[6] = Resign(b[6], SampleKeyA, leaves: MapTrade(b[6], 0, t => t with { TradeId = t.TradeId + 1 })), Fails(Reason.TradeIdGap, 6, 0, 4)),
+            With("re-signed with an overfill", b => b[4] = Resign(b[4], SampleKeyA, leaves: MapTrade(b[4], 1, t => t with { EnergyWh = 1600, Amount = Money.Amount(1600, t.Price) })), Fails(Reason.Overfill, 4, 1, 2)),
+            With("re-signed with an order not in the book", b => b[9] = Resign(b[9], SampleKeyB, leaves: MapTrade(b[9], 0, t => t with { BuySequence = 99 })), Fails(Reason.OrderNotInBook, 9, 0, 5)),
+            With("re-signed with a price out of bounds", b => b[9] = Resign(b[9], SampleKeyB, leaves: MapTrade(b[9], 1, t => t with { Price = 10_001, Amount = Money.Amount(t.EnergyWh, 10_001) })), Fails(Reason.PriceOutOfBounds, 9, 1, 6)),
+            With("signed by an unknown key", b => b[3] = Resign(b[3], Stranger), Fails(Reason.UnknownKey, 3)),
+            With("signed by the retired key", b => b[8] = Resign(b[8], SampleKeyA), Fails(Reason.RetiredKey, 8)),
+            With("high-S signature", b => b[5] = WithSignature(b[5], HighS(b[5].Signature)), Fails(Reason.BadSignature, 5)),
+            With("clearing names no order book", b => b[6] = Resign(b[6], SampleKeyA, h => h with { Reference = SHA256.HashData("nothing"u8) }), Fails(Reason.OrderBookMissing, 6)),
+            With("reconciliation household leaf changed", b => b[10] = WithLeaf(b[10], 1, leaf => AddToI64(leaf, 18, 100)), Fails(Reason.PayloadRootMismatch, 10)),
+            With("re-signed reconciliation with traded energy changed", b => b[11] = Resign(b[11], SampleKeyB, leaves: MapHousehold(b[11], 2, h => h with { BoughtWh = 1400 })), Fails(Reason.TradedEnergyMismatch, 11, 2)),
+            With("re-signed reconciliation with a feed-in total beyond its rounding", b => b[11] = Resign(b[11], SampleKeyB, leaves: MapSummary(b[11], s => s with { UtilityFeedIn = s.UtilityFeedIn with { Amount = s.UtilityFeedIn.Amount + 1 } })), Fails(Reason.TotalsInconsistent, 11, 0)),
+            With("re-signed reconciliation with another feed-in tariff", b => b[12] = Resign(b[12], SampleKeyB, leaves: MapSummary(b[12], s => s with { FeedInTariff = 786 })), Fails(Reason.TariffNotInForce, 12, 0)),
+            Resealed("re-signed reconciliation with a household's commitment swapped", b => b[12] = Resign(b[12], SampleKeyB, leaves: MapHousehold(b[12], 1, h => h with { Commitment = Leaf(b[10], 1).Commitment })), Fails(Reason.OpeningMismatch, 12, 1)) with { WithoutOpenings = ValidWith(13, 6, 3) },
+            With("re-signed reconciliation with a version gap", b => b[12] = Resign(b[12], SampleKeyB, leaves: MapSummary(b[12], s => s with { ReconciliationVersion = 3 })), Fails(Reason.ReconciliationVersionGap, 12, 0)),
+            With("reconciliation names no clearing block", b => b[10] = Resign(b[10], SampleKeyB, h => h with { Reference = SHA256.HashData(b[3].HeaderBytes) }), Fails(Reason.ClearingMissing, 10)),
             Lines("checkpoint root changed", l => l[^1] = ChangeHexField(l[^1], "root"), Fails(Reason.CheckpointMismatch, null)),
             Lines("checkpoint signature changed", l => l[^1] = ChangeHexField(l[^1], "signature"), Fails(Reason.BadCheckpointSignature, null)),
             Lines("last block cut off", l => l.RemoveAt(l.Count - 2), Fails(Reason.Truncated, null)),
             Lines("checkpoint missing", l => l.RemoveAt(l.Count - 1), Fails(Reason.CheckpointMissing, null)),
             Lines("not hex", l => l[3] = l[3].Replace("\"header\":\"00", "\"header\":\"0g", StringComparison.Ordinal), Malformed(4)),
             Lines("repeated field", l => l[3] = l[3].Replace("\"kind\":", "\"kind\":\"rules\",\"kind\":", StringComparison.Ordinal), Malformed(4)),
-            Lines("line after the checkpoint", l => l.Add(string.Empty), Malformed(15)),
+            Lines("line after the checkpoint", l => l.Add(string.Empty), Malformed(16)),
         ];
     }
 
@@ -93,6 +93,9 @@ internal static class SampleCases
         var blocks = new List<SealedBlock> { BlockSealer.SealGenesis(SampleKeyA, genesis) };
         var rules = new RulesRecord(1, ClearingMechanisms.UniformPriceDoubleAuction, Length, Lead, FeedIn, Retail, FirstStart);
         blocks.Add(BlockSealer.SealRules(blocks[^1].NextTip, SampleKeyA, rules, genesis.AddSeconds(1)));
+        var ledgerId = blocks[0].HeaderHash;
+        var owners = Enumerable.Range(0, 3).SelectMany(i => Book(i).Orders.Select(o => o.Owner)).Distinct();
+        blocks.Add(HouseholdKeys.SealEnrolments(blocks[^1].NextTip, SampleKeyA, ledgerId, owners, genesis.AddSeconds(2)));
         var key = SampleKeyA;
         for (var interval = 0; interval < 3; interval++)
         {
@@ -105,6 +108,7 @@ internal static class SampleCases
             }
 
             var (orders, fills) = Book(interval);
+            orders = HouseholdKeys.SignBook(ledgerId, start, start + Length, orders);
             var book = BlockSealer.SealOrderBook(blocks[^1].NextTip, key, start, start + Length, rules.Mechanism, rules.RulesVersion, orders, gate);
             blocks.Add(book);
             blocks.Add(BlockSealer.SealClearing(book.NextTip, key, book.Header, fills, gate.AddSeconds(1)));
@@ -113,9 +117,9 @@ internal static class SampleCases
         var afterDelivery = DateTimeOffset.FromUnixTimeSeconds(FirstStart + (3 * Length) + 3600);
         (int Clearing, int Version, HouseholdSettlement[] Records)[] reconciliations =
         [
-            (3, 1, Interval0(1)),
-            (8, 1, Interval2()),
-            (3, 2, Interval0(2)),
+            (4, 1, Interval0(1)),
+            (9, 1, Interval2()),
+            (4, 2, Interval0(2)),
         ];
         var openings = new List<ReconciliationOpening>();
         foreach (var (clearing, version, records) in reconciliations)
@@ -139,9 +143,9 @@ internal static class SampleCases
         var buyer2 = Party(interval, 3);
         OrderLeaf[] orders =
         [
-            new(s + 1, seller, OrderSide.Sell, 3000, 2000),
-            new(s + 2, buyer1, OrderSide.Buy, 1500, 3200),
-            new(s + 3, buyer2, OrderSide.Buy, 1500, 3002),
+            HouseholdKeys.Order(s + 1, seller, OrderSide.Sell, 3000, 2000),
+            HouseholdKeys.Order(s + 2, buyer1, OrderSide.Buy, 1500, 3200),
+            HouseholdKeys.Order(s + 3, buyer2, OrderSide.Buy, 1500, 3002),
         ];
         TradeFill[] fills =
         [

@@ -58,11 +58,12 @@ public sealed class TamperCaseTests
     public void Cases_EveryReasonAnExportCanShow_HasACase()
     {
         // The meter readings are in no export nor openings file (personal data): their reasons need a reading source. Inclusion
-        // proofs and trusted keys are a receipt's.
+        // proofs and trusted keys are a receipt's; acceptance receipts and proofs of omission have their own.
         VerificationFailureReason[] notInExports =
         [
             VerificationFailureReason.ReadingMissing, VerificationFailureReason.ReadingMismatch,
             VerificationFailureReason.InclusionProofInvalid, VerificationFailureReason.UntrustedKey,
+            VerificationFailureReason.ReceiptInvalid, VerificationFailureReason.OrderIncluded,
         ];
 
         var covered = Generated.Value.SelectMany(c => new[] { c.Expected.Reason, c.WithoutReplay?.Reason, c.WithoutOpenings?.Reason }).OfType<VerificationFailureReason>().ToHashSet();

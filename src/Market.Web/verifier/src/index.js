@@ -21,8 +21,8 @@ const tables = new Map();
  * bad input, which is simply not valid. Sizes and indexes may be numbers or decimal strings (u64). */
 export const api = Object.freeze({
   version: 1,
-  /** Verifies a whole export given as text: the same result object the page shows. */
-  verifyExportText: (text, options) => withVerdict(verifyExportText(text, options)),
+  /** Verifies a whole export given as text: a promise of the result object the page shows. */
+  verifyExportText: async (text, options) => withVerdict(await verifyExportText(text, options)),
   /** Reads an openings file (text) into the `openings` option: { value } or { error } naming the line. */
   readOpenings: (text) => readOpeningsText(text),
   /** RFC 9162 root of leaf data (not leaf hashes). */

@@ -108,7 +108,7 @@ test('anchor: the remembered checkpoint never moves back to a smaller one', asyn
 test('anchor: another tab remembered meanwhile: nothing is overwritten', async () => {
   const storage = memoryStorage();
   const read = readAnchor(storage);
-  const result = verifyExportText(exportOf('chain-valid.jsonl'));
+  const result = await verifyExportText(exportOf('chain-valid.jsonl'));
   storage.setItem(STORAGE_KEY, 'remembered by another tab');
 
   remember(storage, read, result, 1_000);

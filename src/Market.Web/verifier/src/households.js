@@ -15,13 +15,22 @@ import {
   verifySubmission,
 } from './statements.js';
 
-const ZERO16 = new Uint8Array(16);
 const MEMO_LIMIT = 8192;
 
 /** Result of a prepared signature check: true, false, or UNSUPPORTED (WebCrypto lacks the algorithm). */
 export const UNSUPPORTED = 'unsupported';
 
 const tripleKey = (keyIdHex, root, signature) => keyIdHex + bytesToHex(root) + bytesToHex(signature);
+
+/** The nonce of a mandate order: the first 16 bytes of SHA-256(mandate id ‖ interval start i64 ‖ sequence u64). */
+export function mandateNonce(mandateId, intervalStart, sequence) {
+  const input = new Uint8Array(48);
+  const v = new DataView(input.buffer);
+  input.set(mandateId, 0);
+  v.setBigInt64(32, BigInt(intervalStart));
+  v.setBigInt64(40, BigInt(sequence));
+  return sha256(input).subarray(0, 16);
+}
 
 export class Households {
   constructor() {
@@ -123,7 +132,6 @@ export class Households {
         return fail('InvalidHouseholdRecord', 'record sequences must strictly increase within the block', i);
       }
       previous = x.sequence;
-      if (equalBytes(x.household, ZERO16)) return fail('InvalidHouseholdRecord', 'the household of a record is not zero', i);
       const problem = this._checkRecord(x, prepared.hashes[i], prepared.roots[i], prepared, (reason, message) => fail(reason, message, i));
       if (problem !== null) return problem;
       this.records++;
@@ -139,8 +147,8 @@ export class Households {
     const enrolment = x.type === STATEMENT.keyEnrolment;
     let signer;
     if (enrolment && !this._householdsWithKeys.has(household)) {
-      if (!equalBytes(auth.keyId, f.keyId)) {
-        return fail('HouseholdKeyUnknown', `household ${household} has no key yet: its first enrolment must be signed by the key it enrols`);
+      if (!equalBytes(auth.keyId, f.keyId) || (f.role !== ROLE.device && f.role !== ROLE.agent)) {
+        return fail('HouseholdKeyUnknown', `household ${household} has no key yet: its first key must enrol itself (signed by the key it enrols, a device or agent key)`);
       }
       signer = { algorithm: f.algorithm, publicKey: f.publicKey };
     } else {
@@ -233,6 +241,9 @@ export class Households {
       if (mandate.revoked) return fail('OutsideMandate', `the mandate ${id} was revoked`);
       const refused = mandateRefuses(terms, header.intervalStart, order.side, order.limitPrice);
       if (refused !== null) return fail('OutsideMandate', refused);
+      if (!equalBytes(mandateNonce(auth.mandateId, header.intervalStart, order.sequence), order.nonce)) {
+        return fail('OutsideMandate', 'the nonce is not the one the mandate gives for this interval and sequence');
+      }
       const energy = (mandateEnergy.get(id) ?? 0n) + order.energy;
       if (energy > terms.maxEnergy) {
         return fail('OutsideMandate', `the orders under mandate ${id} in this book come to ${energy} Wh, above its ${terms.maxEnergy} Wh per interval`);

@@ -166,7 +166,7 @@ export function decodeHouseholdRecord(bytes) {
   if (bytes[0] !== 1) return { error: `${what}: unsupported version ${bytes[0]} (expected 1)` };
   const v = view(bytes);
   const sequence = v.getBigInt64(1);
-  if (sequence < 0n) return { error: `${what}: sequence beyond 2^63-1` };
+  if (sequence < 0n || bytes.subarray(9, 25).every((b) => b === 0)) return { error: `${what}: sequence beyond 2^63-1 or a zero household` };
   const type = bytes[25];
   if (type < STATEMENT.keyEnrolment || type > STATEMENT.cancellation) {
     return { error: `${what}: statement type must be 1 … 5, got ${type}` };

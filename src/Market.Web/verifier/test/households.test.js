@@ -126,7 +126,9 @@ test('households: a first enrolment signed by another key is refused, and a reco
       return [householdRecord(1, A.id, STATEMENT.keyEnrolment, enrolmentBody(key), tail)];
     },
   });
-  assert.equal(verdict(await verify(selfRecovery)), 'InvalidHouseholdRecord at 2/0');
+  assert.equal(verdict(await verify(selfRecovery)), 'HouseholdKeyUnknown at 2/0', 'a first key is a device or agent key');
+  const zero = await build({ records: (r) => { const x = r[1].slice(); x.fill(0, 9, 25); return [r[0], x]; } });
+  assert.equal(verdict(await verify(zero)), 'MalformedLeaf at 2/1', 'a zero household');
 });
 
 test('households: a record signature that does not verify is refused at its record', async () => {
@@ -174,4 +176,6 @@ test('orders: under a mandate: unknown, another side, price, hour, day and energ
   assert.equal(verdict(await verify(await build({ mandate: { days: 1 << 4 } }))), 'OutsideMandate at 3/1', 'a Thursday, not a Friday');
   assert.equal(verdict(await verify(await build({ mandate: { sideMask: 1 } }))), 'OutsideMandate at 3/1');
   assert.equal(verdict(await verify(await build({ mandate: { validFrom: START + 900n } }))), 'OutsideMandate at 3/1');
+  const ownNonce = await build({ book: (b, { B, mandateId, mandated }) => [b[0], orderLeaf(2, B.id, { ...mandated, nonce: nonce(7) }, mandateTail(mandateId)), b[2]] });
+  assert.equal(verdict(await verify(ownNonce)), 'OutsideMandate at 3/1', 'a mandate order\'s nonce is derived');
 });

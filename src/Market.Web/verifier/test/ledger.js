@@ -137,6 +137,12 @@ export class Chain {
     });
   }
 
+  /** The checkpoint over all blocks: { size, root, time, keyId, signature } (size and time BigInt). */
+  checkpoint() {
+    const c = { size: BigInt(this.blocks.length), root: rootOfLeafHashes(this.blocks.map((b) => hashLeaf(sha256(b.header)))), time: this.time, keyId: OPERATOR_KEY_ID };
+    return { ...c, signature: operatorSign(checkpointDigest(c)) };
+  }
+
   /** The export text: format line, blocks, checkpoint over all blocks. */
   exportText() {
     const lines = ['{"format":"market-ledger-export","version":1}'];

@@ -54,7 +54,7 @@ export class Households {
   prepare(block) {
     if (block.prepared !== undefined) return block.prepared.ready;
     const header = block.header;
-    const prepared = { kind: 0, decoded: null, hashes: null, roots: null, results: new Map(), ready: null };
+    const prepared = { kind: 0, decoded: null, hashes: null, roots: null, triples: null, results: new Map(), ready: null };
     block.prepared = prepared;
     if (!(header instanceof Uint8Array) || header.length !== 170) return null;
     const v = new DataView(header.buffer, header.byteOffset, header.byteLength);
@@ -66,6 +66,7 @@ export class Households {
     prepared.decoded = new Array(n);
     prepared.hashes = new Array(n);
     prepared.roots = new Array(n);
+    prepared.triples = new Array(n);
     const pending = [];
     const start = v.getBigInt64(79);
     const end = v.getBigInt64(87);
@@ -92,6 +93,7 @@ export class Households {
       const key = this._seenKeys.get(keyIdHex);
       if (root === null || key === undefined) continue;
       const triple = tripleKey(keyIdHex, root, auth.signature);
+      prepared.triples[i] = triple;
       if (prepared.results.has(triple)) continue;
       let check = this._memo.get(triple);
       if (check === undefined) {
@@ -107,9 +109,10 @@ export class Households {
     return prepared.ready;
   }
 
-  /** The prepared result of a signature check: true, false or UNSUPPORTED. */
-  _signature(prepared, keyIdHex, root, signature) {
-    const result = prepared.results.get(tripleKey(keyIdHex, root, signature));
+  /** The prepared result of the signature check of leaf i: true, false or UNSUPPORTED. */
+  _signature(prepared, i) {
+    const triple = prepared.triples[i];
+    const result = triple === undefined ? undefined : prepared.results.get(triple);
     if (result === undefined) throw new Error('a household signature was not prepared before its block was checked');
     this.signaturesChecked++;
     return result;
@@ -132,14 +135,14 @@ export class Households {
         return fail('InvalidHouseholdRecord', 'record sequences must strictly increase within the block', i);
       }
       previous = x.sequence;
-      const problem = this._checkRecord(x, prepared.hashes[i], prepared.roots[i], prepared, (reason, message) => fail(reason, message, i));
+      const problem = this._checkRecord(x, prepared.hashes[i], i, prepared, (reason, message) => fail(reason, message, i));
       if (problem !== null) return problem;
       this.records++;
     }
     return null;
   }
 
-  _checkRecord(x, hash, root, prepared, fail) {
+  _checkRecord(x, hash, i, prepared, fail) {
     const household = bytesToHex(x.household);
     const auth = x.authorisation;
     const signerId = bytesToHex(auth.keyId);
@@ -158,7 +161,7 @@ export class Households {
       }
       if (signer.revoked) return fail('HouseholdKeyRevoked', `the signing key ${signerId} of household ${household} was revoked`);
     }
-    const signed = this._signature(prepared, signerId, root, auth.signature);
+    const signed = this._signature(prepared, i);
     if (signed === UNSUPPORTED) return fail('AlgorithmUnsupported', 'this browser cannot check the signature\'s algorithm (Ed25519)');
     if (!signed) return fail('HouseholdSignatureInvalid', `the signature of key ${signerId} over the record's submission does not verify`);
 
@@ -230,7 +233,7 @@ export class Households {
       const key = this.keys.get(keyId);
       if (key === undefined || key.household !== owner) return fail('HouseholdKeyUnknown', `the signing key ${keyId} is not a key of household ${owner}`);
       if (key.revoked) return fail('HouseholdKeyRevoked', `the signing key ${keyId} of household ${owner} was revoked before this book`);
-      const signed = this._signature(prepared, keyId, prepared.roots[i], auth.signature);
+      const signed = this._signature(prepared, i);
       if (signed === UNSUPPORTED) return fail('AlgorithmUnsupported', 'this browser cannot check the signature\'s algorithm (Ed25519)');
       if (!signed) return fail('HouseholdSignatureInvalid', `the signature of key ${keyId} over the order's submission does not verify`);
     } else {

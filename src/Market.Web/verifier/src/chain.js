@@ -3,6 +3,8 @@
 // clearing replay (§9), which the `market ledger verify` command line does, and the meter readings themselves: the
 // ledger holds only commitments to households' settlement records; given their openings (a household's own, an
 // auditor's of a range), it checks those records too, and every reconciliation whose records are all opened in full.
+// Household blocks and each order's signature or mandate (format version 3) are checked by households.js; their
+// signatures are checked asynchronously before a block is walked (`appendAsync`).
 import { sha256, hashChildren, hashLeaf, rootOfLeafHashes } from './merkle.js';
 import { KeyVerifier, verifySignature } from './ecdsa.js';
 import { bytesToHex, equalBytes } from './hex.js';
@@ -13,6 +15,7 @@ import {
 } from './records.js';
 import { checkFully, checkOpened, summaryTotalsProblem } from './settlement.js';
 import { commitmentOf, openingKey } from './openings.js';
+import { Households } from './households.js';
 
 const ZERO32 = new Uint8Array(32);
 const UTILITY = '0'.repeat(32); // the utility's party id (16 zero bytes) as decoded: lower-case hex
@@ -62,15 +65,33 @@ export class ChainVerifier {
       this._openings.set(openingKey(o.settlement.household, o.settlement.intervalStart, o.settlement.reconciliationVersion), o);
     }
     this.householdRecords = 0;
+    this.households = new Households();
     this.openingsChecked = 0;
     this.reconciliationsFullyChecked = 0;
   }
 
-  /** Checks the next block ({ header, signature, leaves } as Uint8Arrays). Returns whether the chain is still valid. */
+  /**
+   * Starts what a block needs before it can be checked: its household signatures (WebCrypto). Call it for every
+   * block in file order, as early as it is read; returns a promise to wait for before `append`, or null.
+   */
+  prepare(block) {
+    return this.households.prepare(block);
+  }
+
+  /** Checks the next block ({ header, signature, leaves } as Uint8Arrays), prepared and its signatures checked.
+   * Returns whether the chain is still valid. */
   append(block) {
     if (this.failure !== null) return false;
+    this.prepare(block);
     this.failure = this._check(block);
     return this.failure === null;
+  }
+
+  /** Prepares, waits for the block's signature checks and checks it. */
+  async appendAsync(block) {
+    const ready = this.prepare(block);
+    if (ready !== null) await ready;
+    return this.append(block);
   }
 
   /** Finishes with the export's checkpoint ({ size, root, time, keyId, signature } or null). */
@@ -95,6 +116,8 @@ export class ChainVerifier {
       reconciliations: this.reconciliationCount,
       readingsChecked: 0,
       householdRecords: this.householdRecords,
+      householdStatements: this.households.records,
+      householdSignaturesChecked: this.households.signaturesChecked,
       openingsChecked: this.openingsChecked,
       openingsUnmatched: this._openings.size - this.openingsChecked,
       reconciliationsFullyChecked: this.reconciliationsFullyChecked,
@@ -158,6 +181,8 @@ export class ChainVerifier {
       case KIND.rules: return this._checkRules(block, h);
       case KIND.orderBook: return this._checkOrderBook(block, header, headerHash, h);
       case KIND.clearing: return this._checkClearing(block, header, headerHash, h);
+      case KIND.household:
+        return this.households.checkHouseholdBlock(block, (reason, message, leafIndex) => failure(reason, h, message, null, leafIndex));
       default: return this._checkReconciliation(block, header, h);
     }
   }
@@ -234,7 +259,7 @@ export class ChainVerifier {
     let problem = null;
     if (!book && !clearing && !reconciliation) {
       if (header.intervalStart !== 0n || header.intervalEnd !== 0n || !referenceIsZero || header.mechanism !== 0 || header.rulesVersion !== 0) {
-        problem = 'key-event and rules blocks have zero interval, reference, mechanism and rules version';
+        problem = 'key-event, rules and household blocks have zero interval, reference, mechanism and rules version';
       }
     } else if (header.intervalEnd <= header.intervalStart) {
       problem = 'the interval end must be after its start';
@@ -321,8 +346,10 @@ export class ChainVerifier {
       return failure('SealedBeforeGateClosure', h, 'the order book was committed before gate closure');
     }
     const orders = new Array(block.leaves.length);
+    const decodedOrders = block.prepared?.decoded ?? block.leaves.map(decodeOrder);
+    const mandateEnergy = this.households.startBook();
     for (let i = 0; i < orders.length; i++) {
-      const decoded = decodeOrder(block.leaves[i]);
+      const decoded = decodedOrders[i];
       if (decoded.error) return failure('MalformedLeaf', h, decoded.error, null, i);
       const order = decoded.value;
       if (i > 0 && order.sequence <= orders[i - 1].sequence) {
@@ -332,6 +359,8 @@ export class ChainVerifier {
       if (order.limitPrice < rules.priceFloor || order.limitPrice > rules.priceCeiling) {
         return failure('PriceOutOfBounds', h, `limit price ${order.limitPrice} outside [${rules.priceFloor}, ${rules.priceCeiling}]`, null, i);
       }
+      const household = this.households.checkOrder(block, i, order, header, mandateEnergy, (reason, message) => failure(reason, h, message, null, i));
+      if (household !== null) return household;
       orders[i] = order;
     }
     this._pendingBooks.set(bytesToHex(headerHash), { header, rules, orders });

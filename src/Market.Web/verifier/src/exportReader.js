@@ -1,6 +1,8 @@
 // Reads the JSON Lines export (docs/ledger-format.md §10) line by line and feeds the chain verifier, so a ledger
 // of any size is verified while it downloads. Malformed input is reported with its line number as MalformedExport,
 // unless a block before it already failed (the first failure in file order wins, as in the C# VerifyExport).
+// Household signatures are checked with WebCrypto (asynchronous): each block's checks start as soon as its line is
+// read, and blocks are checked in order once theirs are done, up to `window` blocks behind the reader.
 import { ChainVerifier, failure } from './chain.js';
 import { parseObjectLine, JsonNumber, JsonString } from './json.js';
 import { tryHexToBytes } from './hex.js';
@@ -72,7 +74,7 @@ function parseBlock(map) {
   const headerHeight = new DataView(header.buffer, header.byteOffset, header.byteLength).getBigInt64(3);
   if (height !== headerHeight) fail('"height" does not match the header');
   if (KIND_NAMES[header[2]] === undefined || kind !== KIND_NAMES[header[2]]) {
-    fail('"kind" does not match the header (keyEvent, orderBook, clearing, rules or reconciliation)');
+    fail('"kind" does not match the header (keyEvent, orderBook, clearing, rules, reconciliation or household)');
   }
   return { header, signature, leaves };
 }
@@ -90,17 +92,43 @@ function parseCheckpoint(map) {
   return { size, root, keyId, signature, time };
 }
 
-/** Feeds export lines to a ChainVerifier; `feed` returns false once nothing more needs reading. */
+/** How many blocks may wait for their signature checks behind the reader. */
+const WINDOW = 64;
+
+/** Feeds export lines to a ChainVerifier; `feed` returns (a promise of) false once nothing more needs reading. */
 export class ExportVerifier {
-  constructor(options = {}) {
+  constructor({ window = WINDOW, ...options } = {}) {
     this.chain = new ChainVerifier(options);
     this.line = 0;
     this.checkpoint = null;
     this._formatError = null;
     this._stopped = false;
+    this._queue = []; // blocks read but not yet checked: { block, ready, settled }
+    this._window = window;
   }
 
-  /** One line without its '\n' (a trailing '\r' is dropped here). */
+  /** Checks the queued blocks whose signatures are done, in order; with `all`, waits for every one. Returns
+   * (a promise of) whether reading should go on. */
+  _drain(all) {
+    while (this._queue.length > 0) {
+      const head = this._queue[0];
+      if (!head.settled) {
+        if (!all && this._queue.length <= this._window) break;
+        return head.ready.then(() => {
+          head.settled = true;
+          return this._drain(all);
+        });
+      }
+      this._queue.shift();
+      if (!this.chain.append(head.block)) {
+        this._queue.length = 0;
+        this._stopped = true;
+      }
+    }
+    return !this._stopped;
+  }
+
+  /** One line without its '\n' (a trailing '\r' is dropped here). Returns a boolean or a promise of one. */
   feed(text) {
     if (this._stopped) return false;
     this.line++;
@@ -114,15 +142,22 @@ export class ExportVerifier {
         parseFormatLine(map);
       } else if (map.get('type') instanceof JsonString && map.get('type').value === 'checkpoint') {
         this.checkpoint = parseCheckpoint(map);
-      } else if (!this.chain.append(parseBlock(map))) {
-        this._stopped = true;
+      } else {
+        const block = parseBlock(map);
+        const ready = this.chain.prepare(block);
+        const entry = { block, ready, settled: ready === null };
+        ready?.then(() => {
+          entry.settled = true;
+        });
+        this._queue.push(entry);
       }
     } catch (e) {
       if (!(e instanceof FormatError)) throw e;
       this._formatError = `export line ${this.line}: ${e.message}`;
       this._stopped = true;
+      return false;
     }
-    return !this._stopped;
+    return this._drain(false);
   }
 
   /** Stops with a format error on the next line (e.g. bytes that are not UTF-8). */
@@ -137,8 +172,9 @@ export class ExportVerifier {
     return this.chain.blockCount;
   }
 
-  /** The outcome once the input has ended (or feeding stopped). */
-  finish() {
+  /** The outcome once the input has ended (or feeding stopped): checks the blocks still queued first. */
+  async finish() {
+    await this._drain(true);
     if (this.chain.failure !== null) return this.chain.result();
     if (this._formatError === null && this.line === 0) this._formatError = 'export line 1: empty file: expected the format line';
     if (this._formatError !== null) {
@@ -150,17 +186,17 @@ export class ExportVerifier {
 }
 
 /** Verifies a whole export held in a string (tests and small files). */
-export function verifyExportText(text, options = {}) {
+export async function verifyExportText(text, options = {}) {
   const started = now();
   const verifier = new ExportVerifier(options);
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    if (!verifier.feed(text.slice(start, end))) break;
+    if (!(await verifier.feed(text.slice(start, end)))) break;
     start = end + 1;
   }
-  return { ...verifier.finish(), elapsedMs: now() - started };
+  return { ...(await verifier.finish()), elapsedMs: now() - started };
 }
 
 /**
@@ -192,7 +228,7 @@ export async function verifyExportStream(stream, { onProgress, sliceMs = 25, sig
       for (;;) {
         const end = pending.indexOf('\n', start);
         if (end < 0) break;
-        going = verifier.feed(pending.slice(start, end));
+        going = await verifier.feed(pending.slice(start, end));
         start = end + 1;
         if (!going) break;
         if (now() - sliceStart >= sliceMs) {
@@ -207,7 +243,7 @@ export async function verifyExportStream(stream, { onProgress, sliceMs = 25, sig
       }
       pending = pending.slice(start);
       if (done) {
-        if (going && pending.length > 0) verifier.feed(pending);
+        if (going && pending.length > 0) await verifier.feed(pending);
         break;
       }
     }
@@ -215,8 +251,9 @@ export async function verifyExportStream(stream, { onProgress, sliceMs = 25, sig
     if (!going) await reader.cancel().catch(() => {});
     else reader.releaseLock();
   }
+  const result = await verifier.finish();
   onProgress?.(verifier.blocks);
-  return { ...verifier.finish(), elapsedMs: now() - started };
+  return { ...result, elapsedMs: now() - started };
 }
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());

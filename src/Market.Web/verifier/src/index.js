@@ -10,6 +10,9 @@ import { checkpointDigest } from './chain.js';
 import { withVerdict } from './describe.js';
 import { forget as forgetAnchor, readAnchor, summary, verifyWithAnchor } from './anchor.js';
 import { readOpeningsText } from './openings.js';
+import { verifyAcceptanceReceipt, verifyOmissionProof } from './receipts.js';
+
+export { verifyAcceptanceReceipt, verifyOmissionProof };
 
 const bytes = (hex) => (hex === null || hex === undefined ? new Uint8Array(0) : tryHexToBytes(hex));
 const hexList = (list) => (list === null || list === undefined ? [] : list.map(bytes));
@@ -21,8 +24,12 @@ const tables = new Map();
  * bad input, which is simply not valid. Sizes and indexes may be numbers or decimal strings (u64). */
 export const api = Object.freeze({
   version: 1,
-  /** Verifies a whole export given as text: the same result object the page shows. */
-  verifyExportText: (text, options) => withVerdict(verifyExportText(text, options)),
+  /** Verifies a whole export given as text: a promise of the result object the page shows. */
+  verifyExportText: async (text, options) => withVerdict(await verifyExportText(text, options)),
+  /** An acceptance receipt (JSON text, §11.1): { valid, failure, receipt }. Options: { trustedKeyIds }. */
+  verifyAcceptanceReceipt: (json, options) => verifyAcceptanceReceipt(json, options),
+  /** A proof of omission (JSON text, §11.2): { valid, failure, omission: 'missing' | 'changed', height, leafIndex, receipt }. */
+  verifyOmissionProof: (json, options) => verifyOmissionProof(json, options),
   /** Reads an openings file (text) into the `openings` option: { value } or { error } naming the line. */
   readOpenings: (text) => readOpeningsText(text),
   /** RFC 9162 root of leaf data (not leaf hashes). */

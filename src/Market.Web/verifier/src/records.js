@@ -1,12 +1,13 @@
 // Decoders of the canonical records of docs/ledger-format.md §5 (with the reconciliation records of §5.5) and
-// §6.1. All integers are big-endian; 64-bit fields are BigInt so nothing is ever rounded. Each decoder returns
-// { value } or { error } (never throws).
+// §6.1, with the order leaf v2 and household records of format version 3 (§5.3, §5.7). All integers are big-endian;
+// 64-bit fields are BigInt so nothing is ever rounded. Each decoder returns { value } or { error } (never throws).
 import { decodePublicKey } from './ecdsa.js';
 import { bytesToHex } from './hex.js';
+import { MAX_SUBMISSION_SIZE, STATEMENT, decodeBody, pathLength } from './statements.js';
 
 export const HEADER_SIZE = 170;
-export const KIND = Object.freeze({ keyEvent: 1, orderBook: 2, clearing: 3, rules: 4, reconciliation: 5 });
-export const KIND_NAMES = Object.freeze({ 1: 'keyEvent', 2: 'orderBook', 3: 'clearing', 4: 'rules', 5: 'reconciliation' });
+export const KIND = Object.freeze({ keyEvent: 1, orderBook: 2, clearing: 3, rules: 4, reconciliation: 5, household: 6 });
+export const KIND_NAMES = Object.freeze({ 1: 'keyEvent', 2: 'orderBook', 3: 'clearing', 4: 'rules', 5: 'reconciliation', 6: 'household' });
 export const ACTION = Object.freeze({ introduce: 1, retire: 2 });
 export const SIDE = Object.freeze({ buy: 1, sell: 2 });
 
@@ -19,7 +20,7 @@ export function decodeHeader(bytes) {
   const version = v.getUint16(0);
   if (version !== 1) return { error: `block header: unsupported version ${version} (expected 1)` };
   const kind = bytes[2];
-  if (kind < 1 || kind > 5) return { error: `block header: unknown kind ${kind}` };
+  if (kind < 1 || kind > 6) return { error: `block header: unknown kind ${kind}` };
   const height = v.getBigInt64(3);
   const leafCount = v.getUint32(75);
   if (height < 0n || leafCount > 0x7fffffff) {
@@ -89,17 +90,96 @@ export function validateRules(r) {
   return null;
 }
 
-/** Order leaf v1 (42 bytes). */
+export const AUTH = Object.freeze({ signed: 1, mandate: 2 });
+const ORDER_FIXED_SIZE = 58;
+const SIGNED_TAIL_FIXED = 1 + 32 + 64 + 4 + 4;
+
+/**
+ * The authorisation tail (§3.1) at `at`, which must run to the end of the bytes: signed { auth: 1, keyId, signature,
+ * size, index, path } or, where allowed, mandate { auth: 2, mandateId }.
+ */
+function decodeAuth(bytes, at, what, mandateAllowed) {
+  const rest = bytes.length - at;
+  if (rest < 1) return { error: `${what}: the authorisation is missing` };
+  const auth = bytes[at];
+  if (auth === AUTH.mandate && mandateAllowed) {
+    if (rest !== 33) return { error: `${what}: a mandate authorisation is 33 bytes, got ${rest}` };
+    return { value: { auth, mandateId: bytes.subarray(at + 1, at + 33) } };
+  }
+  if (auth !== AUTH.signed) {
+    return { error: `${what}: authorisation must be 1 (signed)${mandateAllowed ? ' or 2 (mandate)' : ''}, got ${auth}` };
+  }
+  if (rest < SIGNED_TAIL_FIXED) return { error: `${what}: a signed authorisation is at least ${SIGNED_TAIL_FIXED} bytes, got ${rest}` };
+  const v = view(bytes);
+  const size = v.getUint32(at + 97);
+  const index = v.getUint32(at + 101);
+  if (size < 1 || size > MAX_SUBMISSION_SIZE || index >= size) {
+    return { error: `${what}: submission size ${size} and index ${index} need 0 <= index < size <= ${MAX_SUBMISSION_SIZE}` };
+  }
+  const k = pathLength(index, size);
+  if (rest !== SIGNED_TAIL_FIXED + 32 * k) {
+    return { error: `${what}: the path of statement ${index} of ${size} is ${k} hashes (${SIGNED_TAIL_FIXED + 32 * k} bytes of authorisation), got ${rest} bytes` };
+  }
+  const path = new Array(k);
+  for (let i = 0; i < k; i++) path[i] = bytes.subarray(at + SIGNED_TAIL_FIXED + 32 * i, at + SIGNED_TAIL_FIXED + 32 * (i + 1));
+  return {
+    value: { auth, keyId: bytes.subarray(at + 1, at + 33), signature: bytes.subarray(at + 33, at + 97), size, index, path },
+  };
+}
+
+/** Order leaf v2 (58 bytes and the authorisation tail, §5.3). */
 export function decodeOrder(bytes) {
-  if (bytes.length !== 42) return { error: `order leaf: expected 42 bytes, got ${bytes.length}` };
-  if (bytes[0] !== 1) return { error: `order leaf: unsupported version ${bytes[0]} (expected 1)` };
+  if (bytes.length < ORDER_FIXED_SIZE + 1) return { error: `order leaf: expected at least ${ORDER_FIXED_SIZE + 1} bytes, got ${bytes.length}` };
+  if (bytes[0] !== 2) return { error: `order leaf: unsupported version ${bytes[0]} (expected 2)` };
   const v = view(bytes);
   const sequence = v.getBigInt64(1);
   if (sequence < 0n) return { error: 'order leaf: sequence beyond 2^63-1' };
   const side = bytes[25];
   if (side !== SIDE.buy && side !== SIDE.sell) return { error: `order leaf: side must be 1 (buy) or 2 (sell), got ${side}` };
+  const auth = decodeAuth(bytes, ORDER_FIXED_SIZE, 'order leaf', true);
+  if (auth.error) return auth;
   return {
-    value: { sequence, owner: bytes.subarray(9, 25), side, energy: v.getBigInt64(26), limitPrice: v.getBigInt64(34) },
+    value: {
+      sequence, owner: bytes.subarray(9, 25), side, energy: v.getBigInt64(26), limitPrice: v.getBigInt64(34),
+      nonce: bytes.subarray(42, 58), authorisation: auth.value,
+    },
+  };
+}
+
+/** The body of an order leaf's statement (type 6) in the interval of its block: the bytes the household signed. */
+export function orderStatementBody(order, intervalStart, intervalEnd) {
+  const body = new Uint8Array(49);
+  const v = view(body);
+  v.setBigInt64(0, intervalStart);
+  v.setBigInt64(8, intervalEnd);
+  body[16] = order.side;
+  v.setBigInt64(17, order.energy);
+  v.setBigInt64(25, order.limitPrice);
+  body.set(order.nonce, 33);
+  return body;
+}
+
+/** Household record v1 (§5.7): version, sequence, household, statement type 1 … 5, body, signed authorisation. */
+export function decodeHouseholdRecord(bytes) {
+  const what = 'household record';
+  if (bytes.length < 26) return { error: `${what}: expected at least 26 bytes, got ${bytes.length}` };
+  if (bytes[0] !== 1) return { error: `${what}: unsupported version ${bytes[0]} (expected 1)` };
+  const v = view(bytes);
+  const sequence = v.getBigInt64(1);
+  if (sequence < 0n || bytes.subarray(9, 25).every((b) => b === 0)) return { error: `${what}: sequence beyond 2^63-1 or a zero household` };
+  const type = bytes[25];
+  if (type < STATEMENT.keyEnrolment || type > STATEMENT.cancellation) {
+    return { error: `${what}: statement type must be 1 … 5, got ${type}` };
+  }
+  const body = decodeBody(type, bytes, 26);
+  if (body.error) return { error: `${what}: ${body.error}` };
+  const auth = decodeAuth(bytes, body.end, what, false);
+  if (auth.error) return auth;
+  return {
+    value: {
+      sequence, household: bytes.subarray(9, 25), type, body: body.value.body, fields: body.value.fields,
+      authorisation: auth.value,
+    },
   };
 }
 

@@ -172,6 +172,9 @@ function zoneFormat(zone) {
   if (format === undefined) {
     try {
       format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', weekday: 'short', hour: 'numeric' });
+      // Intl ignores case ("europe/berlin"); the zone database's names (and the C# verifier's lookup) do not.
+      const resolved = format.resolvedOptions().timeZone;
+      if (resolved !== zone && resolved.toLowerCase() === zone.toLowerCase()) format = null;
     } catch {
       format = null;
     }

@@ -29,7 +29,8 @@ test('anchor: a first verification is a first contact and remembers the genesis 
 
   assert.equal(result.anchor.status, 'first-contact');
   assert.equal(result.anchor.remembered, null);
-  assert.deepEqual(result.anchor.now, { genesisKeyId: result.genesisKeyId, size: 11, checkedAt: 1_000 });
+  assert.equal(result.checkpointSize, result.blocks);
+  assert.deepEqual(result.anchor.now, { genesisKeyId: result.genesisKeyId, size: result.blocks, checkedAt: 1_000 });
   assert.equal(readAnchor(storage).anchor.checkpoint.signature, result.checkpointSignature);
 });
 
@@ -101,14 +102,14 @@ test('anchor: the remembered checkpoint never moves back to a smaller one', asyn
 
   const kept = remember(storage, read, older, 5_000);
 
-  assert.equal(kept.checkpoint.size, '11');
-  assert.equal(readAnchor(storage).anchor.checkpoint.size, '11');
+  assert.equal(kept.checkpoint.size, String(first.checkpointSize));
+  assert.equal(readAnchor(storage).anchor.checkpoint.size, String(first.checkpointSize));
 });
 
 test('anchor: another tab remembered meanwhile: nothing is overwritten', async () => {
   const storage = memoryStorage();
   const read = readAnchor(storage);
-  const result = verifyExportText(exportOf('chain-valid.jsonl'));
+  const result = await verifyExportText(exportOf('chain-valid.jsonl'));
   storage.setItem(STORAGE_KEY, 'remembered by another tab');
 
   remember(storage, read, result, 1_000);

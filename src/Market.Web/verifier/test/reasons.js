@@ -11,12 +11,15 @@ export const NOT_REPORTED = Object.freeze({
   ReadingMismatch: 'neither the export nor an openings file carries meter readings (personal data), and the browser is given none',
   InclusionProofInvalid: 'a trade receipt\'s reason, not a chain\'s',
   UntrustedKey: 'a trade receipt\'s reason, not a chain\'s',
+  ReceiptInvalid: 'an acceptance receipt\'s or omission proof\'s reason (receipts.js), not a chain\'s',
+  OrderIncluded: 'an omission proof\'s reason (receipts.js), not a chain\'s',
 });
 
 /** Reasons only this verifier has. */
 export const ONLY_HERE = Object.freeze({
   ExportUnreadable: 'the page could not download the export, so nothing was verified',
   OpeningsUnreadable: 'the page could not read the openings file its user picked, so nothing was verified',
+  AlgorithmUnsupported: 'the browser\'s WebCrypto lacks Ed25519, so a household signature could not be checked',
 });
 
 /** The reason this verifier reports for a C# reason; throws for one it never reports. */

@@ -74,27 +74,27 @@ function optionsOf(c) {
 }
 
 for (const c of manifest.cases) {
-  test(`${c.ledger}: ${c.name}`, () => {
+  test(`${c.ledger}: ${c.name}`, async () => {
     const options = optionsOf(c);
     if (c.openings !== null) options.openings = openings(c.openings);
 
-    const result = verifyExportText(read(c.file), options);
+    const result = await verifyExportText(read(c.file), options);
 
     assert.deepEqual(verdictOf(result), expectedOf(c.withoutReplay ?? c), `${c.file}: ${result.failure?.message ?? 'valid'}`);
   });
 
   if (c.openings !== null) {
-    test(`${c.ledger}: ${c.name}, without openings`, () => {
-      const result = verifyExportText(read(c.file), optionsOf(c));
+    test(`${c.ledger}: ${c.name}, without openings`, async () => {
+      const result = await verifyExportText(read(c.file), optionsOf(c));
 
       assert.deepEqual(verdictOf(result), expectedOf(c.withoutOpenings ?? c.withoutReplay ?? c), `${c.file}: ${result.failure?.message ?? 'valid'}`);
     });
   }
 }
 
-test('openings: every household record of the valid ledgers opened checks them in full', () => {
+test('openings: every household record of the valid ledgers opened checks them in full', async () => {
   for (const c of manifest.cases.filter((x) => x.valid && x.openings !== null)) {
-    const result = verifyExportText(read(c.file), { openings: openings(c.openings) });
+    const result = await verifyExportText(read(c.file), { openings: openings(c.openings) });
 
     assert.equal(result.valid, true, c.file);
     assert.equal(result.openingsChecked, result.householdRecords, c.file);
@@ -103,10 +103,10 @@ test('openings: every household record of the valid ledgers opened checks them i
   }
 });
 
-test('openings: without them the verdict says only the public checks were made', () => {
+test('openings: without them the verdict says only the public checks were made', async () => {
   const c = manifest.cases.find((x) => x.file === 'reconciliation-valid.jsonl');
 
-  const result = withVerdict(verifyExportText(read(c.file), {}));
+  const result = withVerdict(await verifyExportText(read(c.file), {}));
 
   assert.equal(result.openingsChecked, 0);
   assert.equal(result.reconciliationsFullyChecked, 0);

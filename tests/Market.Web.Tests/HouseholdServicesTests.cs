@@ -23,7 +23,7 @@ public sealed class HouseholdServicesTests : IAsyncLifetime
         var anna = await _app.HouseholdAsync("anna@demo.energy");
         var standing = _app.Get<StandingOrderService>();
 
-        var (created, error) = await standing.CreateAsync(anna, new CreateStandingOrder(OrderSide.Sell, 1000, 1200, StandingOrderService.AllDays, 13, 15));
+        var (created, error) = await standing.CreateAsync(anna, new CreateStandingOrder(OrderSide.Sell, 1000, 1200, StandingOrderService.AllDays, 13, 15), _app.SignerFor(anna));
         await standing.MaterializeAllAsync();
         await standing.MaterializeAllAsync();
 
@@ -40,9 +40,9 @@ public sealed class HouseholdServicesTests : IAsyncLifetime
     {
         var anna = await _app.HouseholdAsync("anna@demo.energy");
         var standing = _app.Get<StandingOrderService>();
-        var (created, _) = await standing.CreateAsync(anna, new CreateStandingOrder(OrderSide.Sell, 1000, 1200, StandingOrderService.AllDays, 0, 24));
+        var (created, _) = await standing.CreateAsync(anna, new CreateStandingOrder(OrderSide.Sell, 1000, 1200, StandingOrderService.AllDays, 0, 24), _app.SignerFor(anna));
 
-        var stopped = await standing.StopAsync(anna.Id, created!.Id);
+        var stopped = await standing.StopAsync(anna.Id, created!.Id, _app.SignerFor(anna));
 
         stopped.ShouldBeTrue();
         await using var db = _app.CreateDb();
@@ -54,7 +54,7 @@ public sealed class HouseholdServicesTests : IAsyncLifetime
     {
         var anna = await _app.HouseholdAsync("anna@demo.energy");
 
-        var (created, error) = await _app.Get<StandingOrderService>().CreateAsync(anna, new CreateStandingOrder(OrderSide.Sell, 1000, 100, StandingOrderService.AllDays, 0, 24));
+        var (created, error) = await _app.Get<StandingOrderService>().CreateAsync(anna, new CreateStandingOrder(OrderSide.Sell, 1000, 100, StandingOrderService.AllDays, 0, 24), _app.SignerFor(anna));
 
         created.ShouldBeNull();
         error!.ShouldContain("feed-in");

@@ -119,7 +119,7 @@ public sealed class LargeIntervalClearingTests(ClearedLargeBook cleared) : IClas
         {
             var o = _book.Orders[i];
             var side = o.Side == OrderSide.Buy ? Market.Ledger.OrderSide.Buy : Market.Ledger.OrderSide.Sell;
-            orderLeaves[i].ShouldBe(new OrderLeaf(o.Id, _book.Pseudonyms[o.HouseholdId], side, o.EnergyWh, o.LimitPrice).Encode());
+            orderLeaves[i].ShouldBe(new OrderLeaf(o.Id, _book.Pseudonyms[o.HouseholdId], side, o.EnergyWh, o.LimitPrice, o.Nonce, OrderAuthorizations.Decode(o.Authorization)).Encode());
         }
 
         var tradeLeaves = await LeavesAsync(db, blocks[1].Height);
@@ -172,7 +172,7 @@ public sealed class LargeIntervalClearingTests(ClearedLargeBook cleared) : IClas
         var key = _app.Get<LedgerWriter>().Key;
         var now = _app.Clock.GetUtcNow();
         var end = _app.Get<MarketClock>().Next(_book.Interval);
-        var orderBook = BlockSealer.SealOrderBook(tip, key, _book.Interval, end, 1, 1, [new OrderLeaf(_book.Orders[0].Id, _book.Pseudonyms[_book.Orders[0].HouseholdId], Market.Ledger.OrderSide.Buy, 1, 1000)], now);
+        var orderBook = BlockSealer.SealOrderBook(tip, key, _book.Interval, end, 1, 1, [new OrderLeaf(_book.Orders[0].Id, _book.Pseudonyms[_book.Orders[0].HouseholdId], Market.Ledger.OrderSide.Buy, 1, 1000, _book.Orders[0].Nonce, OrderAuthorizations.Decode(_book.Orders[0].Authorization))], now);
         var clearing = BlockSealer.SealClearing(orderBook.NextTip, key, orderBook.Header, [], now);
         var rows = new IntervalRows(orderBook, clearing, new ClearedIntervalEntity { IntervalStart = _book.Interval + 1, IntervalEnd = end }, [],
             [new OrderResultRow(_book.Orders[0].Id, 0, OrderStatus.Unmatched, nameof(FillReason.PriceOnWrongSide))]);
@@ -226,6 +226,8 @@ public sealed class LargeIntervalClearingTests(ClearedLargeBook cleared) : IClas
                 """);
             await transaction.CommitAsync();
         }
+
+        await app.SignStoredOrdersAsync();
 
         var cleared = await app.CloseGateAndClearAsync(interval);
 
@@ -293,6 +295,8 @@ public sealed record LargeBook(long Interval, Mechanism Mechanism, List<OrderEnt
         var later = new OrderEntity { HouseholdId = households[1].Id, Side = OrderSide.Sell, EnergyWh = 1000, LimitPrice = 800, IntervalStart = clock.Next(interval), Status = OrderStatus.Open };
         db.Orders.AddRange(cancelled, later);
         await db.SaveChangesAsync();
+        await app.SignStoredOrdersAsync();
+        orders = await db.Orders.AsNoTracking().Where(o => o.IntervalStart == interval && o.Status == OrderStatus.Open).OrderBy(o => o.Id).ToListAsync();
 
         return new LargeBook(interval, mechanism, orders, households.ToDictionary(h => h.Id, h => PartyId.FromBytes(h.Pseudonym)), [cancelled.Id, later.Id]);
     }

@@ -115,6 +115,16 @@ public sealed class DemoDeviceKeys(DataFolder folder, HouseholdStatements statem
         return Sign(key, HouseholdKey.KeyIdOf(HouseholdKeyAlgorithm.P256, PublicKeyOf(key)), hashes);
     };
 
+    /// <summary>Signs one household's orders as one submission (enrolling its key first if needed).</summary>
+    public async Task<IReadOnlyList<PlaceOrder>> SignOrdersAsync(Household household, IReadOnlyList<PlaceOrder> orders, MarketClock clock, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(household);
+        ArgumentNullException.ThrowIfNull(orders);
+        await EnsureEnrolledAsync([household], cancellationToken);
+        var signed = await SignAsync(orders.Select(o => new BatchOrder(household.Id, o)).ToList(), new Dictionary<long, Household> { [household.Id] = household }, clock, cancellationToken);
+        return signed.Select(b => b.Request).ToList();
+    }
+
     /// <summary>Signs the orders of a batch: one submission per household, each order with a fresh nonce.</summary>
     public async Task<List<BatchOrder>> SignAsync(IReadOnlyList<BatchOrder> batch, IReadOnlyDictionary<long, Household> households, MarketClock clock, CancellationToken cancellationToken = default)
     {

@@ -17,7 +17,7 @@ public sealed class AutopilotEngineTests
     {
         await using var app = new MarketFactory();
         var anna = await WithHistoryAsync(app);
-        (await app.Get<AutopilotService>().SaveAsync(anna, AnnasLimits, "anna")).Succeeded.ShouldBeTrue();
+        (await app.Get<AutopilotService>().SaveAsync(anna, AnnasLimits, "anna", app.SignerFor(anna))).Succeeded.ShouldBeTrue();
 
         var posted = await app.Get<AutopilotEngine>().RunAsync();
         var again = await app.Get<AutopilotEngine>().RunAsync();
@@ -44,7 +44,7 @@ public sealed class AutopilotEngineTests
             await db.SaveChangesAsync();
         }
 
-        await app.Get<AutopilotService>().SaveAsync(anna, AnnasLimits, "anna");
+        await app.Get<AutopilotService>().SaveAsync(anna, AnnasLimits, "anna", app.SignerFor(anna));
 
         await app.Get<AutopilotEngine>().RunAsync();
 
@@ -60,10 +60,10 @@ public sealed class AutopilotEngineTests
         await using var app = new MarketFactory();
         var anna = await WithHistoryAsync(app);
         var service = app.Get<AutopilotService>();
-        await service.SaveAsync(anna, AnnasLimits, "anna");
+        await service.SaveAsync(anna, AnnasLimits, "anna", app.SignerFor(anna));
         await app.Get<AutopilotEngine>().RunAsync();
 
-        var paused = await service.SetOnAsync(anna, false, "anna");
+        var paused = await service.SetOnAsync(anna, false, "anna", app.SignerFor(anna));
         var whilePaused = await app.Get<AutopilotEngine>().RunAsync();
 
         (paused.Succeeded, paused.CancelledOrders, whilePaused).ShouldBe((true, 4, 0));
@@ -72,7 +72,7 @@ public sealed class AutopilotEngineTests
             (await db.Orders.CountAsync(o => o.HouseholdId == anna.Id && o.Status == OrderStatus.Open)).ShouldBe(0);
         }
 
-        (await service.SetOnAsync(anna, true, "anna")).Succeeded.ShouldBeTrue();
+        (await service.SetOnAsync(anna, true, "anna", app.SignerFor(anna))).Succeeded.ShouldBeTrue();
         (await app.Get<AutopilotEngine>().RunAsync()).ShouldBe(4);
         var history = await service.HistoryAsync(anna.Id);
         history.Select(h => (h.Version, h.IsOn, h.CancelledOrders)).ShouldBe([(3, true, 0), (2, false, 4), (1, true, 0)]);
@@ -86,7 +86,7 @@ public sealed class AutopilotEngineTests
         var service = app.Get<AutopilotService>();
         var bad = new AutopilotInput(IsOn: true, Sell: false, Buy: false, MinSellPrice: 100, MaxBuyPrice: 5000, MaxEnergyWh: 0, FromHour: 14, ToHour: 10, Until: app.Clock.GetUtcNow().ToUnixTimeSeconds() - 1);
 
-        var result = await service.SaveAsync(anna, bad, "anna");
+        var result = await service.SaveAsync(anna, bad, "anna", app.SignerFor(anna));
 
         result.Succeeded.ShouldBeFalse();
         result.Errors.Select(e => e.Field).ShouldBe(["sides", "minSellPrice", "maxBuyPrice", "maxEnergy", "hours", "until"]);
@@ -101,7 +101,7 @@ public sealed class AutopilotEngineTests
         await using var app = new MarketFactory();
         var anna = await app.HouseholdAsync(DemoRoster.AnnaEmail);
 
-        var result = await app.Get<AutopilotService>().SaveAsync(anna, AnnasLimits with { Buy = false, MaxEnergyWh = 2001 }, "anna");
+        var result = await app.Get<AutopilotService>().SaveAsync(anna, AnnasLimits with { Buy = false, MaxEnergyWh = 2001 }, "anna", app.SignerFor(anna));
 
         result.Errors.ShouldHaveSingleItem().Message.ShouldBe("At most 2.000 kWh per interval (your PV peak of 8 kW).");
     }
@@ -112,10 +112,10 @@ public sealed class AutopilotEngineTests
         await using var app = new MarketFactory();
         var anna = await WithHistoryAsync(app);
         var service = app.Get<AutopilotService>();
-        await service.SaveAsync(anna, AnnasLimits, "anna");
+        await service.SaveAsync(anna, AnnasLimits, "anna", app.SignerFor(anna));
         await app.Get<AutopilotEngine>().RunAsync();
 
-        var changed = await service.SaveAsync(anna, AnnasLimits with { MaxEnergyWh = 200 }, "anna");
+        var changed = await service.SaveAsync(anna, AnnasLimits with { MaxEnergyWh = 200 }, "anna", app.SignerFor(anna));
         var reposted = await app.Get<AutopilotEngine>().RunAsync();
 
         (changed.CancelledOrders, reposted).ShouldBe((4, 4));
@@ -130,7 +130,7 @@ public sealed class AutopilotEngineTests
     {
         await using var app = new MarketFactory();
         var anna = await WithHistoryAsync(app);
-        await app.Get<AutopilotService>().SaveAsync(anna, AnnasLimits, "anna");
+        await app.Get<AutopilotService>().SaveAsync(anna, AnnasLimits, "anna", app.SignerFor(anna));
         var engine = app.Get<AutopilotEngine>();
 
         var runs = await Task.WhenAll(engine.RunAsync(), engine.RunAsync(), engine.RunAsync());
@@ -145,7 +145,7 @@ public sealed class AutopilotEngineTests
     {
         await using var app = new MarketFactory();
         var anna = await WithHistoryAsync(app);
-        await app.Get<AutopilotService>().SaveAsync(anna, AnnasLimits, "anna");
+        await app.Get<AutopilotService>().SaveAsync(anna, AnnasLimits, "anna", app.SignerFor(anna));
         await app.Get<AutopilotEngine>().RunAsync();
         var ben = await app.HouseholdAsync(DemoRoster.BenEmail);
         var interval = At(12, 15);

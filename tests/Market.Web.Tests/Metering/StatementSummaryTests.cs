@@ -1,4 +1,5 @@
 using Market.Ledger;
+using Statement = Market.Web.Metering.Statement;
 using Market.Matching.Settlement;
 
 namespace Market.Web.Tests.Metering;

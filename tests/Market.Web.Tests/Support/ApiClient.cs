@@ -11,6 +11,7 @@ public static class ApiClient
     {
         var client = app.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(app, email));
+        SignedOrders.Remember(client, app, email);
         return client;
     }
 
@@ -30,15 +31,19 @@ public static class ApiClient
     public static object Order(string side, long energyWh, long limitPrice, long intervalStart) =>
         new { side, energyWh, limitPrice, intervalStart = DateTimeOffset.FromUnixTimeSeconds(intervalStart) };
 
-    public static Task<HttpResponseMessage> PostOrderAsync(this HttpClient client, object body, string? idempotencyKey = null)
+    /// <summary>Posts an order, signed by the client's household's device when the body is a well-formed unsigned order.</summary>
+    public static async Task<HttpResponseMessage> PostOrderAsync(this HttpClient client, object body, string? idempotencyKey = null, bool sign = true)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/orders", UriKind.Relative)) { Content = JsonContent.Create(body) };
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/orders", UriKind.Relative))
+        {
+            Content = JsonContent.Create(sign ? await SignedOrders.SignBodyAsync(client, body) : body),
+        };
         if (idempotencyKey is not null)
         {
             request.Headers.Add("Idempotency-Key", idempotencyKey);
         }
 
-        return client.SendAsync(request);
+        return await client.SendAsync(request);
     }
 
     public static async Task<int> OrderCountAsync(MarketFactory app)

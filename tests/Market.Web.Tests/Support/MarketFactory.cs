@@ -132,11 +132,10 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
     /// </summary>
     public async Task AnnaSellsToBenAsync(long intervalStart, long sellPrice = 1500, long sellWh = 1000, long buyPrice = 2500, long buyWh = 1000)
     {
-        var orders = Get<OrderService>();
         var anna = await HouseholdAsync("anna@demo.energy");
         var ben = await HouseholdAsync("ben@demo.energy");
-        var sell = await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, sellWh, sellPrice, intervalStart));
-        var buy = await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, buyWh, buyPrice, intervalStart));
+        var sell = await this.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, sellWh, sellPrice, intervalStart));
+        var buy = await this.PlaceSignedAsync(ben, new PlaceOrder(OrderSide.Buy, buyWh, buyPrice, intervalStart));
         if (!sell.Succeeded || !buy.Succeeded)
         {
             throw new InvalidOperationException($"The pair was refused: {sell.Error ?? buy.Error}");

@@ -44,7 +44,7 @@ public sealed class AutopilotJourneyTests(BrowserFixture fixture) : IClassFixtur
             await Assertions.Expect(fills).ToHaveCountAsync(posted);
             var first = await FirstOpenAutopilotOrderAsync(anna.Id);
             var ben = await fixture.App.HouseholdAsync("ben@demo.energy");
-            (await fixture.App.Get<OrderService>().PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 3000, first))).Succeeded.ShouldBeTrue();
+            (await fixture.App.PlaceSignedAsync(ben, new PlaceOrder(OrderSide.Buy, 1000, 3000, first))).Succeeded.ShouldBeTrue();
             await fixture.App.CloseGateAndClearAsync(first);
             var filled = page.Locator($"[data-testid=autopilot-fill][data-status={OrderStatus.Filled}]");
             await Assertions.Expect(filled).ToHaveCountAsync(1);

@@ -271,12 +271,12 @@ public sealed class InBrowserVerifierTests(BrowserFixture fixture) : IClassFixtu
         var ben = await fixture.App.HouseholdAsync("ben@demo.energy");
         foreach (var (wh, price) in offers)
         {
-            (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, wh, price, interval))).Succeeded.ShouldBeTrue();
+            (await fixture.App.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, wh, price, interval))).Succeeded.ShouldBeTrue();
         }
 
         foreach (var (wh, price) in bids)
         {
-            (await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, wh, price, interval))).Succeeded.ShouldBeTrue();
+            (await fixture.App.PlaceSignedAsync(ben, new PlaceOrder(OrderSide.Buy, wh, price, interval))).Succeeded.ShouldBeTrue();
         }
 
         await fixture.App.CloseGateAndClearAsync(interval);

@@ -13,10 +13,10 @@ public sealed class ManagerJourneyTests(BrowserFixture fixture) : IClassFixture<
         for (var i = 0; i < 3; i++)
         {
             var interval = fixture.App.Get<MarketClock>().FirstOpenInterval();
-            await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1500, 1100 + (i * 100), interval));
-            await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 500, 2600, interval));
-            await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1200, 2400, interval));
-            await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 800, 1500, interval));
+            await fixture.App.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 1500, 1100 + (i * 100), interval));
+            await fixture.App.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 500, 2600, interval));
+            await fixture.App.PlaceSignedAsync(ben, new PlaceOrder(OrderSide.Buy, 1200, 2400, interval));
+            await fixture.App.PlaceSignedAsync(ben, new PlaceOrder(OrderSide.Buy, 800, 1500, interval));
             await fixture.App.CloseGateAndClearAsync(interval);
         }
 

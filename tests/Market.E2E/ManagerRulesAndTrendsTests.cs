@@ -18,8 +18,8 @@ public sealed class ManagerRulesAndTrendsTests(BrowserFixture fixture) : IClassF
         var ben = await app.HouseholdAsync("ben@demo.energy");
         var interval = app.Get<MarketClock>().FirstOpenInterval();
         var orders = app.Get<OrderService>();
-        (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1500, 1200, interval))).Succeeded.ShouldBeTrue();
-        (await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1200, 3000, interval))).Succeeded.ShouldBeTrue();
+        (await app.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 1500, 1200, interval))).Succeeded.ShouldBeTrue();
+        (await app.PlaceSignedAsync(ben, new PlaceOrder(OrderSide.Buy, 1200, 3000, interval))).Succeeded.ShouldBeTrue();
         await app.CloseGateAndClearAsync(interval);
         await app.DeliverAsync(interval, intervalsAfter: 3);
         var start = DateTimeOffset.FromUnixTimeSeconds(interval).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);

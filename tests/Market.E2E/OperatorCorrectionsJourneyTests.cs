@@ -15,8 +15,8 @@ public sealed class OperatorCorrectionsJourneyTests(BrowserFixture fixture) : IC
         var ben = await app.HouseholdAsync("ben@demo.energy");
         var clock = app.Get<MarketClock>();
         var interval = clock.FirstOpenInterval();
-        await app.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1200, interval));
-        await app.Get<OrderService>().PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 2500, interval));
+        await app.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 1000, 1200, interval));
+        await app.PlaceSignedAsync(ben, new PlaceOrder(OrderSide.Buy, 1000, 2500, interval));
         await app.CloseGateAndClearAsync(interval);
         app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(clock.Next(interval) + 60));
         var start = DateTimeOffset.FromUnixTimeSeconds(interval).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);

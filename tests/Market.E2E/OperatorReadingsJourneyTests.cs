@@ -17,8 +17,8 @@ public sealed class OperatorReadingsJourneyTests(BrowserFixture fixture) : IClas
         var anna = await app.HouseholdAsync("anna@demo.energy");
         var ben = await app.HouseholdAsync("ben@demo.energy");
         var interval = app.Get<MarketClock>().FirstOpenInterval();
-        await app.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1200, interval));
-        await app.Get<OrderService>().PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 2500, interval));
+        await app.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 1000, 1200, interval));
+        await app.PlaceSignedAsync(ben, new PlaceOrder(OrderSide.Buy, 1000, 2500, interval));
         await app.CloseGateAndClearAsync(interval);
         app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(app.Get<MarketClock>().Next(interval) + 60));
         var start = DateTimeOffset.FromUnixTimeSeconds(interval).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);

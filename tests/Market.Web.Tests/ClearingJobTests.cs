@@ -95,7 +95,7 @@ public sealed class ClearingJobTests
         _ = app.Server;
         var anna = await app.HouseholdAsync("anna@demo.energy");
         var interval = app.Get<MarketClock>().FirstOpenInterval();
-        await app.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1000, interval));
+        await app.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 1000, 1000, interval));
 
         var cleared = await app.Get<ClearingJob>().RunAsync(CancellationToken.None);
 
@@ -113,8 +113,8 @@ public sealed class ClearingJobTests
         var ben = await app.HouseholdAsync("ben@demo.energy");
         var orders = app.Get<OrderService>();
         var interval = app.Get<MarketClock>().FirstOpenInterval();
-        await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 3000, interval));
-        await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 2000, interval));
+        await app.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 1000, 3000, interval));
+        await app.PlaceSignedAsync(ben, new PlaceOrder(OrderSide.Buy, 1000, 2000, interval));
 
         await app.CloseGateAndClearAsync(interval);
 

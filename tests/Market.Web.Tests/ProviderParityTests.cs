@@ -44,9 +44,9 @@ public sealed class ProviderParityTests
         var start = app.Get<MarketClock>().FirstOpenInterval();
         for (var i = 0; i < 6; i++)
         {
-            (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 900 + (i * 37), 1100 + (i * 13), start))).Succeeded.ShouldBeTrue();
-            (await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 700 + (i * 51), 2900 - (i * 17), start))).Succeeded.ShouldBeTrue();
-            (await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 300, 1000 + (i * 100), start))).Succeeded.ShouldBeTrue();
+            (await app.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 900 + (i * 37), 1100 + (i * 13), start))).Succeeded.ShouldBeTrue();
+            (await app.PlaceSignedAsync(ben, new PlaceOrder(OrderSide.Buy, 700 + (i * 51), 2900 - (i * 17), start))).Succeeded.ShouldBeTrue();
+            (await app.PlaceSignedAsync(ben, new PlaceOrder(OrderSide.Buy, 300, 1000 + (i * 100), start))).Succeeded.ShouldBeTrue();
             await app.CloseGateAndClearAsync(start);
             start = app.Get<MarketClock>().Next(start);
         }

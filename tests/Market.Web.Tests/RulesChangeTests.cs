@@ -38,8 +38,8 @@ public sealed class RulesChangeTests : IAsyncLifetime
         _app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(from - (3 * 3600)));
         var orders = _app.Get<OrderService>();
         await _app.AnnaSellsToBenAsync(from, sellPrice: 1100, buyPrice: 3000);
-        (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 800, from))).Error!.ShouldContain("10.00 ct/kWh");
-        (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1100, from + 900))).Error!.ShouldContain("30-minute");
+        (await _app.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 1000, 800, from))).Error!.ShouldContain("10.00 ct/kWh");
+        (await _app.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 1000, 1100, from + 900))).Error!.ShouldContain("30-minute");
         await _app.CloseGateAndClearAsync(from);
         await using var db = _app.CreateDb();
         var trade = await db.Trades.SingleAsync();

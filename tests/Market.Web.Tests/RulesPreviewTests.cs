@@ -31,10 +31,10 @@ public sealed class RulesPreviewTests : IAsyncLifetime
         for (var i = 0; i < 3; i++)
         {
             var interval = _app.Get<MarketClock>().FirstOpenInterval();
-            (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1500, 1100 + (i * 100), interval))).Succeeded.ShouldBeTrue();
-            (await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 500, 2600, interval))).Succeeded.ShouldBeTrue();
-            (await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1200, 2400, interval))).Succeeded.ShouldBeTrue();
-            (await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 800, 1500, interval))).Succeeded.ShouldBeTrue();
+            (await _app.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 1500, 1100 + (i * 100), interval))).Succeeded.ShouldBeTrue();
+            (await _app.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 500, 2600, interval))).Succeeded.ShouldBeTrue();
+            (await _app.PlaceSignedAsync(ben, new PlaceOrder(OrderSide.Buy, 1200, 2400, interval))).Succeeded.ShouldBeTrue();
+            (await _app.PlaceSignedAsync(ben, new PlaceOrder(OrderSide.Buy, 800, 1500, interval))).Succeeded.ShouldBeTrue();
             await _app.CloseGateAndClearAsync(interval);
         }
     }

@@ -91,10 +91,10 @@ public sealed class TwoNodeTests
         {
             var start = intervals[i];
             var placed = await Task.WhenAll(
-                a.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1200 + (i * 10), 1000 + i, start)),
-                a.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 500, 2600, start)),
-                b.Get<OrderService>().PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 3000 - i, start)),
-                b.Get<OrderService>().PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 600, 2700, start)));
+                a.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 1200 + (i * 10), 1000 + i, start)),
+                a.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 500, 2600, start)),
+                b.PlaceSignedAsync(ben, new PlaceOrder(OrderSide.Buy, 1000, 3000 - i, start)),
+                b.PlaceSignedAsync(ben, new PlaceOrder(OrderSide.Buy, 600, 2700, start)));
             placed.ShouldAllBe(r => r.Succeeded);
         }
 

@@ -11,6 +11,7 @@ public static class UiExtensions
         // Notices appear at the bottom, clear of the app bar and each page's title (top right covered both on phones).
         builder.Services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight);
         builder.Services.AddProblemDetails();
+        builder.Services.AddScoped<IDeviceKeyStore, BrowserDeviceKeyStore>();
         builder.Services.AddScoped<DeviceSigner>();
         return builder;
     }

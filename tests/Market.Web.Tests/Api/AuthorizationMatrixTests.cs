@@ -22,7 +22,7 @@ public sealed class MatrixFixture : IAsyncLifetime
         await App.CreateGatewayAsync("gateway@grid.example");
         Interval = App.Get<MarketClock>().FirstOpenInterval();
         var anna = await App.HouseholdAsync("anna@demo.energy");
-        AnnasOrder = (await App.Get<OrderService>().PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 1000, 1200, Interval))).Order!.Id;
+        AnnasOrder = (await App.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 1000, 1200, Interval))).Order!.Id;
     }
 
     public Task DisposeAsync() => App.DisposeAsync().AsTask();

@@ -149,7 +149,7 @@ public sealed class AutopilotEngineTests
         await app.Get<AutopilotEngine>().RunAsync();
         var ben = await app.HouseholdAsync(DemoRoster.BenEmail);
         var interval = At(12, 15);
-        (await app.Get<OrderService>().PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 1000, 2500, interval))).Succeeded.ShouldBeTrue();
+        (await app.PlaceSignedAsync(ben, new PlaceOrder(OrderSide.Buy, 1000, 2500, interval))).Succeeded.ShouldBeTrue();
 
         await app.CloseGateAndClearAsync(interval);
 

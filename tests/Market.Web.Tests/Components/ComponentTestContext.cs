@@ -1,5 +1,7 @@
 using Bunit;
 using Market.Web.Autopilot;
+using Market.Web.Components;
+using Market.Web.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,11 +29,61 @@ public sealed class ComponentTestContext : IAsyncDisposable
         Context.Services.AddSingleton<StandingOrderService>();
         Context.Services.AddSingleton<MarketQueries>();
         Context.Services.AddSingleton<AutopilotService>();
+        // The ledger and the household's device, as the pages sign with them: a genesis block, a signing key in a
+        // temporary folder, and a simulated device whose key is the household's first.
+        Directory.CreateDirectory(_folder);
+        Context.Services.AddLogging();
+        Context.Services.AddSingleton(Options.Create(new MarketOptions { DataDirectory = _folder }));
+        Context.Services.AddSingleton<Microsoft.AspNetCore.Hosting.IWebHostEnvironment>(new TestEnvironment(_folder));
+        Context.Services.AddSingleton<DataFolder>();
+        Context.Services.AddSingleton<SigningKeyStore>();
+        Context.Services.AddSingleton<LedgerWriter>();
+        Context.Services.AddSingleton<LedgerIdentity>();
+        Context.Services.AddSingleton<HouseholdKeyRing>();
+        Context.Services.AddSingleton<HouseholdStatements>();
+        Context.Services.AddSingleton<ReceiptIssuer>();
+        Context.Services.AddSingleton<IDeviceKeyStore>(Device);
+        Context.Services.AddScoped<DeviceSigner>();
         using var db = Context.Services.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContext();
         db.Database.EnsureCreated();
-        Household = new Household { UserId = "u1", Name = "Test home", Pseudonym = new byte[16], PvPeakW = 6000, MaxImportW = 10000 };
+        Household = new Household { UserId = "u1", Name = "Test home", Pseudonym = Enumerable.Repeat((byte)0x11, 16).ToArray(), PvPeakW = 6000, MaxImportW = 10000 };
         db.Households.Add(Household);
         db.SaveChanges();
+        Context.Services.GetRequiredService<LedgerWriter>().EnsureGenesisAsync().GetAwaiter().GetResult();
+        EnrolDevice();
+    }
+
+    /// <summary>The household's simulated device; <see cref="SimulatedDeviceKeyStore.Refuse"/> makes it refuse to sign.</summary>
+    public SimulatedDeviceKeyStore Device { get; } = new();
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"market-bunit-{Guid.NewGuid():N}");
+
+    private void EnrolDevice()
+    {
+        var signer = Context.Services.GetRequiredService<DeviceSigner>();
+        var device = signer.CreateDeviceKeyAsync(Household).GetAwaiter().GetResult();
+        var key = Market.Ledger.HouseholdKey.Create(Market.Ledger.HouseholdKeyAlgorithm.P256, Convert.FromHexString(device.PublicKey));
+        var result = Context.Services.GetRequiredService<HouseholdStatements>().SignAndSubmitAsync(Household.Id, signer.For(Household),
+            [(Market.Ledger.StatementType.KeyEnrolment, Market.Ledger.Statement.KeyEnrolmentBody(Market.Ledger.HouseholdKeyRole.Device, key))]).GetAwaiter().GetResult();
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("the simulated device was not enrolled: " + result.Error);
+        }
+    }
+
+    private sealed class TestEnvironment(string root) : Microsoft.AspNetCore.Hosting.IWebHostEnvironment
+    {
+        public string WebRootPath { get; set; } = root;
+
+        public Microsoft.Extensions.FileProviders.IFileProvider WebRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
+
+        public string ApplicationName { get; set; } = "Market.Web";
+
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
+
+        public string ContentRootPath { get; set; } = root;
+
+        public string EnvironmentName { get; set; } = "Testing";
     }
 
     public BunitContext Context { get; } = new();
@@ -62,6 +114,8 @@ public sealed class ComponentTestContext : IAsyncDisposable
         {
             SqliteConnection.ClearAllPools();
             File.Delete(_file);
+            Device.Dispose();
+            Directory.Delete(_folder, recursive: true);
         }
     }
 }

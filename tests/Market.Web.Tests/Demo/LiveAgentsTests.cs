@@ -91,7 +91,7 @@ public sealed class LiveAgentsTests
         }
 
         // Anna takes the other side at the edge of the band, so her order trades with whatever the agents posted.
-        var placed = await app.Get<OrderService>().PlaceAsync(anna.Id, agentsSell
+        var placed = await app.PlaceSignedAsync(anna, agentsSell
             ? new PlaceOrder(OrderSide.Buy, 200, rules.PriceCeiling, interval)
             : new PlaceOrder(OrderSide.Sell, 200, rules.PriceFloor, interval));
         placed.Order.ShouldNotBeNull(placed.Error);

@@ -28,7 +28,7 @@ public sealed class OrderBatchTests : IAsyncLifetime
             new(anna.Id, new PlaceOrder(OrderSide.Sell, 700, 1000, interval)),
         };
 
-        var results = await _app.Get<OrderService>().PlaceBatchAsync(batch);
+        var results = await _app.Get<OrderService>().PlaceBatchAsync(await _app.SignAsync(batch));
 
         results.Select(r => r.Succeeded).ShouldBe([true, false, true]);
         results[1].Field.ShouldBe("price");

@@ -118,15 +118,14 @@ public sealed class NotificationGenerationTests
         _ = app.Server;
         var ben = await app.HouseholdAsync("ben@demo.energy");
         var interval = app.Get<MarketClock>().FirstOpenInterval();
-        var orders = app.Get<OrderService>();
-        var placed = await orders.PlaceAsync(ben.Id, new PlaceOrder(OrderSide.Buy, 300, 3000, interval));
+        var placed = await app.PlaceSignedAsync(ben, new PlaceOrder(OrderSide.Buy, 300, 3000, interval));
         await using (var db = app.CreateDb())
         {
             db.AutopilotOrders.Add(new AutopilotOrderEntity { OrderId = placed.Order!.Id, HouseholdId = ben.Id, IntervalStart = interval, SettingsVersion = 1, Side = OrderSide.Buy, EnergyWh = 300, Price = 3000 });
             await db.SaveChangesAsync();
         }
 
-        (await orders.CancelAsync(ben.Id, placed.Order!.Id)).Succeeded.ShouldBeTrue();
+        (await app.CancelSignedAsync(ben, placed.Order!)).Succeeded.ShouldBeTrue();
         await app.Get<NotificationGenerator>().GenerateDueAsync();
 
         (await AllAsync(app)).ShouldBeEmpty();
@@ -138,9 +137,8 @@ public sealed class NotificationGenerationTests
         await using var app = new MarketFactory();
         _ = app.Server;
         var anna = await app.HouseholdAsync("anna@demo.energy");
-        var orders = app.Get<OrderService>();
-        var placed = await orders.PlaceAsync(anna.Id, new PlaceOrder(OrderSide.Sell, 700, 1500, app.Get<MarketClock>().FirstOpenInterval()));
-        (await orders.CancelAsync(anna.Id, placed.Order!.Id)).Succeeded.ShouldBeTrue();
+        var placed = await app.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 700, 1500, app.Get<MarketClock>().FirstOpenInterval()));
+        (await app.CancelSignedAsync(anna, placed.Order!)).Succeeded.ShouldBeTrue();
         var generator = app.Get<NotificationGenerator>();
 
         await generator.GenerateDueAsync();
@@ -149,7 +147,7 @@ public sealed class NotificationGenerationTests
         var notice = (await AllAsync(app)).ShouldHaveSingleItem();
         notice.Kind.ShouldBe(NotificationKind.Cancelled);
         notice.HouseholdId.ShouldBe(anna.Id);
-        notice.OrderId.ShouldBe(placed.Order.Id);
+        notice.OrderId.ShouldBe(placed.Order!.Id);
         notice.OrderEnergyWh.ShouldBe(700);
     }
 

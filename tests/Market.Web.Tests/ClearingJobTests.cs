@@ -27,7 +27,7 @@ public sealed class ClearingJobTests
         trade.SellerHouseholdId.ShouldBe(anna.Id);
         var report = await app.Get<LedgerReader>().VerifyAsync();
         report.IsValid.ShouldBeTrue(report.Message);
-        report.BlockCount.ShouldBe(4);
+        report.BlockCount.ShouldBe(5); // genesis, rules, the households' keys, the order book, the clearing
     }
 
     [Fact]

@@ -220,8 +220,8 @@ public sealed class LargeIntervalClearingTests(ClearedLargeBook cleared) : IClas
                 CancellationToken.None);
             // One order per household, bids and offers alternating, every bid above every offer.
             await db.Database.ExecuteSqlAsync($"""
-                INSERT INTO "Orders" ("HouseholdId", "Side", "EnergyWh", "LimitPrice", "IntervalStart", "Status", "FilledWh", "CreatedAtMs")
-                SELECT "Id", CASE WHEN "Id" % 2 = 0 THEN 1 ELSE 2 END, 1000, CASE WHEN "Id" % 2 = 0 THEN 3000 ELSE 1000 END, {interval}, 1, 0, 0
+                INSERT INTO "Orders" ("HouseholdId", "Side", "EnergyWh", "LimitPrice", "IntervalStart", "Status", "FilledWh", "CreatedAtMs", "Nonce", "Authorization", "StatementHash")
+                SELECT "Id", CASE WHEN "Id" % 2 = 0 THEN 1 ELSE 2 END, 1000, CASE WHEN "Id" % 2 = 0 THEN 3000 ELSE 1000 END, {interval}, 1, 0, 0, x'', x'', x''
                 FROM "Households" WHERE "UserId" LIKE 'many-%'
                 """);
             await transaction.CommitAsync();

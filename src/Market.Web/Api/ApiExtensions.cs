@@ -73,6 +73,13 @@ public static class ApiExtensions
                 ? Results.Problem(statusCode: 404, title: "No such trade", detail: $"The ledger has no trade {id}.")
                 : Results.Text(receipt.ToJson(), "application/json");
         }).WithSummary("A receipt proving one trade is in the ledger (verify with `market ledger receipt`)");
+        ledger.MapGet("/books/{start:long}", async (LedgerPublication publication, long start, CancellationToken ct) =>
+        {
+            var proof = await publication.BookProofAsync(start, ct);
+            return proof is null
+                ? Results.Problem(statusCode: 404, title: "No sealed book", detail: $"The interval starting at {start} has no order book covered by a checkpoint yet.")
+                : Results.Text(proof, "application/json");
+        }).WithSummary("An interval's sealed order book with its signature, the checkpoint and the header's proof: what a household checks its receipts against");
         ledger.MapPost("/key-rotations", async (KeyRotationService rotation, CancellationToken ct) =>
             Results.Ok(await rotation.RotateAsync(ct)))
             .RequireAuthorization(p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireRole(Roles.Operator))

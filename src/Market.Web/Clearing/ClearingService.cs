@@ -19,6 +19,7 @@ public sealed partial class ClearingService(
     MarketEvents events,
     RulesBook rules,
     FaultPoints faults,
+    DishonestOperator dishonest,
     MarketMetrics metrics,
     ILogger<ClearingService> logger)
 {
@@ -103,6 +104,7 @@ public sealed partial class ClearingService(
             .Select(o => new BookOrder(o.Id, o.HouseholdId, o.Side, o.EnergyWh, o.LimitPrice, o.Nonce, o.Authorization))
             .ToArrayAsync(cancellationToken);
         orders = await DropRevokedAsync(db, orders, cancellationToken);
+        orders = Array.FindAll(orders, o => !dishonest.Drops(o.Id));
         // A join, not a list of ids: a busy interval can have more households than a statement can take parameters.
         var pseudonyms = await db.Households.AsNoTracking()
             .Join(
@@ -131,7 +133,11 @@ public sealed partial class ClearingService(
         for (var i = 0; i < orders.Length; i++)
         {
             var o = orders[i];
-            orderLeaves[i] = new OrderLeaf(o.Id, pseudonyms[o.HouseholdId], o.Side, o.EnergyWh, o.LimitPrice, o.Nonce, OrderAuthorizations.Decode(o.Authorization));
+            var authorization = Stored(o.Authorization);
+            // A mandate order's nonce is derived from its mandate, interval and sequence (docs/ledger-format.md §5.3):
+            // nobody signed it, so nothing about it is left to the market's choice.
+            var nonce = authorization is MandateOrder mandate ? OrderLeaf.MandateNonce(mandate.MandateId, start, o.Id) : o.Nonce;
+            orderLeaves[i] = new OrderLeaf(o.Id, pseudonyms[o.HouseholdId], o.Side, o.EnergyWh, o.LimitPrice, nonce, authorization);
         }
 
         var book = BlockSealer.SealOrderBook(tip, key, start, end, (byte)mechanism, inEffect.RulesVersion, orderLeaves, now);
@@ -236,6 +242,10 @@ public sealed partial class ClearingService(
     /// <summary>The columns of an open order that clearing needs.</summary>
     private readonly record struct BookOrder(long Id, long HouseholdId, OrderSide Side, long EnergyWh, long LimitPrice, byte[] Nonce, byte[] Authorization);
 
+    /// <summary>A stored order authorisation; it was checked when the order was accepted.</summary>
+    private static OrderAuthorization Stored(byte[] tail) =>
+        OrderAuthorization.TryDecode(tail, out var authorization, out var error) ? authorization : throw new InvalidOperationException($"stored order authorisation: {error}");
+
     /// <summary>Seals the household records not yet in a block into one household block; null when there are none.</summary>
     private static async Task<SealedBlock?> SealHouseholdRecordsAsync(MarketDbContext db, ChainTip tip, SigningKey key, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -250,7 +260,7 @@ public sealed partial class ClearingService(
         }
 
         var records = pending
-            .Select(r => new HouseholdRecord(r.Id, PartyId.FromBytes(r.Pseudonym), (StatementType)r.Type, r.Body, OrderAuthorizations.Signature(r.Authorization)))
+            .Select(r => new HouseholdRecord(r.Id, PartyId.FromBytes(r.Pseudonym), (StatementType)r.Type, r.Body, HouseholdSignature.TryDecodeTail(r.Authorization, out var signature, out var error) ? signature : throw new InvalidOperationException($"stored record {r.Id}: {error}")))
             .ToArray();
         return BlockSealer.SealHousehold(tip, key, records, now);
     }

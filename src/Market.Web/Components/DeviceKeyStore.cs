@@ -29,7 +29,19 @@ public interface IDeviceKeyStore
     Task KeepReceiptAsync(string household, JsonElement receipt, object extra);
 
     Task<IReadOnlyList<JsonElement>> ReceiptsAsync(string household);
+
+    /// <summary>Checks the kept order receipts against their sealed books (see <see cref="ReceiptCheck"/>).</summary>
+    Task<IReadOnlyList<ReceiptCheck>> CheckReceiptsAsync(string household);
+
+    /// <summary>Offers a file for download.</summary>
+    Task DownloadAsync(string content, string fileName);
 }
+
+/// <summary>
+/// One kept order receipt against its interval's sealed book: <c>included</c>, <c>waiting</c> (no sealed book yet),
+/// <c>missing</c> or <c>changed</c> (then <see cref="Proof"/> is a proof of omission), or <c>unchecked</c>.
+/// </summary>
+public sealed record ReceiptCheck(string StatementHash, long IntervalStart, long Sequence, string Status, string? Reason, string? Proof);
 
 /// <summary>The browser's key store, through JS interop.</summary>
 public sealed class BrowserDeviceKeyStore(IJSRuntime js) : IDeviceKeyStore, IAsyncDisposable
@@ -59,6 +71,10 @@ public sealed class BrowserDeviceKeyStore(IJSRuntime js) : IDeviceKeyStore, IAsy
     public async Task KeepReceiptAsync(string household, JsonElement receipt, object extra) => await (await Module).InvokeVoidAsync("keepReceipt", household, receipt, extra);
 
     public async Task<IReadOnlyList<JsonElement>> ReceiptsAsync(string household) => await (await Module).InvokeAsync<JsonElement[]>("receipts", household);
+
+    public async Task<IReadOnlyList<ReceiptCheck>> CheckReceiptsAsync(string household) => await (await Module).InvokeAsync<ReceiptCheck[]>("checkReceipts", household, "");
+
+    public async Task DownloadAsync(string content, string fileName) => await (await Module).InvokeVoidAsync("downloadProof", content, fileName);
 
     public async ValueTask DisposeAsync()
     {

@@ -89,6 +89,12 @@ public sealed class DeviceSigner(IDeviceKeyStore store, LedgerIdentity identity,
     /// <summary>The receipts this browser kept for the household, as JSON.</summary>
     public Task<IReadOnlyList<System.Text.Json.JsonElement>> ReceiptsAsync(Household household) => store.ReceiptsAsync(Hex(Party(household)));
 
+    /// <summary>Checks the receipts this browser kept against the sealed books.</summary>
+    public Task<IReadOnlyList<ReceiptCheck>> CheckReceiptsAsync(Household household) => store.CheckReceiptsAsync(Hex(Party(household)));
+
+    /// <summary>Offers a file for download in the browser.</summary>
+    public Task DownloadAsync(string content, string fileName) => store.DownloadAsync(content, fileName);
+
     /// <summary>Asks for this browser's key to be authorised by another device of the household.</summary>
     public async Task RequestApprovalAsync(Household household, DeviceKeyInfo key, string label)
     {

@@ -94,6 +94,68 @@ public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFacto
         return TradeReceipt.Create(new LedgerBlock(block.Header, block.Signature, leaves), trade.LeafIndex, publicKey, checkpoint, checkpointKey, tree);
     }
 
+    /// <summary>
+    /// An interval's sealed order book with what proves it is the ledger's: every leaf, the signed header and its key,
+    /// the newest checkpoint with its key and the header's inclusion proof in it; the pieces of a proof of omission
+    /// (docs/ledger-format.md §11.2) without the receipt, as JSON. Null when the book is not sealed or not yet
+    /// checkpointed.
+    /// </summary>
+    public async Task<string?> BookProofAsync(long intervalStart, CancellationToken cancellationToken = default)
+    {
+        if (await LatestCheckpointAsync(cancellationToken) is not { } checkpoint)
+        {
+            return null;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var block = await db.Blocks.AsNoTracking().SingleOrDefaultAsync(b => b.IntervalStart == intervalStart && b.Kind == (byte)BlockKind.OrderBook, cancellationToken);
+        if (block is null || block.Height >= checkpoint.Size)
+        {
+            return null;
+        }
+
+        var leaves = await db.BlockLeaves.AsNoTracking().Where(l => l.BlockHeight == block.Height).OrderBy(l => l.Index).Select(l => l.Data).ToListAsync(cancellationToken);
+        var tree = await LedgerTreeAsync(db, checkpoint.Size, cancellationToken);
+        var keys = await LedgerReader.KeysAsync(db, cancellationToken);
+        var publicKey = PublicKey(keys, BlockHeader.Decode(block.Header).KeyId);
+        var checkpointKey = PublicKey(keys, checkpoint.KeyId);
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("book");
+            json.WriteString("header", Convert.ToHexStringLower(block.Header));
+            json.WriteString("signature", Convert.ToHexStringLower(block.Signature));
+            json.WriteString("publicKey", Convert.ToHexStringLower(publicKey));
+            json.WriteStartArray("leaves");
+            foreach (var leaf in leaves)
+            {
+                json.WriteStringValue(Convert.ToHexStringLower(leaf));
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteStartObject("checkpoint");
+            json.WriteNumber("size", checkpoint.Size);
+            json.WriteString("root", Convert.ToHexStringLower(checkpoint.Root));
+            json.WriteNumber("time", checkpoint.TimestampUnixMs);
+            json.WriteString("keyId", Convert.ToHexStringLower(checkpoint.KeyId));
+            json.WriteString("signature", Convert.ToHexStringLower(checkpoint.Signature));
+            json.WriteEndObject();
+            json.WriteString("checkpointPublicKey", Convert.ToHexStringLower(checkpointKey));
+            json.WriteStartArray("headerProof");
+            foreach (var node in tree.InclusionProof(block.Height, checkpoint.Size))
+            {
+                json.WriteStringValue(Convert.ToHexStringLower(node));
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
     internal static async Task<MerkleTree> LedgerTreeAsync(MarketDbContext db, long size, CancellationToken cancellationToken)
     {
         var hashes = await db.Blocks.AsNoTracking().Where(b => b.Height < size).OrderBy(b => b.Height).Select(b => b.HeaderHash).ToListAsync(cancellationToken);

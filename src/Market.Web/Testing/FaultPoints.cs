@@ -66,6 +66,7 @@ public static class TestingExtensions
     {
         builder.AddSettings<TestingOptions>(TestingOptions.Section);
         builder.Services.AddSingleton<FaultPoints>();
+        builder.Services.AddSingleton<DishonestOperator>();
         if (builder.Environment.IsEnvironment("Testing")
             && builder.Configuration.ReadSettings<TestingOptions>(TestingOptions.Section).ClockStart is { } start)
         {

@@ -49,7 +49,10 @@ public static class MandateBuilder
             timeZone);
     }
 
-    /// <summary>An order made under a mandate: a fresh nonce and the mandate's id.</summary>
+    /// <summary>
+    /// An order made under a mandate: the mandate's id and a placeholder nonce; the order book derives its nonce from
+    /// the mandate, the interval and the order's sequence when it is sealed.
+    /// </summary>
     public static PlaceOrder Under(this PlaceOrder order, byte[] mandateId)
     {
         ArgumentNullException.ThrowIfNull(order);

@@ -51,7 +51,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         }
 
         data.Add("anonymous", "DELETE", "/api/orders/{own}", 401);
-        data.Add("owner", "DELETE", "/api/orders/{own}", 200);
+        data.Add("owner", "DELETE", "/api/orders/{own}", 422); // let in; a cancellation must be the household's signed statement
         data.Add("other", "DELETE", "/api/orders/{own}", 404);
         data.Add("manager", "DELETE", "/api/orders/{own}", 403);
         data.Add("operator", "DELETE", "/api/orders/{own}", 403);
@@ -144,12 +144,33 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         data.Add("anonymous", "DELETE", "/api/notifications/push-subscriptions?endpoint=https://fcm.googleapis.com/fcm/send/x", 401);
         data.Add("owner", "DELETE", "/api/notifications/push-subscriptions?endpoint=https://fcm.googleapis.com/fcm/send/x", 404);
         data.Add("manager", "DELETE", "/api/notifications/push-subscriptions?endpoint=https://fcm.googleapis.com/fcm/send/x", 403);
+        // A household's keys and signed statements: its own token only.
+        data.Add("anonymous", "GET", "/api/household/keys", 401);
+        data.Add("owner", "GET", "/api/household/keys", 200);
+        data.Add("other", "GET", "/api/household/keys", 200);
+        data.Add("manager", "GET", "/api/household/keys", 403);
+        data.Add("operator", "GET", "/api/household/keys", 403);
+        data.Add("auditor", "GET", "/api/household/keys", 403);
+        data.Add("owner-cookie", "GET", "/api/household/keys", 401);
+        data.Add("anonymous", "POST", "/api/household/statements", 401);
+        data.Add("owner", "POST", "/api/household/statements", 422); // let in; an empty submission is refused
+        data.Add("other", "POST", "/api/household/statements", 422);
+        data.Add("manager", "POST", "/api/household/statements", 403);
+        data.Add("operator", "POST", "/api/household/statements", 403);
+        data.Add("auditor", "POST", "/api/household/statements", 403);
+        data.Add("owner-cookie", "POST", "/api/household/statements", 401);
         data.Add("auditor", "GET", "/api/orders", 403);
         data.Add("auditor", "GET", "/metrics", 403);
         data.Add("auditor", "POST", "/api/meter-readings", 403);
         // Demo mode only (it publishes its passwords anyway): load-test households for `market load`. Outside demo
         // mode it is not mapped at all (DemoModeTests, PublishedBuildTests).
         data.Add("anonymous", "POST", "/api/demo/load-households?count=1", 200);
+        // An interval's sealed book (what a household checks its receipts against) is public; this one is not sealed.
+        foreach (var caller in new[] { "anonymous", "owner", "manager" })
+        {
+            data.Add(caller, "GET", "/api/ledger/books/0", 404);
+        }
+
         // Proofs are public; this trade does not exist.
         foreach (var caller in new[] { "anonymous", "owner", "other", "manager", "operator" })
         {
@@ -175,7 +196,11 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path.Replace("{own}", _annasOrder.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal), UriKind.Relative));
         if (method == "POST" && path == "/api/orders")
         {
-            request.Content = JsonContent.Create(ApiClient.Order("sell", 500, 1200, _interval));
+            request.Content = JsonContent.Create(await SignedOrders.SignBodyAsync(client, ApiClient.Order("sell", 500, 1200, _interval)));
+        }
+        else if (method == "POST" && path == "/api/household/statements")
+        {
+            request.Content = JsonContent.Create(new { statements = Array.Empty<object>() });
         }
         else if (method == "POST" && path == "/api/meter-readings")
         {

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Market.Web.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Tests.Api;
 
@@ -79,7 +80,7 @@ public sealed class OrderApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DeleteOrder_OwnOpenOrder_Cancelled()
+    public async Task DeleteOrder_OwnOpenOrder_422AskingForASignedCancellationAndTheOrderStays()
     {
         using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
         await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval));
@@ -87,21 +88,76 @@ public sealed class OrderApiTests : IAsyncLifetime
 
         var response = await anna.DeleteAsync(new Uri($"/api/orders/{id}", UriKind.Relative));
 
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString().ShouldBe("cancelled");
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!.ShouldContain("/api/household/statements");
+        await using var db = _app.CreateDb();
+        (await db.Orders.SingleAsync(o => o.Id == id)).Status.ShouldBe(OrderStatus.Open);
     }
 
     [Fact]
-    public async Task DeleteOrder_AfterGateClosure_409AndOrderStays()
+    public async Task SignedCancellation_OwnOpenOrder_CancelledWithAReceipt()
     {
         using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
         await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval));
-        var id = await ApiClient.FirstOrderIdAsync(_app, "anna@demo.energy");
+        var order = await FirstOrderAsync();
+
+        var response = await anna.PostAsJsonAsync(new Uri("/api/household/statements", UriKind.Relative), await CancellationBodyAsync(order));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var receipt = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("receipts")[0];
+        var parsed = Market.Ledger.AcceptanceReceipt.FromJson(receipt.GetRawText());
+        parsed.Verify().ShouldBeNull();
+        parsed.Type.ShouldBe(Market.Ledger.StatementType.Cancellation);
+        await using var db = _app.CreateDb();
+        (await db.Orders.SingleAsync(o => o.Id == order.Id)).Status.ShouldBe(OrderStatus.Cancelled);
+    }
+
+    [Fact]
+    public async Task SignedCancellation_AfterGateClosure_422AndOrderStays()
+    {
+        using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
+        await anna.PostOrderAsync(ApiClient.Order("sell", 1000, 1200, _interval));
+        var order = await FirstOrderAsync();
+        var body = await CancellationBodyAsync(order);
         _app.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(_app.Get<MarketClock>().GateClosure(_interval) + 1));
 
-        var response = await anna.DeleteAsync(new Uri($"/api/orders/{id}", UriKind.Relative));
+        var response = await anna.PostAsJsonAsync(new Uri("/api/household/statements", UriKind.Relative), body);
 
-        response.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        await using var db = _app.CreateDb();
+        (await db.Orders.SingleAsync(o => o.Id == order.Id)).Status.ShouldBe(OrderStatus.Open);
+    }
+
+    private async Task<OrderEntity> FirstOrderAsync()
+    {
+        var id = await ApiClient.FirstOrderIdAsync(_app, "anna@demo.energy");
+        await using var db = _app.CreateDb();
+        return await db.Orders.AsNoTracking().SingleAsync(o => o.Id == id);
+    }
+
+    private async Task<object> CancellationBodyAsync(OrderEntity order)
+    {
+        var anna = await _app.HouseholdAsync("anna@demo.energy");
+        var signature = (await _app.SignerFor(anna)([(Market.Ledger.StatementType.Cancellation, order.StatementHash)]))[0];
+        return new
+        {
+            statements = new[]
+            {
+                new
+                {
+                    type = "cancellation",
+                    body = Convert.ToHexStringLower(order.StatementHash),
+                    signature = new
+                    {
+                        keyId = Convert.ToHexStringLower(signature.KeyId),
+                        value = Convert.ToHexStringLower(signature.Signature),
+                        submissionSize = signature.SubmissionSize,
+                        index = signature.Index,
+                        path = signature.Path.Select(Convert.ToHexStringLower).ToArray(),
+                    },
+                },
+            },
+        };
     }
 
     [Fact]

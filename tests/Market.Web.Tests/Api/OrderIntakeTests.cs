@@ -171,6 +171,7 @@ public sealed class OrderIntakeTests : IAsyncLifetime
         var (_, secret) = await Get<ApiTokenService>().CreateAsync(userId, "test");
         var client = _app.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        await SignedOrders.RememberAsync(client, _app.Services, email);
         return client;
     }
 

@@ -26,10 +26,12 @@ public sealed class PageErrorBoundaryTests
         context.Services.AddSingleton(app.Get<MarketClock>());
         context.Services.AddSingleton(app.Get<RulesBook>());
         context.Services.AddSingleton(app.Get<StorageHealth>());
+        context.AddDeviceSigning(app);
         context.Render<MudPopoverProvider>();
         var page = context.Render<PageErrorBoundary>(p => p.AddChildContent<OrderForm>(f => f.Add(x => x.Household, anna)));
         page.Find("#order-energy").Input("1");
         page.Find("#order-price").Input("12");
+        await app.Get<DemoDeviceKeys>().EnsureEnrolledAsync([anna]);
         await storage.SetAsync(readOnly: true);
 
         await page.Find("[data-testid=place-order]").ClickAsync(new());

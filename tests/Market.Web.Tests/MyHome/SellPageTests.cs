@@ -40,6 +40,7 @@ public sealed class SellPageTests : IAsyncLifetime
         _context.Services.AddSingleton(_app.Get<RulesBook>());
         _context.Services.AddSingleton(_app.Get<MarketEvents>());
         _context.Services.AddSingleton(_app.Get<IOptions<CommunityOptions>>());
+        _context.AddDeviceSigning(_app);
         _context.AddAuthorization().SetAuthorized(DemoRoster.AnnaEmail).SetRoles(Roles.Prosumer).SetClaims(new Claim(ClaimTypes.NameIdentifier, anna.UserId));
         _context.Render<MudPopoverProvider>();
     }

@@ -11,7 +11,7 @@ public static class ApiClient
     {
         var client = app.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(app, email));
-        SignedOrders.Remember(client, app, email);
+        await SignedOrders.RememberAsync(client, app.Services, email);
         return client;
     }
 
@@ -36,7 +36,7 @@ public static class ApiClient
     {
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/orders", UriKind.Relative))
         {
-            Content = JsonContent.Create(sign ? await SignedOrders.SignBodyAsync(client, body) : body),
+            Content = JsonContent.Create(sign ? await SignedOrders.SignBodyAsync(client, body, idempotencyKey) : body),
         };
         if (idempotencyKey is not null)
         {

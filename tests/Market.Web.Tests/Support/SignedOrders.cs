@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Market.Ledger;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Market.Web.Tests.Support;
 
@@ -64,17 +66,51 @@ public static class SignedOrders
     /// <summary>A <see cref="StatementSigner"/> for the household's simulated device.</summary>
     public static StatementSigner SignerFor(this MarketFactory app, Household household) => app.Get<DemoDeviceKeys>().For(household);
 
-    /// <summary>Remembers whose token a client carries, so the order helpers can sign its orders.</summary>
-    internal static void Remember(HttpClient client, MarketFactory app, string email) => Owners.AddOrUpdate(client, new Owner(app, email));
+    /// <summary>
+    /// Remembers whose token a client carries, so the order helpers can sign its orders, and enrols the household's
+    /// simulated device now (while the database is surely writable).
+    /// </summary>
+    internal static async Task RememberAsync(HttpClient client, IServiceProvider services, string email)
+    {
+        Owners.AddOrUpdate(client, new Owner(services, email));
+        await using var db = await services.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContextAsync();
+        var household = await db.Households.AsNoTracking().SingleOrDefaultAsync(h => db.Users.Any(u => u.Id == h.UserId && u.Email == email));
+        if (household is not null)
+        {
+            await services.GetRequiredService<DemoDeviceKeys>().EnsureEnrolledAsync([household]);
+        }
+    }
 
-    /// <summary>The API body of an order signed by the client's household: nonce and signature added.</summary>
-    internal static async Task<object> SignBodyAsync(HttpClient client, object body)
+    private static readonly ConcurrentDictionary<string, object> SignedForKey = new();
+
+    /// <summary>
+    /// The API body of an order signed by the client's household: nonce and signature added. A retry with the same
+    /// idempotency key and body gets the same signed body, as a real client's retry would.
+    /// </summary>
+    internal static async Task<object> SignBodyAsync(HttpClient client, object body, string? idempotencyKey = null)
     {
         if (!Owners.TryGetValue(client, out var owner))
         {
             return body;
         }
 
+        var cacheKey = idempotencyKey is null ? null : $"{owner.Email}|{idempotencyKey}|{JsonSerializer.Serialize(body, Market.Web.Api.ApiInput.Json)}";
+        if (cacheKey is not null && SignedForKey.TryGetValue(cacheKey, out var earlier))
+        {
+            return earlier;
+        }
+
+        var signedBody = await SignNewBodyAsync(owner, body);
+        if (cacheKey is not null)
+        {
+            SignedForKey[cacheKey] = signedBody;
+        }
+
+        return signedBody;
+    }
+
+    private static async Task<object> SignNewBodyAsync(Owner owner, object body)
+    {
         var json = JsonSerializer.SerializeToElement(body, Market.Web.Api.ApiInput.Json);
         if (json.TryGetProperty("signature", out _) || json.TryGetProperty("mandate", out _)
             || !json.TryGetProperty("side", out var sideText) || !json.TryGetProperty("energyWh", out var energy)
@@ -86,7 +122,7 @@ public static class SignedOrders
         }
 
         Household? household;
-        await using (var db = owner.App.CreateDb())
+        await using (var db = await owner.Services.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContextAsync())
         {
             household = db.Households.AsNoTracking().SingleOrDefault(h => db.Users.Any(u => u.Id == h.UserId && u.Email == owner.Email));
         }
@@ -97,7 +133,7 @@ public static class SignedOrders
         }
 
         var side = sideText.GetString() == "buy" ? OrderSide.Buy : OrderSide.Sell;
-        var signed = await owner.App.SignAsync(household, new PlaceOrder(side, wh, limit, startAt.ToUnixTimeSeconds()));
+        var signed = (await owner.Services.GetRequiredService<DemoDeviceKeys>().SignOrdersAsync(household, [new PlaceOrder(side, wh, limit, startAt.ToUnixTimeSeconds())], owner.Services.GetRequiredService<MarketClock>()))[0];
         var signature = ((SignedOrder)signed.Authorization!).Signature;
         var fields = json.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value);
         fields["nonce"] = Convert.ToHexStringLower(signed.Nonce!);
@@ -112,5 +148,5 @@ public static class SignedOrders
         return fields;
     }
 
-    private sealed record Owner(MarketFactory App, string Email);
+    private sealed record Owner(IServiceProvider Services, string Email);
 }

@@ -78,6 +78,10 @@ public sealed class SimulatedDeviceKeyStore : IDeviceKeyStore, IDisposable
 
     public Task<IReadOnlyList<JsonElement>> ReceiptsAsync(string household) => Task.FromResult<IReadOnlyList<JsonElement>>(Receipts);
 
+    public Task<IReadOnlyList<ReceiptCheck>> CheckReceiptsAsync(string household) => Task.FromResult<IReadOnlyList<ReceiptCheck>>([]);
+
+    public Task DownloadAsync(string content, string fileName) => Task.CompletedTask;
+
     public void Dispose()
     {
         foreach (var key in _keys.Values)

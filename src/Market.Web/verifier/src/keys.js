@@ -11,6 +11,7 @@ import {
   ALGORITHM, ROLE, STATEMENT, buildSubmission, encodeStatement, encodeKeyEnrolment, encodeOrderBody, encodeMandate,
   encodeReference, householdKeyId,
 } from './statements.js';
+import { verifyOmissionProof } from './receipts.js';
 
 const DATABASE = 'market-household-keys';
 const VERSION = 1;
@@ -188,3 +189,53 @@ export const keepReceipt = (household, receipt, extra = {}) =>
 
 /** Every receipt this browser kept for the household. */
 export const receipts = (household) => all('receipts', 'household', household);
+
+// ---- Checking receipts against the sealed books ----
+
+/**
+ * Checks every order receipt this browser kept for the household against its interval's sealed order book (fetched
+ * from `base`/api/ledger/books/{start}): each is `included`, `waiting` (no sealed book yet), `missing` or `changed`
+ * (the market signed the receipt but its book does not hold the order: `proof` is then a self-contained proof of
+ * omission, docs/ledger-format.md §11.2), or `unchecked` with the reason the book's proof failed. Answers one entry
+ * per receipt: { statementHash, intervalStart, sequence, status, reason?, proof? }.
+ */
+export async function checkReceipts(household, base = '') {
+  const kept = (await receipts(household)).filter((r) => r.receipt.type === STATEMENT.order);
+  const books = new Map();
+  const results = [];
+  for (const { receipt, statementHash } of kept) {
+    const start = receipt.intervalStart;
+    if (!books.has(start)) {
+      const response = await fetch(`${base}/api/ledger/books/${start}`);
+      books.set(start, response.ok ? await response.json() : null);
+    }
+    const book = books.get(start);
+    const entry = { statementHash, intervalStart: start, sequence: receipt.sequence };
+    if (book === null) {
+      results.push({ ...entry, status: 'waiting' });
+      continue;
+    }
+    const proof = JSON.stringify({ format: 'market-omission-proof', version: 1, receipt, ...book });
+    const verdict = verifyOmissionProof(proof);
+    if (verdict.valid) {
+      results.push({ ...entry, status: verdict.omission, proof });
+    } else if (verdict.failure?.reason === 'OrderIncluded') {
+      results.push({ ...entry, status: 'included' });
+    } else {
+      results.push({ ...entry, status: 'unchecked', reason: verdict.failure?.message ?? verdict.failure?.reason });
+    }
+  }
+  return results;
+}
+
+/** Offers a proof of omission as a file download. */
+export function downloadProof(proof, name) {
+  const url = URL.createObjectURL(new Blob([proof], { type: 'application/json' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

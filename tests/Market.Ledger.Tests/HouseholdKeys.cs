@@ -9,15 +9,17 @@ using Org.BouncyCastle.Utilities;
 namespace Market.Ledger.Tests;
 
 /// <summary>
-/// A household's P-256 key for tests, derived from its pseudonym (and a generation, for a second device), signing
+/// A household's key for tests: P-256 derived from its pseudonym (and a generation, for a second device), signing
 /// deterministically (RFC 6979 with HMAC-SHA256, BouncyCastle) so test chains and tamper cases are the same bytes on
-/// every run. A browser's WebCrypto signs with a random nonce; the verifier cannot tell the difference.
+/// every run, or Ed25519 (<see cref="Ed25519"/>, deterministic by nature). A browser's WebCrypto signs P-256 with a
+/// random nonce; the verifier cannot tell the difference.
 /// </summary>
 internal sealed class TestHouseholdKey
 {
     private static readonly ECDomainParameters Domain = new(CustomNamedCurves.GetByName("secp256r1"));
 
-    private readonly ECPrivateKeyParameters _private;
+    private readonly ECPrivateKeyParameters? _private;
+    private readonly byte[]? _ed25519Secret;
 
     public TestHouseholdKey(PartyId household, int generation = 0)
         : this(new BigInteger(1, SHA256.HashData([.. "test household key"u8, .. household.ToString().Select(c => (byte)c), (byte)generation]))
@@ -32,20 +34,39 @@ internal sealed class TestHouseholdKey
         Key = HouseholdKey.Create(HouseholdKeyAlgorithm.P256, PublicKeyBytes);
     }
 
-    public byte[] PublicKeyBytes { get; }
+    private TestHouseholdKey(byte[] ed25519Secret)
+    {
+        _ed25519Secret = ed25519Secret;
+        PublicKeyBytes = new byte[Org.BouncyCastle.Math.EC.Rfc8032.Ed25519.PublicKeySize];
+        Org.BouncyCastle.Math.EC.Rfc8032.Ed25519.GeneratePublicKey(ed25519Secret, 0, PublicKeyBytes, 0);
+        Key = HouseholdKey.Create(HouseholdKeyAlgorithm.Ed25519, PublicKeyBytes);
+    }
 
-    /// <summary>A key from a given private scalar (32 bytes, 1 … n − 1), e.g. the documented example's.</summary>
-    public static TestHouseholdKey FromPrivateKey(ReadOnlySpan<byte> d) => new(new BigInteger(1, d.ToArray()));
+    public byte[] PublicKeyBytes { get; }
 
     public HouseholdKey Key { get; }
 
     public byte[] KeyId => Key.KeyId;
 
-    /// <summary>ECDSA P-256 over SHA-256 of the message, r ‖ s, deterministic k (RFC 6979).</summary>
+    /// <summary>A key from a given private scalar (32 bytes, 1 … n − 1), e.g. the documented example's.</summary>
+    public static TestHouseholdKey FromPrivateKey(ReadOnlySpan<byte> d) => new(new BigInteger(1, d.ToArray()));
+
+    /// <summary>An Ed25519 key (an agent's) whose 32-byte secret is derived from the pseudonym and a generation.</summary>
+    public static TestHouseholdKey Ed25519(PartyId household, int generation = 0) =>
+        new(SHA256.HashData([.. "test household ed25519 key"u8, .. household.ToString().Select(c => (byte)c), (byte)generation]));
+
+    /// <summary>P-256: ECDSA over SHA-256 of the message, r ‖ s, deterministic k (RFC 6979). Ed25519: RFC 8032.</summary>
     public byte[] Sign(ReadOnlySpan<byte> message)
     {
+        if (_ed25519Secret is { } secret)
+        {
+            var signature = new byte[64];
+            Org.BouncyCastle.Math.EC.Rfc8032.Ed25519.Sign(secret, 0, message.ToArray(), 0, message.Length, signature, 0);
+            return signature;
+        }
+
         var signer = new ECDsaSigner(new HMacDsaKCalculator(new Sha256Digest()));
-        signer.Init(true, _private);
+        signer.Init(true, _private!);
         var rs = signer.GenerateSignature(SHA256.HashData(message));
         return [.. BigIntegers.AsUnsignedByteArray(32, rs[0]), .. BigIntegers.AsUnsignedByteArray(32, rs[1])];
     }
@@ -102,6 +123,22 @@ internal static class HouseholdKeys
     {
         var hash = Statement.Hash(Statement.Encode(ledgerId, household, type, body));
         return new HouseholdRecord(sequence, household, type, body, signer.SignSubmission([hash])[0]);
+    }
+
+    /// <summary>Household records signed together (one submission, in the given order) by <paramref name="signer"/>.</summary>
+    public static HouseholdRecord[] Records(ReadOnlySpan<byte> ledgerId, TestHouseholdKey signer, params (long Sequence, PartyId Household, StatementType Type, byte[] Body)[] statements)
+    {
+        var id = ledgerId.ToArray();
+        var signatures = signer.SignSubmission([.. statements.Select(s => Statement.Hash(Statement.Encode(id, s.Household, s.Type, s.Body)))]);
+        return [.. statements.Select((s, i) => new HouseholdRecord(s.Sequence, s.Household, s.Type, s.Body, signatures[i]))];
+    }
+
+    /// <summary>Orders of one interval signed together (one submission, in the given order) by <paramref name="signer"/>.</summary>
+    public static OrderLeaf[] SignTogether(ReadOnlySpan<byte> ledgerId, long start, long end, TestHouseholdKey signer, params OrderLeaf[] orders)
+    {
+        var id = ledgerId.ToArray();
+        var signatures = signer.SignSubmission([.. orders.Select(o => o.StatementHash(id, start, end))]);
+        return [.. orders.Select((o, i) => o with { Authorization = new SignedOrder(signatures[i]) })];
     }
 
     /// <summary>The self-signed device-key enrolment of each party's key.</summary>

@@ -125,6 +125,25 @@ public sealed class WorkedExampleTests
     }
 
     [Fact]
+    public void HouseholdBlock_Example_HasPublishedStatementRootRecordAndRoot()
+    {
+        var (blocks, _, _) = Example.Value;
+        var record = HouseholdRecord.Decode(blocks[2].Leaves.GetSpan(0));
+
+        var statement = record.StatementBytes(blocks[0].HeaderHash);
+        var root = HouseholdSignature.SubmissionRoot([Statement.Hash(statement)]);
+
+        Hex(statement).ShouldBe("4d61726b657453746174656d656e7401744a83899daf93c43fff6fcc3b52b478be9016f30afbd465ab8b304f7e4f95080000000000000000000000000000000101010104c00aac349effd31a0ff2d6ecd4426b5907919dccf65b2ee383b37ba2541435595d064a59d4c1bae47bb7875ea428fcdcd5da75ae6ebbcfcb3bb98e2d00d55229");
+        Hex(Statement.Hash(statement)).ShouldBe("11f6d44e688b63328a60575dde01bbd06a378dc362a1892de25f8ffc221b81ef");
+        Hex(root).ShouldBe("e94ad900f19dba0975a5e05d3014819232dfc4815ddf4ac943eeae680641b7ff");
+        Hex(blocks[2].Leaves.GetSpan(0)).ShouldBe("0100000000000000010000000000000000000000000000000101010104c00aac349effd31a0ff2d6ecd4426b5907919dccf65b2ee383b37ba2541435595d064a59d4c1bae47bb7875ea428fcdcd5da75ae6ebbcfcb3bb98e2d00d55229017e3c5b1a56be20dea42e24a9bad084ec05c0ea70f84d250f36c048faf1806411add96a5122e0f3f591ffbcb2782cfaa0a348cfe9fb5f97e07709a27b25f86078c7414dde51b18fd01a694880fb0e0108cbd71eb088e307eeaf50aa6dae3c76b70000000100000000");
+        Hex(blocks[2].Header.PayloadRoot).ShouldBe("72e51858ea262904a9ad49ba5c44817fb65ff193a23cd26e9e8f8f49408f5b46");
+        Hex(Buyer.PublicKeyBytes).ShouldBe("04967569ac3c6c2e8309bb0cd6516567550a208a71040b3fd0dde8a41552c7906a32b4561618476e62f76986aa87efa48b906e547fd139fc3e071bb9caf70f0d23");
+        Hex(Buyer.KeyId).ShouldBe("a95f356881b5775b7bd1590ddd3af5319eddaae1e46b0a24c7f505536105f3c0");
+        record.Signature.Verify(Seller.Key, Statement.Hash(statement)).ShouldBeTrue();
+    }
+
+    [Fact]
     public void Verify_Example_IsValidWithTheRulesReplay()
     {
         var (blocks, checkpoint, _) = Example.Value;

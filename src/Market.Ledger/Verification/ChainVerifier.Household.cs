@@ -24,7 +24,7 @@ public sealed partial class ChainVerifier
     private readonly Dictionary<byte[], HouseholdKeyState> _householdKeys = new(ByteArrayComparer.Instance);
     private readonly HashSet<PartyId> _householdsWithKeys = [];
     private readonly Dictionary<byte[], MandateState> _mandates = new(ByteArrayComparer.Instance);
-    private readonly Dictionary<byte[], PartyId> _cancelled = new(ByteArrayComparer.Instance);
+    private readonly HashSet<CancellationKey> _cancelled = [];
     private readonly HashSet<NonceKey> _nonces = [];
     private readonly HashSet<Digest> _verifiedSignatures = [];
     private byte[]? _ledgerId;
@@ -160,9 +160,11 @@ public sealed partial class ChainVerifier
 
                 break;
             default:
-                // A cancellation: the order it names may not appear in a later book. Cancelling an order that is
-                // already in a book (or never existed) changes nothing and is not an error.
-                _cancelled.TryAdd(record.Body, record.Household);
+                // A cancellation: the household's order it names may not appear in a later book. It is kept per
+                // (household, statement hash): a cancellation by another household names no order of the owner's
+                // and changes nothing for it. Cancelling an order that is already in a book (or never existed)
+                // changes nothing and is not an error.
+                _cancelled.Add(new CancellationKey(record.Household, Digest.Read(record.Body)));
                 break;
         }
 
@@ -242,7 +244,7 @@ public sealed partial class ChainVerifier
             {
                 failure = Fail(VerificationFailureReason.OrderReplayed, height, "the owner used this order's nonce before (a copied order)", leafIndex: i);
             }
-            else if (_cancelled.Count > 0 && _cancelled.TryGetValue(hash.ToArray(), out var canceller) && canceller == order.Owner)
+            else if (_cancelled.Count > 0 && _cancelled.Contains(new CancellationKey(order.Owner, Digest.Read(hash))))
             {
                 failure = Fail(VerificationFailureReason.CancelledOrderInBook, height, "the owner cancelled this order in an earlier block", leafIndex: i);
             }
@@ -422,6 +424,8 @@ public sealed partial class ChainVerifier
         {
         }
     }
+
+    private readonly record struct CancellationKey(PartyId Household, Digest StatementHash);
 
     private readonly record struct Digest(UInt128 High, UInt128 Low)
     {

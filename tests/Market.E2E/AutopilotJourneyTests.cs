@@ -1,3 +1,4 @@
+using Market.Web.Tests.Support;
 using Market.Web.Autopilot;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;

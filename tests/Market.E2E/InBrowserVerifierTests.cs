@@ -1,3 +1,4 @@
+using Market.Web.Tests.Support;
 using System.Buffers.Binary;
 using System.Text.Json;
 using Market.E2E.Verifier;

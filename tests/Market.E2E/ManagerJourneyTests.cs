@@ -1,3 +1,4 @@
+using Market.Web.Tests.Support;
 using Microsoft.Playwright;
 
 namespace Market.E2E;

@@ -1,3 +1,4 @@
+using Market.Web.Tests.Support;
 using System.Globalization;
 using Microsoft.Playwright;
 

@@ -2,6 +2,7 @@ extern alias cli;
 
 using System.Globalization;
 using Market.Web.Accounts;
+using Market.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 

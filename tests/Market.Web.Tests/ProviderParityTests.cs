@@ -13,8 +13,9 @@ public sealed class ProviderParityTests
         await using var keyFolder = new TestFolder("market-parity-");
         var keyPath = Path.Combine(keyFolder.Path, "signing-key.hex");
 
-        var sqlite = await RunScenarioAsync(MarketDatabase.Sqlite, keyPath);
-        var postgres = await RunScenarioAsync(MarketDatabase.PostgreSql, keyPath);
+        // The households' simulated devices are the same in both runs too (their keys file, like the signing key).
+        var sqlite = await RunScenarioAsync(MarketDatabase.Sqlite, keyPath, keyFolder.Path);
+        var postgres = await RunScenarioAsync(MarketDatabase.PostgreSql, keyPath, keyFolder.Path);
 
         postgres.Blocks.Count.ShouldBeGreaterThan(10);
         postgres.Blocks.Count.ShouldBe(sqlite.Blocks.Count);
@@ -26,10 +27,16 @@ public sealed class ProviderParityTests
         postgres.Export.AsSpan().SequenceEqual(sqlite.Export).ShouldBeTrue("the exports differ");
     }
 
-    private static async Task<(List<string> Blocks, byte[] Export)> RunScenarioAsync(MarketDatabase database, string keyPath)
+    private static async Task<(List<string> Blocks, byte[] Export)> RunScenarioAsync(MarketDatabase database, string keyPath, string devicesFolder)
     {
         await using var app = new MarketFactory(database: database);
         app.Settings["Market:SigningKeyPath"] = keyPath;
+        var devices = Path.Combine(devicesFolder, "demo-device-keys.json");
+        if (File.Exists(devices))
+        {
+            File.Copy(devices, Path.Combine(app.DataDirectory, "demo-device-keys.json"));
+        }
+
         _ = app.Server;
         var anna = await app.HouseholdAsync("anna@demo.energy");
         var ben = await app.HouseholdAsync("ben@demo.energy");
@@ -39,6 +46,9 @@ public sealed class ProviderParityTests
             await db.Households.Where(h => h.Id == anna.Id).ExecuteUpdateAsync(s => s.SetProperty(h => h.Pseudonym, Enumerable.Repeat((byte)0xA1, 16).ToArray()));
             await db.Households.Where(h => h.Id == ben.Id).ExecuteUpdateAsync(s => s.SetProperty(h => h.Pseudonym, Enumerable.Repeat((byte)0xB2, 16).ToArray()));
         }
+
+        anna = await app.HouseholdAsync("anna@demo.energy");
+        ben = await app.HouseholdAsync("ben@demo.energy");
 
         var orders = app.Get<OrderService>();
         var start = app.Get<MarketClock>().FirstOpenInterval();
@@ -60,6 +70,11 @@ public sealed class ProviderParityTests
             .ToList();
         await using var export = new MemoryStream();
         await app.Get<LedgerPublication>().WriteExportAsync(export);
+        if (!File.Exists(devices))
+        {
+            File.Copy(Path.Combine(app.DataDirectory, "demo-device-keys.json"), devices);
+        }
+
         return (rows, export.ToArray());
     }
 }

@@ -190,6 +190,15 @@ public sealed class AutopilotService(IDbContextFactory<MarketDbContext> dbFactor
             mandate.Add((Market.Ledger.StatementType.MandateRevocation, previous));
         }
 
+        // Its open orders whose gate has not closed end with the old limits: the mandate's revocation cancels them.
+        var firstOpen = clock.FirstOpenInterval();
+        int openBefore;
+        await using (var counting = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            openBefore = await counting.Orders.CountAsync(o => o.HouseholdId == householdId && o.Status == OrderStatus.Open && o.IntervalStart >= firstOpen
+                && counting.AutopilotOrders.Any(a => a.OrderId == o.Id), cancellationToken);
+        }
+
         byte[]? mandateId = null;
         if (mandate.Count > 0)
         {
@@ -227,9 +236,11 @@ public sealed class AutopilotService(IDbContextFactory<MarketDbContext> dbFactor
         try
         {
             await db.SaveChangesAsync(cancellationToken);
-            var firstOpen = clock.FirstOpenInterval();
-            // Conditional on Open: the clearing job never touches an interval whose gate is still open.
-            var cancelled = await db.Orders
+            // Conditional on Open: the clearing job never touches an interval whose gate is still open. (Orders under a
+            // revoked mandate are cancelled already; these are any left, e.g. from before mandates.)
+            var cancelled = openBefore - await db.Orders.CountAsync(o => o.HouseholdId == householdId && o.Status == OrderStatus.Open && o.IntervalStart >= firstOpen
+                && db.AutopilotOrders.Any(a => a.OrderId == o.Id), cancellationToken);
+            cancelled += await db.Orders
                 .Where(o => o.HouseholdId == householdId && o.Status == OrderStatus.Open && o.IntervalStart >= firstOpen
                     && db.AutopilotOrders.Any(a => a.OrderId == o.Id))
                 .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, OrderStatus.Cancelled), cancellationToken);

@@ -143,7 +143,7 @@ public sealed class DemoDeviceKeys(DataFolder folder, HouseholdStatements statem
 
             var party = PartyId.FromBytes(household.Pseudonym);
             var items = group.ToList();
-            var nonces = items.Select(_ => RandomNumberGenerator.GetBytes(16)).ToList();
+            var nonces = items.Select((x, i) => NonceFor(key, x.order.Request, clock.Now, i)).ToList();
             var hashes = items.Select((x, i) =>
             {
                 var r = x.order.Request;
@@ -161,11 +161,29 @@ public sealed class DemoDeviceKeys(DataFolder folder, HouseholdStatements statem
         return [.. signed];
     }
 
+    // Deterministic (RFC 6979) so the same device, statements and time always give the same bytes: a simulated
+    // device's ledger is reproducible, which the engine-parity test relies on.
     private static HouseholdSignature[] Sign(ECDsa key, byte[] keyId, IReadOnlyList<byte[]> statementHashes)
     {
         var root = HouseholdSignature.SubmissionRoot(statementHashes);
-        var signature = key.SignData(HouseholdSignature.SignedMessage(root), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        var digest = SHA256.HashData(HouseholdSignature.SignedMessage(root));
+        var signer = new Org.BouncyCastle.Crypto.Signers.ECDsaSigner(new Org.BouncyCastle.Crypto.Signers.HMacDsaKCalculator(new Org.BouncyCastle.Crypto.Digests.Sha256Digest()));
+        signer.Init(true, new Org.BouncyCastle.Crypto.Parameters.ECPrivateKeyParameters(new Org.BouncyCastle.Math.BigInteger(1, key.ExportParameters(true).D), P256));
+        var rs = signer.GenerateSignature(digest);
+        var signature = new byte[64];
+        rs[0].ToByteArrayUnsigned().CopyTo(signature, 32 - rs[0].ToByteArrayUnsigned().Length);
+        rs[1].ToByteArrayUnsigned().CopyTo(signature, 64 - rs[1].ToByteArrayUnsigned().Length);
         return HouseholdSignature.ForSubmission(statementHashes, keyId, signature);
+    }
+
+    private static readonly Org.BouncyCastle.Crypto.Parameters.ECDomainParameters P256 =
+        new(Org.BouncyCastle.Asn1.Nist.NistNamedCurves.GetByName("P-256"));
+
+    // A device's nonce for an order: unique per order (fields, time, place in the submission), derived from the key.
+    private static byte[] NonceFor(ECDsa key, PlaceOrder order, DateTimeOffset now, int index)
+    {
+        var message = System.Text.Encoding.ASCII.GetBytes(FormattableString.Invariant($"nonce|{order.IntervalStart}|{(int)order.Side}|{order.EnergyWh}|{order.LimitPrice}|{now.ToUnixTimeMilliseconds()}|{index}"));
+        return HMACSHA256.HashData(key.ExportParameters(true).D!, message)[..16];
     }
 
     private static byte[] PublicKeyOf(ECDsa key)

@@ -17,6 +17,12 @@ public sealed record DeviceKeyInfo(string KeyId, string PublicKey);
 /// </summary>
 public sealed class DeviceSigner(IDeviceKeyStore store, LedgerIdentity identity, MarketClock clock, HouseholdStatements statements, IDbContextFactory<MarketDbContext> dbFactory)
 {
+    /// <summary>
+    /// The page's device-key check (<c>DeviceKeyBanner</c>: the first key made, or this browser approved), when one
+    /// runs: signing waits for it, so an order posted at once after sign-in is not refused for a key still being set up.
+    /// </summary>
+    public Task? Setup { get; set; }
+
     /// <summary>This browser's key for the household, or null.</summary>
     public Task<DeviceKeyInfo?> DeviceKeyAsync(Household household) => store.DeviceKeyAsync(Hex(Party(household)));
 
@@ -40,6 +46,11 @@ public sealed class DeviceSigner(IDeviceKeyStore store, LedgerIdentity identity,
     public async Task<IReadOnlyList<HouseholdSignature>> SignAsync(Household household, IReadOnlyList<(StatementType Type, byte[] Body)> items, string? recoveryCode = null)
     {
         ArgumentNullException.ThrowIfNull(items);
+        if (Setup is { IsCompleted: false } setup)
+        {
+            await setup.WaitAsync(TimeSpan.FromSeconds(15));
+        }
+
         var ledgerId = Hex(await identity.IdAsync());
         var signed = await store.SignAsync(ledgerId, Hex(Party(household)),
             items.Select(i => (object)new { type = "statement", statementType = (int)i.Type, body = Hex(i.Body) }).ToList(), recoveryCode);

@@ -85,6 +85,21 @@ public sealed class DemoDeviceKeys(DataFolder folder, HouseholdStatements statem
     public async Task<int> ApprovePendingAsync(Household household, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(household);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            Load();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        if (!_keys.ContainsKey(Convert.ToHexStringLower(household.Pseudonym)))
+        {
+            return 0; // not one of the demo's simulated households: its own devices approve
+        }
+
         List<DeviceRequestEntity> waiting;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {

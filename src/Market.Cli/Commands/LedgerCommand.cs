@@ -9,7 +9,7 @@ using Market.Replay;
 namespace Market.Cli.Commands;
 
 /// <summary>
-/// <c>market ledger verify|receipt|follow|forget</c>: an auditor's tools that trust nothing the server says, and
+/// <c>market ledger verify|receipt|follow|forget</c> (and <c>verify-proof|check-receipts</c>, see <see cref="Omissions"/>): an auditor's tools that trust nothing the server says, and
 /// remember what they verified (docs/adr/0016-trust-anchor.md). Exit codes: 0 valid (and anchored, or a first
 /// contact), 1 tampered, another ledger than the one trusted, or a rewritten history (naming which and why),
 /// 2 unreadable input, 3 valid but not anchored to a ledger the user trusts.
@@ -27,11 +27,13 @@ internal static class LedgerCommand
     public static Command Create(Func<HttpClient>? http = null, string? knownLedgers = null)
     {
         var makeClient = http ?? (() => new HttpClient { Timeout = TimeSpan.FromMinutes(10) });
-        var command = new Command("ledger", "Verify the ledger, a trade receipt, or keep a verified mirror of a market's ledger; remembers each ledger it verified.");
+        var command = new Command("ledger", "Verify the ledger, a trade receipt or a proof of omission, check kept order receipts, or keep a verified mirror of a market's ledger; remembers each ledger it verified.");
         command.Subcommands.Add(Verify(makeClient, knownLedgers));
         command.Subcommands.Add(Receipt(makeClient, knownLedgers));
         command.Subcommands.Add(Follow(makeClient, knownLedgers));
         command.Subcommands.Add(Forget(knownLedgers));
+        command.Subcommands.Add(Omissions.VerifyProof(knownLedgers));
+        command.Subcommands.Add(Omissions.CheckReceipts(makeClient, knownLedgers));
         return command;
     }
 
@@ -173,8 +175,9 @@ internal static class LedgerCommand
     /// names (read also when that block fails, to say which key it was).</summary>
     internal sealed record Verified(VerificationResult Result, Checkpoint? Latest, byte[]? GenesisKeyId);
 
-    /// <summary>Streams the export through the verifier block by block, with a progress line on a terminal.</summary>
-    internal static Verified VerifyStream(Stream stream, ChainVerifierOptions options, IReadOnlyList<Checkpoint> kept, TextWriter error)
+    /// <summary>Streams the export through the verifier block by block, with a progress line on a terminal;
+    /// <paramref name="observe"/> sees each block that verified.</summary>
+    internal static Verified VerifyStream(Stream stream, ChainVerifierOptions options, IReadOnlyList<Checkpoint> kept, TextWriter error, Action<LedgerBlock>? observe = null)
     {
         var reader = new LedgerExportReader(stream);
         var verifier = new ChainVerifier(new MatchingReplayer(), options);
@@ -197,6 +200,8 @@ internal static class LedgerCommand
                 {
                     break;
                 }
+
+                observe?.Invoke(block);
 
                 if (progress && ++count % 500 == 0)
                 {

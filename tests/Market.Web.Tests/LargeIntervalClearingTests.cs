@@ -216,7 +216,7 @@ public sealed class LargeIntervalClearingTests(ClearedLargeBook cleared) : IClas
             await using var transaction = await db.Database.BeginTransactionAsync();
             var connection = db.Database.GetDbConnection();
             await BatchedStatement.InsertAsync(connection, transaction.GetDbTransaction(), "Households", ["UserId", "Name", "Pseudonym", "PvPeakW", "MaxImportW", "TimeZone"],
-                households, BatchedStatement.SqliteParameters, (i, v) => (v[0], v[1], v[2], v[3], v[4], v[5]) = ($"many-{i}", $"Household {i}", BitConverter.GetBytes((long)i).Concat(new byte[8]).ToArray(), 10_000L, 20_000L, "Europe/Berlin"),
+                households, BatchedStatement.SqliteParameters, (i, v) => (v[0], v[1], v[2], v[3], v[4], v[5]) = ($"many-{i}", $"Household {i}", BitConverter.GetBytes((long)i + 1).Concat(new byte[8]).ToArray(), 10_000L, 20_000L, "Europe/Berlin"),
                 CancellationToken.None);
             // One order per household, bids and offers alternating, every bid above every offer.
             await db.Database.ExecuteSqlAsync($"""

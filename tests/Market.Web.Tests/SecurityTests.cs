@@ -139,6 +139,7 @@ public sealed class SecurityTests(ClearedMarket market) : IClassFixture<ClearedM
         var (_, secret) = await services.GetRequiredService<ApiTokenService>().CreateAsync(userId, "agent");
         using var api = app.CreateClient();
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        await SignedOrders.RememberAsync(api, services, "anna@demo.energy");
         var interval = services.GetRequiredService<MarketClock>().FirstOpenInterval();
         (await api.PostOrderAsync(ApiClient.Order("sell", 500, 1200, interval))).StatusCode.ShouldBe(HttpStatusCode.Created);
         using var forged = app.CreateClient();

@@ -106,10 +106,10 @@ public sealed class HouseholdKeyRing(IDbContextFactory<MarketDbContext> dbFactor
 
                 await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
                 var used = await db.Orders.AsNoTracking()
-                    .Where(o => o.HouseholdId == household.Id && o.IntervalStart == request.IntervalStart && o.Status != OrderStatus.Cancelled && o.Authorization.Length == 33)
+                    .Where(o => o.HouseholdId == household.Id && o.IntervalStart == request.IntervalStart && o.Status != OrderStatus.Cancelled)
                     .Select(o => new { o.Authorization, o.EnergyWh })
                     .ToListAsync(cancellationToken);
-                var sum = used.Where(o => o.Authorization.AsSpan(1).SequenceEqual(mandateId)).Sum(o => o.EnergyWh);
+                var sum = used.Where(o => o.Authorization.Length == MandateOrder.Size && o.Authorization.AsSpan(1).SequenceEqual(mandateId)).Sum(o => o.EnergyWh);
                 if (sum + request.EnergyWh > mandate.Terms.MaxEnergyWh)
                 {
                     return AuthorizedOrder.Refuse("mandate", $"Outside the household's mandate: at most {mandate.Terms.MaxEnergyWh} Wh per interval.");

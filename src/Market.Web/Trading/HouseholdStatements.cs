@@ -222,7 +222,7 @@ public sealed class HouseholdStatements(
                 }
 
                 // Orders it signed that are still open would be invalid in a later book: cancel them now.
-                var open = await db.Orders.Where(o => o.HouseholdId == household.Id && o.Status == OrderStatus.Open && o.Authorization.Length > 0).ToListAsync(cancellationToken);
+                var open = await db.Orders.Where(o => o.HouseholdId == household.Id && o.Status == OrderStatus.Open).ToListAsync(cancellationToken);
                 foreach (var order in open.Where(o => SignedBy(o.Authorization, body)))
                 {
                     order.Status = OrderStatus.Cancelled;
@@ -265,8 +265,8 @@ public sealed class HouseholdStatements(
                     return ("mandate", mandate is null ? "The household has no such mandate." : "This mandate is already revoked.");
                 }
 
-                var open = await db.Orders.Where(o => o.HouseholdId == household.Id && o.Status == OrderStatus.Open && o.Authorization.Length == 33).ToListAsync(cancellationToken);
-                foreach (var order in open.Where(o => o.Authorization.AsSpan(1).SequenceEqual(body)))
+                var open = await db.Orders.Where(o => o.HouseholdId == household.Id && o.Status == OrderStatus.Open).ToListAsync(cancellationToken);
+                foreach (var order in open.Where(o => o.Authorization.Length == MandateOrder.Size && o.Authorization.AsSpan(1).SequenceEqual(body)))
                 {
                     order.Status = OrderStatus.Cancelled;
                     order.Outcome = "MandateRevoked";

@@ -132,11 +132,15 @@ public sealed class OrderIntakeTests : IAsyncLifetime
     private async Task<(HttpResponseMessage First, HttpResponseMessage Second)> InOneBatchAsync(HttpClient client, (object Body, string Key) a, (object Body, string Key) b)
     {
         var intake = Get<OrderIntake>();
+        // Signed first, as a device would: the database is held by the blocker's commit meanwhile.
+        var blockerBody = await SignedOrders.SignBodyAsync(client, ApiClient.Order("buy", 100, 1200, _interval), "blocker");
+        var bodyA = await SignedOrders.SignBodyAsync(client, a.Body, a.Key);
+        var bodyB = await SignedOrders.SignBodyAsync(client, b.Body, b.Key);
         _probe.Hold();
-        var blocker = client.PostOrderAsync(ApiClient.Order("buy", 100, 1200, _interval), "blocker");
+        var blocker = client.PostOrderAsync(blockerBody, "blocker", sign: false);
         await PollAsync(() => _probe.Holding);
-        var first = client.PostOrderAsync(a.Body, a.Key);
-        var second = client.PostOrderAsync(b.Body, b.Key);
+        var first = client.PostOrderAsync(bodyA, a.Key, sign: false);
+        var second = client.PostOrderAsync(bodyB, b.Key, sign: false);
         await PollAsync(() => intake.Queued == 2);
         _probe.Release();
         (await blocker).StatusCode.ShouldBe(HttpStatusCode.Created);

@@ -43,7 +43,7 @@ public sealed class SignedOrderTests : IAsyncLifetime
         using var anna = await ApiClient.ForAsync(_app, "anna@demo.energy");
         var signed = JsonSerializer.SerializeToElement(await SignedOrders.SignBodyAsync(anna, ApiClient.Order("sell", 1000, 1200, _interval)), Market.Web.Api.ApiInput.Json);
         var changed = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(signed.GetRawText())!;
-        changed["energyWh"] = JsonSerializer.SerializeToElement(5000);
+        changed["energyWh"] = JsonSerializer.SerializeToElement(1500);
 
         var response = await anna.PostOrderAsync(changed, sign: false);
 

@@ -1,3 +1,5 @@
+using Market.Ledger;
+using System.Security.Cryptography;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -50,9 +52,15 @@ internal static class LoadCommand
 
     private sealed record LoadPlan(int Households, int? Orders, int Rate, int Duration, int Concurrency);
 
-    private sealed record Setup(List<Household> Households, DateTimeOffset IntervalStart, long PriceFloor, long PriceCeiling, long MaxEnergyWh);
+    private sealed record Setup(List<Household> Households, DateTimeOffset IntervalStart, DateTimeOffset IntervalEnd, long PriceFloor, long PriceCeiling, long MaxEnergyWh, string LedgerId);
 
-    private sealed record Household(string Email, string Token);
+    private sealed record Household(string Email, string Token, string Pseudonym);
+
+    /// <summary>Orders one agent signs at once (one signature per submission, docs/adr/0029).</summary>
+    private const int PerSubmission = 16;
+
+    /// <summary>Signed order bodies prepared before the timed run at most.</summary>
+    private const int MaxPrepared = 400_000;
 
     private static async Task<int> RunAsync(string url, LoadPlan plan, Func<int, HttpClient> http, TextWriter output, TextWriter error, CancellationToken ct)
     {
@@ -91,7 +99,21 @@ internal static class LoadCommand
         // Fixed count: --orders, or rate × duration when paced; otherwise as many as fit into --duration seconds.
         var fixedTotal = plan.Orders ?? (plan.Rate > 0 ? checked(plan.Rate * plan.Duration) : (int?)null);
         var capacity = fixedTotal ?? MaxOrders;
-        var bodies = Bodies(setup);
+        // Every load household is an agent with a P-256 key of its own, enrolled as its first key; its orders are signed
+        // before the timed run, PerSubmission at a time, so the generator spends the run on requests.
+        var agents = new ECDsa[setup.Households.Count];
+        for (var h = 0; h < agents.Length; h++)
+        {
+            agents[h] = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            if (await EnrolAsync(client, baseUri, setup, setup.Households[h], agents[h], ct) is { } refused)
+            {
+                error.WriteLine($"market load: {url} refused the agent key of {setup.Households[h].Email}: {refused}");
+                return 2;
+            }
+        }
+
+        capacity = Math.Min(capacity, MaxPrepared);
+        var bodies = Bodies(setup, agents, capacity);
         var authorizations = setup.Households.Select(h => "Bearer " + h.Token).ToArray();
         var run = Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture);
         var uri = new Uri(baseUri, "api/orders");
@@ -122,7 +144,7 @@ internal static class LoadCommand
                     }
                 }
 
-                using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(bodies[i % bodies.Length]) };
+                using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(bodies[i]) };
                 request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
                 request.Headers.TryAddWithoutValidation("Authorization", authorizations[i % authorizations.Length]);
                 request.Headers.TryAddWithoutValidation("Idempotency-Key", string.Create(CultureInfo.InvariantCulture, $"load-{run}-{i}"));
@@ -179,14 +201,98 @@ internal static class LoadCommand
         return errors.Count == 0 && lost == 0 && duplicates == 0 ? 0 : 1;
     }
 
-    /// <summary>A few thousand order bodies serialised up front: the generator spends its time on requests, not JSON.</summary>
-    private static byte[][] Bodies(Setup setup)
+    /// <summary>
+    /// The order bodies, serialised and signed up front: order i is household i mod n's, each with a fresh nonce, signed
+    /// PerSubmission at a time by that household's agent key.
+    /// </summary>
+    private static byte[][] Bodies(Setup setup, ECDsa[] agents, int count)
     {
         var random = new Random(7);
+        var ledgerId = Convert.FromHexString(setup.LedgerId);
+        var start = setup.IntervalStart.ToUnixTimeSeconds();
+        var end = setup.IntervalEnd.ToUnixTimeSeconds();
         var interval = setup.IntervalStart.ToString("O", CultureInfo.InvariantCulture);
-        return Enumerable.Range(0, 4096).Select(_ => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $$"""{"side":"{{(random.Next(2) == 0 ? "buy" : "sell")}}","energyWh":{{random.Next(100, (int)Math.Min(2000, setup.MaxEnergyWh))}},"limitPrice":{{setup.PriceFloor + random.NextInt64(setup.PriceCeiling - setup.PriceFloor + 1)}},"intervalStart":"{{interval}}"}"""))).ToArray();
+        var n = agents.Length;
+        var bodies = new byte[count][];
+        var orders = Enumerable.Range(0, count).Select(_ => (
+            Side: random.Next(2) == 0 ? OrderSide.Buy : OrderSide.Sell,
+            Energy: (long)random.Next(100, (int)Math.Min(2000, setup.MaxEnergyWh)),
+            Price: setup.PriceFloor + random.NextInt64(setup.PriceCeiling - setup.PriceFloor + 1),
+            Nonce: RandomNumberGenerator.GetBytes(16))).ToArray();
+        for (var h = 0; h < n; h++)
+        {
+            var party = PartyId.FromBytes(Convert.FromHexString(setup.Households[h].Pseudonym));
+            var keyId = KeyIdOf(agents[h]);
+            var mine = Enumerable.Range(0, count).Where(i => i % n == h).ToList();
+            foreach (var chunk in mine.Chunk(PerSubmission))
+            {
+                var hashes = chunk.Select(i => Statement.Hash(Statement.Encode(ledgerId, party, StatementType.Order,
+                    Statement.OrderBody(start, end, orders[i].Side, orders[i].Energy, orders[i].Price, orders[i].Nonce)))).ToList();
+                var signatures = Sign(agents[h], keyId, hashes);
+                for (var k = 0; k < chunk.Length; k++)
+                {
+                    var (side, energy, price, nonce) = orders[chunk[k]];
+                    var s = signatures[k];
+                    bodies[chunk[k]] = JsonSerializer.SerializeToUtf8Bytes(new
+                    {
+                        side = side == OrderSide.Buy ? "buy" : "sell",
+                        energyWh = energy,
+                        limitPrice = price,
+                        intervalStart = interval,
+                        nonce = Convert.ToHexStringLower(nonce),
+                        signature = SignatureJson(s),
+                    });
+                }
+            }
+        }
+
+        return bodies;
     }
+
+    /// <summary>Enrols the agent's key as its household's first key (self-signed); the refusal, or null.</summary>
+    private static async Task<string?> EnrolAsync(HttpClient client, Uri baseUri, Setup setup, Household household, ECDsa agent, CancellationToken ct)
+    {
+        var key = HouseholdKey.Create(HouseholdKeyAlgorithm.P256, PublicKeyOf(agent));
+        var body = Statement.KeyEnrolmentBody(HouseholdKeyRole.Agent, key);
+        var hash = Statement.Hash(Statement.Encode(Convert.FromHexString(setup.LedgerId), PartyId.FromBytes(Convert.FromHexString(household.Pseudonym)), StatementType.KeyEnrolment, body));
+        var s = Sign(agent, key.KeyId, [hash])[0];
+        var json = JsonSerializer.Serialize(new { statements = new[] { new { type = "keyEnrolment", body = Convert.ToHexStringLower(body), label = "load test agent", signature = SignatureJson(s) } } });
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, "api/household/statements")) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + household.Token);
+        using var response = await client.SendAsync(request, ct);
+        if (response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        var text = await response.Content.ReadAsStringAsync(ct);
+        // A load household from an earlier run already has its agent key: a new one would need that key's authorisation.
+        return text.Contains("first key", StringComparison.Ordinal) ? "it has a key from an earlier run; start the market on a fresh data folder" : $"{(int)response.StatusCode} {text}";
+    }
+
+    private static object SignatureJson(HouseholdSignature s) => new
+    {
+        keyId = Convert.ToHexStringLower(s.KeyId),
+        value = Convert.ToHexStringLower(s.Signature),
+        submissionSize = s.SubmissionSize,
+        index = s.Index,
+        path = s.Path.Select(Convert.ToHexStringLower).ToArray(),
+    };
+
+    private static HouseholdSignature[] Sign(ECDsa key, byte[] keyId, IReadOnlyList<byte[]> hashes)
+    {
+        var root = HouseholdSignature.SubmissionRoot(hashes);
+        var value = key.SignData(HouseholdSignature.SignedMessage(root), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return HouseholdSignature.ForSubmission(hashes, keyId, value);
+    }
+
+    private static byte[] PublicKeyOf(ECDsa key)
+    {
+        var q = key.ExportParameters(false).Q;
+        return [0x04, .. q.X!, .. q.Y!];
+    }
+
+    private static byte[] KeyIdOf(ECDsa key) => HouseholdKey.KeyIdOf(HouseholdKeyAlgorithm.P256, PublicKeyOf(key));
 
     /// <summary>The ids of every load household's orders after <paramref name="afterId"/>, following the API's cursor page by page.</summary>
     private static async Task<HashSet<long>> StoredIdsAsync(HttpClient client, Uri baseUri, Setup setup, long afterId, CancellationToken ct)

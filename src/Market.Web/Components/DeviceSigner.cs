@@ -43,10 +43,11 @@ public sealed class DeviceSigner(IDeviceKeyStore store, LedgerIdentity identity,
         HouseholdKey.Create(HouseholdKeyAlgorithm.P256, Convert.FromHexString(await store.RecoveryPublicKeyAsync(Hex(Party(household)), code)));
 
     /// <summary>Signs statements (type and body, built by the market) as one submission with this device's key.</summary>
-    public async Task<IReadOnlyList<HouseholdSignature>> SignAsync(Household household, IReadOnlyList<(StatementType Type, byte[] Body)> items, string? recoveryCode = null)
+    /// <remarks>The device-key check itself signs with <paramref name="duringSetup"/> set: it must not wait for itself.</remarks>
+    public async Task<IReadOnlyList<HouseholdSignature>> SignAsync(Household household, IReadOnlyList<(StatementType Type, byte[] Body)> items, string? recoveryCode = null, bool duringSetup = false)
     {
         ArgumentNullException.ThrowIfNull(items);
-        if (Setup is { IsCompleted: false } setup)
+        if (!duringSetup && Setup is { IsCompleted: false } setup)
         {
             await setup.WaitAsync(TimeSpan.FromSeconds(15));
         }
@@ -59,6 +60,9 @@ public sealed class DeviceSigner(IDeviceKeyStore store, LedgerIdentity identity,
 
     /// <summary>A <see cref="StatementSigner"/> backed by this browser's key for the household.</summary>
     public StatementSigner For(Household household) => items => SignAsync(household, items);
+
+    /// <summary>The signer the device-key check uses while it sets the key up.</summary>
+    public StatementSigner ForSetup(Household household) => items => SignAsync(household, items, duringSetup: true);
 
     /// <summary>Signs orders (one submission, each with a fresh nonce) and returns them ready to place.</summary>
     public async Task<IReadOnlyList<PlaceOrder>> SignOrdersAsync(Household household, IReadOnlyList<PlaceOrder> orders)

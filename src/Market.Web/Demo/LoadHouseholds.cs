@@ -6,9 +6,20 @@ using Microsoft.Extensions.Options;
 namespace Market.Web.Demo;
 
 /// <summary>What <c>market load</c> needs to drive the API: one token per household, an open interval, the band.</summary>
-public sealed record LoadHouseholdsResponse(IReadOnlyList<LoadHousehold> Households, DateTimeOffset IntervalStart, long PriceFloor, long PriceCeiling, long MaxEnergyWh);
+public sealed record LoadHouseholdsResponse(IReadOnlyList<LoadHousehold> Households, DateTimeOffset IntervalStart, long PriceFloor, long PriceCeiling, long MaxEnergyWh)
+{
+    /// <summary>The ledger id (hex) every statement names; the load generator's agents sign their orders with it.</summary>
+    public string LedgerId { get; init; } = "";
 
-public sealed record LoadHousehold(string Email, string Token);
+    /// <summary>The interval's end (its statement names both ends).</summary>
+    public DateTimeOffset IntervalEnd { get; init; }
+}
+
+public sealed record LoadHousehold(string Email, string Token)
+{
+    /// <summary>The household's pseudonym (hex): what its agent's statements name.</summary>
+    public string Pseudonym { get; init; } = "";
+}
 
 /// <summary>
 /// Demo mode only: households for load tests (<c>load-NNNN@demo.energy</c>, no password), each with a fresh API token.
@@ -26,7 +37,7 @@ public static class LoadHouseholds
             return app;
         }
 
-        app.MapPost("/api/demo/load-households", async (int count, UserManager<MarketUser> users, IDbContextFactory<MarketDbContext> dbFactory, ApiTokenService tokens, MarketClock clock, RulesBook rules, CancellationToken ct) =>
+        app.MapPost("/api/demo/load-households", async (int count, UserManager<MarketUser> users, IDbContextFactory<MarketDbContext> dbFactory, ApiTokenService tokens, MarketClock clock, RulesBook rules, LedgerIdentity identity, CancellationToken ct) =>
         {
             if (count is < 1 or > MaxCount)
             {
@@ -55,7 +66,9 @@ public static class LoadHouseholds
                 }
 
                 var (_, secret) = await tokens.CreateAsync(user.Id, "load test", ct);
-                list.Add(new LoadHousehold(email, secret));
+                await using var read = await dbFactory.CreateDbContextAsync(ct);
+                var own = await read.Households.AsNoTracking().Where(h => h.UserId == user.Id).Select(h => h.Pseudonym).SingleAsync(ct);
+                list.Add(new LoadHousehold(email, secret) { Pseudonym = Convert.ToHexStringLower(own) });
             }
 
             // An interval about an hour ahead: open for the whole run, not cleared while it lasts.
@@ -66,7 +79,11 @@ public static class LoadHouseholds
             }
 
             var inEffect = rules.At(interval);
-            return Results.Ok(new LoadHouseholdsResponse(list, DateTimeOffset.FromUnixTimeSeconds(interval), inEffect.PriceFloor, inEffect.PriceCeiling, OrderService.MaxEnergyWh(new Household { PvPeakW = 20_000, MaxImportW = 20_000 }, OrderSide.Sell, inEffect.IntervalLengthSeconds)));
+            return Results.Ok(new LoadHouseholdsResponse(list, DateTimeOffset.FromUnixTimeSeconds(interval), inEffect.PriceFloor, inEffect.PriceCeiling, OrderService.MaxEnergyWh(new Household { PvPeakW = 20_000, MaxImportW = 20_000 }, OrderSide.Sell, inEffect.IntervalLengthSeconds))
+            {
+                LedgerId = Convert.ToHexStringLower(await identity.IdAsync(ct)),
+                IntervalEnd = DateTimeOffset.FromUnixTimeSeconds(clock.Next(interval)),
+            });
         }).WithTags("Demo").WithSummary("Demo mode only: households with API tokens for `market load`");
         return app;
     }

@@ -163,6 +163,9 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
             e.Property(o => o.Outcome).HasMaxLength(40);
             // One order per standing order and interval, even if materialisation runs twice.
             e.HasIndex(o => new { o.StandingOrderId, o.IntervalStart }).IsUnique();
+            // A household's nonce is used once: a replayed signed order would make its book invalid.
+            e.HasIndex(o => o.Nonce);
+            e.HasIndex(o => new { o.HouseholdId, o.Nonce }).IsUnique();
         });
 
         builder.Entity<TradeEntity>(e =>

@@ -84,7 +84,7 @@ public sealed class HouseholdKeyRing(IDbContextFactory<MarketDbContext> dbFactor
                     return AuthorizedOrder.Refuse("signature", "The key that signed the order was revoked.");
                 }
 
-                if (!signature.Verify(key.Key, hash))
+                if (!Verified(key.Key, signature, hash))
                 {
                     return AuthorizedOrder.Refuse("signature", "The signature does not match the order (side, energy, price, interval and nonce).");
                 }
@@ -121,6 +121,37 @@ public sealed class HouseholdKeyRing(IDbContextFactory<MarketDbContext> dbFactor
             default:
                 return AuthorizedOrder.Refuse("signature", "Unknown authorisation.");
         }
+    }
+
+    // A submission's orders arrive one by one with the same signature: each is checked against the root its path
+    // gives, and the signature over that root only once (bounded; cleared when full).
+    private readonly ConcurrentDictionary<string, bool> _verified = new(StringComparer.Ordinal);
+
+    private bool Verified(HouseholdKey key, HouseholdSignature signature, byte[] statementHash)
+    {
+        if (signature.RootFor(statementHash) is not { } root)
+        {
+            return false;
+        }
+
+        var cacheKey = Convert.ToHexString(key.KeyId) + Convert.ToHexString(root) + Convert.ToHexString(signature.Signature);
+        if (_verified.ContainsKey(cacheKey))
+        {
+            return true;
+        }
+
+        if (!key.Verify(HouseholdSignature.SignedMessage(root), signature.Signature))
+        {
+            return false;
+        }
+
+        if (_verified.Count > 50_000)
+        {
+            _verified.Clear();
+        }
+
+        _verified[cacheKey] = true;
+        return true;
     }
 
     private async Task<Entry> EntryAsync(long householdId, CancellationToken cancellationToken)

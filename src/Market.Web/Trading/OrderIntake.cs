@@ -219,6 +219,21 @@ public sealed partial class OrderIntake(
             orders[i] = order;
         }
 
+        // A nonce its household used before (a replayed signed order) is refused, in the batch as against the store.
+        var used = await NonceCheck.UsedAsync(db, [.. orders.Where(o => o is not null).Select(o => (o!.HouseholdId, o.Nonce))], CancellationToken.None);
+        for (var i = 0; i < orders.Length; i++)
+        {
+            if (orders[i] is { } order && !used.Add(NonceCheck.Key(order.HouseholdId, order.Nonce)))
+            {
+                orders[i] = null;
+                results[i] = NonceCheck.Replayed();
+                foreach (var key in firstWithKey.Where(k => k.Value == i).Select(k => k.Key).ToList())
+                {
+                    firstWithKey.Remove(key);
+                }
+            }
+        }
+
         // One prepared statement per table, executed per row in queue order, so ids (the sequence numbers) follow
         // arrival. Cheaper than change tracking for a few hundred plain inserts, and the statement is compiled once.
         await using (var insertOrder = PreparedInsert.Create(db, typeof(OrderEntity)))
@@ -273,7 +288,7 @@ public sealed partial class OrderIntake(
             }
             else if (sameAs[i] >= 0)
             {
-                results[i] = new OrderResult(orders[sameAs[i]], null, null) { Replayed = true };
+                results[i] = orders[sameAs[i]] is { } twin ? new OrderResult(twin, null, null) { Replayed = true } : results[sameAs[i]];
             }
             else
             {

@@ -54,6 +54,18 @@ public sealed partial class OrderService
             results[i] = OrderResult.Ok(order);
         }
 
+        // A nonce its household used before (here or stored) is refused, and only that order.
+        var added = db.ChangeTracker.Entries<OrderEntity>().Select(e => e.Entity).ToList();
+        var used = await NonceCheck.UsedAsync(db, [.. added.Select(o => (o.HouseholdId, o.Nonce))], cancellationToken);
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i].Order is { } order && !used.Add(NonceCheck.Key(order.HouseholdId, order.Nonce)))
+            {
+                db.Orders.Remove(order);
+                results[i] = NonceCheck.Replayed();
+            }
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         return results;
     }

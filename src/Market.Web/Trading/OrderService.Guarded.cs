@@ -41,6 +41,11 @@ public sealed partial class OrderService
             return refused;
         }
 
+        if ((await NonceCheck.UsedAsync(db, [(householdId, authorized.Nonce)], cancellationToken)).Count > 0)
+        {
+            return NonceCheck.Replayed();
+        }
+
         var order = OrderEntity.Open(householdId, request.Side, request.EnergyWh, request.LimitPrice, request.IntervalStart, clock.Now.ToUnixTimeMilliseconds()).With(authorized);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var refusal = await guard(db, order, cancellationToken);

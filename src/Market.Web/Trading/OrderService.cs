@@ -84,6 +84,11 @@ public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFa
             return refused;
         }
 
+        if ((await NonceCheck.UsedAsync(db, [(householdId, authorized.Nonce)], cancellationToken)).Count > 0)
+        {
+            return NonceCheck.Replayed();
+        }
+
         var order = OrderEntity.Open(householdId, request.Side, request.EnergyWh, request.LimitPrice, request.IntervalStart, clock.Now.ToUnixTimeMilliseconds(), standingOrderId).With(authorized);
         db.Orders.Add(order);
         if (idempotency is null)

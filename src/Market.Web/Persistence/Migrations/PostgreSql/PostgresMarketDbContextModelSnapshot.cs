@@ -1009,7 +1009,12 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Nonce");
+
                     b.HasIndex("HouseholdId", "IntervalStart");
+
+                    b.HasIndex("HouseholdId", "Nonce")
+                        .IsUnique();
 
                     b.HasIndex("IntervalStart", "Status");
 

@@ -978,7 +978,12 @@ namespace Market.Web.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Nonce");
+
                     b.HasIndex("HouseholdId", "IntervalStart");
+
+                    b.HasIndex("HouseholdId", "Nonce")
+                        .IsUnique();
 
                     b.HasIndex("IntervalStart", "Status");
 

@@ -941,9 +941,20 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 columns: new[] { "HouseholdId", "IntervalStart" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Orders_HouseholdId_Nonce",
+                table: "Orders",
+                columns: new[] { "HouseholdId", "Nonce" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Orders_IntervalStart_Status",
                 table: "Orders",
                 columns: new[] { "IntervalStart", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Orders_Nonce",
+                table: "Orders",
+                column: "Nonce");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Orders_StandingOrderId_IntervalStart",

@@ -90,4 +90,83 @@ public sealed class HouseholdJourneyTests(BrowserFixture fixture) : IClassFixtur
             await BrowserFixture.ScreenshotBothAsync(visitor, name);
         }
     }
+
+    [Fact]
+    public async Task Journey_KeysSignedOrdersSecondDeviceAndAnOmittedOrder_TheHouseholdHoldsTheProof()
+    {
+        var page = await fixture.NewPageAsync();
+        var interval = fixture.App.Get<MarketClock>().FirstOpenInterval();
+        await page.GotoAsync("account/register");
+        await page.Locator("#name").FillAsync("Dora's roof");
+        await page.Locator("#email").FillAsync("dora@example.org");
+        await page.Locator("#password").FillAsync("Rooftop-Solar-2026");
+        await page.Locator("#confirm").FillAsync("Rooftop-Solar-2026");
+        await page.Locator("#pv").FillAsync("5");
+        await page.Locator("#import").FillAsync("9");
+        await page.GetByTestId("register-submit").ClickAsync();
+        await page.GetByTestId("confirm-link").ClickAsync();
+        await page.GetByTestId("confirmed").WaitForAsync();
+
+        // The first sign-in makes this browser's key (and the recovery key), shown once as a recovery code.
+        await BrowserFixture.SignInAsync(page, "dora@example.org", "Rooftop-Solar-2026");
+        await BrowserFixture.GotoLiveAsync(page, "market");
+        var code = await page.GetByTestId("recovery-code").TextContentAsync() ?? "";
+        code.Replace("-", "", StringComparison.Ordinal).Length.ShouldBe(26);
+        await BrowserFixture.ScreenshotBothAsync(page, "60-recovery-code");
+        await page.GetByTestId("recovery-code-done").ClickAsync();
+
+        // Posting is as before; the browser signs, and keeps the market's receipt.
+        await page.Locator("#order-energy").FillAsync("1.1");
+        await page.Locator("#order-price").FillAsync("13");
+        await page.GetByTestId("place-order").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("order-row")).ToHaveCountAsync(1);
+        var dora = await fixture.App.HouseholdAsync("dora@example.org");
+        long dropped;
+        await using (var db = fixture.App.CreateDb())
+        {
+            var keys = db.HouseholdKeys.Where(k => k.HouseholdId == dora.Id).ToList();
+            keys.Select(k => k.Role).Order().ShouldBe([(byte)HouseholdKeyRole.Device, (byte)HouseholdKeyRole.Recovery]);
+            var order = db.Orders.Single(o => o.HouseholdId == dora.Id);
+            OrderAuthorization.TryDecode(order.Authorization, out var authorization, out _).ShouldBeTrue();
+            ((SignedOrder)authorization!).Signature.KeyId.ShouldBe(keys.Single(k => k.Role == (byte)HouseholdKeyRole.Device).KeyId);
+            dropped = order.Id;
+        }
+
+        // A second browser is a second device: it asks, the first approves, and then it signs too.
+        var phone = await fixture.NewPageAsync(390, 844);
+        await BrowserFixture.SignInAsync(phone, "dora@example.org", "Rooftop-Solar-2026");
+        await BrowserFixture.GotoLiveAsync(phone, "market");
+        await Assertions.Expect(phone.GetByTestId("device-not-authorised")).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(phone, "61-device-waiting-390");
+        await BrowserFixture.GotoLiveAsync(page, "account");
+        await Assertions.Expect(page.GetByTestId("signing-explained")).ToContainTextAsync("recovery code");
+        await page.GetByTestId("approve-device").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("device-key")).ToHaveCountAsync(3);
+        await BrowserFixture.ScreenshotBothAsync(page, "62-devices");
+        await BrowserFixture.AssertAccessibleAsync(page);
+        await phone.GetByTestId("check-approval").ClickAsync();
+        await Assertions.Expect(phone.GetByTestId("device-not-authorised")).ToHaveCountAsync(0);
+        await phone.GetByTestId("side").GetByText("Buy (bid)").ClickAsync();
+        await phone.Locator("#order-energy").FillAsync("0.4");
+        await phone.Locator("#order-price").FillAsync("9");
+        await phone.GetByTestId("place-order").ClickAsync();
+        await Assertions.Expect(phone.GetByTestId("order-row")).ToHaveCountAsync(2);
+
+        // The operator leaves the first device's receipted order out of the sealed book; that device finds out.
+        fixture.App.Get<DishonestOperator>().DropFromBook(dropped);
+        await fixture.App.CloseGateAndClearAsync(interval);
+        await BrowserFixture.GotoLiveAsync(page, "market");
+        await Assertions.Expect(page.GetByTestId("omission-alarm")).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotBothAsync(page, "63-omission");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("download-omission-proof").ClickAsync());
+        var file = await download.PathAsync();
+
+        // The proof stands on its own: the library and the command line both confirm it against the operator's key.
+        var verdict = OmissionProof.VerifyJson(await File.ReadAllTextAsync(file), [fixture.App.Get<LedgerWriter>().Key.KeyId]);
+        verdict.IsValid.ShouldBeTrue(verdict.Failure?.ToString());
+        verdict.Omission.ShouldBe(OmissionKind.Missing);
+        var (exit, output) = LedgerCli.Run(null, "ledger", "verify-proof", file, "--trust", Convert.ToHexStringLower(fixture.App.Get<LedgerWriter>().Key.KeyId));
+        exit.ShouldBe(0, output);
+        output.ShouldContain("does not contain it");
+    }
 }

@@ -40,6 +40,16 @@ public sealed class AutopilotJourneyTests(BrowserFixture fixture) : IClassFixtur
             // The job runs; a neighbour bids for the first interval, which clears: the page shows it without a reload.
             var posted = await fixture.App.Get<AutopilotEngine>().RunAsync();
             posted.ShouldBeGreaterThan(0);
+            await using (var db = fixture.App.CreateDb())
+            {
+                // The limits are a mandate this browser signed; every order the autopilot posted names it.
+                var mandate = db.Autopilots.Single(a => a.HouseholdId == anna.Id).MandateId!;
+                db.Mandates.Single(m => m.MandateId == mandate).RevocationRecordId.ShouldBeNull();
+                var orders = db.AutopilotOrders.Where(a => a.HouseholdId == anna.Id).Join(db.Orders.Where(o => o.Status == OrderStatus.Open), a => a.OrderId, o => o.Id, (_, o) => o.Authorization).ToList();
+                orders.Count.ShouldBe(posted);
+                orders.ShouldAllBe(a => a.Length == Market.Ledger.MandateOrder.Size && a.Skip(1).SequenceEqual(mandate));
+            }
+
             await BrowserFixture.GotoLiveAsync(page, "autopilot");
             var fills = page.GetByTestId("autopilot-fill");
             await Assertions.Expect(fills).ToHaveCountAsync(posted);

@@ -88,8 +88,11 @@ public sealed class OrderEntity
     /// <summary>The standing order this order was made from, if any.</summary>
     public long? StandingOrderId { get; set; }
 
-    /// <summary>The household's 16-byte nonce of the order statement (docs/ledger-format.md §3.1).</summary>
-    public byte[] Nonce { get; set; } = [];
+    /// <summary>
+    /// The household's 16-byte nonce of the order statement (docs/ledger-format.md §3.1), used once per household
+    /// (unique with the household); a fresh random one until the order's authorisation sets the household's.
+    /// </summary>
+    public byte[] Nonce { get; set; } = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
 
     /// <summary>
     /// The encoded authorisation tail of the order leaf: the household key's signature with its submission path, or

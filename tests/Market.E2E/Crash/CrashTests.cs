@@ -90,6 +90,7 @@ public sealed class CrashTests : IDisposable
             {
                 using var http = app.CreateClient();
                 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", h.Token);
+                await CrashAgents.EnrolAsync(http, load, h);
                 var n = 0;
                 while (!stop.IsCancellationRequested)
                 {
@@ -181,6 +182,7 @@ public sealed class CrashTests : IDisposable
         {
             using var http = app.CreateClient();
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", load.Households[i].Token);
+            await CrashAgents.EnrolAsync(http, load, load.Households[i]);
             for (var k = 0; k < perHousehold; k++)
             {
                 var sell = i % 2 == 0;
@@ -194,7 +196,7 @@ public sealed class CrashTests : IDisposable
 
     internal static async Task<long?> PostAsync(HttpClient http, string side, long energyWh, long price, DateTimeOffset interval)
     {
-        using var response = await http.PostAsJsonAsync(new Uri("api/orders", UriKind.Relative), new { side, energyWh, limitPrice = price, intervalStart = interval });
+        using var response = await http.PostAsJsonAsync(new Uri("api/orders", UriKind.Relative), CrashAgents.Body(http, side, energyWh, price, interval));
         if (response.StatusCode != HttpStatusCode.Created)
         {
             return null;

@@ -44,6 +44,7 @@ public sealed class StorageFaultTests
             {
                 using var http = app.CreateClient();
                 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", h.Token);
+                await CrashAgents.EnrolAsync(http, load, h);
                 for (var n = 0; !stop.IsCancellationRequested; n++)
                 {
                     if (await CrashTests.PostAsync(http, i % 2 == 0 ? "sell" : "buy", 100 + (n % 50), (load.PriceFloor + load.PriceCeiling) / 2, load.IntervalStart) is long id)

@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Market.Ledger;
-using Market.Web.Demo;
 using Statement = Market.Ledger.Statement;
 
 namespace Market.E2E.Crash;

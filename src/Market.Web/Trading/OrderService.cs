@@ -198,39 +198,6 @@ public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFa
         return null;
     }
 
-    /// <summary>Cancels an open order of this household before its gate closes.</summary>
-    public async Task<OrderResult> CancelAsync(long householdId, long orderId, CancellationToken cancellationToken = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var order = await db.Orders.SingleOrDefaultAsync(o => o.Id == orderId && o.HouseholdId == householdId, cancellationToken);
-        if (order is null)
-        {
-            return OrderResult.Reject("id", "No such order.") with { NotFound = true };
-        }
-
-        if (order.Status != OrderStatus.Open)
-        {
-            return OrderResult.Reject("id", "Only open orders can be cancelled.");
-        }
-
-        if (!clock.IsGateOpen(order.IntervalStart))
-        {
-            return OrderResult.Reject("id", "The gate for this interval has closed; the order can no longer be cancelled.");
-        }
-
-        // Conditional update: the clearing job may be committing this interval at the same moment.
-        var changed = await db.Orders
-            .Where(o => o.Id == orderId && o.Status == OrderStatus.Open)
-            .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, OrderStatus.Cancelled), cancellationToken);
-        if (changed == 0)
-        {
-            return OrderResult.Reject("id", "Only open orders can be cancelled.");
-        }
-
-        order.Status = OrderStatus.Cancelled;
-        return OrderResult.Ok(order);
-    }
-
     /// <summary>One of the household's orders, or null (also when it is another household's).</summary>
     public async Task<OrderEntity?> FindAsync(long householdId, long orderId, CancellationToken cancellationToken = default)
     {

@@ -104,7 +104,7 @@ internal static class LoadCommand
         var agents = new ECDsa[setup.Households.Count];
         for (var h = 0; h < agents.Length; h++)
         {
-            agents[h] = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            agents[h] = AgentKey(setup.LedgerId, setup.Households[h].Pseudonym);
             if (await EnrolAsync(client, baseUri, setup, setup.Households[h], agents[h], ct) is { } refused)
             {
                 error.WriteLine($"market load: {url} refused the agent key of {setup.Households[h].Email}: {refused}");
@@ -249,10 +249,43 @@ internal static class LoadCommand
         return bodies;
     }
 
-    /// <summary>Enrols the agent's key as its household's first key (self-signed); the refusal, or null.</summary>
+    /// <summary>
+    /// A load household's agent key, derived from the ledger id and its pseudonym: a second run against the same market
+    /// signs with the key the first one enrolled. (Load households exist in demo mode only, whose passwords are
+    /// published anyway; a real agent makes a random key and keeps it.)
+    /// </summary>
+    private static ECDsa AgentKey(string ledgerId, string pseudonym)
+    {
+        var order = new System.Numerics.BigInteger(Convert.FromHexString("00ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"), isUnsigned: true, isBigEndian: true);
+        for (var counter = 0; ; counter++)
+        {
+            var seed = SHA256.HashData(Encoding.ASCII.GetBytes($"market load agent|{ledgerId}|{pseudonym}|{counter}"));
+            var d = new System.Numerics.BigInteger(seed, isUnsigned: true, isBigEndian: true);
+            if (d.IsZero || d >= order)
+            {
+                continue;
+            }
+
+            var key = ECDsa.Create();
+            key.ImportParameters(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, D = seed });
+            return key;
+        }
+    }
+
+    /// <summary>Enrols the agent's key as its household's first key (self-signed) unless it is enrolled; the refusal, or null.</summary>
     private static async Task<string?> EnrolAsync(HttpClient client, Uri baseUri, Setup setup, Household household, ECDsa agent, CancellationToken ct)
     {
         var key = HouseholdKey.Create(HouseholdKeyAlgorithm.P256, PublicKeyOf(agent));
+        using (var keys = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, "api/household/keys")))
+        {
+            keys.Headers.TryAddWithoutValidation("Authorization", "Bearer " + household.Token);
+            using var listed = await client.SendAsync(keys, ct);
+            if (listed.IsSuccessStatusCode && (await listed.Content.ReadAsStringAsync(ct)).Contains(Convert.ToHexStringLower(key.KeyId), StringComparison.Ordinal))
+            {
+                return null;
+            }
+        }
+
         var body = Statement.KeyEnrolmentBody(HouseholdKeyRole.Agent, key);
         var hash = Statement.Hash(Statement.Encode(Convert.FromHexString(setup.LedgerId), PartyId.FromBytes(Convert.FromHexString(household.Pseudonym)), StatementType.KeyEnrolment, body));
         var s = Sign(agent, key.KeyId, [hash])[0];

@@ -221,7 +221,7 @@ public sealed class LargeIntervalClearingTests(ClearedLargeBook cleared) : IClas
             // One order per household, bids and offers alternating, every bid above every offer.
             await db.Database.ExecuteSqlAsync($"""
                 INSERT INTO "Orders" ("HouseholdId", "Side", "EnergyWh", "LimitPrice", "IntervalStart", "Status", "FilledWh", "CreatedAtMs", "Nonce", "Authorization", "StatementHash")
-                SELECT "Id", CASE WHEN "Id" % 2 = 0 THEN 1 ELSE 2 END, 1000, CASE WHEN "Id" % 2 = 0 THEN 3000 ELSE 1000 END, {interval}, 1, 0, 0, x'', x'', x''
+                SELECT "Id", CASE WHEN "Id" % 2 = 0 THEN 1 ELSE 2 END, 1000, CASE WHEN "Id" % 2 = 0 THEN 3000 ELSE 1000 END, {interval}, 1, 0, 0, {Array.Empty<byte>()}, {Array.Empty<byte>()}, {Array.Empty<byte>()}
                 FROM "Households" WHERE "UserId" LIKE 'many-%'
                 """);
             await transaction.CommitAsync();

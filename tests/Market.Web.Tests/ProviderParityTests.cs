@@ -49,15 +49,6 @@ public sealed class ProviderParityTests
 
         anna = await app.HouseholdAsync("anna@demo.energy");
         ben = await app.HouseholdAsync("ben@demo.energy");
-        await using (var db = app.CreateDb())
-        {
-            // Their simulated devices were enrolled under the random pseudonyms: enrol them again under the fixed ones.
-            await db.HouseholdKeys.Where(k => k.HouseholdId == anna.Id || k.HouseholdId == ben.Id).ExecuteDeleteAsync();
-            await db.HouseholdRecords.Where(r => r.HouseholdId == anna.Id || r.HouseholdId == ben.Id).ExecuteDeleteAsync();
-        }
-
-        app.Get<HouseholdKeyRing>().Forget(anna.Id);
-        app.Get<HouseholdKeyRing>().Forget(ben.Id);
 
         var orders = app.Get<OrderService>();
         var start = app.Get<MarketClock>().FirstOpenInterval();

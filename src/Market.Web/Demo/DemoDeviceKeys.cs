@@ -79,6 +79,33 @@ public sealed class DemoDeviceKeys(DataFolder folder, HouseholdStatements statem
     }
 
     /// <summary>
+    /// Whether the household is one the demo plays (one of its people, or one whose simulated device exists): its
+    /// simulated device approves the browsers that sign in as it.
+    /// </summary>
+    public async Task<bool> SimulatesAsync(Household household, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(household);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            Load();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        if (_keys.ContainsKey(Convert.ToHexStringLower(household.Pseudonym)))
+        {
+            return true;
+        }
+
+        var emails = DemoSeeder.Community.Select(c => c.Login.Email).ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Users.AnyAsync(u => u.Id == household.UserId && emails.Contains(u.Email!), cancellationToken);
+    }
+
+    /// <summary>
     /// Approves the browsers waiting to sign for a demo household, as the household would on its other device (the
     /// demo's simulated one): signs each waiting key's enrolment with the demo device key. Returns how many.
     /// </summary>
@@ -95,10 +122,12 @@ public sealed class DemoDeviceKeys(DataFolder folder, HouseholdStatements statem
             _gate.Release();
         }
 
-        if (!_keys.ContainsKey(Convert.ToHexStringLower(household.Pseudonym)))
+        if (!await SimulatesAsync(household, cancellationToken))
         {
             return 0; // not one of the demo's simulated households: its own devices approve
         }
+
+        await EnsureEnrolledAsync([household], cancellationToken);
 
         List<DeviceRequestEntity> waiting;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
@@ -183,12 +212,22 @@ public sealed class DemoDeviceKeys(DataFolder folder, HouseholdStatements statem
         var root = HouseholdSignature.SubmissionRoot(statementHashes);
         var digest = SHA256.HashData(HouseholdSignature.SignedMessage(root));
         var signer = new Org.BouncyCastle.Crypto.Signers.ECDsaSigner(new Org.BouncyCastle.Crypto.Signers.HMacDsaKCalculator(new Org.BouncyCastle.Crypto.Digests.Sha256Digest()));
-        signer.Init(true, new Org.BouncyCastle.Crypto.Parameters.ECPrivateKeyParameters(new Org.BouncyCastle.Math.BigInteger(1, key.ExportParameters(true).D), P256));
+        signer.Init(true, Secrets.GetValue(key, k => new Secret(k.ExportParameters(true).D!, P256)).Parameters);
         var rs = signer.GenerateSignature(digest);
         var signature = new byte[64];
         rs[0].ToByteArrayUnsigned().CopyTo(signature, 32 - rs[0].ToByteArrayUnsigned().Length);
         rs[1].ToByteArrayUnsigned().CopyTo(signature, 64 - rs[1].ToByteArrayUnsigned().Length);
         return HouseholdSignature.ForSubmission(statementHashes, keyId, signature);
+    }
+
+    // The private scalar of each device key, read out of OpenSSL once (exporting it per signature was the cost).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ECDsa, Secret> Secrets = new();
+
+    private sealed class Secret(byte[] d, Org.BouncyCastle.Crypto.Parameters.ECDomainParameters domain)
+    {
+        public byte[] D { get; } = d;
+
+        public Org.BouncyCastle.Crypto.Parameters.ECPrivateKeyParameters Parameters { get; } = new(new Org.BouncyCastle.Math.BigInteger(1, d), domain);
     }
 
     private static readonly Org.BouncyCastle.Crypto.Parameters.ECDomainParameters P256 =
@@ -198,7 +237,7 @@ public sealed class DemoDeviceKeys(DataFolder folder, HouseholdStatements statem
     private static byte[] NonceFor(ECDsa key, PlaceOrder order, DateTimeOffset now, int index)
     {
         var message = System.Text.Encoding.ASCII.GetBytes(FormattableString.Invariant($"nonce|{order.IntervalStart}|{(int)order.Side}|{order.EnergyWh}|{order.LimitPrice}|{now.ToUnixTimeMilliseconds()}|{index}"));
-        return HMACSHA256.HashData(key.ExportParameters(true).D!, message)[..16];
+        return HMACSHA256.HashData(Secrets.GetValue(key, k => new Secret(k.ExportParameters(true).D!, P256)).D, message)[..16];
     }
 
     private static byte[] PublicKeyOf(ECDsa key)

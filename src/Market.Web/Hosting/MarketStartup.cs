@@ -56,15 +56,6 @@ public static partial class MarketStartup
         }
 
         await seeder.SeedCommunityAsync(demo.Password);
-        // The demo's people have a simulated device of their own (its key in the data folder), which approves every
-        // browser that signs in as them at once: anyone trying the demo signs their orders without a second device.
-        await using (var db = await app.Services.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContextAsync())
-        {
-            var emails = DemoSeeder.Community.Select(c => c.Login.Email).ToList();
-            var people = await db.Households.AsNoTracking().Where(h => db.Users.Any(u => u.Id == h.UserId && emails.Contains(u.Email!))).ToListAsync();
-            await app.Services.GetRequiredService<DemoDeviceKeys>().EnsureEnrolledAsync(people);
-        }
-
         var folder = app.Services.GetRequiredService<DataFolder>();
         Console.WriteLine(Environment.NewLine + "Demo mode. Data folder: " + folder.Path);
         if (simulate)

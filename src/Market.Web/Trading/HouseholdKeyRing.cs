@@ -32,12 +32,12 @@ public static class AuthorizedOrderExtensions
 /// <summary>
 /// Checks an order's household signature or mandate at intake (docs/ledger-format.md §3.1, §8): the key must be the
 /// household's and not revoked, the signature must cover exactly this order's statement, and a mandate order must lie
-/// within its mandate. Keys are cached per household for a few seconds (a revocation on this node clears it at once);
+/// within its mandate. Keys are cached per household for 30 s, like tokens and households (a revocation on this node clears it at once);
 /// the clearing drops an order whose key or mandate was revoked before its book, whatever a node's cache said.
 /// </summary>
 public sealed class HouseholdKeyRing(IDbContextFactory<MarketDbContext> dbFactory, LedgerIdentity identity, MarketClock clock)
 {
-    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<long, Entry> _entries = new();
 
     /// <summary>Drops the cached keys of a household (after it enrolled or revoked one).</summary>

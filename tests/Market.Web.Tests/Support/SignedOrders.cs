@@ -81,7 +81,6 @@ public static class SignedOrders
         }
     }
 
-    private static readonly ConcurrentDictionary<string, object> SignedForKey = new();
 
     /// <summary>
     /// The API body of an order signed by the client's household: nonce and signature added. A retry with the same
@@ -95,7 +94,7 @@ public static class SignedOrders
         }
 
         var cacheKey = idempotencyKey is null ? null : $"{owner.Email}|{idempotencyKey}|{JsonSerializer.Serialize(body, Market.Web.Api.ApiInput.Json)}";
-        if (cacheKey is not null && SignedForKey.TryGetValue(cacheKey, out var earlier))
+        if (cacheKey is not null && owner.Signed.TryGetValue(cacheKey, out var earlier))
         {
             return earlier;
         }
@@ -103,7 +102,7 @@ public static class SignedOrders
         var signedBody = await SignNewBodyAsync(owner, body);
         if (cacheKey is not null)
         {
-            SignedForKey[cacheKey] = signedBody;
+            owner.Signed[cacheKey] = signedBody;
         }
 
         return signedBody;
@@ -148,5 +147,9 @@ public static class SignedOrders
         return fields;
     }
 
-    private sealed record Owner(IServiceProvider Services, string Email);
+    private sealed record Owner(IServiceProvider Services, string Email)
+    {
+        /// <summary>Bodies signed for an idempotency key: this client's, in this market.</summary>
+        public ConcurrentDictionary<string, object> Signed { get; } = new();
+    }
 }

@@ -58,9 +58,8 @@ public sealed class AppFrameTests(BrowserFixture fixture) : IClassFixture<Browse
     {
         var page = await fixture.NewPageAsync(width, 844);
 
-        await page.GotoAsync("api/docs/");
+        await BrowserFixture.OpenApiReferenceAsync(page, ApiTitle);
 
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = ApiTitle })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("back-to-app")).ToBeVisibleAsync();
         await BrowserFixture.ScreenshotAsync(page, $"api-docs-{width}");
         (await page.GetByText("Ask AI").CountAsync()).ShouldBe(0);
@@ -72,8 +71,7 @@ public sealed class AppFrameTests(BrowserFixture fixture) : IClassFixture<Browse
     public async Task ApiReference_BackLink_OpensTheOverview()
     {
         var page = await fixture.NewPageAsync();
-        await page.GotoAsync("api/docs/");
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = ApiTitle })).ToBeVisibleAsync();
+        await BrowserFixture.OpenApiReferenceAsync(page, ApiTitle);
 
         await page.GetByTestId("back-to-app").ClickAsync();
 

@@ -110,6 +110,17 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.Locator("[data-testid=page-state][data-interactive=yes]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
     }
 
+    /// <summary>
+    /// Opens the API reference (/api/docs/) and waits for its title. The reference is one 1.4 MB (compressed) script
+    /// bundle, which Chromium parses before the page's load event: on two cores busy with other tests that can take
+    /// longer than the usual 15 s, so this waits up to a minute for it.
+    /// </summary>
+    public static async Task OpenApiReferenceAsync(IPage page, string title)
+    {
+        await page.GotoAsync("api/docs/", new() { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 });
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = title })).ToBeVisibleAsync(new() { Timeout = 60_000 });
+    }
+
     /// <summary>On /ledger/verify, presses the button and waits for this run's verdict (the bar shows progress meanwhile).</summary>
     public static async Task<string> VerifyAsync(IPage page)
     {

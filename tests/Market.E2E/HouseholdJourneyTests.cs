@@ -110,6 +110,9 @@ public sealed class HouseholdJourneyTests(BrowserFixture fixture) : IClassFixtur
         // The first sign-in makes this browser's key (and the recovery key), shown once as a recovery code.
         await BrowserFixture.SignInAsync(page, "dora@example.org", "Rooftop-Solar-2026");
         await BrowserFixture.GotoLiveAsync(page, "market");
+        // Making the keys loads the key module, writes IndexedDB and submits the enrolments: on two cores busy with
+        // other tests that can take longer than the usual 15 s.
+        await page.GetByTestId("recovery-code").WaitForAsync(new() { Timeout = 60_000 });
         var code = await page.GetByTestId("recovery-code").TextContentAsync() ?? "";
         code.Replace("-", "", StringComparison.Ordinal).Length.ShouldBe(26);
         await BrowserFixture.ScreenshotBothAsync(page, "60-recovery-code");

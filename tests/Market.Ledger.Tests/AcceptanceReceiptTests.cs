@@ -14,7 +14,7 @@ public sealed class AcceptanceReceiptTests
     private static readonly byte[] CancellationStatement = Statement.Encode(TestChain.LedgerId, Household, StatementType.Cancellation, SHA256.HashData(OrderStatement));
 
     [Fact]
-    public void Create_OrderStatement_VerifiesAndHasThe155SignedBytes()
+    public void Create_OrderStatement_VerifiesAndHasThe155BytesSignedAsABatchOfOne()
     {
         var receipt = AcceptanceReceipt.Create(OrderStatement, 77, AcceptedAt, Operator);
 
@@ -23,7 +23,7 @@ public sealed class AcceptanceReceiptTests
         var bytes = receipt.SignedBytes();
         bytes.Length.ShouldBe(155);
         bytes[..16].ShouldBe("MarketAcceptance"u8.ToArray());
-        BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(16)).ShouldBe((ushort)1);
+        BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(16)).ShouldBe((ushort)2);
         bytes[18..50].ShouldBe(TestChain.LedgerId);
         bytes[50..82].ShouldBe(SHA256.HashData(OrderStatement));
         bytes[82..98].ShouldBe(OrderStatement[48..64]);
@@ -32,7 +32,35 @@ public sealed class AcceptanceReceiptTests
         BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(107)).ShouldBe(TestChain.FirstIntervalStart);
         BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(115)).ShouldBe(1_767_228_000_123);
         bytes[123..].ShouldBe(Operator.KeyId);
-        Signatures.Verify(Operator.PublicKey, SHA256.HashData(bytes), receipt.Signature).ShouldBeTrue();
+        (receipt.BatchIndex, receipt.BatchSize, receipt.BatchPath.Count).ShouldBe((0L, 1L, 0));
+        var message = AcceptanceReceipt.BatchMessage(1, MerkleTree.HashLeaf(bytes));
+        message.Length.ShouldBe(58);
+        message[..16].ShouldBe("MarketAcceptance"u8.ToArray());
+        BinaryPrimitives.ReadUInt16BigEndian(message.AsSpan(16)).ShouldBe((ushort)2);
+        BinaryPrimitives.ReadInt64BigEndian(message.AsSpan(18)).ShouldBe(1);
+        Signatures.Verify(Operator.PublicKey, SHA256.HashData(message), receipt.Signature).ShouldBeTrue();
+        Signatures.Verify(Operator.PublicKey, SHA256.HashData(bytes), receipt.Signature).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void CreateBatch_FiveStatements_OneSignatureOverTheirTreeAndEachVerifiesAlone()
+    {
+        var accepted = Enumerable.Range(0, 5).Select(i => new AcceptanceReceipt.Accepted(i == 2 ? CancellationStatement : OrderStatement, 70 + i, AcceptedAt)).ToList();
+
+        var receipts = AcceptanceReceipt.CreateBatch(accepted, Operator);
+
+        receipts.Length.ShouldBe(5);
+        receipts.Select(r => Convert.ToHexString(r.Signature)).Distinct().Count().ShouldBe(1);
+        var tree = MerkleTree.FromLeaves(receipts.Select(r => r.SignedBytes()));
+        Signatures.Verify(Operator.PublicKey, SHA256.HashData(AcceptanceReceipt.BatchMessage(5, tree.Root())), receipts[0].Signature).ShouldBeTrue();
+        for (var i = 0; i < receipts.Length; i++)
+        {
+            (receipts[i].BatchIndex, receipts[i].BatchSize, receipts[i].Sequence).ShouldBe((i, 5L, 70L + i));
+            receipts[i].Verify().ShouldBeNull();
+            AcceptanceReceipt.FromJson(receipts[i].ToJson()).Verify().ShouldBeNull();
+        }
+
+        Should.Throw<ArgumentException>(() => AcceptanceReceipt.CreateBatch([], Operator));
     }
 
     [Fact]
@@ -52,7 +80,7 @@ public sealed class AcceptanceReceiptTests
         var json = receipt.ToJson();
         var back = AcceptanceReceipt.FromJson(json);
 
-        json.ShouldStartWith("{\"format\":\"market-acceptance-receipt\",\"version\":1,\"statement\":\"");
+        json.ShouldStartWith("{\"format\":\"market-acceptance-receipt\",\"version\":2,\"statement\":\"");
         back.ToJson().ShouldBe(json);
         back.Verify().ShouldBeNull();
     }
@@ -81,6 +109,12 @@ public sealed class AcceptanceReceiptTests
         { "signature high-S", VerificationFailureReason.ReceiptInvalid },
         { "signature missing", VerificationFailureReason.ReceiptInvalid },
         { "signed by another key, named as it", VerificationFailureReason.UntrustedKey },
+        { "batch index changed", VerificationFailureReason.ReceiptInvalid },
+        { "batch size changed", VerificationFailureReason.ReceiptInvalid },
+        { "batch size 0", VerificationFailureReason.ReceiptInvalid },
+        { "batch path node changed", VerificationFailureReason.ReceiptInvalid },
+        { "batch path cut", VerificationFailureReason.ReceiptInvalid },
+        { "signature of another batch", VerificationFailureReason.ReceiptInvalid },
     };
 
     [Theory]
@@ -88,6 +122,7 @@ public sealed class AcceptanceReceiptTests
     public void Verify_Tampered_FailsWithItsReason(string what, VerificationFailureReason reason)
     {
         var r = AcceptanceReceipt.Create(OrderStatement, 77, AcceptedAt, Operator);
+        var batch = AcceptanceReceipt.CreateBatch([new(OrderStatement, 77, AcceptedAt), new(CancellationStatement, 78, AcceptedAt), new(OrderStatement, 79, AcceptedAt)], Operator);
         var statement = (byte[])OrderStatement.Clone();
         statement[^1] ^= 1;
         var stranger = AcceptanceReceipt.Create(OrderStatement, 77, AcceptedAt, TestChain.UnknownKey);
@@ -107,6 +142,12 @@ public sealed class AcceptanceReceiptTests
             "signature changed" => Copy(r, signature: Flip(r.Signature, 10)),
             "signature high-S" => Copy(r, signature: TamperCases.Tamper.HighS(r.Signature)),
             "signature missing" => Copy(r, signature: []),
+            "batch index changed" => Copy(batch[2], batchIndex: 1),
+            "batch size changed" => Copy(batch[2], batchSize: 4),
+            "batch size 0" => Copy(r, batchSize: 0),
+            "batch path node changed" => Copy(batch[2], batchPath: [Flip(batch[2].BatchPath[0], 0)]),
+            "batch path cut" => Copy(batch[2], batchPath: []),
+            "signature of another batch" => Copy(r, signature: batch[0].Signature),
             _ => stranger,
         };
 
@@ -130,7 +171,8 @@ public sealed class AcceptanceReceiptTests
     [InlineData("type 7")]
     [InlineData("type 0")]
     [InlineData("format")]
-    [InlineData("version 2")]
+    [InlineData("version 1")]
+    [InlineData("path not hex")]
     [InlineData("not hex")]
     [InlineData("missing field")]
     [InlineData("not JSON")]
@@ -143,7 +185,8 @@ public sealed class AcceptanceReceiptTests
             "type 7" => json.Replace("\"type\":6", "\"type\":7", StringComparison.Ordinal),
             "type 0" => json.Replace("\"type\":6", "\"type\":0", StringComparison.Ordinal),
             "format" => json.Replace("market-acceptance-receipt", "market-trade-receipt", StringComparison.Ordinal),
-            "version 2" => json.Replace("\"version\":1", "\"version\":2", StringComparison.Ordinal),
+            "version 1" => json.Replace("\"version\":2", "\"version\":1", StringComparison.Ordinal),
+            "path not hex" => json.Replace("\"batchPath\":[]", "\"batchPath\":[\"zz\"]", StringComparison.Ordinal),
             "not hex" => json.Replace("\"statement\":\"4d", "\"statement\":\"zz", StringComparison.Ordinal),
             "missing field" => json.Replace(",\"sequence\":77", string.Empty, StringComparison.Ordinal),
             _ => json[..^1],
@@ -162,7 +205,8 @@ public sealed class AcceptanceReceiptTests
 
     private static AcceptanceReceipt Copy(
         AcceptanceReceipt r, byte[]? statement = null, bool noStatement = false, StatementType? type = null, long? intervalStart = null,
-        long? sequence = null, long? acceptedAt = null, byte[]? keyId = null, byte[]? publicKey = null, byte[]? signature = null) => new()
+        long? sequence = null, long? acceptedAt = null, byte[]? keyId = null, byte[]? publicKey = null, byte[]? signature = null,
+        long? batchIndex = null, long? batchSize = null, byte[][]? batchPath = null) => new()
     {
         Statement = noStatement ? null! : statement ?? r.Statement,
         Type = type ?? r.Type,
@@ -171,6 +215,9 @@ public sealed class AcceptanceReceiptTests
         AcceptedAtUnixMs = acceptedAt ?? r.AcceptedAtUnixMs,
         KeyId = keyId ?? r.KeyId,
         PublicKey = publicKey ?? r.PublicKey,
+        BatchIndex = batchIndex ?? r.BatchIndex,
+        BatchSize = batchSize ?? r.BatchSize,
+        BatchPath = batchPath ?? r.BatchPath,
         Signature = signature ?? r.Signature,
     };
 }

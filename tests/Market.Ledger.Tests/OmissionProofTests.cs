@@ -357,6 +357,9 @@ public sealed class OmissionProofTests
         AcceptedAtUnixMs = r.AcceptedAtUnixMs,
         KeyId = r.KeyId,
         PublicKey = r.PublicKey,
+        BatchIndex = r.BatchIndex,
+        BatchSize = r.BatchSize,
+        BatchPath = r.BatchPath,
         Signature = signature ?? r.Signature,
     };
 

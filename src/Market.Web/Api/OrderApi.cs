@@ -275,7 +275,7 @@ public static class OrderApi
         }
 
         var dto = OrderDto.From(result.Order!, clock.LengthOf(result.Order!.IntervalStart));
-        if (await receipts.ForOrderAsync(household, result.Order!, ct) is { } receipt)
+        if ((result.Receipt ?? await receipts.ForOrderAsync(household, result.Order!, ct)) is { } receipt)
         {
             dto = dto with { Receipt = receipt.ToJsonElement() };
         }

@@ -29,7 +29,7 @@ public sealed class HouseholdRecordEntity
     /// <summary>The household block that sealed it; null until then.</summary>
     public long? BlockHeight { get; set; }
 
-    /// <summary>The operator's acceptance receipt signature (64 bytes) and the key id that made it.</summary>
+    /// <summary>The operator's signature (64 bytes) over the receipt batch of the submission that brought it, and the key id that made it.</summary>
     public byte[] ReceiptSignature { get; set; } = [];
 
     public byte[] ReceiptKeyId { get; set; } = [];

@@ -164,7 +164,6 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
             // One order per standing order and interval, even if materialisation runs twice.
             e.HasIndex(o => new { o.StandingOrderId, o.IntervalStart }).IsUnique();
             // A household's nonce is used once: a replayed signed order would make its book invalid.
-            e.HasIndex(o => o.Nonce);
             e.HasIndex(o => new { o.HouseholdId, o.Nonce }).IsUnique();
         });
 

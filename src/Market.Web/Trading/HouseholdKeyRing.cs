@@ -8,6 +8,9 @@ namespace Market.Web.Trading;
 /// <summary>What an order's authorisation came to: the refusal, or the statement hash and the encoded tail to store.</summary>
 public sealed record AuthorizedOrder(OrderResult? Rejection, byte[] Nonce, byte[] StatementHash, byte[] Authorization)
 {
+    /// <summary>The statement's bytes (what its acceptance receipt names); empty for a refusal.</summary>
+    public byte[] Statement { get; init; } = [];
+
     /// <summary>Not checked yet.</summary>
     public static readonly AuthorizedOrder None = new(null, [], [], []);
 
@@ -89,7 +92,7 @@ public sealed class HouseholdKeyRing(IDbContextFactory<MarketDbContext> dbFactor
                     return AuthorizedOrder.Refuse("signature", "The signature does not match the order (side, energy, price, interval and nonce).");
                 }
 
-                return new AuthorizedOrder(null, nonce, hash, OrderAuthorizations.Encode(request.Authorization));
+                return new AuthorizedOrder(null, nonce, hash, OrderAuthorizations.Encode(request.Authorization)) { Statement = statement };
             }
 
             case MandateOrder(var mandateId):
@@ -115,7 +118,7 @@ public sealed class HouseholdKeyRing(IDbContextFactory<MarketDbContext> dbFactor
                     return AuthorizedOrder.Refuse("mandate", $"Outside the household's mandate: at most {mandate.Terms.MaxEnergyWh} Wh per interval.");
                 }
 
-                return new AuthorizedOrder(null, nonce, hash, OrderAuthorizations.Encode(request.Authorization));
+                return new AuthorizedOrder(null, nonce, hash, OrderAuthorizations.Encode(request.Authorization)) { Statement = statement };
             }
 
             default:

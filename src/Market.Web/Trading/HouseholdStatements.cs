@@ -101,13 +101,15 @@ public sealed class HouseholdStatements(
         }
 
         var key = await ledger.SigningKeyAsync(db, cancellationToken);
+        // One receipt batch per submission: one operator signature for all its records.
+        var receipts = AcceptanceReceipt.CreateBatch(
+            [.. stored.Select(s => new AcceptanceReceipt.Accepted(s.Statement, s.Record.Id, DateTimeOffset.FromUnixTimeMilliseconds(s.Record.AcceptedAtMs)))], key);
         var accepted = new List<AcceptedRecord>(stored.Count);
-        foreach (var (record, statement) in stored)
+        for (var i = 0; i < stored.Count; i++)
         {
-            var receipt = AcceptanceReceipt.Create(statement, record.Id, DateTimeOffset.FromUnixTimeMilliseconds(record.AcceptedAtMs), key);
-            record.ReceiptSignature = receipt.Signature;
-            record.ReceiptKeyId = key.KeyId;
-            accepted.Add(new AcceptedRecord(record, receipt));
+            stored[i].Record.ReceiptSignature = receipts[i].Signature;
+            stored[i].Record.ReceiptKeyId = key.KeyId;
+            accepted.Add(new AcceptedRecord(stored[i].Record, receipts[i]));
         }
 
         await db.SaveChangesAsync(cancellationToken);

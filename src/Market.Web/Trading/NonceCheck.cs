@@ -10,6 +10,9 @@ namespace Market.Web.Trading;
 /// </summary>
 public static class NonceCheck
 {
+    /// <summary>Pairs looked up per query.</summary>
+    private const int ChunkSize = 256;
+
     /// <summary>The (household, nonce) pairs of <paramref name="candidates"/> already stored, as "id:hex" keys.</summary>
     public static async Task<HashSet<string>> UsedAsync(MarketDbContext db, IReadOnlyCollection<(long HouseholdId, byte[] Nonce)> candidates, CancellationToken cancellationToken)
     {
@@ -21,31 +24,42 @@ public static class NonceCheck
             return used;
         }
 
+        // (HouseholdId = @h0 AND Nonce = @n0) OR …: each term is answered from the unique (household, nonce) index,
+        // the only index on the nonce (a second one would double the random index pages each batch writes). In chunks,
+        // so neither SQLite's expression depth (1,000) nor its parameter limit is reached.
         var connection = db.Database.GetDbConnection();
-        await using var command = connection.CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        var names = new List<string>(candidates.Count);
-        var i = 0;
-        foreach (var (_, nonce) in candidates)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@n" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            parameter.Value = nonce;
-            command.Parameters.Add(parameter);
-            names.Add(parameter.ParameterName);
-            i++;
-        }
-
-        command.CommandText = $"SELECT \"HouseholdId\", \"Nonce\" FROM \"Orders\" WHERE \"Nonce\" IN ({string.Join(", ", names)})";
         if (connection.State != System.Data.ConnectionState.Open)
         {
             await connection.OpenAsync(cancellationToken);
         }
 
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        foreach (var chunk in candidates.Chunk(ChunkSize))
         {
-            used.Add(Key(reader.GetInt64(0), (byte[])reader.GetValue(1)));
+            await using var command = connection.CreateCommand();
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            var where = new System.Text.StringBuilder();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var n = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var h = command.CreateParameter();
+                h.ParameterName = "@h" + n;
+                h.Value = chunk[i].HouseholdId;
+                command.Parameters.Add(h);
+                var p = command.CreateParameter();
+                p.ParameterName = "@n" + n;
+                p.Value = chunk[i].Nonce;
+                command.Parameters.Add(p);
+                where.Append(i == 0 ? "" : " OR ").Append("(\"HouseholdId\" = @h").Append(n).Append(" AND \"Nonce\" = @n").Append(n).Append(')');
+            }
+
+#pragma warning disable CA2100 // Only generated parameter names go into the text; values are parameters.
+            command.CommandText = $"SELECT \"HouseholdId\", \"Nonce\" FROM \"Orders\" WHERE {where}";
+#pragma warning restore CA2100
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                used.Add(Key(reader.GetInt64(0), (byte[])reader.GetValue(1)));
+            }
         }
 
         return used;

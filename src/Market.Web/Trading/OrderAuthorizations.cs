@@ -19,10 +19,6 @@ public static class OrderAuthorizations
     public static OrderAuthorization Decode(byte[] tail) =>
         OrderAuthorization.TryDecode(tail, out var authorization, out var error) ? authorization : throw new InvalidOperationException($"stored order authorisation: {error}");
 
-    /// <summary>A stored household record's signature.</summary>
-    public static HouseholdSignature Signature(byte[] tail) =>
-        HouseholdSignature.TryDecodeTail(tail, out var signature, out var error) ? signature : throw new InvalidOperationException($"stored record signature: {error}");
-
     /// <summary>The receipt as a JSON value for an API answer.</summary>
     public static JsonElement ToJsonElement(this AcceptanceReceipt receipt)
     {

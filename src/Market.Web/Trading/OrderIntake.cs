@@ -1,3 +1,4 @@
+using Market.Ledger;
 using System.Data.Common;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
@@ -38,6 +39,7 @@ public sealed partial class OrderIntake(
     MarketMetrics metrics,
     FaultPoints faults,
     StorageHealth storage,
+    ReceiptIssuer receipts,
     ILogger<OrderIntake> logger) : BackgroundService
 {
     /// <summary>The most orders one transaction carries: bounds the time one commit takes.</summary>
@@ -275,6 +277,7 @@ public sealed partial class OrderIntake(
         await transaction.CommitAsync();
         metrics.OrdersAccepted(Array.FindAll(orders, o => o is not null).Length, "api");
 
+        var issued = Receipts(batch, orders, createdAtMs);
         for (var i = 0; i < batch.Count; i++)
         {
             if (results[i] is not null)
@@ -284,7 +287,7 @@ public sealed partial class OrderIntake(
 
             if (orders[i] is { } order)
             {
-                results[i] = OrderResult.Ok(order);
+                results[i] = OrderResult.Ok(order) with { Receipt = issued[i] };
             }
             else if (sameAs[i] >= 0)
             {
@@ -298,6 +301,43 @@ public sealed partial class OrderIntake(
         }
 
         return results!;
+    }
+
+    /// <summary>
+    /// The acceptance receipts of the batch's new signed orders, all under one signature (ADR 31); null where an order
+    /// has none. The orders are committed: should signing fail, the answers go without receipts (a client asks again).
+    /// </summary>
+    private AcceptanceReceipt?[] Receipts(List<PendingOrder> batch, OrderEntity?[] orders, long createdAtMs)
+    {
+        var issued = new AcceptanceReceipt?[batch.Count];
+        var indexes = new List<int>(batch.Count);
+        var accepted = new List<AcceptanceReceipt.Accepted>(batch.Count);
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(createdAtMs);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (orders[i] is { } order && batch[i].Authorized.Statement.Length > 0)
+            {
+                indexes.Add(i);
+                accepted.Add(new AcceptanceReceipt.Accepted(batch[i].Authorized.Statement, order.Id, at));
+            }
+        }
+
+        try
+        {
+            var signed = receipts.Sign(accepted);
+            for (var k = 0; k < indexes.Count; k++)
+            {
+                issued[indexes[k]] = signed[k];
+            }
+        }
+#pragma warning disable CA1031 // The orders are stored: a receipt that could not be signed now is signed when asked for.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogReceiptsFailed(logger, e, accepted.Count);
+        }
+
+        return issued;
     }
 
     /// <summary>
@@ -362,6 +402,9 @@ public sealed partial class OrderIntake(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing a batch of {Count} orders failed; none of them was acknowledged")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The receipts of {Count} stored orders could not be signed with their batch")]
+    private static partial void LogReceiptsFailed(ILogger logger, Exception exception, int count);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A batch of {Count} orders was not stored ({Reason}); none of them was acknowledged")]
     private static partial void LogBatchRefused(ILogger logger, int count, string reason);

@@ -25,6 +25,9 @@ public sealed record OrderResult(OrderEntity? Order, string? Field, string? Erro
     /// <summary>True when an <c>Idempotency-Key</c> matched an earlier request: this is that request's order.</summary>
     public bool Replayed { get; init; }
 
+    /// <summary>The acceptance receipt signed with the batch that stored the order (order intake); null otherwise.</summary>
+    public Market.Ledger.AcceptanceReceipt? Receipt { get; init; }
+
     /// <summary>True when the household does not own the order (or it does not exist): 404 in the API.</summary>
     public bool NotFound { get; init; }
 

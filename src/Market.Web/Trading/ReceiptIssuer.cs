@@ -1,5 +1,3 @@
-using System.Numerics;
-using System.Security.Cryptography;
 using Market.Ledger;
 using Statement = Market.Ledger.Statement;
 
@@ -7,16 +5,18 @@ namespace Market.Web.Trading;
 
 /// <summary>
 /// Signs acceptance receipts with the operator's current ledger key (docs/ledger-format.md §11.1): the household's
-/// proof that the market took its signed order at this sequence, for this interval, at this time. One is signed for
-/// every accepted order, so it goes through OpenSSL's secp256k1 (.NET's <see cref="ECDsa"/>, a fraction of the
-/// ledger's BouncyCastle signer's time), normalised to low S as §3 requires; its nonce is random, so a receipt asked
-/// for twice carries another (equally valid) signature over the same bytes.
+/// proof that the market took its signed order at this sequence, for this interval, at this time. Receipts asked for
+/// while a batch is being signed wait for the next one, and each batch costs one signature over the root of its
+/// receipts' tree (ADR 31): under load many orders share a signature, a lone order gets its own at once.
 /// </summary>
-public sealed class ReceiptIssuer(LedgerIdentity identity, LedgerWriter ledger, MarketClock clock) : IDisposable
+public sealed class ReceiptIssuer(LedgerIdentity identity, LedgerWriter ledger, MarketClock clock)
 {
-    private static readonly BigInteger Order = BigInteger.Parse("115792089237316195423570985008687907852837564279074904382605163141518161494337", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The most receipts one signature covers (a path of at most 10 hashes).</summary>
+    public const int MaxBatch = 1024;
+
     private readonly Lock _lock = new();
-    private (byte[] KeyId, ECDsa Signer)? _signer;
+    private List<Pending> _pending = [];
+    private bool _draining;
 
     /// <summary>The receipt of a signed order; null for an unsigned one.</summary>
     public async Task<AcceptanceReceipt?> ForOrderAsync(Household household, OrderEntity order, CancellationToken cancellationToken = default)
@@ -34,67 +34,80 @@ public sealed class ReceiptIssuer(LedgerIdentity identity, LedgerWriter ledger, 
             PartyId.FromBytes(household.Pseudonym),
             StatementType.Order,
             Statement.OrderBody(order.IntervalStart, clock.Next(order.IntervalStart), order.Side, order.EnergyWh, order.LimitPrice, order.Nonce));
-        var key = ledger.Key;
-        var unsigned = new AcceptanceReceipt
-        {
-            Statement = statement,
-            Sequence = order.Id,
-            Type = StatementType.Order,
-            IntervalStart = order.IntervalStart,
-            AcceptedAtUnixMs = order.CreatedAtMs,
-            KeyId = key.KeyId,
-            PublicKey = key.PublicKey,
-            Signature = [],
-        };
-        var signature = Sign(key, SHA256.HashData(unsigned.SignedBytes()));
-        return new AcceptanceReceipt
-        {
-            Statement = unsigned.Statement,
-            Sequence = unsigned.Sequence,
-            Type = unsigned.Type,
-            IntervalStart = unsigned.IntervalStart,
-            AcceptedAtUnixMs = unsigned.AcceptedAtUnixMs,
-            KeyId = unsigned.KeyId,
-            PublicKey = unsigned.PublicKey,
-            Signature = signature,
-        };
+        return await IssueAsync(new AcceptanceReceipt.Accepted(statement, order.Id, DateTimeOffset.FromUnixTimeMilliseconds(order.CreatedAtMs)));
     }
 
-    private byte[] Sign(SigningKey key, byte[] digest)
+    /// <summary>Signs the receipts of statements accepted together (one committed batch) with one signature, now.</summary>
+    public AcceptanceReceipt[] Sign(IReadOnlyList<AcceptanceReceipt.Accepted> accepted) =>
+        accepted.Count == 0 ? [] : AcceptanceReceipt.CreateBatch(accepted, ledger.Key);
+
+    /// <summary>The receipt of an accepted statement, signed with the next batch.</summary>
+    public Task<AcceptanceReceipt> IssueAsync(AcceptanceReceipt.Accepted accepted)
     {
-        ECDsa signer;
+        var pending = new Pending(accepted);
+        bool start;
         lock (_lock)
         {
-            if (_signer is not { } current || !current.KeyId.AsSpan().SequenceEqual(key.KeyId))
-            {
-                _signer?.Signer.Dispose();
-                _signer = (key.KeyId, ECDsa.Create(new ECParameters { Curve = ECCurve.CreateFromFriendlyName("secP256k1"), D = key.PrivateKey }));
-            }
-
-            signer = _signer.Value.Signer;
+            _pending.Add(pending);
+            start = !_draining;
+            _draining = true;
         }
 
-        byte[] signature;
-        lock (signer)
+        if (start)
         {
-            signature = signer.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            _ = Task.Run(Drain);
         }
 
-        var s = new BigInteger(signature.AsSpan(32), isUnsigned: true, isBigEndian: true);
-        if (s > Order / 2)
-        {
-            // Low S, as every signature of the ledger: (r, n − s) is the same signature's other form.
-            (Order - s).TryWriteBytes(signature.AsSpan(32), out var written, isUnsigned: true, isBigEndian: true);
-            if (written < 32)
-            {
-                var value = signature[32..(32 + written)];
-                Array.Clear(signature, 32, 32);
-                value.CopyTo(signature, 64 - written);
-            }
-        }
-
-        return signature;
+        return pending.Completion.Task;
     }
 
-    public void Dispose() => _signer?.Signer.Dispose();
+    private void Drain()
+    {
+        while (true)
+        {
+            List<Pending> batch;
+            lock (_lock)
+            {
+                if (_pending.Count == 0)
+                {
+                    _draining = false;
+                    return;
+                }
+
+                if (_pending.Count <= MaxBatch)
+                {
+                    batch = _pending;
+                    _pending = [];
+                }
+                else
+                {
+                    batch = _pending[..MaxBatch];
+                    _pending.RemoveRange(0, MaxBatch);
+                }
+            }
+
+            try
+            {
+                var receipts = AcceptanceReceipt.CreateBatch([.. batch.Select(p => p.Accepted)], ledger.Key);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Completion.TrySetResult(receipts[i]);
+                }
+            }
+#pragma warning disable CA1031 // Every waiting caller gets an answer: the failure, when signing failed.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    private sealed record Pending(AcceptanceReceipt.Accepted Accepted)
+    {
+        public TaskCompletionSource<AcceptanceReceipt> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }

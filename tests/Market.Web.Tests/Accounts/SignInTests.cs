@@ -11,6 +11,7 @@ namespace Market.Web.Tests.Accounts;
 /// Password sign-in against someone who knows a household's e-mail address: guesses are slowed per account and
 /// address, never by locking the household out, and nothing tells an unknown address from a wrong password.
 /// </summary>
+[Trait("Database", "Independent")]
 public sealed class SignInTests : IAsyncLifetime
 {
     private const string Attacker = "203.0.113.7";

@@ -24,6 +24,7 @@ public sealed class ApiProblemFixture : IAsyncLifetime
 /// Bad requests across the API: each is refused with RFC 7807 problem details (never an HTML page) and changes
 /// nothing.
 /// </summary>
+[Trait("Database", "Independent")]
 public sealed class ApiProblemTests(ApiProblemFixture fixture) : IClassFixture<ApiProblemFixture>
 {
     private const string Json = "application/json";

@@ -53,6 +53,16 @@ public sealed class OrderIntakeTests : IAsyncLifetime
         await using var db = CreateDb();
         (await db.Orders.Select(o => o.Id).ToListAsync()).Order().ShouldBe(ids.Order());
         (_probe.Commits - before).ShouldBeLessThan(200, "orders arriving together are committed together");
+        // Their acceptance receipts are signed a batch at a time: each verifies alone, and fewer signatures than orders.
+        var receipts = await Task.WhenAll(responses.Select(async r =>
+        {
+            using var body = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
+            return Market.Ledger.AcceptanceReceipt.FromJson(body.RootElement.GetProperty("receipt").GetRawText());
+        }));
+        receipts.ShouldAllBe(r => r.Verify(null) == null);
+        receipts.Select(r => r.Sequence).Order().ShouldBe(ids.Order());
+        receipts.Select(r => Convert.ToHexString(r.Signature)).Distinct().Count().ShouldBeLessThan(200);
+        receipts.Max(r => r.BatchSize).ShouldBeGreaterThan(1);
     }
 
     [Fact]

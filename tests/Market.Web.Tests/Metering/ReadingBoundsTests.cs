@@ -9,6 +9,7 @@ using Scenario = Market.Web.Tests.Metering.DeliveredTrade;
 namespace Market.Web.Tests.Metering;
 
 /// <summary>Readings are bounded by what the connection can carry, and a gateway sends only for its own meters.</summary>
+[Trait("Database", "Independent")]
 public sealed class ReadingBoundsTests
 {
     private static string Iso(long start) => DateTimeOffset.FromUnixTimeSeconds(start).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);

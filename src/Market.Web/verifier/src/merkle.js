@@ -97,26 +97,26 @@ const toIndex = (value) => {
 };
 
 /**
- * RFC 9162 §2.1.3.2: whether leafHash is leaf `index` of the tree of `size` leaves with `root`. Hashes are
- * Uint8Arrays; anything that is not exactly 32 bytes, an index not below the size, or a proof whose length is not the
- * one (index, size) determines, fails.
+ * RFC 9162 §2.1.3.2 without the final comparison: the root that `proof` gives for leafHash at `index` in a tree of
+ * `size` leaves, or null for a hash that is not exactly 32 bytes, an index not below the size, or a proof whose length
+ * is not the one (index, size) determines.
  */
-export function verifyInclusion(leafHash, index, size, proof, root) {
+export function rootFromInclusion(leafHash, index, size, proof) {
   const fnStart = toIndex(index);
   const n = toIndex(size);
-  if (fnStart === null || n === null || !isHash(leafHash) || !isHash(root) || !Array.isArray(proof) || !proof.every(isHash)) {
-    return false;
+  if (fnStart === null || n === null || !isHash(leafHash) || !Array.isArray(proof) || !proof.every(isHash)) {
+    return null;
   }
-  if (fnStart >= n) return false;
+  if (fnStart >= n) return null;
   const inner = bitLength(fnStart ^ (n - 1n));
   const border = popCount(fnStart >> BigInt(inner));
-  if (proof.length !== inner + border) return false;
+  if (proof.length !== inner + border) return null;
 
   let fn = fnStart;
   let sn = n - 1n;
   let r = leafHash;
   for (const p of proof) {
-    if (sn === 0n) return false;
+    if (sn === 0n) return null;
     if ((fn & 1n) === 1n || fn === sn) {
       r = hashChildren(p, r);
       if ((fn & 1n) === 0n) {
@@ -131,7 +131,18 @@ export function verifyInclusion(leafHash, index, size, proof, root) {
     fn >>= 1n;
     sn >>= 1n;
   }
-  return sn === 0n && sameBytes(r, root);
+  return sn === 0n ? r : null;
+}
+
+/**
+ * RFC 9162 §2.1.3.2: whether leafHash is leaf `index` of the tree of `size` leaves with `root`. Hashes are
+ * Uint8Arrays; anything that is not exactly 32 bytes, an index not below the size, or a proof whose length is not the
+ * one (index, size) determines, fails.
+ */
+export function verifyInclusion(leafHash, index, size, proof, root) {
+  if (!isHash(root)) return false;
+  const r = rootFromInclusion(leafHash, index, size, proof);
+  return r !== null && sameBytes(r, root);
 }
 
 /**

@@ -1,9 +1,9 @@
-// Acceptance receipts (format version 3, §11.1) and proofs of omission (§11.2): what the market signs when it accepts
+// Acceptance receipts (receipt version 2, ledger format 3, §11.1) and proofs of omission (§11.2): what the market signs when it accepts
 // a household's statement, and what a household shows when an accepted order is not in its interval's order book.
 // Both verify offline with nothing else. A verdict is { valid, failure: { reason, height, leafIndex, message } |
 // null, … }, with the reason codes of the C# verifier. Never throws for bad input.
 import { sha256 } from './merkle.js';
-import { hashLeaf, rootOfLeaves, verifyInclusion } from './merkle.js';
+import { hashLeaf, rootFromInclusion, rootOfLeaves, verifyInclusion } from './merkle.js';
 import { verifySignature } from './ecdsa.js';
 import { bytesToHex, equalBytes, tryHexToBytes } from './hex.js';
 import { JsonNumber, JsonString, parseObjectLine } from './json.js';
@@ -12,7 +12,8 @@ import { KIND, decodeHeader, decodeOrder, orderStatementBody } from './records.j
 import { STATEMENT, decodeStatement, encodeStatement } from './statements.js';
 
 const TAG = new TextEncoder().encode('MarketAcceptance');
-const RECEIPT_FIELDS = ['format', 'version', 'statement', 'sequence', 'type', 'intervalStart', 'acceptedAt', 'keyId', 'publicKey', 'signature'];
+const RECEIPT_FIELDS = ['format', 'version', 'statement', 'sequence', 'type', 'intervalStart', 'acceptedAt', 'keyId', 'publicKey', 'batchIndex', 'batchSize', 'batchPath', 'signature'];
+const RECEIPT_VERSION = 2;
 const PROOF_FIELDS = ['format', 'version', 'receipt', 'book', 'checkpoint', 'checkpointPublicKey', 'headerProof'];
 const BOOK_FIELDS = ['header', 'signature', 'publicKey', 'leaves'];
 const CHECKPOINT_FIELDS = ['size', 'root', 'time', 'keyId', 'signature'];
@@ -49,10 +50,10 @@ function hexArray(map, what, name) {
   return list.map((x, i) => hex(x, `${what}: "${name}"[${i}]`));
 }
 
-function format(map, what, name) {
+function format(map, what, name, version = 1) {
   const f = map.get('format');
   if (!(f instanceof JsonString) || f.value !== name) bad(`${what}: "format" must be "${name}"`);
-  if (integer(map, what, 'version') !== 1n) bad(`${what}: unsupported version (expected 1)`);
+  if (integer(map, what, 'version') !== BigInt(version)) bad(`${what}: unsupported version (expected ${version})`);
 }
 
 function parse(json) {
@@ -64,7 +65,7 @@ function parse(json) {
 function readReceipt(map) {
   const what = 'acceptance receipt';
   fields(map, what, RECEIPT_FIELDS);
-  format(map, what, 'market-acceptance-receipt');
+  format(map, what, 'market-acceptance-receipt', RECEIPT_VERSION);
   const type = integer(map, what, 'type');
   if (type < 1n || type > 6n) bad(`${what}: "type" must be 1 … 6`);
   return {
@@ -75,16 +76,19 @@ function readReceipt(map) {
     acceptedAt: integer(map, what, 'acceptedAt'),
     keyId: hexField(map, what, 'keyId'),
     publicKey: hexField(map, what, 'publicKey'),
+    batchIndex: integer(map, what, 'batchIndex'),
+    batchSize: integer(map, what, 'batchSize'),
+    batchPath: hexArray(map, what, 'batchPath'),
     signature: hexField(map, what, 'signature'),
   };
 }
 
-/** The 155 signed bytes of a receipt (§11.1), from its statement and fields. */
+/** The 155 bytes of a receipt (§11.1, its leaf in the batch tree), from its statement and fields. */
 export function acceptanceBytes(receipt) {
   const bytes = new Uint8Array(155);
   const v = new DataView(bytes.buffer);
   bytes.set(TAG, 0);
-  v.setUint16(16, 1);
+  v.setUint16(16, RECEIPT_VERSION);
   bytes.set(receipt.statement.subarray(16, 48), 18);
   bytes.set(sha256(receipt.statement), 50);
   bytes.set(receipt.statement.subarray(48, 64), 82);
@@ -93,6 +97,17 @@ export function acceptanceBytes(receipt) {
   v.setBigInt64(107, BigInt(receipt.intervalStart));
   v.setBigInt64(115, BigInt(receipt.acceptedAt));
   bytes.set(receipt.keyId, 123);
+  return bytes;
+}
+
+/** The 58 bytes the operator key signs (after SHA-256) for a batch of receipts: tag, version, size and root. */
+export function acceptanceBatchMessage(size, root) {
+  const bytes = new Uint8Array(58);
+  const v = new DataView(bytes.buffer);
+  bytes.set(TAG, 0);
+  v.setUint16(16, RECEIPT_VERSION);
+  v.setBigInt64(18, BigInt(size));
+  bytes.set(root, 26);
   return bytes;
 }
 
@@ -111,7 +126,11 @@ function checkReceipt(r, trustedKeyIds) {
   if (r.publicKey.length !== 33 || r.keyId.length !== 32 || !equalBytes(sha256(r.publicKey), r.keyId)) {
     return { failure: failed('ReceiptInvalid', 'the receipt\'s key id is not SHA-256 of its public key') };
   }
-  if (!verifySignature(r.publicKey, sha256(acceptanceBytes(r)), r.signature)) {
+  const root = rootFromInclusion(hashLeaf(acceptanceBytes(r)), r.batchIndex, r.batchSize, r.batchPath);
+  if (root === null) {
+    return { failure: failed('ReceiptInvalid', 'the receipt\'s batch index, size or path does not lead to a batch root') };
+  }
+  if (!verifySignature(r.publicKey, sha256(acceptanceBatchMessage(r.batchSize, root)), r.signature)) {
     return { failure: failed('ReceiptInvalid', 'the receipt\'s signature does not verify') };
   }
   if (!trusts(trustedKeyIds, r.keyId)) return { failure: failed('UntrustedKey', 'the receipt\'s key is not among the trusted keys') };

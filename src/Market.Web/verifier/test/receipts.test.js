@@ -1,10 +1,11 @@
 // Acceptance receipts (§11.1) and proofs of omission (§11.2), made here as the market makes them: the operator's
-// secp256k1 key signs the 155 receipt bytes (noble, RFC 6979), and a proof carries a sealed order book, a checkpoint
-// and the book's header proof.
+// secp256k1 key (noble, RFC 6979) signs the root of a batch of receipts' 155-byte leaves, and a proof carries a
+// sealed order book, a checkpoint and the book's header proof.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getPublicKey } from '@noble/secp256k1';
 import { verifyAcceptanceReceipt, verifyOmissionProof } from '../src/index.js';
+import { hashLeaf, rootOfLeafHashes } from '../src/merkle.js';
 import { SIDE, STATEMENT, encodeOrderBody, statementHash, submissionPaths } from '../src/statements.js';
 import {
   Chain, Household, OPERATOR_KEY_ID, OPERATOR_PUBLIC, START, bytesToHex, concat, encodeReference, enrolmentBody,
@@ -18,19 +19,47 @@ const u64 = (v) => {
 };
 const ACCEPTED_AT = 1767228000123n;
 
-/** The receipt JSON the market gives for a statement accepted with a sequence (fields overridable). */
-function receipt(statement, sequence, change = {}) {
-  const type = statement[64];
-  const intervalStart = type === STATEMENT.order ? new DataView(statement.buffer, statement.byteOffset).getBigInt64(65) : 0n;
-  const r = { sequence: BigInt(sequence), type, intervalStart, acceptedAt: ACCEPTED_AT, keyId: OPERATOR_KEY_ID, publicKey: OPERATOR_PUBLIC, secret: undefined, ...change };
-  const signed = concat(new TextEncoder().encode('MarketAcceptance'), Uint8Array.of(0, 1), statement.subarray(16, 48), sha256(statement),
+/** The 155 leaf bytes of a receipt (§11.1). */
+function receiptBytes(statement, r) {
+  const bytes = concat(new TextEncoder().encode('MarketAcceptance'), Uint8Array.of(0, 2), statement.subarray(16, 48), sha256(statement),
     statement.subarray(48, 64), u64(r.sequence), Uint8Array.of(r.type), u64(r.intervalStart), u64(r.acceptedAt), r.keyId);
-  assert.equal(signed.length, 155);
-  const signature = r.signature ?? operatorSign(sha256(signed), r.secret);
-  return `{"format":"market-acceptance-receipt","version":1,"statement":"${bytesToHex(statement)}","sequence":${r.sequence},`
-    + `"type":${r.type},"intervalStart":${r.intervalStart},"acceptedAt":${r.acceptedAt},"keyId":"${bytesToHex(r.keyId)}",`
-    + `"publicKey":"${bytesToHex(r.publicKey)}","signature":"${bytesToHex(signature)}"}`;
+  assert.equal(bytes.length, 155);
+  return bytes;
 }
+
+/** RFC 9162 inclusion path of leaf `index` among the leaf hashes `nodes`. */
+function inclusionPath(nodes, index) {
+  if (nodes.length <= 1) return [];
+  let k = 1;
+  while (k * 2 < nodes.length) k *= 2;
+  return index < k
+    ? [...inclusionPath(nodes.slice(0, k), index), rootOfLeafHashes(nodes.slice(k))]
+    : [...inclusionPath(nodes.slice(k), index - k), rootOfLeafHashes(nodes.slice(0, k))];
+}
+
+/**
+ * The receipts JSON the market gives for statements accepted together (each [statement, sequence]), one signature
+ * over the root of their batch; fields overridable for all of them.
+ */
+function receipts(accepted, change = {}) {
+  const rs = accepted.map(([statement, sequence]) => {
+    const type = statement[64];
+    const intervalStart = type === STATEMENT.order ? new DataView(statement.buffer, statement.byteOffset).getBigInt64(65) : 0n;
+    return { statement, sequence: BigInt(sequence), type, intervalStart, acceptedAt: ACCEPTED_AT, keyId: OPERATOR_KEY_ID, publicKey: OPERATOR_PUBLIC, secret: undefined, ...change };
+  });
+  const leaves = rs.map((r) => hashLeaf(receiptBytes(r.statement, r)));
+  const root = rootOfLeafHashes(leaves);
+  const message = concat(new TextEncoder().encode('MarketAcceptance'), Uint8Array.of(0, 2), u64(rs.length), root);
+  assert.equal(message.length, 58);
+  const signature = change.signature ?? operatorSign(sha256(message), change.secret);
+  return rs.map((r, i) => `{"format":"market-acceptance-receipt","version":2,"statement":"${bytesToHex(r.statement)}","sequence":${r.sequence},`
+    + `"type":${r.type},"intervalStart":${r.intervalStart},"acceptedAt":${r.acceptedAt},"keyId":"${bytesToHex(r.keyId)}",`
+    + `"publicKey":"${bytesToHex(r.publicKey)}","batchIndex":${i},"batchSize":${rs.length},`
+    + `"batchPath":[${inclusionPath(leaves, i).map((x) => `"${bytesToHex(x)}"`).join(',')}],"signature":"${bytesToHex(signature)}"}`);
+}
+
+/** The receipt JSON the market gives for a statement accepted with a sequence, alone in its batch (fields overridable). */
+const receipt = (statement, sequence, change = {}) => receipts([[statement, sequence]], change)[0];
 
 /** A ledger whose order book of interval 0 holds A's orders 1 (sell) and 3 (buy); A's order 2 is not in it. */
 async function ledger() {
@@ -93,9 +122,30 @@ test('acceptance receipts: what does not fit the statement, another key, a chang
   assert.equal(reasonOf(verifyAcceptanceReceipt(json, { trustedKeyIds: [other] })), 'UntrustedKey');
   const cut = l.statements[1].subarray(0, 100);
   assert.equal(reasonOf(verifyAcceptanceReceipt(json.replace(bytesToHex(l.statements[1]), bytesToHex(cut)))), 'MalformedLeaf');
-  assert.equal(reasonOf(verifyAcceptanceReceipt(json.replace('"version":1', '"version":1,"extra":0'))), 'ReceiptInvalid');
+  assert.equal(reasonOf(verifyAcceptanceReceipt(json.replace('"version":2', '"version":2,"extra":0'))), 'ReceiptInvalid');
+  assert.equal(reasonOf(verifyAcceptanceReceipt(json.replace('"version":2', '"version":1'))), 'ReceiptInvalid', 'version 1');
   assert.equal(reasonOf(verifyAcceptanceReceipt('{')), 'ReceiptInvalid');
   assert.equal(reasonOf(verifyAcceptanceReceipt(json.replace('"type":6,', '"type":6,"type":6,'))), 'ReceiptInvalid', 'a repeated field');
+});
+
+test('acceptance receipts: a batch of three under one signature; each verifies, and a changed index, size or path does not', async () => {
+  const l = await ledger();
+  const batch = receipts([[l.enrol, 1], [l.statements[0], 1], [l.statements[1], 2]]);
+
+  for (const json of batch) assert.equal(reasonOf(verifyAcceptanceReceipt(json)), 'valid');
+  const signatures = batch.map((json) => JSON.parse(json).signature);
+  assert.equal(new Set(signatures).size, 1, 'one signature for the batch');
+  const [, , third] = batch;
+  const path = JSON.parse(third).batchPath;
+  assert.equal(path.length, 1);
+  assert.equal(reasonOf(verifyAcceptanceReceipt(third.replace('"batchIndex":2', '"batchIndex":1'))), 'ReceiptInvalid', 'index');
+  assert.equal(reasonOf(verifyAcceptanceReceipt(third.replace('"batchSize":3', '"batchSize":4'))), 'ReceiptInvalid', 'size');
+  assert.equal(reasonOf(verifyAcceptanceReceipt(third.replace('"batchSize":3', '"batchSize":0'))), 'ReceiptInvalid', 'size 0');
+  assert.equal(reasonOf(verifyAcceptanceReceipt(third.replace(path[0], '00'.repeat(32)))), 'ReceiptInvalid', 'path');
+  assert.equal(reasonOf(verifyAcceptanceReceipt(third.replace(`"batchPath":["${path[0]}"]`, '"batchPath":[]'))), 'ReceiptInvalid', 'path cut');
+  // Another batch's receipt with this batch's signature: the roots differ.
+  const alone = receipt(l.statements[1], 2);
+  assert.equal(reasonOf(verifyAcceptanceReceipt(alone.replace(JSON.parse(alone).signature, signatures[0]))), 'ReceiptInvalid', 'signature of another batch');
 });
 
 test('omission proofs: an accepted order missing from its book, and one whose sequence holds another order', async () => {

@@ -1009,8 +1009,6 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Nonce");
-
                     b.HasIndex("HouseholdId", "IntervalStart");
 
                     b.HasIndex("HouseholdId", "Nonce")

@@ -978,8 +978,6 @@ namespace Market.Web.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Nonce");
-
                     b.HasIndex("HouseholdId", "IntervalStart");
 
                     b.HasIndex("HouseholdId", "Nonce")

@@ -953,11 +953,6 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 columns: new[] { "IntervalStart", "Status" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Orders_Nonce",
-                table: "Orders",
-                column: "Nonce");
-
-            migrationBuilder.CreateIndex(
                 name: "IX_Orders_StandingOrderId_IntervalStart",
                 table: "Orders",
                 columns: new[] { "StandingOrderId", "IntervalStart" },

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Market.Ledger;
 using System.Security.Claims;
 using System.Security.Cryptography;
@@ -58,6 +59,23 @@ public sealed record SignatureDto(
     }
 }
 
+/// <summary>The body of <c>POST /api/orders/batch</c>: 1 to 64 orders, each as for <c>POST /api/orders</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record PlaceOrderBatchRequest([property: JsonRequired] IReadOnlyList<PlaceOrderRequest> Orders);
+
+/// <summary>
+/// What became of one order of a batch: <c>status</c> as POST /api/orders would have answered (201, 200, 422, 503,
+/// 500), with the order (and its receipt) when stored, else the field and the reason.
+/// </summary>
+public sealed record BatchResultDto(
+    int Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] OrderDto? Order,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Field,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error);
+
+/// <summary>The answer to <c>POST /api/orders/batch</c>: one result per order, in order.</summary>
+public sealed record BatchResponseDto(IReadOnlyList<BatchResultDto> Results);
+
 /// <summary>An order as the API shows it to its owner.</summary>
 public sealed record OrderDto(
     long Id,
@@ -116,6 +134,12 @@ public sealed record IntervalDto(DateTimeOffset IntervalStart, DateTimeOffset In
 public static class OrderApi
 {
     public const int MaxBodyBytes = 16 * 1024;
+
+    /// <summary>The most orders one <c>POST /api/orders/batch</c> carries (a household submission holds up to 1,024 statements).</summary>
+    public const int MaxBatchOrders = 64;
+
+    /// <summary>The largest body of a batch: 64 orders with signatures of a 64-statement submission fit in half of it.</summary>
+    public const int MaxBatchBodyBytes = 128 * 1024;
     public const string RateLimitPolicy = "api";
 
     public static IEndpointRouteBuilder MapOrderApi(this IEndpointRouteBuilder app)
@@ -126,6 +150,13 @@ public static class OrderApi
         mine.MapPost("/orders", PlaceAsync).WithTags("Orders").WithSummary("Post a bid (buy) or an offer (sell) for an open interval")
             .Accepts<PlaceOrderRequest>("application/json")
             .Produces<OrderDto>(StatusCodes.Status201Created).Produces<OrderDto>(StatusCodes.Status200OK).ProducesProblem(400).ProducesProblem(422).ProducesProblem(413).ProducesProblem(415).ProducesProblem(503);
+        mine.MapPost("/orders/batch", PlaceBatchAsync).WithTags("Orders").WithSummary("Post up to 64 bids and offers at once (an agent's signed submission)")
+            .WithDescription("Body { orders: [ …each as for POST /api/orders… ] }. Each order is checked and answered as by POST /api/orders; " +
+                "those accepted are stored together and their receipts share one signature. Answers 200 with { results: [ { status, order | field, error } ] }, " +
+                "one per order in order: 201 stored, 200 the order an Idempotency-Key retry names, 422 refused (nothing of it stored), 503 or 500 not stored. " +
+                "An Idempotency-Key header (1 to 90 characters) keys order i as the key with \"#i\". The batch counts as one request against the rate limit.")
+            .Accepts<PlaceOrderBatchRequest>("application/json")
+            .Produces<BatchResponseDto>().ProducesProblem(403).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
         mine.MapGet("/orders", ListAsync).WithTags("Orders")
             .WithSummary("My orders, newest interval first, a page at a time")
             .WithDescription("Answers { items, next }: up to `limit` orders (1 to 200, default 50), newest delivery interval first, then newest id. " +
@@ -143,21 +174,21 @@ public static class OrderApi
         return app;
     }
 
-    private static IResult? ReadAuthorization(PlaceOrderRequest request, ref PlaceOrder place)
+    private static OrderResult? ReadAuthorization(PlaceOrderRequest request, ref PlaceOrder place)
     {
         if (request.Signature is null && request.Mandate is null)
         {
-            return request.Nonce is null ? null : Validation("signature", "A nonce came without a signature or a mandate.");
+            return request.Nonce is null ? null : OrderResult.Reject("signature", "A nonce came without a signature or a mandate.");
         }
 
         if (request.Signature is not null && request.Mandate is not null)
         {
-            return Validation("signature", "An order is either signed or made under a mandate, not both.");
+            return OrderResult.Reject("signature", "An order is either signed or made under a mandate, not both.");
         }
 
         if (ApiInput.Hex(request.Nonce, 16) is not { } nonce)
         {
-            return Validation("nonce", "A signed order needs a nonce of 32 hex digits, new for every order.");
+            return OrderResult.Reject("nonce", "A signed order needs a nonce of 32 hex digits, new for every order.");
         }
 
         OrderAuthorization authorization;
@@ -165,7 +196,7 @@ public static class OrderApi
         {
             if (dto.ToSignature(out var error) is not { } signature)
             {
-                return Validation("signature", error!);
+                return OrderResult.Reject("signature", error!);
             }
 
             authorization = new SignedOrder(signature);
@@ -176,7 +207,7 @@ public static class OrderApi
         }
         else
         {
-            return Validation("mandate", "A mandate is 64 hex digits.");
+            return OrderResult.Reject("mandate", "A mandate is 64 hex digits.");
         }
 
         place = place with { Nonce = nonce, Authorization = authorization };
@@ -201,7 +232,7 @@ public static class OrderApi
             return Problem(413, "Body too large", $"An order is at most {MaxBodyBytes} bytes of JSON.");
         }
 
-        var body = await ReadBodyAsync(http.Request, ct);
+        var body = await ReadBodyAsync(http.Request, MaxBodyBytes, ct);
         if (body is null)
         {
             return Problem(413, "Body too large", $"An order is at most {MaxBodyBytes} bytes of JSON.");
@@ -210,12 +241,6 @@ public static class OrderApi
         if (!ApiInput.TryReadJson<PlaceOrderRequest>(body, "Malformed order", out var request, out var malformed))
         {
             return malformed;
-        }
-
-        OrderSide? side = request.Side switch { "buy" => OrderSide.Buy, "sell" => OrderSide.Sell, _ => null };
-        if (side is null)
-        {
-            return Validation("side", "Side must be \"buy\" or \"sell\".");
         }
 
         IdempotencyKey? key = null;
@@ -230,37 +255,14 @@ public static class OrderApi
             key = new IdempotencyKey(http.User.FindFirstValue(ClaimTypes.NameIdentifier)!, k, SHA256.HashData(body));
         }
 
-        var place = new PlaceOrder(side.Value, request.EnergyWh, request.LimitPrice, request.IntervalStart.ToUnixTimeSeconds());
-        if (ReadAuthorization(request, ref place) is { } badAuthorization)
-        {
-            return badAuthorization;
-        }
-
         OrderResult result;
-        var authorized = AuthorizedOrder.None;
-        var rejection = orders.Validate(household, place);
-        if (rejection is null)
+        try
         {
-            authorized = await keyRing.AuthorizeAsync(household, place, ct);
-            rejection = authorized.Rejection;
+            result = await AcceptAsync(household, request, key, orders, keyRing, intake, ct);
         }
-
-        if (rejection is not null)
+        catch (OrderNotStoredException e)
         {
-            // A retry of an accepted order is answered with that order even when it would no longer be accepted
-            // (its gate has closed since); a reused key with another body is a conflict, as before validation.
-            result = key is null ? rejection : await orders.FindIdempotentAsync(key, ct) ?? rejection;
-        }
-        else
-        {
-            try
-            {
-                result = await intake.SubmitAsync(household.Id, place, key, authorized, ct);
-            }
-            catch (OrderNotStoredException e)
-            {
-                return StorageFault.Of(e) is { } fault ? StorageFaultResponses.Unavailable(http, fault) : Problem(500, "Order not stored", e.Message);
-            }
+            return StorageFault.Of(e) is { } fault ? StorageFaultResponses.Unavailable(http, fault) : Problem(500, "Order not stored", e.Message);
         }
 
         if (result.Conflict)
@@ -274,13 +276,142 @@ public static class OrderApi
             return Validation(ApiField(result.Field!), result.Error!);
         }
 
-        var dto = OrderDto.From(result.Order!, clock.LengthOf(result.Order!.IntervalStart));
-        if ((result.Receipt ?? await receipts.ForOrderAsync(household, result.Order!, ct)) is { } receipt)
+        var dto = await WithReceiptAsync(household, result, receipts, clock, ct);
+        return result.Replayed ? Results.Ok(dto) : Results.Created($"/api/orders/{dto.Id}", dto);
+    }
+
+    /// <summary>
+    /// One order of a request, from its JSON to the writer: its side, authorisation, the market's rules and the
+    /// household's key or mandate are checked, then it is queued for the next commit. A refusal changes nothing.
+    /// </summary>
+    /// <exception cref="OrderNotStoredException">Its commit failed, or the app is stopping.</exception>
+    private static async Task<OrderResult> AcceptAsync(Household household, PlaceOrderRequest request, IdempotencyKey? key, OrderService orders, HouseholdKeyRing keyRing, OrderIntake intake, CancellationToken ct)
+    {
+        OrderSide? side = request.Side switch { "buy" => OrderSide.Buy, "sell" => OrderSide.Sell, _ => null };
+        if (side is null)
         {
-            dto = dto with { Receipt = receipt.ToJsonElement() };
+            return OrderResult.Reject("side", "Side must be \"buy\" or \"sell\".");
         }
 
-        return result.Replayed ? Results.Ok(dto) : Results.Created($"/api/orders/{dto.Id}", dto);
+        var place = new PlaceOrder(side.Value, request.EnergyWh, request.LimitPrice, request.IntervalStart.ToUnixTimeSeconds());
+        if (ReadAuthorization(request, ref place) is { } badAuthorization)
+        {
+            return badAuthorization;
+        }
+
+        var authorized = AuthorizedOrder.None;
+        var rejection = orders.Validate(household, place);
+        if (rejection is null)
+        {
+            authorized = await keyRing.AuthorizeAsync(household, place, ct);
+            rejection = authorized.Rejection;
+        }
+
+        if (rejection is not null)
+        {
+            // A retry of an accepted order is answered with that order even when it would no longer be accepted
+            // (its gate has closed since); a reused key with another body is a conflict, as before validation.
+            return key is null ? rejection : await orders.FindIdempotentAsync(key, ct) ?? rejection;
+        }
+
+        return await intake.SubmitAsync(household.Id, place, key, authorized, ct);
+    }
+
+    /// <summary>The API's view of a stored order with its acceptance receipt (signed with its commit, or now).</summary>
+    private static async Task<OrderDto> WithReceiptAsync(Household household, OrderResult result, ReceiptIssuer receipts, MarketClock clock, CancellationToken ct)
+    {
+        var dto = OrderDto.From(result.Order!, clock.LengthOf(result.Order!.IntervalStart));
+        return (result.Receipt ?? await receipts.ForOrderAsync(household, result.Order!, ct)) is { } receipt
+            ? dto with { Receipt = receipt.ToJsonElement() }
+            : dto;
+    }
+
+    /// <summary>
+    /// Several orders in one request (an agent's submission): each is checked and answered as by POST /api/orders,
+    /// and those accepted are stored together. The answer is 200 with one result per order, in order.
+    /// </summary>
+    private static async Task<IResult> PlaceBatchAsync(HttpContext http, HouseholdCache households, OrderService orders, OrderIntake intake, HouseholdKeyRing keyRing, ReceiptIssuer receipts, MarketClock clock, MarketMetrics metrics, CancellationToken ct)
+    {
+        var household = await FindHouseholdAsync(households, http.User, ct);
+        if (household is null)
+        {
+            return Problem(403, "Not a household", "Only a household's token can trade.");
+        }
+
+        if (!ApiInput.Is(http.Request, "application/json"))
+        {
+            return ApiInput.UnsupportedMediaType("application/json");
+        }
+
+        if (http.Request.ContentLength > MaxBatchBodyBytes || await ReadBodyAsync(http.Request, MaxBatchBodyBytes, ct) is not { } body)
+        {
+            return Problem(413, "Body too large", $"A batch of orders is at most {MaxBatchBodyBytes} bytes of JSON.");
+        }
+
+        if (!ApiInput.TryReadJson<PlaceOrderBatchRequest>(body, "Malformed batch of orders", out var request, out var malformed))
+        {
+            return malformed;
+        }
+
+        if (request.Orders is not { Count: >= 1 and <= MaxBatchOrders })
+        {
+            return Validation("orders", $"A batch holds 1 to {MaxBatchOrders} orders.");
+        }
+
+        string? key = null;
+        if (http.Request.Headers.TryGetValue("Idempotency-Key", out var values))
+        {
+            key = values.ToString();
+            if (key.Length is 0 or > 90)
+            {
+                return Validation("Idempotency-Key", "The Idempotency-Key header of a batch must be 1 to 90 characters.");
+            }
+        }
+
+        // Every order is checked and queued before any is awaited, so those accepted go into one commit and their
+        // receipts under one signature. The key of order i is the batch's key with "#i"; its body, the batch's.
+        var userId = http.User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+        var bodyHash = SHA256.HashData(body);
+        var pending = request.Orders.Select((order, i) => AcceptOrFaultAsync(household, order,
+            key is null ? null : new IdempotencyKey(userId, $"{key}#{i.ToString(CultureInfo.InvariantCulture)}", SHA256.HashData([.. bodyHash, .. BitConverter.GetBytes(i)])),
+            orders, keyRing, intake, ct)).ToList();
+        var results = new List<BatchResultDto>(pending.Count);
+        foreach (var task in pending)
+        {
+            var (result, fault) = await task;
+            if (fault is not null)
+            {
+                results.Add(new BatchResultDto(StorageFault.Of(fault) is not null ? 503 : 500, null, null, fault.Message));
+            }
+            else if (result!.Conflict)
+            {
+                results.Add(new BatchResultDto(422, null, "Idempotency-Key", result.Error));
+            }
+            else if (!result.Succeeded)
+            {
+                metrics.OrderRejected(ApiField(result.Field!));
+                results.Add(new BatchResultDto(422, null, ApiField(result.Field!), result.Error));
+            }
+            else
+            {
+                results.Add(new BatchResultDto(result.Replayed ? 200 : 201, await WithReceiptAsync(household, result, receipts, clock, ct), null, null));
+            }
+        }
+
+        return Results.Ok(new BatchResponseDto(results));
+    }
+
+    private static async Task<(OrderResult? Result, OrderNotStoredException? Fault)> AcceptOrFaultAsync(
+        Household household, PlaceOrderRequest request, IdempotencyKey? key, OrderService orders, HouseholdKeyRing keyRing, OrderIntake intake, CancellationToken ct)
+    {
+        try
+        {
+            return (await AcceptAsync(household, request, key, orders, keyRing, intake, ct), null);
+        }
+        catch (OrderNotStoredException e)
+        {
+            return (null, e);
+        }
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, HouseholdCache households, MarketQueries queries, MarketClock clock, string? status, string? side, string? cursor, int? limit, CancellationToken ct)
@@ -417,18 +548,26 @@ public static class OrderApi
             DateTimeOffset.FromUnixTimeSeconds(r.IntervalStart), DateTimeOffset.FromUnixTimeSeconds(clock.Next(r.IntervalStart)), r.Price, r.VolumeWh, r.TradeCount)));
     }
 
-    /// <summary>Reads at most <see cref="MaxBodyBytes"/>; null when the body is longer (also for chunked bodies without a length).</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>Reads at most <paramref name="max"/> bytes; null when the body is longer (also for chunked bodies without a length).</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int max, CancellationToken ct)
     {
-        var buffer = new byte[MaxBodyBytes + 1];
-        var total = 0;
-        int read;
-        while (total < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(total), ct)) > 0)
+        // A pooled buffer: a fresh 16 KB array per order was zeroed and collected thousands of times a second.
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(max + 1);
+        try
         {
-            total += read;
-        }
+            var total = 0;
+            int read;
+            while (total <= max && (read = await request.Body.ReadAsync(buffer.AsMemory(total, max + 1 - total), ct)) > 0)
+            {
+                total += read;
+            }
 
-        return total > MaxBodyBytes ? null : buffer[..total];
+            return total > max ? null : buffer[..total];
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static Task<Household?> FindHouseholdAsync(HouseholdCache households, ClaimsPrincipal user, CancellationToken ct) =>

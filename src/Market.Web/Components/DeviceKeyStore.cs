@@ -20,6 +20,15 @@ public interface IDeviceKeyStore
 
     Task<string> NewRecoveryCodeAsync();
 
+    /// <summary>
+    /// The recovery code this device made for the household and the household has not yet confirmed writing down,
+    /// or null. Kept on the device (next to its key) only until then, so leaving the page does not lose it.
+    /// </summary>
+    Task<string?> PendingRecoveryCodeAsync(string household);
+
+    /// <summary>Keeps <paramref name="code"/> as the household's pending recovery code; null forgets it.</summary>
+    Task KeepRecoveryCodeAsync(string household, string? code);
+
     /// <summary>The recovery key's public key (hex) for the household's code; fails on a malformed code.</summary>
     Task<string> RecoveryPublicKeyAsync(string household, string code);
 
@@ -59,6 +68,10 @@ public sealed class BrowserDeviceKeyStore(IJSRuntime js) : IDeviceKeyStore, IAsy
     public async Task RememberAsync(string keyId, string how) => await (await Module).InvokeVoidAsync("remember", keyId, how);
 
     public async Task<string> NewRecoveryCodeAsync() => await (await Module).InvokeAsync<string>("newRecoveryCode");
+
+    public async Task<string?> PendingRecoveryCodeAsync(string household) => await (await Module).InvokeAsync<string?>("pendingRecoveryCode", household);
+
+    public async Task KeepRecoveryCodeAsync(string household, string? code) => await (await Module).InvokeVoidAsync("keepRecoveryCode", household, code);
 
     public async Task<string> RecoveryPublicKeyAsync(string household, string code) =>
         (await (await Module).InvokeAsync<JsonElement>("recoveryEnrolment", household, code)).GetProperty("publicKey").GetString()!;

@@ -38,6 +38,12 @@ public sealed class DeviceSigner(IDeviceKeyStore store, LedgerIdentity identity,
     /// <summary>A new recovery code (shown once, never stored).</summary>
     public Task<string> NewRecoveryCodeAsync() => store.NewRecoveryCodeAsync();
 
+    /// <summary>The recovery code made on this device that the household has not yet confirmed writing down, or null.</summary>
+    public Task<string?> PendingRecoveryCodeAsync(Household household) => store.PendingRecoveryCodeAsync(Hex(Party(household)));
+
+    /// <summary>Keeps (or, with null, forgets) the household's pending recovery code on this device.</summary>
+    public Task KeepRecoveryCodeAsync(Household household, string? code) => store.KeepRecoveryCodeAsync(Hex(Party(household)), code);
+
     /// <summary>The household's recovery key for a code.</summary>
     public async Task<HouseholdKey> RecoveryKeyAsync(Household household, string code) =>
         HouseholdKey.Create(HouseholdKeyAlgorithm.P256, Convert.FromHexString(await store.RecoveryPublicKeyAsync(Hex(Party(household)), code)));

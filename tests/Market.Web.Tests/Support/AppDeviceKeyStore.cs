@@ -30,6 +30,10 @@ public sealed class AppDeviceKeyStore(MarketFactory app) : IDeviceKeyStore
 
     public Task<string> NewRecoveryCodeAsync() => throw new NotSupportedException();
 
+    public Task<string?> PendingRecoveryCodeAsync(string household) => Task.FromResult<string?>(null);
+
+    public Task KeepRecoveryCodeAsync(string household, string? code) => throw new NotSupportedException();
+
     public Task<string> RecoveryPublicKeyAsync(string household, string code) => throw new NotSupportedException();
 
     public async Task<IReadOnlyList<SignedItem>> SignAsync(string ledgerId, string household, IReadOnlyList<object> items, string? recoveryCode = null)

@@ -147,6 +147,49 @@ public static class SignedOrders
         return fields;
     }
 
+    /// <summary>
+    /// The body of POST /api/orders/batch for the client's household: the orders signed as one submission, as an
+    /// agent sends them.
+    /// </summary>
+    internal static async Task<object> SignBatchBodyAsync(HttpClient client, IReadOnlyList<PlaceOrder> orders)
+    {
+        if (!Owners.TryGetValue(client, out var owner))
+        {
+            throw new InvalidOperationException("the client's household is not known: make it with ApiClient.ForAsync");
+        }
+
+        Household household;
+        await using (var db = await owner.Services.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContextAsync())
+        {
+            household = await db.Households.AsNoTracking().SingleAsync(h => db.Users.Any(u => u.Id == h.UserId && u.Email == owner.Email));
+        }
+
+        var signed = await owner.Services.GetRequiredService<DemoDeviceKeys>().SignOrdersAsync(household, orders, owner.Services.GetRequiredService<MarketClock>());
+        return new
+        {
+            orders = signed.Select(o =>
+            {
+                var signature = ((SignedOrder)o.Authorization!).Signature;
+                return new
+                {
+                    side = o.Side == OrderSide.Buy ? "buy" : "sell",
+                    energyWh = o.EnergyWh,
+                    limitPrice = o.LimitPrice,
+                    intervalStart = DateTimeOffset.FromUnixTimeSeconds(o.IntervalStart),
+                    nonce = Convert.ToHexStringLower(o.Nonce!),
+                    signature = new
+                    {
+                        keyId = Convert.ToHexStringLower(signature.KeyId),
+                        value = Convert.ToHexStringLower(signature.Signature),
+                        submissionSize = signature.SubmissionSize,
+                        index = signature.Index,
+                        path = signature.Path.Select(Convert.ToHexStringLower).ToArray(),
+                    },
+                };
+            }).ToArray(),
+        };
+    }
+
     private sealed record Owner(IServiceProvider Services, string Email)
     {
         /// <summary>Bodies signed for an idempotency key: this client's, in this market.</summary>

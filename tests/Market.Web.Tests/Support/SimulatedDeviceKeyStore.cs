@@ -40,6 +40,24 @@ public sealed class SimulatedDeviceKeyStore : IDeviceKeyStore, IDisposable
 
     public Task<string> NewRecoveryCodeAsync() => Task.FromResult("TEST0-RECOV-ERYC0-DE000-00000-0");
 
+    private readonly ConcurrentDictionary<string, string> _pendingCodes = new();
+
+    public Task<string?> PendingRecoveryCodeAsync(string household) => Task.FromResult(_pendingCodes.TryGetValue(household, out var code) ? code : null);
+
+    public Task KeepRecoveryCodeAsync(string household, string? code)
+    {
+        if (code is null)
+        {
+            _pendingCodes.TryRemove(household, out _);
+        }
+        else
+        {
+            _pendingCodes[household] = code;
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<string> RecoveryPublicKeyAsync(string household, string code) => Task.FromResult(Info(Recovery(household, code)).PublicKey);
 
     public Task<IReadOnlyList<SignedItem>> SignAsync(string ledgerId, string household, IReadOnlyList<object> items, string? recoveryCode = null)

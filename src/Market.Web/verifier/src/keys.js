@@ -2,7 +2,8 @@
 // P-256 key per household, kept in IndexedDB; the market only ever sees its public key. It signs submissions of
 // statements (orders, cancellations, key enrolments and revocations, mandates), keeps the operator's acceptance
 // receipts, and remembers which keys this browser made or authorised, so a page can point out a key it did not.
-// The recovery key is derived from the recovery code shown once at sign-up and never stored.
+// The recovery key is derived from the recovery code shown at sign-up; the code stays on this device only until the
+// household confirms it wrote it down (so leaving the page does not lose it), and is never sent to the market.
 import { p256 } from '@noble/curves/nist.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -70,6 +71,19 @@ export async function createDeviceKey(household) {
   await run('keys', 'readwrite', (s) => s.put({ household, keyId, publicKey: bytesToHex(publicKey), privateKey: pair.privateKey, created: Date.now() }));
   await remember(keyId, 'this device');
   return { keyId, publicKey: bytesToHex(publicKey) };
+}
+
+/** The recovery code made here for the household and not yet confirmed as written down, or null. */
+export async function pendingRecoveryCode(household) {
+  return (await get('keys', household))?.pendingRecoveryCode ?? null;
+}
+
+/** Keeps the household's recovery code next to its key until it is confirmed as written down; null forgets it. */
+export async function keepRecoveryCode(household, code) {
+  const stored = await get('keys', household);
+  if (!stored) return;
+  const { pendingRecoveryCode: _, ...rest } = stored;
+  await run('keys', 'readwrite', (s) => s.put(code ? { ...rest, pendingRecoveryCode: code } : rest));
 }
 
 /** Notes a key id as one this browser made or authorised. */

@@ -30,10 +30,11 @@ internal static class LoadCommand
         var rate = new Option<int>("--orders-per-second") { Description = "Target order rate (open loop); 0 = as fast as the clients go.", DefaultValueFactory = _ => 0 };
         var duration = new Option<int>("--duration") { Description = "Seconds to run (with a rate: orders = rate × seconds).", DefaultValueFactory = _ => 10 };
         var concurrency = new Option<int>("--concurrency") { Description = "Concurrent clients (requests in flight at most).", DefaultValueFactory = _ => 64 };
-        var command = new Command("load", "Load-test the order API of a market running in demo mode.") { url, households, orders, rate, duration, concurrency };
+        var batch = new Option<int>("--batch") { Description = "Orders per request (1-64): above 1, each request posts one agent submission to /api/orders/batch.", DefaultValueFactory = _ => 1 };
+        var command = new Command("load", "Load-test the order API of a market running in demo mode.") { url, households, orders, rate, duration, concurrency, batch };
         command.SetAction((parse, ct) =>
         {
-            var plan = new LoadPlan(parse.GetValue(households), parse.GetValue(orders), parse.GetValue(rate), parse.GetValue(duration), parse.GetValue(concurrency));
+            var plan = new LoadPlan(parse.GetValue(households), parse.GetValue(orders), parse.GetValue(rate), parse.GetValue(duration), parse.GetValue(concurrency), parse.GetValue(batch));
             return RunAsync(parse.GetValue(url)!, plan, http ?? CreateClient, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct);
         });
         return command;
@@ -50,7 +51,7 @@ internal static class LoadCommand
     })
     { Timeout = TimeSpan.FromSeconds(30) };
 
-    private sealed record LoadPlan(int Households, int? Orders, int Rate, int Duration, int Concurrency);
+    private sealed record LoadPlan(int Households, int? Orders, int Rate, int Duration, int Concurrency, int Batch = 1);
 
     private sealed record Setup(List<Household> Households, DateTimeOffset IntervalStart, DateTimeOffset IntervalEnd, long PriceFloor, long PriceCeiling, long MaxEnergyWh, string LedgerId);
 
@@ -64,9 +65,9 @@ internal static class LoadCommand
 
     private static async Task<int> RunAsync(string url, LoadPlan plan, Func<int, HttpClient> http, TextWriter output, TextWriter error, CancellationToken ct)
     {
-        if (plan.Households is < 1 or > 1000 || plan.Orders is < 1 or > MaxOrders || plan.Rate < 0 || plan.Duration < 1 || plan.Concurrency is < 1 or > 10_000)
+        if (plan.Households is < 1 or > 1000 || plan.Orders is < 1 or > MaxOrders || plan.Rate < 0 || plan.Duration < 1 || plan.Concurrency is < 1 or > 10_000 || plan.Batch is < 1 or > 64)
         {
-            error.WriteLine("market load: households 1-1000, orders 1-10,000,000, rate 0 or more, duration and concurrency at least 1.");
+            error.WriteLine("market load: households 1-1000, orders 1-10,000,000, rate 0 or more, duration and concurrency at least 1, batch 1-64.");
             return 2;
         }
 
@@ -113,10 +114,12 @@ internal static class LoadCommand
         }
 
         capacity = Math.Min(capacity, MaxPrepared);
-        var bodies = Bodies(setup, agents, capacity);
+        // One request per order, or (--batch) one per agent submission of that many orders.
+        var requests = Requests(setup, agents, capacity, plan.Batch);
         var authorizations = setup.Households.Select(h => "Bearer " + h.Token).ToArray();
         var run = Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture);
-        var uri = new Uri(baseUri, "api/orders");
+        var uri = new Uri(baseUri, plan.Batch > 1 ? "api/orders/batch" : "api/orders");
+        capacity = requests.Length;
         var ticks = Stopwatch.Frequency;
         var next = -1;
         var start = Stopwatch.GetTimestamp();
@@ -136,19 +139,19 @@ internal static class LoadCommand
 
                 if (plan.Rate > 0)
                 {
-                    // Open-loop pacing: order i is due at start + i / rate.
-                    var wait = start + (long)((double)i / plan.Rate * ticks) - Stopwatch.GetTimestamp();
+                    // Open-loop pacing: request i (orders i·batch …) is due at start + i·batch / rate.
+                    var wait = start + (long)((double)i * plan.Batch / plan.Rate * ticks) - Stopwatch.GetTimestamp();
                     if (wait > 0)
                     {
                         await Task.Delay(TimeSpan.FromSeconds((double)wait / ticks), ct);
                     }
                 }
 
-                using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(bodies[i]) };
+                using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(requests[i].Body) };
                 request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-                request.Headers.TryAddWithoutValidation("Authorization", authorizations[i % authorizations.Length]);
+                request.Headers.TryAddWithoutValidation("Authorization", authorizations[requests[i].Household]);
                 request.Headers.TryAddWithoutValidation("Idempotency-Key", string.Create(CultureInfo.InvariantCulture, $"load-{run}-{i}"));
-                var result = new Result();
+                var result = new Result { Orders = requests[i].Orders };
                 var sent = Stopwatch.GetTimestamp();
                 try
                 {
@@ -157,7 +160,24 @@ internal static class LoadCommand
                     if (response.StatusCode == HttpStatusCode.Created)
                     {
                         using var body = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(ct));
-                        result.Id = body.RootElement.GetProperty("id").GetInt64();
+                        result.Ids.Add(body.RootElement.GetProperty("id").GetInt64());
+                    }
+                    else if (plan.Batch > 1 && response.StatusCode == HttpStatusCode.OK)
+                    {
+                        // One result per order: 201 with the order, or why not.
+                        using var body = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(ct));
+                        foreach (var item in body.RootElement.GetProperty("results").EnumerateArray())
+                        {
+                            var status = item.GetProperty("status").GetInt32();
+                            if (status == 201)
+                            {
+                                result.Ids.Add(item.GetProperty("order").GetProperty("id").GetInt64());
+                            }
+                            else
+                            {
+                                result.Refused.Add(status);
+                            }
+                        }
                     }
                     else
                     {
@@ -177,18 +197,22 @@ internal static class LoadCommand
         var perClient = await Task.WhenAll(Enumerable.Range(0, plan.Concurrency).Select(_ => Task.Run(WorkerAsync, ct)));
         var elapsed = (double)(Stopwatch.GetTimestamp() - start) / ticks;
         var done = perClient.SelectMany(r => r).ToArray();
+        var ordersSent = done.Sum(r => r.Orders);
 
         // Every order acknowledged with 201 must be stored.
-        var acknowledged = done.Where(r => r.Id > 0).Select(r => r.Id).ToList();
+        var acknowledged = done.SelectMany(r => r.Ids).ToList();
         var stored = await StoredIdsAsync(client, baseUri, setup, acknowledged.Count == 0 ? 0 : acknowledged.Min() - 1, ct);
         var lost = acknowledged.Count(id => !stored.Contains(id));
         var duplicates = acknowledged.Count - acknowledged.Distinct().Count();
-        var errors = done.Where(r => r.Status != 201).GroupBy(r => r.Status).OrderBy(g => g.Key).ToList();
+        var expected = plan.Batch > 1 ? 200 : 201;
+        var errors = done.Where(r => r.Status != expected).Select(r => r.Status).Concat(done.SelectMany(r => r.Refused))
+            .GroupBy(status => status).OrderBy(g => g.Key).ToList();
         var ms = done.Select(r => r.Latency * 1000.0 / ticks).Order().ToArray();
         double P(double q) => ms.Length == 0 ? 0 : ms[Math.Min(ms.Length - 1, Math.Max(0, (int)Math.Ceiling(q * ms.Length) - 1))];
         var pacing = plan.Rate > 0 ? $"target {plan.Rate:N0}/s" : "unpaced";
+        var batching = plan.Batch > 1 ? string.Create(CultureInfo.InvariantCulture, $", {plan.Batch} orders per request: {done.Length / elapsed:N0} requests/s") : "";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{done.Length:N0} orders from {setup.Households.Count} households in {elapsed:0.0} s: {done.Length / elapsed:N0} orders/s ({pacing}, {plan.Concurrency} clients)"));
+            $"{ordersSent:N0} orders from {setup.Households.Count} households in {elapsed:0.0} s: {ordersSent / elapsed:N0} orders/s ({pacing}, {plan.Concurrency} clients{batching})"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"latency ms: p50 {P(0.50):0.0}, p95 {P(0.95):0.0}, p99 {P(0.99):0.0}, max {(ms.Length == 0 ? 0 : ms[^1]):0.0}"));
         output.WriteLine(errors.Count == 0 ? "errors: none" : "errors: " + string.Join(", ", errors.Select(g => $"{(g.Key < 0 ? "network" : g.Key.ToString(CultureInfo.InvariantCulture))} × {g.Count()}")));
@@ -202,10 +226,11 @@ internal static class LoadCommand
     }
 
     /// <summary>
-    /// The order bodies, serialised and signed up front: order i is household i mod n's, each with a fresh nonce, signed
-    /// PerSubmission at a time by that household's agent key.
+    /// The requests, serialised and signed up front: order i is household i mod n's, each with a fresh nonce, signed
+    /// PerSubmission (or, batched, <paramref name="batch"/>) at a time by that household's agent key. Unbatched, request
+    /// i is order i; batched, each request is one submission.
     /// </summary>
-    private static byte[][] Bodies(Setup setup, ECDsa[] agents, int count)
+    private static LoadRequest[] Requests(Setup setup, ECDsa[] agents, int count, int batch)
     {
         var random = new Random(7);
         var ledgerId = Convert.FromHexString(setup.LedgerId);
@@ -213,7 +238,8 @@ internal static class LoadCommand
         var end = setup.IntervalEnd.ToUnixTimeSeconds();
         var interval = setup.IntervalStart.ToString("O", CultureInfo.InvariantCulture);
         var n = agents.Length;
-        var bodies = new byte[count][];
+        var single = new LoadRequest[batch == 1 ? count : 0];
+        var batched = new List<(int First, LoadRequest Request)>();
         var orders = Enumerable.Range(0, count).Select(_ => (
             Side: random.Next(2) == 0 ? OrderSide.Buy : OrderSide.Sell,
             Energy: (long)random.Next(100, (int)Math.Min(2000, setup.MaxEnergyWh)),
@@ -224,29 +250,36 @@ internal static class LoadCommand
             var party = PartyId.FromBytes(Convert.FromHexString(setup.Households[h].Pseudonym));
             var keyId = KeyIdOf(agents[h]);
             var mine = Enumerable.Range(0, count).Where(i => i % n == h).ToList();
-            foreach (var chunk in mine.Chunk(PerSubmission))
+            foreach (var chunk in mine.Chunk(batch == 1 ? PerSubmission : batch))
             {
                 var hashes = chunk.Select(i => Statement.Hash(Statement.Encode(ledgerId, party, StatementType.Order,
                     Statement.OrderBody(start, end, orders[i].Side, orders[i].Energy, orders[i].Price, orders[i].Nonce)))).ToList();
                 var signatures = Sign(agents[h], keyId, hashes);
-                for (var k = 0; k < chunk.Length; k++)
+                var json = chunk.Select((i, k) => new
                 {
-                    var (side, energy, price, nonce) = orders[chunk[k]];
-                    var s = signatures[k];
-                    bodies[chunk[k]] = JsonSerializer.SerializeToUtf8Bytes(new
+                    side = orders[i].Side == OrderSide.Buy ? "buy" : "sell",
+                    energyWh = orders[i].Energy,
+                    limitPrice = orders[i].Price,
+                    intervalStart = interval,
+                    nonce = Convert.ToHexStringLower(orders[i].Nonce),
+                    signature = SignatureJson(signatures[k]),
+                }).ToArray();
+                if (batch == 1)
+                {
+                    for (var k = 0; k < chunk.Length; k++)
                     {
-                        side = side == OrderSide.Buy ? "buy" : "sell",
-                        energyWh = energy,
-                        limitPrice = price,
-                        intervalStart = interval,
-                        nonce = Convert.ToHexStringLower(nonce),
-                        signature = SignatureJson(s),
-                    });
+                        single[chunk[k]] = new LoadRequest(JsonSerializer.SerializeToUtf8Bytes(json[k]), h, 1);
+                    }
+                }
+                else
+                {
+                    batched.Add((chunk[0], new LoadRequest(JsonSerializer.SerializeToUtf8Bytes(new { orders = json }), h, chunk.Length)));
                 }
             }
         }
 
-        return bodies;
+        // Batched requests interleave the households as single orders do.
+        return batch == 1 ? single : [.. batched.OrderBy(b => b.First).Select(b => b.Request)];
     }
 
     /// <summary>
@@ -364,8 +397,18 @@ internal static class LoadCommand
     {
         public int Status { get; set; }
 
-        public long Id { get; set; }
+        /// <summary>Orders the request carried.</summary>
+        public int Orders { get; init; } = 1;
+
+        /// <summary>Ids acknowledged with 201.</summary>
+        public List<long> Ids { get; } = [];
+
+        /// <summary>The statuses of a batch's orders that were not stored.</summary>
+        public List<int> Refused { get; } = [];
 
         public long Latency { get; set; }
     }
+
+    /// <summary>A prepared request: its body, whose token it carries, and how many orders it posts.</summary>
+    private sealed record LoadRequest(byte[] Body, int Household, int Orders);
 }

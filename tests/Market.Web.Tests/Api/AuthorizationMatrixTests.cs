@@ -55,6 +55,11 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         data.Add("other", "DELETE", "/api/orders/{own}", 404);
         data.Add("manager", "DELETE", "/api/orders/{own}", 403);
         data.Add("operator", "DELETE", "/api/orders/{own}", 403);
+        data.Add("anonymous", "POST", "/api/orders/batch", 401);
+        data.Add("owner", "POST", "/api/orders/batch", 200);
+        data.Add("other", "POST", "/api/orders/batch", 200);
+        data.Add("manager", "POST", "/api/orders/batch", 403);
+        data.Add("operator", "POST", "/api/orders/batch", 403);
         data.Add("anonymous", "POST", "/api/orders", 401);
         data.Add("owner", "POST", "/api/orders", 201);
         data.Add("other", "POST", "/api/orders", 201);
@@ -197,6 +202,10 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         if (method == "POST" && path == "/api/orders")
         {
             request.Content = JsonContent.Create(await SignedOrders.SignBodyAsync(client, ApiClient.Order("sell", 500, 1200, _interval)));
+        }
+        else if (method == "POST" && path == "/api/orders/batch")
+        {
+            request.Content = JsonContent.Create(await SignedOrders.SignBatchBodyAsync(client, [new PlaceOrder(OrderSide.Sell, 500, 1200, _interval)]));
         }
         else if (method == "POST" && path == "/api/household/statements")
         {

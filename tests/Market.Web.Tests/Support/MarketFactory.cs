@@ -24,6 +24,11 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
         DataDirectory = dataDirectory ?? _ownFolder!.Path;
         Clock = new FakeTimeProvider(start ?? DefaultStart);
         Database = database ?? TestDatabase.Provider;
+        if (Database == MarketDatabase.Sqlite && _ownFolder is not null)
+        {
+            TestDatabase.SeedSqlite(DataDirectory);
+        }
+
         if (Database == MarketDatabase.PostgreSql)
         {
             Settings["Market:Database"] = nameof(MarketDatabase.PostgreSql);

@@ -123,6 +123,44 @@ public static class TestDatabase
         }
     }
 
+    /// <summary>
+    /// SQLite's counterpart of the template: a database file with the app's migrations applied, made once per test run
+    /// and copied into each fresh data folder before its app starts (saves about a sixth of an app's start). The app
+    /// still runs its migrations at start and finds them applied, as on any restart. Deleted after the run.
+    /// </summary>
+    private static readonly Lazy<string> SqliteTemplate = new(CreateSqliteTemplate, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Puts a migrated SQLite database into a fresh data folder (one without a database yet).</summary>
+    public static void SeedSqlite(string dataDirectory)
+    {
+        var target = Path.Combine(dataDirectory, "market.db");
+        if (!File.Exists(target))
+        {
+            File.Copy(SqliteTemplate.Value, target);
+        }
+    }
+
+    private static string CreateSqliteTemplate()
+    {
+        var folder = Directory.CreateTempSubdirectory("market-sqlite-template-").FullName;
+        var path = Path.Combine(folder, "market.db");
+        using (var db = new MarketDbContext(new DbContextOptionsBuilder<MarketDbContext>().UseSqlite($"Data Source={path};Pooling=false").Options))
+        {
+            db.Database.Migrate();
+        }
+
+        lock (AtEnd)
+        {
+            AtEnd.Add(() =>
+            {
+                Directory.Delete(folder, recursive: true);
+                return ValueTask.CompletedTask;
+            });
+        }
+
+        return path;
+    }
+
     /// <summary>Removes what <see cref="DisposeAtEndOfRun"/> was given, then the template database.</summary>
     public static async Task EndOfRunAsync()
     {

@@ -141,6 +141,18 @@ public sealed class OmissionCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Verify_AProofOfOmissionFile_VerifiedAsAProof()
+    {
+        var path = WrittenProof();
+
+        var run = CliRunner.Run(["ledger", "verify", path, "--trust", _ledger.KeyId]);
+
+        run.ExitCode.ShouldBe(0, run.Stdout + run.Stderr);
+        run.Stdout.ShouldContain("proven: the market signed a receipt");
+        run.Stdout.ShouldContain("(missing)");
+    }
+
+    [Fact]
     public void VerifyProof_WithTheRememberedLedger_Exit0()
     {
         var path = WrittenProof();

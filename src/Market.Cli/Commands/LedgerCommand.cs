@@ -77,6 +77,12 @@ internal static class LedgerCommand
     private static int RunVerify(VerifyRequest request, Func<HttpClient> http, TextWriter output, TextWriter error)
     {
         var source = request.Source;
+        if (Omissions.IsProofFile(source))
+        {
+            // A household's proof of omission, downloaded from its page: verified as `verify-proof` does.
+            return Omissions.RunVerifyProof(new FileInfo(source), request.Trust is null ? [] : [request.Trust], request.Ledger, request.Json, request.Store, output, error);
+        }
+
         var anchor = Anchor.Resolve(source, request.Ledger, request.Trust, request.Store, out var problem);
         if (anchor is null)
         {

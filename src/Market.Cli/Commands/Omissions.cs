@@ -54,7 +54,21 @@ internal static class Omissions
         return command;
     }
 
-    private static int RunVerifyProof(FileInfo file, string[] trust, string? ledgerOption, bool json, string? storeFolder, TextWriter output, TextWriter error)
+    /// <summary>True when <paramref name="path"/> is a file that starts as a proof of omission (what <c>market ledger verify</c> hands on).</summary>
+    internal static bool IsProofFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        using var stream = File.OpenRead(path);
+        var head = new byte[256];
+        var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        return System.Text.Encoding.UTF8.GetString(head, 0, read).Contains("\"market-omission-proof\"", StringComparison.Ordinal);
+    }
+
+    internal static int RunVerifyProof(FileInfo file, string[] trust, string? ledgerOption, bool json, string? storeFolder, TextWriter output, TextWriter error)
     {
         const string Name = "market ledger verify-proof";
         var trusted = new List<byte[]>();

@@ -287,16 +287,23 @@ public static class OrderApi
     /// <exception cref="OrderNotStoredException">Its commit failed, or the app is stopping.</exception>
     private static async Task<OrderResult> AcceptAsync(Household household, PlaceOrderRequest request, IdempotencyKey? key, OrderService orders, HouseholdKeyRing keyRing, OrderIntake intake, CancellationToken ct)
     {
+        var (refusal, accepted) = await CheckAsync(household, request, key, orders, keyRing, ct);
+        return refusal ?? await intake.SubmitAsync(accepted!.HouseholdId, accepted.Request, accepted.Idempotency, accepted.Authorized, ct);
+    }
+
+    /// <summary>The checks of <see cref="AcceptAsync"/>: the refusal, or the order ready for the writer.</summary>
+    private static async Task<(OrderResult? Refusal, IntakeOrder? Accepted)> CheckAsync(Household household, PlaceOrderRequest request, IdempotencyKey? key, OrderService orders, HouseholdKeyRing keyRing, CancellationToken ct)
+    {
         OrderSide? side = request.Side switch { "buy" => OrderSide.Buy, "sell" => OrderSide.Sell, _ => null };
         if (side is null)
         {
-            return OrderResult.Reject("side", "Side must be \"buy\" or \"sell\".");
+            return (OrderResult.Reject("side", "Side must be \"buy\" or \"sell\"."), null);
         }
 
         var place = new PlaceOrder(side.Value, request.EnergyWh, request.LimitPrice, request.IntervalStart.ToUnixTimeSeconds());
         if (ReadAuthorization(request, ref place) is { } badAuthorization)
         {
-            return badAuthorization;
+            return (badAuthorization, null);
         }
 
         var authorized = AuthorizedOrder.None;
@@ -311,10 +318,10 @@ public static class OrderApi
         {
             // A retry of an accepted order is answered with that order even when it would no longer be accepted
             // (its gate has closed since); a reused key with another body is a conflict, as before validation.
-            return key is null ? rejection : await orders.FindIdempotentAsync(key, ct) ?? rejection;
+            return (key is null ? rejection : await orders.FindIdempotentAsync(key, ct) ?? rejection, null);
         }
 
-        return await intake.SubmitAsync(household.Id, place, key, authorized, ct);
+        return (null, new IntakeOrder(household.Id, place, key, authorized));
     }
 
     /// <summary>The API's view of a stored order with its acceptance receipt (signed with its commit, or now).</summary>
@@ -368,22 +375,56 @@ public static class OrderApi
             }
         }
 
-        // Every order is checked and queued before any is awaited, so those accepted go into one commit and their
-        // receipts under one signature. The key of order i is the batch's key with "#i"; its body, the batch's.
+        // Every order is checked first; those accepted are queued as one item, so the writer stores them in one
+        // commit and their receipts share a signature. The key of order i is the batch's key with "#i".
         var userId = http.User.FindFirstValue(ClaimTypes.NameIdentifier)!;
         var bodyHash = SHA256.HashData(body);
-        var pending = request.Orders.Select((order, i) => AcceptOrFaultAsync(household, order,
-            key is null ? null : new IdempotencyKey(userId, $"{key}#{i.ToString(CultureInfo.InvariantCulture)}", SHA256.HashData([.. bodyHash, .. BitConverter.GetBytes(i)])),
-            orders, keyRing, intake, ct)).ToList();
-        var results = new List<BatchResultDto>(pending.Count);
-        foreach (var task in pending)
+        var outcomes = new Task<OrderResult>?[request.Orders.Count];
+        var refusals = new OrderResult?[request.Orders.Count];
+        var accepted = new List<(int Index, IntakeOrder Order)>();
+        for (var i = 0; i < request.Orders.Count; i++)
         {
-            var (result, fault) = await task;
-            if (fault is not null)
+            var orderKey = key is null ? null : new IdempotencyKey(userId, $"{key}#{i.ToString(CultureInfo.InvariantCulture)}", SHA256.HashData([.. bodyHash, .. BitConverter.GetBytes(i)]));
+            var (refusal, order) = await CheckAsync(household, request.Orders[i], orderKey, orders, keyRing, ct);
+            if (refusal is not null)
+            {
+                refusals[i] = refusal;
+            }
+            else
+            {
+                accepted.Add((i, order!));
+            }
+        }
+
+        OrderNotStoredException? notQueued = null;
+        try
+        {
+            var queued = accepted.Count == 0 ? [] : await intake.SubmitManyAsync([.. accepted.Select(a => a.Order)], ct);
+            for (var k = 0; k < queued.Count; k++)
+            {
+                outcomes[accepted[k].Index] = queued[k];
+            }
+        }
+        catch (OrderNotStoredException e)
+        {
+            notQueued = e;
+        }
+
+        var results = new List<BatchResultDto>(request.Orders.Count);
+        for (var i = 0; i < request.Orders.Count; i++)
+        {
+            OrderResult result;
+            try
+            {
+                result = refusals[i] ?? (outcomes[i] is { } outcome ? await outcome : throw notQueued!);
+            }
+            catch (OrderNotStoredException fault)
             {
                 results.Add(new BatchResultDto(StorageFault.Of(fault) is not null ? 503 : 500, null, null, fault.Message));
+                continue;
             }
-            else if (result!.Conflict)
+
+            if (result.Conflict)
             {
                 results.Add(new BatchResultDto(422, null, "Idempotency-Key", result.Error));
             }
@@ -399,19 +440,6 @@ public static class OrderApi
         }
 
         return Results.Ok(new BatchResponseDto(results));
-    }
-
-    private static async Task<(OrderResult? Result, OrderNotStoredException? Fault)> AcceptOrFaultAsync(
-        Household household, PlaceOrderRequest request, IdempotencyKey? key, OrderService orders, HouseholdKeyRing keyRing, OrderIntake intake, CancellationToken ct)
-    {
-        try
-        {
-            return (await AcceptAsync(household, request, key, orders, keyRing, intake, ct), null);
-        }
-        catch (OrderNotStoredException e)
-        {
-            return (null, e);
-        }
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, HouseholdCache households, MarketQueries queries, MarketClock clock, string? status, string? side, string? cursor, int? limit, CancellationToken ct)

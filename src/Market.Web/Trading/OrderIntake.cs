@@ -25,9 +25,13 @@ public sealed class OrderNotStoredException : Exception
     }
 }
 
+/// <summary>An already validated order for <see cref="OrderIntake.SubmitManyAsync"/>.</summary>
+public sealed record IntakeOrder(long HouseholdId, PlaceOrder Request, IdempotencyKey? Idempotency, AuthorizedOrder Authorized);
+
 /// <summary>
 /// Group commit for orders that arrive through the API. Callers validate a request first and then hand it to
-/// <see cref="SubmitAsync"/>; one writer drains whatever is queued (at most <see cref="MaxBatch"/>), stores the batch
+/// <see cref="SubmitAsync"/>; one writer drains whatever is queued (at most <see cref="MaxBatch"/>, plus the rest of a
+/// submission it started), stores the batch
 /// in one transaction and only after the commit completes each caller with its stored order. If the transaction
 /// fails, every caller of that batch gets <see cref="OrderNotStoredException"/> and none is acknowledged.
 /// Idempotency keys are resolved in the writer, so two requests with the same key in one batch behave exactly like
@@ -45,14 +49,15 @@ public sealed partial class OrderIntake(
     /// <summary>The most orders one transaction carries: bounds the time one commit takes.</summary>
     public const int MaxBatch = 512;
 
-    // Bounded so a flood waits in the request pipeline instead of growing memory without limit.
-    private readonly Channel<PendingOrder> _queue = Channel.CreateBounded<PendingOrder>(new BoundedChannelOptions(16 * MaxBatch)
+    // Bounded so a flood waits in the request pipeline instead of growing memory without limit. An item is one
+    // request's orders: one for POST /api/orders, a submission's for POST /api/orders/batch, never split across commits.
+    private readonly Channel<PendingOrder[]> _queue = Channel.CreateBounded<PendingOrder[]>(new BoundedChannelOptions(16 * MaxBatch)
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.Wait,
     });
 
-    /// <summary>Orders waiting for the writer (not counting the batch being written).</summary>
+    /// <summary>Requests waiting for the writer (not counting the batch being written).</summary>
     public int Queued => _queue.Reader.Count;
 
     /// <summary>
@@ -61,9 +66,18 @@ public sealed partial class OrderIntake(
     /// </summary>
     /// <exception cref="OrderNotStoredException">The batch's transaction failed, or the app is stopping.</exception>
     /// <remarks><paramref name="authorized"/> is what <see cref="HouseholdKeyRing.AuthorizeAsync"/> made of its signature or mandate.</remarks>
-    public async Task<OrderResult> SubmitAsync(long householdId, PlaceOrder request, IdempotencyKey? idempotency, AuthorizedOrder authorized, CancellationToken cancellationToken = default)
+    public async Task<OrderResult> SubmitAsync(long householdId, PlaceOrder request, IdempotencyKey? idempotency, AuthorizedOrder authorized, CancellationToken cancellationToken = default) =>
+        await (await SubmitManyAsync([new IntakeOrder(householdId, request, idempotency, authorized)], cancellationToken))[0];
+
+    /// <summary>
+    /// Queues several already validated orders as one item: the writer stores them in the same transaction (so their
+    /// receipts share a signature). Each task completes as <see cref="SubmitAsync"/>'s would.
+    /// </summary>
+    /// <exception cref="OrderNotStoredException">The app is stopping (nothing was queued).</exception>
+    public async Task<IReadOnlyList<Task<OrderResult>>> SubmitManyAsync(IReadOnlyList<IntakeOrder> orders, CancellationToken cancellationToken = default)
     {
-        var pending = new PendingOrder(householdId, request, idempotency, authorized);
+        ArgumentNullException.ThrowIfNull(orders);
+        var pending = orders.Select(o => new PendingOrder(o.HouseholdId, o.Request, o.Idempotency, o.Authorized)).ToArray();
         try
         {
             await _queue.Writer.WriteAsync(pending, cancellationToken);
@@ -74,7 +88,7 @@ public sealed partial class OrderIntake(
         }
 
         // Not cancellable once queued: the writer decides, and a caller that went away simply misses the answer.
-        return await pending.Completion.Task;
+        return [.. pending.Select(p => p.Completion.Task)];
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -87,7 +101,7 @@ public sealed partial class OrderIntake(
         {
             while (batch.Count < MaxBatch && reader.TryRead(out var pending))
             {
-                batch.Add(pending);
+                batch.AddRange(pending);
             }
 
             await StoreAsync(batch);

@@ -136,14 +136,7 @@ public static class SignedOrders
         var signature = ((SignedOrder)signed.Authorization!).Signature;
         var fields = json.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value);
         fields["nonce"] = Convert.ToHexStringLower(signed.Nonce!);
-        fields["signature"] = new
-        {
-            keyId = Convert.ToHexStringLower(signature.KeyId),
-            value = Convert.ToHexStringLower(signature.Signature),
-            submissionSize = signature.SubmissionSize,
-            index = signature.Index,
-            path = signature.Path.Select(Convert.ToHexStringLower).ToArray(),
-        };
+        fields["signature"] = SignatureBody(signature);
         return fields;
     }
 
@@ -186,18 +179,21 @@ public static class SignedOrders
                     limitPrice = o.LimitPrice,
                     intervalStart = DateTimeOffset.FromUnixTimeSeconds(o.IntervalStart),
                     nonce = Convert.ToHexStringLower(o.Nonce!),
-                    signature = new
-                    {
-                        keyId = Convert.ToHexStringLower(signature.KeyId),
-                        value = Convert.ToHexStringLower(signature.Signature),
-                        submissionSize = signature.SubmissionSize,
-                        index = signature.Index,
-                        path = signature.Path.Select(Convert.ToHexStringLower).ToArray(),
-                    },
+                    signature = SignatureBody(signature),
                 };
             }).ToArray(),
         };
     }
+
+    /// <summary>A signature as the API takes it (docs/ledger-format.md §3.1).</summary>
+    private static object SignatureBody(HouseholdSignature signature) => new
+    {
+        keyId = Convert.ToHexStringLower(signature.KeyId),
+        value = Convert.ToHexStringLower(signature.Signature),
+        submissionSize = signature.SubmissionSize,
+        index = signature.Index,
+        path = signature.Path.Select(Convert.ToHexStringLower).ToArray(),
+    };
 
     private sealed record Owner(IServiceProvider Services, string Email)
     {

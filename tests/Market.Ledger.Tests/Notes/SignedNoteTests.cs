@@ -19,6 +19,20 @@ public sealed class SignedNoteTests
     }
 
     [Fact]
+    public void TryParse_TextEndingInWhatLooksLikeASignatureBlock_SplitsAtTheLastBlankLine()
+    {
+        // The text's own "blank line, signature-like line" is text: only the last blank line separates.
+        var text = "a\n\n\u2014 x AAAAAAAA\n";
+        var encoded = new SignedNote(text, [SignedNote.Sign(text, Key)]).Encode();
+
+        SignedNote.TryParse(encoded, out var parsed, out var error).ShouldBeTrue(error);
+
+        parsed!.Text.ShouldBe(text);
+        parsed.Signatures.Count.ShouldBe(1);
+        parsed.VerifyBy(Key.VerifierKey).ShouldBe(true);
+    }
+
+    [Fact]
     public void TryParse_Utf8BytesNotUtf8_IsRejected()
     {
         byte[] bytes = [0xff, (byte)'a', (byte)'\n', (byte)'\n'];

@@ -342,7 +342,46 @@ public sealed class MerkleTree
         return sn == 0 && fr.SequenceEqual(root1) && sr.SequenceEqual(root2);
     }
 
+    /// <summary>The RFC 9162 root over leaf hashes already computed (each 32 bytes), e.g. those a fork evidence file
+    /// carries.</summary>
+    /// <param name="leafHashes">Leaf hashes in order.</param>
+    /// <param name="count">How many of them, from the start, form the tree (0 … leafHashes.Count).</param>
+    /// <returns>32 bytes; SHA-256("") for none.</returns>
+    /// <exception cref="ArgumentException">A hash that is not 32 bytes.</exception>
+    public static byte[] RootFromLeafHashes(IReadOnlyList<byte[]> leafHashes, int count)
+    {
+        ArgumentNullException.ThrowIfNull(leafHashes);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, leafHashes.Count);
+        for (var i = 0; i < count; i++)
+        {
+            if (leafHashes[i] is not { Length: HashSize })
+            {
+                throw new ArgumentException("every leaf hash is 32 bytes", nameof(leafHashes));
+            }
+        }
+
+        return count switch
+        {
+            0 => EmptyRoot(),
+            1 => (byte[])leafHashes[0].Clone(),
+            _ => RootOfLeafHashes(leafHashes, 0, count),
+        };
+    }
+
     internal static int LargestPowerOfTwoBelow(int n) => (int)BitOperations.RoundUpToPowerOf2((uint)n) >> 1;
+
+    // MTH over leaf hashes [start, end), end > start: split at the largest power of two below the count.
+    private static byte[] RootOfLeafHashes(IReadOnlyList<byte[]> leafHashes, int start, int end)
+    {
+        if (end - start == 1)
+        {
+            return leafHashes[start];
+        }
+
+        var split = start + LargestPowerOfTwoBelow(end - start);
+        return HashChildren(RootOfLeafHashes(leafHashes, start, split), RootOfLeafHashes(leafHashes, split, end));
+    }
 
     private static bool AllHashes(IReadOnlyList<byte[]> proof)
     {

@@ -516,9 +516,10 @@ export function forkEvidenceJson(evidence) {
 }
 
 /**
- * Verifies fork evidence trusting no one: both notes signed by the log key, checkpoints of one origin that cannot
- * both be true (equal sizes with different roots; or the larger tree's leaf hashes give its root but their prefix
- * of the smaller size does not give the smaller root). { valid, explanation } (a sentence for people).
+ * Verifies fork evidence trusting no one: both notes signed by the log key, checkpoints whose origin is the key's
+ * name, that cannot both be true (equal sizes with different roots, and leaf hashes, if any, giving one of them; or
+ * the larger tree's leaf hashes give its root but their prefix of the smaller size does not give the smaller root).
+ * { valid, explanation } (a sentence for people), as ForkEvidence.Verify.
  */
 export function verifyForkEvidence(evidence) {
   const no = (explanation) => ({ valid: false, explanation });
@@ -532,17 +533,24 @@ export function verifyForkEvidence(evidence) {
     if (verifyNoteBy(note.value, key.value) !== true) return no(`The ${which} note is not signed by the log key ${key.value.name}.`);
     const checkpoint = parseCheckpoint(note.value.text);
     if (checkpoint.error) return no(`The ${which} note is not a checkpoint: ${checkpoint.error}.`);
+    if (checkpoint.value.origin !== key.value.name) {
+      return no(`The ${which} checkpoint's origin ${checkpoint.value.origin} is not the log key's name ${key.value.name}.`);
+    }
     checkpoints.push(checkpoint.value);
   }
   const [a, b] = checkpoints;
-  if (a.origin !== b.origin) return no('The two checkpoints are of different logs (their origins differ).');
+  const hashes = evidence.leafHashes;
+  if (hashes.some((h) => !(h instanceof Uint8Array) || h.length !== 32)) return no('A leaf hash is not 32 bytes.');
   if (a.size === b.size) {
-    return equalBytes(a.root, b.root)
-      ? no(`Both checkpoints are the same tree of size ${a.size}: no fork.`)
-      : { valid: true, explanation: `The log ${a.origin} signed two different roots for the same size ${a.size}: it forked.` };
+    if (equalBytes(a.root, b.root)) return no(`Both checkpoints are the same tree of size ${a.size}: no fork.`);
+    // Leaf hashes are not needed here; given, they must be the tree of one of the two roots.
+    if (hashes.length > 0 && (BigInt(hashes.length) !== a.size
+      || !(equalBytes(rootOfLeafHashes(hashes), a.root) || equalBytes(rootOfLeafHashes(hashes), b.root)))) {
+      return no('The leaf hashes do not give either checkpoint\'s root.');
+    }
+    return { valid: true, explanation: `The log ${a.origin} signed two different roots for the same size ${a.size}: it forked.` };
   }
   const [small, large] = a.size < b.size ? [a, b] : [b, a];
-  const hashes = evidence.leafHashes;
   if (BigInt(hashes.length) !== large.size) {
     return no(`The evidence must hold the ${large.size} leaf hashes of the larger tree; it holds ${hashes.length}.`);
   }

@@ -463,3 +463,14 @@ test('verifyForkEvidence: unsigned notes, wrong leaf hashes, other origins and m
     assert.ok(parseForkEvidence(json).error, json);
   }
 });
+
+test('verifyForkEvidence: for equal sizes, leaf hashes given must be the tree of one of the two roots', () => {
+  const honest = tree(7);
+  const a = signedByLog(7n, rootOfLeafHashes(honest));
+  const b = signedByLog(7n, rootOfLeafHashes(tree(7, 1)));
+  const base = { logKey: LOG.verifierKey.vkey, first: encodeSignedNote(a), second: encodeSignedNote(b) };
+
+  assert.equal(verifyForkEvidence({ ...base, leafHashes: honest }).valid, true);
+  assert.equal(verifyForkEvidence({ ...base, leafHashes: tree(7, 2) }).valid, false);
+  assert.equal(verifyForkEvidence({ ...base, leafHashes: honest.slice(0, 6) }).valid, false);
+});

@@ -280,3 +280,15 @@ test('checkNote: a ledger without a policy, or one that did not verify, checks n
   assert.match(checkNote(broken, 'x').problem, /did not verify/);
   assert.match(checkNote(null, 'x').problem, /did not verify/);
 });
+
+test('api.checkNote: the page API\'s result (copied with its verdict) still carries its chain', async () => {
+  const { api } = await import('../src/index.js');
+  const chain = chainWithPolicy();
+  const result = await api.verifyExportText(chain.exportText());
+
+  const report = api.checkNote({ ...result }, noteOf(result, chain, { cosigners: ['utility', 'auditor'] }));
+
+  assert.equal(report.valid, true, report.problem);
+  assert.equal(report.description, 'witnessed by 2 of 3: utility, auditor');
+  assert.equal(api.checkNote(JSON.parse(JSON.stringify(result)), 'x').reason, 'CheckpointNoteInvalid', 'a JSON copy has no chain');
+});

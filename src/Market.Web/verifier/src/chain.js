@@ -16,7 +16,7 @@ import {
 import { checkFully, checkOpened, summaryTotalsProblem } from './settlement.js';
 import { commitmentOf, openingKey } from './openings.js';
 import { Households } from './households.js';
-import { KEY_TYPE, MAX_POLICY_BYTES, parsePolicy } from './notes.js';
+import { KEY_TYPE, MAX_POLICY_BYTES, parsePolicy, sameKey } from './notes.js';
 
 const ZERO32 = new Uint8Array(32);
 const UTILITY = '0'.repeat(32); // the utility's party id (16 zero bytes) as decoded: lower-case hex
@@ -75,6 +75,7 @@ export class ChainVerifier {
     this.reconciliationsFullyChecked = 0;
     this.witnessPolicy = null; // the policy in force: { policy, text, height, origin }
     this._policyOrigin = null; // the origin named by the first policy block: it never changes
+    this.logKeys = []; // every log key sealed so far, oldest first: a note of an earlier size may carry an earlier key's signature
   }
 
   /**
@@ -153,6 +154,7 @@ export class ChainVerifier {
       text: w.text,
       logKey: w.policy.logs[0].key.vkey,
       logUrl: w.policy.logs[0].url,
+      sealedLogKeys: this.logKeys.map((k) => k.vkey),
       witnesses: w.policy.witnesses.map((x) => ({ name: x.name, key: x.key.vkey, url: x.url })),
       quorum: w.policy.quorum,
       needed: w.policy.threshold,
@@ -533,6 +535,7 @@ export class ChainVerifier {
         `the policy names the log ${log.name}, the first policy block named ${this._policyOrigin}: a log's origin never changes`, null, 0);
     }
     this._policyOrigin ??= log.name;
+    if (!this.logKeys.some((k) => k.keyId === log.keyId && sameKey(k, log))) this.logKeys.push(log);
     this.witnessPolicy = { policy, text, height: h, origin: log.name };
     return null;
   }

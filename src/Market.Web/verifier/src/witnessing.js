@@ -1,7 +1,8 @@
 // Checkpoint notes against a verified chain (ChainVerifier.CheckNote in C#): the market publishes its newest
 // checkpoint as a C2SP signed note beside the export, with the cosignatures its witnesses added. After the blocks
 // verified, a note is checked against them: its body is a checkpoint of the sealed policy's origin, no larger than
-// the chain, whose root is the ledger-wide tree's root at its size, signed by the sealed log key
+// the chain, whose root is the ledger-wide tree's root at its size, signed by a sealed log key (any so far: a note
+// of an earlier size may predate a key change), and, with an auditor's policy that names logs, by one of those
 // (CheckpointNoteInvalid otherwise). Its cosignatures are then judged against the auditor's policy when one is given,
 // else the sealed one: which witnesses vouched for it, and whether the quorum was met. With an auditor's policy a
 // quorum not met is a failure (WitnessQuorumNotMet); against the sealed policy it is only reported.
@@ -65,13 +66,14 @@ export function checkNote(result, noteText, auditorPolicyText = null) {
   }
   report.rootMatches = equalBytes(chain.ledgerRootAt(Number(checkpoint.size)), checkpoint.root);
   if (!report.rootMatches) return invalid(`the note's root is not the root of the ledger's first ${checkpoint.size} blocks`);
-  const log = sealed.policy.logs[0].key;
-  const signed = verifyNoteBy(note, log);
-  report.logSignatureValid = signed === true;
-  if (signed !== true) {
-    return invalid(signed === null
-      ? `the note is not signed by the sealed log key ${log.vkey}`
-      : 'the log\'s signature on the note does not verify');
+  // Any log key sealed so far may have signed it (a note of an earlier size may be older than a key change); a line
+  // from one of them that does not verify makes the note malformed.
+  const verdicts = chain.logKeys.map((k) => verifyNoteBy(note, k));
+  report.logSignatureValid = verdicts.includes(true) && !verdicts.includes(false);
+  if (!report.logSignatureValid) {
+    return invalid(verdicts.includes(false)
+      ? 'a signature line from a sealed log key does not verify'
+      : 'the note carries no signature from a sealed log key');
   }
 
   let policy = sealed.policy;
@@ -81,6 +83,9 @@ export function checkNote(result, noteText, auditorPolicyText = null) {
     policy = auditor.value;
   }
   const check = checkWitnesses(policy, note);
+  if (policySource === 'auditor' && policy.logs.length > 0 && !check.logSignatureValid) {
+    return invalid('the note is not signed by a log of the auditor\'s policy');
+  }
   report.cosigners = check.cosigners;
   report.invalidCosigners = check.invalidCosigners;
   report.needed = policy.threshold;

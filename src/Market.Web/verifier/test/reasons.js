@@ -20,11 +20,6 @@ export const ONLY_HERE = Object.freeze({
   ExportUnreadable: 'the page could not download the export, so nothing was verified',
   OpeningsUnreadable: 'the page could not read the openings file its user picked, so nothing was verified',
   AlgorithmUnsupported: 'the browser\'s WebCrypto lacks Ed25519, so a household signature could not be checked',
-  // Witnessing: until the C# verifier's reasons (and the tamper cases' manifest) name them.
-  WitnessPolicyInvalid: 'a witness-policy block (kind 7) that is not a valid policy',
-  WitnessPolicyOriginChanged: 'a witness-policy block naming another origin than the first',
-  CheckpointNoteInvalid: 'a checkpoint note that is not the verified ledger\'s (witnessing.js checkNote)',
-  WitnessQuorumNotMet: 'a checkpoint note short of the auditor\'s quorum (witnessing.js checkNote)',
 });
 
 /** The reason this verifier reports for a C# reason; throws for one it never reports. */

@@ -77,6 +77,7 @@ test('witness policy: a later policy may change the log key and the witnesses; t
 
   assert.equal(result.witnessPolicy.height, 3);
   assert.equal(result.witnessPolicy.logKey, NEW_LOG.verifierKey.vkey);
+  assert.deepEqual(result.witnessPolicy.sealedLogKeys, [LOG.verifierKey.vkey, NEW_LOG.verifierKey.vkey]);
   assert.equal(result.witnessPolicy.needed, 0);
 });
 
@@ -261,13 +262,27 @@ test('checkNote: notes that are not this ledger\'s checkpoint are CheckpointNote
   assert.equal(checkNote(result, cases['another root']).rootMatches, false);
 });
 
-test('checkNote: the key of the policy in force signs; a note signed by the replaced key is refused', async () => {
+test('checkNote: after a key change, notes signed by the new key and by the earlier one are both the log\'s', async () => {
   const chain = chainWithPolicy();
   chain.add(KIND.witnessPolicy, [utf8(policyOf(NEW_LOG))]);
   const result = await verified(chain);
 
   assert.equal(checkNote(result, noteOf(result, chain, { log: NEW_LOG })).valid, true);
-  assert.equal(checkNote(result, noteOf(result, chain, { log: LOG })).reason, 'CheckpointNoteInvalid');
+  assert.equal(checkNote(result, noteOf(result, chain, { size: 3, log: LOG })).valid, true);
+});
+
+test('checkNote: an auditor\'s policy that names logs needs the note signed by one of them', async () => {
+  const chain = chainWithPolicy();
+  const result = await verified(chain);
+  const note = noteOf(result, chain, { cosigners: ['utility'] });
+  const witness = `witness u ${byName.utility.verifierKey.vkey}\nquorum u\n`;
+
+  const ours = checkNote(result, note, `log ${LOG.verifierKey.vkey}\n${witness}`);
+  const theirs = checkNote(result, note, `log ${NEW_LOG.verifierKey.vkey}\n${witness}`);
+
+  assert.equal(ours.valid, true, ours.problem);
+  assert.equal(theirs.reason, 'CheckpointNoteInvalid');
+  assert.match(theirs.problem, /not signed by a log of the auditor's policy/);
 });
 
 test('checkNote: a ledger without a policy, or one that did not verify, checks no note', async () => {

@@ -307,3 +307,38 @@ test('api.checkNote: the page API\'s result (copied with its verdict) still carr
   assert.equal(report.description, 'witnessed by 2 of 3: utility, auditor');
   assert.equal(api.checkNote(JSON.parse(JSON.stringify(result)), 'x').reason, 'CheckpointNoteInvalid', 'a JSON copy has no chain');
 });
+
+test('start: with a note URL the page fetches the note first and its result carries the checked note', async () => {
+  const { start, checkNoteText } = await import('../src/index.js');
+  const chain = chainWithPolicy();
+  const exportText = chain.exportText();
+  const note = noteOf(null, chain, { cosigners: ['utility', 'community-association'] });
+  const served = { 'api/ledger/export': exportText, 'api/ledger/checkpoint': '{"size":3}', 'api/ledger/checkpoint.note': note };
+  const fetched = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (url) => {
+    fetched.push(url);
+    return served[url] === undefined ? new Response('', { status: 404 }) : new Response(served[url]);
+  };
+  try {
+    const completed = (noteUrl) => new Promise((resolve) => {
+      start({ invokeMethodAsync: async (name, result) => (name === 'Completed' ? resolve(result) : undefined) },
+        'api/ledger/export', 'api/ledger/checkpoint', null, noteUrl);
+    });
+
+    const result = await completed('api/ledger/checkpoint.note');
+    const missing = await completed('api/ledger/missing.note');
+    const without = await completed(undefined);
+
+    assert.equal(result.valid, true);
+    assert.ok(fetched.indexOf('api/ledger/checkpoint.note') < fetched.indexOf('api/ledger/export'), 'the note is fetched before the export');
+    assert.equal(result.note.valid, true, result.note.problem);
+    assert.equal(result.note.description, 'witnessed by 2 of 3: utility, community-association');
+    assert.match(result.witnessPolicyText, /^Witness policy \(block 2\)/);
+    assert.match(missing.note.description, /could not be fetched \(HTTP 404\)/);
+    assert.equal(without.note, null);
+    assert.equal(checkNoteText(note).valid, true, 'the last run is kept for another note');
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+});

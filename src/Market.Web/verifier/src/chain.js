@@ -16,11 +16,16 @@ import {
 import { checkFully, checkOpened, summaryTotalsProblem } from './settlement.js';
 import { commitmentOf, openingKey } from './openings.js';
 import { Households } from './households.js';
+import { KEY_TYPE, MAX_POLICY_BYTES, parsePolicy, sameKey } from './notes.js';
 
 const ZERO32 = new Uint8Array(32);
 const UTILITY = '0'.repeat(32); // the utility's party id (16 zero bytes) as decoded: lower-case hex
 const UNIFORM_PRICE_DOUBLE_AUCTION = 1;
 const I64_MIN = -(1n << 63n);
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The result's link to its verifier (a symbol: copied by spreads, left out of JSON), for checking notes later. */
+export const VERIFIED_CHAIN = Symbol('verifiedChain');
 
 /** The first thing that failed. Heights and leaf indexes are numbers; trade ids are decimal strings (u64). */
 export function failure(reason, height, message, tradeId = null, leafIndex = null) {
@@ -68,6 +73,9 @@ export class ChainVerifier {
     this.households = new Households();
     this.openingsChecked = 0;
     this.reconciliationsFullyChecked = 0;
+    this.witnessPolicy = null; // the policy in force: { policy, text, height, origin }
+    this._policyOrigin = null; // the origin named by the first policy block: it never changes
+    this.logKeys = []; // every log key sealed so far, oldest first: a note of an earlier size may carry an earlier key's signature
   }
 
   /**
@@ -131,7 +139,32 @@ export class ChainVerifier {
       checkpointSignature: valid && checkpoint ? bytesToHex(checkpoint.signature) : null,
       genesisKeyId: this._genesisKeyId ?? null,
       replayPerformed: false,
+      witnessPolicy: this._policySummary(),
+      [VERIFIED_CHAIN]: this,
     };
+  }
+
+  /** The policy in force as plain data (JSON for the page): null before the first policy block. */
+  _policySummary() {
+    const w = this.witnessPolicy;
+    if (w === null) return null;
+    return {
+      height: w.height,
+      origin: w.origin,
+      text: w.text,
+      logKey: w.policy.logs[0].key.vkey,
+      logUrl: w.policy.logs[0].url,
+      sealedLogKeys: this.logKeys.map((k) => k.vkey),
+      witnesses: w.policy.witnesses.map((x) => ({ name: x.name, key: x.key.vkey, url: x.url })),
+      quorum: w.policy.quorum,
+      needed: w.policy.threshold,
+      of: w.policy.of,
+    };
+  }
+
+  /** Root of the ledger-wide tree over the first `size` blocks verified (0 ≤ size ≤ blocks). */
+  ledgerRootAt(size) {
+    return this._rootAt(size);
   }
 
   _check(block) {
@@ -183,6 +216,7 @@ export class ChainVerifier {
       case KIND.clearing: return this._checkClearing(block, header, headerHash, h);
       case KIND.household:
         return this.households.checkHouseholdBlock(block, (reason, message, leafIndex) => failure(reason, h, message, null, leafIndex));
+      case KIND.witnessPolicy: return this._checkWitnessPolicy(block, h);
       default: return this._checkReconciliation(block, header, h);
     }
   }
@@ -259,7 +293,7 @@ export class ChainVerifier {
     let problem = null;
     if (!book && !clearing && !reconciliation) {
       if (header.intervalStart !== 0n || header.intervalEnd !== 0n || !referenceIsZero || header.mechanism !== 0 || header.rulesVersion !== 0) {
-        problem = 'key-event, rules and household blocks have zero interval, reference, mechanism and rules version';
+        problem = 'key-event, rules, household and witness-policy blocks have zero interval, reference, mechanism and rules version';
       }
     } else if (header.intervalEnd <= header.intervalStart) {
       problem = 'the interval end must be after its start';
@@ -469,6 +503,40 @@ export class ChainVerifier {
 
     clearing.lastReconciliationVersion = summary.reconciliationVersion;
     this.reconciliationCount++;
+    return null;
+  }
+
+  /**
+   * A witness-policy block: one leaf, the UTF-8 text of a tlog-policy of at most 16384 bytes with exactly one log
+   * (a type 0x01 key whose name is the log's origin) and type 0x04 witness keys. The origin is the one the first
+   * policy block named (the log key may change, the log's identity may not). It becomes the policy in force.
+   */
+  _checkWitnessPolicy(block, h) {
+    const invalid = (message, leafIndex = 0) => failure('WitnessPolicyInvalid', h, message, null, leafIndex);
+    if (block.leaves.length !== 1) return invalid(`a witness-policy block has exactly one leaf, this one has ${block.leaves.length}`, null);
+    const leaf = block.leaves[0];
+    if (leaf.length > MAX_POLICY_BYTES) return invalid(`the policy is ${leaf.length} bytes, more than ${MAX_POLICY_BYTES}`);
+    let text;
+    try {
+      text = strictUtf8.decode(leaf);
+    } catch {
+      return invalid('the policy is not UTF-8 text');
+    }
+    const parsed = parsePolicy(text);
+    if (parsed.error) return invalid(`the policy does not parse: ${parsed.error}`);
+    const policy = parsed.value;
+    if (policy.logs.length !== 1) return invalid(`the policy names ${policy.logs.length} logs, not exactly one`);
+    const log = policy.logs[0].key;
+    if (log.type !== KEY_TYPE.ed25519 || policy.witnesses.some((w) => w.key.type !== KEY_TYPE.cosignatureV1)) {
+      return invalid('the log key is not of type 0x01 or a witness key is not of type 0x04');
+    }
+    if (this._policyOrigin !== null && log.name !== this._policyOrigin) {
+      return failure('WitnessPolicyOriginChanged', h,
+        `the policy names the log ${log.name}, the first policy block named ${this._policyOrigin}: a log's origin never changes`, null, 0);
+    }
+    this._policyOrigin ??= log.name;
+    if (!this.logKeys.some((k) => k.keyId === log.keyId && sameKey(k, log))) this.logKeys.push(log);
+    this.witnessPolicy = { policy, text, height: h, origin: log.name };
     return null;
   }
 

@@ -53,6 +53,10 @@ const WORDS = {
   MandateUnknown: 'an automatic order names no mandate of its household',
   OutsideMandate: 'an automatic order is outside what its household\'s mandate allows (revoked, side, period, day, hour, price or energy)',
   AlgorithmUnsupported: 'this browser cannot check a household key\'s signature algorithm (Ed25519), so the ledger could not be verified here',
+  WitnessPolicyInvalid: 'the witness policy is not a valid tlog-policy with exactly one log (a type 0x01 key named after the log) and type 0x04 witness keys, in one leaf of at most 16384 bytes',
+  WitnessPolicyOriginChanged: 'the witness policy names another log origin than the first policy did: a log\'s identity never changes',
+  CheckpointNoteInvalid: 'the checkpoint note is not a checkpoint of this ledger signed by its sealed log key (origin, size, root or signature)',
+  WitnessQuorumNotMet: 'the checkpoint note is not cosigned by enough of the witnesses the auditor\'s policy requires',
   EmptyChain: 'the export holds no blocks',
   CheckpointMissing: 'the export has no signed checkpoint',
   CheckpointMismatch: 'the checkpoint does not match the blocks it covers',
@@ -101,3 +105,32 @@ const capitalise = (s) => (s.length === 0 ? s : s[0].toUpperCase() + s.slice(1))
 
 /** The result with its verdict attached. */
 export const withVerdict = (result) => ({ ...result, verdict: verdict(result) });
+
+const names = (list) => list.map((c) => c.name ?? c).join(', ');
+
+/**
+ * A checked note (witnessing.js checkNote) in words: "witnessed by 2 of 3: utility, community-association",
+ * "not witnessed: 0 of the 2 needed", "no witnesses required by the sealed policy", or why the note is not valid.
+ */
+export function describeNote(report) {
+  if (report.reason === 'CheckpointNoteInvalid' || report.reason === 'WitnessPolicyInvalid') {
+    return `checkpoint note not checked: ${report.problem}`;
+  }
+  const which = report.policySource === 'auditor' ? 'your policy' : 'the sealed policy';
+  const broken = report.invalidCosigners.length > 0
+    ? `; cosignatures that do not verify (the note is malformed): ${names(report.invalidCosigners)}`
+    : '';
+  const by = report.cosigners.length > 0 ? ` (cosigned by ${names(report.cosigners)})` : '';
+  if (report.needed === 0) return `no witnesses required by ${which}${by}${broken}`;
+  if (report.quorumMet) return `witnessed by ${report.cosigners.length} of ${report.witnesses}: ${names(report.cosigners)}`;
+  return `not witnessed: ${report.cosigners.length} of the ${report.needed} needed${by}${broken}`;
+}
+
+/** The witness policy in force (a verifier result's witnessPolicy) in words, or '' when the ledger has none. */
+export function describePolicy(policy) {
+  if (policy === null || policy === undefined) return '';
+  const witnesses = policy.witnesses.map((w) => w.name).join(', ');
+  return policy.needed === 0
+    ? `Witness policy (block ${policy.height}): log ${policy.origin}, no witnesses required.`
+    : `Witness policy (block ${policy.height}): log ${policy.origin}, ${policy.needed} of ${policy.of} needed (${witnesses}).`;
+}

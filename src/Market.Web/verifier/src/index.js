@@ -7,12 +7,14 @@ import { hashChildren, hashLeaf, rootOfLeaves, sha256, verifyConsistency, verify
 import { KeyVerifier, decodeDer, verifySignature } from './ecdsa.js';
 import { bytesToHex, tryHexToBytes } from './hex.js';
 import { checkpointDigest } from './chain.js';
-import { withVerdict } from './describe.js';
+import { describeNote, describePolicy, withVerdict } from './describe.js';
 import { forget as forgetAnchor, readAnchor, summary, verifyWithAnchor } from './anchor.js';
 import { readOpeningsText } from './openings.js';
 import { verifyAcceptanceReceipt, verifyOmissionProof } from './receipts.js';
+import { checkNote } from './witnessing.js';
+import { parseForkEvidence, parsePolicy, verifyForkEvidence } from './notes.js';
 
-export { verifyAcceptanceReceipt, verifyOmissionProof };
+export { verifyAcceptanceReceipt, verifyOmissionProof, checkNote, describeNote, describePolicy };
 
 const bytes = (hex) => (hex === null || hex === undefined ? new Uint8Array(0) : tryHexToBytes(hex));
 const hexList = (list) => (list === null || list === undefined ? [] : list.map(bytes));
@@ -71,6 +73,21 @@ export const api = Object.freeze({
     }
     return verifier.verify(args[1], args[2]);
   },
+  /** A checkpoint note (text) against a result of verifyExportText or verifyUrl (a verified chain), its cosignatures
+   * judged by the auditor's tlog-policy text or, when null, the policy sealed in the ledger (see witnessing.js). */
+  checkNote: (result, noteText, auditorPolicyText = null) => checkNote(result, noteText, auditorPolicyText),
+  /** Whether a tlog-policy text parses: { valid, error, quorum, needed, of, witnesses: [name] }. */
+  readPolicy: (text) => {
+    const parsed = parsePolicy(text);
+    return parsed.error
+      ? { valid: false, error: parsed.error }
+      : { valid: true, error: null, quorum: parsed.value.quorum, needed: parsed.value.threshold, of: parsed.value.of, witnesses: parsed.value.witnesses.map((w) => w.name) };
+  },
+  /** Fork evidence (JSON text, market-fork-evidence/1): { valid, explanation }, trusting no one. */
+  verifyForkEvidence: (json) => {
+    const parsed = parseForkEvidence(json);
+    return parsed.error ? { valid: false, explanation: `Not fork evidence: ${parsed.error}.` } : verifyForkEvidence(parsed.value);
+  },
   /** Strict DER → 64-byte r ‖ s hex, or null. */
   decodeDer: (derHex) => {
     const der = bytes(derHex);
@@ -94,25 +111,42 @@ export const api = Object.freeze({
 if (typeof window !== 'undefined') window.marketVerifier = api;
 
 let current = null; // the page's run in progress: { controller }
+let lastResult = null; // the page's last finished run (with its verified chain), for checkNoteText
 
 /**
  * Used by the /ledger/verify page: starts verifying and returns at once (a long run must not hit the JS interop
  * timeout). Reports Progress(done, total) about every 100 ms and finally Completed(result) on the .NET object.
  * `total` comes from the published checkpoint and only sizes the progress bar; the verdict never depends on it.
  * `openingsInput`, a file input, may hold an openings file the user picked: it is read here and never uploaded.
+ * With `noteUrl` (e.g. "api/ledger/checkpoint.note"), the signed checkpoint note is fetched before the export (so
+ * the export holds every block it covers) and checked once the chain verified: the result gains `note` (checkNote's
+ * report, or null without noteUrl) and `witnessPolicyText` (describePolicy of the policy in force). `policyInput`,
+ * a file input, may hold the auditor's tlog-policy: the cosignatures are then judged by it, not the sealed one.
  */
-export function start(dotnet, exportUrl, checkpointUrl, openingsInput) {
+export function start(dotnet, exportUrl, checkpointUrl, openingsInput, noteUrl = null, policyInput = null) {
   stop();
   const run = { controller: new AbortController() };
   current = run;
-  verifyForPage(dotnet, exportUrl, checkpointUrl, openingsInput, run.controller.signal)
-    .then((result) => (run.controller.signal.aborted ? null : dotnet.invokeMethodAsync('Completed', result)))
+  verifyForPage(dotnet, exportUrl, checkpointUrl, openingsInput, run.controller.signal, noteUrl, policyInput)
+    .then((result) => {
+      if (run.controller.signal.aborted) return null;
+      lastResult = result;
+      return dotnet.invokeMethodAsync('Completed', result);
+    })
     .catch(() => {
       // The page went away (its .NET object is disposed): nobody is waiting for the result.
     })
     .finally(() => {
       if (current === run) current = null;
     });
+}
+
+/**
+ * Checks a checkpoint note (text) against the page's last verified ledger, its cosignatures judged by the auditor's
+ * tlog-policy text or, when null, by the sealed policy: checkNote's report (plain data), with `description`.
+ */
+export function checkNoteText(noteText, auditorPolicyText = null) {
+  return checkNote(lastResult, noteText, auditorPolicyText);
 }
 
 /** Stops the page's run (the page calls it when it is left). */
@@ -144,7 +178,7 @@ function browserStorage() {
   }
 }
 
-async function verifyForPage(dotnet, exportUrl, checkpointUrl, openingsInput, signal) {
+async function verifyForPage(dotnet, exportUrl, checkpointUrl, openingsInput, signal, noteUrl = null, policyInput = null) {
   let openings;
   const file = openingsInput?.files?.[0];
   if (file !== undefined) {
@@ -157,6 +191,18 @@ async function verifyForPage(dotnet, exportUrl, checkpointUrl, openingsInput, si
     if (read.error) return unreadable('OpeningsUnreadable', `the openings file could not be read: ${read.error}`);
     openings = read.value;
   }
+  let auditorPolicy = null;
+  let policyUnreadable = null;
+  const policyFile = policyInput?.files?.[0];
+  if (policyFile !== undefined) {
+    try {
+      auditorPolicy = await policyFile.text();
+    } catch (e) {
+      policyUnreadable = `the policy file ${policyFile.name} could not be read: ${e?.message ?? e}`;
+    }
+  }
+  // The note first: the export fetched after it holds every block the note covers.
+  const note = noteUrl === null || noteUrl === undefined ? null : await fetchNote(noteUrl, signal);
   let total = 0;
   try {
     const checkpoint = await (await fetch(checkpointUrl, { cache: 'no-store', signal })).json();
@@ -173,11 +219,37 @@ async function verifyForPage(dotnet, exportUrl, checkpointUrl, openingsInput, si
     }
   };
   dotnet.invokeMethodAsync('Progress', 0, total).catch(() => {});
+  let result;
   try {
-    return await verifyWithAnchor(browserStorage(), (options) => api.verifyUrl(exportUrl, onProgress, { ...options, signal, openings }), Date.now());
+    result = await verifyWithAnchor(browserStorage(), (options) => api.verifyUrl(exportUrl, onProgress, { ...options, signal, openings }), Date.now());
   } catch (e) {
     return unreadable('ExportUnreadable', `the export could not be downloaded: ${e?.message ?? e}`);
   }
+  const withPolicy = { ...result, witnessPolicyText: describePolicy(result.witnessPolicy) };
+  if (note === null) return { ...withPolicy, note: null };
+  if (policyUnreadable !== null) return { ...withPolicy, note: noteUnavailable(policyUnreadable, 'auditor') };
+  if (note.error !== undefined) return { ...withPolicy, note: noteUnavailable(note.error, auditorPolicy === null ? 'sealed' : 'auditor') };
+  return { ...withPolicy, note: checkNote(result, note.bytes, auditorPolicy) };
+}
+
+/** The published note as bytes (checked as UTF-8 by the note parser): { bytes } or { error }. */
+async function fetchNote(url, signal) {
+  try {
+    const response = await fetch(url, { cache: 'no-store', signal });
+    if (!response.ok) return { error: `the checkpoint note could not be fetched (HTTP ${response.status})` };
+    return { bytes: new Uint8Array(await response.arrayBuffer()) };
+  } catch (e) {
+    return { error: `the checkpoint note could not be fetched: ${e?.message ?? e}` };
+  }
+}
+
+function noteUnavailable(problem, policySource) {
+  const report = {
+    valid: false, reason: null, problem, origin: null, size: null, root: null, rootMatches: false,
+    logSignatureValid: false, cosigners: [], invalidCosigners: [], quorumMet: false, needed: 0, of: 0, witnesses: 0,
+    policySource,
+  };
+  return { ...report, description: `checkpoint note not checked: ${problem}` };
 }
 
 function unreadable(reason, message) {
@@ -187,6 +259,7 @@ function unreadable(reason, message) {
     blocks: 0, trades: 0, orders: 0, reconciliations: 0, readingsChecked: 0, householdRecords: 0, openingsChecked: 0,
     openingsUnmatched: 0, reconciliationsFullyChecked: 0, keyIds: [], pendingOrderBooks: 0, ledgerRoot: null,
     checkpointSize: null, checkpointRoot: null, checkpointTime: null, checkpointKeyId: null, checkpointSignature: null,
-    genesisKeyId: null, replayPerformed: false, elapsedMs: 0, anchor: null,
+    genesisKeyId: null, replayPerformed: false, elapsedMs: 0, anchor: null, witnessPolicy: null, witnessPolicyText: '',
+    note: null,
   });
 }

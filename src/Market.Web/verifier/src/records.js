@@ -6,8 +6,10 @@ import { bytesToHex } from './hex.js';
 import { MAX_SUBMISSION_SIZE, STATEMENT, decodeBody, pathLength } from './statements.js';
 
 export const HEADER_SIZE = 170;
-export const KIND = Object.freeze({ keyEvent: 1, orderBook: 2, clearing: 3, rules: 4, reconciliation: 5, household: 6 });
-export const KIND_NAMES = Object.freeze({ 1: 'keyEvent', 2: 'orderBook', 3: 'clearing', 4: 'rules', 5: 'reconciliation', 6: 'household' });
+export const KIND = Object.freeze({ keyEvent: 1, orderBook: 2, clearing: 3, rules: 4, reconciliation: 5, household: 6, witnessPolicy: 7 });
+export const KIND_NAMES = Object.freeze({
+  1: 'keyEvent', 2: 'orderBook', 3: 'clearing', 4: 'rules', 5: 'reconciliation', 6: 'household', 7: 'witnessPolicy',
+});
 export const ACTION = Object.freeze({ introduce: 1, retire: 2 });
 export const SIDE = Object.freeze({ buy: 1, sell: 2 });
 
@@ -20,7 +22,7 @@ export function decodeHeader(bytes) {
   const version = v.getUint16(0);
   if (version !== 1) return { error: `block header: unsupported version ${version} (expected 1)` };
   const kind = bytes[2];
-  if (kind < 1 || kind > 6) return { error: `block header: unknown kind ${kind}` };
+  if (kind < 1 || kind > 7) return { error: `block header: unknown kind ${kind}` };
   const height = v.getBigInt64(3);
   const leafCount = v.getUint32(75);
   if (height < 0n || leafCount > 0x7fffffff) {

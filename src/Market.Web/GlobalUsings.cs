@@ -19,5 +19,6 @@ global using Market.Web.Persistence;
 global using Market.Web.Testing;
 global using Market.Web.Trading;
 global using Market.Web.Utility;
+global using Market.Web.Witnessing;
 // The ledger's side of an order is the stored side too (Buy = 1, Sell = 2).
 global using OrderSide = Market.Ledger.OrderSide;

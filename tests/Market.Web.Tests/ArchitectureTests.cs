@@ -24,6 +24,7 @@ public sealed class ArchitectureTests
         ["Trading"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Observability", "Testing"],
         ["Clearing"] = ["Persistence", "Community", "LedgerStore", "Observability", "Testing"],
         ["Metering"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Observability", "Testing"],
+        ["Witnessing"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Demo", "Observability", "Testing"],
         ["Forecasting"] = ["Persistence", "Community"],
         ["Autopilot"] = ["Persistence", "Community", "Trading", "Forecasting"],
         ["MyHome"] = ["Persistence", "Community", "Trading", "Metering", "Forecasting"],
@@ -34,8 +35,8 @@ public sealed class ArchitectureTests
         ["Demo"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Autopilot", "Observability"],
         ["Notifications"] = ["Persistence", "Community", "Accounts", "Clearing", "Api"],
         ["Jobs"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Demo", "Notifications", "Autopilot"],
-        ["Components"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Autopilot", "MyHome", "Dashboard", "Utility", "Api", "Demo", "Observability", "Notifications", "Documents"],
-        ["Hosting"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Autopilot", "MyHome", "Dashboard", "Utility", "Api", "Demo", "Jobs", "Components", "Observability", "Testing", "Notifications", "Documents"],
+        ["Components"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Autopilot", "MyHome", "Dashboard", "Utility", "Api", "Demo", "Observability", "Notifications", "Documents", "Witnessing"],
+        ["Hosting"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Trading", "Clearing", "Metering", "Forecasting", "Autopilot", "MyHome", "Dashboard", "Utility", "Api", "Demo", "Jobs", "Components", "Observability", "Testing", "Notifications", "Documents", "Witnessing"],
         [Root] = [],
     };
 

@@ -27,7 +27,7 @@ public sealed class ClearingJobTests
         trade.SellerHouseholdId.ShouldBe(anna.Id);
         var report = await app.Get<LedgerReader>().VerifyAsync();
         report.IsValid.ShouldBeTrue(report.Message);
-        report.BlockCount.ShouldBe(5); // genesis, rules, the households' keys, the order book, the clearing
+        report.BlockCount.ShouldBe(6); // genesis, rules, the witness policy, the households' keys, the order book, the clearing
     }
 
     [Fact]

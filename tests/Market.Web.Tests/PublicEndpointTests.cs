@@ -29,7 +29,7 @@ public sealed class PublicEndpointTests(ClearedMarket market) : IClassFixture<Cl
 
         using var doc = JsonDocument.Parse(json);
         var heights = doc.RootElement.EnumerateArray().Select(b => b.GetProperty("height").GetInt64()).ToList();
-        heights.ShouldBe([4, 3, 2, 1, 0]); // genesis, rules, the households' keys, the order book, the clearing
+        heights.ShouldBe([5, 4, 3, 2, 1, 0]); // genesis, rules, the witness policy, the households' keys, the order book, the clearing
         var first = doc.RootElement[0];
         first.GetProperty("kind").GetString().ShouldBe("clearing");
         first.GetProperty("headerHash").GetString()!.Length.ShouldBe(64);

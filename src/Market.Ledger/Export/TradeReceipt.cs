@@ -45,6 +45,17 @@ public sealed record TradeReceipt
     /// <summary>Inclusion proof of the header hash (leaf index = height) in the ledger-wide tree of the checkpoint's size.</summary>
     public required IReadOnlyList<byte[]> HeaderProof { get; init; }
 
+    /// <summary>
+    /// The same checkpoint as a C2SP signed note with the log's signature and the witnesses' cosignatures
+    /// (docs/ledger-format.md §15), or null when the receipt was made before any witness cosigned a checkpoint
+    /// covering the trade. Its size and root must be <see cref="Checkpoint"/>'s.
+    /// </summary>
+    public string? CheckpointNote { get; init; }
+
+    /// <summary>The witness policy sealed in the ledger for that checkpoint (C2SP tlog-policy text), which names the log
+    /// key and the witnesses; null with <see cref="CheckpointNote"/>. An auditor may judge the note by their own.</summary>
+    public string? WitnessPolicy { get; init; }
+
     /// <summary>Creates a receipt.</summary>
     /// <param name="clearingBlock">The clearing block holding the trade.</param>
     /// <param name="leafIndex">Index of the trade in the block.</param>
@@ -117,7 +128,71 @@ public sealed record TradeReceipt
     /// <param name="trustedKeyIds">Key ids the caller trusts (e.g. all operator keys from a verified chain); null
     /// skips that check.</param>
     /// <returns>Valid with the trade, or the first failure.</returns>
-    public ReceiptVerification Verify(IEnumerable<byte[]>? trustedKeyIds = null)
+    public ReceiptVerification Verify(IEnumerable<byte[]>? trustedKeyIds = null) => Verify(trustedKeyIds, null);
+
+    /// <summary>
+    /// Verifies as <see cref="Verify(IEnumerable{byte[]})"/>, then the cosigned checkpoint when the receipt carries one:
+    /// the note must be the receipt's checkpoint (same size and root) signed by the policy's log key; its
+    /// cosignatures are judged by <paramref name="auditorPolicy"/> when given (the quorum is then required), else by the
+    /// policy the receipt carries (reported, not required).
+    /// </summary>
+    /// <param name="trustedKeyIds">Key ids the caller trusts, or null.</param>
+    /// <param name="auditorPolicy">The auditor's own witness policy, or null.</param>
+    /// <returns>Valid with the trade and who witnessed its checkpoint, or the first failure.</returns>
+    public ReceiptVerification Verify(IEnumerable<byte[]>? trustedKeyIds, WitnessPolicy? auditorPolicy)
+    {
+        var result = VerifyTrade(trustedKeyIds);
+        if (!result.IsValid)
+        {
+            return result;
+        }
+
+        if (CheckpointNote is null)
+        {
+            return auditorPolicy is { Quorum: not Ledger.WitnessPolicy.None }
+                ? Failed(VerificationFailureReason.WitnessQuorumNotMet, result.Height, "the receipt carries no cosigned checkpoint, and your policy needs one", result.Trade?.TradeId)
+                : result;
+        }
+
+        if (!SignedNote.TryParse(CheckpointNote, out var note, out var error))
+        {
+            return Failed(VerificationFailureReason.CheckpointNoteInvalid, result.Height, $"the checkpoint note is not a signed note: {error}", result.Trade?.TradeId);
+        }
+
+        if (!Ledger.CheckpointNote.TryParse(note!.Text, out var body, out error) || body!.Size != Checkpoint.Size || !body.Root.AsSpan().SequenceEqual(Checkpoint.Root))
+        {
+            return Failed(VerificationFailureReason.CheckpointNoteInvalid, result.Height, error ?? "the checkpoint note is not the receipt's checkpoint (size or root differ)", result.Trade?.TradeId);
+        }
+
+        Ledger.WitnessPolicy? sealedPolicy = null;
+        if (WitnessPolicy is not null && !Ledger.WitnessPolicy.TryParse(WitnessPolicy, out sealedPolicy, out error))
+        {
+            return Failed(VerificationFailureReason.WitnessPolicyInvalid, result.Height, $"the receipt's witness policy does not parse: {error}", result.Trade?.TradeId);
+        }
+
+        var policy = auditorPolicy ?? sealedPolicy;
+        if (policy is null)
+        {
+            return Failed(VerificationFailureReason.CheckpointNoteInvalid, result.Height, "the receipt carries a checkpoint note but no policy to check it by", result.Trade?.TradeId);
+        }
+
+        // The log signature is checked by the sealed policy's log key (the auditor's policy may name none).
+        var logCheck = (sealedPolicy ?? policy).Check(note);
+        if (!logCheck.LogSignatureValid)
+        {
+            return Failed(VerificationFailureReason.CheckpointNoteInvalid, result.Height, logCheck.Problem ?? "the checkpoint note is not signed by the log key", result.Trade?.TradeId);
+        }
+
+        var check = policy.Check(note);
+        if (auditorPolicy is not null && !check.QuorumMet)
+        {
+            return Failed(VerificationFailureReason.WitnessQuorumNotMet, result.Height, check.Problem ?? "the checkpoint is not cosigned as your policy requires", result.Trade?.TradeId) with { Witnesses = check };
+        }
+
+        return result with { Witnesses = check };
+    }
+
+    private ReceiptVerification VerifyTrade(IEnumerable<byte[]>? trustedKeyIds)
     {
         if (!BlockHeader.TryDecode(Header, out var header, out var error))
         {
@@ -213,6 +288,12 @@ public sealed record TradeReceipt
             json.WriteEndObject();
             json.WriteString("checkpointPublicKey", Convert.ToHexStringLower(CheckpointPublicKey));
             WriteHexArray(json, "headerProof", HeaderProof);
+            if (CheckpointNote is not null)
+            {
+                json.WriteString("checkpointNote", CheckpointNote);
+                json.WriteString("witnessPolicy", WitnessPolicy);
+            }
+
             json.WriteEndObject();
         }
 
@@ -230,7 +311,11 @@ public sealed record TradeReceipt
         {
             using var document = JsonDocument.Parse(json);
             var root = document.RootElement;
-            RequireFields(root, "receipt", ["format", "version", "trade", "leafIndex", "leafProof", "header", "signature", "publicKey", "checkpoint", "checkpointPublicKey", "headerProof"]);
+            // The cosigned checkpoint is optional, and comes with its policy or not at all.
+            var witnessed = root.TryGetProperty("checkpointNote", out _);
+            RequireFields(root, "receipt", witnessed
+                ? ["format", "version", "trade", "leafIndex", "leafProof", "header", "signature", "publicKey", "checkpoint", "checkpointPublicKey", "headerProof", "checkpointNote", "witnessPolicy"]
+                : ["format", "version", "trade", "leafIndex", "leafProof", "header", "signature", "publicKey", "checkpoint", "checkpointPublicKey", "headerProof"]);
             if (root.GetProperty("format").ValueKind != JsonValueKind.String || root.GetProperty("format").GetString() != FormatName)
             {
                 throw new LedgerFormatException($"receipt: \"format\" must be \"{FormatName}\"");
@@ -262,6 +347,8 @@ public sealed record TradeReceipt
                 },
                 CheckpointPublicKey = HexField(root, "checkpointPublicKey"),
                 HeaderProof = HexArray(root, "headerProof"),
+                CheckpointNote = witnessed ? Text(root, "checkpointNote") : null,
+                WitnessPolicy = witnessed ? Text(root, "witnessPolicy") : null,
             };
         }
         catch (JsonException e)
@@ -297,6 +384,11 @@ public sealed record TradeReceipt
 
         json.WriteEndArray();
     }
+
+    private static string Text(JsonElement element, string name) =>
+        element.GetProperty(name) is { ValueKind: JsonValueKind.String } value
+            ? value.GetString()!
+            : throw new LedgerFormatException($"receipt: \"{name}\" must be a string");
 
     private static void RequireFields(JsonElement element, string what, string[] names)
     {

@@ -55,7 +55,7 @@ public sealed record VerificationResult
     public int PendingOrderBooks { get; init; }
 
     /// <summary>Key ids of every operator key introduced in the checked blocks, in order (e.g. the trusted keys for
-    /// <see cref="TradeReceipt.Verify"/>).</summary>
+    /// <see cref="TradeReceipt.Verify(IEnumerable{byte[]}, WitnessPolicy)"/>).</summary>
     public IReadOnlyList<byte[]> KeyIds { get; init; } = [];
 
     /// <summary>The witness policy in force after the checked blocks (the last witness-policy block), or null when

@@ -61,11 +61,21 @@ public static class ApiExtensions
                 ? Results.Problem(statusCode: 400, title: "Bad sizes", detail: "Need 0 <= from <= to <= the ledger's size.")
                 : Results.Ok(new { from, to, proof = proof.Select(Convert.ToHexStringLower) });
         }).WithSummary("RFC 9162 consistency proof between two tree sizes");
-        ledger.MapGet("/export", async (LedgerPublication publication, CancellationToken ct) =>
-            await publication.LatestCheckpointAsync(ct) is { } checkpoint
-                ? Results.Stream(s => publication.WriteExportAsync(s, checkpoint, ct), "application/x-ndjson", "ledger-export.jsonl")
-                : NoCheckpoint())
-            .WithSummary("The whole ledger as one self-contained JSON Lines file");
+        ledger.MapGet("/export", async (LedgerPublication publication, long? from, long? to, CancellationToken ct) =>
+        {
+            var checkpoint = to is { } size ? await publication.CheckpointAsync(size, ct) : await publication.LatestCheckpointAsync(ct);
+            if (checkpoint is null)
+            {
+                return to is null
+                    ? NoCheckpoint()
+                    : Results.Problem(statusCode: 404, title: "No such checkpoint", detail: $"The ledger has no checkpoint of {to} blocks.");
+            }
+
+            return from is < 0 || from > checkpoint.Size
+                ? Results.Problem(statusCode: 400, title: "Bad range", detail: $"Need 0 <= from <= {checkpoint.Size}.")
+                : Results.Stream(s => publication.WriteExportAsync(s, checkpoint, from ?? 0, ct), "application/x-ndjson", "ledger-export.jsonl");
+        })
+            .WithSummary("The whole ledger as one self-contained JSON Lines file; with from and to, the blocks [from, to) and the checkpoint of size to (what a replica fetches)");
         ledger.MapGet("/trades/{id:long}/proof", async (LedgerPublication publication, long id, CancellationToken ct) =>
         {
             var receipt = await publication.ReceiptAsync(id, ct);

@@ -24,6 +24,8 @@ public sealed record BlockDto(
         BlockKind.Clearing => "clearing",
         BlockKind.Rules => "rules",
         BlockKind.Reconciliation => "reconciliation",
+        BlockKind.Household => "household",
+        BlockKind.WitnessPolicy => "witness-policy",
         _ => "unknown",
     };
 

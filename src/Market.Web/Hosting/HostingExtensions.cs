@@ -32,6 +32,7 @@ public static class HostingExtensions
         builder.AddMarketCommunity();
         builder.AddMarketAccounts();
         builder.AddMarketLedger();
+        builder.AddMarketWitnessing();
         builder.AddMarketTrading();
         builder.AddMarketClearing();
         builder.AddMarketMetering();
@@ -83,6 +84,7 @@ public static class HostingExtensions
         app.MapStatements();
         app.MapDocuments();
         app.MapMarketApi();
+        app.MapWitnessing();
         app.MapMarketNotifications();
         app.MapMeterReadingApi();
         app.MapOpeningsApi();

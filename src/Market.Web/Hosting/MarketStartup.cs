@@ -37,6 +37,11 @@ public static partial class MarketStartup
         await app.Services.GetRequiredService<LedgerWriter>().EnsureGenesisAsync();
         // The genesis' checkpoint, or one for blocks a crash left unsigned: readers only ever read signed checkpoints.
         await app.Services.GetRequiredService<CheckpointSigner>().SignAsync();
+        if (backfill is null)
+        {
+            // A backfill seals the past first; the policy follows it (sealing times never go back).
+            await app.Services.GetRequiredService<WitnessPolicySealer>().EnsureSealedAsync();
+        }
 
         if (!simulate)
         {
@@ -80,6 +85,7 @@ public static partial class MarketStartup
         if (backfill is not null)
         {
             await backfill.RunAsync();
+            await app.Services.GetRequiredService<WitnessPolicySealer>().EnsureSealedAsync();
         }
 
         // Ben's autopilot (saved by the backfill; here when there was none), then orders for the intervals just

@@ -15,6 +15,9 @@ public static class LedgerExtensions
         builder.Services.AddSingleton<LedgerPublication>();
         builder.Services.AddSingleton<CheckpointSigner>();
         builder.Services.AddSingleton<LedgerGate>();
+        builder.Services.AddSingleton<CheckpointNotifier>();
+        builder.Services.AddSingleton<LogKeyStore>();
+        builder.Services.AddSingleton<CheckpointNotes>();
         builder.Services.AddSingleton<KeyRotationService>();
         return builder;
     }

@@ -6,7 +6,7 @@ namespace Market.Web.LedgerStore;
 /// themselves (<see cref="LedgerLock"/>); this gate keeps one node's sealers from queueing on that lock and gives
 /// every sealing one place where its checkpoint is signed.
 /// </summary>
-public sealed class LedgerGate(CheckpointSigner checkpoints) : IDisposable
+public sealed class LedgerGate(CheckpointSigner checkpoints, CheckpointNotifier notifier) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -22,6 +22,8 @@ public sealed class LedgerGate(CheckpointSigner checkpoints) : IDisposable
             var result = await seal();
             // Signed even when the caller's token is cancelled now: what was committed gets its checkpoint.
             await checkpoints.SignAsync(CancellationToken.None);
+            // Witnesses are asked to cosign in the background: sealing never waits for them.
+            notifier.Notify();
             return result;
         }
         finally

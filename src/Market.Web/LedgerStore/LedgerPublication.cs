@@ -7,7 +7,7 @@ namespace Market.Web.LedgerStore;
 /// What the operator publishes for auditors and mirrors: signed checkpoints of the ledger-wide tree, consistency
 /// proofs between them, the full export, and per-trade receipts.
 /// </summary>
-public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFactory)
+public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFactory, CheckpointNotes notes)
 {
     /// <summary>The newest signed checkpoint, or <see langword="null"/> before the first is signed. Reads only.</summary>
     public async Task<Checkpoint?> LatestCheckpointAsync(CancellationToken cancellationToken = default)
@@ -15,6 +15,14 @@ public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFacto
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var latest = await db.Checkpoints.AsNoTracking().OrderByDescending(c => c.Size).FirstOrDefaultAsync(cancellationToken);
         return latest is null ? null : ToCheckpoint(latest);
+    }
+
+    /// <summary>The stored checkpoint of exactly <paramref name="size"/> blocks, or null.</summary>
+    public async Task<Checkpoint?> CheckpointAsync(long size, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var stored = await db.Checkpoints.AsNoTracking().SingleOrDefaultAsync(c => c.Size == size, cancellationToken);
+        return stored is null ? null : ToCheckpoint(stored);
     }
 
     /// <summary>RFC 9162 consistency proof between the ledger-wide trees of two sizes.</summary>
@@ -37,20 +45,29 @@ public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFacto
             ?? throw new InvalidOperationException("The ledger has no signed checkpoint yet."), cancellationToken);
 
     /// <summary>Writes the self-contained JSON Lines export: every block <paramref name="checkpoint"/> covers, then it.</summary>
-    public async Task WriteExportAsync(Stream output, Checkpoint checkpoint, CancellationToken cancellationToken = default)
+    public Task WriteExportAsync(Stream output, Checkpoint checkpoint, CancellationToken cancellationToken = default) =>
+        WriteExportAsync(output, checkpoint, 0, cancellationToken);
+
+    /// <summary>
+    /// Writes the blocks from height <paramref name="from"/> up to what <paramref name="checkpoint"/> covers, then it:
+    /// what a replica fetches to extend its copy (from 0, the whole export).
+    /// </summary>
+    public async Task WriteExportAsync(Stream output, Checkpoint checkpoint, long from, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentOutOfRangeException.ThrowIfNegative(from);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(from, checkpoint.Size);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // Buffer per page so a large export never holds the whole ledger in memory.
         await using var buffer = new MemoryStream();
         using (var writer = new LedgerExportWriter(buffer))
         {
             const int page = 500;
-            for (long from = 0; from < checkpoint.Size; from += page)
+            for (var start = from; start < checkpoint.Size; start += page)
             {
-                var to = Math.Min(checkpoint.Size, from + page);
-                var blocks = await db.Blocks.AsNoTracking().Where(b => b.Height >= from && b.Height < to).OrderBy(b => b.Height).ToListAsync(cancellationToken);
-                var leaves = (await db.BlockLeaves.AsNoTracking().Where(l => l.BlockHeight >= from && l.BlockHeight < to)
+                var to = Math.Min(checkpoint.Size, start + page);
+                var blocks = await db.Blocks.AsNoTracking().Where(b => b.Height >= start && b.Height < to).OrderBy(b => b.Height).ToListAsync(cancellationToken);
+                var leaves = (await db.BlockLeaves.AsNoTracking().Where(l => l.BlockHeight >= start && l.BlockHeight < to)
                         .OrderBy(l => l.BlockHeight).ThenBy(l => l.Index).ToListAsync(cancellationToken))
                     .ToLookup(l => l.BlockHeight, l => l.Data);
                 foreach (var b in blocks)
@@ -70,7 +87,11 @@ public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFacto
         await buffer.CopyToAsync(output, cancellationToken);
     }
 
-    /// <summary>The receipt of one trade: leaf, inclusion proof, signed header, checkpoint and the header's proof in it.</summary>
+    /// <summary>
+    /// The receipt of one trade: leaf, inclusion proof, signed header, checkpoint and the header's proof in it. The
+    /// checkpoint is the newest witnessed one when it covers the trade, with its cosigned note and the sealed policy,
+    /// so the household holds what the witnesses vouched for; else the newest checkpoint, without a note.
+    /// </summary>
     public async Task<TradeReceipt?> ReceiptAsync(long tradeId, CancellationToken cancellationToken = default)
     {
         if (await LatestCheckpointAsync(cancellationToken) is not { } checkpoint)
@@ -85,13 +106,24 @@ public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFacto
             return null;
         }
 
+        WitnessedNote? witnessed = null;
+        if (await notes.LatestWitnessedAsync(cancellationToken) is { } w && w.Checkpoint.Size > trade.BlockHeight)
+        {
+            witnessed = w;
+            checkpoint = w.Checkpoint;
+        }
+
         var block = await db.Blocks.AsNoTracking().SingleAsync(b => b.Height == trade.BlockHeight, cancellationToken);
         var leaves = await db.BlockLeaves.AsNoTracking().Where(l => l.BlockHeight == block.Height).OrderBy(l => l.Index).Select(l => l.Data).ToListAsync(cancellationToken);
         var tree = await LedgerTreeAsync(db, checkpoint.Size, cancellationToken);
         var keys = await LedgerReader.KeysAsync(db, cancellationToken);
         var publicKey = PublicKey(keys, BlockHeader.Decode(block.Header).KeyId);
         var checkpointKey = PublicKey(keys, checkpoint.KeyId);
-        return TradeReceipt.Create(new LedgerBlock(block.Header, block.Signature, leaves), trade.LeafIndex, publicKey, checkpoint, checkpointKey, tree);
+        return TradeReceipt.Create(new LedgerBlock(block.Header, block.Signature, leaves), trade.LeafIndex, publicKey, checkpoint, checkpointKey, tree) with
+        {
+            CheckpointNote = witnessed?.Note.Encode(),
+            WitnessPolicy = witnessed?.Policy.Policy.Encode(),
+        };
     }
 
     /// <summary>

@@ -508,3 +508,48 @@ public sealed class CorrectionDecisionEntity
     /// <summary>Unix milliseconds UTC.</summary>
     public long DecidedAtMs { get; set; }
 }
+
+/// <summary>
+/// A witness's cosignature of one checkpoint (C2SP tlog-cosignature v1, Ed25519), as the witness returned it and
+/// after it was verified against the witness's key in the sealed policy. Served with the checkpoint's signed note.
+/// </summary>
+public sealed class CosignatureEntity
+{
+    /// <summary>The checkpoint's size (blocks covered).</summary>
+    public long Size { get; set; }
+
+    /// <summary>The witness's name in the sealed policy.</summary>
+    public string Witness { get; set; } = "";
+
+    /// <summary>The note key name the signature line carries (the witness's key name).</summary>
+    public string KeyName { get; set; } = "";
+
+    /// <summary>The signature line's 4-byte key id.</summary>
+    public long KeyId { get; set; }
+
+    /// <summary>The 72 bytes after the key id: the u64 timestamp and the Ed25519 signature.</summary>
+    public byte[] Signature { get; set; } = [];
+
+    /// <summary>The witness's timestamp, Unix seconds.</summary>
+    public long Timestamp { get; set; }
+
+    /// <summary>When the market received it, Unix milliseconds.</summary>
+    public long ReceivedAtMs { get; set; }
+}
+
+/// <summary>What the market knows of one witness: the size it last cosigned and how the last attempt went.</summary>
+public sealed class WitnessProgressEntity
+{
+    /// <summary>The witness's name in the sealed policy.</summary>
+    public string Witness { get; set; } = "";
+
+    /// <summary>The largest size it cosigned for this ledger (or told us it holds, in a 409).</summary>
+    public long Size { get; set; }
+
+    public long? LastSuccessMs { get; set; }
+
+    public long? LastAttemptMs { get; set; }
+
+    /// <summary>Why the last attempt failed, for the operator; null after a success.</summary>
+    public string? LastError { get; set; }
+}

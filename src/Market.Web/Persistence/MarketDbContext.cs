@@ -38,6 +38,10 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
 
     public DbSet<CheckpointEntity> Checkpoints => Set<CheckpointEntity>();
 
+    public DbSet<CosignatureEntity> Cosignatures => Set<CosignatureEntity>();
+
+    public DbSet<WitnessProgressEntity> WitnessProgress => Set<WitnessProgressEntity>();
+
     public DbSet<RulesChangeEntity> RulesChanges => Set<RulesChangeEntity>();
 
     public DbSet<IdempotencyEntity> IdempotencyKeys => Set<IdempotencyEntity>();
@@ -214,6 +218,22 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
             e.ToTable("Checkpoints");
             e.HasKey(c => c.Size);
             e.Property(c => c.Size).ValueGeneratedNever();
+        });
+
+        builder.Entity<CosignatureEntity>(e =>
+        {
+            e.ToTable("Cosignatures");
+            e.HasKey(c => new { c.Size, c.Witness });
+            e.Property(c => c.Witness).HasMaxLength(200);
+            e.Property(c => c.KeyName).HasMaxLength(300);
+        });
+
+        builder.Entity<WitnessProgressEntity>(e =>
+        {
+            e.ToTable("WitnessProgress");
+            e.HasKey(w => w.Witness);
+            e.Property(w => w.Witness).HasMaxLength(200);
+            e.Property(w => w.LastError).HasMaxLength(1000);
         });
 
         builder.Entity<ApiTokenEntity>(e =>

@@ -182,7 +182,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
             data.Add(caller, "GET", "/api/ledger/trades/999999/proof", 404);
         }
 
-        foreach (var path in new[] { "/api/market/intervals", "/api/ledger/blocks", "/api/ledger/blocks/0", "/api/ledger/checkpoint", "/api/ledger/export", "/api/ledger/consistency?from=1&to=2", "/health/ready", "/health/live", "/openapi/v1.json" })
+        foreach (var path in new[] { "/api/market/intervals", "/api/ledger/blocks", "/api/ledger/blocks/0", "/api/ledger/checkpoint", "/api/ledger/export", "/api/ledger/consistency?from=1&to=2", "/api/ledger/checkpoint.note", "/api/ledger/checkpoint.note?witnessed=true", "/api/ledger/witness-policy", "/api/ledger/witnesses", "/health/ready", "/health/live", "/openapi/v1.json" })
         {
             foreach (var caller in new[] { "anonymous", "owner", "other", "manager", "operator" })
             {

@@ -397,6 +397,38 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.ToTable("CorrectionDecisions", (string)null);
                 });
 
+            modelBuilder.Entity("Market.Web.Persistence.CosignatureEntity", b =>
+                {
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Witness")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("KeyId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("KeyName")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<long>("ReceivedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Signature")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<long>("Timestamp")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Size", "Witness");
+
+                    b.ToTable("Cosignatures", (string)null);
+                });
+
             modelBuilder.Entity("Market.Web.Persistence.DeviceRequestEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -1324,6 +1356,30 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("Trades", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.WitnessProgressEntity", b =>
+                {
+                    b.Property<string>("Witness")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long?>("LastAttemptMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<long?>("LastSuccessMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Witness");
+
+                    b.ToTable("WitnessProgress", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>

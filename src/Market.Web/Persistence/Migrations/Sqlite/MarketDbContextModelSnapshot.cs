@@ -388,6 +388,38 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     b.ToTable("CorrectionDecisions", (string)null);
                 });
 
+            modelBuilder.Entity("Market.Web.Persistence.CosignatureEntity", b =>
+                {
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Witness")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("KeyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("KeyName")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Signature")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("Timestamp")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Size", "Witness");
+
+                    b.ToTable("Cosignatures", (string)null);
+                });
+
             modelBuilder.Entity("Market.Web.Persistence.DeviceRequestEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -1281,6 +1313,30 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Trades", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.WitnessProgressEntity", b =>
+                {
+                    b.Property<string>("Witness")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastAttemptMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastSuccessMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Witness");
+
+                    b.ToTable("WitnessProgress", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>

@@ -208,6 +208,23 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Cosignatures",
+                columns: table => new
+                {
+                    Size = table.Column<long>(type: "INTEGER", nullable: false),
+                    Witness = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    KeyName = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    KeyId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Signature = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    Timestamp = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReceivedAtMs = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Cosignatures", x => new { x.Size, x.Witness });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "DeviceRequests",
                 columns: table => new
                 {
@@ -601,6 +618,21 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Trades", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WitnessProgress",
+                columns: table => new
+                {
+                    Witness = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Size = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastSuccessMs = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastAttemptMs = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WitnessProgress", x => x.Witness);
                 });
 
             migrationBuilder.CreateTable(
@@ -1031,7 +1063,6 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 name: "IX_Trades_SellerHouseholdId",
                 table: "Trades",
                 column: "SellerHouseholdId");
-
             AppendOnlySql.Create(migrationBuilder);
         }
 
@@ -1039,7 +1070,6 @@ namespace Market.Web.Persistence.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             AppendOnlySql.Drop(migrationBuilder);
-
             migrationBuilder.DropTable(
                 name: "ApiTokens");
 
@@ -1081,6 +1111,9 @@ namespace Market.Web.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "CorrectionDecisions");
+
+            migrationBuilder.DropTable(
+                name: "Cosignatures");
 
             migrationBuilder.DropTable(
                 name: "DeviceRequests");
@@ -1141,6 +1174,9 @@ namespace Market.Web.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "Trades");
+
+            migrationBuilder.DropTable(
+                name: "WitnessProgress");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");

@@ -209,6 +209,23 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "Cosignatures",
+                columns: table => new
+                {
+                    Size = table.Column<long>(type: "bigint", nullable: false),
+                    Witness = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    KeyName = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    KeyId = table.Column<long>(type: "bigint", nullable: false),
+                    Signature = table.Column<byte[]>(type: "bytea", nullable: false),
+                    Timestamp = table.Column<long>(type: "bigint", nullable: false),
+                    ReceivedAtMs = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Cosignatures", x => new { x.Size, x.Witness });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "DeviceRequests",
                 columns: table => new
                 {
@@ -602,6 +619,21 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Trades", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WitnessProgress",
+                columns: table => new
+                {
+                    Witness = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Size = table.Column<long>(type: "bigint", nullable: false),
+                    LastSuccessMs = table.Column<long>(type: "bigint", nullable: true),
+                    LastAttemptMs = table.Column<long>(type: "bigint", nullable: true),
+                    LastError = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WitnessProgress", x => x.Witness);
                 });
 
             migrationBuilder.CreateTable(
@@ -1032,7 +1064,6 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 name: "IX_Trades_SellerHouseholdId",
                 table: "Trades",
                 column: "SellerHouseholdId");
-
             AppendOnlySql.Create(migrationBuilder);
         }
 
@@ -1040,7 +1071,6 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             AppendOnlySql.Drop(migrationBuilder);
-
             migrationBuilder.DropTable(
                 name: "ApiTokens");
 
@@ -1082,6 +1112,9 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
 
             migrationBuilder.DropTable(
                 name: "CorrectionDecisions");
+
+            migrationBuilder.DropTable(
+                name: "Cosignatures");
 
             migrationBuilder.DropTable(
                 name: "DeviceRequests");
@@ -1142,6 +1175,9 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
 
             migrationBuilder.DropTable(
                 name: "Trades");
+
+            migrationBuilder.DropTable(
+                name: "WitnessProgress");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");

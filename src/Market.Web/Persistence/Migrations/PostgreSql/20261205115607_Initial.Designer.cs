@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Market.Web.Persistence.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgresMarketDbContext))]
-    [Migration("20261205092920_Initial")]
+    [Migration("20261205115607_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -398,6 +398,38 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.HasKey("PendingCorrectionId");
 
                     b.ToTable("CorrectionDecisions", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.CosignatureEntity", b =>
+                {
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Witness")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("KeyId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("KeyName")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<long>("ReceivedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Signature")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<long>("Timestamp")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Size", "Witness");
+
+                    b.ToTable("Cosignatures", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.DeviceRequestEntity", b =>
@@ -1327,6 +1359,30 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("Trades", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.WitnessProgressEntity", b =>
+                {
+                    b.Property<string>("Witness")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long?>("LastAttemptMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<long?>("LastSuccessMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Witness");
+
+                    b.ToTable("WitnessProgress", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>

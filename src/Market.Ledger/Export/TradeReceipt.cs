@@ -312,7 +312,7 @@ public sealed record TradeReceipt
             using var document = JsonDocument.Parse(json);
             var root = document.RootElement;
             // The cosigned checkpoint is optional, and comes with its policy or not at all.
-            var witnessed = root.TryGetProperty("checkpointNote", out _);
+            var witnessed = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("checkpointNote", out _);
             RequireFields(root, "receipt", witnessed
                 ? ["format", "version", "trade", "leafIndex", "leafProof", "header", "signature", "publicKey", "checkpoint", "checkpointPublicKey", "headerProof", "checkpointNote", "witnessPolicy"]
                 : ["format", "version", "trade", "leafIndex", "leafProof", "header", "signature", "publicKey", "checkpoint", "checkpointPublicKey", "headerProof"]);

@@ -59,20 +59,31 @@ internal static class LedgerCommand
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var kept = new Option<FileInfo?>("--checkpoint") { Description = "A checkpoint kept from earlier (JSON): the ledger must have grown from it, never been rewritten." };
         var openings = new Option<FileInfo?>("--openings") { Description = "Openings of household reconciliation commitments (a household's own, or an auditor's of a range): each opened record is checked, and every reconciliation whose records are all opened is checked in full." };
+        var note = new Option<FileInfo?>("--note") { Description = "A checkpoint note (C2SP signed note with cosignatures) to check against the ledger; with a URL, the market's /api/ledger/checkpoint.note is fetched when this is not given." };
+        var policy = new Option<FileInfo?>("--policy") { Description = "Your own witness policy (C2SP tlog-policy): the note's cosignatures must meet its quorum. Without it, the sealed policy's verdict is reported." };
         var ledger = LedgerOption();
         var trust = TrustOption();
         var store = KnownLedgersOption(knownLedgers);
-        var command = new Command("verify", "Recompute every leaf, root, header hash, link, signature and the checkpoint, replay every interval's clearing, and check the ledger is the one verified before.")
+        var command = new Command("verify", "Recompute every leaf, root, header hash, link, signature and the checkpoint, replay every interval's clearing, check who witnessed the checkpoint, and check the ledger is the one verified before.")
         {
-            source, json, kept, openings, ledger, trust, store,
+            source, json, kept, openings, note, policy, ledger, trust, store,
         };
         command.SetAction(parse => RunVerify(
-            new VerifyRequest(parse.GetValue(source)!, parse.GetValue(json), parse.GetValue(kept), parse.GetValue(openings), parse.GetValue(ledger), parse.GetValue(trust), parse.GetValue(store)?.FullName),
+            new VerifyRequest(parse.GetValue(source)!, parse.GetValue(json), parse.GetValue(kept), parse.GetValue(openings), parse.GetValue(ledger), parse.GetValue(trust), parse.GetValue(store)?.FullName)
+            {
+                Note = parse.GetValue(note),
+                Policy = parse.GetValue(policy),
+            },
             http, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
-    private sealed record VerifyRequest(string Source, bool Json, FileInfo? Kept, FileInfo? Openings, string? Ledger, string? Trust, string? Store);
+    private sealed record VerifyRequest(string Source, bool Json, FileInfo? Kept, FileInfo? Openings, string? Ledger, string? Trust, string? Store)
+    {
+        public FileInfo? Note { get; init; }
+
+        public FileInfo? Policy { get; init; }
+    }
 
     private static int RunVerify(VerifyRequest request, Func<HttpClient> http, TextWriter output, TextWriter error)
     {
@@ -122,10 +133,34 @@ internal static class LedgerCommand
             }
         }
 
+        WitnessPolicy? auditorPolicy = null;
+        if (request.Policy is { } policyFile)
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(policyFile.FullName);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"market ledger verify: cannot read the policy: {e.Message}");
+                return Unreadable;
+            }
+
+            if (!WitnessPolicy.TryParse(text, out auditorPolicy, out var policyError))
+            {
+                error.WriteLine($"market ledger verify: {policyFile.Name} is not a witness policy (C2SP tlog-policy): {policyError}");
+                return Unreadable;
+            }
+        }
+
         Verified verified;
+        string? noteText;
         try
         {
             using var client = http();
+            // The note first: the export fetched after it covers at least its size.
+            noteText = request.Note is { } noteFile ? File.ReadAllText(noteFile.FullName) : FetchNote(source, client);
             using var stream = Open(source, client, ExportUrl);
             verified = VerifyStream(stream, anchor.Options with { Openings = openings }, anchor.Kept, error);
         }
@@ -140,6 +175,12 @@ internal static class LedgerCommand
         {
             error.WriteLine($"market ledger verify: cannot read {source}: {malformed.Message}");
             return Unreadable;
+        }
+
+        var witnessing = result.IsValid ? Witnessing.Check(verified.Verifier, noteText, auditorPolicy) : null;
+        if (witnessing is { Failure: { } noteFailure })
+        {
+            result = result with { Failure = noteFailure };
         }
 
         var judged = anchor.Judge(result, verified.GenesisKeyId);
@@ -157,6 +198,7 @@ internal static class LedgerCommand
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"valid: {result.BlockCount} blocks, {result.TradeCount} trades, {result.OrderCount} orders, {result.ReconciliationCount} {(result.ReconciliationCount == 1 ? "reconciliation" : "reconciliations")}; every clearing replayed; {ReconciliationScope(result)}; checkpoint size {result.CheckpointSize}, root {Convert.ToHexStringLower(result.LedgerRoot ?? [])}"));
+            output.WriteLine(witnessing!.Line);
             output.WriteLine(judged!.Value.Text);
             if (remembered is { Warning: false } line && judged.Value.Status == AnchorStatus.Remembered)
             {
@@ -179,7 +221,26 @@ internal static class LedgerCommand
 
     /// <summary>A verification with what the anchor needs: the export's latest checkpoint and the key id its block 0
     /// names (read also when that block fails, to say which key it was).</summary>
-    internal sealed record Verified(VerificationResult Result, Checkpoint? Latest, byte[]? GenesisKeyId);
+    internal sealed record Verified(VerificationResult Result, Checkpoint? Latest, byte[]? GenesisKeyId)
+    {
+        /// <summary>The verifier after the last block, for checking checkpoint notes against the same tree.</summary>
+        public ChainVerifier? Verifier { get; init; }
+    }
+
+    /// <summary>The market's newest checkpoint note when <paramref name="source"/> is a URL; null for a file or when
+    /// the market publishes none (404).</summary>
+    private static string? FetchNote(string source, HttpClient client)
+    {
+        if (!Uri.TryCreate(source, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            return null;
+        }
+
+        using var response = client.GetAsync(new Uri(new Uri(source.EndsWith('/') ? source : source + "/"), "api/ledger/checkpoint.note")).GetAwaiter().GetResult();
+        return response.StatusCode == System.Net.HttpStatusCode.NotFound
+            ? null
+            : response.EnsureSuccessStatusCode().Content.ReadAsStringAsync().GetAwaiter().GetResult();
+    }
 
     /// <summary>Streams the export through the verifier block by block, with a progress line on a terminal;
     /// <paramref name="observe"/> sees each block that verified.</summary>
@@ -230,7 +291,7 @@ internal static class LedgerCommand
             error.WriteLine();
         }
 
-        return new Verified(verifier.Complete(reader.Checkpoint, kept), reader.Checkpoint, genesis);
+        return new Verified(verifier.Complete(reader.Checkpoint, kept), reader.Checkpoint, genesis) { Verifier = verifier };
     }
 
     private static Command Receipt(Func<HttpClient> http, string? knownLedgers)
@@ -240,12 +301,13 @@ internal static class LedgerCommand
         var ledger = LedgerOption();
         var trust = TrustOption();
         var store = KnownLedgersOption(knownLedgers);
-        var command = new Command("receipt", "Verify one trade's receipt: its leaf, inclusion proof, signed header and checkpoint, signed by a key of the ledger you verified.")
+        var policy = new Option<FileInfo?>("--policy") { Description = "Your own witness policy (C2SP tlog-policy): the receipt's cosigned checkpoint must meet its quorum." };
+        var command = new Command("receipt", "Verify one trade's receipt: its leaf, inclusion proof, signed header and checkpoint, signed by a key of the ledger you verified, and who witnessed that checkpoint.")
         {
-            source, json, ledger, trust, store,
+            source, json, ledger, trust, store, policy,
         };
         command.SetAction(parse => Receipts.Run(
-            new Receipts.Request(parse.GetValue(source)!, parse.GetValue(json), parse.GetValue(ledger), parse.GetValue(trust), parse.GetValue(store)?.FullName),
+            new Receipts.Request(parse.GetValue(source)!, parse.GetValue(json), parse.GetValue(ledger), parse.GetValue(trust), parse.GetValue(store)?.FullName) { Policy = parse.GetValue(policy) },
             http, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }

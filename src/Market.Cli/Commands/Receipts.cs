@@ -14,7 +14,11 @@ namespace Market.Cli.Commands;
 /// </summary>
 internal static class Receipts
 {
-    internal sealed record Request(string Source, bool Json, string? Ledger, string? Trust, string? Store);
+    internal sealed record Request(string Source, bool Json, string? Ledger, string? Trust, string? Store)
+    {
+        /// <summary>The auditor's own witness policy file, or null.</summary>
+        public FileInfo? Policy { get; init; }
+    }
 
     public static int Run(Request request, Func<HttpClient> http, TextWriter output, TextWriter error)
     {
@@ -46,8 +50,26 @@ internal static class Receipts
             return LedgerCommand.Unreadable;
         }
 
+        WitnessPolicy? policy = null;
+        if (request.Policy is { } policyFile)
+        {
+            try
+            {
+                if (!WitnessPolicy.TryParse(File.ReadAllText(policyFile.FullName), out policy, out var policyError))
+                {
+                    error.WriteLine($"market ledger receipt: {policyFile.Name} is not a witness policy (C2SP tlog-policy): {policyError}");
+                    return LedgerCommand.Unreadable;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"market ledger receipt: cannot read the policy: {e.Message}");
+                return LedgerCommand.Unreadable;
+            }
+        }
+
         IReadOnlyList<byte[]>? trusted = anchor.Remembered?.KeyIds ?? (anchor.GenesisKeyId is { } pinned ? [pinned] : null);
-        var result = receipt.Verify(trusted);
+        var result = receipt.Verify(trusted, policy);
         (AnchorStatus Status, string Text)? judged = null;
         if (result.Failure is { Reason: VerificationFailureReason.UntrustedKey })
         {
@@ -128,6 +150,7 @@ internal static class Receipts
                 amount = result.Trade?.Amount,
                 reason = result.Failure?.Reason.ToString(),
                 message = result.Failure?.Message,
+                witnesses = result.Witnesses is { } w ? new { quorumMet = w.QuorumMet, cosigners = w.Cosigners.Select(c => c.Name) } : null,
                 anchor = judged is { } j ? new { status = j.Status.ToString(), message = j.Text } : null,
             }));
             return;
@@ -138,6 +161,9 @@ internal static class Receipts
             var t = result.Trade!.Value;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"valid: trade {t.TradeId} in block {result.Height}: {t.EnergyWh} Wh at {t.Price} (1/10,000 per kWh), amount {t.Amount}, buyer {t.Buyer}, seller {t.Seller}; the block is in the checkpoint of size {receipt.Checkpoint.Size}"));
+            output.WriteLine(result.Witnesses is { } w
+                ? string.Create(CultureInfo.InvariantCulture, $"witnesses: that checkpoint is {(w.QuorumMet ? "witnessed" : "NOT witnessed")} by {w.Cosigners.Count}{(w.Cosigners.Count > 0 ? ": " + string.Join(", ", w.Cosigners.Select(c => c.Name)) : "")}")
+                : "witnesses: the receipt carries no cosigned checkpoint");
         }
 
         output.WriteLine(judged?.Text ?? $"TAMPERED: {LedgerCommand.Describe(result.Failure!)}");

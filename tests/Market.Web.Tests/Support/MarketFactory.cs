@@ -76,6 +76,12 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
 
         // The demo community's agents and backfill are tested on their own; other tests start from an empty market.
         builder.UseSetting("Demo:Simulate", "false");
+        // So are the demo's own witnesses; other tests start witnesses of their own where they need them.
+        if (!Settings.ContainsKey("Witnessing:DemoWitnesses"))
+        {
+            builder.UseSetting("Witnessing:DemoWitnesses", "0");
+        }
+
         // Tests sign in many times from one loopback address; the sign-in limit has its own test.
         builder.UseSetting("RateLimits:SignInPerMinute", "100000");
         // A setting given as null stays unset, as in a deployment that does not configure it.

@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Market.Ledger;
+using Microsoft.Extensions.Logging;
+
+namespace Market.Cli.Witness;
+
+/// <summary>
+/// Compares this witness's view with other witnesses' (tlog-witness monitoring endpoint,
+/// <c>GET /&lt;origin hash&gt;/checkpoint</c>): a split view, where the log showed each witness another history, is
+/// caught by any two witnesses that talk. A peer's note must carry the log's signature; at a size this witness has,
+/// the roots must agree; when the peer is ahead, its consistency proof from this witness's size must verify, and
+/// otherwise its replica's blocks are fetched to prove the fork. A contradiction is written as fork evidence.
+/// </summary>
+internal sealed partial class Gossip
+{
+    private readonly Witness _witness;
+    private readonly HttpClient _http;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly ConcurrentDictionary<Uri, PeerComparison> _peers = new();
+
+    public Gossip(Witness witness, HttpClient http, TimeProvider time, ILogger log)
+    {
+        _witness = witness;
+        _http = http;
+        _time = time;
+        _log = log;
+        foreach (var peer in witness.Config.Peers)
+        {
+            _peers[peer] = new PeerComparison(peer.AbsoluteUri, null, null, "not compared yet", false);
+        }
+    }
+
+    /// <summary>The last comparison with each peer.</summary>
+    public IReadOnlyList<PeerComparison> Peers => [.. _witness.Config.Peers.Select(p => _peers[p])];
+
+    /// <summary>Compares with every peer now and then every <see cref="WitnessConfig.GossipInterval"/> until stopped.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (_witness.Config.Peers.Count == 0)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(_witness.Config.GossipInterval, _time);
+        try
+        {
+            do
+            {
+                foreach (var peer in _witness.Config.Peers)
+                {
+                    await CompareAsync(peer, cancellationToken);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    /// <summary>Compares with one peer once and records the outcome.</summary>
+    public async Task<PeerComparison> CompareAsync(Uri peer, CancellationToken cancellationToken)
+    {
+        PeerComparison result;
+        try
+        {
+            result = await CompareOnceAsync(peer, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or JsonException or KeyNotFoundException or FormatException or InvalidOperationException
+            || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            result = Compared(peer, null, $"unreachable: {e.Message}");
+        }
+
+        if (result.Fork)
+        {
+            LogSplitView(_log, peer.AbsoluteUri, result.Result);
+        }
+
+        _peers[peer] = result;
+        return result;
+    }
+
+    private async Task<PeerComparison> CompareOnceAsync(Uri peer, CancellationToken cancellationToken)
+    {
+        var logKey = _witness.Config.LogKey;
+        using var response = await _http.GetAsync(new Uri(peer, _witness.Config.OriginHash + "/checkpoint"), cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return Compared(peer, null, "the peer has cosigned nothing for this log yet");
+        }
+
+        response.EnsureSuccessStatusCode();
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!SignedNote.TryParse(text, out var note, out var why) || !CheckpointNote.TryParse(note!.Text, out var checkpoint, out why))
+        {
+            return Compared(peer, null, $"the peer served no checkpoint note: {why}");
+        }
+
+        if (checkpoint!.Origin != logKey.Name || note.VerifyBy(logKey) != true)
+        {
+            return Compared(peer, checkpoint.Size, "the peer's note is not signed by the log (ignored)");
+        }
+
+        var state = _witness.State;
+        if (state.Note is null)
+        {
+            return Compared(peer, checkpoint.Size, "nothing cosigned here yet");
+        }
+
+        if (checkpoint.Size > state.Size && await ProvesConsistencyAsync(peer, state, checkpoint, cancellationToken))
+        {
+            return Compared(peer, checkpoint.Size, $"consistent: the peer is at {checkpoint.Size}, its consistency proof from {state.Size} verifies");
+        }
+
+        var fork = await _witness.ContradictsAsync(note, checkpoint, state, $"gossip with {peer.AbsoluteUri}", cancellationToken, peer);
+        return fork is not null
+            ? Compared(peer, checkpoint.Size, $"SPLIT VIEW: the log showed the peer another history at size {checkpoint.Size}; evidence: {fork}", fork: true)
+            : checkpoint.Size > state.Size
+                ? Compared(peer, checkpoint.Size, $"consistent: the peer is at {checkpoint.Size}; its blocks extend ours")
+                : Compared(peer, checkpoint.Size, $"consistent at size {checkpoint.Size}");
+    }
+
+    /// <summary>Whether the peer's consistency proof from this witness's size to the peer's verifies.</summary>
+    private async Task<bool> ProvesConsistencyAsync(Uri peer, WitnessState state, CheckpointNote theirs, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var url = new Uri(peer, $"api/ledger/consistency?from={state.Size}&to={theirs.Size}");
+            using var doc = JsonDocument.Parse(await _http.GetStringAsync(url, cancellationToken));
+            var proof = doc.RootElement.GetProperty("proof").EnumerateArray().Select(p => Convert.FromHexString(p.GetString()!)).ToList();
+            return MerkleTree.VerifyConsistency(state.Size, theirs.Size, proof, state.Root, theirs.Root);
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private PeerComparison Compared(Uri peer, long? size, string result, bool fork = false) =>
+        new(peer.AbsoluteUri, _time.GetUtcNow(), size, result, fork);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "SPLIT VIEW with peer {Peer}: {Result}")]
+    private static partial void LogSplitView(ILogger log, string peer, string result);
+}
+
+/// <summary>The last comparison with a peer witness.</summary>
+internal sealed record PeerComparison(string Url, DateTimeOffset? At, long? PeerSize, string Result, bool Fork);

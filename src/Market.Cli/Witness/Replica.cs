@@ -35,6 +35,7 @@ internal sealed class Replica : IDisposable
     private readonly List<long> _pendingOffsets = [];
     private long _pendingLength;
     private ChainVerifier _verifier;
+    private volatile ReplicaVerification _lastVerification = new(DateTimeOffset.MinValue, "");
 
     private Replica(string path, ChainVerifierOptions options, FileStream file)
     {
@@ -68,11 +69,8 @@ internal sealed class Replica : IDisposable
         }
     }
 
-    /// <summary>The last verification of the replica (start-up or an append), for the status page.</summary>
-    public string LastVerification { get; private set; } = "";
-
-    /// <summary>When <see cref="LastVerification"/> happened.</summary>
-    public DateTimeOffset LastVerifiedAt { get; private set; }
+    /// <summary>The last verification of the replica (start-up or an append) and when, for the status page.</summary>
+    public ReplicaVerification LastVerification => _lastVerification;
 
     /// <summary>
     /// Opens the replica in <paramref name="folder"/> for <paramref name="state"/>: cuts the file to the state's
@@ -130,8 +128,9 @@ internal sealed class Replica : IDisposable
             throw new InvalidDataException($"{_path} holds {_headerHashes.Count} blocks with root {Convert.ToHexStringLower(root)}, but the state cosigned size {state.Size} with root {Convert.ToHexStringLower(state.Root)}");
         }
 
-        var check = _verifier.Complete(state.MarketCheckpoint);
-        if (!check.IsValid)
+        // A cosigned empty tree has no blocks and no market checkpoint to check.
+        var check = state.Size == 0 ? null : _verifier.Complete(state.MarketCheckpoint);
+        if (check is { IsValid: false })
         {
             throw new InvalidDataException($"{_path}: the market's checkpoint kept with the state does not verify: {LedgerCommand.Describe(check.Failure!)}");
         }
@@ -314,16 +313,17 @@ internal sealed class Replica : IDisposable
     /// the disk (a verifier that saw a failing or dropped block cannot go back).</summary>
     public void Rollback()
     {
+        if (_pendingHashes.Count == 0 && _verifier.Failure is null && _file.Length == _committedLength)
+        {
+            return; // nothing was appended: the verifier is where the committed blocks left it
+        }
+
         _file.SetLength(_committedLength);
         _file.Flush(flushToDisk: true);
         Reverify();
     }
 
-    private void Record(TimeProvider time, string what)
-    {
-        LastVerification = what;
-        LastVerifiedAt = time.GetUtcNow();
-    }
+    private void Record(TimeProvider time, string what) => _lastVerification = new ReplicaVerification(time.GetUtcNow(), what);
 
     /// <summary>The root of the first <paramref name="size"/> committed blocks.</summary>
     public byte[] RootAt(long size)
@@ -395,6 +395,9 @@ internal sealed class Replica : IDisposable
         _file.Dispose();
     }
 }
+
+/// <summary>A verification of the replica: when, and what came of it.</summary>
+internal sealed record ReplicaVerification(DateTimeOffset At, string Result);
 
 /// <summary>An append's result: a problem (not verified), or the root at the new size, the market's checkpoint of
 /// that size and the file's length with the pending blocks.</summary>

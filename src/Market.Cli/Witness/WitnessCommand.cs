@@ -57,7 +57,7 @@ internal static class WitnessCommand
                 ? $"generated this witness's key in {Path.Combine(config!.DataFolder, WitnessKeyFile.FileName)}; its verifier key (add it to the market's policy):"
                 : "witness verifier key:");
             output.WriteLine(witness.VerifierKey.Encode());
-            output.WriteLine($"log {config!.LogKey.Name}: cosigned size {witness.State.Size}; {witness.Replica.LastVerification}");
+            output.WriteLine($"log {config!.LogKey.Name}: cosigned size {witness.State.Size}; {witness.Replica.LastVerification.Result}");
             await using var server = await WitnessServer.StartAsync(witness, parse.GetValue(listen)!, http, TimeProvider.System, loggers);
             output.WriteLine($"serving on {server.Url}");
             await server.WaitForShutdownAsync();

@@ -116,7 +116,7 @@ internal sealed class WitnessServer : IAsyncDisposable
                 size = state.Size,
                 root = Convert.ToBase64String(state.Root),
                 replicaBlocks = witness.Replica.Size,
-                lastVerification = new { at = witness.Replica.LastVerifiedAt, result = witness.Replica.LastVerification },
+                lastVerification = new { at = witness.Replica.LastVerification.At, result = witness.Replica.LastVerification.Result },
                 evidence = witness.Evidence.Files.Select(Path.GetFileName),
                 peers = gossip.Peers.Select(p => new { url = p.Url, at = p.At, peerSize = p.PeerSize, result = p.Result, fork = p.Fork }),
             });

@@ -190,6 +190,20 @@ public sealed class WitnessReplicaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Restart_AfterCosigningTheEmptyTree_StartsAndGrows()
+    {
+        await using (var witness = await WitnessHost.StartAsync(Folder, _log))
+        {
+            (await witness.AddCheckpointAsync(0, [], _log.SignedNoteFor(0, MerkleTree.EmptyRoot()))).Status.ShouldBe(200);
+        }
+
+        await using var restarted = await WitnessHost.StartAsync(Folder, _log);
+
+        restarted.Witness.CosignedNote.ShouldNotBeNull();
+        (await restarted.GrowAsync(_log, 9)).Status.ShouldBe(200);
+    }
+
+    [Fact]
     public async Task Restart_ReplicaShorterThanTheState_RefusesToStart()
     {
         await using (var witness = await WitnessHost.StartAsync(Folder, _log))

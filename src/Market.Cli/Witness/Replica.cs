@@ -352,6 +352,33 @@ internal sealed class Replica : IDisposable
         }
     }
 
+    /// <summary>Reads committed block <paramref name="height"/> back from the file (below a committed state's
+    /// <paramref name="size"/>, whose file length is <paramref name="length"/>); null when there is none.</summary>
+    public async Task<LedgerBlock?> ReadBlockAsync(long height, long size, long length, CancellationToken cancellationToken)
+    {
+        if (height < 0 || height >= size)
+        {
+            return null;
+        }
+
+        long start, end;
+        lock (_gate)
+        {
+            start = _offsets[(int)height];
+            end = height + 1 < size ? _offsets[(int)height + 1] : length;
+        }
+
+        var line = new byte[_formatLine.Length + (end - start)];
+        _formatLine.CopyTo(line, 0);
+        await using (var file = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.Asynchronous))
+        {
+            file.Position = start;
+            await file.ReadExactlyAsync(line.AsMemory(_formatLine.Length), cancellationToken);
+        }
+
+        return new LedgerExportReader(new MemoryStream(line)).ReadBlocks().Single();
+    }
+
     /// <summary>
     /// Writes the export of blocks <c>[from, size)</c> then <paramref name="checkpoint"/> (of that size): the format
     /// line, the block lines as stored, the checkpoint line. <paramref name="size"/> and <paramref name="length"/>

@@ -1,5 +1,6 @@
 using System.Net;
 using Market.Cli.Json;
+using Market.Ledger;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -103,6 +104,13 @@ internal sealed class WitnessServer : IAsyncDisposable
             return Results.Stream(s => witness.Replica.WriteExportAsync(s, start, state.Size, state.ReplicaLength, checkpoint, CancellationToken.None),
                 "application/x-ndjson", from is null && to is null ? "ledger-export.jsonl" : null);
         });
+        app.MapGet("/api/ledger/blocks/{height:long}", async (long height, CancellationToken ct) =>
+        {
+            var state = witness.State;
+            return await witness.Replica.ReadBlockAsync(height, state.Size, state.ReplicaLength, ct) is { } block
+                ? Results.Ok(BlockJson(block))
+                : Results.Problem(statusCode: 404, title: "No such block", detail: $"The ledger has no block at height {height}.");
+        });
         app.MapGet("/api/witness/status", () =>
         {
             var state = witness.State;
@@ -121,6 +129,50 @@ internal sealed class WitnessServer : IAsyncDisposable
                 peers = gossip.Peers.Select(p => new { url = p.Url, at = p.At, peerSize = p.PeerSize, result = p.Result, fork = p.Fork }),
             });
         });
+    }
+
+    /// <summary>A block in the market's API shape (<c>/api/ledger/blocks/{height}</c>): decoded header fields, raw header
+    /// and signature, the leaves; every block of the replica was verified, so it is valid.</summary>
+    private static object BlockJson(LedgerBlock block)
+    {
+        var h = BlockHeader.Decode(block.HeaderBytes);
+        var interval = h.Kind is BlockKind.OrderBook or BlockKind.Clearing;
+        var kind = h.Kind switch
+        {
+            BlockKind.KeyEvent => "key-event",
+            BlockKind.OrderBook => "order-book",
+            BlockKind.Clearing => "clearing",
+            BlockKind.Rules => "rules",
+            BlockKind.Reconciliation => "reconciliation",
+            _ => "unknown",
+        };
+        var leaves = new List<string>(block.Leaves.Count);
+        for (var i = 0; i < block.Leaves.Count; i++)
+        {
+            leaves.Add(Convert.ToHexStringLower(block.Leaves.GetSpan(i)));
+        }
+
+        return new
+        {
+            block = new
+            {
+                height = h.Height,
+                kind,
+                intervalStart = interval ? h.IntervalStart : (long?)null,
+                intervalEnd = interval ? h.IntervalEnd : (long?)null,
+                leafCount = h.LeafCount,
+                headerHash = Convert.ToHexStringLower(BlockHeader.Hash(block.HeaderBytes)),
+                previousHash = Convert.ToHexStringLower(h.PreviousHash),
+                payloadRoot = Convert.ToHexStringLower(h.PayloadRoot),
+                keyId = Convert.ToHexStringLower(h.KeyId),
+                sealedAtMs = h.SealedAtUnixMs,
+                header = Convert.ToHexStringLower(block.HeaderBytes),
+                signature = Convert.ToHexStringLower(block.Signature),
+            },
+            leaves,
+            valid = true,
+            problem = (string?)null,
+        };
     }
 
     // The body is read up to one byte past the limit: a larger one is refused without reading it all.

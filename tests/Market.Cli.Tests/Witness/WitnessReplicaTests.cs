@@ -130,6 +130,25 @@ public sealed class WitnessReplicaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Block_FromTheReplica_TheMarketsShape()
+    {
+        await using var witness = await WitnessHost.StartAsync(Folder, _log);
+        (await witness.GrowAsync(_log, 9)).Status.ShouldBe(200);
+
+        using var json = JsonDocument.Parse(await witness.Client.GetStringAsync(new Uri("api/ledger/blocks/4", UriKind.Relative)));
+        using var missing = await witness.Client.GetAsync(new Uri("api/ledger/blocks/9", UriKind.Relative));
+
+        var block = json.RootElement.GetProperty("block");
+        block.GetProperty("height").GetInt64().ShouldBe(4);
+        block.GetProperty("kind").GetString().ShouldBe("clearing");
+        block.GetProperty("headerHash").GetString().ShouldBe(Convert.ToHexStringLower(_chain[4].HeaderHash));
+        block.GetProperty("header").GetString().ShouldBe(Convert.ToHexStringLower(_chain[4].HeaderBytes));
+        json.RootElement.GetProperty("leaves").EnumerateArray().Select(l => l.GetString()).ShouldBe(_chain[4].Leaves.ToArrays().Select(Convert.ToHexStringLower));
+        json.RootElement.GetProperty("valid").GetBoolean().ShouldBeTrue();
+        ((int)missing.StatusCode).ShouldBe(404);
+    }
+
+    [Fact]
     public async Task Checkpoint_AfterCosigning_TheMarketsSignedCheckpoint()
     {
         await using var witness = await WitnessHost.StartAsync(Folder, _log);

@@ -11,7 +11,7 @@ public sealed class ChainVerifierTests
 
         result.Failure.ShouldBeNull();
         result.IsValid.ShouldBeTrue();
-        (result.BlockCount, result.TradeCount, result.OrderCount, result.PendingOrderBooks).ShouldBe((12L, 12L, 24L, 0));
+        (result.BlockCount, result.TradeCount, result.OrderCount, result.PendingOrderBooks).ShouldBe((13L, 12L, 24L, 0));
         result.LedgerRoot.ShouldBe(chain.Checkpoint.Root);
         result.ReplayPerformed.ShouldBeTrue();
         result.KeyIds.ShouldBe([TestChain.KeyA.KeyId, TestChain.KeyB.KeyId]);
@@ -39,7 +39,7 @@ public sealed class ChainVerifierTests
 
         var result = verifier.Complete(chain.Checkpoint, [chain.Kept, chain.Checkpoint]);
 
-        (result.IsValid, result.CheckpointSize).ShouldBe((true, 12L));
+        (result.IsValid, result.CheckpointSize).ShouldBe((true, 13L));
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class ChainVerifierTests
 
         var accepted = blocks.Select(verifier.Append).ToList();
 
-        accepted.ShouldBe([true, true, true, true, false, false, false, false, false, false, false, false]);
+        accepted.ShouldBe([true, true, true, true, false, false, false, false, false, false, false, false, false]);
         verifier.Failure!.Height.ShouldBe(4);
     }
 

@@ -14,7 +14,7 @@ public sealed class ExportTests
         var result = ChainVerifier.VerifyExport(new MemoryStream(export), new FakeReplayer(), chain.Kept);
 
         result.IsValid.ShouldBeTrue(result.Failure?.ToString());
-        (result.BlockCount, result.TradeCount, result.CheckpointSize).ShouldBe((12L, 12L, 12L));
+        (result.BlockCount, result.TradeCount, result.CheckpointSize).ShouldBe((13L, 12L, 13L));
     }
 
     [Fact]
@@ -41,12 +41,13 @@ public sealed class ExportTests
 
         var lines = Lines(Export(chain.Blocks, chain.Checkpoint));
 
-        lines.Length.ShouldBe(14);
+        lines.Length.ShouldBe(15);
         lines[0].ShouldBe("""{"format":"market-ledger-export","version":1}""");
         lines[1].ShouldStartWith("""{"type":"block","height":0,"kind":"keyEvent","header":"0001010000000000000000""");
         lines[3].ShouldStartWith("""{"type":"block","height":2,"kind":"household","header":""");
         lines[7].ShouldStartWith("""{"type":"block","height":6,"kind":"clearing","header":""");
-        lines[13].ShouldStartWith("""{"type":"checkpoint","size":12,"root":""");
+        lines[13].ShouldStartWith("""{"type":"block","height":12,"kind":"witnessPolicy","header":""");
+        lines[14].ShouldStartWith("""{"type":"checkpoint","size":13,"root":""");
         using var block = JsonDocument.Parse(lines[7]);
         block.RootElement.GetProperty("leaves").GetArrayLength().ShouldBe(3);
     }
@@ -78,7 +79,7 @@ public sealed class ExportTests
     {
         var chain = TestChain.Valid;
         var lines = Lines(Export(chain.Blocks, chain.Checkpoint)).ToList();
-        lines.RemoveRange(11, 2);
+        lines.RemoveRange(11, 3);
 
         var result = ChainVerifier.VerifyExport(Stream([.. lines]), new FakeReplayer());
 
@@ -120,10 +121,10 @@ public sealed class ExportTests
     [InlineData(1, "LEAVES_NOT_ARRAY", "export line 2: \"leaves\" must be an array of hex strings")]
     [InlineData(1, "LEAF_NOT_HEX", "export line 2: leaf 0: not hex")]
     [InlineData(1, "LEAF_NUMBER", "export line 2: leaf 0: expected a hex string")]
-    [InlineData(13, "CHECKPOINT_SHORT_ROOT", "export line 14: \"root\" and \"keyId\" must be 32 bytes and \"signature\" 64 bytes")]
-    [InlineData(13, "CHECKPOINT_NO_TIME", "export line 14: missing field \"time\"")]
-    [InlineData(13, "CHECKPOINT_WITH_LEAVES", "export line 14: field \"leaves\" is not allowed on a checkpoint line")]
-    [InlineData(14, "AFTER_CHECKPOINT", "export line 15: nothing may follow the checkpoint line")]
+    [InlineData(14, "CHECKPOINT_SHORT_ROOT", "export line 15: \"root\" and \"keyId\" must be 32 bytes and \"signature\" 64 bytes")]
+    [InlineData(14, "CHECKPOINT_NO_TIME", "export line 15: missing field \"time\"")]
+    [InlineData(14, "CHECKPOINT_WITH_LEAVES", "export line 15: field \"leaves\" is not allowed on a checkpoint line")]
+    [InlineData(15, "AFTER_CHECKPOINT", "export line 16: nothing may follow the checkpoint line")]
     public void Read_MalformedLine_ThrowsWithLineNumberAndProblem(int lineIndex, string replacement, string expectedStart)
     {
         var lines = Malformed(lineIndex, replacement);

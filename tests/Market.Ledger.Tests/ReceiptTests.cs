@@ -37,7 +37,7 @@ public sealed class ReceiptTests
 
         json.ShouldStartWith("""{"format":"market-ledger-receipt","version":1,"trade":"01""");
         json.ShouldContain("\"leafIndex\":1,");
-        json.ShouldContain("\"checkpoint\":{\"size\":12,");
+        json.ShouldContain("\"checkpoint\":{\"size\":13,");
     }
 
     [Fact]

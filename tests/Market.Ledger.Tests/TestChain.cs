@@ -4,9 +4,10 @@ namespace Market.Ledger.Tests;
 
 /// <summary>
 /// A small, fully valid chain: genesis (key A), rules, a household block enrolling a P-256 key for every party, two
-/// intervals (order book + clearing), a rotation to key B, two more intervals. Heights: 0 genesis, 1 rules,
-/// 2 households, 3/4 interval 0, 5/6 interval 1, 7 rotation, 8/9 interval 2, 10/11 interval 3. Checkpoint over all 12
-/// blocks (key B) and a kept one over the first 10. Every order is signed by its owner's key.
+/// intervals (order book + clearing), a rotation to key B, two more intervals, the witness policy. Heights: 0 genesis,
+/// 1 rules, 2 households, 3/4 interval 0, 5/6 interval 1, 7 rotation, 8/9 interval 2, 10/11 interval 3, 12 the witness
+/// policy (last, so the heights of every other block stay those the tamper cases name). Checkpoint over all 13 blocks
+/// (key B) and a kept one over the first 10. Every order is signed by its owner's key.
 /// </summary>
 internal sealed class TestChain
 {
@@ -16,12 +17,23 @@ internal sealed class TestChain
     public const int RotationHeight = 7;
     public const int HouseholdHeight = 2;
     public const int PartiesPerInterval = 7;
+    public const int WitnessPolicyHeight = 12;
+    public const string Origin = "market.example/ledger";
 
     public static readonly SigningKey KeyA = SigningKey.FromPrivateKey(Convert.FromHexString("1111111111111111111111111111111111111111111111111111111111111111"));
     public static readonly SigningKey KeyB = SigningKey.FromPrivateKey(Convert.FromHexString("2222222222222222222222222222222222222222222222222222222222222222"));
     public static readonly SigningKey UnknownKey = SigningKey.FromPrivateKey(Convert.FromHexString("3333333333333333333333333333333333333333333333333333333333333333"));
     public static readonly RulesRecord Rules = new(1, ClearingMechanisms.UniformPriceDoubleAuction, IntervalLength, GateLead, 0, 10_000, FirstIntervalStart);
     public static readonly DateTimeOffset Genesis = DateTimeOffset.FromUnixTimeSeconds(1_767_225_600);
+
+    /// <summary>The log's note key (its name is the origin) and two witnesses' cosigning keys, from fixed seeds.</summary>
+    public static readonly NoteSigningKey LogNoteKey = NoteSigningKey.FromSeed(Origin, NoteVerifierKey.Ed25519, SHA256.HashData("log note key"u8));
+    public static readonly NoteSigningKey UtilityWitness = NoteSigningKey.FromSeed("utility.example/witness", NoteVerifierKey.CosignatureV1, SHA256.HashData("utility witness"u8));
+    public static readonly NoteSigningKey CoopWitness = NoteSigningKey.FromSeed("coop.example/witness", NoteVerifierKey.CosignatureV1, SHA256.HashData("coop witness"u8));
+
+    /// <summary>The sealed policy: the log and both witnesses, either one enough.</summary>
+    public static readonly WitnessPolicy Policy = WitnessPolicy.Create(
+        LogNoteKey.VerifierKey, "https://market.example/", [("utility", UtilityWitness.VerifierKey, null), ("coop", CoopWitness.VerifierKey, null)], 1);
 
     /// <summary>The ledger id of every chain sealed from key A's genesis: the genesis header hash.</summary>
     public static readonly byte[] LedgerId = BlockSealer.SealGenesis(KeyA, Genesis).HeaderHash;
@@ -95,6 +107,7 @@ internal sealed class TestChain
             tip = clearing.NextTip;
         }
 
+        blocks.Add(BlockSealer.SealWitnessPolicy(tip, key, Policy, DateTimeOffset.FromUnixTimeMilliseconds(tip.LastSealedAtUnixMs + 1000)));
         var tree = MerkleTree.FromLeaves(blocks.Select(b => b.HeaderHash));
         var checkpoint = Checkpoint.Create(blocks.Count, tree.Root(), Gate(3).AddSeconds(5), key);
         var kept = Checkpoint.Create(10, tree.RootAt(10), Gate(2).AddSeconds(5), key);

@@ -160,7 +160,7 @@ public sealed record BlockHeader
         }
 
         var kind = bytes[2];
-        if (kind is < (byte)BlockKind.KeyEvent or > (byte)BlockKind.Household)
+        if (kind is < (byte)BlockKind.KeyEvent or > (byte)BlockKind.WitnessPolicy)
         {
             error = $"block header: unknown kind {kind}";
             return false;

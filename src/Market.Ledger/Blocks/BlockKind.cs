@@ -21,4 +21,9 @@ public enum BlockKind : byte
     /// <summary>Household records (keys, mandates, cancellations), each signed by its household; sealed before the
     /// order books they matter to.</summary>
     Household = 6,
+
+    /// <summary>The witness policy in force from this block on: one leaf, the UTF-8 text of a C2SP tlog-policy with
+    /// exactly one log (its Ed25519 note key, whose name is the ledger's origin) and the witnesses that cosign its
+    /// checkpoints (docs/ledger-format.md, witnessing).</summary>
+    WitnessPolicy = 7,
 }

@@ -65,6 +65,38 @@ public static class BlockSealer
         return Seal(tip, key, BlockKind.Rules, leaves, 0, 0, Zero32, 0, 0, sealedAt, 0);
     }
 
+    /// <summary>The most bytes a witness policy leaf may have.</summary>
+    public const int MaxWitnessPolicySize = 16384;
+
+    /// <summary>
+    /// A witness-policy block: one leaf, the UTF-8 bytes of <paramref name="policy"/>'s canonical text. The policy
+    /// must have exactly one log (the origin is its key name and must stay that of the chain's first policy block;
+    /// the verifier checks that) and at most <see cref="MaxWitnessPolicySize"/> bytes.
+    /// </summary>
+    /// <param name="tip">The chain tip.</param>
+    /// <param name="key">The valid key.</param>
+    /// <param name="policy">The policy (see <see cref="WitnessPolicy.Create"/>).</param>
+    /// <param name="sealedAt">Sealing time.</param>
+    /// <returns>The block.</returns>
+    public static SealedBlock SealWitnessPolicy(ChainTip tip, SigningKey key, WitnessPolicy policy, DateTimeOffset sealedAt)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(policy);
+        RequireNotGenesis(tip);
+        if (policy.Logs.Count != 1)
+        {
+            throw new ArgumentException("a sealed witness policy names exactly one log", nameof(policy));
+        }
+
+        var text = System.Text.Encoding.UTF8.GetBytes(policy.Encode());
+        if (text.Length > MaxWitnessPolicySize)
+        {
+            throw new ArgumentException($"a sealed witness policy has at most {MaxWitnessPolicySize} bytes", nameof(policy));
+        }
+
+        return Seal(tip, key, BlockKind.WitnessPolicy, LeafList.FromArrays([text]), 0, 0, Zero32, 0, 0, sealedAt, 0);
+    }
+
     /// <summary>
     /// The order-book commitment of one interval at gate closure: the canonical orders in strictly increasing
     /// sequence order.

@@ -9,7 +9,8 @@ namespace Market.Ledger;
 /// {"type":"checkpoint","size":N,"root":"&lt;hex&gt;","time":&lt;unix ms&gt;,"keyId":"&lt;hex&gt;","signature":"&lt;hex&gt;"}
 /// </code>
 /// Bytes are hex (written lower-case, read in either case). "height" and "kind" repeat the header for people and
-/// must match it. Kinds: keyEvent, orderBook, clearing, rules, reconciliation, household. No other fields are allowed.
+/// must match it. Kinds: keyEvent, orderBook, clearing, rules, reconciliation, household,
+/// witnessPolicy. No other fields are allowed.
 /// </summary>
 public static class LedgerExport
 {
@@ -55,6 +56,7 @@ public static class LedgerExport
         BlockKind.Rules => "rules",
         BlockKind.Reconciliation => "reconciliation",
         BlockKind.Household => "household",
+        BlockKind.WitnessPolicy => "witnessPolicy",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown block kind"),
     };
 }

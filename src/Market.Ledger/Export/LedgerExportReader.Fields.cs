@@ -94,9 +94,9 @@ public sealed partial class LedgerExportReader
                 throw Error(number, "\"height\" does not match the header");
             }
 
-            if (header[2] is < 1 or > 6 || kind != LedgerExport.KindName((BlockKind)header[2]))
+            if (header[2] is < 1 or > 7 || kind != LedgerExport.KindName((BlockKind)header[2]))
             {
-                throw Error(number, "\"kind\" does not match the header (keyEvent, orderBook, clearing, rules, reconciliation or household)");
+                throw Error(number, "\"kind\" does not match the header (keyEvent, orderBook, clearing, rules, reconciliation, household or witnessPolicy)");
             }
 
             return new LedgerBlock(header, signature, _leaves.Build());

@@ -236,6 +236,7 @@ public sealed partial class ChainVerifier
         CheckpointSize = failure is null ? checkpointSize : null,
         PendingOrderBooks = _pendingBooks.Count,
         KeyIds = _keyHistory.Select(k => k.Key.KeyId).ToList(),
+        WitnessPolicy = _witnessPolicy,
     };
 
     private static VerificationFailure Fail(
@@ -302,6 +303,7 @@ public sealed partial class ChainVerifier
             BlockKind.OrderBook => CheckOrderBook(block, header, headerHash),
             BlockKind.Clearing => CheckClearing(block, header, headerHash),
             BlockKind.Household => CheckHousehold(block, header),
+            BlockKind.WitnessPolicy => CheckWitnessPolicy(block, header),
             _ => CheckReconciliation(block, header),
         };
         if (failure is not null)
@@ -323,9 +325,9 @@ public sealed partial class ChainVerifier
         var referenceIsZero = header.Reference.AsSpan().SequenceEqual(Zero32);
         string? problem = header.Kind switch
         {
-            BlockKind.KeyEvent or BlockKind.Rules or BlockKind.Household when header.IntervalStart != 0 || header.IntervalEnd != 0
+            BlockKind.KeyEvent or BlockKind.Rules or BlockKind.Household or BlockKind.WitnessPolicy when header.IntervalStart != 0 || header.IntervalEnd != 0
                 || !referenceIsZero || header.Mechanism != 0 || header.RulesVersion != 0 =>
-                "key-event, rules and household blocks have zero interval, reference, mechanism and rules version",
+                "key-event, rules, household and witness-policy blocks have zero interval, reference, mechanism and rules version",
             BlockKind.OrderBook or BlockKind.Clearing or BlockKind.Reconciliation when header.IntervalEnd <= header.IntervalStart =>
                 "the interval end must be after its start",
             BlockKind.OrderBook or BlockKind.Clearing when header.Mechanism == 0 || header.RulesVersion == 0 =>

@@ -207,4 +207,22 @@ public enum VerificationFailureReason
 
     /// <summary>A proof of omission whose order is in the book after all.</summary>
     OrderIncluded,
+
+    /// <summary>A witness-policy block is not one leaf of at most 16384 bytes holding a C2SP tlog-policy with exactly
+    /// one log whose key is of type 0x01 (Ed25519 note signatures) and witnesses whose keys are of type 0x04
+    /// (cosignatures); the message says which.</summary>
+    WitnessPolicyInvalid,
+
+    /// <summary>A witness-policy block names a log whose key name (the origin) differs from the chain's first
+    /// witness-policy block: the origin never changes (the log key may).</summary>
+    WitnessPolicyOriginChanged,
+
+    /// <summary>A checkpoint note given beside the export is not a checkpoint, names another origin, covers more
+    /// blocks than there are, has another root than the blocks' tree at its size, or carries no valid signature from
+    /// a sealed log key (or one of its lines from such a key fails).</summary>
+    CheckpointNoteInvalid,
+
+    /// <summary>With an auditor's witness policy: a checkpoint note's cosignatures do not meet its quorum (or a line
+    /// from one of its witnesses does not verify).</summary>
+    WitnessQuorumNotMet,
 }

@@ -57,4 +57,8 @@ public sealed record VerificationResult
     /// <summary>Key ids of every operator key introduced in the checked blocks, in order (e.g. the trusted keys for
     /// <see cref="TradeReceipt.Verify"/>).</summary>
     public IReadOnlyList<byte[]> KeyIds { get; init; } = [];
+
+    /// <summary>The witness policy in force after the checked blocks (the last witness-policy block), or null when
+    /// they have none.</summary>
+    public WitnessPolicy? WitnessPolicy { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using static Market.Ledger.Tests.TamperCases.Tamper;
 using static Market.Ledger.Tests.TamperCases.Verdict;
 using static Market.Ledger.Tests.TestChain;
@@ -10,7 +11,7 @@ namespace Market.Ledger.Tests.TamperCases;
 /// means bytes changed without re-signing; "re-signed" means the operator's key re-signed the changed block (only
 /// the intended change remains), so the semantic checks must catch it.
 /// Block 2 enrols the households' keys, block 5 is interval 1's order book, block 6 its clearing (trades 4, 5, 6);
-/// block 7 rotates key A to key B.
+/// block 7 rotates key A to key B; block 12, the last, seals the witness policy.
 /// </summary>
 internal static class ChainCases
 {
@@ -20,26 +21,26 @@ internal static class ChainCases
 
     public static IEnumerable<TamperCase> All() =>
     [
-        Case("valid", Sealed(Valid), ValidWith(12, 12)),
-        Case("valid, against the kept checkpoint", Sealed(Valid) with { Kept = Valid.Kept }, ValidWith(12, 12)),
+        Case("valid", Sealed(Valid), ValidWith(13, 12)),
+        Case("valid, against the kept checkpoint", Sealed(Valid) with { Kept = Valid.Kept }, ValidWith(13, 12)),
 
         // Order book after the gate.
         Case("order added after the gate (raw)", Blocks(b => b[5] = WithLeaves(b[5], [.. b[5].Leaves.ToArrays(), HouseholdKeys.Order(17, Party(1, 7), OrderSide.Buy, 500, 9000).Encode()])), Fails(Reason.LeafCountMismatch, 5)),
         Case("order dropped after the gate (raw)", Blocks(b => b[5] = WithLeaves(b[5], b[5].Leaves.ToArrays().Skip(1))), Fails(Reason.LeafCountMismatch, 5)),
         Case("order changed after the gate (raw)", Blocks(b => b[5] = WithLeaves(b[5], b[5].Leaves.ToArrays().Select((l, i) => i == 2 ? (OrderLeaf.Decode(l) with { EnergyWh = 1 }).Encode() : l))), Fails(Reason.PayloadRootMismatch, 5)),
         Case("order added, book re-signed", Blocks(b => b[5] = Resign(b[5], KeyA, leaves: MapOrders(b[5], o => [.. o, HouseholdKeys.Order(17, Party(1, 7), OrderSide.Buy, 500, 9000)], resign: true))), Fails(Reason.BrokenLink, 6)),
-        Case("order added by its household, book and clearing re-signed and re-linked", Relinked(5, b => b[5] = Resign(b[5], KeyA, leaves: MapOrders(b[5], o => [.. o, HouseholdKeys.Order(17, Party(1, 7), OrderSide.Buy, 500, 9000)], resign: true))), Fails(Reason.ReplayMismatch, 6, 0, 4), withoutReplay: ValidWith(12, 12)),
+        Case("order added by its household, book and clearing re-signed and re-linked", Relinked(5, b => b[5] = Resign(b[5], KeyA, leaves: MapOrders(b[5], o => [.. o, HouseholdKeys.Order(17, Party(1, 7), OrderSide.Buy, 500, 9000)], resign: true))), Fails(Reason.ReplayMismatch, 6, 0, 4), withoutReplay: ValidWith(13, 12)),
         Case("traded order dropped, book and clearing re-signed and re-linked", Relinked(5, b => b[5] = Resign(b[5], KeyA, leaves: MapOrders(b[5], o => o.Where(x => x.Sequence != 13)))), Fails(Reason.OrderNotInBook, 6, 2, 6)),
         Case("order price beyond the ceiling, re-signed", Blocks(b => b[5] = Resign(b[5], KeyA, leaves: MapOrders(b[5], o => o.Select(x => x.Sequence == 15 ? x with { LimitPrice = 10_001 } : x)))), Fails(Reason.PriceOutOfBounds, 5, 4)),
         Case("orders out of sequence order, re-signed", Blocks(b => b[5] = Resign(b[5], KeyA, leaves: MapOrders(b[5], o => o.OrderBy(x => -x.Sequence)))), Fails(Reason.InvalidOrder, 5, 1)),
         Case("order with zero energy, re-signed", Blocks(b => b[5] = Resign(b[5], KeyA, leaves: MapOrders(b[5], o => o.Select(x => x.Sequence == 15 ? x with { EnergyWh = 0 } : x)))), Fails(Reason.InvalidOrder, 5, 4)),
 
         // A trade the rules would not give, in a chain that is otherwise perfectly sealed and signed.
-        Case("trade price the rules would not give, sealed honestly", Sealed(Build(alterFills: (i, f) => i == 1 ? f.Select(x => x with { Price = x.Price + 1 }).ToArray() : f)), Fails(Reason.ReplayMismatch, 6, 0, 4), withoutReplay: ValidWith(12, 12)),
-        Case("trade energy the rules would not give, sealed honestly", Sealed(Build(alterFills: (i, f) => i == 1 ? f.Select((x, k) => k == 2 ? x with { EnergyWh = x.EnergyWh - 1 } : x).ToArray() : f)), Fails(Reason.ReplayMismatch, 6, 2, 6), withoutReplay: ValidWith(12, 12)),
-        Case("extra trade the rules would not give, sealed honestly", Sealed(Build(alterFills: (i, f) => i == 1 ? [.. f, f[0] with { EnergyWh = 1, BuySequence = 15, Buyer = Party(1, 5), SellSequence = 13, Seller = Party(1, 3) }] : f)), Fails(Reason.ReplayMismatch, 6, 3, 7), withoutReplay: ValidWith(12, 13)),
-        Case("trade missing, sealed honestly", Sealed(Build(alterFills: (i, f) => i == 1 ? f[..2] : f)), Fails(Reason.ReplayMismatch, 6, 2, 6), withoutReplay: ValidWith(12, 11)),
-        Case("trades in another order, sealed honestly", Sealed(Build(alterFills: (i, f) => i == 1 ? [f[1], f[0], f[2]] : f)), Fails(Reason.ReplayMismatch, 6, 0, 4), withoutReplay: ValidWith(12, 12)),
+        Case("trade price the rules would not give, sealed honestly", Sealed(Build(alterFills: (i, f) => i == 1 ? f.Select(x => x with { Price = x.Price + 1 }).ToArray() : f)), Fails(Reason.ReplayMismatch, 6, 0, 4), withoutReplay: ValidWith(13, 12)),
+        Case("trade energy the rules would not give, sealed honestly", Sealed(Build(alterFills: (i, f) => i == 1 ? f.Select((x, k) => k == 2 ? x with { EnergyWh = x.EnergyWh - 1 } : x).ToArray() : f)), Fails(Reason.ReplayMismatch, 6, 2, 6), withoutReplay: ValidWith(13, 12)),
+        Case("extra trade the rules would not give, sealed honestly", Sealed(Build(alterFills: (i, f) => i == 1 ? [.. f, f[0] with { EnergyWh = 1, BuySequence = 15, Buyer = Party(1, 5), SellSequence = 13, Seller = Party(1, 3) }] : f)), Fails(Reason.ReplayMismatch, 6, 3, 7), withoutReplay: ValidWith(13, 13)),
+        Case("trade missing, sealed honestly", Sealed(Build(alterFills: (i, f) => i == 1 ? f[..2] : f)), Fails(Reason.ReplayMismatch, 6, 2, 6), withoutReplay: ValidWith(13, 11)),
+        Case("trades in another order, sealed honestly", Sealed(Build(alterFills: (i, f) => i == 1 ? [f[1], f[0], f[2]] : f)), Fails(Reason.ReplayMismatch, 6, 0, 4), withoutReplay: ValidWith(13, 12)),
         Case("trades swapped buyers, sealed honestly", Sealed(Build(alterFills: (i, f) => i == 1 ? [f[0] with { BuySequence = 14, Buyer = Party(1, 4) }, f[1] with { BuySequence = 12, Buyer = Party(1, 2) }, f[2]] : f)), Fails(Reason.Overfill, 6, 2, 6)),
 
         // Any field of a trade, raw.
@@ -130,9 +131,17 @@ internal static class ChainCases
         Case("block dropped", Blocks(b => b.RemoveAt(5)), Fails(Reason.HeightGap, 5)),
         Case("blocks reordered", Blocks(b => (b[5], b[6]) = (b[6], b[5])), Fails(Reason.HeightGap, 5)),
         Case("block duplicated", Blocks(b => b.Insert(6, b[5])), Fails(Reason.HeightGap, 6)),
-        Case("tail cut, old checkpoint", Blocks(b => b.RemoveRange(10, 2)), Fails(Reason.Truncated, null)),
+        Case("tail cut, old checkpoint", Blocks(b => b.RemoveRange(10, b.Count - 10)), Fails(Reason.Truncated, null)),
         Case("tail cut, new checkpoint, against the kept one", TailCutWithNewCheckpoint(), Fails(Reason.Truncated, null)),
-        Case("second clearing of the same book", SecondClearing(), Fails(Reason.DuplicateClearing, 12)),
+        Case("second clearing of the same book", SecondClearing(), Fails(Reason.DuplicateClearing, 13)),
+
+        // The witness policy (block 12, the last: re-signing it changes nothing else).
+        Case("witness policy leaf not a policy, re-signed", PolicyLeaves("not a policy\n"), Fails(Reason.WitnessPolicyInvalid, WitnessPolicyHeight, 0)),
+        Case("witness policy in two leaves, re-signed", PolicyLeaves(Policy.Encode(), Policy.Encode()), Fails(Reason.WitnessPolicyInvalid, WitnessPolicyHeight)),
+        Case("witness policy log key of type 0x04, re-signed", PolicyLeaves($"log {NoteVerifierKey.Create(Origin, NoteVerifierKey.CosignatureV1, LogNoteKey.VerifierKey.PublicKey)}\nquorum none\n"), Fails(Reason.WitnessPolicyInvalid, WitnessPolicyHeight, 0)),
+        Case("witness policy witness key of type 0x01, re-signed", PolicyLeaves($"log {LogNoteKey.VerifierKey}\nwitness utility {NoteVerifierKey.Create(UtilityWitness.Name, NoteVerifierKey.Ed25519, UtilityWitness.VerifierKey.PublicKey)}\nquorum utility\n"), Fails(Reason.WitnessPolicyInvalid, WitnessPolicyHeight, 0)),
+        Case("witness policy origin changed in a later policy block, sealed honestly", SecondPolicy("other.example/ledger"), Fails(Reason.WitnessPolicyOriginChanged, WitnessPolicyHeight + 1, 0)),
+        Case("witness policy log key changed in a later policy block, same origin, sealed honestly", SecondPolicy(Origin), ValidWith(14, 12)),
 
         // Signatures and keys.
         Case("signature replaced by another block's", Blocks(b => b[6] = WithSignature(b[6], b[4].Signature)), Fails(Reason.BadSignature, 6)),
@@ -146,17 +155,17 @@ internal static class ChainCases
         Case("genesis introduces another key than its signer", Blocks(b => b[0] = Resign(b[0], KeyA, leaves: LeafList.FromArrays([new KeyRecord(KeyAction.Introduce, KeyB.PublicKey).Encode()]))), Fails(Reason.GenesisInvalid, 0)),
         Case("genesis is not a key event", Blocks(b => b[0] = Resign(b[0], KeyA, h => h with { Kind = BlockKind.Rules })), Fails(Reason.GenesisInvalid, 0)),
         Case("genesis key is not the trusted one", Sealed(Valid) with { TrustedGenesisKeyId = KeyB.KeyId }, Fails(Reason.UnknownKey, 0)),
-        Case("genesis key is the trusted one", Sealed(Valid) with { TrustedGenesisKeyId = KeyA.KeyId }, ValidWith(12, 12)),
+        Case("genesis key is the trusted one", Sealed(Valid) with { TrustedGenesisKeyId = KeyA.KeyId }, ValidWith(13, 12)),
 
         // Checkpoints and forks.
         Case("complete re-signed fork, against the kept checkpoint", Fork(), Fails(Reason.NotConsistent, null)),
-        Case("complete re-signed fork, no kept checkpoint", Fork() with { Kept = null }, ValidWith(12, 12)),
+        Case("complete re-signed fork, no kept checkpoint", Fork() with { Kept = null }, ValidWith(13, 12)),
         Case("checkpoint missing", Sealed(Valid) with { Latest = null }, Fails(Reason.CheckpointMissing, null)),
         Case("checkpoint root changed", Sealed(Valid) with { Latest = Valid.Checkpoint with { Root = MerkleTree.EmptyRoot() } }, Fails(Reason.CheckpointMismatch, null)),
         Case("checkpoint signature replaced", Sealed(Valid) with { Latest = Valid.Checkpoint with { Signature = Valid.Kept.Signature } }, Fails(Reason.BadCheckpointSignature, null)),
-        Case("checkpoint signed by the retired key", Sealed(Valid) with { Latest = Checkpoint.Create(12, Valid.Checkpoint.Root, Gate(3).AddSeconds(5), KeyA) }, Fails(Reason.BadCheckpointSignature, null)),
-        Case("checkpoint dated before its last block", Sealed(Valid) with { Latest = Checkpoint.Create(12, Valid.Checkpoint.Root, Gate(0), KeyB) }, Fails(Reason.CheckpointMismatch, null)),
-        Case("checkpoint size beyond the blocks", Sealed(Valid) with { Latest = Checkpoint.Create(13, Valid.Checkpoint.Root, Gate(3).AddSeconds(5), KeyB) }, Fails(Reason.Truncated, null)),
+        Case("checkpoint signed by the retired key", Sealed(Valid) with { Latest = Checkpoint.Create(Valid.Checkpoint.Size, Valid.Checkpoint.Root, Gate(3).AddSeconds(5), KeyA) }, Fails(Reason.BadCheckpointSignature, null)),
+        Case("checkpoint dated before its last block", Sealed(Valid) with { Latest = Checkpoint.Create(Valid.Checkpoint.Size, Valid.Checkpoint.Root, Gate(0), KeyB) }, Fails(Reason.CheckpointMismatch, null)),
+        Case("checkpoint size beyond the blocks", Sealed(Valid) with { Latest = Checkpoint.Create(Valid.Checkpoint.Size + 1, Valid.Checkpoint.Root, Gate(3).AddSeconds(5), KeyB) }, Fails(Reason.Truncated, null)),
         Case("kept checkpoint from another history", Sealed(Valid) with { Kept = Valid.Kept with { Root = Valid.Checkpoint.Root } }, Fails(Reason.NotConsistent, null)),
 
         // What a verifier remembers of a ledger (its trust anchor, docs/adr/0016): the genesis key id and the latest
@@ -228,8 +237,22 @@ internal static class ChainCases
     private static Tampered TailCutWithNewCheckpoint()
     {
         var blocks = Valid.Copy();
-        blocks.RemoveRange(10, 2);
+        blocks.RemoveRange(10, blocks.Count - 10);
         return new Tampered(blocks, CheckpointOver(blocks, Gate(3).AddSeconds(5), KeyB)) { Kept = Valid.Checkpoint };
+    }
+
+    /// <summary>The witness-policy block re-signed with these texts as its leaves.</summary>
+    private static Tampered PolicyLeaves(params string[] texts) =>
+        Blocks(b => b[WitnessPolicyHeight] = Resign(b[WitnessPolicyHeight], KeyB, leaves: LeafList.FromArrays(texts.Select(System.Text.Encoding.UTF8.GetBytes))));
+
+    /// <summary>A second witness-policy block after the first, with a new log key named <paramref name="origin"/>
+    /// and no witnesses, sealed and checkpointed honestly.</summary>
+    private static Tampered SecondPolicy(string origin)
+    {
+        var log = NoteSigningKey.FromSeed(origin, NoteVerifierKey.Ed25519, SHA256.HashData("second log note key"u8));
+        var blocks = Valid.Copy();
+        blocks.Add(BlockSealer.SealWitnessPolicy(Valid.Blocks[^1].NextTip, KeyB, WitnessPolicy.Create(log.VerifierKey, null, [], 0), Gate(3).AddSeconds(4)));
+        return new Tampered(blocks, CheckpointOver(blocks, Gate(3).AddSeconds(5), KeyB));
     }
 
     private static Tampered SecondClearing()
@@ -306,7 +329,7 @@ internal static class ChainCases
     private static Tampered Fork()
     {
         var fork = Build(clearingDelayMs: 2000);
-        return new Tampered(fork.Copy(), fork.Checkpoint) { Kept = Checkpoint.Create(12, Valid.Checkpoint.Root, Gate(3).AddSeconds(5), KeyB) };
+        return new Tampered(fork.Copy(), fork.Checkpoint) { Kept = Checkpoint.Create(Valid.Checkpoint.Size, Valid.Checkpoint.Root, Gate(3).AddSeconds(5), KeyB) };
     }
 
     private sealed record Tampered(List<LedgerBlock> Blocks, Checkpoint? Latest)

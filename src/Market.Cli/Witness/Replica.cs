@@ -228,7 +228,12 @@ internal sealed class Replica : IDisposable
     /// blocks. Returns the outcome; on failure call <see cref="Rollback"/>.
     /// </summary>
     /// <exception cref="IOException">Reading the source or writing the file failed (call <see cref="Rollback"/>).</exception>
-    public AppendOutcome Append(Stream source, long to, TimeProvider time)
+    /// <param name="source">The log's export of the range.</param>
+    /// <param name="note">The checkpoint note of size <paramref name="to"/> to be cosigned: when the ledger seals a
+    /// witness policy, it must also hold under it (origin, a sealed log key's signature, root).</param>
+    /// <param name="to">The note's size.</param>
+    /// <param name="time">For the status's record of the verification.</param>
+    public AppendOutcome Append(Stream source, SignedNote note, long to, TimeProvider time)
     {
         var from = Size;
         _file.Position = _pendingLength;
@@ -281,6 +286,10 @@ internal sealed class Replica : IDisposable
             if (!result.IsValid)
             {
                 problem = $"the market's checkpoint of size {to} does not verify: {LedgerCommand.Describe(result.Failure!)}";
+            }
+            else if (_verifier.WitnessPolicy is not null && _verifier.CheckNote(note, null) is { IsValid: false } check)
+            {
+                problem = $"the note does not hold under the ledger's sealed witness policy: {check.Failure!.Message}";
             }
         }
 

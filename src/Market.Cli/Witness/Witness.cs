@@ -198,7 +198,7 @@ internal sealed partial class Witness : IDisposable
             }
 
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-            outcome = await Task.Run(() => _replica.Append(stream, checkpoint.Size, _time), cancellationToken);
+            outcome = await Task.Run(() => _replica.Append(stream, note, checkpoint.Size, _time), cancellationToken);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)
         {

@@ -60,7 +60,7 @@ internal static class WitnessCommand
             output.WriteLine($"log {config!.LogKey.Name}: cosigned size {witness.State.Size}; {witness.Replica.LastVerification.Result}");
             await using var server = await WitnessServer.StartAsync(witness, parse.GetValue(listen)!, http, TimeProvider.System, loggers);
             output.WriteLine($"serving on {server.Url}");
-            await server.WaitForShutdownAsync();
+            await server.WaitForShutdownAsync(ct);
             return Stopped;
         });
         return command;

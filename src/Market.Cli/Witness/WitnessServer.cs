@@ -203,8 +203,8 @@ internal sealed class WitnessServer : IAsyncDisposable
     private static IResult NoCheckpoint() =>
         Results.Problem(statusCode: 503, title: "No checkpoint yet", detail: "This witness has cosigned no checkpoint yet.");
 
-    /// <summary>Waits until the server is stopped (Ctrl+C or SIGTERM).</summary>
-    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+    /// <summary>Waits until the server is stopped (Ctrl+C or SIGTERM, or <paramref name="stop"/>).</summary>
+    public Task WaitForShutdownAsync(CancellationToken stop) => _app.WaitForShutdownAsync(stop);
 
     public async ValueTask DisposeAsync()
     {

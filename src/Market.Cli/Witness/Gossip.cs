@@ -112,17 +112,30 @@ internal sealed partial class Gossip
             return Compared(peer, checkpoint.Size, "nothing cosigned here yet");
         }
 
-        if (checkpoint.Size > state.Size && await ProvesConsistencyAsync(peer, state, checkpoint, cancellationToken))
+        if (checkpoint.Size <= state.Size)
+        {
+            var fork = _witness.Contradicts(note, checkpoint, state, $"gossip with {peer.AbsoluteUri}");
+            return fork is null
+                ? Compared(peer, checkpoint.Size, $"consistent at size {checkpoint.Size}")
+                : Compared(peer, checkpoint.Size, $"SPLIT VIEW: the log showed the peer another history at size {checkpoint.Size}; evidence: {fork}", fork: true);
+        }
+
+        if (await ProvesConsistencyAsync(peer, state, checkpoint, cancellationToken))
         {
             return Compared(peer, checkpoint.Size, $"consistent: the peer is at {checkpoint.Size}, its consistency proof from {state.Size} verifies");
         }
 
-        var fork = await _witness.ContradictsAsync(note, checkpoint, state, $"gossip with {peer.AbsoluteUri}", cancellationToken, peer);
-        return fork is not null
-            ? Compared(peer, checkpoint.Size, $"SPLIT VIEW: the log showed the peer another history at size {checkpoint.Size}; evidence: {fork}", fork: true)
-            : checkpoint.Size > state.Size
-                ? Compared(peer, checkpoint.Size, $"consistent: the peer is at {checkpoint.Size}; its blocks extend ours")
-                : Compared(peer, checkpoint.Size, $"consistent at size {checkpoint.Size}");
+        // No proof: the peer's replica's blocks show whether its history contains ours.
+        var leaves = await _witness.LeafHashesAsync(peer, checkpoint, cancellationToken);
+        if (leaves is null)
+        {
+            return Compared(peer, checkpoint.Size, $"not checked: the peer is at {checkpoint.Size}, gives no consistency proof from {state.Size}, and its blocks could not be fetched or do not give its root");
+        }
+
+        var split = _witness.Contradicts(note, checkpoint, state, $"gossip with {peer.AbsoluteUri}", leaves);
+        return split is null
+            ? Compared(peer, checkpoint.Size, $"consistent: the peer is at {checkpoint.Size}; its blocks extend ours")
+            : Compared(peer, checkpoint.Size, $"SPLIT VIEW: the log showed the peer another history at size {checkpoint.Size}; evidence: {split}", fork: true);
     }
 
     /// <summary>Whether the peer's consistency proof from this witness's size to the peer's verifies.</summary>

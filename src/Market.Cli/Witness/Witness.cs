@@ -139,13 +139,13 @@ internal sealed partial class Witness : IDisposable
         var (old, size) = (request.OldSize, checkpoint.Size);
         if (old > size)
         {
-            await ContradictsAsync(note, checkpoint, state, "add-checkpoint", cancellationToken);
+            Contradicts(note, checkpoint, state, "add-checkpoint");
             return WitnessAnswer.BadRequest($"old size {old} is larger than the checkpoint's size {size}");
         }
 
         if (old != state.Size)
         {
-            await ContradictsAsync(note, checkpoint, state, "add-checkpoint", cancellationToken);
+            Contradicts(note, checkpoint, state, "add-checkpoint");
             return new WitnessAnswer(409, "text/x.tlog.size", string.Create(CultureInfo.InvariantCulture, $"{state.Size}\n"));
         }
 
@@ -165,7 +165,7 @@ internal sealed partial class Witness : IDisposable
         {
             if (!checkpoint.Root.AsSpan().SequenceEqual(state.Root) || request.Proof.Count != 0)
             {
-                await ContradictsAsync(note, checkpoint, state, "add-checkpoint", cancellationToken);
+                Contradicts(note, checkpoint, state, "add-checkpoint");
                 return WitnessAnswer.Text(422, request.Proof.Count != 0 ? "equal sizes take no consistency proof" : "same size as the checkpoint cosigned last, but another root");
             }
 
@@ -174,7 +174,9 @@ internal sealed partial class Witness : IDisposable
 
         if (old > 0 && !MerkleTree.VerifyConsistency(old, size, request.Proof, state.Root, checkpoint.Root))
         {
-            var fork = await ContradictsAsync(note, checkpoint, state, "add-checkpoint", cancellationToken, _config.LogUrl);
+            // The log's own blocks for the new note show whether it forked or merely sent a bad proof.
+            var leaves = await LeafHashesAsync(_config.LogUrl, checkpoint, cancellationToken);
+            var fork = leaves is null ? null : Contradicts(note, checkpoint, state, "add-checkpoint", leaves);
             return WitnessAnswer.Text(422, fork is null
                 ? $"the consistency proof from {old} to {size} does not verify"
                 : $"the consistency proof from {old} to {size} does not verify: the log forked (evidence written)");
@@ -256,21 +258,21 @@ internal sealed partial class Witness : IDisposable
 
     /// <summary>
     /// Checks a log-signed note against what this witness cosigned: at a size it has, the roots must agree; at a
-    /// larger size (after a failed consistency proof) the log's own blocks for it are fetched, must reproduce the
-    /// note's root, and their prefix must give the cosigned root. A contradiction is written as fork evidence.
+    /// larger size, <paramref name="largerLeaves"/> (the leaf hashes of the note's tree, checked to reproduce its
+    /// root) must have a prefix giving the cosigned root. A contradiction is written as fork evidence.
     /// </summary>
-    /// <remarks>A larger note's blocks are fetched from <c>leavesFrom</c>; without it a larger note is not checked (a
-    /// request merely out of date is no sign of a fork, and fetching a whole ledger for it would be a burden).</remarks>
-    /// <returns>The evidence file, or null when there is no (provable) fork.</returns>
-    internal async Task<string?> ContradictsAsync(SignedNote note, CheckpointNote checkpoint, WitnessState state, string source, CancellationToken cancellationToken, Uri? leavesFrom = null)
+    /// <remarks>Without <paramref name="largerLeaves"/> a larger note is not checked (a request merely out of date is
+    /// no sign of a fork, and fetching a whole ledger for it would be a burden).</remarks>
+    /// <returns>The evidence file (or a sentence when it was recorded before), or null when there is no provable fork.</returns>
+    internal string? Contradicts(SignedNote note, CheckpointNote checkpoint, WitnessState state, string source, IReadOnlyList<byte[]>? largerLeaves = null)
     {
-        if (state.Note is null || state.Size == 0 || checkpoint.Size == 0 || (checkpoint.Size > state.Size && leavesFrom is null)
+        if (state.Note is null || state.Size == 0 || checkpoint.Size == 0 || (checkpoint.Size > state.Size && largerLeaves is null)
             || !SignedNote.TryParse(state.Note, out var ours, out _))
         {
             return null;
         }
 
-        IReadOnlyList<byte[]>? leaves;
+        IReadOnlyList<byte[]> leaves;
         if (checkpoint.Size <= state.Size)
         {
             if (_replica.RootAt(checkpoint.Size).AsSpan().SequenceEqual(checkpoint.Root))
@@ -282,14 +284,10 @@ internal sealed partial class Witness : IDisposable
         }
         else
         {
-            leaves = await LeafHashesAsync(leavesFrom!, checkpoint, cancellationToken);
-            if (leaves is null)
-            {
-                return null;
-            }
+            leaves = largerLeaves!;
         }
 
-        var evidence = ForkEvidence.Build(_config.LogKey, ours!, note, leaves);
+        var evidence = ForkEvidence.Build(_config.LogKey, ours, note, leaves);
         if (evidence is null || !evidence.Verify(out _))
         {
             return null;
@@ -301,7 +299,7 @@ internal sealed partial class Witness : IDisposable
             LogFork(_log, source, state.Size, checkpoint.Size, file);
         }
 
-        return file ?? "(already recorded)";
+        return file ?? "(recorded before)";
     }
 
     /// <summary>The leaf hashes of the first <paramref name="checkpoint"/>.Size blocks served at <paramref name="baseUrl"/>

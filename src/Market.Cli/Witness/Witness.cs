@@ -62,12 +62,14 @@ internal sealed partial class Witness : IDisposable
         var state = WitnessState.Empty(config.LogKey.Name);
         if (File.Exists(statePath))
         {
-            state = WitnessState.Read(statePath, out var why)!;
-            if (state is null)
+            var read = WitnessState.Read(statePath, out var why);
+            if (read is null)
             {
                 problem = $"{statePath} is unreadable: {why}";
                 return null;
             }
+
+            state = read;
 
             if (state.Origin != config.LogKey.Name)
             {

@@ -46,7 +46,17 @@ internal static class WitnessCommand
                 .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ssZ "; o.UseUtcTimestamp = true; })
                 .AddFilter("Microsoft", LogLevel.Warning));
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
-            var witness = Witness.Open(config!, http, TimeProvider.System, loggers.CreateLogger("market.witness"), out var created, out problem);
+            Witness? witness;
+            bool created;
+            try
+            {
+                witness = Witness.Open(config!, http, TimeProvider.System, loggers.CreateLogger("market.witness"), out created, out problem);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                (witness, created, problem) = (null, false, $"{config!.DataFolder}: {e.Message}");
+            }
+
             if (witness is null)
             {
                 error.WriteLine($"market witness: {problem}");
@@ -76,7 +86,18 @@ internal static class WitnessCommand
         command.SetAction(parse =>
         {
             var folder = parse.GetValue(data)!.FullName;
-            var key = WitnessKeyFile.LoadOrCreate(folder, parse.GetValue(name)!, out var created, out var problem);
+            NoteSigningKey? key;
+            bool created;
+            string? problem;
+            try
+            {
+                key = WitnessKeyFile.LoadOrCreate(folder, parse.GetValue(name)!, out created, out problem);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                (key, created, problem) = (null, false, $"{folder}: {e.Message}");
+            }
+
             if (key is null)
             {
                 parse.InvocationConfiguration.Error.WriteLine($"market witness key: {problem}");

@@ -71,7 +71,7 @@ internal sealed record WitnessState(string Origin, long Size, byte[] Root, strin
                 : null;
             return problem is null ? state : null;
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
             problem = e.Message;
             return null;

@@ -74,10 +74,13 @@ internal sealed class FakeLog : IAsyncDisposable
     public string Note(long size) => SignedNoteFor(size, Root(_blocks, size));
 
     /// <summary>A checkpoint note of any size and root, signed by the log (what a lying log can sign).</summary>
-    public string SignedNoteFor(long size, byte[] root)
+    public string SignedNoteFor(long size, byte[] root) => SignedNoteFor(NoteKey, size, root);
+
+    /// <summary>A checkpoint note of this origin signed by <paramref name="key"/>.</summary>
+    public static string SignedNoteFor(NoteSigningKey key, long size, byte[] root)
     {
         var body = new CheckpointNote(Origin, size, root, []).Body();
-        return new SignedNote(body, [SignedNote.Sign(body, NoteKey)]).Encode();
+        return new SignedNote(body, [SignedNote.Sign(body, key)]).Encode();
     }
 
     /// <summary>RFC 9162 consistency proof between two sizes of what is served.</summary>

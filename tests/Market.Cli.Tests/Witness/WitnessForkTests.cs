@@ -1,5 +1,8 @@
 using System.Text.Json;
 using Market.Ledger;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Market.Cli.Tests.Witness;
 
@@ -133,6 +136,25 @@ public sealed class WitnessForkTests : IAsyncLifetime
         Directory.Exists(b.EvidenceFolder).ShouldBeFalse();
     }
 
+    [Theory]
+    [InlineData(true, "not checked")]
+    [InlineData(false, "not signed by the log")]
+    public async Task Gossip_PeerThatCannotBeChecked_NoEvidence(bool signedByTheLog, string result)
+    {
+        await using var a = await WitnessHost.StartAsync(Folder("a"), _log, "witness.example/a");
+        (await a.GrowAsync(_log, 7)).Status.ShouldBe(200);
+        var note = signedByTheLog
+            ? _log.SignedNoteFor(9, new byte[32])
+            : FakeLog.SignedNoteFor(NoteSigningKey.Generate(FakeLog.Origin, NoteVerifierKey.Ed25519), 9, new byte[32]);
+        await using var peer = await StaticPeer.StartAsync(a.Witness.Config.OriginHash, note);
+
+        var seen = await a.Gossip.CompareAsync(new Uri(peer.Url + "/"), CancellationToken.None);
+
+        seen.Fork.ShouldBeFalse();
+        seen.Result.ShouldContain(result);
+        Directory.Exists(a.EvidenceFolder).ShouldBeFalse();
+    }
+
     [Fact]
     public async Task Gossip_RunningWithAPeer_StatusShowsTheComparison()
     {
@@ -212,5 +234,28 @@ public sealed class WitnessForkTests : IAsyncLifetime
             DateTime.UtcNow.ShouldBeLessThan(deadline, "the condition did not hold in time");
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>A "witness" that serves one note at its monitoring endpoint and nothing else.</summary>
+    private sealed class StaticPeer : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private StaticPeer(WebApplication app) => _app = app;
+
+        public string Url => _app.Urls.Single();
+
+        public static async Task<StaticPeer> StartAsync(string originHash, string note)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.ClearProviders();
+            var app = builder.Build();
+            app.MapGet($"/{originHash}/checkpoint", () => note);
+            await app.StartAsync();
+            return new StaticPeer(app);
+        }
+
+        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
     }
 }

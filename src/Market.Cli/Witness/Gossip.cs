@@ -20,6 +20,7 @@ internal sealed partial class Gossip
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<Uri, PeerComparison> _peers = new();
+    private volatile PeerComparison? _logComparison;
 
     public Gossip(Witness witness, HttpClient http, TimeProvider time, ILogger log)
     {
@@ -36,19 +37,19 @@ internal sealed partial class Gossip
     /// <summary>The last comparison with each peer.</summary>
     public IReadOnlyList<PeerComparison> Peers => [.. _witness.Config.Peers.Select(p => _peers[p])];
 
-    /// <summary>Compares with every peer now and then every <see cref="WitnessConfig.GossipInterval"/> until stopped.</summary>
+    /// <summary>The last comparison with the note the market publishes (<c>/api/ledger/checkpoint.note</c>), or null.</summary>
+    public PeerComparison? Log => _logComparison;
+
+    /// <summary>Compares with the market's published note and every peer now, then every
+    /// <see cref="WitnessConfig.GossipInterval"/> until stopped.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        if (_witness.Config.Peers.Count == 0)
-        {
-            return;
-        }
-
         using var timer = new PeriodicTimer(_witness.Config.GossipInterval, _time);
         try
         {
             do
             {
+                await CompareLogAsync(cancellationToken);
                 foreach (var peer in _witness.Config.Peers)
                 {
                     await CompareAsync(peer, cancellationToken);
@@ -62,13 +63,31 @@ internal sealed partial class Gossip
         }
     }
 
+    /// <summary>
+    /// Compares with the checkpoint note the market shows everyone (<c>/api/ledger/checkpoint.note</c>), as with a
+    /// peer: a market that shows the public another history than the one it gave this witness is caught too.
+    /// </summary>
+    public async Task<PeerComparison> CompareLogAsync(CancellationToken cancellationToken)
+    {
+        var result = await CompareSafelyAsync(_witness.Config.LogUrl, "api/ledger/checkpoint.note", "the market", cancellationToken);
+        _logComparison = result;
+        return result;
+    }
+
     /// <summary>Compares with one peer once and records the outcome.</summary>
     public async Task<PeerComparison> CompareAsync(Uri peer, CancellationToken cancellationToken)
+    {
+        var result = await CompareSafelyAsync(peer, _witness.Config.OriginHash + "/checkpoint", "the peer", cancellationToken);
+        _peers[peer] = result;
+        return result;
+    }
+
+    private async Task<PeerComparison> CompareSafelyAsync(Uri peer, string notePath, string who, CancellationToken cancellationToken)
     {
         PeerComparison result;
         try
         {
-            result = await CompareOnceAsync(peer, cancellationToken);
+            result = await CompareOnceAsync(peer, notePath, who, cancellationToken);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or JsonException or KeyNotFoundException or FormatException or InvalidOperationException
             || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
@@ -81,29 +100,28 @@ internal sealed partial class Gossip
             LogSplitView(_log, peer.AbsoluteUri, result.Result);
         }
 
-        _peers[peer] = result;
         return result;
     }
 
-    private async Task<PeerComparison> CompareOnceAsync(Uri peer, CancellationToken cancellationToken)
+    private async Task<PeerComparison> CompareOnceAsync(Uri peer, string notePath, string who, CancellationToken cancellationToken)
     {
         var logKey = _witness.Config.LogKey;
-        using var response = await _http.GetAsync(new Uri(peer, _witness.Config.OriginHash + "/checkpoint"), cancellationToken);
+        using var response = await _http.GetAsync(new Uri(peer, notePath), cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            return Compared(peer, null, "the peer has cosigned nothing for this log yet");
+            return Compared(peer, null, $"{who} has no checkpoint note for this log yet");
         }
 
         response.EnsureSuccessStatusCode();
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!SignedNote.TryParse(text, out var note, out var why) || !CheckpointNote.TryParse(note!.Text, out var checkpoint, out why))
         {
-            return Compared(peer, null, $"the peer served no checkpoint note: {why}");
+            return Compared(peer, null, $"{who} served no checkpoint note: {why}");
         }
 
         if (checkpoint!.Origin != logKey.Name || note.VerifyBy(logKey) != true)
         {
-            return Compared(peer, checkpoint.Size, "the peer's note is not signed by the log (ignored)");
+            return Compared(peer, checkpoint.Size, $"{who}'s note is not signed by the log (ignored)");
         }
 
         var state = _witness.State;
@@ -117,25 +135,25 @@ internal sealed partial class Gossip
             var fork = _witness.Contradicts(note, checkpoint, state, $"gossip with {peer.AbsoluteUri}");
             return fork is null
                 ? Compared(peer, checkpoint.Size, $"consistent at size {checkpoint.Size}")
-                : Compared(peer, checkpoint.Size, $"SPLIT VIEW: the log showed the peer another history at size {checkpoint.Size}; evidence: {fork}", fork: true);
+                : Compared(peer, checkpoint.Size, $"SPLIT VIEW: the log showed {who} another history at size {checkpoint.Size}; evidence: {fork}", fork: true);
         }
 
         if (await ProvesConsistencyAsync(peer, state, checkpoint, cancellationToken))
         {
-            return Compared(peer, checkpoint.Size, $"consistent: the peer is at {checkpoint.Size}, its consistency proof from {state.Size} verifies");
+            return Compared(peer, checkpoint.Size, $"consistent: {who} is at {checkpoint.Size}, its consistency proof from {state.Size} verifies");
         }
 
         // No proof: the peer's replica's blocks show whether its history contains ours.
         var leaves = await _witness.LeafHashesAsync(peer, checkpoint, cancellationToken);
         if (leaves is null)
         {
-            return Compared(peer, checkpoint.Size, $"not checked: the peer is at {checkpoint.Size}, gives no consistency proof from {state.Size}, and its blocks could not be fetched or do not give its root");
+            return Compared(peer, checkpoint.Size, $"not checked: {who} is at {checkpoint.Size}, gives no consistency proof from {state.Size}, and its blocks could not be fetched or do not give its root");
         }
 
         var split = _witness.Contradicts(note, checkpoint, state, $"gossip with {peer.AbsoluteUri}", leaves);
         return split is null
-            ? Compared(peer, checkpoint.Size, $"consistent: the peer is at {checkpoint.Size}; its blocks extend ours")
-            : Compared(peer, checkpoint.Size, $"SPLIT VIEW: the log showed the peer another history at size {checkpoint.Size}; evidence: {split}", fork: true);
+            ? Compared(peer, checkpoint.Size, $"consistent: {who} is at {checkpoint.Size}; its blocks extend ours")
+            : Compared(peer, checkpoint.Size, $"SPLIT VIEW: the log showed {who} another history at size {checkpoint.Size}; evidence: {split}", fork: true);
     }
 
     /// <summary>Whether the peer's consistency proof from this witness's size to the peer's verifies.</summary>

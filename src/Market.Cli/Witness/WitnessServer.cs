@@ -126,6 +126,7 @@ internal sealed class WitnessServer : IAsyncDisposable
                 replicaBlocks = witness.Replica.Size,
                 lastVerification = new { at = witness.Replica.LastVerification.At, result = witness.Replica.LastVerification.Result },
                 evidence = witness.Evidence.Files.Select(Path.GetFileName),
+                log = gossip.Log is { } l ? new { url = l.Url, at = l.At, size = l.PeerSize, result = l.Result, fork = l.Fork } : null,
                 peers = gossip.Peers.Select(p => new { url = p.Url, at = p.At, peerSize = p.PeerSize, result = p.Result, fork = p.Fork }),
             });
         });

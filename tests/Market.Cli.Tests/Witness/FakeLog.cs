@@ -9,7 +9,7 @@ namespace Market.Cli.Tests.Witness;
 /// <summary>
 /// A market's log over real HTTP on a loopback port, as a witness sees it: <c>/api/ledger/export</c> (whole, or
 /// <c>?from=H&amp;to=N</c>: blocks [H, N) then the market's checkpoint of size N, 404 beyond the blocks) and
-/// <c>/api/ledger/checkpoint.note</c>. It serves whatever blocks a test gives it (an honest chain, a re-signed fork,
+/// <c>/api/ledger/checkpoint.note</c> and <c>/api/ledger/consistency</c>. It serves whatever blocks a test gives it (an honest chain, a re-signed fork,
 /// tampered blocks) and signs checkpoint notes of any size with the log's note key.
 /// </summary>
 internal sealed class FakeLog : IAsyncDisposable
@@ -59,6 +59,10 @@ internal sealed class FakeLog : IAsyncDisposable
                 ? Results.Problem(statusCode: 404, title: "No checkpoint of that size")
                 : Results.Bytes(log.Export(served, start, end), "application/x-ndjson");
         });
+        app.MapGet("/api/ledger/consistency", (long from, long to) =>
+            to > log._blocks.Count || from < 0 || from > to
+                ? Results.Problem(statusCode: 400, title: "Bad sizes")
+                : Results.Ok(new { from, to, proof = log.ConsistencyProof(from, to).Select(Convert.ToHexStringLower) }));
         app.MapGet("/api/ledger/checkpoint.note", () => Results.Text(log.Note(log._blocks.Count), "text/plain; charset=utf-8"));
         await app.StartAsync();
         return log;

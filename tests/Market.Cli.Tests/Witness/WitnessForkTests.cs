@@ -119,6 +119,36 @@ public sealed class WitnessForkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Gossip_MarketShowsThePublicAnotherHistory_Evidence()
+    {
+        await using var witness = await WitnessHost.StartAsync(Folder("w1"), _log);
+        (await witness.GrowAsync(_log, 7)).Status.ShouldBe(200);
+        _log.Serve(_ledger.ResignedFork(_chain, 5)); // what the market now publishes, at size 9
+
+        var seen = await witness.Gossip.CompareLogAsync(CancellationToken.None);
+
+        seen.Fork.ShouldBeTrue(seen.Result);
+        var evidence = Directory.GetFiles(witness.EvidenceFolder).ShouldHaveSingleItem();
+        CliRunner.Run(["ledger", "verify-evidence", evidence]).ExitCode.ShouldBe(0);
+        using var status = JsonDocument.Parse(await witness.Client.GetStringAsync(new Uri("api/witness/status", UriKind.Relative)));
+        status.RootElement.GetProperty("log").GetProperty("fork").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Gossip_MarketAheadOnTheSameHistory_ConsistentByItsProof()
+    {
+        await using var witness = await WitnessHost.StartAsync(Folder("w1"), _log);
+        (await witness.GrowAsync(_log, 5)).Status.ShouldBe(200);
+        var exports = _log.ExportRequests;
+
+        var seen = await witness.Gossip.CompareLogAsync(CancellationToken.None);
+
+        seen.Fork.ShouldBeFalse();
+        seen.Result.ShouldContain("consistency proof from 5 verifies");
+        _log.ExportRequests.ShouldBe(exports);
+    }
+
+    [Fact]
     public async Task Gossip_PeerAheadOnTheSameHistory_Consistent()
     {
         await using var a = await WitnessHost.StartAsync(Folder("a"), _log, "witness.example/a");

@@ -138,12 +138,19 @@ internal sealed partial class Gossip
                 : Compared(peer, checkpoint.Size, $"SPLIT VIEW: the log showed {who} another history at size {checkpoint.Size}; evidence: {fork}", fork: true);
         }
 
-        if (await ProvesConsistencyAsync(peer, state, checkpoint, cancellationToken))
+        var proven = await ProvesConsistencyAsync(peer, state, checkpoint, cancellationToken);
+        if (proven is true)
         {
             return Compared(peer, checkpoint.Size, $"consistent: {who} is at {checkpoint.Size}, its consistency proof from {state.Size} verifies");
         }
 
-        // No proof: the peer's replica's blocks show whether its history contains ours.
+        if (proven is null)
+        {
+            // Fetching a whole ledger every round because a proof was unavailable would be a burden on the other side.
+            return Compared(peer, checkpoint.Size, $"not checked: {who} is at {checkpoint.Size} and gave no consistency proof from {state.Size}");
+        }
+
+        // A proof that fails: the other side's blocks show whether its history contains ours.
         var leaves = await _witness.LeafHashesAsync(peer, checkpoint, cancellationToken);
         if (leaves is null)
         {
@@ -156,8 +163,9 @@ internal sealed partial class Gossip
             : Compared(peer, checkpoint.Size, $"SPLIT VIEW: the log showed {who} another history at size {checkpoint.Size}; evidence: {split}", fork: true);
     }
 
-    /// <summary>Whether the peer's consistency proof from this witness's size to the peer's verifies.</summary>
-    private async Task<bool> ProvesConsistencyAsync(Uri peer, WitnessState state, CheckpointNote theirs, CancellationToken cancellationToken)
+    /// <summary>Whether the peer's consistency proof from this witness's size to the peer's verifies; null when it
+    /// gave none.</summary>
+    private async Task<bool?> ProvesConsistencyAsync(Uri peer, WitnessState state, CheckpointNote theirs, CancellationToken cancellationToken)
     {
         try
         {
@@ -168,7 +176,7 @@ internal sealed partial class Gossip
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
         {
-            return false;
+            return null;
         }
     }
 

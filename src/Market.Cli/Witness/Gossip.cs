@@ -105,7 +105,6 @@ internal sealed partial class Gossip
 
     private async Task<PeerComparison> CompareOnceAsync(Uri peer, string notePath, string who, CancellationToken cancellationToken)
     {
-        var logKey = _witness.Config.LogKey;
         using var response = await _http.GetAsync(new Uri(peer, notePath), cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -119,7 +118,7 @@ internal sealed partial class Gossip
             return Compared(peer, null, $"{who} served no checkpoint note: {why}");
         }
 
-        if (checkpoint!.Origin != logKey.Name || note.VerifyBy(logKey) != true)
+        if (checkpoint!.Origin != _witness.Config.LogKey.Name || _witness.Config.SignedByLog(note) != true)
         {
             return Compared(peer, checkpoint.Size, $"{who}'s note is not signed by the log (ignored)");
         }

@@ -118,7 +118,7 @@ internal sealed partial class Witness : IDisposable
             return WitnessAnswer.Text(404, $"unknown origin \"{checkpoint.Origin}\"");
         }
 
-        var signed = note.VerifyBy(_config.LogKey);
+        var signed = _config.SignedByLog(note);
         if (signed != true)
         {
             return WitnessAnswer.Text(403, signed is null ? "no signature from the log's key" : "the log's signature does not verify");
@@ -240,7 +240,7 @@ internal sealed partial class Witness : IDisposable
         var cosignature = Cosignature.Sign(note.Text, _time.GetUtcNow().ToUnixTimeSeconds(), _key);
         if (appended is not null || state.Note is null)
         {
-            var logSignatures = note.Signatures.Where(s => s.Name == _config.LogKey.Name && s.KeyId == _config.LogKey.KeyId);
+            var logSignatures = note.Signatures.Where(s => _config.LogKeys.Any(s.IsFrom));
             var kept = new SignedNote(note.Text, [.. logSignatures, cosignature]);
             var next = new WitnessState(checkpoint.Origin, checkpoint.Size, checkpoint.Root, kept.Encode(),
                 appended?.MarketCheckpoint ?? state.MarketCheckpoint, appended?.Length ?? _replica.CommittedLength);
@@ -289,7 +289,9 @@ internal sealed partial class Witness : IDisposable
             leaves = largerLeaves!;
         }
 
-        var evidence = ForkEvidence.Build(_config.LogKey, ours, note, leaves);
+        // Evidence names one key that signed both notes (across a key change there may be none: not provable this way).
+        var key = _config.KeySigningBoth(ours, note);
+        var evidence = key is null ? null : ForkEvidence.Build(key, ours, note, leaves);
         if (evidence is null || !evidence.Verify(out _))
         {
             return null;

@@ -21,7 +21,11 @@ internal static class WitnessCommand
         var data = DataOption();
         var name = NameOption();
         var listen = new Option<string>("--listen") { Description = "Address and port to serve on (host:port).", DefaultValueFactory = _ => "127.0.0.1:8450" };
-        var logKey = new Option<string>("--log-key") { Description = "The log's note verifier key (the market's vkey; its name is the origin).", Required = true };
+        var logKey = new Option<string[]>("--log-key")
+        {
+            Description = "The log's note verifier key (the market's vkey; its name is the origin). Repeat it while the market changes its key.",
+            Required = true,
+        };
         var logUrl = new Option<string>("--log-url") { Description = "The market's base URL, where the witness fetches the blocks it verifies.", Required = true };
         var peers = new Option<string[]>("--peer") { Description = "Another witness's base URL to compare views with (repeatable).", AllowMultipleArgumentsPerToken = false };
         var trust = LedgerCommand.TrustOption();
@@ -116,13 +120,31 @@ internal static class WitnessCommand
     }
 
     /// <summary>Checks the command line and builds the configuration.</summary>
-    internal static bool TryConfig(string folder, string name, string logKey, string logUrl, IReadOnlyList<string> peers, string? trust, int gossipSeconds,
+    internal static bool TryConfig(string folder, string name, IReadOnlyList<string> logKeys, string logUrl, IReadOnlyList<string> peers, string? trust, int gossipSeconds,
         out WitnessConfig? config, out string? problem)
     {
         config = null;
-        if (!NoteVerifierKey.TryParse(logKey, out var key, out var why) || key!.Type != NoteVerifierKey.Ed25519)
+        var keys = new List<NoteVerifierKey>();
+        foreach (var logKey in logKeys)
         {
-            problem = $"--log-key must be the log's note verifier key (type 0x01): {why ?? "another type"}";
+            if (!NoteVerifierKey.TryParse(logKey, out var key, out var why) || key!.Type != NoteVerifierKey.Ed25519)
+            {
+                problem = $"--log-key must be the log's note verifier key (type 0x01): {why ?? "another type"}";
+                return false;
+            }
+
+            if (keys.Count > 0 && key.Name != keys[0].Name)
+            {
+                problem = $"--log-key: every key of the log has its origin as name ({keys[0].Name}, not {key.Name})";
+                return false;
+            }
+
+            keys.Add(key);
+        }
+
+        if (keys.Count == 0)
+        {
+            problem = "--log-key is required";
             return false;
         }
 
@@ -157,7 +179,7 @@ internal static class WitnessCommand
             return false;
         }
 
-        config = new WitnessConfig(folder, name, key, log!, peerUrls, genesis, TimeSpan.FromSeconds(gossipSeconds));
+        config = new WitnessConfig(folder, name, keys, log!, peerUrls, genesis, TimeSpan.FromSeconds(gossipSeconds));
         problem = null;
         return true;
     }

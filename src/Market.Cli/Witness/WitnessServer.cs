@@ -119,7 +119,7 @@ internal sealed class WitnessServer : IAsyncDisposable
                 name = witness.Config.Name,
                 vkey = witness.VerifierKey.Encode(),
                 origin = witness.Config.LogKey.Name,
-                logKey = witness.Config.LogKey.Encode(),
+                logKeys = witness.Config.LogKeys.Select(k => k.Encode()),
                 logUrl = witness.Config.LogUrl.AbsoluteUri,
                 size = state.Size,
                 root = Convert.ToBase64String(state.Root),

@@ -15,7 +15,7 @@ public sealed class WitnessCommandTests : IDisposable
     [Fact]
     public void TryConfig_AllGiven_NormalizesUrlsAndReadsTheOrigin()
     {
-        var ok = WitnessCommand.TryConfig(_folder, "witness.example/w1", LogKey, "http://127.0.0.1:5082", ["https://peer.example/w"], new string('0', 64), 5, out var config, out var problem);
+        var ok = WitnessCommand.TryConfig(_folder, "witness.example/w1", [LogKey], "http://127.0.0.1:5082", ["https://peer.example/w"], new string('0', 64), 5, out var config, out var problem);
 
         ok.ShouldBeTrue(problem);
         config!.LogKey.Name.ShouldBe(FakeLog.Origin);
@@ -41,10 +41,21 @@ public sealed class WitnessCommandTests : IDisposable
             _ => logKey,
         };
 
-        var ok = WitnessCommand.TryConfig(_folder, "witness.example/w1", key, logUrl, [peer], trust, gossipSeconds, out _, out var problem);
+        var ok = WitnessCommand.TryConfig(_folder, "witness.example/w1", [key], logUrl, [peer], trust, gossipSeconds, out _, out var problem);
 
         ok.ShouldBeFalse();
         problem.ShouldNotBeNull().ShouldContain(named);
+    }
+
+    [Fact]
+    public void TryConfig_LogKeysOfTwoNames_Refused()
+    {
+        var other = NoteSigningKey.Generate("other.example/log", NoteVerifierKey.Ed25519).VerifierKey.Encode();
+
+        var ok = WitnessCommand.TryConfig(_folder, "witness.example/w1", [LogKey, other], "http://127.0.0.1:5082", [], null, 30, out _, out var problem);
+
+        ok.ShouldBeFalse();
+        problem.ShouldNotBeNull().ShouldContain("origin");
     }
 
     [Fact]

@@ -32,10 +32,12 @@ internal sealed class WitnessHost : IAsyncDisposable
 
     public string EvidenceFolder => Path.Combine(Folder, EvidenceStore.FolderName);
 
-    /// <summary>Starts a witness named <paramref name="name"/> for <paramref name="log"/> over <paramref name="folder"/>.</summary>
-    public static async Task<WitnessHost> StartAsync(string folder, FakeLog log, string name = "witness.example/w1", IReadOnlyList<string>? peers = null, string? trust = null)
+    /// <summary>Starts a witness named <paramref name="name"/> for <paramref name="log"/> over <paramref name="folder"/>
+    /// (trusting the log's note key, or <paramref name="logKeys"/>).</summary>
+    public static async Task<WitnessHost> StartAsync(string folder, FakeLog log, string name = "witness.example/w1", IReadOnlyList<string>? peers = null, string? trust = null,
+        IReadOnlyList<string>? logKeys = null)
     {
-        WitnessCommand.TryConfig(folder, name, log.NoteKey.VerifierKey.Encode(), log.Url, peers ?? [], trust, 3600, out var config, out var problem)
+        WitnessCommand.TryConfig(folder, name, logKeys ?? [log.NoteKey.VerifierKey.Encode()], log.Url, peers ?? [], trust, 3600, out var config, out var problem)
             .ShouldBeTrue(problem);
         var http = new HttpClient();
         var witness = WitnessCore.Open(config!, http, TimeProvider.System, NullLogger.Instance, out _, out problem);

@@ -90,6 +90,22 @@ public sealed class WitnessProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AddCheckpoint_WhileTheMarketChangesItsKey_EitherKeyCosigned()
+    {
+        var next = NoteSigningKey.Generate(FakeLog.Origin, NoteVerifierKey.Ed25519);
+        await using var both = await WitnessHost.StartAsync(Path.Combine(_ledger.Folder, "both"), _log,
+            logKeys: [_log.NoteKey.VerifierKey.Encode(), next.VerifierKey.Encode()]);
+
+        var old = await both.AddCheckpointAsync(0, [], _log.Note(5));
+        var renewed = await both.AddCheckpointAsync(5, _log.ConsistencyProof(5, 9), FakeLog.SignedNoteFor(next, 9, FakeLog.Root(_chain, 9)));
+
+        old.Status.ShouldBe(200);
+        renewed.Status.ShouldBe(200, renewed.Body);
+        SignedNote.TryParse(both.Witness.CosignedNote!, out var kept, out _).ShouldBeTrue();
+        kept!.VerifyBy(next.VerifierKey).ShouldBe(true);
+    }
+
+    [Fact]
     public async Task AddCheckpoint_OldLargerThanSize_BadRequest()
     {
         var (status, _, _) = await _witness.AddCheckpointAsync(9, [], _log.Note(5));

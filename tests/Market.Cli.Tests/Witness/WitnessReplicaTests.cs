@@ -299,7 +299,7 @@ public sealed class WitnessReplicaTests : IAsyncLifetime
 
     private WitnessCore? Open(out string? problem, string? trust = null)
     {
-        WitnessCommand.TryConfig(Folder, "witness.example/w1", _log.NoteKey.VerifierKey.Encode(), _log.Url, [], trust, 30, out var config, out problem).ShouldBeTrue();
+        WitnessCommand.TryConfig(Folder, "witness.example/w1", [_log.NoteKey.VerifierKey.Encode()], _log.Url, [], trust, 30, out var config, out problem).ShouldBeTrue();
         using var http = new HttpClient();
         var witness = WitnessCore.Open(config!, http, TimeProvider.System, NullLogger.Instance, out _, out problem);
         witness?.Dispose();

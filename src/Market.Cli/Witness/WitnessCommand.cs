@@ -29,7 +29,7 @@ internal static class WitnessCommand
         var logUrl = new Option<string>("--log-url") { Description = "The market's base URL, where the witness fetches the blocks it verifies.", Required = true };
         var peers = new Option<string[]>("--peer") { Description = "Another witness's base URL to compare views with (repeatable).", AllowMultipleArgumentsPerToken = false };
         var trust = LedgerCommand.TrustOption();
-        var gossip = new Option<int>("--gossip-seconds") { Description = "How often to compare with the peers (seconds).", DefaultValueFactory = _ => 30 };
+        var gossip = new Option<int>("--gossip-seconds") { Description = "How often to compare the market's published note and the peers' with the replica (seconds).", DefaultValueFactory = _ => 30 };
         var command = new Command("witness", "Run a witness: verify every block of the market's ledger (with replay) before cosigning its checkpoints, keep a replica, and catch forks.")
         {
             data, name, listen, logKey, logUrl, peers, trust, gossip,

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Market.Cli.Commands;
+using Market.Cli.Witness;
 
 namespace Market.Cli.Tests;
 
@@ -15,6 +16,7 @@ internal static class CliRunner
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(LedgerCommand.Create());
         root.Subcommands.Add(BackupCommand.Create());
+        root.Subcommands.Add(WitnessCommand.Create());
         using var output = new StringWriter();
         using var error = new StringWriter();
 

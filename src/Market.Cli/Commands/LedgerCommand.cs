@@ -34,6 +34,7 @@ internal static class LedgerCommand
         command.Subcommands.Add(Forget(knownLedgers));
         command.Subcommands.Add(Omissions.VerifyProof(knownLedgers));
         command.Subcommands.Add(Omissions.CheckReceipts(makeClient, knownLedgers));
+        command.Subcommands.Add(VerifyEvidence.Create());
         return command;
     }
 

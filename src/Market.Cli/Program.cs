@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Market.Cli.Commands;
-using Market.Cli.Witness;
 
 // The `market` command. Each command group lives in its own file under Commands/ and is added here.
 var root = new RootCommand("Community energy market: clear order books, verify the ledger, witness it, measure the hot paths.");

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text;
 using Market.Cli.Commands;
-using Market.Cli.Witness;
 
 namespace Market.Cli.Tests;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Market.Cli.Json;
+using Market.Witnesses;
 using Market.Cli.Trust;
 using Market.Ledger;
 using Market.Replay;
@@ -178,7 +178,7 @@ internal static class LedgerCommand
             return Unreadable;
         }
 
-        var witnessing = result.IsValid ? Witnessing.Check(verified.Verifier, noteText, auditorPolicy) : null;
+        var witnessing = result.IsValid ? Witnessing.Check(verified.Verifier, noteText, auditorPolicy, request.Note is not null) : null;
         if (witnessing is { Failure: { } noteFailure })
         {
             result = result with { Failure = noteFailure };
@@ -387,20 +387,7 @@ internal static class LedgerCommand
     internal static string ExportUrl(string url) =>
         url.Contains("/api/ledger/export", StringComparison.Ordinal) ? url : url.TrimEnd('/') + "/api/ledger/export";
 
-    internal static string Describe(VerificationFailure f)
-    {
-        var where = f.Height is long h ? $"block {h}" : "the ledger";
-        if (f.TradeId is long t)
-        {
-            where += $", trade {t}";
-        }
-        else if (f.LeafIndex is int i)
-        {
-            where += $", entry {i}";
-        }
-
-        return $"{where}: {f.Reason}: {f.Message}";
-    }
+    internal static string Describe(VerificationFailure f) => Failures.Describe(f);
 
     private static string ResultJson(VerificationResult r, (AnchorStatus Status, string Text)? judged, byte[]? genesisKeyId, string? remembered) => JsonSerializer.Serialize(new
     {

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Market.Cli.Json;
+using Market.Witnesses;
 using Market.Cli.Trust;
 using Market.Ledger;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Market.Witnesses;
 using Market.Cli.Trust;
 using Market.Ledger;
 

@@ -12,11 +12,20 @@ internal static class Witnessing
 {
     internal sealed record Outcome(string Line, VerificationFailure? Failure, NoteCheck? Check);
 
-    public static Outcome Check(ChainVerifier? verifier, string? noteText, WitnessPolicy? auditorPolicy)
+    /// <param name="verifier">The verifier after the last block, or null when the chain did not verify.</param>
+    /// <param name="noteText">The note, or null.</param>
+    /// <param name="auditorPolicy">The auditor's policy, or null.</param>
+    /// <param name="given">Whether the auditor gave the note (a published one is checked only under a sealed policy).</param>
+    public static Outcome Check(ChainVerifier? verifier, string? noteText, WitnessPolicy? auditorPolicy, bool given)
     {
         if (verifier is null)
         {
             return new Outcome("witnesses: not checked", null, null);
+        }
+
+        if (noteText is not null && !given && auditorPolicy is null && verifier.WitnessPolicy is null)
+        {
+            return new Outcome("witnesses: this ledger seals no witness policy; the published checkpoint note is not checked", null, null);
         }
 
         if (noteText is null)

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Market.Cli.Json;
+using Market.Witnesses;
 using Market.Ledger;
 
 namespace Market.Cli.Trust;

@@ -3,6 +3,8 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 
+using Market.Witnesses;
+
 namespace Market.Cli.Trust;
 
 /// <summary>

@@ -11,6 +11,7 @@ public static class WitnessingExtensions
         builder.Services.AddHttpClient(WitnessCollector.HttpClientName);
         builder.Services.AddSingleton<WitnessCollector>();
         builder.Services.AddHostedService(s => s.GetRequiredService<WitnessCollector>());
+        builder.Services.AddHostedService<DemoWitnessHost>();
         return builder;
     }
 }

@@ -1,4 +1,5 @@
-using Market.Cli.Witness;
+using Market.Cli.Commands;
+using Market.Witnesses;
 using Market.Ledger;
 
 namespace Market.Cli.Tests.Witness;

@@ -1,7 +1,8 @@
 using System.Text;
-using Market.Cli.Witness;
+using Market.Cli.Commands;
+using Market.Witnesses;
 using Microsoft.Extensions.Logging.Abstractions;
-using WitnessCore = Market.Cli.Witness.Witness;
+using WitnessCore = Market.Witnesses.Witness;
 
 namespace Market.Cli.Tests.Witness;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
-using Market.Cli.Witness;
+using Market.Witnesses;
 using Market.Ledger;
 
 namespace Market.Cli.Tests.Witness;

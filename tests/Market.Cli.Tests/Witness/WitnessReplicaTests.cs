@@ -1,8 +1,9 @@
 using System.Text.Json;
-using Market.Cli.Witness;
+using Market.Cli.Commands;
+using Market.Witnesses;
 using Market.Ledger;
 using Microsoft.Extensions.Logging.Abstractions;
-using WitnessCore = Market.Cli.Witness.Witness;
+using WitnessCore = Market.Witnesses.Witness;
 
 namespace Market.Cli.Tests.Witness;
 

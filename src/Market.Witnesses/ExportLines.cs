@@ -1,6 +1,6 @@
 using Market.Ledger;
 
-namespace Market.Cli.Witness;
+namespace Market.Witnesses;
 
 /// <summary>
 /// Writes export lines without the format line <see cref="LedgerExportWriter"/> starts with, so lines can be appended

@@ -1,5 +1,4 @@
 using System.Net;
-using Market.Cli.Json;
 using Market.Ledger;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -8,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Market.Cli.Witness;
+namespace Market.Witnesses;
 
 /// <summary>
 /// The witness over HTTP (Kestrel): <c>POST /add-checkpoint</c> (C2SP tlog-witness), <c>GET /&lt;origin

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Market.Ledger;
 using Microsoft.Extensions.Logging;
 
-namespace Market.Cli.Witness;
+namespace Market.Witnesses;
 
 /// <summary>
 /// Compares this witness's view with other witnesses' (tlog-witness monitoring endpoint,

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 
-namespace Market.Cli.Witness;
+namespace Market.Witnesses;
 
 /// <summary>
 /// The body of a C2SP tlog-witness <c>add-checkpoint</c> request: <c>old N</c>, up to 63 base64 consistency-proof

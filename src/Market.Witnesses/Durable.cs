@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
-using Market.Cli.Trust;
 
-namespace Market.Cli.Witness;
+namespace Market.Witnesses;
 
 /// <summary>
 /// Writes that survive a crash or a power cut at any instant: a replaced file is written beside, flushed to the disk,

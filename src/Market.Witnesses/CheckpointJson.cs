@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Market.Ledger;
 
-namespace Market.Cli.Json;
+namespace Market.Witnesses;
 
 /// <summary>
 /// A checkpoint as JSON: <c>{"size":…,"root":"hex","time":ms,"keyId":"hex","signature":"hex"}</c>, the fields of an

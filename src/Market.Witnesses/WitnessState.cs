@@ -1,8 +1,7 @@
 using System.Text.Json;
-using Market.Cli.Json;
 using Market.Ledger;
 
-namespace Market.Cli.Witness;
+namespace Market.Witnesses;
 
 /// <summary>
 /// What a witness remembers of its log, persisted (<c>state.json</c>) before any cosignature leaves it: the latest

@@ -1,6 +1,6 @@
 using Market.Ledger;
 
-namespace Market.Cli.Witness;
+namespace Market.Witnesses;
 
 /// <summary>How one witness runs.</summary>
 /// <param name="DataFolder">Its key, state, replica and evidence.</param>

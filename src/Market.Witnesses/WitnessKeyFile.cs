@@ -1,7 +1,7 @@
 using System.Text;
 using Market.Ledger;
 
-namespace Market.Cli.Witness;
+namespace Market.Witnesses;
 
 /// <summary>
 /// The witness's cosigning key (Ed25519, tlog-cosignature type 0x04) in <c>DIR/witness.key</c>, Go's note key format,

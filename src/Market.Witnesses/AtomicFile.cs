@@ -1,4 +1,4 @@
-namespace Market.Cli.Trust;
+namespace Market.Witnesses;
 
 /// <summary>Replaces a file so that a reader sees the old content or the new, never a part: the bytes go to a new
 /// file beside it, reach the disk, and are renamed over it (atomic on one file system).</summary>

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Market.Ledger;
 
-namespace Market.Cli.Witness;
+namespace Market.Witnesses;
 
 /// <summary>
 /// Fork evidence the witness found, one file each in <c>DIR/evidence/fork-&lt;UTC time&gt;.json</c> (written

@@ -2,7 +2,7 @@ using System.Globalization;
 using Market.Ledger;
 using Microsoft.Extensions.Logging;
 
-namespace Market.Cli.Witness;
+namespace Market.Witnesses;
 
 /// <summary>
 /// A C2SP tlog-witness for one market's ledger that cosigns only what it verified itself. Before cosigning a

@@ -1,8 +1,7 @@
-using Market.Cli.Commands;
 using Market.Ledger;
 using Market.Replay;
 
-namespace Market.Cli.Witness;
+namespace Market.Witnesses;
 
 /// <summary>
 /// The witness's verified copy of the log: <c>replica.jsonl</c> holds the export's format line and every block line
@@ -132,7 +131,7 @@ internal sealed class Replica : IDisposable
         var check = state.Size == 0 ? null : _verifier.Complete(state.MarketCheckpoint);
         if (check is { IsValid: false })
         {
-            throw new InvalidDataException($"{_path}: the market's checkpoint kept with the state does not verify: {LedgerCommand.Describe(check.Failure!)}");
+            throw new InvalidDataException($"{_path}: the market's checkpoint kept with the state does not verify: {Failures.Describe(check.Failure!)}");
         }
 
         Record(time, $"re-verified {state.Size} blocks from the disk at start (every clearing replayed)");
@@ -154,7 +153,7 @@ internal sealed class Replica : IDisposable
                 {
                     if (!verifier.Append(block))
                     {
-                        throw new InvalidDataException($"{_path} does not verify: {LedgerCommand.Describe(verifier.Failure!)}");
+                        throw new InvalidDataException($"{_path} does not verify: {Failures.Describe(verifier.Failure!)}");
                     }
 
                     hashes.Add(BlockHeader.Hash(block.HeaderBytes));
@@ -253,7 +252,7 @@ internal sealed class Replica : IDisposable
 
                 if (!_verifier.Append(block))
                 {
-                    problem = $"the log's blocks do not verify: {LedgerCommand.Describe(_verifier.Failure!)}";
+                    problem = $"the log's blocks do not verify: {Failures.Describe(_verifier.Failure!)}";
                     break;
                 }
 
@@ -285,7 +284,7 @@ internal sealed class Replica : IDisposable
             result = _verifier.Complete(reader.Checkpoint);
             if (!result.IsValid)
             {
-                problem = $"the market's checkpoint of size {to} does not verify: {LedgerCommand.Describe(result.Failure!)}";
+                problem = $"the market's checkpoint of size {to} does not verify: {Failures.Describe(result.Failure!)}";
             }
             else if (_verifier.WitnessPolicy is not null && _verifier.CheckNote(note, null) is { IsValid: false } check)
             {

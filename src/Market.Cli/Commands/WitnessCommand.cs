@@ -1,10 +1,10 @@
 using System.CommandLine;
-using Market.Cli.Commands;
+using Market.Witnesses;
 using Market.Cli.Trust;
 using Market.Ledger;
 using Microsoft.Extensions.Logging;
 
-namespace Market.Cli.Witness;
+namespace Market.Cli.Commands;
 
 /// <summary>
 /// <c>market witness</c>: runs a witness anyone can run for a market's ledger (docs/cli.md), and <c>market witness

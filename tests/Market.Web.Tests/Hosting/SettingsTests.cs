@@ -25,6 +25,11 @@ public sealed class SettingsTests
     [InlineData("ForwardedHeaders_Enabled", "true", "Proxy:KnownProxies")]
     [InlineData("Metering:ReadingTolerancePercent", "-5", "Metering:ReadingTolerancePercent")]
     [InlineData("Metering:ConfirmCorrectionsAbove", "-1", "Metering:ConfirmCorrectionsAbove")]
+    [InlineData("Witnessing:Witnesses:0:Key", "not-a-key", "Witnessing:Witnesses:0:Key")]
+    [InlineData("Witnessing:Witnesses:0:Key", "market.example/ledger+0badc0de+AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "Witnessing:Witnesses:0")]
+    [InlineData("Witnessing:Threshold", "4", "Witnessing:Threshold")]
+    [InlineData("Witnessing:Origin", "two words", "Witnessing:Origin")]
+    [InlineData("Witnessing:RetrySeconds", "0", "Witnessing:RetrySeconds")]
     public async Task Start_ASettingTheAppCannotUse_FailsNamingTheSetting(string key, string value, string named)
     {
         await using var app = new MarketFactory();

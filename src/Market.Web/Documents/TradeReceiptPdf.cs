@@ -62,6 +62,9 @@ internal static class TradeReceiptPdf
 
             flow.Heading("Where it is in the ledger");
             flow.Text($"Leaf {receipt.LeafIndex} of block {header.Height}, whose signed header is in the signed checkpoint of {receipt.Checkpoint.Size} blocks.");
+            flow.Text(verification.Witnesses is { } w
+                ? $"Witnesses: that checkpoint is cosigned by {w.Cosigners.Count} ({string.Join(", ", w.Cosigners.Select(c => c.Name))}){(w.QuorumMet ? ", as the community's witness policy requires" : ", fewer than the community's witness policy requires")}; the receipt carries their cosignatures."
+                : "Witnesses: no witness had cosigned a checkpoint covering this trade when the receipt was made; download it again later to hold their cosignatures.");
             flow.Text($"Leaf bytes: {Units.Hex(receipt.TradeLeaf)}", flow.Small);
             flow.Text($"Block Merkle root: {Units.Hex(header.PayloadRoot)}", flow.Small);
             flow.Text($"Checkpoint root: {Units.Hex(receipt.Checkpoint.Root)}", flow.Small);

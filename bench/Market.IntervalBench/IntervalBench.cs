@@ -1,5 +1,9 @@
+extern alias MarketCli;
+
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Market.Cli.Bench;
 using Market.Web.Clearing;
@@ -7,6 +11,8 @@ using Market.Web.Community;
 using Market.Web.LedgerStore;
 using Market.Web.Metering;
 using Market.Web.Persistence;
+using Market.Web.Witnessing;
+using Market.Ledger;
 using OrderSide = Market.Ledger.OrderSide;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -15,13 +21,16 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using LoopbackWitness = MarketCli::Market.Cli.Commands.LoopbackWitness;
 
 namespace Market.IntervalBench;
 
 /// <summary>
 /// The whole app hosted in-process on its own data folder (migrations, signing key, genesis, exactly as
 /// <c>Program.cs</c> starts it), with the Hangfire server off and a clock the benchmark moves, so each run clears
-/// exactly one interval of freshly inserted open orders through <see cref="ClearingService"/>.
+/// exactly one interval of freshly inserted open orders through <see cref="ClearingService"/>. With witnesses the app
+/// listens on a loopback port (Kestrel) and full witnesses run beside it in this process, each fetching the new blocks
+/// from the app, replaying them and cosigning, as <c>market witness</c> does.
 /// </summary>
 internal sealed class IntervalBench(string dataDirectory, BenchOptions options) : WebApplicationFactory<Program>
 {
@@ -30,14 +39,22 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
     private static readonly string[] HouseholdColumns = ["UserId", "Name", "Pseudonym", "PvPeakW", "MaxImportW", "TimeZone", "MeterId"];
 
     private static readonly string[] OrderColumns =
-        ["HouseholdId", "Side", "EnergyWh", "LimitPrice", "IntervalStart", "Status", "FilledWh", "CreatedAtMs"];
+        ["Id", "HouseholdId", "Side", "EnergyWh", "LimitPrice", "IntervalStart", "Status", "FilledWh", "CreatedAtMs", "Nonce", "Authorization", "StatementHash"];
 
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
     private long[] _households = [];
+    private PartyId[] _parties = [];
+    private SigningHouseholds? _signers;
+    private byte[] _ledgerId = [];
     private long _nextInterval;
     private ulong _seed = options.Seed;
     private ClearingTimings? _last;
     private IDisposable? _listening;
+    private readonly List<LoopbackWitness> _witnesses = [];
+    private (string Name, string Folder, int Port)[] _plannedWitnesses = [];
+
+    /// <summary>How long the bench waits for a quorum before it calls the run failed.</summary>
+    private static readonly TimeSpan QuorumPatience = TimeSpan.FromMinutes(2);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -51,8 +68,25 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
             builder.UseSetting(key, value);
         }
 
+        // The policy names the witnesses before the app starts (it is sealed at the start); they serve once it listens.
+        for (var i = 0; i < _plannedWitnesses.Length; i++)
+        {
+            var (name, folder, port) = _plannedWitnesses[i];
+            builder.UseSetting($"Witnessing:Witnesses:{i}:Name", name);
+            builder.UseSetting($"Witnessing:Witnesses:{i}:Key", LoopbackWitness.KeyOf(folder, WitnessKeyName(name)));
+            builder.UseSetting($"Witnessing:Witnesses:{i}:Url", string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/"));
+        }
+
+        if (_plannedWitnesses.Length > 0)
+        {
+            builder.UseSetting("Witnessing:Threshold", options.WitnessThreshold.ToString(CultureInfo.InvariantCulture));
+            builder.UseSetting("Witnessing:RetrySeconds", "1");
+        }
+
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(_clock));
     }
+
+    private static string WitnessKeyName(string name) => name + ".bench.invalid/witness";
 
     private T Get<T>()
         where T : notnull => Services.GetRequiredService<T>();
@@ -61,7 +95,21 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
     public async Task PrepareAsync()
     {
         var started = Stopwatch.StartNew();
-        _ = Server;
+        if (options.Witnesses > 0)
+        {
+            _plannedWitnesses = Enumerable.Range(1, options.Witnesses)
+                .Select(i => ("bench-witness-" + i.ToString(CultureInfo.InvariantCulture), Path.Combine(dataDirectory, "bench-witnesses", "w" + i.ToString(CultureInfo.InvariantCulture)), FreePort()))
+                .ToArray();
+
+            // The witnesses fetch blocks over HTTP: the app needs a real port, not the in-memory test server.
+            UseKestrel(0);
+            StartServer();
+        }
+        else
+        {
+            _ = Server;
+        }
+
         _listening = Get<MarketEvents>().IntervalCleared.Subscribe(e =>
         {
             _last = e.Timings;
@@ -82,8 +130,96 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
             v[6] = MeterId(i);
         }, CancellationToken.None);
         await transaction.CommitAsync();
-        _households = await db.Households.AsNoTracking().Where(h => h.UserId.StartsWith("bench-")).OrderBy(h => h.Id).Select(h => h.Id).ToArrayAsync();
+        var registered = await db.Households.AsNoTracking().Where(h => h.UserId.StartsWith("bench-")).OrderBy(h => h.Id).Select(h => new { h.Id, h.Pseudonym }).ToArrayAsync();
+        _households = [.. registered.Select(h => h.Id)];
+        _parties = [.. registered.Select(h => PartyId.FromBytes(h.Pseudonym))];
+
+        // Every order is signed by its household's key, so each household enrols one first (sealed before the first book).
+        _signers = new SigningHouseholds(_parties);
+        _ledgerId = await Get<LedgerIdentity>().IdAsync();
+        var accepted = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var byParty = registered.ToDictionary(h => PartyId.FromBytes(h.Pseudonym), h => h.Id);
+        db.HouseholdRecords.AddRange(_signers.Enrolments(_ledgerId).Select(e => new HouseholdRecordEntity
+        {
+            HouseholdId = byParty[e.Household],
+            Type = (byte)StatementType.KeyEnrolment,
+            Body = e.Body,
+            Authorization = e.Authorization,
+            StatementHash = e.StatementHash,
+            AcceptedAtMs = accepted,
+        }));
+        await db.SaveChangesAsync();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"app started, {_households.Length:N0} households registered in {started.ElapsedMilliseconds} ms"));
+        if (_plannedWitnesses.Length > 0)
+        {
+            await StartWitnessesAsync();
+        }
+    }
+
+    private async Task StartWitnessesAsync()
+    {
+        var logKey = Get<LogKeyStore>().Existing?.VerifierKey.Encode() ?? throw new InvalidOperationException("the app has no log note key");
+        var url = ClientOptions.BaseAddress;
+        foreach (var (name, folder, port) in _plannedWitnesses)
+        {
+            _witnesses.Add(await LoopbackWitness.StartAsync(folder, WitnessKeyName(name), logKey, url, port));
+        }
+
+        // The checkpoint of the sealed policy is the first one witnessed; the timed runs start from there.
+        Get<CheckpointNotifier>().Notify();
+        var waited = await WaitForQuorumAsync(Stopwatch.GetTimestamp());
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{_witnesses.Count} witnesses on loopback (quorum {options.WitnessThreshold}), app at {url}; first checkpoint witnessed in {waited.TotalMilliseconds:F0} ms"));
+    }
+
+    /// <summary>
+    /// Polls the newest checkpoint's note until its quorum is met and returns the time since
+    /// <paramref name="since"/> (a <see cref="Stopwatch"/> timestamp). The collector stores each cosignature as it
+    /// arrives; its stored times come from the bench's moved clock, so the wall time is taken here.
+    /// </summary>
+    private async Task<TimeSpan> WaitForQuorumAsync(long since)
+    {
+        var publication = Get<LedgerPublication>();
+        var notes = Get<CheckpointNotes>();
+        var latest = await publication.LatestCheckpointAsync() ?? throw new InvalidOperationException("no checkpoint to witness");
+        while (true)
+        {
+            if (await notes.NoteAsync(latest) is { QuorumMet: true })
+            {
+                return Stopwatch.GetElapsedTime(since);
+            }
+
+            if (Stopwatch.GetElapsedTime(since) > QuorumPatience)
+            {
+                var status = await Get<WitnessingStatus>().ReadAsync();
+                var errors = string.Join("; ", status?.Witnesses.Select(w => $"{w.Name}: {w.LastError ?? "no error"}") ?? []);
+                throw new InvalidOperationException($"checkpoint {latest.Size} not witnessed within {QuorumPatience.TotalSeconds} s ({errors})");
+            }
+
+            // Every poll is a few queries and a note signature: polled more often, the bench would take processor
+            // time from the witnesses it is timing. 10 ms is a hundredth of the goal.
+            await Task.Delay(10);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Stops the witnesses before the app they fetch from.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        foreach (var witness in _witnesses)
+        {
+            await witness.DisposeAsync();
+        }
+
+        _listening?.Dispose();
+        _signers?.Dispose();
+        await base.DisposeAsync();
     }
 
     /// <summary>Inserts <paramref name="orders"/> open orders for the next interval, closes its gate and clears it.</summary>
@@ -97,17 +233,33 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
         var createdAt = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         await using (var db = await CreateDbAsync())
         {
+            // The order ids are the books' sequence numbers, which the households sign: they are chosen here.
+            var firstId = (await db.Orders.MaxAsync(o => (long?)o.Id) ?? 0) + 1;
+            var placed = new (long Id, PartyId Owner, OrderSide Side, long EnergyWh, long LimitPrice, byte[] Nonce)[orders];
+            var owners = new int[orders];
+            for (var i = 0; i < orders; i++)
+            {
+                owners[i] = (int)((ulong)book.Sequences[i] * 2_654_435_761UL % (ulong)_households.Length);
+                placed[i] = (firstId + i, _parties[owners[i]], book.Sides[i] == Market.Matching.Side.Buy ? OrderSide.Buy : OrderSide.Sell,
+                    book.EnergiesWh[i], Math.Clamp(book.Prices[i], community.PriceFloor, community.PriceCeiling), RandomNumberGenerator.GetBytes(16));
+            }
+
+            var signed = _signers!.SignBook(_ledgerId, interval, _nextInterval, placed);
             await using var transaction = await db.Database.BeginTransactionAsync();
             await BatchedStatement.InsertAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), "Orders", OrderColumns, orders, BatchedStatement.ParameterBudget(db.Database.GetDbConnection()), (i, v) =>
             {
-                v[0] = _households[(int)((ulong)book.Sequences[i] * 2_654_435_761UL % (ulong)_households.Length)];
-                v[1] = (short)(book.Sides[i] == Market.Matching.Side.Buy ? OrderSide.Buy : OrderSide.Sell);
-                v[2] = book.EnergiesWh[i];
-                v[3] = Math.Clamp(book.Prices[i], community.PriceFloor, community.PriceCeiling);
-                v[4] = interval;
-                v[5] = (short)OrderStatus.Open;
-                v[6] = 0L;
-                v[7] = createdAt;
+                v[0] = placed[i].Id;
+                v[1] = _households[owners[i]];
+                v[2] = (short)placed[i].Side;
+                v[3] = placed[i].EnergyWh;
+                v[4] = placed[i].LimitPrice;
+                v[5] = interval;
+                v[6] = (short)OrderStatus.Open;
+                v[7] = 0L;
+                v[8] = createdAt;
+                v[9] = placed[i].Nonce;
+                v[10] = signed[i].Authorization;
+                v[11] = signed[i].StatementHash;
             }, CancellationToken.None);
             await transaction.CommitAsync();
         }
@@ -125,6 +277,7 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var call = Stopwatch.StartNew();
         var cleared = await Get<ClearingService>().ClearDueIntervalsAsync();
+        var signedAt = Stopwatch.GetTimestamp();
         call.Stop();
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         if (cleared != 1)
@@ -132,11 +285,17 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
             throw new InvalidOperationException($"expected one interval cleared, got {cleared}");
         }
 
+        // The checkpoint is signed at the end of the call, and the collector offers it to the witnesses at once. The
+        // processor time meanwhile (the app serving the blocks, the witnesses replaying them) shows what the wait is.
+        var cpuAtSigning = Process.GetCurrentProcess().TotalProcessorTime;
+        TimeSpan? quorum = _witnesses.Count > 0 ? await WaitForQuorumAsync(signedAt) : null;
+        TimeSpan? quorumCpu = quorum is null ? null : Process.GetCurrentProcess().TotalProcessorTime - cpuAtSigning;
+
         await using var check = await CreateDbAsync();
         var trades = await check.ClearedIntervals.Where(c => c.IntervalStart == interval).Select(c => c.TradeCount).SingleAsync();
 
         // A build without phase timings (an older ClearingService) reports the whole call only.
-        return new RunResult(orders, trades, _last ?? NoPhases, call.Elapsed, cpu);
+        return new RunResult(orders, trades, _last ?? NoPhases, call.Elapsed, cpu, quorum, quorumCpu);
     }
 
     /// <summary>With <c>--verify</c>: the whole chain, every clearing replayed.</summary>

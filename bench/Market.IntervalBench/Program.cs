@@ -60,6 +60,7 @@ internal static class BenchMain
             }
 
             RunResult.PrintSummary(results);
+            RunResult.PrintQuorum(results);
             await bench.VerifyAsync();
         }
         finally
@@ -88,7 +89,7 @@ internal sealed class BenchOptions
     public const string Usage =
         "usage: Market.IntervalBench [--orders N] [--runs R] [--households H] [--seed S] [--warmup W] [--warmup-orders N]\n" +
         "                            [--data DIR] [--keep] [--verify] [--provider Sqlite|PostgreSql] [--connection STRING]\n" +
-        "                            [--readings INTERVALS [--reconcile]] [--Section:Key=value ...]";
+        "                            [--readings INTERVALS [--reconcile]] [--witnesses N [--threshold T]] [--Section:Key=value ...]";
 
     public int Orders { get; private set; } = 100_000;
 
@@ -112,6 +113,14 @@ internal sealed class BenchOptions
     public int ReadingIntervals { get; private set; }
 
     public bool Reconcile { get; private set; }
+
+    /// <summary>With a value: this many witnesses run on loopback in the policy, and each run waits for the quorum.</summary>
+    public int Witnesses { get; private set; }
+
+    private int? _threshold;
+
+    /// <summary>How many witnesses make the quorum; a majority unless <c>--threshold</c> says otherwise.</summary>
+    public int WitnessThreshold => _threshold ?? ((Witnesses / 2) + 1);
 
     public Dictionary<string, string?> Settings { get; } = [];
 
@@ -137,6 +146,8 @@ internal sealed class BenchOptions
                 case "--verify": o.Verify = true; break;
                 case "--readings": o.ReadingIntervals = Count(); break;
                 case "--reconcile": o.Reconcile = true; break;
+                case "--witnesses": o.Witnesses = Count(); break;
+                case "--threshold": o._threshold = Math.Max(1, Count()); break;
                 case "--provider": o.Settings["Market:Database"] = Value(); break;
                 case "--connection": o.Settings["Market:ConnectionString"] = Value(); break;
                 default:
@@ -151,16 +162,38 @@ internal sealed class BenchOptions
             }
         }
 
+        if (o._threshold > o.Witnesses)
+        {
+            throw new ArgumentException("--threshold must not exceed --witnesses");
+        }
+
         return o;
     }
 }
 
-/// <summary>One timed clearing: the service's own phases and the whole call (next interval, clearing, checkpoint).</summary>
-internal sealed record RunResult(int Orders, int Trades, ClearingTimings Phases, TimeSpan Call, TimeSpan ProcessorTime)
+/// <summary>One timed clearing: the service's own phases and the whole call (next interval, clearing, checkpoint), and
+/// with witnesses the wall time from the end of the call (the checkpoint signed) until its quorum was met.</summary>
+internal sealed record RunResult(int Orders, int Trades, ClearingTimings Phases, TimeSpan Call, TimeSpan ProcessorTime, TimeSpan? Quorum = null, TimeSpan? QuorumProcessorTime = null)
 {
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
         $"{Orders,9:N0} orders {Trades,8:N0} trades | load {Ms(Phases.Load),6} | seal book {Ms(Phases.SealOrderBook),6} | auction {Ms(Phases.Auction),6} | " +
-        $"seal clearing {Ms(Phases.SealClearing),6} | write {Ms(Phases.Write),6} | commit {Ms(Phases.Commit),6} | clearing {Ms(Phases.Total),7} ms | whole job call {Ms(Call),7} ms (CPU {Ms(ProcessorTime)} ms)");
+        $"seal clearing {Ms(Phases.SealClearing),6} | write {Ms(Phases.Write),6} | commit {Ms(Phases.Commit),6} | clearing {Ms(Phases.Total),7} ms | whole job call {Ms(Call),7} ms (CPU {Ms(ProcessorTime)} ms)") +
+        (Quorum is { } q ? " | quorum after " + Ms(q).PadLeft(6) + " ms (CPU " + Ms(QuorumProcessorTime ?? TimeSpan.Zero) + " ms)" : "");
+
+    /// <summary>Percentiles by nearest rank: with fewer than 100 runs p99 is the slowest run.</summary>
+    public static void PrintQuorum(IReadOnlyList<RunResult> runs)
+    {
+        var ms = runs.Where(r => r.Quorum is not null).Select(r => r.Quorum!.Value.TotalMilliseconds).Order().ToArray();
+        if (ms.Length == 0)
+        {
+            return;
+        }
+
+        double Rank(double p) => ms[Math.Clamp((int)Math.Ceiling(p * ms.Length) - 1, 0, ms.Length - 1)];
+        var cpu = runs.Where(r => r.QuorumProcessorTime is not null).Select(r => r.QuorumProcessorTime!.Value.TotalMilliseconds).Order().ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"sealed to quorum ({ms.Length} runs): p50 {Rank(0.50):F0} ms, p90 {Rank(0.90):F0} ms, p99 {Rank(0.99):F0} ms, max {ms[^1]:F0} ms, min {ms[0]:F0} ms; processor time meanwhile median {cpu[cpu.Length / 2]:F0} ms"));
+    }
 
     public static void PrintSummary(IReadOnlyList<RunResult> runs)
     {

@@ -21,6 +21,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateClear());
         bench.Subcommands.Add(CreateBook());
         bench.Subcommands.Add(BenchLedger.Create());
+        bench.Subcommands.Add(BenchWitness.Create());
         return bench;
     }
 

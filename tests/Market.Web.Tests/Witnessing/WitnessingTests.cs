@@ -50,6 +50,41 @@ public sealed class WitnessingTests
     }
 
     [Fact]
+    public async Task Collect_DemoCommunityTradingThroughTheDay_EveryCheckpointWitnessed()
+    {
+        await using var setup = await Setup.StartAsync(app =>
+        {
+            app.Settings["Demo:Simulate"] = "true";
+            app.Settings["Demo:Households"] = "12";
+            app.Settings["Demo:BackfillDays"] = "0";
+        });
+        var app = setup.App;
+        var agents = app.Get<Market.Web.Jobs.DemoAgentJob>();
+        var clearing = app.Get<Market.Web.Jobs.ClearingJob>();
+        var length = TimeSpan.FromSeconds(app.Get<MarketClock>().IntervalSeconds);
+
+        // From 10:00 to 14:00 on a summer Monday, the day's busiest hours: the agents post from their real profiles,
+        // each interval is cleared at its gate, and each checkpoint is witnessed before the next interval.
+        var cleared = 0;
+        for (var i = 0; i < 16; i++)
+        {
+            await agents.RunAsync(CancellationToken.None);
+            app.Clock.Advance(length);
+            cleared += await clearing.RunAsync(CancellationToken.None);
+            await setup.WaitWitnessedAsync();
+        }
+
+        await using var db = app.CreateDb();
+        var policyHeight = await db.Blocks.Where(b => b.Kind == (byte)BlockKind.WitnessPolicy).MaxAsync(b => b.Height);
+        var sizes = await db.Checkpoints.Where(c => c.Size > policyHeight).Select(c => c.Size).ToListAsync();
+        var cosigned = await db.Cosignatures.GroupBy(c => c.Size).Select(g => new { Size = g.Key, Count = g.Count() }).ToListAsync();
+        cleared.ShouldBeGreaterThanOrEqualTo(14);
+        (await db.Trades.CountAsync()).ShouldBeGreaterThan(14);
+        sizes.Count.ShouldBeGreaterThan(14);
+        sizes.ShouldAllBe(size => cosigned.Any(c => c.Size == size && c.Count >= 2), "every checkpoint of the day has 2 of 3 cosignatures");
+    }
+
+    [Fact]
     public async Task Collect_AllWitnessesStopped_TradingGoesOnAndCheckpointsAreWitnessedWhenTheyReturn()
     {
         await using var setup = await Setup.StartAsync();
@@ -171,10 +206,11 @@ public sealed class WitnessingTests
 
         public Uri BaseAddress => App.ClientOptions.BaseAddress;
 
-        public static async Task<Setup> StartAsync()
+        public static async Task<Setup> StartAsync(Action<MarketFactory>? configure = null)
         {
             var witnesses = new Witnesses(["utility", "association", "household"]);
             var app = new MarketFactory();
+            configure?.Invoke(app);
             for (var i = 0; i < 3; i++)
             {
                 app.Settings[$"Witnessing:Witnesses:{i}:Name"] = witnesses.Names[i];

@@ -121,7 +121,7 @@ verifier_tests() {
 
 # Two lanes on the two cores, about equally long: the browser and process tests (Market.E2E) spend much of their
 # time waiting on Chromium, timers and restarted processes, so the other projects run meanwhile. The browser lane
-# then runs the verifier's node tests and the small projects; the other lane the ledger tests and the web tests on
+# then runs the verifier's node tests and the small projects; the other lane the CLI, ledger and web tests on
 # SQLite. The web tests run again on PostgreSQL (a database per app, copied from a migrated template, dropped
 # afterwards), all but the classes marked [Trait("Database", "Independent")] (what they test does not depend on the
 # engine under test: settings, headers, rate limits, who may reach what, pages rendered over services that have
@@ -137,7 +137,7 @@ browser_lane() {
   run_tests tests/Market.E2E/Market.E2E.csproj Market.E2E || rc=1
   echo "   running the verifier's node tests"
   verifier_tests || rc=1
-  for name in Market.Matching.Tests Market.Replay.Tests Market.Cli.Tests; do
+  for name in Market.Matching.Tests Market.Replay.Tests; do
     echo "   running $name"
     run_tests "tests/$name/$name.csproj" "$name" || rc=1
   done
@@ -149,7 +149,7 @@ other_lane() {
   local rc=0 proj name
   for proj in tests/*/*.csproj; do
     name=$(basename "$proj" .csproj)
-    case " Market.E2E Market.Matching.Tests Market.Replay.Tests Market.Cli.Tests " in *" $name "*) continue ;; esac
+    case " Market.E2E Market.Matching.Tests Market.Replay.Tests " in *" $name "*) continue ;; esac
     echo "   running $name"
     run_tests "$proj" "$name" || rc=1
   done

@@ -38,6 +38,26 @@ public sealed class PublishedBuildTests(PublishedBuild build) : IClassFixture<Pu
         Directory.Exists(Path.Combine(_output, "data")).ShouldBeTrue("the data folder is next to the app");
         Directory.EnumerateFileSystemEntries(_elsewhere).ShouldBeEmpty("nothing is written to the working directory");
         Directory.Exists(Path.Combine(_output, "verifier")).ShouldBeFalse("the verifier's npm sources are not shipped");
+        (await http.GetStringAsync("/api/ledger/witness-policy")).ShouldContain("witness demo-witness-1 ");
+        await WaitWitnessedAsync(http, app);
+    }
+
+    /// <summary>The demo's own two witnesses catch up on the backfilled day and cosign the newest checkpoint.</summary>
+    private static async Task WaitWitnessedAsync(HttpClient http, AppProcess app)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            var status = await http.GetFromJsonAsync<JsonElement>("/api/ledger/witnesses");
+            if (status.GetProperty("witnessed").ValueKind == JsonValueKind.Object
+                && status.GetProperty("witnessed").GetProperty("cosigners").GetArrayLength() == 2)
+            {
+                return;
+            }
+
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "the demo witnesses did not cosign a checkpoint:\n" + status + "\n" + app.Output);
+            await Task.Delay(200);
+        }
     }
 
     [Fact]

@@ -35,6 +35,8 @@ public sealed class StorageFaultTests
             ["Market:RunJobs"] = "false",
             ["Demo:Enabled"] = "true",
             ["Demo:Simulate"] = "false",
+            // The demo's own witnesses are tested on their own (WitnessJourneyTests); here they would only add work.
+            ["Witnessing:DemoWitnesses"] = "0",
             ["Testing:ClockStart"] = Monday.ToString("O", CultureInfo.InvariantCulture),
         }))
         {
@@ -96,6 +98,8 @@ public sealed class StorageFaultTests
                 ["Market:RunJobs"] = "false",
                 ["Demo:Enabled"] = "true",
                 ["Demo:Simulate"] = "false",
+                // The demo's own witnesses are tested on their own (WitnessJourneyTests); here they would only add work.
+                ["Witnessing:DemoWitnesses"] = "0",
             }))
             {
                 var (exit, _, stderr) = await BackupAsync(Path.Combine(data, "market.db"), Path.Combine(data, "copy.db"));

@@ -21,6 +21,20 @@ public sealed class Sha256x8Tests
     }
 
     [Fact]
+    public void Hash_RandomLengthsAndCounts_EqualsPlatformSha256()
+    {
+        var gen = Gen.Int[0, 300].SelectMany(size => Gen.Int[1, 20].SelectMany(count => Gen.Byte.Array[size * count].Select(data => (size, count, data))));
+
+        gen.Sample(sample =>
+        {
+            var (size, count, data) = sample;
+            var output = new byte[count * 32];
+            Sha256x8.Hash(data, size, count, output);
+            return Enumerable.Range(0, count).All(i => output.AsSpan(i * 32, 32).SequenceEqual(SHA256.HashData(data.AsSpan(i * size, size))));
+        }, iter: 300);
+    }
+
+    [Fact]
     public void HashPrefixed_NodePairsInPlace_EqualsPlatformSha256()
     {
         var gen = Gen.Int[1, 40].SelectMany(pairs => Gen.Byte.Array[pairs * 64].Select(data => (pairs, data)));

@@ -9,7 +9,7 @@ public sealed partial class LedgerExportReader
     /// <summary>The fields of a block or checkpoint line, each at most once.</summary>
     private sealed class Fields
     {
-        private readonly LeafList.Builder _leaves = new();
+        private LeafList.Builder _leaves = new();
         private readonly HashSet<string> _seen = [];
         private long _number;
 
@@ -35,7 +35,8 @@ public sealed partial class LedgerExportReader
 
         public static Fields Parse(ReadOnlySpan<byte> line, long number)
         {
-            var fields = new Fields { _number = number };
+            // The leaves are at most half the line (hex): one buffer of that size, handed to the block.
+            var fields = new Fields { _number = number, _leaves = new LeafList.Builder(line.Length / 2) };
             try
             {
                 var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 3 });

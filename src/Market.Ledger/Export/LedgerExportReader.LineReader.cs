@@ -1,11 +1,15 @@
+using System.Buffers;
+
 namespace Market.Ledger;
 
 public sealed partial class LedgerExportReader
 {
     /// <summary>Splits a stream into '\n'-terminated lines (a trailing '\r' is dropped) without a string per line.</summary>
+    /// <remarks>The buffer comes from the shared array pool and goes back to it at <see cref="Release"/>: an order
+    /// book's line is tens of MB, and fresh memory of that size costs more to touch than to parse.</remarks>
     private sealed class LineReader(Stream stream)
     {
-        private byte[] _buffer = new byte[1 << 16];
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
         private int _start;
         private int _end;
         private bool _eof;
@@ -45,6 +49,18 @@ public sealed partial class LedgerExportReader
             }
         }
 
+        /// <summary>Gives the buffer back to the pool; no line read before may be used after this.</summary>
+        public void Release()
+        {
+            if (_buffer.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = [];
+                _start = _end = 0;
+                _eof = true;
+            }
+        }
+
         private static ReadOnlyMemory<byte> Trim(ReadOnlyMemory<byte> line) =>
             line.Length > 0 && line.Span[^1] == (byte)'\r' ? line[..^1] : line;
 
@@ -59,7 +75,10 @@ public sealed partial class LedgerExportReader
 
             if (_end == _buffer.Length)
             {
-                Array.Resize(ref _buffer, checked(_buffer.Length * 2));
+                var grown = ArrayPool<byte>.Shared.Rent(checked(_buffer.Length * 2));
+                _buffer.AsSpan(0, _end).CopyTo(grown);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = grown;
             }
 
             var read = stream.Read(_buffer, _end, _buffer.Length - _end);

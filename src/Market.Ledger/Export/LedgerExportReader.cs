@@ -34,28 +34,36 @@ public sealed partial class LedgerExportReader
         }
 
         _started = true;
-        if (!_lines.TryRead(out var first))
+        try
         {
-            throw Error(1, "empty file: expected the format line");
-        }
-
-        ParseFormatLine(first.Span, _lines.LineNumber);
-        while (_lines.TryRead(out var line))
-        {
-            var number = _lines.LineNumber;
-            var fields = Fields.Parse(line.Span, number);
-            if (fields.Type == "checkpoint")
+            if (!_lines.TryRead(out var first))
             {
-                Checkpoint = fields.ToCheckpoint(number);
-                if (_lines.TryRead(out _))
-                {
-                    throw Error(_lines.LineNumber, "nothing may follow the checkpoint line");
-                }
-
-                yield break;
+                throw Error(1, "empty file: expected the format line");
             }
 
-            yield return fields.ToBlock(number);
+            ParseFormatLine(first.Span, _lines.LineNumber);
+            while (_lines.TryRead(out var line))
+            {
+                var number = _lines.LineNumber;
+                var fields = Fields.Parse(line.Span, number);
+                if (fields.Type == "checkpoint")
+                {
+                    Checkpoint = fields.ToCheckpoint(number);
+                    if (_lines.TryRead(out _))
+                    {
+                        throw Error(_lines.LineNumber, "nothing may follow the checkpoint line");
+                    }
+
+                    yield break;
+                }
+
+                yield return fields.ToBlock(number);
+            }
+        }
+        finally
+        {
+            // A block holds copies of what it needs; the line buffer goes back to the pool.
+            _lines.Release();
         }
     }
 

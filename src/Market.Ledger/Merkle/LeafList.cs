@@ -111,9 +111,9 @@ public sealed class LeafList : IReadOnlyList<ReadOnlyMemory<byte>>
     }
 
     /// <summary>Builds a leaf list by appending leaves (used by readers).</summary>
-    internal sealed class Builder
+    internal sealed class Builder(int capacity = 256)
     {
-        private byte[] _buffer = new byte[256];
+        private byte[] _buffer = GC.AllocateUninitializedArray<byte>(Math.Max(16, capacity));
         private int[] _offsets = new int[9];
         private int _count;
 
@@ -124,7 +124,9 @@ public sealed class LeafList : IReadOnlyList<ReadOnlyMemory<byte>>
             var start = _offsets[_count];
             if (start + length > _buffer.Length)
             {
-                Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, start + length));
+                var grown = GC.AllocateUninitializedArray<byte>(Math.Max(_buffer.Length * 2, start + length));
+                _buffer.AsSpan(0, start).CopyTo(grown);
+                _buffer = grown;
             }
 
             if (_count + 2 > _offsets.Length)
@@ -157,9 +159,13 @@ public sealed class LeafList : IReadOnlyList<ReadOnlyMemory<byte>>
                 uniform = _offsets[i + 1] - _offsets[i] == length;
             }
 
+            // The buffer is handed over when little of it is unused (a builder sized from the export line's length),
+            // else copied to its length; the builder is not used after Build.
+            var data = _buffer.Length - total <= total / 8 ? _buffer : _buffer.AsSpan(0, total).ToArray();
+            _buffer = [];
             return uniform
-                ? new LeafList(_buffer.AsSpan(0, total).ToArray(), null, length, _count)
-                : new LeafList(_buffer.AsSpan(0, total).ToArray(), _offsets.AsSpan(0, _count + 1).ToArray(), 0, _count);
+                ? new LeafList(data, null, length, _count)
+                : new LeafList(data, _offsets.AsSpan(0, _count + 1).ToArray(), 0, _count);
         }
     }
 }

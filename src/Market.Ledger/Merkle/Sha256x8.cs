@@ -38,17 +38,32 @@ internal static class Sha256x8
     /// <c>output[i·32]</c>. The output may overlap the input as long as digest i lies at or before message i's
     /// start (each batch reads its eight messages before it writes).
     /// </summary>
+    public static void HashPrefixed(byte prefix, ReadOnlySpan<byte> data, int size, int count, Span<byte> output) =>
+        Hash(prefix, data, size, count, output);
+
+    /// <summary>
+    /// Hashes <paramref name="count"/> messages <c>data[i·size .. (i+1)·size)</c> (no prefix) into 32-byte digests at
+    /// <c>output[i·32]</c>, with the same overlap rule as <see cref="HashPrefixed"/>.
+    /// </summary>
+    public static void Hash(ReadOnlySpan<byte> data, int size, int count, Span<byte> output) =>
+        Hash(-1, data, size, count, output);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call (CLI runs are one-shot)
-    public static void HashPrefixed(byte prefix, ReadOnlySpan<byte> data, int size, int count, Span<byte> output)
+    private static void Hash(int prefix, ReadOnlySpan<byte> data, int size, int count, Span<byte> output)
     {
-        var length = size + 1;
+        var skip = prefix >= 0 ? 1 : 0;
+        var length = size + skip;
         var blocks = (length + 8 + 64) / 64;
         Span<byte> padded = stackalloc byte[Lanes * blocks * 64];
         padded.Clear();
         for (var lane = 0; lane < Lanes; lane++)
         {
             var message = padded.Slice(lane * blocks * 64, blocks * 64);
-            message[0] = prefix;
+            if (prefix >= 0)
+            {
+                message[0] = (byte)prefix;
+            }
+
             message[length] = 0x80;
             BinaryPrimitives.WriteUInt64BigEndian(message[^8..], (ulong)length * 8);
         }
@@ -62,7 +77,7 @@ internal static class Sha256x8
             {
                 // Unused lanes repeat the last message; their digests are dropped.
                 var source = data.Slice((first + Math.Min(lane, lanes - 1)) * size, size);
-                source.CopyTo(padded.Slice((lane * blocks * 64) + 1, size));
+                source.CopyTo(padded.Slice((lane * blocks * 64) + skip, size));
             }
 
             for (var i = 0; i < 8; i++)

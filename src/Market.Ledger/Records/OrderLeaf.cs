@@ -89,10 +89,20 @@ public readonly record struct OrderLeaf(
     /// <summary>The order's statement hash into <paramref name="destination"/> (no allocation).</summary>
     internal void StatementHash(ReadOnlySpan<byte> ledgerId, long intervalStart, long intervalEnd, Span<byte> destination)
     {
-        Span<byte> statement = stackalloc byte[Ledger.Statement.PrefixSize + Ledger.Statement.OrderBodySize];
-        Ledger.Statement.Write(statement, ledgerId, Owner, StatementType.Order);
-        Ledger.Statement.WriteOrderBody(statement[Ledger.Statement.PrefixSize..], intervalStart, intervalEnd, Side, EnergyWh, LimitPrice, Nonce);
+        Span<byte> statement = stackalloc byte[StatementSize];
+        WriteStatement(ledgerId, intervalStart, intervalEnd, statement);
         SHA256.HashData(statement, destination);
+    }
+
+    /// <summary>Length of an order's statement (what its statement hash is the SHA-256 of).</summary>
+    internal const int StatementSize = Ledger.Statement.PrefixSize + Ledger.Statement.OrderBodySize;
+
+    /// <summary>The order's statement into <paramref name="destination"/> (<see cref="StatementSize"/> bytes), for
+    /// hashing many at once.</summary>
+    internal void WriteStatement(ReadOnlySpan<byte> ledgerId, long intervalStart, long intervalEnd, Span<byte> destination)
+    {
+        Ledger.Statement.Write(destination, ledgerId, Owner, StatementType.Order);
+        Ledger.Statement.WriteOrderBody(destination[Ledger.Statement.PrefixSize..], intervalStart, intervalEnd, Side, EnergyWh, LimitPrice, Nonce);
     }
 
     /// <summary>The nonce of an order the market places under a mandate: the first 16 bytes of

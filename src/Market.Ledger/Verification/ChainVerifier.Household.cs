@@ -16,6 +16,9 @@ public sealed partial class ChainVerifier
     /// <summary>From this many orders on, their statement hashes and submission roots are computed on every core.</summary>
     private const int ParallelOrders = 512;
 
+    /// <summary>Orders whose statements are hashed together (a multiple of the eight lanes).</summary>
+    private const int HashBatch = 64;
+
     /// <summary>The verified-signature cache is emptied beyond this many entries (it only saves work).</summary>
     private const int SignatureCacheLimit = 1 << 21;
 
@@ -199,37 +202,122 @@ public sealed partial class ChainVerifier
         var hashes = new byte[count * 32];
         var roots = new byte[count * 32];
         var digests = new byte[count * 32];
-        void Hash(int i)
+        var leafHashes = new byte[count * 32];
+        var groups = new Dictionary<SignatureGroupKey, List<int>>();
+        var groupList = new List<List<int>>();
+
+        // Statement hashes, and the submission-tree leaf hash of each (SHA-256(0x00 ‖ statement hash)), in batches of
+        // equal-length messages hashed eight at a time where the processor allows.
+        void Hash(int batch)
         {
-            var hash = hashes.AsSpan(i * 32, 32);
-            orders[i].StatementHash(ledgerId, start, end, hash);
+            var from = batch * HashBatch;
+            var n = Math.Min(HashBatch, count - from);
+            Span<byte> statements = stackalloc byte[HashBatch * OrderLeaf.StatementSize];
+            for (var k = 0; k < n; k++)
+            {
+                orders[from + k].WriteStatement(ledgerId, start, end, statements.Slice(k * OrderLeaf.StatementSize, OrderLeaf.StatementSize));
+            }
+
+            var batchHashes = hashes.AsSpan(from * 32, n * 32);
+            var batchLeaves = leafHashes.AsSpan(from * 32, n * 32);
+            if (Sha256x8.IsSupported)
+            {
+                Sha256x8.Hash(statements, OrderLeaf.StatementSize, n, batchHashes);
+                Sha256x8.HashPrefixed(0x00, batchHashes, 32, n, batchLeaves);
+                return;
+            }
+
+            Span<byte> leaf = stackalloc byte[33];
+            for (var k = 0; k < n; k++)
+            {
+                SHA256.HashData(statements.Slice(k * OrderLeaf.StatementSize, OrderLeaf.StatementSize), batchHashes.Slice(k * 32, 32));
+                batchHashes.Slice(k * 32, 32).CopyTo(leaf[1..]);
+                SHA256.HashData(leaf, batchLeaves.Slice(k * 32, 32));
+            }
+        }
+
+        ForEachIndex((count + HashBatch - 1) / HashBatch, ParallelOrders / HashBatch, Hash);
+        for (var i = 0; i < count; i++)
+        {
             if (orders[i].Authorization is SignedOrder { Signature: var signature })
             {
-                var root = roots.AsSpan(i * 32, 32);
-                if (signature.TryRootFor(hash, root))
+                var key = new SignatureGroupKey(signature);
+                if (!groups.TryGetValue(key, out var members))
                 {
-                    TripleDigest(signature.KeyId, root, signature.Signature, digests.AsSpan(i * 32, 32));
+                    groups[key] = members = [];
+                    groupList.Add(members);
+                }
+
+                members.Add(i);
+            }
+        }
+
+        // The statements of one submission share one signature, size and the upper nodes of their paths: each
+        // submission's roots are walked together (SharedPathRoots), and its digest computed once per root.
+        void Group(int g)
+        {
+            var members = groupList[g];
+            var first = ((SignedOrder)orders[members[0]].Authorization).Signature;
+            var tree = CompleteSubmission(members, first.SubmissionSize);
+            SharedPathRoots? walker = null;
+            var firstWithDigest = -1;
+            foreach (var i in members)
+            {
+                var signature = ((SignedOrder)orders[i].Authorization).Signature;
+                var root = roots.AsSpan(i * 32, 32);
+                if (tree is not null && tree.IsPathOf(signature.Index, signature.Path))
+                {
+                    tree.Root.CopyTo(root);
+                }
+                else if (!(walker ??= new SharedPathRoots(first.SubmissionSize)).TryRoot(leafHashes.AsSpan(i * 32, 32), signature.Index, signature.Path, root))
+                {
+                    continue;
+                }
+
+                var digest = digests.AsSpan(i * 32, 32);
+                if (firstWithDigest >= 0 && root.SequenceEqual(roots.AsSpan(firstWithDigest * 32, 32)))
+                {
+                    digests.AsSpan(firstWithDigest * 32, 32).CopyTo(digest);
+                }
+                else
+                {
+                    TripleDigest(signature.KeyId, root, signature.Signature, digest);
+                    if (firstWithDigest < 0)
+                    {
+                        firstWithDigest = i;
+                    }
                 }
             }
         }
 
-        if (count >= ParallelOrders)
+        // A submission all of whose statements are in this book (each index once): its tree, built from their leaf
+        // hashes; each statement's path is then compared with it. Null otherwise (e.g. a submission spanning
+        // intervals), and the paths are walked.
+        LevelTree? CompleteSubmission(List<int> members, int size)
         {
-            Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, count, Math.Max(ParallelOrders / 2, count / (4 * Environment.ProcessorCount))), range =>
+            if (members.Count != size || size < 2)
             {
-                for (var i = range.Item1; i < range.Item2; i++)
-                {
-                    Hash(i);
-                }
-            });
-        }
-        else
-        {
-            for (var i = 0; i < count; i++)
-            {
-                Hash(i);
+                return null;
             }
+
+            var leaves = new byte[size * 32];
+            var seen = new bool[size];
+            foreach (var i in members)
+            {
+                var index = ((SignedOrder)orders[i].Authorization).Signature.Index;
+                if (seen[index])
+                {
+                    return null;
+                }
+
+                seen[index] = true;
+                leafHashes.AsSpan(i * 32, 32).CopyTo(leaves.AsSpan(index * 32, 32));
+            }
+
+            return LevelTree.Build(leaves);
         }
+
+        ForEachIndex(groupList.Count, count >= ParallelOrders ? 8 : int.MaxValue, Group);
 
         var pending = new Dictionary<Digest, int>();
         Dictionary<byte[], long>? mandateEnergy = null;
@@ -426,6 +514,41 @@ public sealed partial class ChainVerifier
     }
 
     private readonly record struct CancellationKey(PartyId Household, Digest StatementHash);
+
+    /// <summary>Runs <paramref name="body"/> for 0 … count-1, on every core from <paramref name="parallelFrom"/> items on.</summary>
+    private static void ForEachIndex(int count, int parallelFrom, Action<int> body)
+    {
+        if (count >= parallelFrom)
+        {
+            Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, count, Math.Max(1, Math.Min(ParallelOrders / 2, count / (4 * Environment.ProcessorCount)))), range =>
+            {
+                for (var i = range.Item1; i < range.Item2; i++)
+                {
+                    body(i);
+                }
+            });
+        }
+        else
+        {
+            for (var i = 0; i < count; i++)
+            {
+                body(i);
+            }
+        }
+    }
+
+    /// <summary>One household submission's statements in a book: the same key id, signature and size.</summary>
+    private readonly struct SignatureGroupKey(HouseholdSignature signature) : IEquatable<SignatureGroupKey>
+    {
+        private readonly HouseholdSignature _signature = signature;
+
+        public bool Equals(SignatureGroupKey other) => _signature.SubmissionSize == other._signature.SubmissionSize
+            && _signature.Signature.AsSpan().SequenceEqual(other._signature.Signature) && _signature.KeyId.AsSpan().SequenceEqual(other._signature.KeyId);
+
+        public override bool Equals(object? obj) => obj is SignatureGroupKey other && Equals(other);
+
+        public override int GetHashCode() => HashCode.Combine(BinaryPrimitives.ReadInt64LittleEndian(_signature.Signature), BinaryPrimitives.ReadInt64LittleEndian(_signature.Signature.AsSpan(32)), _signature.SubmissionSize);
+    }
 
     private readonly record struct Digest(UInt128 High, UInt128 Low)
     {

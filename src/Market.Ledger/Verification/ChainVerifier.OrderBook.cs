@@ -44,11 +44,14 @@ public sealed partial class ChainVerifier
         // The book's own checks run first over every order; the authorisation checks (§8) then run over the orders
         // before the first that failed them, so the failure reported is always the first in leaf order.
         var orders = new OrderLeaf[block.Leaves.Count];
+        var decoded = new OrderLeaf[orders.Length];
+        var errors = new string?[orders.Length];
+        ForEachIndex(orders.Length, ParallelOrders, i => errors[i] = OrderLeaf.TryDecode(block.Leaves.GetSpan(i), out decoded[i], out var error) ? null : error);
         VerificationFailure? failure = null;
         var count = 0;
         for (; count < orders.Length && failure is null; count++)
         {
-            failure = CheckOrder(block, rules, orders, count, height);
+            failure = CheckOrder(decoded, errors, rules, orders, count, height);
         }
 
         if (failure is not null)
@@ -68,12 +71,14 @@ public sealed partial class ChainVerifier
         return null;
     }
 
-    private static VerificationFailure? CheckOrder(LedgerBlock block, RulesRecord rules, OrderLeaf[] orders, int i, long height)
+    private static VerificationFailure? CheckOrder(OrderLeaf[] decoded, string?[] errors, RulesRecord rules, OrderLeaf[] orders, int i, long height)
     {
-        if (!OrderLeaf.TryDecode(block.Leaves.GetSpan(i), out var order, out var error))
+        if (errors[i] is { } error)
         {
-            return Fail(VerificationFailureReason.MalformedLeaf, height, error!, leafIndex: i);
+            return Fail(VerificationFailureReason.MalformedLeaf, height, error, leafIndex: i);
         }
+
+        var order = decoded[i];
 
         if (i > 0 && order.Sequence <= orders[i - 1].Sequence)
         {

@@ -15,15 +15,47 @@ public sealed class LedgerExportWriter : IDisposable
     /// <summary>Starts an export on a stream and writes the format line.</summary>
     /// <param name="stream">Destination.</param>
     public LedgerExportWriter(Stream stream)
+        : this(stream, formatLine: true)
+    {
+    }
+
+    private LedgerExportWriter(Stream stream, bool formatLine)
     {
         ArgumentNullException.ThrowIfNull(stream);
         _stream = stream;
         _json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
+        if (!formatLine)
+        {
+            return;
+        }
+
         _json.WriteStartObject();
         _json.WriteString("format", LedgerExport.FormatName);
         _json.WriteNumber("version", LedgerExport.FormatVersion);
         _json.WriteEndObject();
         EndLine();
+    }
+
+    /// <summary>One block's export line, newline included, exactly as <see cref="WriteBlock"/> writes it (what a
+    /// server keeps to answer several readers of the same block).</summary>
+    /// <param name="block">The block.</param>
+    /// <returns>The line's bytes.</returns>
+    public static byte[] BlockLine(LedgerBlock block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        long estimate = 512;
+        for (var i = 0; i < block.Leaves.Count; i++)
+        {
+            estimate += (2L * block.Leaves.GetSpan(i).Length) + 3;
+        }
+
+        using var stream = new MemoryStream((int)Math.Min(estimate, Array.MaxLength));
+        using (var writer = new LedgerExportWriter(stream, formatLine: false))
+        {
+            writer.WriteBlock(block);
+        }
+
+        return stream.Length == stream.Capacity ? stream.GetBuffer() : stream.ToArray();
     }
 
     /// <summary>Writes one block line.</summary>

@@ -12,6 +12,7 @@ public static class LedgerExtensions
         builder.Services.AddSingleton<LedgerReader>();
         builder.Services.AddSingleton<MatchingReplayer>();
         builder.Services.AddSingleton<ChainVerification>();
+        builder.Services.AddSingleton<RecentBlockLines>();
         builder.Services.AddSingleton<LedgerPublication>();
         builder.Services.AddSingleton<CheckpointSigner>();
         builder.Services.AddSingleton<LedgerGate>();

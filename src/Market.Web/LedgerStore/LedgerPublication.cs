@@ -7,7 +7,7 @@ namespace Market.Web.LedgerStore;
 /// What the operator publishes for auditors and mirrors: signed checkpoints of the ledger-wide tree, consistency
 /// proofs between them, the full export, and per-trade receipts.
 /// </summary>
-public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFactory, CheckpointNotes notes)
+public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFactory, CheckpointNotes notes, RecentBlockLines recent)
 {
     /// <summary>The newest signed checkpoint, or <see langword="null"/> before the first is signed. Reads only.</summary>
     public async Task<Checkpoint?> LatestCheckpointAsync(CancellationToken cancellationToken = default)
@@ -58,14 +58,17 @@ public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFacto
         ArgumentOutOfRangeException.ThrowIfNegative(from);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(from, checkpoint.Size);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // A replica extending its copy fetches the newest blocks: those lines are shared (RecentBlockLines). A full
+        // export, and anything older, is read from the database page by page.
+        var recentFrom = from == 0 ? checkpoint.Size : Math.Max(from, checkpoint.Size - RecentBlockLines.MaxBlocks);
         // Buffer per page so a large export never holds the whole ledger in memory.
         await using var buffer = new MemoryStream();
         using (var writer = new LedgerExportWriter(buffer))
         {
             const int page = 500;
-            for (var start = from; start < checkpoint.Size; start += page)
+            for (var start = from; start < recentFrom; start += page)
             {
-                var to = Math.Min(checkpoint.Size, start + page);
+                var to = Math.Min(recentFrom, start + page);
                 var blocks = await db.Blocks.AsNoTracking().Where(b => b.Height >= start && b.Height < to).OrderBy(b => b.Height).ToListAsync(cancellationToken);
                 var leaves = (await db.BlockLeaves.AsNoTracking().Where(l => l.BlockHeight >= start && l.BlockHeight < to)
                         .OrderBy(l => l.BlockHeight).ThenBy(l => l.Index).ToListAsync(cancellationToken))
@@ -80,11 +83,27 @@ public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFacto
                 buffer.SetLength(0);
             }
 
+            buffer.Position = 0;
+            await buffer.CopyToAsync(output, cancellationToken);
+            buffer.SetLength(0);
+            for (var height = recentFrom; height < checkpoint.Size; height++)
+            {
+                await output.WriteAsync(await recent.GetAsync(height, BlockLineAsync), cancellationToken);
+            }
+
             writer.WriteCheckpoint(checkpoint);
         }
 
         buffer.Position = 0;
         await buffer.CopyToAsync(output, cancellationToken);
+    }
+
+    private async Task<byte[]> BlockLineAsync(long height)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var block = await db.Blocks.AsNoTracking().SingleAsync(b => b.Height == height);
+        var leaves = await db.BlockLeaves.AsNoTracking().Where(l => l.BlockHeight == height).OrderBy(l => l.Index).Select(l => l.Data).ToListAsync();
+        return LedgerExportWriter.BlockLine(new LedgerBlock(block.Header, block.Signature, leaves));
     }
 
     /// <summary>

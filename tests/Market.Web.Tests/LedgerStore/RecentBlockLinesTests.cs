@@ -1,0 +1,81 @@
+using System.Text;
+using Market.Web.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace Market.Web.Tests.LedgerStore;
+
+/// <summary>
+/// The newest blocks' export lines are built once and shared by the replicas that fetch them; what they are served
+/// is byte for byte what the full export (read from the database) holds.
+/// </summary>
+public sealed class RecentBlockLinesTests
+{
+    [Fact]
+    public async Task GetAsync_ConcurrentReadersOfOneBlock_BuildItOnce()
+    {
+        var lines = new RecentBlockLines();
+        var builds = 0;
+        var release = new TaskCompletionSource();
+        async Task<byte[]> Build(long height)
+        {
+            Interlocked.Increment(ref builds);
+            await release.Task;
+            return Encoding.UTF8.GetBytes($"line {height}\n");
+        }
+
+        var readers = Enumerable.Range(0, 3).Select(_ => lines.GetAsync(7, Build)).ToArray();
+        release.SetResult();
+        var got = await Task.WhenAll(readers);
+
+        builds.ShouldBe(1);
+        got.ShouldAllBe(line => Encoding.UTF8.GetString(line) == "line 7\n");
+    }
+
+    [Fact]
+    public async Task GetAsync_ABuildFails_TheNextReaderBuildsAgain()
+    {
+        var lines = new RecentBlockLines();
+        var calls = 0;
+        Task<byte[]> Build(long height) => ++calls == 1 ? throw new InvalidOperationException("database gone") : Task.FromResult(new byte[] { 1 });
+
+        await Should.ThrowAsync<InvalidOperationException>(() => lines.GetAsync(3, Build));
+        (await lines.GetAsync(3, Build)).ShouldBe([1]);
+        calls.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task GetAsync_MoreBlocksThanKept_TheOldestHeightsAreDropped()
+    {
+        var lines = new RecentBlockLines();
+        for (var height = 0L; height < RecentBlockLines.MaxBlocks + 5; height++)
+        {
+            await lines.GetAsync(height, h => Task.FromResult(new byte[] { (byte)h }));
+        }
+
+        lines.Heights.ShouldBe(Enumerable.Range(5, RecentBlockLines.MaxBlocks).Select(h => (long)h));
+    }
+
+    [Fact]
+    public async Task Export_FromAHeight_ServesTheSharedLinesExactlyAsTheFullExportHasThem()
+    {
+        await using var app = new MarketFactory();
+        using var http = app.CreateClient();
+        for (var i = 0; i < 3; i++)
+        {
+            await app.TradeAndClearAsync(1500 + i);
+        }
+
+        await using var db = app.CreateDb();
+        var size = await db.Checkpoints.MaxAsync(c => c.Size);
+        var from = size - 4;
+
+        var full = (await http.GetStringAsync("/api/ledger/export")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var first = await http.GetStringAsync($"/api/ledger/export?from={from}");
+        var again = await http.GetStringAsync($"/api/ledger/export?from={from}");
+
+        app.Get<RecentBlockLines>().Heights.ShouldBe(Enumerable.Range((int)from, 4).Select(h => (long)h));
+        var expected = string.Join('\n', [full[0], .. full[(int)(from + 1)..]]) + "\n";
+        first.ShouldBe(expected);
+        again.ShouldBe(expected);
+    }
+}

@@ -35,6 +35,21 @@ public sealed class ExportTests
     }
 
     [Fact]
+    public void WriteBlock_EveryBlockAndLongLeaves_IsExactlyWhatTheJsonWriterWrites()
+    {
+        var chain = TestChain.Valid;
+        var last = chain.Blocks[^1];
+        var large = new LedgerBlock(last.HeaderBytes, last.Signature, [.. Enumerable.Range(0, 300).Select(i => Enumerable.Range(0, i * 250).Select(b => (byte)(b * 31 + i)).ToArray()), []]);
+
+        foreach (var block in chain.Blocks.Append(large))
+        {
+            var line = Encoding.UTF8.GetString(LedgerExportWriter.BlockLine(block));
+
+            line.ShouldBe(JsonWriterLine(block));
+        }
+    }
+
+    [Fact]
     public void Write_ValidChain_HasFormatLineBlockLinesAndCheckpointLine()
     {
         var chain = TestChain.Valid;
@@ -212,4 +227,29 @@ public sealed class ExportTests
 
     private static MemoryStream Stream(string[] lines) =>
         new(Encoding.UTF8.GetBytes(lines.Length == 0 ? string.Empty : string.Join('\n', lines) + "\n"));
+
+    // The block line as System.Text.Json writes it: the reference the hand-written line must equal.
+    private static string JsonWriterLine(LedgerBlock block)
+    {
+        var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            json.WriteString("type", "block");
+            json.WriteNumber("height", System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(block.HeaderBytes.AsSpan(3)));
+            json.WriteString("kind", LedgerExport.KindName((BlockKind)block.HeaderBytes[2]));
+            json.WriteString("header", Convert.ToHexStringLower(block.HeaderBytes));
+            json.WriteString("signature", Convert.ToHexStringLower(block.Signature));
+            json.WriteStartArray("leaves");
+            foreach (var leaf in block.Leaves)
+            {
+                json.WriteStringValue(Convert.ToHexStringLower(leaf.Span));
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
 }

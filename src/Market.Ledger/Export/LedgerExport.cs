@@ -48,6 +48,18 @@ public static class LedgerExport
         return (blocks, reader.Checkpoint);
     }
 
+    internal static ReadOnlySpan<byte> KindNameUtf8(BlockKind kind) => kind switch
+    {
+        BlockKind.KeyEvent => "keyEvent"u8,
+        BlockKind.OrderBook => "orderBook"u8,
+        BlockKind.Clearing => "clearing"u8,
+        BlockKind.Rules => "rules"u8,
+        BlockKind.Reconciliation => "reconciliation"u8,
+        BlockKind.Household => "household"u8,
+        BlockKind.WitnessPolicy => "witnessPolicy"u8,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown block kind"),
+    };
+
     internal static string KindName(BlockKind kind) => kind switch
     {
         BlockKind.KeyEvent => "keyEvent",

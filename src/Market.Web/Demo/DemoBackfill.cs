@@ -102,7 +102,7 @@ public sealed partial class DemoBackfill(
         });
         // Sealed and checkpointed at the simulated times, as if the week had happened live.
         using var checkpoints = ActivatorUtilities.CreateInstance<CheckpointSigner>(services, simulated);
-        using var ledgerGate = new LedgerGate(checkpoints, new CheckpointNotifier());
+        using var ledgerGate = new LedgerGate(checkpoints, new CheckpointNotifier(), new RecentBlockLines(), dbFactory);
         var writer = ActivatorUtilities.CreateInstance<LedgerWriter>(services, simulated);
         // The clearing's own per-interval log lines would drown the progress; a real failure still throws.
         var clearing = ActivatorUtilities.CreateInstance<ClearingService>(services, clock, writer, ledgerGate, events, NullLogger<ClearingService>.Instance);

@@ -1,3 +1,6 @@
+using Market.Ledger;
+using Microsoft.EntityFrameworkCore;
+
 namespace Market.Web.LedgerStore;
 
 /// <summary>
@@ -6,9 +9,25 @@ namespace Market.Web.LedgerStore;
 /// themselves (<see cref="LedgerLock"/>); this gate keeps one node's sealers from queueing on that lock and gives
 /// every sealing one place where its checkpoint is signed.
 /// </summary>
-public sealed class LedgerGate(CheckpointSigner checkpoints, CheckpointNotifier notifier) : IDisposable
+public sealed class LedgerGate(CheckpointSigner checkpoints, CheckpointNotifier notifier, RecentBlockLines recent,
+    IDbContextFactory<MarketDbContext> dbFactory) : IDisposable
 {
+    // The blocks the current sealing wrote (LedgerWriter reports them), offered to RecentBlockLines once committed.
+    private static readonly AsyncLocal<List<SealedBlock>?> Sealing = new();
+
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Called by the writer of a block's leaves inside <see cref="SealAsync{T}"/>.</summary>
+    internal static void Wrote(SealedBlock block)
+    {
+        if (Sealing.Value is { } blocks)
+        {
+            lock (blocks)
+            {
+                blocks.Add(block);
+            }
+        }
+    }
 
     public void Dispose() => _gate.Dispose();
 
@@ -17,18 +36,42 @@ public sealed class LedgerGate(CheckpointSigner checkpoints, CheckpointNotifier 
     {
         ArgumentNullException.ThrowIfNull(seal);
         await _gate.WaitAsync(cancellationToken);
+        var blocks = Sealing.Value = [];
         try
         {
             var result = await seal();
             // Signed even when the caller's token is cancelled now: what was committed gets its checkpoint.
             await checkpoints.SignAsync(CancellationToken.None);
+            await OfferAsync(blocks);
             // Witnesses are asked to cosign in the background: sealing never waits for them.
             notifier.Notify();
             return result;
         }
         finally
         {
+            Sealing.Value = null;
             _gate.Release();
+        }
+    }
+
+    // The sealed blocks whose header is the one committed at their height, kept for the replicas that fetch them next
+    // (a block written in a transaction that was rolled back is not, and its height may be sealed again).
+    private async Task OfferAsync(List<SealedBlock> blocks)
+    {
+        if (blocks.Count == 0)
+        {
+            return;
+        }
+
+        var heights = blocks.Select(b => b.Header.Height).ToList();
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var stored = await db.Blocks.AsNoTracking().Where(b => heights.Contains(b.Height)).Select(b => new { b.Height, b.Header }).ToDictionaryAsync(b => b.Height, b => b.Header);
+        foreach (var block in blocks)
+        {
+            if (stored.TryGetValue(block.Header.Height, out var header) && header.AsSpan().SequenceEqual(block.HeaderBytes))
+            {
+                recent.Offer(block.Header.Height, block);
+            }
         }
     }
 }

@@ -54,6 +54,7 @@ public sealed partial class LedgerWriter(
         ArgumentNullException.ThrowIfNull(block);
         var height = block.Header.Height;
         var leaves = block.Leaves;
+        LedgerGate.Wrote(block);
         return BulkWriter.InsertAsync(connection, transaction, Leaves, leaves.Count, (i, v) =>
         {
             v[0] = height;

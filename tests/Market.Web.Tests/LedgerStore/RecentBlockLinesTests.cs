@@ -1,3 +1,4 @@
+using Market.Ledger;
 using System.Text;
 using Market.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -56,6 +57,20 @@ public sealed class RecentBlockLinesTests
     }
 
     [Fact]
+    public async Task Offer_AnOfferedBlock_IsServedWithoutBuildingItFromTheDatabase()
+    {
+        var lines = new RecentBlockLines();
+        var header = new byte[BlockHeader.Size];
+        header[2] = (byte)BlockKind.Rules;
+        var block = new LedgerBlock(header, new byte[64], [[1, 2, 3], [4, 5]]);
+        lines.Offer(5, block);
+
+        var line = await lines.GetAsync(5, _ => throw new InvalidOperationException("read from the database"));
+
+        line.ShouldBe(LedgerExportWriter.BlockLine(block));
+    }
+
+    [Fact]
     public async Task Export_FromAHeight_ServesTheSharedLinesExactlyAsTheFullExportHasThem()
     {
         await using var app = new MarketFactory();
@@ -68,12 +83,16 @@ public sealed class RecentBlockLinesTests
         await using var db = app.CreateDb();
         var size = await db.Checkpoints.MaxAsync(c => c.Size);
         var from = size - 4;
+        // The gate offered what it sealed (order books and clearings) before anyone asked for them.
+        app.Get<RecentBlockLines>().Heights.ShouldContain(size - 1);
+        app.Get<RecentBlockLines>().Heights.ShouldContain(size - 2);
 
         var full = (await http.GetStringAsync("/api/ledger/export")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var first = await http.GetStringAsync($"/api/ledger/export?from={from}");
         var again = await http.GetStringAsync($"/api/ledger/export?from={from}");
 
-        app.Get<RecentBlockLines>().Heights.ShouldBe(Enumerable.Range((int)from, 4).Select(h => (long)h));
+        app.Get<RecentBlockLines>().Heights.ShouldBeSubsetOf(Enumerable.Range(0, (int)size).Select(h => (long)h));
+        Enumerable.Range((int)from, 4).Select(h => (long)h).ShouldBeSubsetOf(app.Get<RecentBlockLines>().Heights);
         var expected = string.Join('\n', [full[0], .. full[(int)(from + 1)..]]) + "\n";
         first.ShouldBe(expected);
         again.ShouldBe(expected);

@@ -135,7 +135,7 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
         _parties = [.. registered.Select(h => PartyId.FromBytes(h.Pseudonym))];
 
         // Every order is signed by its household's key, so each household enrols one first (sealed before the first book).
-        _signers = new SigningHouseholds(_parties);
+        _signers = new SigningHouseholds(_parties, options.PerSubmission);
         _ledgerId = await Get<LedgerIdentity>().IdAsync();
         var accepted = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         var byParty = registered.ToDictionary(h => PartyId.FromBytes(h.Pseudonym), h => h.Id);

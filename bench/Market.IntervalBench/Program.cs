@@ -89,13 +89,17 @@ internal sealed class BenchOptions
     public const string Usage =
         "usage: Market.IntervalBench [--orders N] [--runs R] [--households H] [--seed S] [--warmup W] [--warmup-orders N]\n" +
         "                            [--data DIR] [--keep] [--verify] [--provider Sqlite|PostgreSql] [--connection STRING]\n" +
-        "                            [--readings INTERVALS [--reconcile]] [--witnesses N [--threshold T]] [--Section:Key=value ...]";
+        "                            [--readings INTERVALS [--reconcile]] [--witnesses N [--threshold T]] [--per-submission K]\n" +
+        "                            [--Section:Key=value ...]";
 
     public int Orders { get; private set; } = 100_000;
 
     public int Runs { get; private set; } = 5;
 
     public int Households { get; private set; } = 2_000;
+
+    /// <summary>Orders a household signs in one submission (the batch API takes up to 64); 8 unless given.</summary>
+    public int PerSubmission { get; private set; } = 8;
 
     public ulong Seed { get; private set; } = 1;
 
@@ -138,6 +142,7 @@ internal sealed class BenchOptions
                 case "--orders": o.Orders = Count(); break;
                 case "--runs": o.Runs = Count(); break;
                 case "--households": o.Households = Math.Max(1, Count()); break;
+                case "--per-submission": o.PerSubmission = Math.Clamp(Count(), 1, Market.Ledger.HouseholdSignature.MaxSubmissionSize); break;
                 case "--seed": o.Seed = (ulong)Count(); break;
                 case "--warmup": o.Warmup = Count(); break;
                 case "--warmup-orders": o.WarmupOrders = Count(); break;

@@ -11,15 +11,18 @@ namespace Market.IntervalBench;
 /// </summary>
 internal sealed class SigningHouseholds : IDisposable
 {
-    /// <summary>Orders one submission signs, as a household's device sends them.</summary>
-    public const int PerSubmission = 8;
 
     private static readonly OrderAuthorization Placeholder = new SignedOrder(new HouseholdSignature(new byte[32], new byte[64], 1, 0, []));
 
     private readonly Dictionary<PartyId, (ECDsa Key, HouseholdKey Public)> _keys = [];
 
-    public SigningHouseholds(IEnumerable<PartyId> households)
+    private readonly int _perSubmission;
+
+    /// <param name="households">The households.</param>
+    /// <param name="perSubmission">Orders one submission signs, as a household's device or agent sends them.</param>
+    public SigningHouseholds(IEnumerable<PartyId> households, int perSubmission)
     {
+        _perSubmission = perSubmission;
         foreach (var household in households)
         {
             var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -40,7 +43,7 @@ internal sealed class SigningHouseholds : IDisposable
     }
 
     /// <summary>
-    /// Signs one interval's orders, each household's in submissions of <see cref="PerSubmission"/>: the statement
+    /// Signs one interval's orders, each household's in submissions of the given size: the statement
     /// hash and the authorisation tail of each order, in the order given.
     /// </summary>
     public (byte[] StatementHash, byte[] Authorization)[] SignBook(byte[] ledgerId, long start, long end,
@@ -56,7 +59,7 @@ internal sealed class SigningHouseholds : IDisposable
 
         foreach (var group in Enumerable.Range(0, orders.Count).GroupBy(i => orders[i].Owner))
         {
-            foreach (var chunk in group.Chunk(PerSubmission))
+            foreach (var chunk in group.Chunk(_perSubmission))
             {
                 var signatures = Sign(group.Key, [.. chunk.Select(i => hashes[i])]);
                 for (var k = 0; k < chunk.Length; k++)

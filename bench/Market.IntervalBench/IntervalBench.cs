@@ -184,7 +184,16 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
         var latest = await publication.LatestCheckpointAsync() ?? throw new InvalidOperationException("no checkpoint to witness");
         while (true)
         {
-            if (await notes.NoteAsync(latest) is { QuorumMet: true })
+            // A count of the stored cosignatures (one indexed query) until there are enough, then the note's own
+            // policy check confirms the quorum: polling the note itself (queries and a note signature each time)
+            // took processor time from the witnesses being timed.
+            int stored;
+            await using (var db = await CreateDbAsync())
+            {
+                stored = await db.Cosignatures.CountAsync(c => c.Size == latest.Size);
+            }
+
+            if (stored >= options.WitnessThreshold && await notes.NoteAsync(latest) is { QuorumMet: true })
             {
                 return Stopwatch.GetElapsedTime(since);
             }
@@ -196,8 +205,7 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
                 throw new InvalidOperationException($"checkpoint {latest.Size} not witnessed within {QuorumPatience.TotalSeconds} s ({errors})");
             }
 
-            // Every poll is a few queries and a note signature: polled more often, the bench would take processor
-            // time from the witnesses it is timing. 10 ms is a hundredth of the goal.
+            // 10 ms is a hundredth of the goal.
             await Task.Delay(10);
         }
     }

@@ -88,7 +88,13 @@ public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFacto
             buffer.SetLength(0);
             for (var height = recentFrom; height < checkpoint.Size; height++)
             {
-                await output.WriteAsync(await recent.GetAsync(height, BlockLineAsync), cancellationToken);
+                // In slices: one write of a whole order book's line (tens of MB) would be copied into the server's
+                // output buffers at once; slices let the reader's pace hold the writer back.
+                var line = await recent.GetAsync(height, BlockLineAsync);
+                for (var offset = 0; offset < line.Length; offset += WriteSlice)
+                {
+                    await output.WriteAsync(line.AsMemory(offset, Math.Min(WriteSlice, line.Length - offset)), cancellationToken);
+                }
             }
 
             writer.WriteCheckpoint(checkpoint);
@@ -97,6 +103,8 @@ public sealed class LedgerPublication(IDbContextFactory<MarketDbContext> dbFacto
         buffer.Position = 0;
         await buffer.CopyToAsync(output, cancellationToken);
     }
+
+    private const int WriteSlice = 64 * 1024;
 
     private async Task<byte[]> BlockLineAsync(long height)
     {

@@ -230,31 +230,47 @@ public sealed class MerkleTree
                 return false;
             }
 
-            if ((fn & 1) == 1 || fn == sn)
-            {
-                p.CopyTo(buffer[1..]);
-                r.CopyTo(buffer[(1 + HashSize)..]);
-                if ((fn & 1) == 0)
-                {
-                    while ((fn & 1) == 0 && fn != 0)
-                    {
-                        fn >>= 1;
-                        sn >>= 1;
-                    }
-                }
-            }
-            else
-            {
-                r.CopyTo(buffer[1..]);
-                p.CopyTo(buffer[(1 + HashSize)..]);
-            }
-
-            SHA256.HashData(buffer, r);
-            fn >>= 1;
-            sn >>= 1;
+            PathStep(p, r, buffer, ref fn, ref sn);
         }
 
         return sn == 0;
+    }
+
+    /// <summary>
+    /// One step of RFC 9162 §2.1.3.2 (sn not yet 0): hashes <paramref name="node"/> (the running hash, updated in
+    /// place) with the sibling <paramref name="sibling"/> on the side the indices give, and moves fn and sn up past
+    /// it. Returns how many levels the step climbed (more than one at the right border of an incomplete tree).
+    /// </summary>
+    /// <param name="sibling">The path's next node.</param>
+    /// <param name="node">The running hash (32 bytes), replaced by its parent's.</param>
+    /// <param name="buffer">65 bytes starting with 0x01.</param>
+    /// <param name="fn">The running node's index at its level.</param>
+    /// <param name="sn">The last node's index at that level.</param>
+    /// <returns>The levels climbed.</returns>
+    internal static int PathStep(ReadOnlySpan<byte> sibling, Span<byte> node, Span<byte> buffer, ref ulong fn, ref ulong sn)
+    {
+        var levels = 1;
+        if ((fn & 1) == 1 || fn == sn)
+        {
+            sibling.CopyTo(buffer[1..]);
+            node.CopyTo(buffer[(1 + HashSize)..]);
+            while ((fn & 1) == 0 && fn != 0)
+            {
+                fn >>= 1;
+                sn >>= 1;
+                levels++;
+            }
+        }
+        else
+        {
+            node.CopyTo(buffer[1..]);
+            sibling.CopyTo(buffer[(1 + HashSize)..]);
+        }
+
+        SHA256.HashData(buffer, node);
+        fn >>= 1;
+        sn >>= 1;
+        return levels;
     }
 
     /// <summary>

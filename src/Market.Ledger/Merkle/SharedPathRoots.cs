@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Market.Ledger;
 
 /// <summary>
@@ -57,30 +55,7 @@ internal sealed class SharedPathRoots(long size)
                 return false;
             }
 
-            if ((fn & 1) == 1 || fn == sn)
-            {
-                p.CopyTo(buffer[1..]);
-                r.CopyTo(buffer[(1 + HashSize)..]);
-                if ((fn & 1) == 0)
-                {
-                    while ((fn & 1) == 0 && fn != 0)
-                    {
-                        fn >>= 1;
-                        sn >>= 1;
-                        level++;
-                    }
-                }
-            }
-            else
-            {
-                r.CopyTo(buffer[1..]);
-                p.CopyTo(buffer[(1 + HashSize)..]);
-            }
-
-            SHA256.HashData(buffer, r);
-            fn >>= 1;
-            sn >>= 1;
-            level++;
+            level += MerkleTree.PathStep(p, r, buffer, ref fn, ref sn);
             var key = ((long)level << 40) | (long)fn;
             if (_nodes.TryGetValue(key, out var seen) && r.SequenceEqual(seen.Hash) && SameRest(proof, pos + 1, seen.Proof, seen.Position + 1))
             {

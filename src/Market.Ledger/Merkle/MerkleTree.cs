@@ -205,13 +205,7 @@ public sealed class MerkleTree
     /// a hash that is not 32 bytes, an index not below the size or a proof of the wrong length.</summary>
     internal static bool TryRootFromPath(ReadOnlySpan<byte> leafHash, long index, long size, IReadOnlyList<byte[]> proof, Span<byte> root)
     {
-        if (leafHash.Length != HashSize || root.Length != HashSize || index < 0 || index >= size || !AllHashes(proof))
-        {
-            return false;
-        }
-
-        // The proof length is fully determined by (index, size); anything else is rejected up front.
-        if (proof.Count != InclusionProofLength(index, size))
+        if (!IsPathShape(leafHash, index, size, proof, root))
         {
             return false;
         }
@@ -399,11 +393,20 @@ public sealed class MerkleTree
         return HashChildren(RootOfLeafHashes(leafHashes, start, split), RootOfLeafHashes(leafHashes, split, end));
     }
 
+    /// <summary>Whether a path walk can start: 32-byte hashes, 0 ≤ index &lt; size, and the proof of exactly the
+    /// length (index, size) fixes, each node 32 bytes.</summary>
+    internal static bool IsPathShape(ReadOnlySpan<byte> leafHash, long index, long size, IReadOnlyList<byte[]> proof, ReadOnlySpan<byte> root)
+    {
+        return leafHash.Length == HashSize && root.Length == HashSize && index >= 0 && index < size
+            && proof.Count == InclusionProofLength(index, size) && AllHashes(proof);
+    }
+
+    // Indexed, not foreach: no enumerator is allocated per path (the verifier checks one per order).
     private static bool AllHashes(IReadOnlyList<byte[]> proof)
     {
-        foreach (var p in proof)
+        for (var i = 0; i < proof.Count; i++)
         {
-            if (p is null || p.Length != HashSize)
+            if (proof[i] is not { Length: HashSize })
             {
                 return false;
             }

@@ -23,18 +23,9 @@ internal sealed class SharedPathRoots(long size)
     /// false exactly when <see cref="MerkleTree.TryRootFromPath"/> is false.</summary>
     public bool TryRoot(ReadOnlySpan<byte> leafHash, long index, byte[][] proof, Span<byte> root)
     {
-        if (leafHash.Length != HashSize || root.Length != HashSize || index < 0 || index >= size
-            || proof.Length != MerkleTree.InclusionProofLength(index, size))
+        if (!MerkleTree.IsPathShape(leafHash, index, size, proof, root))
         {
             return false;
-        }
-
-        foreach (var node in proof)
-        {
-            if (node is not { Length: HashSize })
-            {
-                return false;
-            }
         }
 
         Span<byte> buffer = stackalloc byte[1 + HashSize + HashSize];

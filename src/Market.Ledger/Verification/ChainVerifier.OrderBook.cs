@@ -43,15 +43,15 @@ public sealed partial class ChainVerifier
 
         // The book's own checks run first over every order; the authorisation checks (§8) then run over the orders
         // before the first that failed them, so the failure reported is always the first in leaf order.
+        // Decoded on every core first; the checks below then run in leaf order.
         var orders = new OrderLeaf[block.Leaves.Count];
-        var decoded = new OrderLeaf[orders.Length];
         var errors = new string?[orders.Length];
-        ForEachIndex(orders.Length, ParallelOrders, i => errors[i] = OrderLeaf.TryDecode(block.Leaves.GetSpan(i), out decoded[i], out var error) ? null : error);
+        ForEachIndex(orders.Length, ParallelOrders, i => errors[i] = OrderLeaf.TryDecode(block.Leaves.GetSpan(i), out orders[i], out var error) ? null : error);
         VerificationFailure? failure = null;
         var count = 0;
         for (; count < orders.Length && failure is null; count++)
         {
-            failure = CheckOrder(decoded, errors, rules, orders, count, height);
+            failure = CheckOrder(orders, errors, rules, count, height);
         }
 
         if (failure is not null)
@@ -71,14 +71,14 @@ public sealed partial class ChainVerifier
         return null;
     }
 
-    private static VerificationFailure? CheckOrder(OrderLeaf[] decoded, string?[] errors, RulesRecord rules, OrderLeaf[] orders, int i, long height)
+    private static VerificationFailure? CheckOrder(OrderLeaf[] orders, string?[] errors, RulesRecord rules, int i, long height)
     {
         if (errors[i] is { } error)
         {
             return Fail(VerificationFailureReason.MalformedLeaf, height, error, leafIndex: i);
         }
 
-        var order = decoded[i];
+        var order = orders[i];
 
         if (i > 0 && order.Sequence <= orders[i - 1].Sequence)
         {
@@ -96,7 +96,6 @@ public sealed partial class ChainVerifier
                 $"limit price {order.LimitPrice} outside [{rules.PriceFloor}, {rules.PriceCeiling}]", leafIndex: i);
         }
 
-        orders[i] = order;
         return null;
     }
 

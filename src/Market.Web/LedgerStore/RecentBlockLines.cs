@@ -10,7 +10,8 @@ namespace Market.Web.LedgerStore;
 /// gate just sealed is offered here from memory (<see cref="Offer"/>, after its commit and the check that the stored
 /// header is its header), so the first reader does not read it back from the database; any other is built from the
 /// committed rows on first use. A sealed block never changes, so a line, once built, stays right; concurrent requests
-/// for one block wait for the same build. At most <see cref="MaxBlocks"/> heights and about <see cref="MaxBytes"/>
+/// for one block wait for the same build. Blocks are offered only while some replica follows (a range was fetched in
+/// the last <see cref="FollowWindow"/>), so a market without witnesses or mirrors keeps nothing. At most <see cref="MaxBlocks"/> heights and about <see cref="MaxBytes"/>
 /// bytes are kept, the oldest heights dropped first. Full exports (from height 0) never come here: they read the
 /// database.
 /// </summary>
@@ -22,7 +23,11 @@ public sealed class RecentBlockLines
     /// <summary>The most bytes of lines (or, before they are built, of the blocks they are built from) kept.</summary>
     public const long MaxBytes = 256L * 1024 * 1024;
 
+    /// <summary>How long after the last range fetch sealed blocks are still offered.</summary>
+    public static readonly TimeSpan FollowWindow = TimeSpan.FromMinutes(30);
+
     private readonly ConcurrentDictionary<long, Entry> _lines = new();
+    private long _lastReadMs = long.MinValue / 2;
     private readonly Lock _trim = new();
 
     /// <summary>Heights held now (for tests and diagnostics).</summary>
@@ -34,6 +39,11 @@ public sealed class RecentBlockLines
     public void Offer(long height, LedgerBlock block)
     {
         ArgumentNullException.ThrowIfNull(block);
+        if (Environment.TickCount64 - Interlocked.Read(ref _lastReadMs) > (long)FollowWindow.TotalMilliseconds)
+        {
+            return;
+        }
+
         long weight = 512;
         for (var i = 0; i < block.Leaves.Count; i++)
         {
@@ -53,6 +63,7 @@ public sealed class RecentBlockLines
     public async Task<byte[]> GetAsync(long height, Func<long, Task<byte[]>> build)
     {
         ArgumentNullException.ThrowIfNull(build);
+        Interlocked.Exchange(ref _lastReadMs, Environment.TickCount64);
         var entry = _lines.GetOrAdd(height, h => new Entry(new Lazy<Task<byte[]>>(() => build(h)), 0));
         byte[] line;
         try

@@ -63,6 +63,7 @@ public sealed class RecentBlockLinesTests
         var header = new byte[BlockHeader.Size];
         header[2] = (byte)BlockKind.Rules;
         var block = new LedgerBlock(header, new byte[64], [[1, 2, 3], [4, 5]]);
+        await lines.GetAsync(4, _ => Task.FromResult(new byte[] { 4 }));
         lines.Offer(5, block);
 
         var line = await lines.GetAsync(5, _ => throw new InvalidOperationException("read from the database"));
@@ -71,10 +72,29 @@ public sealed class RecentBlockLinesTests
     }
 
     [Fact]
+    public void Offer_NoReplicaFollows_KeepsNothing()
+    {
+        var lines = new RecentBlockLines();
+        var header = new byte[BlockHeader.Size];
+        header[2] = (byte)BlockKind.Rules;
+
+        lines.Offer(5, new LedgerBlock(header, new byte[64], [[1]]));
+
+        lines.Heights.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Export_FromAHeight_ServesTheSharedLinesExactlyAsTheFullExportHasThem()
     {
         await using var app = new MarketFactory();
         using var http = app.CreateClient();
+        await app.TradeAndClearAsync(1499);
+        // A replica follows: it fetched the newest blocks once.
+        await using (var before = app.CreateDb())
+        {
+            await http.GetStringAsync($"/api/ledger/export?from={await before.Checkpoints.MaxAsync(c => c.Size) - 1}");
+        }
+
         for (var i = 0; i < 3; i++)
         {
             await app.TradeAndClearAsync(1500 + i);

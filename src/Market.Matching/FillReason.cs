@@ -23,4 +23,11 @@ public enum FillReason : byte
     /// acceptable prices was taken by orders ahead of it in price-time priority, or the other side had no orders.
     /// </summary>
     OtherSideExhausted = 4,
+
+    /// <summary>
+    /// Clearing under the grid's limits only: the order received less than it asked for although its limit would
+    /// have accepted the community's price (the root zone's): a limit of a line between its connection and the root
+    /// binds in its direction, so its zone's price differs (see <c>GridClearingResult.LimitingNode</c>).
+    /// </summary>
+    NetworkLimit = 5,
 }

@@ -17,4 +17,10 @@ public enum RejectionCode : byte
 
     /// <summary>The total energy of the order's side, up to and including this order, exceeds <see cref="long.MaxValue"/> Wh.</summary>
     TotalEnergyOverflow = 5,
+
+    /// <summary>Clearing under the grid's limits only: the order's limit price is above <c>GridAuction.MaxPrice</c>.</summary>
+    PriceTooHigh = 6,
+
+    /// <summary>Clearing under the grid's limits only: the order's node is not a node of the network.</summary>
+    UnknownNode = 7,
 }

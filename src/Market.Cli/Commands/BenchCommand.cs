@@ -4,6 +4,7 @@ using System.Globalization;
 using Market.Cli.Bench;
 using Market.Cli.Json;
 using Market.Matching;
+using Market.Matching.Grid;
 
 namespace Market.Cli.Commands;
 
@@ -20,6 +21,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Measure the hot paths on reproducible random data.");
         bench.Subcommands.Add(CreateClear());
         bench.Subcommands.Add(CreateBook());
+        bench.Subcommands.Add(CreateGrid());
         bench.Subcommands.Add(BenchLedger.Create());
         bench.Subcommands.Add(BenchWitness.Create());
         return bench;
@@ -56,6 +58,38 @@ internal static class BenchCommand
         };
         command.SetAction(parse => RunClear(
             parse.GetValue(orders),
+            parse.GetValue(seed),
+            parse.GetValue(runs),
+            parse.InvocationConfiguration.Output));
+        return command;
+    }
+
+    private static Command CreateGrid()
+    {
+        var orders = OrdersOption();
+        var seed = SeedOption();
+        var feeders = new Option<int>("--feeders")
+        {
+            Description = "Number of feeders of the generated network.",
+            DefaultValueFactory = _ => 50,
+            Validators = { r => { if (r.GetValueOrDefault<int>() < 1) { r.AddError("--feeders must be at least 1."); } } },
+        };
+        var runs = new Option<int>("--runs")
+        {
+            Description = "Number of timed runs (after 3 warm-up runs); the median is reported.",
+            DefaultValueFactory = _ => 9,
+            Validators = { r => { if (r.GetValueOrDefault<int>() < 1) { r.AddError("--runs must be at least 1."); } } },
+        };
+        var command = new Command("grid", "Clear a generated book under a generated network's limits and print the median time.")
+        {
+            orders,
+            feeders,
+            seed,
+            runs,
+        };
+        command.SetAction(parse => RunGrid(
+            parse.GetValue(orders),
+            parse.GetValue(feeders),
             parse.GetValue(seed),
             parse.GetValue(runs),
             parse.InvocationConfiguration.Output));
@@ -113,7 +147,21 @@ internal static class BenchCommand
         return 0;
     }
 
-    private static (double[] Milliseconds, long[] Allocated) Measure(Func<ClearingResult> clear, int runs)
+    private static int RunGrid(int count, int feeders, ulong seed, int runs, TextWriter output)
+    {
+        var grid = RandomGrid.Generate(count, feeders, seed);
+        GridClearingResult Clear() => GridAuction.Clear(grid.Network, grid.Orders, grid.OrderNodes);
+
+        var result = Clear();
+        var binding = result.EdgeStates.Count(s => s != EdgeState.Free);
+        var zones = result.ZonePrices.Distinct().Count();
+        output.WriteLine(Invariant($"market bench grid: {count:N0} orders over {grid.Network.Count:N0} nodes ({feeders:N0} feeders), seed {seed}, {runs} runs after {WarmupRuns} warm-ups"));
+        output.WriteLine(Invariant($"result: community price {result.Price?.ToString(CultureInfo.InvariantCulture) ?? "none"}, volume {result.VolumeWh:N0} Wh, {result.Trades.Length:N0} trades, {binding:N0} binding lines, {zones:N0} distinct zone prices"));
+        Report(output, "GridAuction.Clear", Measure(Clear, runs), count);
+        return 0;
+    }
+
+    private static (double[] Milliseconds, long[] Allocated) Measure<T>(Func<T> clear, int runs)
     {
         for (var i = 0; i < WarmupRuns; i++)
         {

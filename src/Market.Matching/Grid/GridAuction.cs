@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Market.Matching.Grid;
@@ -148,12 +150,6 @@ public static class GridAuction
     [StructLayout(LayoutKind.Auto)]
     private readonly record struct Segment(long Price, int Rank, int Source, long Length);
 
-    private readonly struct SegmentOrder : IComparer<Segment>
-    {
-        public int Compare(Segment x, Segment y) =>
-            x.Price != y.Price ? x.Price.CompareTo(y.Price) : x.Rank.CompareTo(y.Rank);
-    }
-
     private sealed class Run
     {
         private readonly GridNetwork _network;
@@ -161,6 +157,10 @@ public static class GridAuction
         private readonly Order[] _orders;
         private readonly int[] _nodes;
         private readonly int _nodeCount;
+        private int[] _ownStart = [];
+        private int[] _slotOrder = [];
+        private bool[] _slotBuys = [];
+        private int[] _ownEnd = [];
 
         public Run(GridNetwork network, EdgeLimit[] limits, ReadOnlySpan<Order> orders, ReadOnlySpan<int> orderNodes)
         {
@@ -171,76 +171,88 @@ public static class GridAuction
             _nodeCount = network.Count;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public GridClearingResult Clear()
         {
             var n = _orders.Length;
-            var ranks = TieRanks();
+            var tieRanks = TieRanks();
 
-            // Each node's own orders, grouped by node.
-            var ownStart = new int[_nodeCount + 1];
-            foreach (var node in _nodes)
+            // The orders grouped by node, nodes bottom up, so each pass reads them in order: slot s holds order
+            // _slotOrder[s]; a node's orders are slots _ownStart[node] .. _ownStart[node + 1] - 1 of _slotNode order.
+            GroupByNode(tieRanks);
+            var slotPrice = new long[n];
+            var slotEnergy = new long[n];
+            var slotTie = new int[n];
+            for (var slot = 0; slot < n; slot++)
             {
-                ownStart[node + 1]++;
+                var i = _slotOrder[slot];
+                slotPrice[slot] = _orders[i].Price;
+                slotEnergy[slot] = _orders[i].EnergyWh;
+                slotTie[slot] = tieRanks[i];
             }
 
-            for (var i = 0; i < _nodeCount; i++)
-            {
-                ownStart[i + 1] += ownStart[i];
-            }
-
-            var own = new int[n];
-            var fillAt = ownStart[.._nodeCount];
-            for (var i = 0; i < n; i++)
-            {
-                own[fillAt[_nodes[i]]++] = i;
-            }
-
+            var ownStart = _ownStart;
             // Bottom up: each node's curve (sorted segments) and the net export at its start (all bids filled, no offer).
             var curves = new Segment[_nodeCount][];
+            var curveLength = new int[_nodeCount];
             var start = new long[_nodeCount];
-            var shifted = new Segment[_nodeCount][];
+            var total = new long[_nodeCount];
             var shiftedStart = new long[_nodeCount];
             var cutBelow = new long[_nodeCount];
             var topDown = _network.TopDown;
+            var bounds = new List<int>();
+            Segment[] scratch = [];
             for (var k = topDown.Length - 1; k >= 0; k--)
             {
                 var node = topDown[k];
                 var children = _network.Children(node);
-                var length = ownStart[node + 1] - ownStart[node];
+                var capacity = _ownEnd[node] - ownStart[node];
                 foreach (var child in children)
                 {
-                    length += shifted[child].Length;
+                    capacity += curveLength[child] + 1;
                 }
 
-                var curve = new Segment[length];
+                var curve = GC.AllocateUninitializedArray<Segment>(capacity);
                 var at = 0;
                 long nodeStart = 0;
-                for (var j = ownStart[node]; j < ownStart[node + 1]; j++)
+                long nodeTotal = 0;
+                for (var slot = ownStart[node]; slot < _ownEnd[node]; slot++)
                 {
-                    var o = _orders[own[j]];
-                    curve[at++] = new Segment(o.Price, ranks[own[j]], own[j], o.EnergyWh);
-                    if (o.Side == Side.Buy)
+                    curve[at++] = new Segment(slotPrice[slot], slotTie[slot], slot, slotEnergy[slot]);
+                    nodeTotal += slotEnergy[slot];
+                    if (_slotBuys[slot])
                     {
-                        nodeStart -= o.EnergyWh;
+                        nodeStart -= slotEnergy[slot];
                     }
                 }
 
-                foreach (var child in children)
+                bounds.Clear();
+                bounds.Add(0);
+                if (at > 0)
                 {
-                    shifted[child].CopyTo(curve, at);
-                    at += shifted[child].Length;
-                    nodeStart += shiftedStart[child];
-                    shifted[child] = [];
+                    bounds.Add(at);
                 }
 
-                curve.AsSpan().Sort(default(SegmentOrder));
-                curves[node] = curve;
-                start[node] = nodeStart;
-                if (node != _network.Root)
+                foreach (var child in children)
                 {
-                    (shifted[node], cutBelow[node]) = Shift(curve, nodeStart, _limits[node], _network.Nodes[node], node);
-                    shiftedStart[node] = nodeStart + cutBelow[node];
+                    var (written, below, shiftedTotal) = ShiftInto(
+                        curves[child].AsSpan(0, curveLength[child]), start[child], total[child], _limits[child], _network.Nodes[child], child, curve.AsSpan(at));
+                    cutBelow[child] = below;
+                    shiftedStart[child] = start[child] + below;
+                    at += written;
+                    nodeStart += shiftedStart[child];
+                    nodeTotal += shiftedTotal;
+                    if (at > bounds[^1])
+                    {
+                        bounds.Add(at);
+                    }
                 }
+
+                curve = MergeRuns(curve, bounds, ref scratch);
+                curves[node] = curve;
+                curveLength[node] = at;
+                start[node] = nodeStart;
+                total[node] = nodeTotal;
             }
 
             // Top down: the root's net export is zero; each node's share of its parent's cut sets its own.
@@ -257,7 +269,7 @@ public static class GridAuction
                 }
 
                 var cut = flow[node] - start[node];
-                (low[node], high[node]) = Walk(curves[node], cut, taken, takenByParent);
+                (low[node], high[node]) = Walk(curves[node].AsSpan(0, curveLength[node]), cut, taken, takenByParent);
                 curves[node] = [];
             }
 
@@ -284,21 +296,246 @@ public static class GridAuction
         }
 
         /// <summary>
+        /// Groups the orders by node, the nodes in bottom-up order (the reverse of <see cref="GridNetwork.TopDown"/>),
+        /// each node's orders by price and then tie rank: the order of its curve.
+        /// </summary>
+        private void GroupByNode(int[] tieRanks)
+        {
+            var n = _orders.Length;
+            var topDown = _network.TopDown;
+            var counts = new int[_nodeCount];
+            foreach (var node in _nodes)
+            {
+                counts[node]++;
+            }
+
+            _ownStart = new int[_nodeCount + 1];
+            var next = 0;
+            for (var k = topDown.Length - 1; k >= 0; k--)
+            {
+                _ownStart[topDown[k]] = next;
+                next += counts[topDown[k]];
+            }
+
+            // _ownStart[node + 1] must be the node's end: store ends separately and fold them in below.
+            var ends = new int[_nodeCount];
+            for (var node = 0; node < _nodeCount; node++)
+            {
+                ends[node] = _ownStart[node] + counts[node];
+            }
+
+            _slotOrder = new int[n];
+            _slotBuys = new bool[n];
+            var fill = _ownStart[.._nodeCount];
+            foreach (var i in ByPriceAndTie(tieRanks))
+            {
+                var slot = fill[_nodes[i]]++;
+                _slotOrder[slot] = i;
+                _slotBuys[slot] = _orders[i].Side == Side.Buy;
+            }
+
+            _ownEnd = ends;
+        }
+
+        /// <summary>The input positions sorted by limit price and then tie rank (radix sorted packed keys when they fit).</summary>
+        private int[] ByPriceAndTie(int[] tieRanks)
+        {
+            var n = _orders.Length;
+            var sorted = new int[n];
+            if (n == 0)
+            {
+                return sorted;
+            }
+
+            long minPrice = long.MaxValue, maxPrice = long.MinValue;
+            foreach (var o in _orders)
+            {
+                minPrice = Math.Min(minPrice, o.Price);
+                maxPrice = Math.Max(maxPrice, o.Price);
+            }
+
+            var rankBits = BitLength((ulong)(n - 1));
+            var total = BitLength((ulong)(maxPrice - minPrice)) + rankBits;
+            if (total > 63)
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    sorted[i] = i;
+                }
+
+                var orders = _orders;
+                sorted.AsSpan().Sort((x, y) => orders[x].Price != orders[y].Price ? orders[x].Price.CompareTo(orders[y].Price) : tieRanks[x].CompareTo(tieRanks[y]));
+                return sorted;
+            }
+
+            var keys = GC.AllocateUninitializedArray<ulong>(n);
+            var byRank = new int[n];
+            for (var i = 0; i < n; i++)
+            {
+                keys[i] = ((ulong)(_orders[i].Price - minPrice) << rankBits) | (uint)tieRanks[i];
+                byRank[tieRanks[i]] = i;
+            }
+
+            RadixSort.Sort(keys, GC.AllocateUninitializedArray<ulong>(n), 0, total, new int[RadixSort.MaxPasses << RadixSort.MaxDigitBits]);
+            var mask = (1UL << rankBits) - 1;
+            for (var k = 0; k < n; k++)
+            {
+                sorted[k] = byRank[(int)(keys[k] & mask)];
+            }
+
+            return sorted;
+        }
+
+        /// <summary>
+        /// Merges sorted runs of <paramref name="curve"/> (run r is <c>[bounds[r], bounds[r + 1])</c>) into one sorted
+        /// curve, pairwise, through <paramref name="scratch"/>; returns the array that holds the result and leaves the
+        /// other in <paramref name="scratch"/>.
+        /// </summary>
+        private static Segment[] MergeRuns(Segment[] curve, List<int> bounds, ref Segment[] scratch)
+        {
+            var length = bounds[^1];
+            if (bounds.Count <= 2)
+            {
+                return curve;
+            }
+
+            if (scratch.Length < length)
+            {
+                scratch = new Segment[length];
+            }
+
+            var source = curve;
+            var target = scratch;
+            var next = new List<int>(bounds.Count);
+            while (bounds.Count > 2)
+            {
+                next.Clear();
+                int r;
+                for (r = 0; r + 2 < bounds.Count; r += 2)
+                {
+                    Merge(source, bounds[r], bounds[r + 1], bounds[r + 2], target);
+                    next.Add(bounds[r]);
+                }
+
+                if (r + 1 < bounds.Count)
+                {
+                    Array.Copy(source, bounds[r], target, bounds[r], bounds[r + 1] - bounds[r]);
+                    next.Add(bounds[r]);
+                }
+
+                next.Add(length);
+                (bounds, next) = (next, bounds);
+                (source, target) = (target, source);
+            }
+
+            scratch = target;
+            return source;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Merge(Segment[] source, int from, int middle, int to, Segment[] target)
+        {
+            int a = from, b = middle, t = from;
+            while (a < middle && b < to)
+            {
+                var x = source[a];
+                var y = source[b];
+                if (x.Price < y.Price || (x.Price == y.Price && x.Rank < y.Rank))
+                {
+                    target[t++] = x;
+                    a++;
+                }
+                else
+                {
+                    target[t++] = y;
+                    b++;
+                }
+            }
+
+            Array.Copy(source, a, target, t, middle - a);
+            t += middle - a;
+            Array.Copy(source, b, target, t, to - b);
+        }
+
+        /// <summary>
         /// The tie ranks: offers before bids; offers by sequence then position ascending, bids by sequence then
         /// position descending. At equal prices a node's cut takes (fills) offers before it takes (drops) bids, so the
         /// most energy trades, and both sides keep price-time priority.
         /// </summary>
-        private int[] TieRanks()
+        private int[] TieRanks() => Ranks(walk: false);
+
+        /// <summary>The walk's priority of rule 1: offers by price ascending, bids by price descending, then sequence, then position.</summary>
+        private int[] WalkRanks() => Ranks(walk: true);
+
+        /// <summary>
+        /// Each order's rank in the tie order or the walk order, from one packed key per order (side, price, sequence,
+        /// position) radix sorted on all its bits; the keys are unique, so the sort is exact. A comparison sort when the
+        /// fields do not fit 63 bits.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private int[] Ranks(bool walk)
         {
-            var n = _orders.Length;
-            var byTie = new int[n];
+            var orders = _orders;
+            var n = orders.Length;
+            var ranks = new int[n];
+            if (n == 0)
+            {
+                return ranks;
+            }
+
+            long minSequence = long.MaxValue, maxSequence = long.MinValue, minPrice = long.MaxValue, maxPrice = long.MinValue;
+            foreach (var o in orders)
+            {
+                minSequence = Math.Min(minSequence, o.Sequence);
+                maxSequence = Math.Max(maxSequence, o.Sequence);
+                minPrice = Math.Min(minPrice, o.Price);
+                maxPrice = Math.Max(maxPrice, o.Price);
+            }
+
+            var positionBits = BitLength((ulong)(n - 1));
+            var sequenceBits = BitLength(unchecked((ulong)(maxSequence - minSequence)));
+            var priceBits = walk ? BitLength((ulong)(maxPrice - minPrice)) : 0;
+            var total = 1 + priceBits + sequenceBits + positionBits;
+            if (total > 63)
+            {
+                return RanksByComparison(walk);
+            }
+
+            var keys = GC.AllocateUninitializedArray<ulong>(n);
             for (var i = 0; i < n; i++)
             {
-                byTie[i] = i;
+                var o = orders[i];
+                var buy = o.Side == Side.Buy;
+                var price = !walk ? 0UL : buy ? (ulong)(maxPrice - o.Price) : (ulong)(o.Price - minPrice);
+                var sequence = unchecked(!walk && buy ? (ulong)(maxSequence - o.Sequence) : (ulong)(o.Sequence - minSequence));
+                var position = (ulong)(!walk && buy ? n - 1 - i : i);
+                keys[i] = ((buy ? 1UL : 0UL) << (total - 1)) | (price << (sequenceBits + positionBits)) | (sequence << positionBits) | position;
+            }
+
+            var scratch = GC.AllocateUninitializedArray<ulong>(n);
+            RadixSort.Sort(keys, scratch, 0, total, new int[RadixSort.MaxPasses << RadixSort.MaxDigitBits]);
+            var mask = (1UL << positionBits) - 1;
+            var buyBit = 1UL << (total - 1);
+            for (var r = 0; r < n; r++)
+            {
+                var position = (int)(keys[r] & mask);
+                ranks[!walk && (keys[r] & buyBit) != 0 ? n - 1 - position : position] = r;
+            }
+
+            return ranks;
+        }
+
+        private int[] RanksByComparison(bool walk)
+        {
+            var n = _orders.Length;
+            var sorted = new int[n];
+            for (var i = 0; i < n; i++)
+            {
+                sorted[i] = i;
             }
 
             var orders = _orders;
-            byTie.AsSpan().Sort((x, y) =>
+            sorted.AsSpan().Sort((x, y) =>
             {
                 var ox = orders[x];
                 var oy = orders[y];
@@ -307,43 +544,48 @@ public static class GridAuction
                     return ox.Side == Side.Sell ? -1 : 1;
                 }
 
-                var c = ox.Sequence.CompareTo(oy.Sequence);
+                var buy = ox.Side == Side.Buy;
+                var c = walk ? (buy ? oy.Price.CompareTo(ox.Price) : ox.Price.CompareTo(oy.Price)) : 0;
+                if (c == 0)
+                {
+                    c = ox.Sequence.CompareTo(oy.Sequence);
+                }
+
                 if (c == 0)
                 {
                     c = x.CompareTo(y);
                 }
 
-                return ox.Side == Side.Sell ? c : -c;
+                return !walk && buy ? -c : c;
             });
 
             var ranks = new int[n];
             for (var r = 0; r < n; r++)
             {
-                ranks[byTie[r]] = r;
+                ranks[sorted[r]] = r;
             }
 
             return ranks;
         }
 
-        /// <summary>
-        /// A node's curve as its parent sees it: cut to the line's capacities (the energy below the import limit is
-        /// always taken, the energy above the export limit never) and shifted by the line's fees (exporting costs the
-        /// export fee, importing saves the import fee).
-        /// </summary>
-        private static (Segment[] Shifted, long CutBelow) Shift(Segment[] curve, long start, EdgeLimit limit, GridNode line, int node)
-        {
-            long total = 0;
-            foreach (var s in curve)
-            {
-                total += s.Length;
-            }
+        private static int BitLength(ulong value) => 64 - BitOperations.LeadingZeroCount(value);
 
+        /// <summary>
+        /// Writes a node's curve as its parent sees it into the parent's curve: cut to the line's capacities (the energy
+        /// below the import limit is always taken, the energy above the export limit never) and shifted by the line's
+        /// fees (exporting costs the export fee, importing saves the import fee). A piece that straddles zero net
+        /// export is split in two, so the curve grows by at most one segment.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static (int Written, long CutBelow, long Total) ShiftInto(
+            ReadOnlySpan<Segment> curve, long start, long total, EdgeLimit limit, GridNode line, int node, Span<Segment> target)
+        {
             // Offsets along the curve: y = start + offset. Zero net export is at -start.
             var zero = -start;
             var from = zero > limit.ImportWh ? zero - limit.ImportWh : 0;
             var to = total + start > limit.ExportWh ? limit.ExportWh + zero : total;
             var split = line.ExportFee != 0 || line.ImportFee != 0;
-            var result = new List<Segment>(curve.Length + 1);
+            var written = 0;
             long offset = 0;
             foreach (var s in curve)
             {
@@ -352,27 +594,32 @@ public static class GridAuction
                 offset += s.Length;
                 if (a >= b)
                 {
+                    if (offset >= to)
+                    {
+                        break;
+                    }
+
                     continue;
                 }
 
                 if (!split)
                 {
-                    result.Add(s with { Source = ~node, Length = b - a });
+                    target[written++] = new Segment(s.Price, s.Rank, ~node, b - a);
                     continue;
                 }
 
                 if (a < zero)
                 {
-                    result.Add(new Segment(s.Price - line.ImportFee, s.Rank, ~node, Math.Min(b, zero) - a));
+                    target[written++] = new Segment(s.Price - line.ImportFee, s.Rank, ~node, Math.Min(b, zero) - a);
                 }
 
                 if (b > zero)
                 {
-                    result.Add(new Segment(s.Price + line.ExportFee, s.Rank, ~node, b - Math.Max(a, zero)));
+                    target[written++] = new Segment(s.Price + line.ExportFee, s.Rank, ~node, b - Math.Max(a, zero));
                 }
             }
 
-            return (result.ToArray(), from);
+            return (written, from, to - from);
         }
 
         private static long Choose(long low, long high, long fallback)
@@ -395,6 +642,7 @@ public static class GridAuction
             return low + ((high - low) / 2);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private GridClearingResult Finish(long[] taken, long[] flow, long[] prices)
         {
             var n = _orders.Length;
@@ -402,18 +650,20 @@ public static class GridAuction
             var filled = new long[n];
             long bought = 0, sold = 0;
             bool anyBid = false, anyOffer = false;
-            for (var i = 0; i < n; i++)
+            for (var slot = 0; slot < n; slot++)
             {
+                var i = _slotOrder[slot];
                 var o = _orders[i];
-                if (o.Side == Side.Buy)
+                if (_slotBuys[slot])
                 {
-                    filled[i] = o.EnergyWh - taken[i];
+                    taken[slot] = o.EnergyWh - taken[slot];
+                    filled[i] = taken[slot];
                     bought += filled[i];
                     anyBid = true;
                 }
                 else
                 {
-                    filled[i] = taken[i];
+                    filled[i] = taken[slot];
                     sold += filled[i];
                     anyOffer = true;
                 }
@@ -452,7 +702,7 @@ public static class GridAuction
                 limitPrices[i] = _orders[i].Price;
             }
 
-            var trades = Trades(filled, prices);
+            var trades = Trades(taken, prices);
             var provisional = GridClearingResult.Cleared(
                 _network, _nodes, sides, limitPrices, sold, [], [.. prices], [.. flow], [.. states], trades);
             var outcomes = new OrderOutcome[n];
@@ -496,10 +746,19 @@ public static class GridAuction
         /// children's residues sell against what they buy, by price-time priority, and passes the rest (one side
         /// only, its net flow) up to its parent.
         /// </summary>
-        private ImmutableArray<GridTrade> Trades(long[] filled, long[] prices)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private ImmutableArray<GridTrade> Trades(long[] slotFilled, long[] prices)
         {
             var n = _orders.Length;
             var walkRank = WalkRanks();
+            var slotRank = new int[n];
+            var byRank = new int[n];
+            for (var slot = 0; slot < n; slot++)
+            {
+                slotRank[slot] = walkRank[_slotOrder[slot]];
+                byRank[slotRank[slot]] = slot;
+            }
+
             var upFee = new long[_nodeCount];
             var downFee = new long[_nodeCount];
             foreach (var node in _network.TopDown)
@@ -512,150 +771,103 @@ public static class GridAuction
                 }
             }
 
-            var residue = new List<(int Order, long Wh)>[_nodeCount];
-            var ownStart = new int[_nodeCount + 1];
-            var own = new int[n];
-            foreach (var node in _nodes)
+            // What each node passes up: one side only, as (walk rank, energy) pairs, in walk order.
+            var residueRanks = new int[_nodeCount][];
+            var residueWh = new long[_nodeCount][];
+            // Each trade at a node uses up one of the node's entries (an own fill or a child's residue), and all but one
+            // of the entries that reach a node come from fills: the filled orders plus the nodes bound the count.
+            var filledOrders = 0;
+            foreach (var wh in slotFilled)
             {
-                ownStart[node + 1]++;
+                filledOrders += wh > 0 ? 1 : 0;
             }
 
-            for (var i = 0; i < _nodeCount; i++)
-            {
-                ownStart[i + 1] += ownStart[i];
-            }
-
-            var fillAt = ownStart[.._nodeCount];
-            for (var i = 0; i < n; i++)
-            {
-                own[fillAt[_nodes[i]]++] = i;
-            }
-
-            var trades = ImmutableArray.CreateBuilder<GridTrade>();
-            var sells = new List<(int Order, long Wh)>();
-            var buys = new List<(int Order, long Wh)>();
+            var trades = ImmutableArray.CreateBuilder<GridTrade>(filledOrders + _nodeCount);
+            var sellRanks = new List<int>();
+            var sellWh = new List<long>();
+            var buyRanks = new List<int>();
+            var buyWh = new List<long>();
             var topDown = _network.TopDown;
             for (var k = topDown.Length - 1; k >= 0; k--)
             {
                 var node = topDown[k];
-                sells.Clear();
-                buys.Clear();
-                for (var j = ownStart[node]; j < ownStart[node + 1]; j++)
+                sellRanks.Clear();
+                sellWh.Clear();
+                buyRanks.Clear();
+                buyWh.Clear();
+                for (var slot = _ownStart[node]; slot < _ownEnd[node]; slot++)
                 {
-                    var i = own[j];
-                    if (filled[i] > 0)
+                    var wh = slotFilled[slot];
+                    if (wh > 0)
                     {
-                        (_orders[i].Side == Side.Sell ? sells : buys).Add((i, filled[i]));
+                        (_slotBuys[slot] ? buyRanks : sellRanks).Add(slotRank[slot]);
+                        (_slotBuys[slot] ? buyWh : sellWh).Add(wh);
                     }
                 }
 
                 foreach (var child in _network.Children(node))
                 {
-                    foreach (var entry in residue[child])
+                    if (residueRanks[child] is { Length: > 0 } ranks)
                     {
-                        (_orders[entry.Order].Side == Side.Sell ? sells : buys).Add(entry);
+                        var fromChildSells = !_slotBuys[byRank[ranks[0]]];
+                        (fromChildSells ? sellRanks : buyRanks).AddRange(ranks);
+                        (fromChildSells ? sellWh : buyWh).AddRange(residueWh[child]);
                     }
 
-                    residue[child] = [];
+                    residueRanks[child] = [];
+                    residueWh[child] = [];
                 }
 
-                sells.Sort((x, y) => walkRank[x.Order].CompareTo(walkRank[y.Order]));
-                buys.Sort((x, y) => walkRank[x.Order].CompareTo(walkRank[y.Order]));
+                var sells = CollectionsMarshal.AsSpan(sellRanks);
+                var sold = CollectionsMarshal.AsSpan(sellWh);
+                var buys = CollectionsMarshal.AsSpan(buyRanks);
+                var bought = CollectionsMarshal.AsSpan(buyWh);
+                sells.Sort(sold);
+                buys.Sort(bought);
                 int si = 0, bi = 0;
-                long sLeft = sells.Count > 0 ? sells[0].Wh : 0, bLeft = buys.Count > 0 ? buys[0].Wh : 0;
-                while (si < sells.Count && bi < buys.Count)
+                long sLeft = sells.Length > 0 ? sold[0] : 0, bLeft = buys.Length > 0 ? bought[0] : 0;
+                while (si < sells.Length && bi < buys.Length)
                 {
                     var q = Math.Min(sLeft, bLeft);
-                    var s = sells[si].Order;
-                    var b = buys[bi].Order;
+                    var s = _slotOrder[byRank[sells[si]]];
+                    var b = _slotOrder[byRank[buys[bi]]];
                     var fee = upFee[_nodes[s]] - upFee[node] + downFee[_nodes[b]] - downFee[node];
                     trades.Add(new GridTrade(_orders[b].Id, _orders[s].Id, b, s, q, prices[_nodes[b]], prices[_nodes[s]], fee, node));
                     sLeft -= q;
                     bLeft -= q;
-                    if (sLeft == 0 && ++si < sells.Count)
+                    if (sLeft == 0 && ++si < sells.Length)
                     {
-                        sLeft = sells[si].Wh;
+                        sLeft = sold[si];
                     }
 
-                    if (bLeft == 0 && ++bi < buys.Count)
+                    if (bLeft == 0 && ++bi < buys.Length)
                     {
-                        bLeft = buys[bi].Wh;
+                        bLeft = bought[bi];
                     }
                 }
 
-                var rest = new List<(int Order, long Wh)>();
-                if (si < sells.Count)
+                var selling = si < sells.Length;
+                var restRanks = selling ? sells : buys;
+                var restWh = selling ? sold : bought;
+                var first = selling ? si : bi;
+                if (first < restRanks.Length)
                 {
-                    rest.Add((sells[si].Order, sLeft));
-                    for (var j = si + 1; j < sells.Count; j++)
+                    if (node == _network.Root)
                     {
-                        rest.Add(sells[j]);
+                        throw new InvalidOperationException("Energy was left unmatched at the root.");
                     }
-                }
-                else if (bi < buys.Count)
-                {
-                    rest.Add((buys[bi].Order, bLeft));
-                    for (var j = bi + 1; j < buys.Count; j++)
-                    {
-                        rest.Add(buys[j]);
-                    }
-                }
 
-                if (node == _network.Root && rest.Count > 0)
-                {
-                    throw new InvalidOperationException("Energy was left unmatched at the root.");
+                    residueRanks[node] = restRanks[first..].ToArray();
+                    residueWh[node] = restWh[first..].ToArray();
+                    residueWh[node][0] = selling ? sLeft : bLeft;
                 }
-
-                residue[node] = rest;
             }
 
             return trades.DrainToImmutable();
         }
 
-        /// <summary>The walk's priority of rule 1: offers by price ascending, bids by price descending, then sequence, then position.</summary>
-        private int[] WalkRanks()
-        {
-            var n = _orders.Length;
-            var byWalk = new int[n];
-            for (var i = 0; i < n; i++)
-            {
-                byWalk[i] = i;
-            }
-
-            var orders = _orders;
-            byWalk.AsSpan().Sort((x, y) =>
-            {
-                var ox = orders[x];
-                var oy = orders[y];
-                if (ox.Side != oy.Side)
-                {
-                    return ox.Side == Side.Sell ? -1 : 1;
-                }
-
-                var c = ox.Price.CompareTo(oy.Price);
-                if (ox.Side == Side.Buy)
-                {
-                    c = -c;
-                }
-
-                if (c == 0)
-                {
-                    c = ox.Sequence.CompareTo(oy.Sequence);
-                }
-
-                return c != 0 ? c : x.CompareTo(y);
-            });
-
-            var ranks = new int[n];
-            for (var r = 0; r < n; r++)
-            {
-                ranks[byWalk[r]] = r;
-            }
-
-            return ranks;
-        }
-
-        private static (long Low, long High) Walk(Segment[] curve, long cut, long[] taken, long[] takenByParent)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static (long Low, long High) Walk(ReadOnlySpan<Segment> curve, long cut, long[] taken, long[] takenByParent)
         {
             var low = NegativeInfinity;
             var high = PositiveInfinity;

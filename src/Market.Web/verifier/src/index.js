@@ -13,8 +13,9 @@ import { readOpeningsText } from './openings.js';
 import { verifyAcceptanceReceipt, verifyOmissionProof } from './receipts.js';
 import { checkNote } from './witnessing.js';
 import { parseForkEvidence, parsePolicy, verifyForkEvidence } from './notes.js';
+import { checkGridCertificate } from './gridCertificate.js';
 
-export { verifyAcceptanceReceipt, verifyOmissionProof, checkNote, describeNote, describePolicy };
+export { verifyAcceptanceReceipt, verifyOmissionProof, checkNote, describeNote, describePolicy, checkGridCertificate };
 
 const bytes = (hex) => (hex === null || hex === undefined ? new Uint8Array(0) : tryHexToBytes(hex));
 const hexList = (list) => (list === null || list === undefined ? [] : list.map(bytes));
@@ -83,6 +84,9 @@ export const api = Object.freeze({
       ? { valid: false, error: parsed.error }
       : { valid: true, error: null, quorum: parsed.value.quorum, needed: parsed.value.threshold, of: parsed.value.of, witnesses: parsed.value.witnesses.map((w) => w.name) };
   },
+  /** A clearing's certificate under the grid's limits (see gridCertificate.js): null when it holds, else the first
+   * failure { code, index, message } with GridCertificate.Check's code, or { code: 'Network', networkCode, … }. */
+  checkGridCertificate: (certificate) => checkGridCertificate(certificate),
   /** Fork evidence (JSON text, market-fork-evidence/1): { valid, explanation }, trusting no one. */
   verifyForkEvidence: (json) => {
     const parsed = parseForkEvidence(json);

@@ -77,7 +77,7 @@ public static class GridAuction
                 : o.EnergyWh <= 0 ? RejectionCode.EnergyNotPositive
                 : o.Price < 0 ? RejectionCode.NegativePrice
                 : o.Price > MaxPrice ? RejectionCode.PriceTooHigh
-                : (uint)orderNodes[i] >= (uint)network.Count ? RejectionCode.UnknownNode
+                : orderNodes[i] < 0 || orderNodes[i] >= network.Count ? RejectionCode.UnknownNode
                 : !ids.Add(o.Id) ? RejectionCode.DuplicateId
                 : o.EnergyWh > long.MaxValue - total ? RejectionCode.TotalEnergyOverflow
                 : null;

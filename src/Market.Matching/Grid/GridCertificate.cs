@@ -85,7 +85,15 @@ public static class GridCertificate
         if (filledWh.Length != orders.Length || orderNodes.Length != orders.Length || zonePrices.Length != count
             || (!limits.IsEmpty && limits.Length != count))
         {
-            return Fail(GridCertificateCode.Shape, -1, $"expected {orders.Length} fills and nodes and {count} zone prices, got {filledWh.Length} fills, {orderNodes.Length} nodes and {zonePrices.Length} zone prices");
+            return Fail(GridCertificateCode.Shape, -1, $"expected {orders.Length} fills and nodes, {count} zone prices and 0 or {count} limits, got {filledWh.Length} fills, {orderNodes.Length} nodes, {zonePrices.Length} zone prices and {limits.Length} limits");
+        }
+
+        for (var node = 0; node < limits.Length; node++)
+        {
+            if (limits[node].ExportWh < 0 || limits[node].ImportWh < 0)
+            {
+                return Fail(GridCertificateCode.Shape, node, $"node {node}'s limits are negative ({limits[node].ExportWh} Wh export, {limits[node].ImportWh} Wh import)");
+            }
         }
 
         for (var node = 0; node < count; node++)
@@ -102,7 +110,7 @@ public static class GridCertificate
         {
             var o = orders[i];
             var fill = filledWh[i];
-            if ((uint)orderNodes[i] >= (uint)count)
+            if (orderNodes[i] < 0 || orderNodes[i] >= count)
             {
                 return Fail(GridCertificateCode.Shape, i, $"order {o.Id} is at node {orderNodes[i]}, which is not a node of the network");
             }
@@ -133,7 +141,10 @@ public static class GridCertificate
 
         if (flow[network.Root] != 0)
         {
-            return Fail(GridCertificateCode.Unbalanced, network.Root, $"the fills sell {flow[network.Root]} Wh more than they buy");
+            var excess = flow[network.Root];
+            return excess > 0
+                ? Fail(GridCertificateCode.Unbalanced, network.Root, $"the fills sell {excess} Wh more than they buy")
+                : Fail(GridCertificateCode.Unbalanced, network.Root, $"the fills buy {-excess} Wh more than they sell");
         }
 
         for (var k = 1; k < topDown.Length; k++)

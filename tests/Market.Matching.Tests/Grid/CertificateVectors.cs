@@ -424,11 +424,10 @@ internal static class CertificateVectors
                     return null;
                 }
 
-                // Not -1: GridCertificate.Check throws OverflowException on a negative node instead of reporting Shape.
                 var j = random.Next(n);
                 orderNodes = [.. orderNodes];
-                orderNodes[j] = int.MaxValue;
-                name += $"order {j} at node 2^31 - 1";
+                orderNodes[j] = random.Next(2) == 0 ? int.MaxValue : -1;
+                name += orderNodes[j] < 0 ? $"order {j} at node -1" : $"order {j} at node 2^31 - 1";
                 break;
         }
 

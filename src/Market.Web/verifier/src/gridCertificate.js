@@ -189,7 +189,13 @@ function check(network, limits, orders, orderNodes, filledWh, zonePrices) {
   const count = nodes.length;
   if (filledWh.length !== orders.length || orderNodes.length !== orders.length || zonePrices.length !== count
       || (limits.length !== 0 && limits.length !== count)) {
-    return fail('Shape', -1, `expected ${orders.length} fills and nodes and ${count} zone prices, got ${filledWh.length} fills, ${orderNodes.length} nodes and ${zonePrices.length} zone prices`);
+    return fail('Shape', -1, `expected ${orders.length} fills and nodes, ${count} zone prices and 0 or ${count} limits, got ${filledWh.length} fills, ${orderNodes.length} nodes, ${zonePrices.length} zone prices and ${limits.length} limits`);
+  }
+
+  for (let node = 0; node < limits.length; node++) {
+    if (limits[node].exportWh < 0n || limits[node].importWh < 0n) {
+      return fail('Shape', node, `node ${node}'s limits are negative (${limits[node].exportWh} Wh export, ${limits[node].importWh} Wh import)`);
+    }
   }
 
   for (let node = 0; node < count; node++) {
@@ -222,7 +228,10 @@ function check(network, limits, orders, orderNodes, filledWh, zonePrices) {
     flow[nodes[node].parent] += flow[node];
   }
 
-  if (flow[root] !== 0n) return fail('Unbalanced', root, `the fills sell ${flow[root]} Wh more than they buy`);
+  if (flow[root] !== 0n) {
+    const excess = flow[root];
+    return fail('Unbalanced', root, excess > 0n ? `the fills sell ${excess} Wh more than they buy` : `the fills buy ${-excess} Wh more than they sell`);
+  }
 
   for (let k = 1; k < topDown.length; k++) {
     const node = topDown[k];

@@ -202,9 +202,8 @@ public static class GridAuction
             var topDown = _network.TopDown;
             var bounds = new List<int>();
             Segment[] scratch = [];
-            for (var k = topDown.Length - 1; k >= 0; k--)
+            foreach (var node in _network.BottomUp)
             {
-                var node = topDown[k];
                 var children = _network.Children(node);
                 var capacity = _ownEnd[node] - ownStart[node];
                 foreach (var child in children)
@@ -302,7 +301,6 @@ public static class GridAuction
         private void GroupByNode(int[] tieRanks)
         {
             var n = _orders.Length;
-            var topDown = _network.TopDown;
             var counts = new int[_nodeCount];
             foreach (var node in _nodes)
             {
@@ -311,10 +309,10 @@ public static class GridAuction
 
             _ownStart = new int[_nodeCount + 1];
             var next = 0;
-            for (var k = topDown.Length - 1; k >= 0; k--)
+            foreach (var node in _network.BottomUp)
             {
-                _ownStart[topDown[k]] = next;
-                next += counts[topDown[k]];
+                _ownStart[node] = next;
+                next += counts[node];
             }
 
             // _ownStart[node + 1] must be the node's end: store ends separately and fold them in below.
@@ -787,10 +785,8 @@ public static class GridAuction
             var sellWh = new List<long>();
             var buyRanks = new List<int>();
             var buyWh = new List<long>();
-            var topDown = _network.TopDown;
-            for (var k = topDown.Length - 1; k >= 0; k--)
+            foreach (var node in _network.BottomUp)
             {
-                var node = topDown[k];
                 sellRanks.Clear();
                 sellWh.Clear();
                 buyRanks.Clear();

@@ -29,6 +29,22 @@ public sealed class GridNetwork
         Nodes = nodes;
         Root = root;
         TopDown = topDown;
+        BottomUp = new int[topDown.Length];
+        var at = 0;
+        for (var end = topDown.Length; end > 0;)
+        {
+            // The deepest level not yet placed: topDown[begin .. end) all have the depth of topDown[end - 1].
+            var begin = end;
+            while (begin > 0 && depth[topDown[begin - 1]] == depth[topDown[end - 1]])
+            {
+                begin--;
+            }
+
+            Array.Copy(topDown, begin, BottomUp, at, end - begin);
+            at += end - begin;
+            end = begin;
+        }
+
         ChildStart = childStart;
         ChildList = children;
         Depth = depth;
@@ -45,6 +61,9 @@ public sealed class GridNetwork
 
     /// <summary>Every node once, parents before children (breadth first from the root, children in input order).</summary>
     internal int[] TopDown { get; }
+
+    /// <summary>Every node once, children before parents: the deepest level first, each level in <see cref="TopDown"/> order.</summary>
+    internal int[] BottomUp { get; }
 
     /// <summary>Where each node's children start in <see cref="ChildList"/>; one more entry than nodes.</summary>
     internal int[] ChildStart { get; }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Numerics;
@@ -161,6 +162,7 @@ public static class GridAuction
         private int[] _slotOrder = [];
         private bool[] _slotBuys = [];
         private int[] _ownEnd = [];
+        private readonly List<Action> _returns = [];
 
         public Run(GridNetwork network, EdgeLimit[] limits, ReadOnlySpan<Order> orders, ReadOnlySpan<int> orderNodes)
         {
@@ -171,8 +173,37 @@ public static class GridAuction
             _nodeCount = network.Count;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public GridClearingResult Clear()
+        {
+            try
+            {
+                return ClearWithPooledBuffers();
+            }
+            finally
+            {
+                foreach (var giveBack in _returns)
+                {
+                    giveBack();
+                }
+
+                _returns.Clear();
+            }
+        }
+
+        /// <summary>
+        /// An array of at least <paramref name="length"/> from the shared pool, given back when the clearing ends: a
+        /// million-order clearing needs some 300 MB of scratch, and fresh memory costs more to touch than to compute.
+        /// Never part of the result; its contents are undefined until written.
+        /// </summary>
+        private T[] Rent<T>(int length)
+        {
+            var array = ArrayPool<T>.Shared.Rent(Math.Max(length, 1));
+            _returns.Add(() => ArrayPool<T>.Shared.Return(array));
+            return array;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private GridClearingResult ClearWithPooledBuffers()
         {
             var n = _orders.Length;
             var tieRanks = TieRanks();
@@ -180,9 +211,9 @@ public static class GridAuction
             // The orders grouped by node, nodes bottom up, so each pass reads them in order: slot s holds order
             // _slotOrder[s]; a node's orders are slots _ownStart[node] .. _ownStart[node + 1] - 1 of _slotNode order.
             GroupByNode(tieRanks);
-            var slotPrice = new long[n];
-            var slotEnergy = new long[n];
-            var slotTie = new int[n];
+            var slotPrice = Rent<long>(n);
+            var slotEnergy = Rent<long>(n);
+            var slotTie = Rent<int>(n);
             for (var slot = 0; slot < n; slot++)
             {
                 var i = _slotOrder[slot];
@@ -193,7 +224,11 @@ public static class GridAuction
 
             var ownStart = _ownStart;
             // Bottom up: each node's curve (sorted segments) and the net export at its start (all bids filled, no offer).
-            var curves = new Segment[_nodeCount][];
+            // All curves in one store (node by node, bottom up), so a million-order clearing makes a few large
+            // arrays instead of one per node; each curve is built and merged in the stage, then copied in.
+            var store = Rent<Segment>((int)Math.Min(Array.MaxLength, (long)n * (_network.Height + 1)));
+            var used = 0;
+            var curveAt = new int[_nodeCount];
             var curveLength = new int[_nodeCount];
             var start = new long[_nodeCount];
             var total = new long[_nodeCount];
@@ -201,7 +236,9 @@ public static class GridAuction
             var cutBelow = new long[_nodeCount];
             var topDown = _network.TopDown;
             var bounds = new List<int>();
-            Segment[] scratch = [];
+            var spareBounds = new List<int>();
+            Segment[] stage = [];
+            Segment[] other = [];
             foreach (var node in _network.BottomUp)
             {
                 var children = _network.Children(node);
@@ -211,13 +248,18 @@ public static class GridAuction
                     capacity += curveLength[child] + 1;
                 }
 
-                var curve = GC.AllocateUninitializedArray<Segment>(capacity);
+                if (stage.Length < capacity)
+                {
+                    stage = Rent<Segment>(Math.Max(capacity, 2 * stage.Length));
+                    other = Rent<Segment>(stage.Length);
+                }
+
                 var at = 0;
                 long nodeStart = 0;
                 long nodeTotal = 0;
                 for (var slot = ownStart[node]; slot < _ownEnd[node]; slot++)
                 {
-                    curve[at++] = new Segment(slotPrice[slot], slotTie[slot], slot, slotEnergy[slot]);
+                    stage[at++] = new Segment(slotPrice[slot], slotTie[slot], slot, slotEnergy[slot]);
                     nodeTotal += slotEnergy[slot];
                     if (_slotBuys[slot])
                     {
@@ -235,7 +277,7 @@ public static class GridAuction
                 foreach (var child in children)
                 {
                     var (written, below, shiftedTotal) = ShiftInto(
-                        curves[child].AsSpan(0, curveLength[child]), start[child], total[child], _limits[child], _network.Nodes[child], child, curve.AsSpan(at));
+                        store.AsSpan(curveAt[child], curveLength[child]), start[child], total[child], _limits[child], _network.Nodes[child], child, stage.AsSpan(at));
                     cutBelow[child] = below;
                     shiftedStart[child] = start[child] + below;
                     at += written;
@@ -247,9 +289,18 @@ public static class GridAuction
                     }
                 }
 
-                curve = MergeRuns(curve, bounds, ref scratch);
-                curves[node] = curve;
+                MergeRuns(ref stage, ref other, bounds, spareBounds);
+                if (store.Length - used < at)
+                {
+                    var larger = Rent<Segment>((int)Math.Min(Array.MaxLength, Math.Max((long)used + at, 2L * store.Length)));
+                    store.AsSpan(0, used).CopyTo(larger);
+                    store = larger;
+                }
+
+                stage.AsSpan(0, at).CopyTo(store.AsSpan(used));
+                curveAt[node] = used;
                 curveLength[node] = at;
+                used += at;
                 start[node] = nodeStart;
                 total[node] = nodeTotal;
             }
@@ -268,8 +319,7 @@ public static class GridAuction
                 }
 
                 var cut = flow[node] - start[node];
-                (low[node], high[node]) = Walk(curves[node].AsSpan(0, curveLength[node]), cut, taken, takenByParent);
-                curves[node] = [];
+                (low[node], high[node]) = Walk(store.AsSpan(curveAt[node], curveLength[node]), cut, taken, takenByParent);
             }
 
             // Zone prices, top down: the middle of what the node's own cut and its line to the parent allow.
@@ -325,8 +375,10 @@ public static class GridAuction
             _slotOrder = new int[n];
             _slotBuys = new bool[n];
             var fill = _ownStart[.._nodeCount];
-            foreach (var i in ByPriceAndTie(tieRanks))
+            var byPrice = ByPriceAndTie(tieRanks);
+            for (var k = 0; k < n; k++)
             {
+                var i = byPrice[k];
                 var slot = fill[_nodes[i]]++;
                 _slotOrder[slot] = i;
                 _slotBuys[slot] = _orders[i].Side == Side.Buy;
@@ -339,7 +391,7 @@ public static class GridAuction
         private int[] ByPriceAndTie(int[] tieRanks)
         {
             var n = _orders.Length;
-            var sorted = new int[n];
+            var sorted = Rent<int>(n);
             if (n == 0)
             {
                 return sorted;
@@ -362,19 +414,19 @@ public static class GridAuction
                 }
 
                 var orders = _orders;
-                sorted.AsSpan().Sort((x, y) => orders[x].Price != orders[y].Price ? orders[x].Price.CompareTo(orders[y].Price) : tieRanks[x].CompareTo(tieRanks[y]));
+                sorted.AsSpan(0, n).Sort((x, y) => orders[x].Price != orders[y].Price ? orders[x].Price.CompareTo(orders[y].Price) : tieRanks[x].CompareTo(tieRanks[y]));
                 return sorted;
             }
 
-            var keys = GC.AllocateUninitializedArray<ulong>(n);
-            var byRank = new int[n];
+            var keys = Rent<ulong>(n);
+            var byRank = Rent<int>(n);
             for (var i = 0; i < n; i++)
             {
                 keys[i] = ((ulong)(_orders[i].Price - minPrice) << rankBits) | (uint)tieRanks[i];
                 byRank[tieRanks[i]] = i;
             }
 
-            RadixSort.Sort(keys, GC.AllocateUninitializedArray<ulong>(n), 0, total, new int[RadixSort.MaxPasses << RadixSort.MaxDigitBits]);
+            RadixSort.Sort(keys.AsSpan(0, n), Rent<ulong>(n).AsSpan(0, n), 0, total, new int[RadixSort.MaxPasses << RadixSort.MaxDigitBits]);
             var mask = (1UL << rankBits) - 1;
             for (var k = 0; k < n; k++)
             {
@@ -385,26 +437,15 @@ public static class GridAuction
         }
 
         /// <summary>
-        /// Merges sorted runs of <paramref name="curve"/> (run r is <c>[bounds[r], bounds[r + 1])</c>) into one sorted
-        /// curve, pairwise, through <paramref name="scratch"/>; returns the array that holds the result and leaves the
-        /// other in <paramref name="scratch"/>.
+        /// Merges the sorted runs of <paramref name="stage"/> (run r is <c>[bounds[r], bounds[r + 1])</c>) into one
+        /// sorted run, pairwise, through <paramref name="other"/>; the result is in <paramref name="stage"/> (the two
+        /// arrays are swapped when it ends up in the other).
         /// </summary>
-        private static Segment[] MergeRuns(Segment[] curve, List<int> bounds, ref Segment[] scratch)
+        private static void MergeRuns(ref Segment[] stage, ref Segment[] other, List<int> bounds, List<int> next)
         {
             var length = bounds[^1];
-            if (bounds.Count <= 2)
-            {
-                return curve;
-            }
-
-            if (scratch.Length < length)
-            {
-                scratch = new Segment[length];
-            }
-
-            var source = curve;
-            var target = scratch;
-            var next = new List<int>(bounds.Count);
+            var source = stage;
+            var target = other;
             while (bounds.Count > 2)
             {
                 next.Clear();
@@ -426,8 +467,8 @@ public static class GridAuction
                 (source, target) = (target, source);
             }
 
-            scratch = target;
-            return source;
+            stage = source;
+            other = target;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -475,7 +516,7 @@ public static class GridAuction
         {
             var orders = _orders;
             var n = orders.Length;
-            var ranks = new int[n];
+            var ranks = Rent<int>(n);
             if (n == 0)
             {
                 return ranks;
@@ -499,7 +540,7 @@ public static class GridAuction
                 return RanksByComparison(walk);
             }
 
-            var keys = GC.AllocateUninitializedArray<ulong>(n);
+            var keys = Rent<ulong>(n);
             for (var i = 0; i < n; i++)
             {
                 var o = orders[i];
@@ -510,8 +551,8 @@ public static class GridAuction
                 keys[i] = ((buy ? 1UL : 0UL) << (total - 1)) | (price << (sequenceBits + positionBits)) | (sequence << positionBits) | position;
             }
 
-            var scratch = GC.AllocateUninitializedArray<ulong>(n);
-            RadixSort.Sort(keys, scratch, 0, total, new int[RadixSort.MaxPasses << RadixSort.MaxDigitBits]);
+            var scratch = Rent<ulong>(n);
+            RadixSort.Sort(keys.AsSpan(0, n), scratch.AsSpan(0, n), 0, total, new int[RadixSort.MaxPasses << RadixSort.MaxDigitBits]);
             var mask = (1UL << positionBits) - 1;
             var buyBit = 1UL << (total - 1);
             for (var r = 0; r < n; r++)
@@ -749,12 +790,16 @@ public static class GridAuction
         {
             var n = _orders.Length;
             var walkRank = WalkRanks();
-            var slotRank = new int[n];
-            var byRank = new int[n];
+
+            // Entries are keyed (walk rank << 32 | slot): sorting the keys sorts by the walk's priority, and the slot
+            // (the order's place in node order) finds its id, node and input position close to its neighbours'.
+            var slotId = Rent<long>(n);
+            var slotNode = Rent<int>(n);
             for (var slot = 0; slot < n; slot++)
             {
-                slotRank[slot] = walkRank[_slotOrder[slot]];
-                byRank[slotRank[slot]] = slot;
+                var i = _slotOrder[slot];
+                slotId[slot] = _orders[i].Id;
+                slotNode[slot] = _nodes[i];
             }
 
             var upFee = new long[_nodeCount];
@@ -769,9 +814,14 @@ public static class GridAuction
                 }
             }
 
-            // What each node passes up: one side only, as (walk rank, energy) pairs, in walk order.
-            var residueRanks = new int[_nodeCount][];
-            var residueWh = new long[_nodeCount][];
+            // What each node passes up: one side only, in walk order, at [residueAt[node], + residueLength[node]) of
+            // one shared pair of arrays.
+            var residueAt = new int[_nodeCount];
+            var residueLength = new int[_nodeCount];
+            var residueKeys = Rent<long>(Math.Max(16, n));
+            var residueWh = Rent<long>(residueKeys.Length);
+            var residueUsed = 0;
+
             // Each trade at a node uses up one of the node's entries (an own fill or a child's residue), and all but one
             // of the entries that reach a node come from fills: the filled orders plus the nodes bound the count.
             var filledOrders = 0;
@@ -781,54 +831,85 @@ public static class GridAuction
             }
 
             var trades = ImmutableArray.CreateBuilder<GridTrade>(filledOrders + _nodeCount);
-            var sellRanks = new List<int>();
+            var sellKeys = new List<long>();
             var sellWh = new List<long>();
-            var buyRanks = new List<int>();
+            var buyKeys = new List<long>();
             var buyWh = new List<long>();
             foreach (var node in _network.BottomUp)
             {
-                sellRanks.Clear();
+                sellKeys.Clear();
                 sellWh.Clear();
-                buyRanks.Clear();
+                buyKeys.Clear();
                 buyWh.Clear();
+
+                // A node's own slots are sorted by price and tie rank: for offers that is the walk's order, for bids
+                // its reverse. Only residues from children need a sort.
                 for (var slot = _ownStart[node]; slot < _ownEnd[node]; slot++)
                 {
-                    var wh = slotFilled[slot];
-                    if (wh > 0)
+                    if (!_slotBuys[slot] && slotFilled[slot] > 0)
                     {
-                        (_slotBuys[slot] ? buyRanks : sellRanks).Add(slotRank[slot]);
-                        (_slotBuys[slot] ? buyWh : sellWh).Add(wh);
+                        sellKeys.Add(((long)walkRank[_slotOrder[slot]] << 32) | (uint)slot);
+                        sellWh.Add(slotFilled[slot]);
                     }
                 }
 
+                for (var slot = _ownEnd[node] - 1; slot >= _ownStart[node]; slot--)
+                {
+                    if (_slotBuys[slot] && slotFilled[slot] > 0)
+                    {
+                        buyKeys.Add(((long)walkRank[_slotOrder[slot]] << 32) | (uint)slot);
+                        buyWh.Add(slotFilled[slot]);
+                    }
+                }
+
+                var sellRuns = sellKeys.Count > 0 ? 1 : 0;
+                var buyRuns = buyKeys.Count > 0 ? 1 : 0;
                 foreach (var child in _network.Children(node))
                 {
-                    if (residueRanks[child] is { Length: > 0 } ranks)
+                    if (residueLength[child] > 0)
                     {
-                        var fromChildSells = !_slotBuys[byRank[ranks[0]]];
-                        (fromChildSells ? sellRanks : buyRanks).AddRange(ranks);
-                        (fromChildSells ? sellWh : buyWh).AddRange(residueWh[child]);
+                        var keys = residueKeys.AsSpan(residueAt[child], residueLength[child]);
+                        var amounts = residueWh.AsSpan(residueAt[child], residueLength[child]);
+                        if (!_slotBuys[(int)(keys[0] & uint.MaxValue)])
+                        {
+                            sellKeys.AddRange(keys);
+                            sellWh.AddRange(amounts);
+                            sellRuns++;
+                        }
+                        else
+                        {
+                            buyKeys.AddRange(keys);
+                            buyWh.AddRange(amounts);
+                            buyRuns++;
+                        }
                     }
-
-                    residueRanks[child] = [];
-                    residueWh[child] = [];
                 }
 
-                var sells = CollectionsMarshal.AsSpan(sellRanks);
+                var sells = CollectionsMarshal.AsSpan(sellKeys);
                 var sold = CollectionsMarshal.AsSpan(sellWh);
-                var buys = CollectionsMarshal.AsSpan(buyRanks);
+                var buys = CollectionsMarshal.AsSpan(buyKeys);
                 var bought = CollectionsMarshal.AsSpan(buyWh);
-                sells.Sort(sold);
-                buys.Sort(bought);
+                if (sellRuns > 1)
+                {
+                    sells.Sort(sold);
+                }
+
+                if (buyRuns > 1)
+                {
+                    buys.Sort(bought);
+                }
+
                 int si = 0, bi = 0;
                 long sLeft = sells.Length > 0 ? sold[0] : 0, bLeft = buys.Length > 0 ? bought[0] : 0;
                 while (si < sells.Length && bi < buys.Length)
                 {
                     var q = Math.Min(sLeft, bLeft);
-                    var s = _slotOrder[byRank[sells[si]]];
-                    var b = _slotOrder[byRank[buys[bi]]];
-                    var fee = upFee[_nodes[s]] - upFee[node] + downFee[_nodes[b]] - downFee[node];
-                    trades.Add(new GridTrade(_orders[b].Id, _orders[s].Id, b, s, q, prices[_nodes[b]], prices[_nodes[s]], fee, node));
+                    var s = (int)(sells[si] & uint.MaxValue);
+                    var b = (int)(buys[bi] & uint.MaxValue);
+                    var sellerNode = slotNode[s];
+                    var buyerNode = slotNode[b];
+                    var fee = upFee[sellerNode] - upFee[node] + downFee[buyerNode] - downFee[node];
+                    trades.Add(new GridTrade(slotId[b], slotId[s], _slotOrder[b], _slotOrder[s], q, prices[buyerNode], prices[sellerNode], fee, node));
                     sLeft -= q;
                     bLeft -= q;
                     if (sLeft == 0 && ++si < sells.Length)
@@ -843,19 +924,33 @@ public static class GridAuction
                 }
 
                 var selling = si < sells.Length;
-                var restRanks = selling ? sells : buys;
+                var restKeys = selling ? sells : buys;
                 var restWh = selling ? sold : bought;
                 var first = selling ? si : bi;
-                if (first < restRanks.Length)
+                if (first < restKeys.Length)
                 {
                     if (node == _network.Root)
                     {
                         throw new InvalidOperationException("Energy was left unmatched at the root.");
                     }
 
-                    residueRanks[node] = restRanks[first..].ToArray();
-                    residueWh[node] = restWh[first..].ToArray();
-                    residueWh[node][0] = selling ? sLeft : bLeft;
+                    var count = restKeys.Length - first;
+                    if (residueKeys.Length - residueUsed < count)
+                    {
+                        var keysLarger = Rent<long>(Math.Max(residueUsed + count, 2 * residueKeys.Length));
+                        var whLarger = Rent<long>(keysLarger.Length);
+                        residueKeys.AsSpan(0, residueUsed).CopyTo(keysLarger);
+                        residueWh.AsSpan(0, residueUsed).CopyTo(whLarger);
+                        residueKeys = keysLarger;
+                        residueWh = whLarger;
+                    }
+
+                    restKeys[first..].CopyTo(residueKeys.AsSpan(residueUsed));
+                    restWh[first..].CopyTo(residueWh.AsSpan(residueUsed));
+                    residueWh[residueUsed] = selling ? sLeft : bLeft;
+                    residueAt[node] = residueUsed;
+                    residueLength[node] = count;
+                    residueUsed += count;
                 }
             }
 

@@ -29,6 +29,7 @@ public sealed class GridNetwork
         Nodes = nodes;
         Root = root;
         TopDown = topDown;
+        Height = depth.Max();
         BottomUp = new int[topDown.Length];
         var at = 0;
         for (var end = topDown.Length; end > 0;)
@@ -73,6 +74,9 @@ public sealed class GridNetwork
 
     /// <summary>Each node's depth below the root (the root is 0).</summary>
     internal int[] Depth { get; }
+
+    /// <summary>The depth of the deepest node.</summary>
+    internal int Height { get; }
 
     /// <summary>The children of a node, in input order.</summary>
     /// <param name="node">The node's index.</param>

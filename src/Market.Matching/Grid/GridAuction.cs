@@ -341,7 +341,9 @@ public static class GridAuction
                 prices[node] = Choose(lo, hi, fallback);
             }
 
-            return Finish(taken, flow, prices);
+            var root = _network.Root;
+            var residual = Residual(store.AsSpan(curveAt[root], curveLength[root]), -start[root], start[root], total[root]);
+            return Finish(taken, flow, prices, residual);
         }
 
         /// <summary>
@@ -681,8 +683,60 @@ public static class GridAuction
             return low + ((high - low) / 2);
         }
 
+        /// <summary>
+        /// The community as one resource at its connection to the upstream grid: the root's curve around the cut.
+        /// Beyond the cut, the segments not taken (unmatched offers, and bids that would give way) are what the
+        /// community would export at an outside price above theirs; before it, the segments taken (dropped bids, and
+        /// offers that would give way) what it would import at an outside price below theirs. The curve's two ends are
+        /// the least and the most net injection the envelopes and capacities allow.
+        /// </summary>
+        private static CommunityResidual Residual(ReadOnlySpan<Segment> curve, long cut, long start, long total)
+        {
+            var export = new List<CurvePoint>();
+            var import = new List<CurvePoint>();
+            long offset = 0;
+            var firstAfter = 0;
+            for (; firstAfter < curve.Length && offset + curve[firstAfter].Length <= cut; firstAfter++)
+            {
+                offset += curve[firstAfter].Length;
+            }
+
+            // Export: from the cut forward, price ascending.
+            long cumulative = 0;
+            for (var k = firstAfter; k < curve.Length; k++)
+            {
+                var length = k == firstAfter ? offset + curve[k].Length - cut : curve[k].Length;
+                cumulative += length;
+                AddStep(export, curve[k].Price, cumulative);
+            }
+
+            // Import: from the cut backward, price descending.
+            cumulative = 0;
+            var lastTaken = firstAfter < curve.Length && offset < cut ? firstAfter : firstAfter - 1;
+            for (var k = lastTaken; k >= 0; k--)
+            {
+                var length = k == firstAfter ? cut - offset : curve[k].Length;
+                cumulative += length;
+                AddStep(import, curve[k].Price, cumulative);
+            }
+
+            return new CommunityResidual(start, start + total, [.. export], [.. import]);
+        }
+
+        private static void AddStep(List<CurvePoint> steps, long price, long cumulative)
+        {
+            if (steps.Count > 0 && steps[^1].Price == price)
+            {
+                steps[^1] = new CurvePoint(price, cumulative);
+            }
+            else
+            {
+                steps.Add(new CurvePoint(price, cumulative));
+            }
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private GridClearingResult Finish(long[] taken, long[] flow, long[] prices)
+        private GridClearingResult Finish(long[] taken, long[] flow, long[] prices, CommunityResidual residual)
         {
             var n = _orders.Length;
             var root = _network.Root;
@@ -743,7 +797,7 @@ public static class GridAuction
 
             var trades = Trades(taken, prices);
             var provisional = GridClearingResult.Cleared(
-                _network, _nodes, sides, limitPrices, sold, [], [.. prices], [.. flow], [.. states], trades);
+                _network, _nodes, sides, limitPrices, sold, [], [.. prices], [.. flow], [.. states], trades, residual);
             var outcomes = new OrderOutcome[n];
             var rootPrice = prices[root];
             for (var i = 0; i < n; i++)
@@ -777,7 +831,7 @@ public static class GridAuction
             }
 
             return GridClearingResult.Cleared(
-                _network, _nodes, sides, limitPrices, sold, ImmutableCollectionsMarshal.AsImmutableArray(outcomes), [.. prices], [.. flow], [.. states], trades);
+                _network, _nodes, sides, limitPrices, sold, ImmutableCollectionsMarshal.AsImmutableArray(outcomes), [.. prices], [.. flow], [.. states], trades, residual);
         }
 
         /// <summary>

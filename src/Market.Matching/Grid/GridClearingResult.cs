@@ -29,9 +29,11 @@ public sealed class GridClearingResult
         ImmutableArray<long> zonePrices,
         ImmutableArray<long> flowsWh,
         ImmutableArray<EdgeState> edgeStates,
-        ImmutableArray<GridTrade> trades)
+        ImmutableArray<GridTrade> trades,
+        CommunityResidual? residual)
     {
         Rejection = rejection;
+        Residual = residual;
         _network = network;
         _orderNodes = orderNodes;
         _sides = sides;
@@ -87,6 +89,12 @@ public sealed class GridClearingResult
     public ImmutableArray<GridTrade> Trades { get; }
 
     /// <summary>
+    /// The community as one resource after the local clearing: what it would export or import at an outside price,
+    /// within every envelope and capacity; <see langword="null"/> when rejected.
+    /// </summary>
+    public CommunityResidual? Residual { get; }
+
+    /// <summary>
     /// The node whose binding limit cut an order: the nearest node on the path from the order's node to the root whose
     /// line binds in the order's direction (export for an offer, import for a bid); <c>-1</c> when none does.
     /// </summary>
@@ -117,7 +125,7 @@ public sealed class GridClearingResult
     internal long LimitPrice(int order) => _limitPrices[order];
 
     internal static GridClearingResult Rejected(ClearingRejection rejection) =>
-        new(rejection, null, [], [], [], 0, [], [], [], [], []);
+        new(rejection, null, [], [], [], 0, [], [], [], [], [], null);
 
     internal static GridClearingResult Cleared(
         GridNetwork network,
@@ -129,6 +137,7 @@ public sealed class GridClearingResult
         ImmutableArray<long> zonePrices,
         ImmutableArray<long> flowsWh,
         ImmutableArray<EdgeState> edgeStates,
-        ImmutableArray<GridTrade> trades) =>
-        new(null, network, orderNodes, sides, limitPrices, volumeWh, outcomes, zonePrices, flowsWh, edgeStates, trades);
+        ImmutableArray<GridTrade> trades,
+        CommunityResidual residual) =>
+        new(null, network, orderNodes, sides, limitPrices, volumeWh, outcomes, zonePrices, flowsWh, edgeStates, trades, residual);
 }

@@ -182,3 +182,35 @@ public sealed class GridPropertyTests
         Assert.Equal(result.Outcomes.Select(o => o.FilledWh).ToArray(), traded);
     }
 }
+
+public sealed class CommunityResidualTests
+{
+    [Fact]
+    public void Residual_AtAnOutsidePrice_IsWhatAnOutsideBuyerOrSellerAtTheRootWouldGet()
+    {
+        (from c in GridGen.Cases()
+         from price in Gen.Long[0, 24]
+         from buying in Gen.Bool
+         select (c, price, buying)).Sample(
+            x =>
+            {
+                var (c, price, buying) = x;
+                var network = c.Network;
+                var result = GridAuction.Clear(network, c.Orders, c.OrderNodes, c.Limits);
+                var residual = result.Residual!;
+                Assert.True(residual.MinInjectionWh <= 0 && residual.MaxInjectionWh >= 0);
+
+                // An outside party at the root with unlimited energy: a buyer at `price` takes what the community
+                // exports at that price, a seller gives what it imports.
+                var outside = new Order(-1, buying ? Side.Buy : Side.Sell, 1_000_000, price, long.MinValue);
+                var withOutside = GridAuction.Clear(network, [.. c.Orders, outside], [.. c.OrderNodes, network.Root], c.Limits);
+                var got = withOutside.Outcomes[^1].FilledWh;
+                var steps = buying ? residual.Export : residual.Import;
+                var strictly = steps.Where(s => buying ? s.Price < price : s.Price > price).Select(s => s.CumulativeEnergyWh).DefaultIfEmpty(0).Max();
+                var atMost = steps.Where(s => buying ? s.Price <= price : s.Price >= price).Select(s => s.CumulativeEnergyWh).DefaultIfEmpty(0).Max();
+                Assert.InRange(got, strictly, atMost);
+                Assert.Equal(buying ? residual.MaxInjectionWh : -residual.MinInjectionWh, steps.Select(s => s.CumulativeEnergyWh).DefaultIfEmpty(0).Max());
+            },
+            iter: 2_000);
+    }
+}

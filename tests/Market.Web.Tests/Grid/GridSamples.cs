@@ -1,8 +1,9 @@
+using System.Text;
 using Market.Web.Grid;
 
 namespace Market.Web.Tests.Grid;
 
-/// <summary>Networks shared by the grid tests.</summary>
+/// <summary>Networks and envelopes shared by the grid tests.</summary>
 internal static class GridSamples
 {
     /// <summary>Two transformers; T1 has two feeders, T2 one; five connections.</summary>
@@ -20,6 +21,11 @@ internal static class GridSamples
         C4,F3,connection,7000,,M-4
         C5,F3,connection,,,M-5
         """;
+
+    /// <summary>2026-06-15T10:00:00Z, an interval start for any interval length up to an hour.</summary>
+    public static readonly DateTimeOffset TenAm = new(2026, 6, 15, 10, 0, 0, TimeSpan.Zero);
+
+    public static long TenAmSeconds => TenAm.ToUnixTimeSeconds();
 
     public static async Task<NetworkParseResult> ParseCsvAsync(string csv)
     {
@@ -54,4 +60,42 @@ internal static class GridSamples
         result.Errors.ShouldBeEmpty();
         return result.Network!;
     }
+
+    /// <summary>
+    /// A community of <paramref name="connections"/> connections, 100 per feeder and 10 feeders per transformer:
+    /// ids ROOT, T0…, F0…, C0…, meters M0….
+    /// </summary>
+    public static NetworkDefinition LargeNetwork(int connections)
+    {
+        var feeders = (connections + 99) / 100;
+        var transformers = (feeders + 9) / 10;
+        var nodes = new List<NetworkNodeDefinition> { new("ROOT", null, NetworkNodeKind.Community, null, null, null) };
+        for (var t = 0; t < transformers; t++)
+        {
+            nodes.Add(new($"T{t}", "ROOT", NetworkNodeKind.Transformer, 630_000, 630_000, null));
+        }
+
+        for (var f = 0; f < feeders; f++)
+        {
+            nodes.Add(new($"F{f}", $"T{f / 10}", NetworkNodeKind.Feeder, 150_000, 150_000, null));
+        }
+
+        for (var c = 0; c < connections; c++)
+        {
+            nodes.Add(new($"C{c}", $"F{c / 100}", NetworkNodeKind.Connection, 10_000, 15_000, $"M{c}"));
+        }
+
+        var result = NetworkDefinitionParser.FromNodes(nodes);
+        result.Errors.ShouldBeEmpty();
+        return result.Network!;
+    }
+
+    public static async Task<ParsedEnvelopes> ParseXmlAsync(string nodeId, string xml)
+    {
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(xml));
+        return await EnvelopeParser.ParseXmlAsync(nodeId, stream, CancellationToken.None);
+    }
+
+    public static Envelope Envelope(string node, int fromMinutes, int toMinutes, long? importW = 5000, long? exportW = 2400, string? eventId = null) =>
+        new(node, TenAm.AddMinutes(fromMinutes), TenAm.AddMinutes(toMinutes), importW, exportW, eventId);
 }

@@ -8,6 +8,7 @@ global using Market.Web.Community;
 global using Market.Web.Dashboard;
 global using Market.Web.Demo;
 global using Market.Web.Forecasting;
+global using Market.Web.Grid;
 global using Market.Web.Hosting;
 global using Market.Web.Jobs;
 global using Market.Web.LedgerStore;

@@ -13,5 +13,9 @@ public static class Roles
     /// settlement) to check reconciliations in full; nothing else beyond what the public sees (docs/adr/0020).</summary>
     public const string Auditor = "Auditor";
 
-    public static readonly string[] All = [Prosumer, Manager, Operator, MeterGateway, Auditor];
+    /// <summary>The network operator (the owner of the wires): sends dynamic operating envelopes and feeder capacities, and
+    /// reads what was applied; nothing else (docs/adr/0037).</summary>
+    public const string NetworkOperator = "NetworkOperator";
+
+    public static readonly string[] All = [Prosumer, Manager, Operator, MeterGateway, Auditor, NetworkOperator];
 }

@@ -36,6 +36,7 @@ public static class HostingExtensions
         builder.AddMarketTrading();
         builder.AddMarketClearing();
         builder.AddMarketMetering();
+        builder.Services.AddSingleton<GridStore>();
         builder.AddMarketNotifications();
         builder.AddMarketForecasting();
         builder.AddMarketAutopilot();
@@ -87,6 +88,7 @@ public static class HostingExtensions
         app.MapWitnessing();
         app.MapMarketNotifications();
         app.MapMeterReadingApi();
+        app.MapGridApi();
         app.MapOpeningsApi();
         app.MapDashboard();
         app.MapUtilityView();

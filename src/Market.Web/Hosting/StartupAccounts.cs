@@ -40,7 +40,7 @@ public sealed partial class StartupAccounts(
     }
 
     /// <summary>
-    /// Outside demo mode, refuses to start while an operator, manager or meter gateway still accepts a demo password:
+    /// Outside demo mode, refuses to start while an operator, manager, meter gateway or network operator still accepts a demo password:
     /// a data folder or database from a demo run would otherwise open the market to anyone who read the README.
     /// Households are not checked: anyone may register one, with any password the rules allow, and it opens only
     /// itself.
@@ -54,7 +54,7 @@ public sealed partial class StartupAccounts(
         }
 
         string[] passwords = [.. new[] { DemoOptions.PublishedPassword, demo.Password }.Distinct()];
-        foreach (var role in new[] { Roles.Operator, Roles.Manager, Roles.MeterGateway })
+        foreach (var role in new[] { Roles.Operator, Roles.Manager, Roles.MeterGateway, Roles.NetworkOperator })
         {
             foreach (var user in await users.GetUsersInRoleAsync(role))
             {

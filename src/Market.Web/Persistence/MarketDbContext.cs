@@ -58,6 +58,12 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
 
     public DbSet<MeterGatewayMeterEntity> MeterGatewayMeters => Set<MeterGatewayMeterEntity>();
 
+    public DbSet<NetworkVersionEntity> NetworkVersions => Set<NetworkVersionEntity>();
+
+    public DbSet<EnvelopeUploadEntity> EnvelopeUploads => Set<EnvelopeUploadEntity>();
+
+    public DbSet<EnvelopeEntity> Envelopes => Set<EnvelopeEntity>();
+
     public DbSet<PendingCorrectionEntity> PendingCorrections => Set<PendingCorrectionEntity>();
 
     public DbSet<CorrectionDecisionEntity> CorrectionDecisions => Set<CorrectionDecisionEntity>();
@@ -130,6 +136,34 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
             e.HasIndex(o => new { o.HouseholdId, o.IntervalStart });
             e.Property(o => o.Salt).HasMaxLength(32);
             e.Property(o => o.Record).HasMaxLength(169);
+        });
+
+        builder.Entity<NetworkVersionEntity>(e =>
+        {
+            e.ToTable("NetworkVersions");
+            e.Property(v => v.Id).ValueGeneratedNever();
+            e.Property(v => v.ImportedBy).HasMaxLength(256);
+            e.Property(v => v.Format).HasMaxLength(8);
+            e.Property(v => v.Sha256).HasMaxLength(64);
+        });
+
+        builder.Entity<EnvelopeUploadEntity>(e =>
+        {
+            e.ToTable("EnvelopeUploads");
+            e.Property(u => u.ReceivedBy).HasMaxLength(256);
+            e.Property(u => u.Source).HasMaxLength(16);
+            e.Property(u => u.Sha256).HasMaxLength(64);
+        });
+
+        builder.Entity<EnvelopeEntity>(e =>
+        {
+            e.ToTable("Envelopes");
+            // The limits in force for an interval: the newest upload's window covering it, per node.
+            e.HasIndex(w => new { w.Start, w.End });
+            e.HasIndex(w => new { w.NodeId, w.Start });
+            e.HasIndex(w => w.UploadId);
+            e.Property(w => w.NodeId).HasMaxLength(64);
+            e.Property(w => w.EventId).HasMaxLength(64);
         });
 
         builder.Entity<MeterGatewayMeterEntity>(e =>

@@ -18,8 +18,9 @@ public sealed class MatrixFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _ = App.Server;
-        // A meter gateway with no meter assigned.
+        // A meter gateway with no meter assigned, and a network operator.
         await App.CreateGatewayAsync("gateway@grid.example");
+        await App.CreateNetworkOperatorAsync("dso@grid.example");
         Interval = App.Get<MarketClock>().FirstOpenInterval();
         var anna = await App.HouseholdAsync("anna@demo.energy");
         AnnasOrder = (await App.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 1000, 1200, Interval))).Order!.Id;
@@ -91,6 +92,34 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
             data.Add("auditor", method, path, 403);
             data.Add("gateway", method, path, 403);
             data.Add("operator", method, path, path.Contains("{own}", StringComparison.Ordinal) ? 404 : 200);
+        }
+
+        // The network is the operators' to import; the network operator (dso) sends envelopes; managers read. There is
+        // no network in the matrix's market: reading it is 404, sending envelopes 409, importing an empty one 422.
+        foreach (var caller in new[] { "owner", "other", "manager", "auditor", "gateway", "dso" })
+        {
+            data.Add(caller, "PUT", "/api/grid/network", 403);
+        }
+
+        data.Add("anonymous", "PUT", "/api/grid/network", 401);
+        data.Add("operator", "PUT", "/api/grid/network", 422);
+        data.Add("operator-cookie", "PUT", "/api/grid/network", 401);
+        foreach (var (caller, status) in new[] { ("anonymous", 401), ("owner", 403), ("other", 403), ("auditor", 403), ("gateway", 403), ("manager", 404), ("operator", 404), ("dso", 404) })
+        {
+            data.Add(caller, "GET", "/api/grid/network", status);
+        }
+
+        foreach (var path in new[] { "/api/grid/envelopes", "/api/grid/envelopes/C1" })
+        {
+            foreach (var (caller, status) in new[] { ("anonymous", 401), ("owner", 403), ("other", 403), ("manager", 403), ("auditor", 403), ("gateway", 403), ("operator", 409), ("dso", 409), ("operator-cookie", 401) })
+            {
+                data.Add(caller, "POST", path, status);
+            }
+        }
+
+        foreach (var (caller, status) in new[] { ("anonymous", 401), ("owner", 403), ("other", 403), ("auditor", 403), ("gateway", 403), ("manager", 200), ("operator", 200), ("dso", 200) })
+        {
+            data.Add(caller, "GET", "/api/grid/envelopes?from=2026-06-15T00:00:00Z&to=2026-06-16T00:00:00Z", status);
         }
 
         // Signing out takes the form's antiforgery token: without one a signed-in browser stays signed in; without a
@@ -217,6 +246,18 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
             var meter = (await _app.HouseholdAsync("anna@demo.energy")).MeterId;
             var line = caller == "gateway" ? $"{meter},2026-06-15T09:00:00Z,0,0\n" : "";
             request.Content = new StringContent(ReadingParser.Header + "\n" + line, System.Text.Encoding.UTF8, "text/csv");
+        }
+        else if (method == "PUT" && path == "/api/grid/network")
+        {
+            request.Content = JsonContent.Create(new { nodes = Array.Empty<object>() });
+        }
+        else if (method == "POST" && path == "/api/grid/envelopes")
+        {
+            request.Content = JsonContent.Create(new { envelopes = Array.Empty<object>() });
+        }
+        else if (method == "POST" && path.StartsWith("/api/grid/envelopes/", StringComparison.Ordinal))
+        {
+            request.Content = new StringContent("<DERControlList xmlns=\"urn:ieee:std:2030.5:ns\"/>", System.Text.Encoding.UTF8, "application/sep+xml");
         }
         else if (method == "PUT")
         {
@@ -413,6 +454,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         "operator" => "operator@demo.energy",
         "auditor" => "auditor@demo.energy",
         "gateway" => "gateway@grid.example",
+        "dso" => "dso@grid.example",
         _ => throw new ArgumentOutOfRangeException(nameof(caller)),
     };
 

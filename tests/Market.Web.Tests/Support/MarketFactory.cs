@@ -125,14 +125,19 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>Creates a meter gateway's account (role MeterGateway) named <paramref name="email"/>, with no meter assigned.</summary>
-    public async Task CreateGatewayAsync(string email)
+    public Task CreateGatewayAsync(string email) => CreateAccountAsync(email, Market.Web.Accounts.Roles.MeterGateway);
+
+    /// <summary>Creates a network operator's account (role NetworkOperator) named <paramref name="email"/>.</summary>
+    public Task CreateNetworkOperatorAsync(string email) => CreateAccountAsync(email, Market.Web.Accounts.Roles.NetworkOperator);
+
+    private async Task CreateAccountAsync(string email, string role)
     {
         using var scope = Services.CreateScope();
         var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<MarketUser>>();
-        var gateway = new MarketUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = email };
-        if (!(await users.CreateAsync(gateway)).Succeeded || !(await users.AddToRoleAsync(gateway, Market.Web.Accounts.Roles.MeterGateway)).Succeeded)
+        var account = new MarketUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = email };
+        if (!(await users.CreateAsync(account)).Succeeded || !(await users.AddToRoleAsync(account, role)).Succeeded)
         {
-            throw new InvalidOperationException($"The gateway {email} could not be created.");
+            throw new InvalidOperationException($"The {role} account {email} could not be created.");
         }
     }
 

@@ -243,6 +243,43 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "Envelopes",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    UploadId = table.Column<long>(type: "bigint", nullable: false),
+                    NodeId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Start = table.Column<long>(type: "bigint", nullable: false),
+                    End = table.Column<long>(type: "bigint", nullable: false),
+                    ImportLimitW = table.Column<long>(type: "bigint", nullable: true),
+                    ExportLimitW = table.Column<long>(type: "bigint", nullable: true),
+                    EventId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Envelopes", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "EnvelopeUploads",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ReceivedAtMs = table.Column<long>(type: "bigint", nullable: false),
+                    ReceivedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Source = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    NetworkVersion = table.Column<long>(type: "bigint", nullable: false),
+                    Sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Count = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_EnvelopeUploads", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "HouseholdKeys",
                 columns: table => new
                 {
@@ -394,6 +431,24 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_MeterReadings", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "NetworkVersions",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false),
+                    ImportedAtMs = table.Column<long>(type: "bigint", nullable: false),
+                    ImportedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Format = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    NodesJson = table.Column<string>(type: "text", nullable: false),
+                    Sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    NodeCount = table.Column<int>(type: "integer", nullable: false),
+                    ConnectionCount = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_NetworkVersions", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -859,6 +914,21 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Envelopes_NodeId_Start",
+                table: "Envelopes",
+                columns: new[] { "NodeId", "Start" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Envelopes_Start_End",
+                table: "Envelopes",
+                columns: new[] { "Start", "End" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Envelopes_UploadId",
+                table: "Envelopes",
+                column: "UploadId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_HouseholdKeys_HouseholdId",
                 table: "HouseholdKeys",
                 column: "HouseholdId");
@@ -1064,6 +1134,7 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 name: "IX_Trades_SellerHouseholdId",
                 table: "Trades",
                 column: "SellerHouseholdId");
+
             AppendOnlySql.Create(migrationBuilder);
         }
 
@@ -1071,6 +1142,7 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             AppendOnlySql.Drop(migrationBuilder);
+
             migrationBuilder.DropTable(
                 name: "ApiTokens");
 
@@ -1120,6 +1192,12 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 name: "DeviceRequests");
 
             migrationBuilder.DropTable(
+                name: "Envelopes");
+
+            migrationBuilder.DropTable(
+                name: "EnvelopeUploads");
+
+            migrationBuilder.DropTable(
                 name: "HouseholdKeys");
 
             migrationBuilder.DropTable(
@@ -1142,6 +1220,9 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
 
             migrationBuilder.DropTable(
                 name: "MeterReadings");
+
+            migrationBuilder.DropTable(
+                name: "NetworkVersions");
 
             migrationBuilder.DropTable(
                 name: "NotificationPreferences");

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Market.Web.Persistence.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgresMarketDbContext))]
-    [Migration("20261205115607_Initial")]
+    [Migration("20261205180602_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -469,6 +469,86 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.ToTable("DeviceRequests", (string)null);
                 });
 
+            modelBuilder.Entity("Market.Web.Persistence.EnvelopeEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("End")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("EventId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long?>("ExportLimitW")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ImportLimitW")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("NodeId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("Start")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UploadId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UploadId");
+
+                    b.HasIndex("NodeId", "Start");
+
+                    b.HasIndex("Start", "End");
+
+                    b.ToTable("Envelopes", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.EnvelopeUploadEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("NetworkVersion")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ReceivedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ReceivedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("EnvelopeUploads", (string)null);
+                });
+
             modelBuilder.Entity("Market.Web.Persistence.Household", b =>
                 {
                     b.Property<long>("Id")
@@ -889,6 +969,44 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("MeterReadings", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.NetworkVersionEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ConnectionCount")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<long>("ImportedAtMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ImportedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("NodeCount")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("NodesJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("NetworkVersions", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.NotificationEntity", b =>

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Market.Web.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(MarketDbContext))]
-    [Migration("20261205115525_Initial")]
+    [Migration("20261205180524_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -458,6 +458,82 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     b.ToTable("DeviceRequests", (string)null);
                 });
 
+            modelBuilder.Entity("Market.Web.Persistence.EnvelopeEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("End")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EventId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ExportLimitW")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ImportLimitW")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("NodeId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Start")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UploadId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UploadId");
+
+                    b.HasIndex("NodeId", "Start");
+
+                    b.HasIndex("Start", "End");
+
+                    b.ToTable("Envelopes", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.EnvelopeUploadEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("NetworkVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReceivedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReceivedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("EnvelopeUploads", (string)null);
+                });
+
             modelBuilder.Entity("Market.Web.Persistence.Household", b =>
                 {
                     b.Property<long>("Id")
@@ -862,6 +938,44 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("MeterReadings", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.NetworkVersionEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ConnectionCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ImportedAtMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ImportedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("NodeCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("NodesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("NetworkVersions", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.NotificationEntity", b =>

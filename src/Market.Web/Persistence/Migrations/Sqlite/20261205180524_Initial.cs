@@ -242,6 +242,43 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Envelopes",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    UploadId = table.Column<long>(type: "INTEGER", nullable: false),
+                    NodeId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Start = table.Column<long>(type: "INTEGER", nullable: false),
+                    End = table.Column<long>(type: "INTEGER", nullable: false),
+                    ImportLimitW = table.Column<long>(type: "INTEGER", nullable: true),
+                    ExportLimitW = table.Column<long>(type: "INTEGER", nullable: true),
+                    EventId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Envelopes", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "EnvelopeUploads",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ReceivedAtMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReceivedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Source = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    NetworkVersion = table.Column<long>(type: "INTEGER", nullable: false),
+                    Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Count = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_EnvelopeUploads", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "HouseholdKeys",
                 columns: table => new
                 {
@@ -393,6 +430,24 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_MeterReadings", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "NetworkVersions",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false),
+                    ImportedAtMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    ImportedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Format = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    NodesJson = table.Column<string>(type: "TEXT", nullable: false),
+                    Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    NodeCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    ConnectionCount = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_NetworkVersions", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -858,6 +913,21 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Envelopes_NodeId_Start",
+                table: "Envelopes",
+                columns: new[] { "NodeId", "Start" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Envelopes_Start_End",
+                table: "Envelopes",
+                columns: new[] { "Start", "End" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Envelopes_UploadId",
+                table: "Envelopes",
+                column: "UploadId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_HouseholdKeys_HouseholdId",
                 table: "HouseholdKeys",
                 column: "HouseholdId");
@@ -1063,6 +1133,7 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 name: "IX_Trades_SellerHouseholdId",
                 table: "Trades",
                 column: "SellerHouseholdId");
+
             AppendOnlySql.Create(migrationBuilder);
         }
 
@@ -1070,6 +1141,7 @@ namespace Market.Web.Persistence.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             AppendOnlySql.Drop(migrationBuilder);
+
             migrationBuilder.DropTable(
                 name: "ApiTokens");
 
@@ -1119,6 +1191,12 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 name: "DeviceRequests");
 
             migrationBuilder.DropTable(
+                name: "Envelopes");
+
+            migrationBuilder.DropTable(
+                name: "EnvelopeUploads");
+
+            migrationBuilder.DropTable(
                 name: "HouseholdKeys");
 
             migrationBuilder.DropTable(
@@ -1141,6 +1219,9 @@ namespace Market.Web.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "MeterReadings");
+
+            migrationBuilder.DropTable(
+                name: "NetworkVersions");
 
             migrationBuilder.DropTable(
                 name: "NotificationPreferences");

@@ -1,0 +1,188 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Market.Web.Tests.Support;
+using Market.Web.Grid;
+using Microsoft.EntityFrameworkCore;
+
+namespace Market.Web.Tests.Grid;
+
+/// <summary>The network import and the network operator's envelopes through the API: stored all or nothing.</summary>
+public sealed class GridApiTests : IAsyncLifetime
+{
+    private const string NetworkOperator = "dso@grid.example";
+    private readonly MarketFactory _app = new();
+    private string _annaMeter = "";
+    private string _benMeter = "";
+
+    public async Task InitializeAsync()
+    {
+        _ = _app.Server;
+        await _app.CreateNetworkOperatorAsync(NetworkOperator);
+        _annaMeter = (await _app.HouseholdAsync("anna@demo.energy")).MeterId!;
+        _benMeter = (await _app.HouseholdAsync("ben@demo.energy")).MeterId!;
+    }
+
+    public Task DisposeAsync() => _app.DisposeAsync().AsTask();
+
+    private string Network() =>
+        "node_id,parent_id,kind,export_capacity_w,import_capacity_w,meter_id\n" +
+        "ROOT,,community,,,\n" +
+        "T1,ROOT,transformer,250000,250000,\n" +
+        "F1,T1,feeder,40000,60000,\n" +
+        "F2,T1,feeder,40000,60000,\n" +
+        $"C-ANNA,F1,connection,5000,11000,{_annaMeter}\n" +
+        $"C-BEN,F2,connection,5000,11000,{_benMeter}\n";
+
+    private async Task<HttpResponseMessage> SendAsync(string email, HttpMethod method, string path, string body, string mediaType)
+    {
+        using var client = await ApiClient.ForAsync(_app, email);
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = new StringContent(body, Encoding.UTF8, mediaType) };
+        return await client.SendAsync(request);
+    }
+
+    private Task<HttpResponseMessage> ImportNetworkAsync(string csv) => SendAsync("operator@demo.energy", HttpMethod.Put, "/api/grid/network", csv, "text/csv");
+
+    private Task<HttpResponseMessage> EnvelopesAsync(string json) => SendAsync(NetworkOperator, HttpMethod.Post, "/api/grid/envelopes", json, "application/json");
+
+    private long FirstOpen() => _app.Get<MarketClock>().FirstOpenInterval();
+
+    private static string Iso(long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Envelope(string node, long start, long end, long? import, long? export, string? evt = null) =>
+        JsonSerializer.Serialize(new { node, start = Iso(start), end = Iso(end), importLimitW = import, exportLimitW = export, @event = evt });
+
+    [Fact]
+    public async Task Network_ImportedByAnOperator_IsTheVersionInForce()
+    {
+        using var response = await ImportNetworkAsync(Network());
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        json.RootElement.GetProperty("version").GetInt64().ShouldBe(1);
+        json.RootElement.GetProperty("connections").GetInt32().ShouldBe(2);
+        var current = await _app.Get<GridStore>().CurrentAsync(default);
+        current.ShouldNotBeNull();
+        current.Definition.Nodes.Select(n => n.Id).ShouldBe(["ROOT", "T1", "F1", "F2", "C-ANNA", "C-BEN"]);
+        (await ImportNetworkAsync(Network())).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await _app.Get<GridStore>().CurrentAsync(default))!.Version.ShouldBe(2);
+    }
+
+    [Theory]
+    [InlineData("F9", "is not a node of the network")]
+    [InlineData("C-BEN", "cycle")]
+    public async Task Network_WithAnOrphanOrACycle_IsRefusedAndNothingIsStored(string parentOfF2, string expected)
+    {
+        var csv = Network().Replace("F2,T1,feeder", $"F2,{parentOfF2},feeder", StringComparison.Ordinal);
+
+        using var response = await ImportNetworkAsync(csv);
+
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, text);
+        text.ShouldContain(expected);
+        await using var db = _app.CreateDb();
+        (await db.NetworkVersions.CountAsync()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Envelopes_FromTheNetworkOperator_AreTheLimitsInForce()
+    {
+        (await ImportNetworkAsync(Network())).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var start = FirstOpen() + 3600;
+        var body = $"{{\"envelopes\":[{Envelope("C-ANNA", start, start + 900, 11000, 2400, "DOE-1")},{Envelope("F1", start, start + 1800, null, 20000)}]}}";
+
+        using var response = await EnvelopesAsync(body);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var limits = await _app.Get<GridStore>().LimitsAtAsync(start, default);
+        limits.Select(l => (l.NodeId, l.ImportLimitW, l.ExportLimitW, l.EventId)).ShouldBe([("C-ANNA", 11000L, 2400L, "DOE-1"), ("F1", null, 20000L, null)]);
+        (await _app.Get<GridStore>().LimitsAtAsync(start + 900, default)).Single().NodeId.ShouldBe("F1");
+
+        // A newer upload for the same node and interval replaces the older one.
+        (await EnvelopesAsync($"{{\"envelopes\":[{Envelope("C-ANNA", start, start + 900, 11000, 1200, "DOE-2")}]}}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await _app.Get<GridStore>().LimitsAtAsync(start, default))[0].ExportLimitW.ShouldBe(1200);
+    }
+
+    public static TheoryData<string, string> BadEnvelopes => new()
+    {
+        { "C-NOBODY", "not a node of the network" },
+        { "negative", "negative" },
+        { "overlap", "overlap" },
+        { "closed", "gate has closed" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadEnvelopes))]
+    public async Task Envelopes_Bad_AreRefusedAndNothingIsStored(string problem, string expected)
+    {
+        (await ImportNetworkAsync(Network())).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var start = FirstOpen() + 3600;
+        var good = Envelope("C-ANNA", start, start + 900, 11000, 2400);
+        var bad = problem switch
+        {
+            "negative" => Envelope("C-BEN", start, start + 900, -1, 2400),
+            "overlap" => Envelope("C-ANNA", start, start + 1800, 11000, 1000),
+            "closed" => Envelope("C-BEN", FirstOpen() - 900, FirstOpen(), 11000, 1000),
+            _ => Envelope(problem, start, start + 900, 11000, 2400),
+        };
+
+        using var response = await EnvelopesAsync($"{{\"envelopes\":[{good},{bad}]}}");
+
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, text);
+        text.ShouldContain(expected);
+        await using var db = _app.CreateDb();
+        (await db.Envelopes.CountAsync()).ShouldBe(0);
+        (await db.EnvelopeUploads.CountAsync()).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Envelopes_BeforeAnyNetwork_AreRefusedWithConflict()
+    {
+        var start = FirstOpen() + 3600;
+
+        using var response = await EnvelopesAsync($"{{\"envelopes\":[{Envelope("C-ANNA", start, start + 900, 11000, 2400)}]}}");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Conflict, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Envelopes_AsCsipAusDerControl_AreReadWithTheirMultiplier()
+    {
+        (await ImportNetworkAsync(Network())).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var start = FirstOpen() + 3600;
+        var xml = $"""
+            <DERControlList xmlns="urn:ieee:std:2030.5:ns" xmlns:csipaus="https://csipaus.org/ns" all="1" results="1">
+              <DERControl>
+                <mRID>0A1B2C3D4E5F60718293A4B5C6D7E8F9</mRID>
+                <description>Midday export limit</description>
+                <interval><duration>900</duration><start>{start}</start></interval>
+                <DERControlBase>
+                  <csipaus:opModImpLimW><multiplier>1</multiplier><value>1100</value></csipaus:opModImpLimW>
+                  <csipaus:opModExpLimW><multiplier>2</multiplier><value>24</value></csipaus:opModExpLimW>
+                </DERControlBase>
+              </DERControl>
+            </DERControlList>
+            """;
+
+        using var response = await SendAsync(NetworkOperator, HttpMethod.Post, "/api/grid/envelopes/C-ANNA", xml, "application/sep+xml");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var limit = (await _app.Get<GridStore>().LimitsAtAsync(start, default)).Single();
+        (limit.NodeId, limit.ImportLimitW, limit.ExportLimitW).ShouldBe(("C-ANNA", 11000L, 2400L));
+        limit.EventId.ShouldNotBeNull().ShouldContain("0A1B2C3D");
+    }
+
+    [Fact]
+    public async Task EnvelopeListing_AsCsv_HasEveryWindow()
+    {
+        (await ImportNetworkAsync(Network())).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var start = FirstOpen() + 3600;
+        (await EnvelopesAsync($"{{\"envelopes\":[{Envelope("C-ANNA", start, start + 900, 11000, 2400, "DOE-1")}]}}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var client = await ApiClient.ForAsync(_app, NetworkOperator);
+
+        var csv = await client.GetStringAsync(new Uri($"/api/grid/envelopes?from={Iso(start)}&to={Iso(start + 900)}&format=csv", UriKind.Relative));
+
+        csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe(["node,start,end,import_limit_w,export_limit_w,event,upload", $"C-ANNA,{Iso(start)},{Iso(start + 900)},11000,2400,DOE-1,1"]);
+    }
+}

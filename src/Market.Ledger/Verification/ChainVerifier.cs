@@ -304,6 +304,8 @@ public sealed partial class ChainVerifier
             BlockKind.Clearing => CheckClearing(block, header, headerHash),
             BlockKind.Household => CheckHousehold(block, header),
             BlockKind.WitnessPolicy => CheckWitnessPolicy(block, header),
+            BlockKind.Network => CheckNetwork(block, header, headerHash),
+            BlockKind.GridLimits => CheckGridLimits(block, header),
             _ => CheckReconciliation(block, header),
         };
         if (failure is not null)
@@ -325,13 +327,14 @@ public sealed partial class ChainVerifier
         var referenceIsZero = header.Reference.AsSpan().SequenceEqual(Zero32);
         string? problem = header.Kind switch
         {
-            BlockKind.KeyEvent or BlockKind.Rules or BlockKind.Household or BlockKind.WitnessPolicy when header.IntervalStart != 0 || header.IntervalEnd != 0
-                || !referenceIsZero || header.Mechanism != 0 || header.RulesVersion != 0 =>
-                "key-event, rules, household and witness-policy blocks have zero interval, reference, mechanism and rules version",
-            BlockKind.OrderBook or BlockKind.Clearing or BlockKind.Reconciliation when header.IntervalEnd <= header.IntervalStart =>
+            BlockKind.KeyEvent or BlockKind.Rules or BlockKind.Household or BlockKind.WitnessPolicy or BlockKind.Network
+                when header.IntervalStart != 0 || header.IntervalEnd != 0 || !referenceIsZero || header.Mechanism != 0 || header.RulesVersion != 0 =>
+                "key-event, rules, household, witness-policy and network blocks have zero interval, reference, mechanism and rules version",
+            BlockKind.OrderBook or BlockKind.Clearing or BlockKind.Reconciliation or BlockKind.GridLimits when header.IntervalEnd <= header.IntervalStart =>
                 "the interval end must be after its start",
-            BlockKind.OrderBook or BlockKind.Clearing when header.Mechanism == 0 || header.RulesVersion == 0 =>
-                "order-book and clearing blocks name a mechanism and rules version",
+            BlockKind.OrderBook or BlockKind.Clearing or BlockKind.GridLimits when header.Mechanism == 0 || header.RulesVersion == 0 =>
+                "order-book, clearing and grid-limits blocks name a mechanism and rules version",
+            BlockKind.GridLimits when referenceIsZero => "a grid-limits block references the network block in force",
             BlockKind.Reconciliation when header.Mechanism == 0 || header.RulesVersion == 0 =>
                 "a reconciliation block repeats its clearing block's mechanism and rules version",
             BlockKind.OrderBook when !referenceIsZero => "an order-book block has a zero reference",

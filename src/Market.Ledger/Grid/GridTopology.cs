@@ -33,7 +33,7 @@ public sealed class GridTopology
     /// <summary>The root's index (the community).</summary>
     public int Root { get; }
 
-    /// <summary>Every node once, parents before children.</summary>
+    /// <summary>Every node once, parents before children: breadth first from the root, children in input order.</summary>
     public IReadOnlyList<int> TopDown { get; }
 
     /// <summary>Checks a network block's nodes and builds the tree.</summary>
@@ -133,7 +133,19 @@ public sealed class GridTopology
             }
         }
 
-        var topDown = Enumerable.Range(0, n).OrderBy(i => depth[i]).ToArray();
+        // Breadth first from the root, children in input order (as Market.Matching's GridNetwork), so checks that
+        // walk the lines report the same first failure.
+        var children = Enumerable.Range(0, n).Where(i => i != root).ToLookup(i => nodes[i].Parent);
+        var topDown = new int[n];
+        topDown[0] = root;
+        for (int head = 0, reached = 1; head < reached; head++)
+        {
+            foreach (var child in children[topDown[head]])
+            {
+                topDown[reached++] = child;
+            }
+        }
+
         node = -1;
         error = null;
         topology = new GridTopology([.. nodes], root, depth, topDown, connectionOf);

@@ -30,6 +30,8 @@ internal static class GridCases
         lowPrice[6] = 2900;
         var highRoot = (long[])GridChain.ZonePrices.Clone();
         highRoot[0] = 3100;
+        var otherTie = (long[])GridChain.ZonePrices.Clone();
+        otherTie[7] = 2990; // h4 trades nothing: any price in [2990, 3000] passes the certificate; the rules give 2995
         var flows = (long[])GridChain.Flows.Clone();
         flows[7] = 5;
         var unconnected = GridChain.Network();
@@ -46,6 +48,8 @@ internal static class GridCases
             Sealed("trade price not its zone price, sealed honestly", GridChain.Build(trades: [trades[0] with { SellPrice = 1990 }, trades[1]]), Fails(Reason.GridTradePriceNotZonePrice, 6, 0, 1)),
             Sealed("trade fee not the path fee, sealed honestly", GridChain.Build(trades: [trades[0] with { FeePrice = 20 }, trades[1]]), Fails(Reason.GridTradeFeeWrong, 6, 0, 1)),
             Sealed("trade meet node not the nearest common ancestor, sealed honestly", GridChain.Build(trades: [trades[0], trades[1] with { MeetNode = 0 }]), Fails(Reason.GridTradeMeetNodeWrong, 6, 1, 2)),
+            new(Ledger, "trades in another order, sealed honestly", Export(GridChain.Build(trades: [trades[1], trades[0]]).Blocks, GridChain.Build(trades: [trades[1], trades[0]]).Checkpoint), Fails(Reason.ReplayMismatch, 6, 0, 1)) { WithoutReplay = ValidWith(7, 2) },
+            new(Ledger, "zone price another the certificate allows, sealed honestly", Export(GridChain.Build(zonePrices: otherTie).Blocks, GridChain.Build(zonePrices: otherTie).Checkpoint), Fails(Reason.ReplayMismatch, 6, 2 + 7)) { WithoutReplay = ValidWith(7, 2) },
             Sealed("limits block missing, sealed honestly", GridChain.Build(withLimits: false), Fails(Reason.GridLimitsMissing, 4)),
             With("envelope changed after sealing (raw)", b => b[4] = WithLeaf(b[4], 0, leaf => AddToI64(leaf, 5, 1000)), Fails(Reason.PayloadRootMismatch, 4)),
             With("network with a cycle, re-signed", b => b[3] = Resign(b[3], KeyA, leaves: LeafList.FromArrays(GridChain.Network().Select((n, i) => (i == 1 ? n with { Parent = 2 } : n).Encode()))), Fails(Reason.GridNetworkInvalid, 3, 1)),

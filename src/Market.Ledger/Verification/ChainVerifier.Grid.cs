@@ -122,7 +122,8 @@ public sealed partial class ChainVerifier
             return Fail(VerificationFailureReason.GridNetworkMissing, height, "no network block comes before this mechanism-2 order book");
         }
 
-        if (!_gridLimits.TryGetValue((header.IntervalStart, header.IntervalEnd), out var limits))
+        // Taken out once its book is sealed: a later limits block for the interval fails as sealed after the book.
+        if (!_gridLimits.Remove((header.IntervalStart, header.IntervalEnd), out var limits))
         {
             return Fail(VerificationFailureReason.GridLimitsMissing, height, "no grid-limits block for this interval comes before its order book");
         }

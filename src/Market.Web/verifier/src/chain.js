@@ -624,7 +624,10 @@ export class ChainVerifier {
   /** Under mechanism 2: the interval's limits against the network still in force, and each order's connection. */
   _checkGridBook(header, orders, h) {
     if (this._network === null) return { failure: failure('GridNetworkMissing', h, 'no network block comes before this mechanism-2 order book') };
-    const sealed = this._gridLimits.get(`${header.intervalStart}/${header.intervalEnd}`);
+    // Taken out once its book is sealed: a later limits block for the interval fails as sealed after the book.
+    const intervalKey = `${header.intervalStart}/${header.intervalEnd}`;
+    const sealed = this._gridLimits.get(intervalKey);
+    this._gridLimits.delete(intervalKey);
     if (sealed === undefined) return { failure: failure('GridLimitsMissing', h, 'no grid-limits block for this interval comes before its order book') };
     if (!equalBytes(sealed.networkHash, this._networkHash)) {
       return { failure: failure('GridLimitsNetworkMismatch', h, 'the interval\'s grid-limits block references a network that is no longer in force at its order book') };

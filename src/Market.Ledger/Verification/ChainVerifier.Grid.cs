@@ -94,7 +94,7 @@ public sealed partial class ChainVerifier
             limits[leaf.Node] = (leaf.ExportLimitWh, leaf.ImportLimitWh);
         }
 
-        _gridLimits.Add((header.IntervalStart, header.IntervalEnd), new SealedLimits(header, _networkHash!, _network, limits));
+        _gridLimits.Add((header.IntervalStart, header.IntervalEnd), new SealedLimits(header, _networkHash!, limits));
         return null;
     }
 
@@ -475,8 +475,8 @@ public sealed partial class ChainVerifier
         return null;
     }
 
-    /// <summary>A grid-limits block as sealed: its header, the network it names and each node's limits in Wh.</summary>
-    private sealed record SealedLimits(BlockHeader Header, byte[] NetworkHash, GridTopology Network, (long ExportWh, long ImportWh)[] Limits);
+    /// <summary>A grid-limits block as sealed: its header, the network block it names and each node's limits in Wh.</summary>
+    private sealed record SealedLimits(BlockHeader Header, byte[] NetworkHash, (long ExportWh, long ImportWh)[] Limits);
 
     /// <summary>What a mechanism-2 book carries to its clearing: the network and limits in force and each order's node.</summary>
     private sealed record GridBook(GridTopology Network, (long ExportWh, long ImportWh)[] Limits, int[] OrderNodes);

@@ -8,7 +8,7 @@ namespace Market.Replay;
 /// Replays a committed order book with <c>Market.Matching</c>, for the ledger's chain verifier. The ledger's rules
 /// version numbers the community's sealed rules records; every one of them so far clears with auction rules
 /// version 1 (docs/clearing.md), so any rules version from 1 up replays with <see cref="DoubleAuction"/>. Books under
-/// the ledger's mechanism 2 (<see cref="ClearingMechanisms.GridZonalAuction"/>) never reach <see cref="Replay"/>: the
+/// the ledger's mechanism 3 (<see cref="ClearingMechanisms.GridZonalAuction"/>) never reach <see cref="Replay"/>: the
 /// verifier hands them to <see cref="ReplayGrid"/>, which clears them with <see cref="GridAuction"/> and checks the
 /// recorded clearing with <see cref="GridCertificate"/>.
 /// </summary>

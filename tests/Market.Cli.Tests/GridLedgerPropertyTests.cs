@@ -80,13 +80,13 @@ public sealed class GridLedgerPropertyTests
         var network = blocks[^1];
         var s = rules.EffectiveFrom;
         var at = DateTimeOffset.FromUnixTimeSeconds(s - 300);
-        blocks.Add(BlockSealer.SealGridLimits(blocks[^1].NextTip, Key, network.HeaderHash, s, s + 900, 2, 1, limits, at));
+        blocks.Add(BlockSealer.SealGridLimits(blocks[^1].NextTip, Key, network.HeaderHash, s, s + 900, ClearingMechanisms.GridZonalAuction, 1, limits, at));
 
         var orders = Enumerable.Range(1, random.Next(0, 14))
             .Select(i => GeneratedHouseholds.Order(i, households[random.Next(households.Count)], random.Next(2) == 0 ? LedgerSide.Buy : LedgerSide.Sell, random.Next(1, 3000), random.Next(100, 5000)))
             .ToArray();
         generated.Sign(ledgerId, [(s, s + 900, orders)], perSubmission: 8);
-        var book = BlockSealer.SealOrderBook(blocks[^1].NextTip, Key, s, s + 900, 2, 1, orders, at);
+        var book = BlockSealer.SealOrderBook(blocks[^1].NextTip, Key, s, s + 900, ClearingMechanisms.GridZonalAuction, 1, orders, at);
         blocks.Add(book);
 
         GridTopology.TryCreate(nodes, out var topology, out _, out _).ShouldBeTrue();

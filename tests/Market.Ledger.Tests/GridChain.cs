@@ -3,7 +3,7 @@ using static Market.Ledger.Tests.TestChain;
 namespace Market.Ledger.Tests;
 
 /// <summary>
-/// A small ledger cleared under the grid's limits (mechanism 2), sealed honestly unless a hook changes it. Heights:
+/// A small ledger cleared under the grid's limits (mechanism 3), sealed honestly unless a hook changes it. Heights:
 /// 0 genesis, 1 rules (fees 10, 30, 50), 2 the households' keys, 3 the network, 4 interval 0's limits (connection
 /// h1's export envelope 2,500 Wh), 5 its order book, 6 its clearing (trades 1 and 2, then eight zone leaves).
 /// </summary>

@@ -31,7 +31,7 @@ public enum BlockKind : byte
     /// after it until the next network block.</summary>
     Network = 8,
 
-    /// <summary>The grid's limits for one mechanism-2 interval, sealed before its order book: one leaf per node whose
+    /// <summary>The grid's limits for one mechanism-3 interval, sealed before its order book: one leaf per node whose
     /// limits differ from its static capacities; names the network block in force.</summary>
     GridLimits = 9,
 }

@@ -276,7 +276,7 @@ public static class BlockSealer
     }
 
     /// <summary>
-    /// A grid-limits block (kind 9) for one mechanism-2 interval, sealed before its order book: the limits in force at
+    /// A grid-limits block (kind 9) for one mechanism-3 interval, sealed before its order book: the limits in force at
     /// gate closure of each node whose limits differ from its static capacities, in strictly increasing node order
     /// (none: the static capacities), naming the network block in force.
     /// </summary>
@@ -323,7 +323,7 @@ public static class BlockSealer
     }
 
     /// <summary>
-    /// The clearing block of a mechanism-2 interval: the trades (trade leaves v2, numbered from
+    /// The clearing block of a mechanism-3 interval: the trades (trade leaves v2, numbered from
     /// <see cref="ChainTip.NextTradeId"/>, amounts by <see cref="Money.Amount"/> at each side's price), then one zone
     /// leaf per node in node order, naming its order-book block (whose interval, mechanism and rules version it repeats).
     /// </summary>
@@ -349,7 +349,7 @@ public static class BlockSealer
         RequireNotGenesis(tip);
         if (orderBookHeader.Kind != BlockKind.OrderBook || orderBookHeader.Mechanism != ClearingMechanisms.GridZonalAuction)
         {
-            throw new ArgumentException("the referenced header must be a mechanism-2 order-book block", nameof(orderBookHeader));
+            throw new ArgumentException("the referenced header must be a mechanism-3 order-book block", nameof(orderBookHeader));
         }
 
         if (zonePrices.Length == 0 || flowsWh.Length != zonePrices.Length)

@@ -3,7 +3,7 @@ namespace Market.Ledger;
 /// <summary>
 /// A validated network block: the community at the root, transformers under it, feeders under transformers,
 /// connections under feeders, node ids unique, a household at no more than one connection. Gives what the ledger's
-/// checks of a mechanism-2 clearing need: parents, each order's connection, the nearest common ancestor of two
+/// checks of a mechanism-3 clearing need: parents, each order's connection, the nearest common ancestor of two
 /// nodes, the lines' fees (from the rules) and their limits per interval.
 /// </summary>
 /// <remarks>Immutable and thread-safe.</remarks>

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace Market.Ledger;
 
 /// <summary>
-/// Canonical trade leaf, version 2: a trade under the grid's limits (mechanism 2), 125 bytes, big-endian:
+/// Canonical trade leaf, version 2: a trade under the grid's limits (mechanism 3), 125 bytes, big-endian:
 /// <c>version u8 (=2) | trade id u64 | interval start i64 | interval end i64 | buyer [16] | seller [16] |
 /// buy sequence u64 | sell sequence u64 | energy Wh i64 | buy price i64 | sell price i64 | fee price i64 |
 /// buyer amount i64 | seller amount i64 | meet node u32</c>.
@@ -125,7 +125,7 @@ public readonly record struct GridTradeLeaf(
 }
 
 /// <summary>
-/// Canonical zone leaf, version 1 (after the trades of a mechanism-2 clearing block, one per node in node order;
+/// Canonical zone leaf, version 1 (after the trades of a mechanism-3 clearing block, one per node in node order;
 /// 22 bytes, big-endian): <c>version u8 (=1) | type u8 (=3, zone) | node index u32 | zone price i64 | flow Wh i64</c>.
 /// </summary>
 /// <param name="Node">The node's index in the network in force.</param>

@@ -129,7 +129,7 @@ public readonly record struct RulesRecord(
 
         if (bytes[0] == CurrentVersion && bytes[3] == ClearingMechanisms.GridZonalAuction)
         {
-            error = "rules record: version 1 cannot name the grid's mechanism 2 (it has no fees); mechanism 2 needs version 2";
+            error = "rules record: version 1 cannot name the grid's mechanism 3 (it has no fees); mechanism 3 needs version 2";
             return false;
         }
 
@@ -184,7 +184,7 @@ public readonly record struct RulesRecord(
             : SameTransformerFee < SameFeederFee || AcrossTransformersFee < SameTransformerFee
                 ? "network fees must not decrease with distance (same feeder <= same transformer <= across transformers)"
             : Mechanism != ClearingMechanisms.GridZonalAuction && (SameFeederFee | SameTransformerFee | AcrossTransformersFee) != 0
-                ? "network fees apply only under the grid's mechanism 2"
+                ? "network fees apply only under the grid's mechanism 3"
             : null;
         return error is null;
     }

@@ -42,7 +42,7 @@ public sealed partial class ChainVerifier
             || r.RulesVersion != header.RulesVersion)
         {
             return Fail(VerificationFailureReason.GridLimitsWrongInterval, height,
-                "the rules in effect for this interval are not mechanism 2 with the block's mechanism and rules version");
+                "the rules in effect for this interval are not mechanism 3 with the block's mechanism and rules version");
         }
 
         var length = r.IntervalLengthSeconds;
@@ -111,7 +111,7 @@ public sealed partial class ChainVerifier
         return null;
     }
 
-    /// <summary>Under mechanism 2: the limits sealed for the book's interval against the network still in force, and
+    /// <summary>Under mechanism 3: the limits sealed for the book's interval against the network still in force, and
     /// each order's connection.</summary>
     private VerificationFailure? CheckGridBook(BlockHeader header, OrderLeaf[] orders, out GridBook? grid)
     {
@@ -119,7 +119,7 @@ public sealed partial class ChainVerifier
         var height = header.Height;
         if (_network is null)
         {
-            return Fail(VerificationFailureReason.GridNetworkMissing, height, "no network block comes before this mechanism-2 order book");
+            return Fail(VerificationFailureReason.GridNetworkMissing, height, "no network block comes before this mechanism-3 order book");
         }
 
         // Taken out once its book is sealed: a later limits block for the interval fails as sealed after the book.
@@ -145,7 +145,7 @@ public sealed partial class ChainVerifier
             if (nodes[i] < 0)
             {
                 return Fail(VerificationFailureReason.GridOrderNotConnected, height,
-                    $"order {orders[i].Sequence}'s owner is at no connection of the network in force: the book cannot be cleared under mechanism 2", leafIndex: i);
+                    $"order {orders[i].Sequence}'s owner is at no connection of the network in force: the book cannot be cleared under mechanism 3", leafIndex: i);
             }
         }
 
@@ -478,6 +478,6 @@ public sealed partial class ChainVerifier
     /// <summary>A grid-limits block as sealed: its header, the network block it names and each node's limits in Wh.</summary>
     private sealed record SealedLimits(BlockHeader Header, byte[] NetworkHash, (long ExportWh, long ImportWh)[] Limits);
 
-    /// <summary>What a mechanism-2 book carries to its clearing: the network and limits in force and each order's node.</summary>
+    /// <summary>What a mechanism-3 book carries to its clearing: the network and limits in force and each order's node.</summary>
     private sealed record GridBook(GridTopology Network, (long ExportWh, long ImportWh)[] Limits, int[] OrderNodes);
 }

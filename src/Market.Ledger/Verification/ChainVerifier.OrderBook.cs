@@ -111,7 +111,7 @@ public sealed partial class ChainVerifier
 
     private sealed record PendingBook(BlockHeader Header, RulesRecord Rules, OrderLeaf[] Orders)
     {
-        /// <summary>Under mechanism 2: the network, limits and order nodes in force at the book.</summary>
+        /// <summary>Under mechanism 3: the network, limits and order nodes in force at the book.</summary>
         public GridBook? Grid { get; init; }
     }
 }

@@ -6,7 +6,7 @@ namespace Market.Ledger;
 /// <summary>
 /// Verifies a chain block by block, in one pass and without trusting anything in it: it recomputes every leaf hash,
 /// payload root and header hash, checks the links, heights, signatures against the key valid at each height, the
-/// rules, the order books, trade ids, amounts, the book/trade consistency, under mechanism 2 the network, the grid's
+/// rules, the order books, trade ids, amounts, the book/trade consistency, under mechanism 3 the network, the grid's
 /// limits, the flows and the clearing's certificate, replays each clearing, and finally checks the latest checkpoint
 /// and consistency with a checkpoint the auditor kept. Stops at the first failure.
 /// Streaming: feed blocks with <see cref="Append"/>, then call <see cref="Complete(Checkpoint?, Checkpoint?)"/>. Memory: the header hashes,

@@ -1,10 +1,10 @@
 namespace Market.Ledger;
 
 /// <summary>
-/// Replays a clearing under the grid's limits (mechanism 2) independently of whoever sealed it, and checks the
+/// Replays a clearing under the grid's limits (mechanism 3) independently of whoever sealed it, and checks the
 /// recorded clearing's certificate with the matching engine's own checker (the CLI implements it with
 /// Market.Matching). A replayer passed to <see cref="ChainVerifier"/> that does not implement this reports every
-/// mechanism-2 clearing as <see cref="VerificationFailureReason.ReplayUnsupported"/>. Must be deterministic.
+/// mechanism-3 clearing as <see cref="VerificationFailureReason.ReplayUnsupported"/>. Must be deterministic.
 /// </summary>
 public interface IGridClearingReplayer
 {
@@ -14,7 +14,7 @@ public interface IGridClearingReplayer
     GridReplay? ReplayGrid(GridReplayInput input);
 }
 
-/// <summary>What a mechanism-2 replay needs.</summary>
+/// <summary>What a mechanism-3 replay needs.</summary>
 /// <param name="Orders">The committed orders of the interval, in sequence order.</param>
 /// <param name="OrderNodes">Each order's connection in the network in force.</param>
 /// <param name="Network">The network in force.</param>
@@ -31,13 +31,13 @@ public sealed record GridReplayInput(
     IReadOnlyList<long> RecordedFills,
     IReadOnlyList<long> RecordedZonePrices);
 
-/// <summary>The outcome of a mechanism-2 replay.</summary>
+/// <summary>The outcome of a mechanism-3 replay.</summary>
 /// <param name="Trades">The trades the rules give, in clearing order.</param>
 /// <param name="ZonePrices">The zone prices the rules give, by node.</param>
 /// <param name="CertificateFailure">The matching engine's reason to refuse the recorded fills and zone prices, or null.</param>
 public sealed record GridReplay(IReadOnlyList<ReplayedGridTrade> Trades, IReadOnlyList<long> ZonePrices, string? CertificateFailure);
 
-/// <summary>One trade as a mechanism-2 replay gives it.</summary>
+/// <summary>One trade as a mechanism-3 replay gives it.</summary>
 /// <param name="BuySequence">Sequence of the buy order.</param>
 /// <param name="SellSequence">Sequence of the sell order.</param>
 /// <param name="EnergyWh">Energy in Wh.</param>

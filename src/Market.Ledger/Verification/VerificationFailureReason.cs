@@ -231,17 +231,17 @@ public enum VerificationFailureReason
     /// node id, or a household at two connections.</summary>
     GridNetworkInvalid,
 
-    /// <summary>A grid-limits block or a mechanism-2 order book comes before any network block.</summary>
+    /// <summary>A grid-limits block or a mechanism-3 order book comes before any network block.</summary>
     GridNetworkMissing,
 
-    /// <summary>A mechanism-2 order book has no grid-limits block for its interval sealed before it.</summary>
+    /// <summary>A mechanism-3 order book has no grid-limits block for its interval sealed before it.</summary>
     GridLimitsMissing,
 
     /// <summary>A second grid-limits block for the same interval.</summary>
     GridLimitsDuplicate,
 
     /// <summary>A grid-limits block for an interval that is not one of the rules (length, alignment), whose rules in
-    /// effect are not mechanism 2 or whose mechanism or rules version differ from them, or sealed after its interval's
+    /// effect are not mechanism 3 or whose mechanism or rules version differ from them, or sealed after its interval's
     /// order book.</summary>
     GridLimitsWrongInterval,
 
@@ -258,7 +258,7 @@ public enum VerificationFailureReason
     /// <summary>A grid-limits leaf has a negative limit.</summary>
     GridLimitsNegative,
 
-    /// <summary>Under mechanism 2, an order's owner is at no connection of the network in force: the book cannot be
+    /// <summary>Under mechanism 3, an order's owner is at no connection of the network in force: the book cannot be
     /// cleared.</summary>
     GridOrderNotConnected,
 
@@ -271,7 +271,7 @@ public enum VerificationFailureReason
     /// <summary>A trade leaf v2's meet node is not the nearest common ancestor of both orders' connections.</summary>
     GridTradeMeetNodeWrong,
 
-    /// <summary>A mechanism-2 clearing block's zone leaves are missing, extra, out of node order, or a leaf in the trades'
+    /// <summary>A mechanism-3 clearing block's zone leaves are missing, extra, out of node order, or a leaf in the trades'
     /// place is a zone leaf.</summary>
     GridZoneLeavesInvalid,
 

@@ -586,7 +586,7 @@ export class ChainVerifier {
     if (this._network === null) return failure('GridNetworkMissing', h, 'no network block comes before this grid-limits block');
     const rules = this._rulesInEffect(header.intervalStart);
     if (rules === null || rules.mechanism !== GRID_ZONAL_AUCTION || rules.mechanism !== header.mechanism || rules.rulesVersion !== header.rulesVersion) {
-      return failure('GridLimitsWrongInterval', h, 'the rules in effect for this interval are not mechanism 2 with the block\'s mechanism and rules version');
+      return failure('GridLimitsWrongInterval', h, 'the rules in effect for this interval are not mechanism 3 with the block\'s mechanism and rules version');
     }
     const length = rules.intervalLength;
     if (header.intervalEnd - header.intervalStart !== length || ((header.intervalStart % length) + length) % length !== 0n) {
@@ -621,9 +621,9 @@ export class ChainVerifier {
     return null;
   }
 
-  /** Under mechanism 2: the interval's limits against the network still in force, and each order's connection. */
+  /** Under mechanism 3: the interval's limits against the network still in force, and each order's connection. */
   _checkGridBook(header, orders, h) {
-    if (this._network === null) return { failure: failure('GridNetworkMissing', h, 'no network block comes before this mechanism-2 order book') };
+    if (this._network === null) return { failure: failure('GridNetworkMissing', h, 'no network block comes before this mechanism-3 order book') };
     // Taken out once its book is sealed: a later limits block for the interval fails as sealed after the book.
     const intervalKey = `${header.intervalStart}/${header.intervalEnd}`;
     const sealed = this._gridLimits.get(intervalKey);
@@ -639,13 +639,13 @@ export class ChainVerifier {
     for (let i = 0; i < orders.length; i++) {
       nodes[i] = connectionOf(this._network, orders[i].owner);
       if (nodes[i] < 0) {
-        return { failure: failure('GridOrderNotConnected', h, `order ${orders[i].sequence}'s owner is at no connection of the network in force: the book cannot be cleared under mechanism 2`, null, i) };
+        return { failure: failure('GridOrderNotConnected', h, `order ${orders[i].sequence}'s owner is at no connection of the network in force: the book cannot be cleared under mechanism 3`, null, i) };
       }
     }
     return { grid: { network: this._network, limits: sealed.limits, orderNodes: nodes } };
   }
 
-  /** A mechanism-2 clearing block (§5.4.1, §8): trades v2, then one zone leaf per node, and the certificate. */
+  /** A mechanism-3 clearing block (§5.4.1, §8): trades v2, then one zone leaf per node, and the certificate. */
   _checkGridClearing(block, header, headerHash, book, reference, h) {
     const { network } = book.grid;
     const n = network.nodes.length;

@@ -14,7 +14,7 @@ export const KIND_NAMES = Object.freeze({
   8: 'network', 9: 'gridLimits',
 });
 /** The clearing mechanism under the grid's limits (rules version 2 of the clearing, §9.2). */
-export const GRID_ZONAL_AUCTION = 2;
+export const GRID_ZONAL_AUCTION = 3;
 export const ACTION = Object.freeze({ introduce: 1, retire: 2 });
 export const SIDE = Object.freeze({ buy: 1, sell: 2 });
 
@@ -73,7 +73,7 @@ export function decodeRules(bytes) {
   const size = bytes[0] === 2 ? 60 : 36;
   if (bytes.length !== size) return { error: `rules record: version ${bytes[0]} has ${size} bytes, got ${bytes.length}` };
   if (bytes[0] === 1 && bytes[3] === GRID_ZONAL_AUCTION) {
-    return { error: 'rules record: version 1 cannot name the grid\'s mechanism 2 (it has no fees); mechanism 2 needs version 2' };
+    return { error: 'rules record: version 1 cannot name the grid\'s mechanism 3 (it has no fees); mechanism 3 needs version 2' };
   }
   const v = view(bytes);
   const length = v.getUint32(4);
@@ -110,7 +110,7 @@ export function validateRules(r) {
   if (r.sameTransformerFee < r.sameFeederFee || r.acrossTransformersFee < r.sameTransformerFee) {
     return 'network fees must not decrease with distance (same feeder <= same transformer <= across transformers)';
   }
-  if (r.mechanism !== GRID_ZONAL_AUCTION && fees.some((f) => f !== 0n)) return 'network fees apply only under the grid\'s mechanism 2';
+  if (r.mechanism !== GRID_ZONAL_AUCTION && fees.some((f) => f !== 0n)) return 'network fees apply only under the grid\'s mechanism 3';
   return null;
 }
 

@@ -12,19 +12,19 @@ const tree = () => [
 ];
 const rules = { sameFeederFee: 10n, sameTransformerFee: 30n, acrossTransformersFee: 50n };
 
-test('rules v2: 60 bytes with the fees; v1 may not name mechanism 2', () => {
+test('rules v2: 60 bytes with the fees; v1 may not name mechanism 3', () => {
   const v2 = new Uint8Array(60);
-  v2.set([2, 0, 1, 2, 0, 0, 3, 132]);
+  v2.set([2, 0, 1, 3, 0, 0, 3, 132]);
   new DataView(v2.buffer).setBigInt64(36, 10n);
   new DataView(v2.buffer).setBigInt64(44, 30n);
   new DataView(v2.buffer).setBigInt64(52, 50n);
   const decoded = decodeRules(v2).value;
-  assert.equal(decoded.mechanism, 2);
+  assert.equal(decoded.mechanism, 3);
   assert.deepEqual([decoded.sameFeederFee, decoded.sameTransformerFee, decoded.acrossTransformersFee], [10n, 30n, 50n]);
   assert.equal(validateRules({ ...decoded, sameTransformerFee: 5n }), 'network fees must not decrease with distance (same feeder <= same transformer <= across transformers)');
   const v1 = new Uint8Array(36);
-  v1.set([1, 0, 1, 2]);
-  assert.match(decodeRules(v1).error, /version 1 cannot name the grid's mechanism 2/);
+  v1.set([1, 0, 1, 3]);
+  assert.match(decodeRules(v1).error, /version 1 cannot name the grid's mechanism 3/);
 });
 
 test('network node: an id with a space is refused', () => {

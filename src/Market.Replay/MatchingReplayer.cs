@@ -1,15 +1,59 @@
 using Market.Ledger;
 using Market.Matching;
+using Market.Matching.Grid;
 
 namespace Market.Replay;
 
 /// <summary>
 /// Replays a committed order book with <c>Market.Matching</c>, for the ledger's chain verifier. The ledger's rules
 /// version numbers the community's sealed rules records; every one of them so far clears with auction rules
-/// version 1 (docs/clearing.md), so any rules version from 1 up replays with <see cref="DoubleAuction"/>.
+/// version 1 (docs/clearing.md), so any rules version from 1 up replays with <see cref="DoubleAuction"/>. Books under
+/// the ledger's mechanism 3 (<see cref="ClearingMechanisms.GridZonalAuction"/>) never reach <see cref="Replay"/>: the
+/// verifier hands them to <see cref="ReplayGrid"/>, which clears them with <see cref="GridAuction"/> and checks the
+/// recorded clearing with <see cref="GridCertificate"/>.
 /// </summary>
-public sealed class MatchingReplayer : IClearingReplayer
+public sealed class MatchingReplayer : IClearingReplayer, IGridClearingReplayer
 {
+    /// <inheritdoc />
+    public GridReplay? ReplayGrid(GridReplayInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var rules = input.Rules;
+        if (input.Rules.Mechanism != ClearingMechanisms.GridZonalAuction)
+        {
+            return null;
+        }
+
+        var topology = input.Network;
+        var nodes = new GridNode[topology.Count];
+        var limits = new EdgeLimit[topology.Count];
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            var (exportWh, importWh) = input.Limits[i];
+            nodes[i] = new GridNode(topology.Parent(i), exportWh, importWh, topology.ExportFee(i, rules), 0);
+            limits[i] = new EdgeLimit(exportWh, importWh);
+        }
+
+        if (!GridNetwork.TryCreate(nodes, out var network, out _))
+        {
+            return null;
+        }
+
+        var orders = AuctionOrders.From(input.Orders);
+        var orderNodes = input.OrderNodes.ToArray();
+        var result = GridAuction.Clear(network, orders, orderNodes, limits);
+        if (!result.IsSuccess)
+        {
+            return null;
+        }
+
+        var certificate = GridCertificate.Check(network, limits, orders, orderNodes, input.RecordedFills.ToArray(), input.RecordedZonePrices.ToArray());
+        var trades = result.Trades
+            .Select(t => new ReplayedGridTrade(t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.BuyPrice, t.SellPrice, t.FeePrice, t.MeetNode))
+            .ToArray();
+        return new GridReplay(trades, result.ZonePrices, certificate is null ? null : $"{certificate.Code}: {certificate.Message}");
+    }
+
     /// <inheritdoc />
     public IReadOnlyList<ReplayedTrade>? Replay(IReadOnlyList<OrderLeaf> orders, byte mechanism, int rulesVersion)
     {

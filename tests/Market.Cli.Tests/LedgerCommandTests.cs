@@ -95,6 +95,26 @@ public sealed class LedgerCommandTests : IDisposable
     }
 
     [Fact]
+    public void Verify_SharedGridLedger_Exit0ReplayedWithGridAuction()
+    {
+        var run = CliRunner.Run(["ledger", "verify", TamperCase("grid-valid.jsonl"), "--trust", TamperCasesKeyId]);
+
+        run.ExitCode.ShouldBe(0, run.Stderr + run.Stdout);
+    }
+
+    [Theory]
+    [InlineData("grid-trades-in-another-order-sealed-honestly.jsonl", "ReplayMismatch")]
+    [InlineData("grid-zone-price-another-the-certificate-allows-sealed-honestly.jsonl", "ReplayMismatch")]
+    [InlineData("grid-wrong-zonal-price-sealed-honestly.jsonl", "GridZonePriceWrong")]
+    public void Verify_SharedGridCase_Exit1WithItsReason(string file, string reason)
+    {
+        var run = CliRunner.Run(["ledger", "verify", TamperCase(file)]);
+
+        run.ExitCode.ShouldBe(1);
+        run.Stdout.ShouldContain(reason);
+    }
+
+    [Fact]
     public void Verify_WithoutOpenings_SaysOnlyThePublicChecksWereMade()
     {
         var run = CliRunner.Run(["ledger", "verify", TamperCase("reconciliation-valid.jsonl"), "--json", "--trust", TamperCasesKeyId]);

@@ -135,7 +135,7 @@ public sealed class ChainVerifierTests
     public void Verify_UnknownHeaderKindNotFromAnExport_FailsWithMalformedHeader()
     {
         var blocks = TestChain.Valid.Copy();
-        blocks[6] = TestChain.WithHeaderByte(blocks[6], 2, _ => 9);
+        blocks[6] = TestChain.WithHeaderByte(blocks[6], 2, _ => 10);
 
         var failure = ChainVerifier.Verify(blocks, TestChain.Valid.Checkpoint, new FakeReplayer()).Failure!;
 

@@ -41,12 +41,25 @@ public sealed class ExportTests
         var last = chain.Blocks[^1];
         var large = new LedgerBlock(last.HeaderBytes, last.Signature, [.. Enumerable.Range(0, 300).Select(i => Enumerable.Range(0, i * 250).Select(b => (byte)(b * 31 + i)).ToArray()), []]);
 
-        foreach (var block in chain.Blocks.Append(large))
+        foreach (var block in chain.Blocks.Append(large).Concat(GridChain.Build().Blocks))
         {
             var line = Encoding.UTF8.GetString(LedgerExportWriter.BlockLine(block));
 
             line.ShouldBe(JsonWriterLine(block));
         }
+    }
+
+    [Fact]
+    public void Write_GridChain_NetworkAndGridLimitsKindNamesAndReadBack()
+    {
+        var (blocks, checkpoint) = GridChain.Build();
+
+        var bytes = Export(blocks, checkpoint);
+        var lines = Lines(bytes);
+
+        lines[4].ShouldStartWith("""{"type":"block","height":3,"kind":"network","header":""");
+        lines[5].ShouldStartWith("""{"type":"block","height":4,"kind":"gridLimits","header":""");
+        ChainVerifier.VerifyExport(new MemoryStream(bytes), new FakeReplayer()).IsValid.ShouldBeTrue();
     }
 
     [Fact]

@@ -5,10 +5,18 @@ namespace Market.Ledger.Tests;
 /// descending then sequence ascending, offers by price ascending then sequence ascending; walk while the bid price
 /// is at least the offer price, matching the smaller remaining quantity; every trade at
 /// floor((low + high) / 2) with low = max(last matched offer price, first unfilled bid price) and
-/// high = min(last matched bid price, first unfilled offer price), missing ones dropping out.
+/// high = min(last matched bid price, first unfilled offer price), missing ones dropping out. Under the grid's
+/// mechanism it knows one book only, <see cref="GridChain"/>'s, and answers its clearing as Market.Matching gives it
+/// (the real replay is tested in Market.Replay.Tests).
 /// </summary>
-internal sealed class FakeReplayer : IClearingReplayer
+internal sealed class FakeReplayer : IClearingReplayer, IGridClearingReplayer
 {
+    public GridReplay? ReplayGrid(GridReplayInput input) =>
+        input.Orders.Select(o => (o.Sequence, o.Owner, o.Side, o.EnergyWh, o.LimitPrice))
+            .SequenceEqual(GridChain.Orders().Select(o => (o.Sequence, o.Owner, o.Side, o.EnergyWh, o.LimitPrice)))
+            ? GridChain.Replay()
+            : null;
+
     public IReadOnlyList<ReplayedTrade>? Replay(IReadOnlyList<OrderLeaf> orders, byte mechanism, int rulesVersion)
     {
         if (mechanism != ClearingMechanisms.UniformPriceDoubleAuction)

@@ -8,7 +8,7 @@ namespace Market.Ledger;
 /// <code>
 /// offset size field
 ///      0    2 version u16 (=1)
-///      2    1 kind u8 (1 key event, 2 order book, 3 clearing, 4 rules, 5 reconciliation, 6 household)
+///      2    1 kind u8 (1 key event, 2 order book, 3 clearing, 4 rules, 5 reconciliation, 6 household, 7 witness policy, 8 network, 9 grid limits)
 ///      3    8 height u64
 ///     11   32 previous header hash (zero at height 0)
 ///     43   32 payload root (RFC 9162 root over the leaves; SHA-256("") when there are none)
@@ -160,7 +160,7 @@ public sealed record BlockHeader
         }
 
         var kind = bytes[2];
-        if (kind is < (byte)BlockKind.KeyEvent or > (byte)BlockKind.WitnessPolicy)
+        if (kind is < (byte)BlockKind.KeyEvent or > (byte)BlockKind.GridLimits)
         {
             error = $"block header: unknown kind {kind}";
             return false;

@@ -26,4 +26,12 @@ public enum BlockKind : byte
     /// exactly one log (its Ed25519 note key, whose name is the ledger's origin) and the witnesses that cosign its
     /// checkpoints (docs/ledger-format.md, witnessing).</summary>
     WitnessPolicy = 7,
+
+    /// <summary>The community's network tree (one leaf per node, leaf i is node i): in force for every order book
+    /// after it until the next network block.</summary>
+    Network = 8,
+
+    /// <summary>The grid's limits for one mechanism-3 interval, sealed before its order book: one leaf per node whose
+    /// limits differ from its static capacities; names the network block in force.</summary>
+    GridLimits = 9,
 }

@@ -61,7 +61,7 @@ public static class BlockSealer
             throw new ArgumentException(error, nameof(rules));
         }
 
-        var leaves = LeafList.FixedSize(rules.Encode(), RulesRecord.Size, 1);
+        var leaves = LeafList.FixedSize(rules.Encode(), rules.EncodedLength, 1);
         return Seal(tip, key, BlockKind.Rules, leaves, 0, 0, Zero32, 0, 0, sealedAt, 0);
     }
 
@@ -251,6 +251,134 @@ public static class BlockSealer
         var leaves = LeafList.FixedSize(data, TradeLeaf.Size, trades.Length);
         return Seal(tip, key, BlockKind.Clearing, leaves, intervalStart, intervalEnd, orderBookHeaderHash, mechanism,
             rulesVersion, sealedAt, trades.Length);
+    }
+
+    /// <summary>
+    /// A network block (kind 8): the community's network tree, leaf i = node i. In force for every order book sealed
+    /// after it until the next network block. Interval, reference, mechanism and rules version are zero.
+    /// </summary>
+    /// <param name="tip">The chain tip.</param>
+    /// <param name="key">The valid key.</param>
+    /// <param name="nodes">The nodes; must form a valid tree (<see cref="GridTopology.TryCreate"/>).</param>
+    /// <param name="sealedAt">Sealing time.</param>
+    /// <returns>The block.</returns>
+    public static SealedBlock SealNetwork(ChainTip tip, SigningKey key, IReadOnlyList<NetworkNodeLeaf> nodes, DateTimeOffset sealedAt)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(nodes);
+        RequireNotGenesis(tip);
+        if (!GridTopology.TryCreate(nodes, out _, out var error, out _))
+        {
+            throw new ArgumentException(error, nameof(nodes));
+        }
+
+        return Seal(tip, key, BlockKind.Network, LeafList.FromArrays([.. nodes.Select(n => n.Encode())]), 0, 0, Zero32, 0, 0, sealedAt, 0);
+    }
+
+    /// <summary>
+    /// A grid-limits block (kind 9) for one mechanism-3 interval, sealed before its order book: the limits in force at
+    /// gate closure of each node whose limits differ from its static capacities, in strictly increasing node order
+    /// (none: the static capacities), naming the network block in force.
+    /// </summary>
+    /// <param name="tip">The chain tip.</param>
+    /// <param name="key">The valid key.</param>
+    /// <param name="networkHeaderHash">Header hash of the network block in force (32 bytes).</param>
+    /// <param name="intervalStart">Interval start, Unix seconds.</param>
+    /// <param name="intervalEnd">Interval end (exclusive), Unix seconds.</param>
+    /// <param name="mechanism">Mechanism of the rules in effect (2).</param>
+    /// <param name="rulesVersion">Version of the rules in effect.</param>
+    /// <param name="limits">The limits, nodes strictly increasing, limits not negative.</param>
+    /// <param name="sealedAt">Sealing time.</param>
+    /// <returns>The block.</returns>
+    public static SealedBlock SealGridLimits(
+        ChainTip tip,
+        SigningKey key,
+        ReadOnlySpan<byte> networkHeaderHash,
+        long intervalStart,
+        long intervalEnd,
+        byte mechanism,
+        int rulesVersion,
+        IReadOnlyList<GridLimitLeaf> limits,
+        DateTimeOffset sealedAt)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(limits);
+        RequireNotGenesis(tip);
+        RequireInterval(intervalStart, intervalEnd, mechanism, rulesVersion);
+        if (networkHeaderHash.Length != 32 || networkHeaderHash.SequenceEqual(Zero32))
+        {
+            throw new ArgumentException("the network header hash is 32 bytes and not zero", nameof(networkHeaderHash));
+        }
+
+        for (var i = 0; i < limits.Count; i++)
+        {
+            if ((i > 0 && limits[i].Node <= limits[i - 1].Node) || limits[i].ExportLimitWh < 0 || limits[i].ImportLimitWh < 0)
+            {
+                throw new ArgumentException("limits are in strictly increasing node order and not negative", nameof(limits));
+            }
+        }
+
+        return Seal(tip, key, BlockKind.GridLimits, LeafList.FromArrays([.. limits.Select(l => l.Encode())]), intervalStart, intervalEnd,
+            networkHeaderHash, mechanism, rulesVersion, sealedAt, 0);
+    }
+
+    /// <summary>
+    /// The clearing block of a mechanism-3 interval: the trades (trade leaves v2, numbered from
+    /// <see cref="ChainTip.NextTradeId"/>, amounts by <see cref="Money.Amount"/> at each side's price), then one zone
+    /// leaf per node in node order, naming its order-book block (whose interval, mechanism and rules version it repeats).
+    /// </summary>
+    /// <param name="tip">The chain tip.</param>
+    /// <param name="key">The valid key.</param>
+    /// <param name="orderBookHeader">Header of the interval's order-book block.</param>
+    /// <param name="trades">The trades in clearing order.</param>
+    /// <param name="zonePrices">Each node's zone price, by node index.</param>
+    /// <param name="flowsWh">Each node's net flow to its parent in Wh, by node index (0 for the root).</param>
+    /// <param name="sealedAt">Sealing time.</param>
+    /// <returns>The block.</returns>
+    public static SealedBlock SealGridClearing(
+        ChainTip tip,
+        SigningKey key,
+        BlockHeader orderBookHeader,
+        ReadOnlySpan<GridTradeFill> trades,
+        ReadOnlySpan<long> zonePrices,
+        ReadOnlySpan<long> flowsWh,
+        DateTimeOffset sealedAt)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(orderBookHeader);
+        RequireNotGenesis(tip);
+        if (orderBookHeader.Kind != BlockKind.OrderBook || orderBookHeader.Mechanism != ClearingMechanisms.GridZonalAuction)
+        {
+            throw new ArgumentException("the referenced header must be a mechanism-3 order-book block", nameof(orderBookHeader));
+        }
+
+        if (zonePrices.Length == 0 || flowsWh.Length != zonePrices.Length)
+        {
+            throw new ArgumentException("one zone price and one flow per node", nameof(flowsWh));
+        }
+
+        var (start, end) = (orderBookHeader.IntervalStart, orderBookHeader.IntervalEnd);
+        var builder = new LeafList.Builder();
+        var tradeId = tip.NextTradeId;
+        for (var i = 0; i < trades.Length; i++)
+        {
+            var t = trades[i];
+            if (t.EnergyWh <= 0 || t.BuyPrice < 0 || t.SellPrice < 0 || t.FeePrice < 0)
+            {
+                throw new ArgumentException($"trade {i}: energy must be positive and prices not negative", nameof(trades));
+            }
+
+            new GridTradeLeaf(tradeId++, start, end, t.Buyer, t.Seller, t.BuySequence, t.SellSequence, t.EnergyWh, t.BuyPrice, t.SellPrice,
+                t.FeePrice, Money.Amount(t.EnergyWh, t.BuyPrice), Money.Amount(t.EnergyWh, t.SellPrice), t.MeetNode).EncodeTo(builder.Append(GridTradeLeaf.Size));
+        }
+
+        for (var node = 0; node < zonePrices.Length; node++)
+        {
+            new ZoneLeaf(node, zonePrices[node], flowsWh[node]).EncodeTo(builder.Append(ZoneLeaf.Size));
+        }
+
+        return Seal(tip, key, BlockKind.Clearing, builder.Build(), start, end, orderBookHeader.Hash(), orderBookHeader.Mechanism,
+            orderBookHeader.RulesVersion, sealedAt, trades.Length);
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace Market.Ledger;
 /// </code>
 /// Bytes are hex (written lower-case, read in either case). "height" and "kind" repeat the header for people and
 /// must match it. Kinds: keyEvent, orderBook, clearing, rules, reconciliation, household,
-/// witnessPolicy. No other fields are allowed.
+/// witnessPolicy, network, gridLimits. No other fields are allowed.
 /// </summary>
 public static class LedgerExport
 {
@@ -57,6 +57,8 @@ public static class LedgerExport
         BlockKind.Reconciliation => "reconciliation"u8,
         BlockKind.Household => "household"u8,
         BlockKind.WitnessPolicy => "witnessPolicy"u8,
+        BlockKind.Network => "network"u8,
+        BlockKind.GridLimits => "gridLimits"u8,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown block kind"),
     };
 
@@ -69,6 +71,8 @@ public static class LedgerExport
         BlockKind.Reconciliation => "reconciliation",
         BlockKind.Household => "household",
         BlockKind.WitnessPolicy => "witnessPolicy",
+        BlockKind.Network => "network",
+        BlockKind.GridLimits => "gridLimits",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown block kind"),
     };
 }

@@ -95,9 +95,9 @@ public sealed partial class LedgerExportReader
                 throw Error(number, "\"height\" does not match the header");
             }
 
-            if (header[2] is < 1 or > 7 || kind != LedgerExport.KindName((BlockKind)header[2]))
+            if (header[2] is < 1 or > 9 || kind != LedgerExport.KindName((BlockKind)header[2]))
             {
-                throw Error(number, "\"kind\" does not match the header (keyEvent, orderBook, clearing, rules, reconciliation, household or witnessPolicy)");
+                throw Error(number, "\"kind\" does not match the header (keyEvent, orderBook, clearing, rules, reconciliation, household, witnessPolicy, network or gridLimits)");
             }
 
             return new LedgerBlock(header, signature, _leaves.Build());

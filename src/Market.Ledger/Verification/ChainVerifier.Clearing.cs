@@ -21,6 +21,11 @@ public sealed partial class ChainVerifier
                 "interval, mechanism or rules version differ from the referenced order-book block");
         }
 
+        if (book.Grid is not null)
+        {
+            return CheckGridClearing(block, header, headerHash, book);
+        }
+
         var trades = new TradeLeaf[block.Leaves.Count];
         var orders = book.Orders;
         var filled = new long[orders.Length];
@@ -156,7 +161,7 @@ public sealed partial class ChainVerifier
     /// </summary>
     private VerificationFailure? LocateChangedTrade(LedgerBlock block, BlockHeader header)
     {
-        if (header.Kind != BlockKind.Clearing || !_pendingBooks.TryGetValue(header.Reference, out var book))
+        if (header.Kind != BlockKind.Clearing || !_pendingBooks.TryGetValue(header.Reference, out var book) || book.Grid is not null)
         {
             return null;
         }

@@ -65,7 +65,17 @@ public sealed partial class ChainVerifier
             return failure;
         }
 
-        _pendingBooks.Add(headerHash, new PendingBook(header, rules, orders));
+        GridBook? grid = null;
+        if (rules.Mechanism == ClearingMechanisms.GridZonalAuction)
+        {
+            failure = CheckGridBook(header, orders, out grid);
+            if (failure is not null)
+            {
+                return failure;
+            }
+        }
+
+        _pendingBooks.Add(headerHash, new PendingBook(header, rules, orders) { Grid = grid });
         _maxCommittedIntervalEnd = Math.Max(_maxCommittedIntervalEnd, header.IntervalEnd);
         _orderCount += orders.Length;
         return null;
@@ -99,5 +109,9 @@ public sealed partial class ChainVerifier
         return null;
     }
 
-    private sealed record PendingBook(BlockHeader Header, RulesRecord Rules, OrderLeaf[] Orders);
+    private sealed record PendingBook(BlockHeader Header, RulesRecord Rules, OrderLeaf[] Orders)
+    {
+        /// <summary>Under mechanism 3: the network, limits and order nodes in force at the book.</summary>
+        public GridBook? Grid { get; init; }
+    }
 }

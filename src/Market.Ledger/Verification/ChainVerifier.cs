@@ -6,10 +6,11 @@ namespace Market.Ledger;
 /// <summary>
 /// Verifies a chain block by block, in one pass and without trusting anything in it: it recomputes every leaf hash,
 /// payload root and header hash, checks the links, heights, signatures against the key valid at each height, the
-/// rules, the order books, trade ids, amounts, the book/trade consistency, replays each clearing, and finally checks
-/// the latest checkpoint and consistency with a checkpoint the auditor kept. Stops at the first failure.
+/// rules, the order books, trade ids, amounts, the book/trade consistency, under mechanism 3 the network, the grid's
+/// limits, the flows and the clearing's certificate, replays each clearing, and finally checks the latest checkpoint
+/// and consistency with a checkpoint the auditor kept. Stops at the first failure.
 /// Streaming: feed blocks with <see cref="Append"/>, then call <see cref="Complete(Checkpoint?, Checkpoint?)"/>. Memory: the header hashes,
-/// the rules and the order books that are not cleared yet. Not thread-safe.
+/// the rules, the network in force, the grid limits and order books that are not cleared yet. Not thread-safe.
 /// </summary>
 public sealed partial class ChainVerifier
 {
@@ -304,6 +305,8 @@ public sealed partial class ChainVerifier
             BlockKind.Clearing => CheckClearing(block, header, headerHash),
             BlockKind.Household => CheckHousehold(block, header),
             BlockKind.WitnessPolicy => CheckWitnessPolicy(block, header),
+            BlockKind.Network => CheckNetwork(block, header, headerHash),
+            BlockKind.GridLimits => CheckGridLimits(block, header),
             _ => CheckReconciliation(block, header),
         };
         if (failure is not null)
@@ -325,13 +328,14 @@ public sealed partial class ChainVerifier
         var referenceIsZero = header.Reference.AsSpan().SequenceEqual(Zero32);
         string? problem = header.Kind switch
         {
-            BlockKind.KeyEvent or BlockKind.Rules or BlockKind.Household or BlockKind.WitnessPolicy when header.IntervalStart != 0 || header.IntervalEnd != 0
-                || !referenceIsZero || header.Mechanism != 0 || header.RulesVersion != 0 =>
-                "key-event, rules, household and witness-policy blocks have zero interval, reference, mechanism and rules version",
-            BlockKind.OrderBook or BlockKind.Clearing or BlockKind.Reconciliation when header.IntervalEnd <= header.IntervalStart =>
+            BlockKind.KeyEvent or BlockKind.Rules or BlockKind.Household or BlockKind.WitnessPolicy or BlockKind.Network
+                when header.IntervalStart != 0 || header.IntervalEnd != 0 || !referenceIsZero || header.Mechanism != 0 || header.RulesVersion != 0 =>
+                "key-event, rules, household, witness-policy and network blocks have zero interval, reference, mechanism and rules version",
+            BlockKind.OrderBook or BlockKind.Clearing or BlockKind.Reconciliation or BlockKind.GridLimits when header.IntervalEnd <= header.IntervalStart =>
                 "the interval end must be after its start",
-            BlockKind.OrderBook or BlockKind.Clearing when header.Mechanism == 0 || header.RulesVersion == 0 =>
-                "order-book and clearing blocks name a mechanism and rules version",
+            BlockKind.OrderBook or BlockKind.Clearing or BlockKind.GridLimits when header.Mechanism == 0 || header.RulesVersion == 0 =>
+                "order-book, clearing and grid-limits blocks name a mechanism and rules version",
+            BlockKind.GridLimits when referenceIsZero => "a grid-limits block references the network block in force",
             BlockKind.Reconciliation when header.Mechanism == 0 || header.RulesVersion == 0 =>
                 "a reconciliation block repeats its clearing block's mechanism and rules version",
             BlockKind.OrderBook when !referenceIsZero => "an order-book block has a zero reference",

@@ -225,4 +225,73 @@ public enum VerificationFailureReason
     /// <summary>With an auditor's witness policy: a checkpoint note's cosignatures do not meet its quorum (or a line
     /// from one of its witnesses does not verify).</summary>
     WitnessQuorumNotMet,
+
+    /// <summary>A network block is malformed or not a tree: a leaf that does not decode, no root or two, an orphan,
+    /// a cycle, a node of the wrong kind for its depth (community, transformers, feeders, connections), a repeated
+    /// node id, or a household at two connections.</summary>
+    GridNetworkInvalid,
+
+    /// <summary>A grid-limits block or a mechanism-3 order book comes before any network block.</summary>
+    GridNetworkMissing,
+
+    /// <summary>A mechanism-3 order book has no grid-limits block for its interval sealed before it.</summary>
+    GridLimitsMissing,
+
+    /// <summary>A second grid-limits block for the same interval.</summary>
+    GridLimitsDuplicate,
+
+    /// <summary>A grid-limits block for an interval that is not one of the rules (length, alignment), whose rules in
+    /// effect are not mechanism 3 or whose mechanism or rules version differ from them, or sealed after its interval's
+    /// order book.</summary>
+    GridLimitsWrongInterval,
+
+    /// <summary>A grid-limits block does not reference the network block in force (the latest before it, and still the
+    /// latest at its order book).</summary>
+    GridLimitsNetworkMismatch,
+
+    /// <summary>A grid-limits leaf does not decode, names a node beyond the network or the root.</summary>
+    GridLimitsInvalid,
+
+    /// <summary>Grid-limits leaves are not in strictly increasing node order.</summary>
+    GridLimitsUnsorted,
+
+    /// <summary>A grid-limits leaf has a negative limit.</summary>
+    GridLimitsNegative,
+
+    /// <summary>Under mechanism 3, an order's owner is at no connection of the network in force: the book cannot be
+    /// cleared.</summary>
+    GridOrderNotConnected,
+
+    /// <summary>A trade leaf v2's buy or sell price is not its order's node's zone price.</summary>
+    GridTradePriceNotZonePrice,
+
+    /// <summary>A trade leaf v2's fee price is not the fee of its path (the rules' fee for its distance).</summary>
+    GridTradeFeeWrong,
+
+    /// <summary>A trade leaf v2's meet node is not the nearest common ancestor of both orders' connections.</summary>
+    GridTradeMeetNodeWrong,
+
+    /// <summary>A mechanism-3 clearing block's zone leaves are missing, extra, out of node order, or a leaf in the trades'
+    /// place is a zone leaf.</summary>
+    GridZoneLeavesInvalid,
+
+    /// <summary>A zone leaf's flow is not the net flow the block's trades give at that node.</summary>
+    GridFlowMismatch,
+
+    /// <summary>The trades at a connection exceed its export or import envelope for the interval.</summary>
+    GridEnvelopeExceeded,
+
+    /// <summary>The net flow through a feeder's or transformer's line exceeds its capacity for the interval.</summary>
+    GridCapacityExceeded,
+
+    /// <summary>A zone price is wrong: an order on the wrong side of its zone's price (a bid above it or an offer
+    /// below it not fully filled, a bid below it or an offer above it filled), or a price beyond ±2^50.</summary>
+    GridZonePriceWrong,
+
+    /// <summary>Two neighbouring zones' prices differ by more (or less) than their line's fee although no limit of the
+    /// line binds: the allocation was not the best.</summary>
+    GridPriceGapWithoutLimit,
+
+    /// <summary>The replayer's own certificate check (Market.Matching's GridCertificate) refused the clearing.</summary>
+    GridCertificateFailed,
 }

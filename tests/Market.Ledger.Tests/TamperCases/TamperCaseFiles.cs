@@ -19,7 +19,7 @@ internal static class TamperCaseFiles
     private static readonly JsonWriterOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Every case, in manifest order.</summary>
-    public static List<TamperCase> Cases() => [.. ChainCases.All(), .. ReconciliationCases.All(), .. SampleCases.All(), .. HouseholdCases.All()];
+    public static List<TamperCase> Cases() => [.. ChainCases.All(), .. ReconciliationCases.All(), .. SampleCases.All(), .. HouseholdCases.All(), .. GridCases.All()];
 
     /// <summary>tests/tamper-cases of the repository holding the test assembly.</summary>
     public static string Folder

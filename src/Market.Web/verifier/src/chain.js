@@ -9,10 +9,14 @@ import { sha256, hashChildren, hashLeaf, rootOfLeafHashes } from './merkle.js';
 import { KeyVerifier, verifySignature } from './ecdsa.js';
 import { bytesToHex, equalBytes } from './hex.js';
 import {
-  ACTION, KIND, SIDE,
-  decodeHeader, decodeHousehold, decodeKeyRecord, decodeOrder, decodeReconciliationSummary, decodeRules, decodeTrade,
-  tradeAmount, validateRules,
+  ACTION, GRID_ZONAL_AUCTION, KIND, SIDE,
+  decodeGridLimit, decodeGridTrade, decodeHeader, decodeHousehold, decodeKeyRecord, decodeNetworkNode, decodeOrder,
+  decodeReconciliationSummary, decodeRules, decodeTrade, decodeZone, tradeAmount, validateRules,
 } from './records.js';
+import {
+  NODE_KIND, buildTopology, connectionOf, exportFee, kindWord, meetNode, pathFee, staticLimits,
+} from './grid.js';
+import { checkGridCertificate } from './gridCertificate.js';
 import { checkFully, checkOpened, summaryTotalsProblem } from './settlement.js';
 import { commitmentOf, openingKey } from './openings.js';
 import { Households } from './households.js';
@@ -59,6 +63,9 @@ export class ChainVerifier {
     this._clearedBooks = new Set();
     this._clearings = new Map(); // clearing header hash hex → what its reconciliations need (clearedInterval)
     this._committedIntervals = new Set();
+    this._gridLimits = new Map(); // interval key → { header, networkHash, limits }
+    this._network = null; // the topology in force
+    this._networkHash = null;
     this._active = null;
     this._genesisKeyId = null;
     this._previousHash = ZERO32;
@@ -217,6 +224,8 @@ export class ChainVerifier {
       case KIND.household:
         return this.households.checkHouseholdBlock(block, (reason, message, leafIndex) => failure(reason, h, message, null, leafIndex));
       case KIND.witnessPolicy: return this._checkWitnessPolicy(block, h);
+      case KIND.network: return this._checkNetwork(block, headerHash, h);
+      case KIND.gridLimits: return this._checkGridLimits(block, header, h);
       default: return this._checkReconciliation(block, header, h);
     }
   }
@@ -229,7 +238,7 @@ export class ChainVerifier {
    */
   _rootMismatch(block, header, h) {
     const book = header.kind === KIND.clearing ? this._pendingBooks.get(bytesToHex(header.reference)) : undefined;
-    if (book !== undefined) {
+    if (book !== undefined && book.grid === null) {
       const prefix = 'the Merkle root of the leaves is not the header\'s payload root: ';
       for (let i = 0; i < block.leaves.length; i++) {
         const id = this._nextTradeId + BigInt(i);
@@ -290,23 +299,26 @@ export class ChainVerifier {
     const book = header.kind === KIND.orderBook;
     const clearing = header.kind === KIND.clearing;
     const reconciliation = header.kind === KIND.reconciliation;
+    const limits = header.kind === KIND.gridLimits;
     let problem = null;
-    if (!book && !clearing && !reconciliation) {
+    if (!book && !clearing && !reconciliation && !limits) {
       if (header.intervalStart !== 0n || header.intervalEnd !== 0n || !referenceIsZero || header.mechanism !== 0 || header.rulesVersion !== 0) {
-        problem = 'key-event, rules, household and witness-policy blocks have zero interval, reference, mechanism and rules version';
+        problem = 'key-event, rules, household, witness-policy and network blocks have zero interval, reference, mechanism and rules version';
       }
     } else if (header.intervalEnd <= header.intervalStart) {
       problem = 'the interval end must be after its start';
     } else if (header.mechanism === 0 || header.rulesVersion === 0) {
       problem = reconciliation
         ? 'a reconciliation block repeats its clearing block\'s mechanism and rules version'
-        : 'order-book and clearing blocks name a mechanism and rules version';
+        : 'order-book, clearing and grid-limits blocks name a mechanism and rules version';
     } else if (book && !referenceIsZero) {
       problem = 'an order-book block has a zero reference';
     } else if (clearing && referenceIsZero) {
       problem = 'a clearing block references its order-book block';
     } else if (reconciliation && referenceIsZero) {
       problem = 'a reconciliation block references its clearing block';
+    } else if (limits && referenceIsZero) {
+      problem = 'a grid-limits block references the network block in force';
     }
     return problem === null ? null : failure('InvalidHeaderField', h, problem);
   }
@@ -397,7 +409,13 @@ export class ChainVerifier {
       if (household !== null) return household;
       orders[i] = order;
     }
-    this._pendingBooks.set(bytesToHex(headerHash), { header, rules, orders });
+    let grid = null;
+    if (rules.mechanism === GRID_ZONAL_AUCTION) {
+      const checked = this._checkGridBook(header, orders, h);
+      if (checked.failure) return checked.failure;
+      grid = checked.grid;
+    }
+    this._pendingBooks.set(bytesToHex(headerHash), { header, rules, orders, grid });
     if (header.intervalEnd > this._maxCommittedIntervalEnd) this._maxCommittedIntervalEnd = header.intervalEnd;
     this.orderCount += orders.length;
     return null;
@@ -417,6 +435,7 @@ export class ChainVerifier {
       || bh.mechanism !== header.mechanism || bh.rulesVersion !== header.rulesVersion) {
       return failure('ReferenceMismatch', h, 'interval, mechanism or rules version differ from the referenced order-book block');
     }
+    if (book.grid !== null) return this._checkGridClearing(block, header, headerHash, book, reference, h);
     const filled = new Array(book.orders.length).fill(0n);
     const cleared = clearedInterval(header, book.rules);
     for (let i = 0; i < block.leaves.length; i++) {
@@ -537,6 +556,184 @@ export class ChainVerifier {
     this._policyOrigin ??= log.name;
     if (!this.logKeys.some((k) => k.keyId === log.keyId && sameKey(k, log))) this.logKeys.push(log);
     this.witnessPolicy = { policy, text, height: h, origin: log.name };
+    return null;
+  }
+
+  /** A network block (§5.8, §8): every node decodes, and they form the community's tree. It is then in force. */
+  _checkNetwork(block, headerHash, h) {
+    const nodes = new Array(block.leaves.length);
+    for (let i = 0; i < nodes.length; i++) {
+      const decoded = decodeNetworkNode(block.leaves[i]);
+      if (decoded.error) return failure('GridNetworkInvalid', h, decoded.error, null, i);
+      nodes[i] = decoded.value;
+    }
+    const built = buildTopology(nodes);
+    if (built.error) return failure('GridNetworkInvalid', h, built.error, null, built.node >= 0 ? built.node : null);
+    this._network = built.value;
+    this._networkHash = headerHash;
+    return null;
+  }
+
+  _rulesInEffect(intervalStart) {
+    for (let i = this._rules.length - 1; i >= 0; i--) {
+      if (this._rules[i].effectiveFrom <= intervalStart) return this._rules[i];
+    }
+    return null;
+  }
+
+  /** A grid-limits block (§5.9, §8), before its interval's order book, naming the network in force. */
+  _checkGridLimits(block, header, h) {
+    if (this._network === null) return failure('GridNetworkMissing', h, 'no network block comes before this grid-limits block');
+    const rules = this._rulesInEffect(header.intervalStart);
+    if (rules === null || rules.mechanism !== GRID_ZONAL_AUCTION || rules.mechanism !== header.mechanism || rules.rulesVersion !== header.rulesVersion) {
+      return failure('GridLimitsWrongInterval', h, 'the rules in effect for this interval are not mechanism 3 with the block\'s mechanism and rules version');
+    }
+    const length = rules.intervalLength;
+    if (header.intervalEnd - header.intervalStart !== length || ((header.intervalStart % length) + length) % length !== 0n) {
+      return failure('GridLimitsWrongInterval', h, `intervals are ${length} s long and aligned to that length`);
+    }
+    const intervalKey = `${header.intervalStart}/${header.intervalEnd}`;
+    if (this._committedIntervals.has(intervalKey)) {
+      return failure('GridLimitsWrongInterval', h, 'the interval\'s order book is already sealed: its limits come before it');
+    }
+    if (this._gridLimits.has(intervalKey)) return failure('GridLimitsDuplicate', h, 'this interval already has a grid-limits block');
+    if (!equalBytes(header.reference, this._networkHash)) {
+      return failure('GridLimitsNetworkMismatch', h, 'the reference is not the header hash of the network block in force');
+    }
+    const network = this._network;
+    const limits = staticLimits(network, length);
+    let previous = -1;
+    for (let i = 0; i < block.leaves.length; i++) {
+      const decoded = decodeGridLimit(block.leaves[i]);
+      if (decoded.error) return failure('GridLimitsInvalid', h, decoded.error, null, i);
+      const leaf = decoded.value;
+      if (leaf.node >= network.nodes.length || leaf.node === network.root) {
+        return failure('GridLimitsInvalid', h, `node ${leaf.node} is not a node below the root of the network in force`, null, i);
+      }
+      if (leaf.node <= previous) return failure('GridLimitsUnsorted', h, 'limits leaves must be in strictly increasing node order', null, i);
+      if (leaf.exportWh < 0n || leaf.importWh < 0n) {
+        return failure('GridLimitsNegative', h, `node ${leaf.node}'s limits are negative (${leaf.exportWh} Wh export, ${leaf.importWh} Wh import)`, null, i);
+      }
+      previous = leaf.node;
+      limits[leaf.node] = { exportWh: leaf.exportWh, importWh: leaf.importWh };
+    }
+    this._gridLimits.set(intervalKey, { header, networkHash: this._networkHash, limits });
+    return null;
+  }
+
+  /** Under mechanism 3: the interval's limits against the network still in force, and each order's connection. */
+  _checkGridBook(header, orders, h) {
+    if (this._network === null) return { failure: failure('GridNetworkMissing', h, 'no network block comes before this mechanism-3 order book') };
+    // Taken out once its book is sealed: a later limits block for the interval fails as sealed after the book.
+    const intervalKey = `${header.intervalStart}/${header.intervalEnd}`;
+    const sealed = this._gridLimits.get(intervalKey);
+    this._gridLimits.delete(intervalKey);
+    if (sealed === undefined) return { failure: failure('GridLimitsMissing', h, 'no grid-limits block for this interval comes before its order book') };
+    if (!equalBytes(sealed.networkHash, this._networkHash)) {
+      return { failure: failure('GridLimitsNetworkMismatch', h, 'the interval\'s grid-limits block references a network that is no longer in force at its order book') };
+    }
+    if (sealed.header.mechanism !== header.mechanism || sealed.header.rulesVersion !== header.rulesVersion) {
+      return { failure: failure('GridLimitsWrongInterval', h, 'the grid-limits block names another mechanism or rules version than the order book') };
+    }
+    const nodes = new Array(orders.length);
+    for (let i = 0; i < orders.length; i++) {
+      nodes[i] = connectionOf(this._network, orders[i].owner);
+      if (nodes[i] < 0) {
+        return { failure: failure('GridOrderNotConnected', h, `order ${orders[i].sequence}'s owner is at no connection of the network in force: the book cannot be cleared under mechanism 3`, null, i) };
+      }
+    }
+    return { grid: { network: this._network, limits: sealed.limits, orderNodes: nodes } };
+  }
+
+  /** A mechanism-3 clearing block (§5.4.1, §8): trades v2, then one zone leaf per node, and the certificate. */
+  _checkGridClearing(block, header, headerHash, book, reference, h) {
+    const { network } = book.grid;
+    const n = network.nodes.length;
+    const tradeCount = block.leaves.length - n;
+    const zones = new Array(n);
+    for (let k = 0; k < n; k++) {
+      const index = tradeCount + k;
+      if (index < 0) continue;
+      const decoded = decodeZone(block.leaves[index]);
+      if (decoded.error) {
+        return decodeGridTrade(block.leaves[index]).error
+          ? failure('MalformedLeaf', h, decoded.error, null, index)
+          : failure('GridZoneLeavesInvalid', h, `expected ${n} zone leaves after the trades (one per node), found a trade in their place`, null, index);
+      }
+      if (decoded.value.node !== k) {
+        return failure('GridZoneLeavesInvalid', h, `zone leaf ${k} names node ${decoded.value.node}: one per node, in node order`, null, index);
+      }
+      zones[k] = decoded.value;
+    }
+    if (tradeCount < 0) {
+      return failure('GridZoneLeavesInvalid', h, `the block has ${block.leaves.length} leaves, fewer than the network's ${n} zone leaves`);
+    }
+    const filled = new Array(book.orders.length).fill(0n);
+    const flow = new Array(n).fill(0n);
+    const cleared = clearedInterval(header, book.rules);
+    for (let i = 0; i < tradeCount; i++) {
+      const decoded = decodeGridTrade(block.leaves[i]);
+      if (decoded.error) {
+        return decodeZone(block.leaves[i]).error
+          ? failure('MalformedLeaf', h, decoded.error, null, i)
+          : failure('GridZoneLeavesInvalid', h, `a zone leaf among the trades: the block must end with exactly ${n} zone leaves`, null, i);
+      }
+      const trade = decoded.value;
+      const problem = this._checkGridTrade(trade, header, book, filled, zones, flow, h, i);
+      if (problem !== null) return problem;
+      addTrade(cleared, { ...trade, price: trade.buyPrice });
+      this._nextTradeId++;
+    }
+    const after = checkGridFlows(book.grid, flow, zones, tradeCount, h)
+      ?? checkCertificate(book, filled, zones, tradeCount, h);
+    if (after !== null) return after;
+    this._clearedBooks.add(reference);
+    this.tradeCount += tradeCount;
+    this._clearings.set(bytesToHex(headerHash), cleared);
+    return null;
+  }
+
+  _checkGridTrade(trade, header, book, filled, zones, flow, h, i) {
+    const id = trade.tradeId;
+    const rules = book.rules;
+    const { network, orderNodes } = book.grid;
+    if (id !== this._nextTradeId) return failure('TradeIdGap', h, `expected trade id ${this._nextTradeId}, found ${id}`, id, i);
+    if (trade.intervalStart !== header.intervalStart || trade.intervalEnd !== header.intervalEnd) {
+      return failure('TradeIntervalMismatch', h, 'the trade\'s interval is not its block\'s', id, i);
+    }
+    if (trade.energy <= 0n || trade.buyPrice < 0n || trade.sellPrice < 0n || trade.feePrice < 0n) {
+      return failure('InvalidTrade', h, 'energy must be positive and prices and fee not negative', id, i);
+    }
+    const fill = this._checkFill(trade.buySequence, SIDE.buy, trade.buyer, trade.energy, book.orders, filled, h, id, i)
+      ?? this._checkFill(trade.sellSequence, SIDE.sell, trade.seller, trade.energy, book.orders, filled, h, id, i);
+    if (fill !== null) return fill;
+    for (const price of [trade.buyPrice, trade.sellPrice]) {
+      if (price < rules.priceFloor || price > rules.priceCeiling) {
+        return failure('PriceOutOfBounds', h, `price ${price} outside [${rules.priceFloor}, ${rules.priceCeiling}]`, id, i);
+      }
+    }
+    const buyerNode = orderNodes[findOrder(book.orders, trade.buySequence)];
+    const sellerNode = orderNodes[findOrder(book.orders, trade.sellSequence)];
+    if (trade.buyPrice !== zones[buyerNode].zonePrice || trade.sellPrice !== zones[sellerNode].zonePrice) {
+      return failure('GridTradePriceNotZonePrice', h,
+        `prices ${trade.buyPrice} (buy) and ${trade.sellPrice} (sell) are not the zone prices of nodes ${buyerNode} (${zones[buyerNode].zonePrice}) and ${sellerNode} (${zones[sellerNode].zonePrice})`, id, i);
+    }
+    const meet = meetNode(network, buyerNode, sellerNode);
+    if (trade.meetNode !== meet) {
+      return failure('GridTradeMeetNodeWrong', h, `meet node ${trade.meetNode} is not the nearest common ancestor of nodes ${sellerNode} and ${buyerNode} (${meet})`, id, i);
+    }
+    const fee = pathFee(network, sellerNode, meet, rules);
+    if (trade.feePrice !== fee) {
+      return failure('GridTradeFeeWrong', h, `fee ${trade.feePrice} is not the path fee ${fee} from node ${sellerNode} to node ${buyerNode}`, id, i);
+    }
+    const buyerAmount = tradeAmount(trade.energy, trade.buyPrice);
+    const sellerAmount = tradeAmount(trade.energy, trade.sellPrice);
+    if (buyerAmount === null || buyerAmount !== trade.buyerAmount || sellerAmount === null || sellerAmount !== trade.sellerAmount) {
+      return failure('AmountMismatch', h,
+        `amounts ${trade.buyerAmount} and ${trade.sellerAmount} are not ${trade.energy} Wh x ${trade.buyPrice} and x ${trade.sellPrice} / 1000 rounded half up`, id, i);
+    }
+    flow[sellerNode] += trade.energy;
+    flow[buyerNode] -= trade.energy;
     return null;
   }
 
@@ -749,3 +946,50 @@ function findOrder(orders, sequence) {
   return -1;
 }
 
+
+/** Sums the trades' net energy up the tree, checks every line against the limits in force, then the zone leaves' flows. */
+function checkGridFlows(grid, flow, zones, tradeCount, h) {
+  const { network, limits } = grid;
+  const { topDown, nodes } = network;
+  for (let k = topDown.length - 1; k > 0; k--) flow[nodes[topDown[k]].parent] += flow[topDown[k]];
+  for (let k = 1; k < topDown.length; k++) {
+    const node = topDown[k];
+    const { exportWh, importWh } = limits[node];
+    const y = flow[node];
+    if (y > exportWh || -y > importWh) {
+      const what = y > 0n ? `exports ${y} Wh, above its export limit of ${exportWh} Wh` : `imports ${-y} Wh, above its import limit of ${importWh} Wh`;
+      return nodes[node].kind === NODE_KIND.connection
+        ? failure('GridEnvelopeExceeded', h, `connection ${node} (${nodes[node].id}) ${what} (its envelope)`, null, tradeCount + node)
+        : failure('GridCapacityExceeded', h, `${kindWord(nodes[node].kind)} ${node} (${nodes[node].id}) ${what} (its capacity)`, null, tradeCount + node);
+    }
+  }
+  for (let node = 0; node < zones.length; node++) {
+    if (zones[node].flowWh !== flow[node]) {
+      return failure('GridFlowMismatch', h, `node ${node}'s zone leaf records a flow of ${zones[node].flowWh} Wh; the trades give ${flow[node]} Wh`, null, tradeCount + node);
+    }
+  }
+  return null;
+}
+
+/** The clearing's certificate (§8), with the shared port of Market.Matching's GridCertificate. */
+function checkCertificate(book, filled, zones, tradeCount, h) {
+  const { network, limits, orderNodes } = book.grid;
+  const rules = book.rules;
+  const refused = checkGridCertificate({
+    nodes: network.nodes.map((x, i) => ({
+      parent: x.parent, exportCapacityWh: limits[i].exportWh, importCapacityWh: limits[i].importWh, exportFee: exportFee(network, i, rules), importFee: 0n,
+    })),
+    limits,
+    orders: book.orders.map((o) => ({ id: o.sequence, side: o.side === SIDE.buy ? 'buy' : 'sell', energyWh: o.energy, price: o.limitPrice })),
+    orderNodes,
+    filledWh: filled,
+    zonePrices: zones.map((z) => z.zonePrice),
+  });
+  if (refused === null) return null;
+  switch (refused.code) {
+    case 'ZonePriceOutOfRange': return failure('GridZonePriceWrong', h, refused.message, null, tradeCount + refused.index);
+    case 'OrderOnWrongSide': return failure('GridZonePriceWrong', h, refused.message, null, tradeCount + orderNodes[refused.index]);
+    case 'PriceGapWithoutLimit': return failure('GridPriceGapWithoutLimit', h, refused.message, null, tradeCount + refused.index);
+    default: return failure('GridCertificateFailed', h, `the clearing's certificate does not hold: ${refused.message}`);
+  }
+}

@@ -74,7 +74,7 @@ function parseBlock(map) {
   const headerHeight = new DataView(header.buffer, header.byteOffset, header.byteLength).getBigInt64(3);
   if (height !== headerHeight) fail('"height" does not match the header');
   if (KIND_NAMES[header[2]] === undefined || kind !== KIND_NAMES[header[2]]) {
-    fail('"kind" does not match the header (keyEvent, orderBook, clearing, rules, reconciliation, household or witnessPolicy)');
+    fail('"kind" does not match the header (keyEvent, orderBook, clearing, rules, reconciliation, household, witnessPolicy, network or gridLimits)');
   }
   return { header, signature, leaves };
 }

@@ -6,10 +6,15 @@ import { bytesToHex } from './hex.js';
 import { MAX_SUBMISSION_SIZE, STATEMENT, decodeBody, pathLength } from './statements.js';
 
 export const HEADER_SIZE = 170;
-export const KIND = Object.freeze({ keyEvent: 1, orderBook: 2, clearing: 3, rules: 4, reconciliation: 5, household: 6, witnessPolicy: 7 });
+export const KIND = Object.freeze({
+  keyEvent: 1, orderBook: 2, clearing: 3, rules: 4, reconciliation: 5, household: 6, witnessPolicy: 7, network: 8, gridLimits: 9,
+});
 export const KIND_NAMES = Object.freeze({
   1: 'keyEvent', 2: 'orderBook', 3: 'clearing', 4: 'rules', 5: 'reconciliation', 6: 'household', 7: 'witnessPolicy',
+  8: 'network', 9: 'gridLimits',
 });
+/** The clearing mechanism under the grid's limits (rules version 2 of the clearing, §9.2). */
+export const GRID_ZONAL_AUCTION = 3;
 export const ACTION = Object.freeze({ introduce: 1, retire: 2 });
 export const SIDE = Object.freeze({ buy: 1, sell: 2 });
 
@@ -22,7 +27,7 @@ export function decodeHeader(bytes) {
   const version = v.getUint16(0);
   if (version !== 1) return { error: `block header: unsupported version ${version} (expected 1)` };
   const kind = bytes[2];
-  if (kind < 1 || kind > 7) return { error: `block header: unknown kind ${kind}` };
+  if (kind < 1 || kind > 9) return { error: `block header: unknown kind ${kind}` };
   const height = v.getBigInt64(3);
   const leafCount = v.getUint32(75);
   if (height < 0n || leafCount > 0x7fffffff) {
@@ -58,10 +63,18 @@ export function decodeKeyRecord(bytes) {
   return { value: { action, publicKey } };
 }
 
-/** Rules record v1 (36 bytes). */
+const MAX_FEE = 1n << 40n;
+
+/** Rules record v1 (36 bytes) or v2 (60 bytes: v1 and the three network fees). */
 export function decodeRules(bytes) {
-  if (bytes.length !== 36) return { error: `rules record: expected 36 bytes, got ${bytes.length}` };
-  if (bytes[0] !== 1) return { error: `rules record: unsupported version ${bytes[0]} (expected 1)` };
+  if (bytes.length === 0 || (bytes[0] !== 1 && bytes[0] !== 2)) {
+    return { error: `rules record: unsupported version ${bytes.length === 0 ? '(empty)' : bytes[0]} (expected 1 or 2)` };
+  }
+  const size = bytes[0] === 2 ? 60 : 36;
+  if (bytes.length !== size) return { error: `rules record: version ${bytes[0]} has ${size} bytes, got ${bytes.length}` };
+  if (bytes[0] === 1 && bytes[3] === GRID_ZONAL_AUCTION) {
+    return { error: 'rules record: version 1 cannot name the grid\'s mechanism 3 (it has no fees); mechanism 3 needs version 2' };
+  }
   const v = view(bytes);
   const length = v.getUint32(4);
   const lead = v.getUint32(8);
@@ -77,6 +90,9 @@ export function decodeRules(bytes) {
       priceFloor: v.getBigInt64(12),
       priceCeiling: v.getBigInt64(20),
       effectiveFrom: v.getBigInt64(28),
+      sameFeederFee: size === 60 ? v.getBigInt64(36) : 0n,
+      sameTransformerFee: size === 60 ? v.getBigInt64(44) : 0n,
+      acrossTransformersFee: size === 60 ? v.getBigInt64(52) : 0n,
     },
   };
 }
@@ -89,6 +105,12 @@ export function validateRules(r) {
   if (r.priceFloor < 0n) return 'price floor must not be negative';
   if (r.priceCeiling < r.priceFloor) return 'price ceiling must not be below the floor';
   if (r.effectiveFrom % r.intervalLength !== 0n) return 'effective-from must be aligned to the interval length';
+  const fees = [r.sameFeederFee, r.sameTransformerFee, r.acrossTransformersFee];
+  if (fees.some((f) => f < 0n || f > MAX_FEE)) return 'network fees must be in 0..2^40';
+  if (r.sameTransformerFee < r.sameFeederFee || r.acrossTransformersFee < r.sameTransformerFee) {
+    return 'network fees must not decrease with distance (same feeder <= same transformer <= across transformers)';
+  }
+  if (r.mechanism !== GRID_ZONAL_AUCTION && fees.some((f) => f !== 0n)) return 'network fees apply only under the grid\'s mechanism 3';
   return null;
 }
 
@@ -334,4 +356,91 @@ export function decodeSettlement(bytes) {
       sold: totals[3],
     },
   };
+}
+
+const NODE_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const ascii = (bytes) => String.fromCharCode(...bytes);
+const NETWORK_NODE_FIXED = 39;
+
+/** Network node leaf v1 (§5.8): parent, kind, capacities in W (-1 unlimited), household, node id. */
+export function decodeNetworkNode(bytes) {
+  if (bytes.length < NETWORK_NODE_FIXED) return { error: `network node: at least ${NETWORK_NODE_FIXED + 1} bytes, got ${bytes.length}` };
+  if (bytes[0] !== 1) return { error: `network node: unsupported version ${bytes[0]} (expected 1)` };
+  const idLength = bytes[38];
+  if (idLength === 0 || idLength > 64 || bytes.length !== NETWORK_NODE_FIXED + idLength) {
+    return { error: `network node: the id length ${idLength} must be 1..64 and match the leaf's ${bytes.length} bytes` };
+  }
+  const id = ascii(bytes.subarray(39));
+  if (!NODE_ID.test(id)) return { error: 'network node: the id has characters outside [A-Za-z0-9._-]' };
+  const kind = bytes[5];
+  if (kind < 1 || kind > 4) return { error: `network node: unknown kind ${kind}` };
+  const v = view(bytes);
+  const node = {
+    parent: v.getInt32(1),
+    kind,
+    exportCapacityW: v.getBigInt64(6),
+    importCapacityW: v.getBigInt64(14),
+    household: bytesToHex(bytes.subarray(22, 38)),
+    id,
+  };
+  if (node.exportCapacityW < -1n || node.importCapacityW < -1n) return { error: 'network node: a capacity is below -1 (unlimited)' };
+  if (node.household !== '0'.repeat(32) && kind !== 4) return { error: 'network node: only a connection has a household' };
+  return { value: node };
+}
+
+/** Grid-limits leaf v1 (§5.9): node index, export and import limits in Wh, event id. */
+export function decodeGridLimit(bytes) {
+  if (bytes.length < 22) return { error: `grid limits: at least 22 bytes, got ${bytes.length}` };
+  if (bytes[0] !== 1) return { error: `grid limits: unsupported version ${bytes[0]} (expected 1)` };
+  const idLength = bytes[21];
+  if (idLength > 64 || bytes.length !== 22 + idLength) {
+    return { error: `grid limits: the event id length ${idLength} must be 0..64 and match the leaf's ${bytes.length} bytes` };
+  }
+  const id = ascii(bytes.subarray(22));
+  if (id.length > 0 && !NODE_ID.test(id)) return { error: 'grid limits: the event id has characters outside [A-Za-z0-9._-]' };
+  const v = view(bytes);
+  const node = v.getUint32(1);
+  if (node > 0x7fffffff) return { error: 'grid limits: node index beyond 2^31-1' };
+  return { value: { node, exportWh: v.getBigInt64(5), importWh: v.getBigInt64(13), eventId: id } };
+}
+
+/** Trade leaf v2 (125 bytes, §5.4.1): a trade under the grid's limits. */
+export function decodeGridTrade(bytes) {
+  if (bytes.length !== 125) return { error: `trade leaf v2: expected 125 bytes, got ${bytes.length}` };
+  if (bytes[0] !== 2) return { error: `trade leaf v2: unsupported version ${bytes[0]} (expected 2)` };
+  const v = view(bytes);
+  const tradeId = v.getBigInt64(1);
+  const buySequence = v.getBigInt64(57);
+  const sellSequence = v.getBigInt64(65);
+  const meetNode = v.getUint32(121);
+  if (tradeId < 0n || buySequence < 0n || sellSequence < 0n || meetNode > 0x7fffffff) {
+    return { error: 'trade leaf v2: trade id or order sequence beyond 2^63-1, or meet node beyond 2^31-1' };
+  }
+  return {
+    value: {
+      tradeId,
+      intervalStart: v.getBigInt64(9),
+      intervalEnd: v.getBigInt64(17),
+      buyer: bytes.subarray(25, 41),
+      seller: bytes.subarray(41, 57),
+      buySequence,
+      sellSequence,
+      energy: v.getBigInt64(73),
+      buyPrice: v.getBigInt64(81),
+      sellPrice: v.getBigInt64(89),
+      feePrice: v.getBigInt64(97),
+      buyerAmount: v.getBigInt64(105),
+      sellerAmount: v.getBigInt64(113),
+      meetNode,
+    },
+  };
+}
+
+/** Zone leaf v1 (22 bytes, type 3): node index, zone price, flow in Wh. */
+export function decodeZone(bytes) {
+  if (bytes.length !== 22 || bytes[0] !== 1 || bytes[1] !== 3) return { error: 'zone leaf: expected 22 bytes starting 01 03' };
+  const v = view(bytes);
+  const node = v.getUint32(2);
+  if (node > 0x7fffffff) return { error: 'zone leaf: node index beyond 2^31-1' };
+  return { value: { node, zonePrice: v.getBigInt64(6), flowWh: v.getBigInt64(14) } };
 }

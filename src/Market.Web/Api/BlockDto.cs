@@ -26,6 +26,8 @@ public sealed record BlockDto(
         BlockKind.Reconciliation => "reconciliation",
         BlockKind.Household => "household",
         BlockKind.WitnessPolicy => "witness-policy",
+        BlockKind.Network => "network",
+        BlockKind.GridLimits => "grid-limits",
         _ => "unknown",
     };
 

@@ -8,6 +8,7 @@ using System.Security.Cryptography;
 using Market.Cli.Bench;
 using Market.Web.Clearing;
 using Market.Web.Community;
+using Market.Web.Grid;
 using Market.Web.LedgerStore;
 using Market.Web.Metering;
 using Market.Web.Persistence;
@@ -380,6 +381,71 @@ internal sealed class IntervalBench(string dataDirectory, BenchOptions options) 
             var done = await Get<ReconciliationService>().ReconcileDueAsync();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"reconciliation: {done.Count} intervals sealed in {timer.ElapsedMilliseconds:N0} ms"));
         }
+    }
+
+    /// <summary>
+    /// Imports a network of <paramref name="connections"/> connections (200 per feeder, 20 feeders per transformer),
+    /// then one envelope per connection for each of the next 96 intervals from a JSON text through the API's path
+    /// (<see cref="EnvelopeParser.ParseJson"/>, then <see cref="GridStore.ImportEnvelopesAsync"/>: check against the
+    /// network and the gate closures, write in one transaction) and prints the times.
+    /// </summary>
+    public async Task ImportEnvelopesAsync(int connections)
+    {
+        var csv = new System.Text.StringBuilder("node_id,parent_id,kind,export_capacity_w,import_capacity_w,meter_id\nROOT,,community,,,\n");
+        var feeders = (connections + 199) / 200;
+        for (var f = 0; f < feeders; f++)
+        {
+            if (f % 20 == 0)
+            {
+                csv.Append(CultureInfo.InvariantCulture, $"T{f / 20},ROOT,transformer,1000000,1000000,\n");
+            }
+
+            csv.Append(CultureInfo.InvariantCulture, $"F{f},T{f / 20},feeder,250000,250000,\n");
+        }
+
+        for (var c = 0; c < connections; c++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"C{c},F{c / 200},connection,7000,11000,MTR-NET-{c:D6}\n");
+        }
+
+        var network = await NetworkDefinitionParser.ParseCsvAsync(new StringReader(csv.ToString()), default);
+        var imported = await Get<GridStore>().ImportNetworkAsync(network.Network ?? throw new InvalidOperationException(network.Errors[0].Message), "csv", "bench", default);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"network version {imported.Version}: {imported.Nodes:N0} nodes, {imported.Connections:N0} connections"));
+
+        var clock = Get<MarketClock>();
+        var first = clock.FirstOpenInterval() + clock.IntervalSeconds;
+        var length = clock.IntervalSeconds;
+        var json = new System.Text.StringBuilder("{\"envelopes\":[");
+        var random = new Random((int)options.Seed);
+        for (var c = 0; c < connections; c++)
+        {
+            for (var k = 0; k < 96; k++)
+            {
+                var start = DateTimeOffset.FromUnixTimeSeconds(first + (k * length)).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                var end = DateTimeOffset.FromUnixTimeSeconds(first + ((k + 1) * length)).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                json.Append(CultureInfo.InvariantCulture, $"{(c + k == 0 ? "" : ",")}{{\"node\":\"C{c}\",\"start\":\"{start}\",\"end\":\"{end}\",\"importLimitW\":{random.Next(5_000, 11_000)},\"exportLimitW\":{random.Next(1_500, 7_000)},\"event\":\"DOE-{k:D2}-{c:D6}\"}}");
+            }
+        }
+
+        var body = System.Text.Encoding.UTF8.GetBytes(json.Append("]}").ToString());
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(long)connections * 96:N0} envelopes, {body.Length / (1024 * 1024)} MB of JSON"));
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var timer = Stopwatch.StartNew();
+        var parsed = EnvelopeParser.ParseJson(body);
+        var parsedAt = timer.Elapsed;
+        var (stored, errors) = await Get<GridStore>().ImportEnvelopesAsync(parsed.Envelopes, "json", body, "bench", default);
+        var elapsed = timer.Elapsed;
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        if (stored is null)
+        {
+            throw new InvalidOperationException("import failed: " + string.Join("; ", parsed.Errors.Concat(errors).Take(5).Select(e => e.Message)));
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"import: {stored.Windows:N0} envelopes stored (parse {parsedAt.TotalMilliseconds:N0} ms; check against the network and gate closures, write, commit) in {elapsed.TotalMilliseconds:N0} ms (CPU {used.TotalMilliseconds:N0} ms)"));
+        timer.Restart();
+        var limits = await Get<GridStore>().LimitsAtAsync(first, default);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"limits in force for one interval: {limits.Count:N0} nodes read in {timer.ElapsedMilliseconds:N0} ms"));
     }
 
     private Task<MarketDbContext> CreateDbAsync() => Get<IDbContextFactory<MarketDbContext>>().CreateDbContextAsync();

@@ -34,6 +34,12 @@ internal static class BenchMain
         {
             await using var bench = new IntervalBench(dataDirectory, options);
             await bench.PrepareAsync();
+            if (options.EnvelopeConnections > 0)
+            {
+                await bench.ImportEnvelopesAsync(options.EnvelopeConnections);
+                return 0;
+            }
+
             if (options.ReadingIntervals > 0)
             {
                 await bench.ImportReadingsAsync(options.ReadingIntervals, options.Reconcile);
@@ -90,6 +96,7 @@ internal sealed class BenchOptions
         "usage: Market.IntervalBench [--orders N] [--runs R] [--households H] [--seed S] [--warmup W] [--warmup-orders N]\n" +
         "                            [--data DIR] [--keep] [--verify] [--provider Sqlite|PostgreSql] [--connection STRING]\n" +
         "                            [--readings INTERVALS [--reconcile]] [--witnesses N [--threshold T]] [--per-submission K]\n" +
+        "                            [--envelopes CONNECTIONS]\n" +
         "                            [--Section:Key=value ...]";
 
     public int Orders { get; private set; } = 100_000;
@@ -117,6 +124,9 @@ internal sealed class BenchOptions
     public int ReadingIntervals { get; private set; }
 
     public bool Reconcile { get; private set; }
+
+    /// <summary>With a value: import a network of this many connections and 96 intervals of envelopes for each, and time it.</summary>
+    public int EnvelopeConnections { get; private set; }
 
     /// <summary>With a value: this many witnesses run on loopback in the policy, and each run waits for the quorum.</summary>
     public int Witnesses { get; private set; }
@@ -151,6 +161,7 @@ internal sealed class BenchOptions
                 case "--verify": o.Verify = true; break;
                 case "--readings": o.ReadingIntervals = Count(); break;
                 case "--reconcile": o.Reconcile = true; break;
+                case "--envelopes": o.EnvelopeConnections = Count(); break;
                 case "--witnesses": o.Witnesses = Count(); break;
                 case "--threshold": o._threshold = Math.Max(1, Count()); break;
                 case "--provider": o.Settings["Market:Database"] = Value(); break;

@@ -68,7 +68,17 @@ public static class GridAuction
 
     private static ClearingRejection? Validate(GridNetwork network, ReadOnlySpan<Order> orders, ReadOnlySpan<int> orderNodes)
     {
-        var ids = new HashSet<long>(orders.Length);
+        // Duplicate ids: a bitmap over the id range when it is dense (the usual 1..N), else a hash set.
+        long minId = long.MaxValue, maxId = long.MinValue;
+        foreach (var o in orders)
+        {
+            minId = Math.Min(minId, o.Id);
+            maxId = Math.Max(maxId, o.Id);
+        }
+
+        var span = orders.Length == 0 ? 0 : unchecked((ulong)(maxId - minId));
+        var bitmap = span < 16UL * (ulong)Math.Max(orders.Length, 64) ? new ulong[(span >> 6) + 1] : null;
+        var ids = bitmap is null ? new HashSet<long>(orders.Length) : null;
         long total = 0;
         for (var i = 0; i < orders.Length; i++)
         {
@@ -79,7 +89,7 @@ public static class GridAuction
                 : o.Price < 0 ? RejectionCode.NegativePrice
                 : o.Price > MaxPrice ? RejectionCode.PriceTooHigh
                 : orderNodes[i] < 0 || orderNodes[i] >= network.Count ? RejectionCode.UnknownNode
-                : !ids.Add(o.Id) ? RejectionCode.DuplicateId
+                : !FirstUse(o.Id, minId, bitmap, ids) ? RejectionCode.DuplicateId
                 : o.EnergyWh > long.MaxValue - total ? RejectionCode.TotalEnergyOverflow
                 : null;
             if (code is { } c)
@@ -91,6 +101,25 @@ public static class GridAuction
         }
 
         return null;
+    }
+
+    private static bool FirstUse(long id, long minId, ulong[]? bitmap, HashSet<long>? ids)
+    {
+        if (bitmap is null)
+        {
+            return ids!.Add(id);
+        }
+
+        var bit = unchecked((ulong)(id - minId));
+        ref var word = ref bitmap[bit >> 6];
+        var mask = 1UL << (int)(bit & 63);
+        if ((word & mask) != 0)
+        {
+            return false;
+        }
+
+        word |= mask;
+        return true;
     }
 
     private static string Message(RejectionCode code, Order o, int node) => code switch

@@ -176,9 +176,20 @@ public sealed class GridStore(IDbContextFactory<MarketDbContext> dbFactory, Mark
         };
         db.EnvelopeUploads.Add(upload);
         await db.SaveChangesAsync(cancellationToken);
-        await BulkWriter.InsertAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), EnvelopeRows, parsed.Count, (i, v) =>
+        // Written in window order: the index on (Start, End) then grows at its end instead of everywhere at once,
+        // which makes a million-window upload several times faster on SQLite.
+        var order = new int[parsed.Count];
+        var starts = new long[parsed.Count];
+        for (var i = 0; i < order.Length; i++)
         {
-            var e = parsed[i];
+            order[i] = i;
+            starts[i] = parsed[i].Start.ToUnixTimeSeconds();
+        }
+
+        Array.Sort(starts, order);
+        await BulkWriter.InsertAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), EnvelopeRows, parsed.Count, (k, v) =>
+        {
+            var e = parsed[order[k]];
             v[0] = upload.Id;
             v[1] = e.NodeId;
             v[2] = e.Start.ToUnixTimeSeconds();

@@ -500,10 +500,6 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
-                    b.HasIndex("UploadId");
-
-                    b.HasIndex("NodeId", "Start");
-
                     b.HasIndex("Start", "End");
 
                     b.ToTable("Envelopes", (string)null);

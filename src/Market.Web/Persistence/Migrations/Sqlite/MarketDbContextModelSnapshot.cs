@@ -487,10 +487,6 @@ namespace Market.Web.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("UploadId");
-
-                    b.HasIndex("NodeId", "Start");
-
                     b.HasIndex("Start", "End");
 
                     b.ToTable("Envelopes", (string)null);

@@ -914,19 +914,9 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_Envelopes_NodeId_Start",
-                table: "Envelopes",
-                columns: new[] { "NodeId", "Start" });
-
-            migrationBuilder.CreateIndex(
                 name: "IX_Envelopes_Start_End",
                 table: "Envelopes",
                 columns: new[] { "Start", "End" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Envelopes_UploadId",
-                table: "Envelopes",
-                column: "UploadId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_HouseholdKeys_HouseholdId",

@@ -58,6 +58,34 @@ public static class ApiInput
         Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: $"Send the body as {accepted} (Content-Type header).");
 
     /// <summary>
+    /// Reads an upload's body of at most <paramref name="max"/> bytes; null when it is longer (also a chunked body
+    /// without a length), so a caller answers 413 without holding more than that.
+    /// </summary>
+    public static async Task<byte[]?> ReadUploadAsync(HttpRequest request, int max, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentLength > max)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > max)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>
     /// Reads <paramref name="body"/> as <typeparamref name="T"/> with <see cref="Json"/>; on failure, a 400 problem
     /// whose detail says what is wrong and where (<c>$.EnergyWH</c> for a repeated key).
     /// </summary>

@@ -62,7 +62,7 @@ public static class GridApi
             return ApiInput.UnsupportedMediaType("text/csv or application/json");
         }
 
-        var body = await ReadBodyAsync(http.Request, ct);
+        var body = await ApiInput.ReadUploadAsync(http.Request, MaxBodyBytes, ct);
         if (body is null)
         {
             return TooLarge();
@@ -123,7 +123,7 @@ public static class GridApi
             return ApiInput.UnsupportedMediaType("application/json");
         }
 
-        var body = await ReadBodyAsync(http.Request, ct);
+        var body = await ApiInput.ReadUploadAsync(http.Request, MaxBodyBytes, ct);
         if (body is null)
         {
             return TooLarge();
@@ -140,7 +140,7 @@ public static class GridApi
             return ApiInput.UnsupportedMediaType("application/sep+xml or application/xml");
         }
 
-        var body = await ReadBodyAsync(http.Request, ct);
+        var body = await ApiInput.ReadUploadAsync(http.Request, MaxBodyBytes, ct);
         if (body is null || body.Length > EnvelopeParser.MaxXmlBytes)
         {
             return TooLarge();
@@ -223,29 +223,6 @@ public static class GridApi
         OrderApi.Problem(413, "Upload too large", $"An upload may have at most {MaxBodyBytes / (1024 * 1024)} MB ({EnvelopeParser.MaxXmlBytes / (1024 * 1024)} MB of XML).");
 
     private static string UserName(HttpContext http) => http.User.FindFirstValue(ClaimTypes.Name) ?? "unknown";
-
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
-    {
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
 }
 
 /// <summary>The network in force.</summary>

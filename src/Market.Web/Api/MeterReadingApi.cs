@@ -79,7 +79,7 @@ public static class MeterReadingApi
             return ApiInput.UnsupportedMediaType("text/csv or application/json");
         }
 
-        var body = await ReadBodyAsync(http.Request, ct);
+        var body = await ApiInput.ReadUploadAsync(http.Request, MeteringExtensions.MaxBodyBytes, ct);
         if (body is null)
         {
             return TooLarge();
@@ -163,24 +163,6 @@ public static class MeterReadingApi
     private static string UserName(HttpContext http) => http.User.FindFirstValue(ClaimTypes.Name) ?? "?";
 
     private static IResult TooLarge() => OrderApi.Problem(413, "Body too large", $"An upload is at most {MeteringExtensions.MaxBodyBytes / (1024 * 1024)} MB; split the file.");
-
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > MeteringExtensions.MaxBodyBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
 }
 
 /// <summary>What an upload stored, the reconciliations it triggered and the corrections that wait for an operator.</summary>

@@ -26,7 +26,7 @@ public sealed class ArchitectureTests
         ["Metering"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Observability", "Testing"],
         ["Witnessing"] = ["Persistence", "Community", "Accounts", "LedgerStore", "Demo", "Observability", "Testing"],
         ["Forecasting"] = ["Persistence", "Community"],
-        ["Grid"] = ["Persistence", "Community"],
+        ["Grid"] = ["Persistence", "Community", "LedgerStore"],
         ["Autopilot"] = ["Persistence", "Community", "Trading", "Forecasting"],
         ["MyHome"] = ["Persistence", "Community", "Trading", "Metering", "Forecasting"],
         ["Dashboard"] = ["Persistence", "Community", "LedgerStore", "Trading", "Clearing", "Metering"],

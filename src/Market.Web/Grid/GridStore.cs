@@ -22,7 +22,8 @@ public sealed record NetworkVersion(long Version, string Sha256, long ImportedAt
 /// <param name="Connections">How many connection points.</param>
 /// <param name="UnknownMeters">Meters of connections that no household has (a connection without a household yet).</param>
 /// <param name="HouseholdsWithoutConnection">How many households' meters are at no connection of the network.</param>
-public sealed record NetworkImportResult(long Version, string Sha256, int Nodes, int Connections, IReadOnlyList<string> UnknownMeters, int HouseholdsWithoutConnection);
+/// <param name="BlockHeight">The height of the network block that seals this version in the ledger.</param>
+public sealed record NetworkImportResult(long Version, string Sha256, int Nodes, int Connections, IReadOnlyList<string> UnknownMeters, int HouseholdsWithoutConnection, long BlockHeight);
 
 /// <summary>What an accepted envelope upload stored.</summary>
 /// <param name="Upload">The upload's id.</param>
@@ -46,7 +47,7 @@ public sealed record LimitInForce(string NodeId, long? ImportLimitW, long? Expor
 /// newest upload's window wins. Envelopes can only be sent for intervals whose gate has not closed: the limits in
 /// force at gate closure are the ones the interval is cleared under.
 /// </summary>
-public sealed class GridStore(IDbContextFactory<MarketDbContext> dbFactory, MarketClock clock, TimeProvider time)
+public sealed class GridStore(IDbContextFactory<MarketDbContext> dbFactory, LedgerGate gate, LedgerWriter ledger, MarketClock clock, TimeProvider time)
 {
     private static readonly JsonSerializerOptions Canonical = new()
     {
@@ -97,26 +98,38 @@ public sealed class GridStore(IDbContextFactory<MarketDbContext> dbFactory, Mark
         var unknown = definition.Nodes.Where(n => n.Kind == NetworkNodeKind.Connection && !known.Contains(n.MeterId!)).Select(n => n.MeterId!).ToList();
         var withoutConnection = known.Count(m => !definition.TryGetConnectionByMeter(m, out _));
 
-        // Versions are numbered by the primary key: of two imports at once, the second's insert fails and it retries
-        // with the next number, so versions stay 1, 2, 3, … with no gap.
-        for (var attempt = 0; ; attempt++)
+        // Stored and sealed in one transaction under the ledger's lock: the version and its network block (one leaf
+        // per node, a connection's household by its ledger pseudonym) exist together or not at all, and two imports
+        // at once get consecutive versions.
+        var households = await db.Households.AsNoTracking()
+            .Where(h => h.MeterId != null)
+            .Select(h => new { h.MeterId, h.Pseudonym })
+            .ToDictionaryAsync(h => h.MeterId!, h => h.Pseudonym, StringComparer.Ordinal, cancellationToken);
+        var leaves = definition.Nodes.Select((n, i) => new Market.Ledger.NetworkNodeLeaf(
+            definition.ParentIndex(i),
+            (Market.Ledger.NetworkNodeKind)(byte)n.Kind,
+            n.ExportCapacityW ?? Market.Ledger.NetworkNodeLeaf.Unlimited,
+            n.ImportCapacityW ?? Market.Ledger.NetworkNodeLeaf.Unlimited,
+            n.Kind == NetworkNodeKind.Connection && households.TryGetValue(n.MeterId!, out var pseudonym) ? Market.Ledger.PartyId.FromBytes(pseudonym) : default,
+            n.Id)).ToList();
+        return await gate.SealAsync(async () =>
         {
-            var next = 1 + (await db.NetworkVersions.Select(v => (long?)v.Id).MaxAsync(cancellationToken) ?? 0);
-            db.NetworkVersions.Add(new NetworkVersionEntity
+            await using var write = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await using var transaction = await write.Database.BeginTransactionAsync(cancellationToken);
+            await LedgerLock.AcquireAsync(write, cancellationToken);
+            var next = 1 + (await write.NetworkVersions.Select(v => (long?)v.Id).MaxAsync(cancellationToken) ?? 0);
+            write.NetworkVersions.Add(new NetworkVersionEntity
             {
                 Id = next, ImportedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds(), ImportedBy = Truncate(importedBy, 256), Format = format,
                 NodesJson = json, Sha256 = sha, NodeCount = definition.Count, ConnectionCount = definition.ConnectionCount,
             });
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-                return new NetworkImportResult(next, sha, definition.Count, definition.ConnectionCount, unknown, withoutConnection);
-            }
-            catch (DbUpdateException) when (attempt < 5)
-            {
-                db.ChangeTracker.Clear();
-            }
-        }
+            var tip = await LedgerWriter.TipAsync(write, cancellationToken);
+            var block = Market.Ledger.BlockSealer.SealNetwork(tip, await ledger.SigningKeyAsync(write, cancellationToken), leaves, clock.Now);
+            LedgerWriter.Add(write, block);
+            await write.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new NetworkImportResult(next, sha, definition.Count, definition.ConnectionCount, unknown, withoutConnection, block.Header.Height);
+        }, cancellationToken);
     }
 
     /// <summary>

@@ -68,6 +68,24 @@ public sealed class GridApiTests : IAsyncLifetime
         (await _app.Get<GridStore>().CurrentAsync(default))!.Version.ShouldBe(2);
     }
 
+    [Fact]
+    public async Task Network_Imported_IsSealedInTheLedgerWithEachConnectionsHousehold()
+    {
+        using var response = await ImportNetworkAsync(Network());
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        await using var db = _app.CreateDb();
+        var block = await db.Blocks.SingleAsync(b => b.Kind == (byte)Market.Ledger.BlockKind.Network);
+        var leaves = await db.BlockLeaves.Where(l => l.BlockHeight == block.Height).OrderBy(l => l.Index).Select(l => l.Data).ToListAsync();
+        var nodes = leaves.Select(l => Market.Ledger.NetworkNodeLeaf.TryDecode(l, out var leaf, out var error) ? leaf : throw new InvalidDataException(error)).ToList();
+        nodes.Select(n => n.NodeId).ShouldBe(["ROOT", "T1", "F1", "F2", "C-ANNA", "C-BEN"]);
+        var anna = await _app.HouseholdAsync("anna@demo.energy");
+        nodes[4].Household.ShouldBe(Market.Ledger.PartyId.FromBytes(anna.Pseudonym));
+        (nodes[2].ExportCapacityW, nodes[0].ExportCapacityW).ShouldBe((40_000L, Market.Ledger.NetworkNodeLeaf.Unlimited));
+        var report = await _app.Get<ChainVerification>().VerifyAsync(db, default);
+        report.IsValid.ShouldBeTrue(report.Message);
+    }
+
     [Theory]
     [InlineData("F9", "is not a node of the network")]
     [InlineData("C-BEN", "cycle")]
@@ -82,6 +100,7 @@ public sealed class GridApiTests : IAsyncLifetime
         text.ShouldContain(expected);
         await using var db = _app.CreateDb();
         (await db.NetworkVersions.CountAsync()).ShouldBe(0);
+        (await db.Blocks.CountAsync(b => b.Kind == (byte)Market.Ledger.BlockKind.Network)).ShouldBe(0);
     }
 
     [Fact]

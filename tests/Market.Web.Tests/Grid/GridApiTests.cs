@@ -7,23 +7,35 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Tests.Grid;
 
-/// <summary>The network import and the network operator's envelopes through the API: stored all or nothing.</summary>
-public sealed class GridApiTests : IAsyncLifetime
+/// <summary>One app for the grid API tests: each test works on its own hours and compares counts before and after.</summary>
+public sealed class GridApp : IAsyncLifetime
 {
-    private const string NetworkOperator = "dso@grid.example";
-    private readonly MarketFactory _app = new();
-    private string _annaMeter = "";
-    private string _benMeter = "";
+    public const string NetworkOperator = "dso@grid.example";
+
+    public MarketFactory App { get; } = new();
+
+    public string AnnaMeter { get; private set; } = "";
+
+    public string BenMeter { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
-        _ = _app.Server;
-        await _app.CreateNetworkOperatorAsync(NetworkOperator);
-        _annaMeter = (await _app.HouseholdAsync("anna@demo.energy")).MeterId!;
-        _benMeter = (await _app.HouseholdAsync("ben@demo.energy")).MeterId!;
+        _ = App.Server;
+        await App.CreateNetworkOperatorAsync(NetworkOperator);
+        AnnaMeter = (await App.HouseholdAsync("anna@demo.energy")).MeterId!;
+        BenMeter = (await App.HouseholdAsync("ben@demo.energy")).MeterId!;
     }
 
-    public Task DisposeAsync() => _app.DisposeAsync().AsTask();
+    public Task DisposeAsync() => App.DisposeAsync().AsTask();
+}
+
+/// <summary>The network import and the network operator's envelopes through the API: stored all or nothing.</summary>
+public sealed class GridApiTests(GridApp fixture) : IClassFixture<GridApp>
+{
+    private const string NetworkOperator = GridApp.NetworkOperator;
+    private readonly MarketFactory _app = fixture.App;
+    private readonly string _annaMeter = fixture.AnnaMeter;
+    private readonly string _benMeter = fixture.BenMeter;
 
     private string Network() =>
         "node_id,parent_id,kind,export_capacity_w,import_capacity_w,meter_id\n" +
@@ -41,6 +53,18 @@ public sealed class GridApiTests : IAsyncLifetime
         return await client.SendAsync(request);
     }
 
+    private async Task<(int Versions, int NetworkBlocks)> CountsAsync()
+    {
+        await using var db = _app.CreateDb();
+        return (await db.NetworkVersions.CountAsync(), await db.Blocks.CountAsync(b => b.Kind == (byte)Market.Ledger.BlockKind.Network));
+    }
+
+    private async Task<(int Uploads, int Windows)> EnvelopeCountsAsync()
+    {
+        await using var db = _app.CreateDb();
+        return (await db.EnvelopeUploads.CountAsync(), await db.Envelopes.CountAsync());
+    }
+
     private Task<HttpResponseMessage> ImportNetworkAsync(string csv) => SendAsync("operator@demo.energy", HttpMethod.Put, "/api/grid/network", csv, "text/csv");
 
     private Task<HttpResponseMessage> EnvelopesAsync(string json) => SendAsync(NetworkOperator, HttpMethod.Post, "/api/grid/envelopes", json, "application/json");
@@ -55,17 +79,17 @@ public sealed class GridApiTests : IAsyncLifetime
     [Fact]
     public async Task Network_ImportedByAnOperator_IsTheVersionInForce()
     {
+        var before = (await _app.Get<GridStore>().CurrentAsync(default))?.Version ?? 0;
+
         using var response = await ImportNetworkAsync(Network());
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        json.RootElement.GetProperty("version").GetInt64().ShouldBe(1);
+        json.RootElement.GetProperty("version").GetInt64().ShouldBe(before + 1);
         json.RootElement.GetProperty("connections").GetInt32().ShouldBe(2);
         var current = await _app.Get<GridStore>().CurrentAsync(default);
         current.ShouldNotBeNull();
         current.Definition.Nodes.Select(n => n.Id).ShouldBe(["ROOT", "T1", "F1", "F2", "C-ANNA", "C-BEN"]);
-        (await ImportNetworkAsync(Network())).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await _app.Get<GridStore>().CurrentAsync(default))!.Version.ShouldBe(2);
     }
 
     [Fact]
@@ -74,8 +98,11 @@ public sealed class GridApiTests : IAsyncLifetime
         using var response = await ImportNetworkAsync(Network());
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var height = json.RootElement.GetProperty("blockHeight").GetInt64();
         await using var db = _app.CreateDb();
-        var block = await db.Blocks.SingleAsync(b => b.Kind == (byte)Market.Ledger.BlockKind.Network);
+        var block = await db.Blocks.SingleAsync(b => b.Height == height);
+        block.Kind.ShouldBe((byte)Market.Ledger.BlockKind.Network);
         var leaves = await db.BlockLeaves.Where(l => l.BlockHeight == block.Height).OrderBy(l => l.Index).Select(l => l.Data).ToListAsync();
         var nodes = leaves.Select(l => Market.Ledger.NetworkNodeLeaf.TryDecode(l, out var leaf, out var error) ? leaf : throw new InvalidDataException(error)).ToList();
         nodes.Select(n => n.NodeId).ShouldBe(["ROOT", "T1", "F1", "F2", "C-ANNA", "C-BEN"]);
@@ -92,22 +119,21 @@ public sealed class GridApiTests : IAsyncLifetime
     public async Task Network_WithAnOrphanOrACycle_IsRefusedAndNothingIsStored(string parentOfF2, string expected)
     {
         var csv = Network().Replace("F2,T1,feeder", $"F2,{parentOfF2},feeder", StringComparison.Ordinal);
+        var (versions, blocks) = await CountsAsync();
 
         using var response = await ImportNetworkAsync(csv);
 
         var text = await response.Content.ReadAsStringAsync();
         response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, text);
         text.ShouldContain(expected);
-        await using var db = _app.CreateDb();
-        (await db.NetworkVersions.CountAsync()).ShouldBe(0);
-        (await db.Blocks.CountAsync(b => b.Kind == (byte)Market.Ledger.BlockKind.Network)).ShouldBe(0);
+        (await CountsAsync()).ShouldBe((versions, blocks));
     }
 
     [Fact]
     public async Task Envelopes_FromTheNetworkOperator_AreTheLimitsInForce()
     {
         (await ImportNetworkAsync(Network())).StatusCode.ShouldBe(HttpStatusCode.OK);
-        var start = FirstOpen() + 3600;
+        var start = FirstOpen() + (2 * 3600);
         var body = $"{{\"envelopes\":[{Envelope("C-ANNA", start, start + 900, 11000, 2400, "DOE-1")},{Envelope("F1", start, start + 1800, null, 20000)}]}}";
 
         using var response = await EnvelopesAsync(body);
@@ -135,8 +161,9 @@ public sealed class GridApiTests : IAsyncLifetime
     public async Task Envelopes_Bad_AreRefusedAndNothingIsStored(string problem, string expected)
     {
         (await ImportNetworkAsync(Network())).StatusCode.ShouldBe(HttpStatusCode.OK);
-        var start = FirstOpen() + 3600;
+        var start = FirstOpen() + (3 * 3600);
         var good = Envelope("C-ANNA", start, start + 900, 11000, 2400);
+        var counts = await EnvelopeCountsAsync();
         var bad = problem switch
         {
             "negative" => Envelope("C-BEN", start, start + 900, -1, 2400),
@@ -150,26 +177,14 @@ public sealed class GridApiTests : IAsyncLifetime
         var text = await response.Content.ReadAsStringAsync();
         response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, text);
         text.ShouldContain(expected);
-        await using var db = _app.CreateDb();
-        (await db.Envelopes.CountAsync()).ShouldBe(0);
-        (await db.EnvelopeUploads.CountAsync()).ShouldBe(0);
-    }
-
-    [Fact]
-    public async Task Envelopes_BeforeAnyNetwork_AreRefusedWithConflict()
-    {
-        var start = FirstOpen() + 3600;
-
-        using var response = await EnvelopesAsync($"{{\"envelopes\":[{Envelope("C-ANNA", start, start + 900, 11000, 2400)}]}}");
-
-        response.StatusCode.ShouldBe(HttpStatusCode.Conflict, await response.Content.ReadAsStringAsync());
+        (await EnvelopeCountsAsync()).ShouldBe(counts);
     }
 
     [Fact]
     public async Task Envelopes_AsCsipAusDerControl_AreReadWithTheirMultiplier()
     {
         (await ImportNetworkAsync(Network())).StatusCode.ShouldBe(HttpStatusCode.OK);
-        var start = FirstOpen() + 3600;
+        var start = FirstOpen() + (4 * 3600);
         var xml = $"""
             <DERControlList xmlns="urn:ieee:std:2030.5:ns" xmlns:csipaus="https://csipaus.org/ns" all="1" results="1">
               <DERControl>
@@ -196,12 +211,35 @@ public sealed class GridApiTests : IAsyncLifetime
     public async Task EnvelopeListing_AsCsv_HasEveryWindow()
     {
         (await ImportNetworkAsync(Network())).StatusCode.ShouldBe(HttpStatusCode.OK);
-        var start = FirstOpen() + 3600;
-        (await EnvelopesAsync($"{{\"envelopes\":[{Envelope("C-ANNA", start, start + 900, 11000, 2400, "DOE-1")}]}}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var start = FirstOpen() + (5 * 3600);
+        using var stored = await EnvelopesAsync($"{{\"envelopes\":[{Envelope("C-ANNA", start, start + 900, 11000, 2400, "DOE-1")}]}}");
+        stored.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var receipt = JsonDocument.Parse(await stored.Content.ReadAsStringAsync());
+        var upload = receipt.RootElement.GetProperty("upload").GetInt64();
         using var client = await ApiClient.ForAsync(_app, NetworkOperator);
 
         var csv = await client.GetStringAsync(new Uri($"/api/grid/envelopes?from={Iso(start)}&to={Iso(start + 900)}&format=csv", UriKind.Relative));
 
-        csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe(["node,start,end,import_limit_w,export_limit_w,event,upload", $"C-ANNA,{Iso(start)},{Iso(start + 900)},11000,2400,DOE-1,1"]);
+        csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe(["node,start,end,import_limit_w,export_limit_w,event,upload", $"C-ANNA,{Iso(start)},{Iso(start + 900)},11000,2400,DOE-1,{upload}"]);
+    }
+}
+
+/// <summary>Envelopes sent before any network was imported.</summary>
+public sealed class GridApiWithoutNetworkTests
+{
+    [Fact]
+    public async Task Envelopes_BeforeAnyNetwork_AreRefusedWithConflict()
+    {
+        await using var app = new MarketFactory();
+        _ = app.Server;
+        await app.CreateNetworkOperatorAsync(GridApp.NetworkOperator);
+        var start = app.Get<MarketClock>().FirstOpenInterval() + 3600;
+        var iso = (long s) => DateTimeOffset.FromUnixTimeSeconds(s).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        using var client = await ApiClient.ForAsync(app, GridApp.NetworkOperator);
+        var body = $"{{\"envelopes\":[{{\"node\":\"C-ANNA\",\"start\":\"{iso(start)}\",\"end\":\"{iso(start + 900)}\",\"importLimitW\":11000,\"exportLimitW\":2400}}]}}";
+
+        using var response = await client.PostAsync(new Uri("/api/grid/envelopes", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Conflict, await response.Content.ReadAsStringAsync());
     }
 }

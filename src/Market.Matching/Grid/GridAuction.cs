@@ -817,16 +817,14 @@ public static class GridAuction
             }
 
             var sides = new Side[n];
-            var limitPrices = new long[n];
             for (var i = 0; i < n; i++)
             {
                 sides[i] = _orders[i].Side;
-                limitPrices[i] = _orders[i].Price;
             }
 
             var trades = Trades(taken, prices);
             var provisional = GridClearingResult.Cleared(
-                _network, _nodes, sides, limitPrices, sold, [], [.. prices], [.. flow], [.. states], trades, residual);
+                _network, _nodes, sides, sold, [], [.. prices], [.. flow], [.. states], trades, residual);
             var outcomes = new OrderOutcome[n];
             var rootPrice = prices[root];
             for (var i = 0; i < n; i++)
@@ -860,7 +858,7 @@ public static class GridAuction
             }
 
             return GridClearingResult.Cleared(
-                _network, _nodes, sides, limitPrices, sold, ImmutableCollectionsMarshal.AsImmutableArray(outcomes), [.. prices], [.. flow], [.. states], trades, residual);
+                _network, _nodes, sides, sold, ImmutableCollectionsMarshal.AsImmutableArray(outcomes), [.. prices], [.. flow], [.. states], trades, residual);
         }
 
         /// <summary>

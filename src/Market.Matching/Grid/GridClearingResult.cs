@@ -16,14 +16,12 @@ public sealed class GridClearingResult
     private readonly GridNetwork? _network;
     private readonly int[] _orderNodes;
     private readonly Side[] _sides;
-    private readonly long[] _limitPrices;
 
     private GridClearingResult(
         ClearingRejection? rejection,
         GridNetwork? network,
         int[] orderNodes,
         Side[] sides,
-        long[] limitPrices,
         long volumeWh,
         ImmutableArray<OrderOutcome> outcomes,
         ImmutableArray<long> zonePrices,
@@ -37,7 +35,6 @@ public sealed class GridClearingResult
         _network = network;
         _orderNodes = orderNodes;
         _sides = sides;
-        _limitPrices = limitPrices;
         VolumeWh = volumeWh;
         Outcomes = outcomes;
         ZonePrices = zonePrices;
@@ -119,19 +116,13 @@ public sealed class GridClearingResult
         return -1;
     }
 
-    /// <summary>The limit price of an order, as cleared.</summary>
-    /// <param name="order">The order's input position.</param>
-    /// <returns>Its limit price.</returns>
-    internal long LimitPrice(int order) => _limitPrices[order];
-
     internal static GridClearingResult Rejected(ClearingRejection rejection) =>
-        new(rejection, null, [], [], [], 0, [], [], [], [], [], null);
+        new(rejection, null, [], [], 0, [], [], [], [], [], null);
 
     internal static GridClearingResult Cleared(
         GridNetwork network,
         int[] orderNodes,
         Side[] sides,
-        long[] limitPrices,
         long volumeWh,
         ImmutableArray<OrderOutcome> outcomes,
         ImmutableArray<long> zonePrices,
@@ -139,5 +130,5 @@ public sealed class GridClearingResult
         ImmutableArray<EdgeState> edgeStates,
         ImmutableArray<GridTrade> trades,
         CommunityResidual residual) =>
-        new(null, network, orderNodes, sides, limitPrices, volumeWh, outcomes, zonePrices, flowsWh, edgeStates, trades, residual);
+        new(null, network, orderNodes, sides, volumeWh, outcomes, zonePrices, flowsWh, edgeStates, trades, residual);
 }

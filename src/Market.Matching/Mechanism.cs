@@ -11,4 +11,10 @@ public enum Mechanism : byte
 
     /// <summary>Every trade is at its bid's limit price; there is no uniform price.</summary>
     PayAsBid = 2,
+
+    /// <summary>
+    /// Each side trades at its zone's price under the grid's limits and fees (rules version 2, docs/clearing.md);
+    /// cleared by <see cref="Grid.GridAuction"/>, never by <see cref="DoubleAuction"/>, which refuses it.
+    /// </summary>
+    GridZonal = 3,
 }

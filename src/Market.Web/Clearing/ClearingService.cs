@@ -174,6 +174,8 @@ public sealed partial class ClearingService(
                 EnergyWh = leaf.EnergyWh,
                 Price = leaf.Price,
                 Amount = leaf.Amount,
+                SellPrice = leaf.Price,
+                SellAmount = leaf.Amount,
             };
         }
 

@@ -48,15 +48,40 @@ public sealed class CommunityOptions : IValidatableObject
     [Range(0, 100_000_000)]
     public long PriceCeiling { get; set; } = 3970;
 
-    /// <summary><c>uniform-price</c> or <c>pay-as-bid</c>.</summary>
-    [AllowedValues("uniform-price", "pay-as-bid")]
+    /// <summary>
+    /// <c>uniform-price</c>, <c>pay-as-bid</c> or <c>grid-zonal</c> (clearing under the network's limits and fees; it
+    /// needs a network, imported through <c>PUT /api/grid/network</c> before the first interval clears).
+    /// </summary>
+    [AllowedValues("uniform-price", "pay-as-bid", "grid-zonal")]
     public string Mechanism { get; set; } = "uniform-price";
+
+    /// <summary>Network fee of a trade on one feeder, in 1/10,000 currency per kWh (<c>grid-zonal</c> only).</summary>
+    [Range(0, 1L << 40)]
+    public long SameFeederFee { get; set; }
+
+    /// <summary>Network fee of a trade across feeders under one transformer (at least the same-feeder fee).</summary>
+    [Range(0, 1L << 40)]
+    public long SameTransformerFee { get; set; }
+
+    /// <summary>Network fee of a trade across transformers (at least the same-transformer fee).</summary>
+    [Range(0, 1L << 40)]
+    public long AcrossTransformersFee { get; set; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (PriceFloor > PriceCeiling)
         {
             yield return new ValidationResult("PriceFloor must not exceed PriceCeiling.", [nameof(PriceFloor)]);
+        }
+
+        if (SameFeederFee > SameTransformerFee || SameTransformerFee > AcrossTransformersFee)
+        {
+            yield return new ValidationResult("Network fees must not fall with distance: SameFeederFee ≤ SameTransformerFee ≤ AcrossTransformersFee.", [nameof(SameTransformerFee)]);
+        }
+
+        if (Mechanism != "grid-zonal" && AcrossTransformersFee != 0)
+        {
+            yield return new ValidationResult("Network fees apply under the grid-zonal mechanism only.", [nameof(Mechanism)]);
         }
 
         if (System.TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _) == false)

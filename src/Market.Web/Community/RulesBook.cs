@@ -21,12 +21,33 @@ public sealed class RulesBook
     /// <summary>The configured rules in the ledger's form.</summary>
     public static RulesRecord FromOptions(CommunityOptions c, long effectiveFrom) => new(
         RulesVersion: Market.Matching.DoubleAuction.RulesVersion,
-        Mechanism: (byte)(c.Mechanism == "pay-as-bid" ? Market.Matching.Mechanism.PayAsBid : Market.Matching.Mechanism.UniformPrice),
+        Mechanism: (byte)MechanismOf(c.Mechanism),
         IntervalLengthSeconds: checked((int)c.IntervalSeconds),
         GateClosureLeadSeconds: checked((int)c.GateClosureSeconds),
         PriceFloor: c.PriceFloor,
         PriceCeiling: c.PriceCeiling,
-        EffectiveFrom: effectiveFrom);
+        EffectiveFrom: effectiveFrom)
+    {
+        SameFeederFee = c.SameFeederFee,
+        SameTransformerFee = c.SameTransformerFee,
+        AcrossTransformersFee = c.AcrossTransformersFee,
+    };
+
+    /// <summary>The mechanism a configured name stands for.</summary>
+    public static Market.Matching.Mechanism MechanismOf(string name) => name switch
+    {
+        "pay-as-bid" => Market.Matching.Mechanism.PayAsBid,
+        "grid-zonal" => Market.Matching.Mechanism.GridZonal,
+        _ => Market.Matching.Mechanism.UniformPrice,
+    };
+
+    /// <summary>A mechanism's name for people (lower case, as in a sentence).</summary>
+    public static string NameOf(byte mechanism) => mechanism switch
+    {
+        (byte)Market.Matching.Mechanism.PayAsBid => "pay-as-bid",
+        (byte)Market.Matching.Mechanism.GridZonal => "zonal prices under the grid's limits",
+        _ => "uniform price",
+    };
 
     /// <summary>All sealed rules, oldest first.</summary>
     public IReadOnlyList<RulesRecord> All

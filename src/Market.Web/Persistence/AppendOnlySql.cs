@@ -15,7 +15,7 @@ public static class AppendOnlySql
     /// <summary>The append-only tables, as EF Core names them.</summary>
     public static readonly IReadOnlyList<string> Tables =
         ["Trades", "Blocks", "BlockLeaves", "Postings", "MeterReadings", "Reconciliations", "ImbalancePostings", "ReconciliationOpenings",
-         "PendingCorrections", "CorrectionDecisions", "Cosignatures", "NetworkVersions", "EnvelopeUploads", "Envelopes"];
+         "PendingCorrections", "CorrectionDecisions", "Cosignatures", "NetworkVersions", "EnvelopeUploads", "Envelopes", "GridNodeResults"];
 
     /// <summary>Creates the triggers: on SQLite per table and statement kind, on PostgreSQL one function for all.</summary>
     public static void Create(MigrationBuilder migrationBuilder)

@@ -82,6 +82,12 @@ public sealed class OrderEntity
     /// <summary>Why the order got less than it asked, once cleared (a <c>Market.Matching.FillReason</c> name).</summary>
     public string? Outcome { get; set; }
 
+    /// <summary>
+    /// Under the grid's mechanism, the index (in the interval's network) of the line whose limit cut this order
+    /// (<see cref="Outcome"/> <c>NetworkLimit</c>): its connection's envelope, its feeder or its transformer.
+    /// </summary>
+    public int? LimitingNode { get; set; }
+
     /// <summary>Unix milliseconds UTC.</summary>
     public long CreatedAtMs { get; set; }
 
@@ -126,19 +132,36 @@ public sealed class TradeEntity
 
     public long EnergyWh { get; set; }
 
+    /// <summary>The buyer's price (under the grid's mechanism, the buyer's zone price).</summary>
     public long Price { get; set; }
 
-    /// <summary>Money in 1/10,000 of the currency.</summary>
+    /// <summary>What the buyer pays, in 1/10,000 of the currency.</summary>
     public long Amount { get; set; }
+
+    /// <summary>The seller's price: the buyer's, except under the grid's mechanism (the seller's zone price).</summary>
+    public long SellPrice { get; set; }
+
+    /// <summary>What the seller receives; <see cref="Amount"/> less it goes to the network operator (fees and congestion rent).</summary>
+    public long SellAmount { get; set; }
+
+    /// <summary>The network fee per kWh of the trade's path (0 outside the grid's mechanism).</summary>
+    public long FeePrice { get; set; }
+
+    /// <summary>Index of the nearest node both sides hang under (the grid's mechanism only).</summary>
+    public int? MeetNode { get; set; }
 }
 
 /// <summary>One side of a double-entry posting; the postings of a trade sum to zero.</summary>
 public sealed class PostingEntity
 {
+    /// <summary>The account of the network operator, who receives network fees and congestion rent (no household has it).</summary>
+    public const long NetworkOperatorAccount = 0;
+
     public long Id { get; set; }
 
     public long TradeId { get; set; }
 
+    /// <summary>The household, or <see cref="NetworkOperatorAccount"/>.</summary>
     public long HouseholdId { get; set; }
 
     /// <summary>Money in 1/10,000 of the currency: positive = received.</summary>
@@ -209,6 +232,12 @@ public sealed class ClearedIntervalEntity
     public long OrderBookHeight { get; set; }
 
     public long ClearingHeight { get; set; }
+
+    /// <summary>Under the grid's mechanism: the height of the network block in force.</summary>
+    public long? NetworkHeight { get; set; }
+
+    /// <summary>Under the grid's mechanism: the height of the interval's grid-limits block.</summary>
+    public long? LimitsHeight { get; set; }
 }
 
 /// <summary>A personal access token for the API. Only a SHA-256 hash of the secret is stored.</summary>

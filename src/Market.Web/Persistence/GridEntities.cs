@@ -81,3 +81,61 @@ public sealed class EnvelopeEntity
     /// <summary>The network operator's event id (a CSIP-AUS control's mRID), if any.</summary>
     public string? EventId { get; set; }
 }
+
+/// <summary>How a line's limit stood after an interval's clearing.</summary>
+public enum LineState : byte
+{
+    /// <summary>Neither limit reached.</summary>
+    Free = 0,
+
+    /// <summary>The flow up to the parent reached the export limit.</summary>
+    ExportBinding = 1,
+
+    /// <summary>The flow down from the parent reached the import limit.</summary>
+    ImportBinding = 2,
+}
+
+/// <summary>
+/// One node of the network after an interval cleared under the grid's mechanism: its zone price, its line's net
+/// flow and the limits in force (copied from the sealed network and grid-limits blocks, for the pages; the ledger is
+/// the record). Every node that is not a connection has a row; a connection has one when an envelope applied to it
+/// or its line bound.
+/// </summary>
+public sealed class GridNodeResultEntity
+{
+    public long Id { get; set; }
+
+    public long IntervalStart { get; set; }
+
+    /// <summary>The node's index in the network block in force.</summary>
+    public int Node { get; set; }
+
+    /// <summary>The parent's index; −1 for the root.</summary>
+    public int Parent { get; set; }
+
+    /// <summary>The network's id of the node.</summary>
+    public string NodeId { get; set; } = "";
+
+    /// <summary>The node's kind (<see cref="Market.Ledger.NetworkNodeKind"/>).</summary>
+    public byte Kind { get; set; }
+
+    /// <summary>The node's zone price, 1/10,000 currency per kWh.</summary>
+    public long ZonePrice { get; set; }
+
+    /// <summary>Net energy the node's subtree sent up its line (negative: took down), Wh; 0 for the root.</summary>
+    public long FlowWh { get; set; }
+
+    /// <summary>The export limit of the line in the interval, Wh; null when unlimited.</summary>
+    public long? ExportLimitWh { get; set; }
+
+    /// <summary>The import limit of the line in the interval, Wh; null when unlimited.</summary>
+    public long? ImportLimitWh { get; set; }
+
+    /// <summary>Whether the limits came from the network operator for this interval (an envelope), not the static capacity.</summary>
+    public bool FromEnvelope { get; set; }
+
+    /// <summary>The network operator's event id of the envelope, if any.</summary>
+    public string? EventId { get; set; }
+
+    public LineState State { get; set; }
+}

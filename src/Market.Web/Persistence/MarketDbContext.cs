@@ -64,6 +64,8 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
 
     public DbSet<EnvelopeEntity> Envelopes => Set<EnvelopeEntity>();
 
+    public DbSet<GridNodeResultEntity> GridNodeResults => Set<GridNodeResultEntity>();
+
     public DbSet<PendingCorrectionEntity> PendingCorrections => Set<PendingCorrectionEntity>();
 
     public DbSet<CorrectionDecisionEntity> CorrectionDecisions => Set<CorrectionDecisionEntity>();
@@ -153,6 +155,13 @@ public class MarketDbContext : IdentityDbContext<MarketUser>
             e.Property(u => u.ReceivedBy).HasMaxLength(256);
             e.Property(u => u.Source).HasMaxLength(16);
             e.Property(u => u.Sha256).HasMaxLength(64);
+        });
+
+        builder.Entity<GridNodeResultEntity>(e =>
+        {
+            e.ToTable("GridNodeResults");
+            e.HasIndex(r => new { r.IntervalStart, r.Node }).IsUnique();
+            e.HasIndex(r => new { r.NodeId, r.IntervalStart });
         });
 
         builder.Entity<EnvelopeEntity>(e =>

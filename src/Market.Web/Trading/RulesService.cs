@@ -7,7 +7,17 @@ using Microsoft.Extensions.Options;
 namespace Market.Web.Trading;
 
 /// <summary>A manager's proposed change of the community's rules.</summary>
-public sealed record RulesChange(int IntervalMinutes, int GateClosureMinutes, long PriceFloor, long PriceCeiling, Market.Matching.Mechanism Mechanism, long EffectiveFrom);
+/// <remarks>The network fees (1/10,000 currency per kWh) apply under <see cref="Market.Matching.Mechanism.GridZonal"/> only.</remarks>
+public sealed record RulesChange(
+    int IntervalMinutes,
+    int GateClosureMinutes,
+    long PriceFloor,
+    long PriceCeiling,
+    Market.Matching.Mechanism Mechanism,
+    long EffectiveFrom,
+    long SameFeederFee = 0,
+    long SameTransformerFee = 0,
+    long AcrossTransformersFee = 0);
 
 /// <summary>One of the rules a change can change.</summary>
 public enum RuleField
@@ -17,6 +27,9 @@ public enum RuleField
     PriceFloor,
     PriceCeiling,
     Mechanism,
+    SameFeederFee,
+    SameTransformerFee,
+    AcrossTransformersFee,
 }
 
 /// <summary>
@@ -65,6 +78,9 @@ public sealed class RulesService(
             new(RuleField.PriceFloor, inForce.PriceFloor, change.PriceFloor),
             new(RuleField.PriceCeiling, inForce.PriceCeiling, change.PriceCeiling),
             new(RuleField.Mechanism, inForce.Mechanism, (long)change.Mechanism),
+            new(RuleField.SameFeederFee, inForce.SameFeederFee, change.SameFeederFee),
+            new(RuleField.SameTransformerFee, inForce.SameTransformerFee, change.SameTransformerFee),
+            new(RuleField.AcrossTransformersFee, inForce.AcrossTransformersFee, change.AcrossTransformersFee),
         };
         return [.. all.Where(d => d.InForce != d.Proposed)];
     }
@@ -108,7 +124,12 @@ public sealed class RulesService(
                 change.GateClosureMinutes * 60,
                 change.PriceFloor,
                 change.PriceCeiling,
-                change.EffectiveFrom);
+                change.EffectiveFrom)
+            {
+                SameFeederFee = change.SameFeederFee,
+                SameTransformerFee = change.SameTransformerFee,
+                AcrossTransformersFee = change.AcrossTransformersFee,
+            };
             var tip = await LedgerWriter.TipAsync(db, cancellationToken);
             var block = BlockSealer.SealRules(tip, await ledger.SigningKeyAsync(db, cancellationToken), record, clock.Now);
             LedgerWriter.Add(db, block);
@@ -150,9 +171,20 @@ public sealed class RulesService(
                 $"The price ceiling can be at most {Reconciliation.MaxPrice / 10_000:N0} per kWh.");
         }
 
-        if (change.Mechanism is not (Market.Matching.Mechanism.UniformPrice or Market.Matching.Mechanism.PayAsBid))
+        if (change.Mechanism is not (Market.Matching.Mechanism.UniformPrice or Market.Matching.Mechanism.PayAsBid or Market.Matching.Mechanism.GridZonal))
         {
-            return "Choose uniform-price or pay-as-bid.";
+            return "Choose uniform price, pay-as-bid or zonal prices under the grid's limits.";
+        }
+
+        if (change.Mechanism != Market.Matching.Mechanism.GridZonal && (change.SameFeederFee | change.SameTransformerFee | change.AcrossTransformersFee) != 0)
+        {
+            return "Network fees apply only with zonal prices under the grid's limits; set them to 0 or choose that mechanism.";
+        }
+
+        if (change.SameFeederFee < 0 || change.SameTransformerFee < change.SameFeederFee || change.AcrossTransformersFee < change.SameTransformerFee
+            || change.AcrossTransformersFee > RulesRecord.MaxFee)
+        {
+            return "Network fees are at least 0 and never fall with distance: same feeder ≤ same transformer ≤ across transformers.";
         }
 
         if (change.EffectiveFrom % 3600 != 0 || change.EffectiveFrom < EarliestEffectiveFrom())

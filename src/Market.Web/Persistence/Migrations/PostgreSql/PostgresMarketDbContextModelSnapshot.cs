@@ -339,8 +339,14 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.Property<long>("IntervalEnd")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("LimitsHeight")
+                        .HasColumnType("bigint");
+
                     b.Property<byte>("Mechanism")
                         .HasColumnType("smallint");
+
+                    b.Property<long?>("NetworkHeight")
+                        .HasColumnType("bigint");
 
                     b.Property<int>("OfferCount")
                         .HasColumnType("integer");
@@ -540,6 +546,61 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.HasKey("Id");
 
                     b.ToTable("EnvelopeUploads", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.GridNodeResultEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("EventId")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("ExportLimitWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("FlowWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("FromEnvelope")
+                        .HasColumnType("boolean");
+
+                    b.Property<long?>("ImportLimitWh")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte>("Kind")
+                        .HasColumnType("smallint");
+
+                    b.Property<int>("Node")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("NodeId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Parent")
+                        .HasColumnType("integer");
+
+                    b.Property<byte>("State")
+                        .HasColumnType("smallint");
+
+                    b.Property<long>("ZonePrice")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IntervalStart", "Node")
+                        .IsUnique();
+
+                    b.HasIndex("NodeId", "IntervalStart");
+
+                    b.ToTable("GridNodeResults", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.Household", b =>
@@ -1132,6 +1193,9 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.Property<long>("LimitPrice")
                         .HasColumnType("bigint");
 
+                    b.Property<int?>("LimitingNode")
+                        .HasColumnType("integer");
+
                     b.Property<byte[]>("Nonce")
                         .IsRequired()
                         .HasColumnType("bytea");
@@ -1443,16 +1507,28 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.Property<long>("EnergyWh")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("FeePrice")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("IntervalStart")
                         .HasColumnType("bigint");
 
                     b.Property<int>("LeafIndex")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("MeetNode")
+                        .HasColumnType("integer");
+
                     b.Property<long>("Price")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("SellAmount")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("SellOrderId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("SellPrice")
                         .HasColumnType("bigint");
 
                     b.Property<long>("SellerHouseholdId")

@@ -183,7 +183,9 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     ActiveHouseholds = table.Column<int>(type: "INTEGER", nullable: false),
                     Mechanism = table.Column<byte>(type: "INTEGER", nullable: false),
                     OrderBookHeight = table.Column<long>(type: "INTEGER", nullable: false),
-                    ClearingHeight = table.Column<long>(type: "INTEGER", nullable: false)
+                    ClearingHeight = table.Column<long>(type: "INTEGER", nullable: false),
+                    NetworkHeight = table.Column<long>(type: "INTEGER", nullable: true),
+                    LimitsHeight = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -276,6 +278,30 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_EnvelopeUploads", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "GridNodeResults",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    IntervalStart = table.Column<long>(type: "INTEGER", nullable: false),
+                    Node = table.Column<int>(type: "INTEGER", nullable: false),
+                    Parent = table.Column<int>(type: "INTEGER", nullable: false),
+                    NodeId = table.Column<string>(type: "TEXT", nullable: false),
+                    Kind = table.Column<byte>(type: "INTEGER", nullable: false),
+                    ZonePrice = table.Column<long>(type: "INTEGER", nullable: false),
+                    FlowWh = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExportLimitWh = table.Column<long>(type: "INTEGER", nullable: true),
+                    ImportLimitWh = table.Column<long>(type: "INTEGER", nullable: true),
+                    FromEnvelope = table.Column<bool>(type: "INTEGER", nullable: false),
+                    EventId = table.Column<string>(type: "TEXT", nullable: true),
+                    State = table.Column<byte>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_GridNodeResults", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -518,6 +544,7 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     Status = table.Column<byte>(type: "INTEGER", nullable: false),
                     FilledWh = table.Column<long>(type: "INTEGER", nullable: false),
                     Outcome = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                    LimitingNode = table.Column<int>(type: "INTEGER", nullable: true),
                     CreatedAtMs = table.Column<long>(type: "INTEGER", nullable: false),
                     StandingOrderId = table.Column<long>(type: "INTEGER", nullable: true),
                     Nonce = table.Column<byte[]>(type: "BLOB", nullable: false),
@@ -668,7 +695,11 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     SellerHouseholdId = table.Column<long>(type: "INTEGER", nullable: false),
                     EnergyWh = table.Column<long>(type: "INTEGER", nullable: false),
                     Price = table.Column<long>(type: "INTEGER", nullable: false),
-                    Amount = table.Column<long>(type: "INTEGER", nullable: false)
+                    Amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    SellPrice = table.Column<long>(type: "INTEGER", nullable: false),
+                    SellAmount = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeePrice = table.Column<long>(type: "INTEGER", nullable: false),
+                    MeetNode = table.Column<int>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -918,6 +949,17 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 columns: new[] { "Start", "End" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_GridNodeResults_IntervalStart_Node",
+                table: "GridNodeResults",
+                columns: new[] { "IntervalStart", "Node" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_GridNodeResults_NodeId_IntervalStart",
+                table: "GridNodeResults",
+                columns: new[] { "NodeId", "IntervalStart" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_HouseholdKeys_HouseholdId",
                 table: "HouseholdKeys",
                 column: "HouseholdId");
@@ -1123,7 +1165,6 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                 name: "IX_Trades_SellerHouseholdId",
                 table: "Trades",
                 column: "SellerHouseholdId");
-
             AppendOnlySql.Create(migrationBuilder);
         }
 
@@ -1131,7 +1172,6 @@ namespace Market.Web.Persistence.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             AppendOnlySql.Drop(migrationBuilder);
-
             migrationBuilder.DropTable(
                 name: "ApiTokens");
 
@@ -1185,6 +1225,9 @@ namespace Market.Web.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "EnvelopeUploads");
+
+            migrationBuilder.DropTable(
+                name: "GridNodeResults");
 
             migrationBuilder.DropTable(
                 name: "HouseholdKeys");

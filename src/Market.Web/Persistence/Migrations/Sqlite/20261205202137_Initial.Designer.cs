@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Market.Web.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(MarketDbContext))]
-    [Migration("20261205183805_Initial")]
+    [Migration("20261205202137_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -333,7 +333,13 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     b.Property<long>("IntervalEnd")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("LimitsHeight")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte>("Mechanism")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("NetworkHeight")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("OfferCount")
@@ -528,6 +534,59 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.ToTable("EnvelopeUploads", (string)null);
+                });
+
+            modelBuilder.Entity("Market.Web.Persistence.GridNodeResultEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EventId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ExportLimitWh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FlowWh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("FromEnvelope")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ImportLimitWh")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("IntervalStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Node")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("NodeId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Parent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ZonePrice")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IntervalStart", "Node")
+                        .IsUnique();
+
+                    b.HasIndex("NodeId", "IntervalStart");
+
+                    b.ToTable("GridNodeResults", (string)null);
                 });
 
             modelBuilder.Entity("Market.Web.Persistence.Household", b =>
@@ -1100,6 +1159,9 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     b.Property<long>("LimitPrice")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("LimitingNode")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte[]>("Nonce")
                         .IsRequired()
                         .HasColumnType("BLOB");
@@ -1399,16 +1461,28 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     b.Property<long>("EnergyWh")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("FeePrice")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("IntervalStart")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("LeafIndex")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("MeetNode")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("Price")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("SellAmount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("SellOrderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SellPrice")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("SellerHouseholdId")

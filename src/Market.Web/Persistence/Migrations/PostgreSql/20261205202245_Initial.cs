@@ -184,7 +184,9 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     ActiveHouseholds = table.Column<int>(type: "integer", nullable: false),
                     Mechanism = table.Column<byte>(type: "smallint", nullable: false),
                     OrderBookHeight = table.Column<long>(type: "bigint", nullable: false),
-                    ClearingHeight = table.Column<long>(type: "bigint", nullable: false)
+                    ClearingHeight = table.Column<long>(type: "bigint", nullable: false),
+                    NetworkHeight = table.Column<long>(type: "bigint", nullable: true),
+                    LimitsHeight = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -277,6 +279,30 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_EnvelopeUploads", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "GridNodeResults",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    IntervalStart = table.Column<long>(type: "bigint", nullable: false),
+                    Node = table.Column<int>(type: "integer", nullable: false),
+                    Parent = table.Column<int>(type: "integer", nullable: false),
+                    NodeId = table.Column<string>(type: "text", nullable: false),
+                    Kind = table.Column<byte>(type: "smallint", nullable: false),
+                    ZonePrice = table.Column<long>(type: "bigint", nullable: false),
+                    FlowWh = table.Column<long>(type: "bigint", nullable: false),
+                    ExportLimitWh = table.Column<long>(type: "bigint", nullable: true),
+                    ImportLimitWh = table.Column<long>(type: "bigint", nullable: true),
+                    FromEnvelope = table.Column<bool>(type: "boolean", nullable: false),
+                    EventId = table.Column<string>(type: "text", nullable: true),
+                    State = table.Column<byte>(type: "smallint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_GridNodeResults", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -519,6 +545,7 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     Status = table.Column<byte>(type: "smallint", nullable: false),
                     FilledWh = table.Column<long>(type: "bigint", nullable: false),
                     Outcome = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
+                    LimitingNode = table.Column<int>(type: "integer", nullable: true),
                     CreatedAtMs = table.Column<long>(type: "bigint", nullable: false),
                     StandingOrderId = table.Column<long>(type: "bigint", nullable: true),
                     Nonce = table.Column<byte[]>(type: "bytea", nullable: false),
@@ -669,7 +696,11 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     SellerHouseholdId = table.Column<long>(type: "bigint", nullable: false),
                     EnergyWh = table.Column<long>(type: "bigint", nullable: false),
                     Price = table.Column<long>(type: "bigint", nullable: false),
-                    Amount = table.Column<long>(type: "bigint", nullable: false)
+                    Amount = table.Column<long>(type: "bigint", nullable: false),
+                    SellPrice = table.Column<long>(type: "bigint", nullable: false),
+                    SellAmount = table.Column<long>(type: "bigint", nullable: false),
+                    FeePrice = table.Column<long>(type: "bigint", nullable: false),
+                    MeetNode = table.Column<int>(type: "integer", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -919,6 +950,17 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 columns: new[] { "Start", "End" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_GridNodeResults_IntervalStart_Node",
+                table: "GridNodeResults",
+                columns: new[] { "IntervalStart", "Node" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_GridNodeResults_NodeId_IntervalStart",
+                table: "GridNodeResults",
+                columns: new[] { "NodeId", "IntervalStart" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_HouseholdKeys_HouseholdId",
                 table: "HouseholdKeys",
                 column: "HouseholdId");
@@ -1124,7 +1166,6 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                 name: "IX_Trades_SellerHouseholdId",
                 table: "Trades",
                 column: "SellerHouseholdId");
-
             AppendOnlySql.Create(migrationBuilder);
         }
 
@@ -1132,7 +1173,6 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             AppendOnlySql.Drop(migrationBuilder);
-
             migrationBuilder.DropTable(
                 name: "ApiTokens");
 
@@ -1186,6 +1226,9 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
 
             migrationBuilder.DropTable(
                 name: "EnvelopeUploads");
+
+            migrationBuilder.DropTable(
+                name: "GridNodeResults");
 
             migrationBuilder.DropTable(
                 name: "HouseholdKeys");

@@ -4,7 +4,7 @@ namespace Market.Ledger;
 /// <param name="Failure">The first failure, or null.</param>
 /// <param name="Trade">The verified trade (null on failure).</param>
 /// <param name="Height">Height of the block (when the header decoded).</param>
-public sealed record ReceiptVerification(VerificationFailure? Failure, TradeLeaf? Trade, long? Height)
+public sealed record ReceiptVerification(VerificationFailure? Failure, ClearedTrade? Trade, long? Height)
 {
     /// <summary>Whether the receipt verified.</summary>
     public bool IsValid => Failure is null;

@@ -205,7 +205,7 @@ public sealed record TradeReceipt
             return Failed(VerificationFailureReason.InvalidHeaderField, height, "the block is not a clearing block");
         }
 
-        if (!Ledger.TradeLeaf.TryDecode(TradeLeaf, out var trade, out error))
+        if (!ClearedTrade.TryDecode(TradeLeaf, out var trade, out error))
         {
             return Failed(VerificationFailureReason.MalformedLeaf, height, error!);
         }
@@ -220,7 +220,8 @@ public sealed record TradeReceipt
             return Failed(VerificationFailureReason.TradeIntervalMismatch, height, "the trade's interval is not its block's", trade.TradeId);
         }
 
-        if (!Money.TryAmount(trade.EnergyWh, trade.Price, out var amount) || amount != trade.Amount || trade.EnergyWh <= 0)
+        if (!Money.TryAmount(trade.EnergyWh, trade.Price, out var amount) || amount != trade.Amount || trade.EnergyWh <= 0
+            || !Money.TryAmount(trade.EnergyWh, trade.SellPrice, out var sellAmount) || sellAmount != trade.SellAmount)
         {
             return Failed(VerificationFailureReason.AmountMismatch, height, "the amount is not energy x price / 1000 rounded half up", trade.TradeId);
         }

@@ -307,11 +307,13 @@ public sealed class AutopilotService(IDbContextFactory<MarketDbContext> dbFactor
         var ids = rows.Select(r => r.Order.Id).ToList();
         var trades = await db.Trades.AsNoTracking()
             .Where(t => ids.Contains(t.BuyOrderId) || ids.Contains(t.SellOrderId))
-            .Select(t => new { t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.Price, t.Amount })
+            .Select(t => new { t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.Price, t.Amount, t.SellPrice, t.SellAmount })
             .ToListAsync(cancellationToken);
         return rows.Select(r =>
         {
-            var own = trades.Where(t => r.Order.Side == OrderSide.Buy ? t.BuyOrderId == r.Order.Id : t.SellOrderId == r.Order.Id).ToList();
+            var buying = r.Order.Side == OrderSide.Buy;
+            var own = trades.Where(t => buying ? t.BuyOrderId == r.Order.Id : t.SellOrderId == r.Order.Id)
+                .Select(t => (t.EnergyWh, Price: buying ? t.Price : t.SellPrice, Amount: buying ? t.Amount : t.SellAmount)).ToList();
             return new AutopilotFill(
                 r.Explanation,
                 r.Order,

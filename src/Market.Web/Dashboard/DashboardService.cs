@@ -87,7 +87,7 @@ public sealed class DashboardService(IDbContextFactory<MarketDbContext> dbFactor
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var trades = await db.Trades.AsNoTracking()
             .Where(t => t.IntervalStart >= from && t.IntervalStart < to)
-            .Select(t => new { t.BuyerHouseholdId, t.SellerHouseholdId, t.EnergyWh, t.Amount, t.IntervalStart })
+            .Select(t => new { t.BuyerHouseholdId, t.SellerHouseholdId, t.EnergyWh, t.Amount, t.SellAmount, t.IntervalStart })
             .ToListAsync(cancellationToken);
         var orders = await db.Orders.AsNoTracking()
             .Where(o => o.IntervalStart >= from && o.IntervalStart < to && o.Status != OrderStatus.Open && o.Status != OrderStatus.Cancelled)
@@ -97,7 +97,7 @@ public sealed class DashboardService(IDbContextFactory<MarketDbContext> dbFactor
         foreach (var t in trades)
         {
             benefit[t.BuyerHouseholdId] = benefit.GetValueOrDefault(t.BuyerHouseholdId) + Money.Amount(t.EnergyWh, rulesBook.At(t.IntervalStart).PriceCeiling) - t.Amount;
-            benefit[t.SellerHouseholdId] = benefit.GetValueOrDefault(t.SellerHouseholdId) + t.Amount - Money.Amount(t.EnergyWh, rulesBook.At(t.IntervalStart).PriceFloor);
+            benefit[t.SellerHouseholdId] = benefit.GetValueOrDefault(t.SellerHouseholdId) + t.SellAmount - Money.Amount(t.EnergyWh, rulesBook.At(t.IntervalStart).PriceFloor);
         }
 
         var ids = orders.Select(o => o.HouseholdId).Concat(benefit.Keys).Distinct().ToList();

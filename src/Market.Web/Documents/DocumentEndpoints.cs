@@ -44,7 +44,7 @@ public static class DocumentEndpoints
                 return Results.Problem(statusCode: 404, title: "No such trade", detail: $"The ledger has no trade {id}.");
             }
 
-            var trade = Market.Ledger.TradeLeaf.Decode(receipt.TradeLeaf);
+            var trade = Market.Ledger.ClearedTrade.Decode(receipt.TradeLeaf);
             var context = new TradeReceiptContext(
                 community.Value.Name,
                 community.Value.Currency,

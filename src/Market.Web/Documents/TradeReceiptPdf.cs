@@ -23,7 +23,7 @@ internal static class TradeReceiptPdf
     {
         ArgumentNullException.ThrowIfNull(receipt);
         ArgumentNullException.ThrowIfNull(context);
-        var trade = TradeLeaf.Decode(receipt.TradeLeaf);
+        var trade = ClearedTrade.Decode(receipt.TradeLeaf);
         var header = BlockHeader.Decode(receipt.Header);
         var verification = receipt.Verify();
         using var document = new PdfDocument();
@@ -51,8 +51,16 @@ internal static class TradeReceiptPdf
                 [
                     ["Delivery interval", context.Interval],
                     ["Energy", Units.Energy(trade.EnergyWh, culture)],
-                    ["Price", Units.Price(trade.Price, culture)],
-                    ["Amount", Units.MoneyExact(trade.Amount, context.Currency, culture)],
+                    .. (trade.Version == 1
+                        ? (string[][])[["Price", Units.Price(trade.Price, culture)], ["Amount", Units.MoneyExact(trade.Amount, context.Currency, culture)]]
+                        : [
+                            ["Buyer's price (its zone)", Units.Price(trade.Price, culture)],
+                            ["Buyer pays", Units.MoneyExact(trade.Amount, context.Currency, culture)],
+                            ["Seller's price (its zone)", Units.Price(trade.SellPrice, culture)],
+                            ["Seller receives", Units.MoneyExact(trade.SellAmount, context.Currency, culture)],
+                            ["Network fee", Units.Price(trade.FeePrice, culture)],
+                            ["To the network operator (fee and congestion)", Units.MoneyExact(trade.Amount - trade.SellAmount, context.Currency, culture)],
+                        ]),
                     ["Buyer (pseudonym)", trade.Buyer.ToString()],
                     ["Seller (pseudonym)", trade.Seller.ToString()],
                     ["Orders (bid / offer)", $"{trade.BuySequence} / {trade.SellSequence}"],

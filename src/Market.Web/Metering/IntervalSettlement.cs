@@ -54,13 +54,13 @@ internal sealed class IntervalSettlement
         var readings = all.GroupBy(r => r.HouseholdId).ToDictionary(g => g.Key, g => g.MaxBy(r => r.Version)!);
         var trades = await db.Trades.AsNoTracking()
             .Where(t => t.IntervalStart == start)
-            .Select(t => new { t.BuyerHouseholdId, t.SellerHouseholdId, t.EnergyWh, t.Amount, t.Price })
+            .Select(t => new { t.BuyerHouseholdId, t.SellerHouseholdId, t.EnergyWh, t.Amount, t.SellAmount, t.Price })
             .ToListAsync(cancellationToken);
         var positions = new Dictionary<long, TradedPosition>();
         foreach (var t in trades)
         {
             var seller = positions.GetValueOrDefault(t.SellerHouseholdId);
-            positions[t.SellerHouseholdId] = seller with { Sold = checked(seller.Sold + t.EnergyWh), SoldAmount = checked(seller.SoldAmount + t.Amount) };
+            positions[t.SellerHouseholdId] = seller with { Sold = checked(seller.Sold + t.EnergyWh), SoldAmount = checked(seller.SoldAmount + t.SellAmount) };
             var buyer = positions.GetValueOrDefault(t.BuyerHouseholdId);
             positions[t.BuyerHouseholdId] = buyer with { Bought = checked(buyer.Bought + t.EnergyWh), BoughtAmount = checked(buyer.BoughtAmount + t.Amount) };
         }

@@ -163,9 +163,9 @@ public sealed class StatementService(IDbContextFactory<MarketDbContext> dbFactor
             {
                 var grid = Money.Amount(t.EnergyWh, rulesBook.At(t.IntervalStart).PriceFloor);
                 soldWh += t.EnergyWh;
-                received += t.Amount;
-                earned += t.Amount - grid;
-                lines.Add(new StatementLine(t.Id, t.IntervalStart, OrderSide.Sell, t.EnergyWh, t.Price, t.Amount, grid, t.Amount - grid, t.BlockHeight, reconciled.Contains(t.IntervalStart)));
+                received += t.SellAmount;
+                earned += t.SellAmount - grid;
+                lines.Add(new StatementLine(t.Id, t.IntervalStart, OrderSide.Sell, t.EnergyWh, t.SellPrice, t.SellAmount, grid, t.SellAmount - grid, t.BlockHeight, reconciled.Contains(t.IntervalStart)));
             }
         }
 

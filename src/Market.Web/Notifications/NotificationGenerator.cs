@@ -211,7 +211,7 @@ public sealed partial class NotificationGenerator(
 
             var trades = await db.Trades.AsNoTracking()
                 .Where(t => t.IntervalStart >= dayStart && t.IntervalStart < dayEnd && (open.Contains(t.BuyerHouseholdId) || open.Contains(t.SellerHouseholdId)))
-                .Select(t => new { t.IntervalStart, t.BuyerHouseholdId, t.SellerHouseholdId, t.EnergyWh, t.Amount })
+                .Select(t => new { t.IntervalStart, t.BuyerHouseholdId, t.SellerHouseholdId, t.EnergyWh, t.Amount, t.SellAmount })
                 .ToListAsync(cancellationToken);
             foreach (var id in open)
             {
@@ -222,8 +222,8 @@ public sealed partial class NotificationGenerator(
                     if (t.SellerHouseholdId == id)
                     {
                         summary.EnergyWh = checked(summary.EnergyWh + t.EnergyWh);
-                        summary.Amount = checked(summary.Amount + t.Amount);
-                        summary.GridGain = checked(summary.GridGain + t.Amount - Money.Amount(t.EnergyWh, inForce.PriceFloor));
+                        summary.Amount = checked(summary.Amount + t.SellAmount);
+                        summary.GridGain = checked(summary.GridGain + t.SellAmount - Money.Amount(t.EnergyWh, inForce.PriceFloor));
                     }
 
                     if (t.BuyerHouseholdId == id)

@@ -18,14 +18,15 @@ public sealed class MarketQueries(IDbContextFactory<MarketDbContext> dbFactory)
             .Where(t => t.BuyerHouseholdId == householdId || t.SellerHouseholdId == householdId)
             .OrderByDescending(t => t.Id)
             .Take(take)
-            .Select(t => new { t.Id, t.IntervalStart, t.BuyerHouseholdId, t.SellerHouseholdId, t.EnergyWh, t.Price, t.Amount, t.BlockHeight })
+            .Select(t => new { t.Id, t.IntervalStart, t.BuyerHouseholdId, t.SellerHouseholdId, t.EnergyWh, t.Price, t.Amount, t.SellPrice, t.SellAmount, t.BlockHeight })
             .ToListAsync(cancellationToken);
         var others = rows.Select(r => r.BuyerHouseholdId == householdId ? r.SellerHouseholdId : r.BuyerHouseholdId).Distinct().ToList();
         var pseudonyms = await db.Households.AsNoTracking().Where(h => others.Contains(h.Id)).ToDictionaryAsync(h => h.Id, h => h.Pseudonym, cancellationToken);
         return rows.Select(r =>
         {
             var buying = r.BuyerHouseholdId == householdId;
-            return new MyTrade(r.Id, r.IntervalStart, buying ? OrderSide.Buy : OrderSide.Sell, r.EnergyWh, r.Price, r.Amount,
+            // Each side at its own price: under the grid's mechanism the zones' prices differ across a binding line.
+            return new MyTrade(r.Id, r.IntervalStart, buying ? OrderSide.Buy : OrderSide.Sell, r.EnergyWh, buying ? r.Price : r.SellPrice, buying ? r.Amount : r.SellAmount,
                 pseudonyms[buying ? r.SellerHouseholdId : r.BuyerHouseholdId], r.BlockHeight);
         }).ToList();
     }
@@ -85,7 +86,8 @@ public sealed class MarketQueries(IDbContextFactory<MarketDbContext> dbFactory)
         var trades = page.Items.Select(r =>
         {
             var buying = r.BuyerHouseholdId == householdId;
-            return new MyTrade(r.Id, r.IntervalStart, buying ? OrderSide.Buy : OrderSide.Sell, r.EnergyWh, r.Price, r.Amount,
+            // Each side at its own price: under the grid's mechanism the zones' prices differ across a binding line.
+            return new MyTrade(r.Id, r.IntervalStart, buying ? OrderSide.Buy : OrderSide.Sell, r.EnergyWh, buying ? r.Price : r.SellPrice, buying ? r.Amount : r.SellAmount,
                 pseudonyms[buying ? r.SellerHouseholdId : r.BuyerHouseholdId], r.BlockHeight);
         }).ToList();
         return new ListPage<MyTrade>(trades, page.Next);

@@ -126,6 +126,22 @@ public sealed class GridClearingTests
         summary.LimitsHeight.ShouldNotBeNull();
         var report = await app.Get<LedgerReader>().VerifyAsync();
         report.IsValid.ShouldBeTrue(report.Message);
+
+        // Receipts, the trade's page, its PDF and the block's page read trade leaves version 2 and the zone leaves.
+        var crossing = trades.First(t => t.BuyerHouseholdId == ben.Id);
+        var receipt = await app.Get<LedgerPublication>().ReceiptAsync(crossing.Id);
+        var verified = receipt!.Verify();
+        verified.IsValid.ShouldBeTrue(verified.Failure?.ToString());
+        verified.Trade!.Value.SellAmount.ShouldBe(crossing.SellAmount);
+        using var client = app.CreateClient();
+        var tradePage = await client.GetStringAsync(new Uri($"/ledger/trades/{crossing.Id}", UriKind.Relative));
+        tradePage.ShouldContain("Proven.");
+        tradePage.ShouldContain("data-testid=\"sell-price\"");
+        var pdf = await client.GetAsync(new Uri($"/ledger/trades/{crossing.Id}/receipt.pdf", UriKind.Relative));
+        pdf.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        var blockPage = await client.GetStringAsync(new Uri($"/ledger/blocks/{summary.ClearingHeight}", UriKind.Relative));
+        blockPage.ShouldContain("data-testid=\"zone-table\"");
+        System.Text.RegularExpressions.Regex.Count(blockPage, "data-testid=\"zone-row\"").ShouldBe(nodes.Count + 3); // every node; three connections had no row
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine with the .NET 10 SDK:
-# installs what is missing (Debian chromium and postgresql), restores, builds in Release with warnings as errors,
+# installs what is missing (Debian chromium-headless-shell and postgresql), restores, builds in Release with warnings as errors,
 # starts a throwaway PostgreSQL cluster on a free loopback port, runs every test project (Market.Web.Tests twice:
 # on SQLite, then on PostgreSQL all but its engine-independent classes) and the in-browser verifier's node test
 # suite, in two lanes, and prints the failed tests with their messages and then the totals
@@ -24,7 +24,9 @@ need_pkg() { # need_pkg <command-path> <debian-package>
   fi
   [ -x "$1" ] || { echo "error: $1 is missing and could not be installed"; echo "0 passed, 1 failed"; exit 1; }
 }
-need_pkg /usr/bin/chromium chromium
+# The browser tests drive Chromium's headless shell (the same release as Debian's chromium, a fraction of its
+# processor time per page: docs/performance.md, "The test suite's time").
+need_pkg /usr/bin/chromium-headless-shell chromium-headless-shell
 # the in-browser verifier is bundled with npm at build time
 command -v npm >/dev/null || need_pkg /usr/bin/npm npm
 

@@ -58,6 +58,11 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
 
     /// <summary>Services a test adds to the app's own (before the app starts).</summary>
     public List<Action<IServiceCollection>> TestServices { get; } = [];
+
+    /// <summary>Whether the app gets this process's EF Core model (<see cref="TestDatabase.Model"/>) instead of
+    /// building its own; only the test that compares the two builds its own.</summary>
+    public bool SharedModel { get; init; } = true;
+
     /// <summary>The host environment; <c>Testing</c> unless a test needs Production's or Development's defaults.</summary>
     public string EnvironmentName { get; set; } = "Testing";
 
@@ -102,6 +107,22 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
             // second per app, hundreds of apps per run. The strength of the hash is not what these tests check; its
             // format and its verification are unchanged, and the app outside these tests keeps Identity's default.
             services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1_000);
+            // Every app would build the same EF Core model again (its model cache lives in its own service provider):
+            // about a tenth of a second of a core per app, hundreds of apps per run. They all get the one model this
+            // process built (TestDatabase.Model); SharedModelTests checks that it is the one an app builds itself.
+            if (!SharedModel)
+            {
+                return;
+            }
+
+            if (Database == MarketDatabase.PostgreSql)
+            {
+                services.ConfigureDbContext<PostgresMarketDbContext>(o => o.UseModel(TestDatabase.Model(Database)), ServiceLifetime.Singleton);
+            }
+            else
+            {
+                services.ConfigureDbContext<MarketDbContext>(o => o.UseModel(TestDatabase.Model(Database)), ServiceLifetime.Singleton);
+            }
         });
     }
 

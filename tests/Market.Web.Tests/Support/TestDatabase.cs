@@ -1,5 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Npgsql;
 
 namespace Market.Web.Tests.Support;
@@ -144,7 +146,7 @@ public static class TestDatabase
     {
         var folder = Directory.CreateTempSubdirectory("market-sqlite-template-").FullName;
         var path = Path.Combine(folder, "market.db");
-        using (var db = new MarketDbContext(new DbContextOptionsBuilder<MarketDbContext>().UseSqlite($"Data Source={path};Pooling=false").Options))
+        using (var db = new MarketDbContext(new DbContextOptionsBuilder<MarketDbContext>().UseSqlite($"Data Source={path};Pooling=false").UseModel(Model(MarketDatabase.Sqlite)).Options))
         {
             db.Database.Migrate();
         }
@@ -159,6 +161,33 @@ public static class TestDatabase
         }
 
         return path;
+    }
+
+    private static readonly Lazy<IModel> SqliteModel = new(
+        () => DesignTimeModel(new MarketDbContext(new DbContextOptionsBuilder<MarketDbContext>().UseSqlite("Data Source=:memory:").Options)),
+        LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static readonly Lazy<IModel> PostgresModel = new(
+        () => DesignTimeModel(new PostgresMarketDbContext(new DbContextOptionsBuilder<PostgresMarketDbContext>().UseNpgsql("Host=localhost;Database=market").Options)),
+        LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>
+    /// The app's EF Core model on <paramref name="database"/>, built once per test process and given to every app it
+    /// starts (<c>UseModel</c>): the design-time model, which an app's start needs to apply its migrations, and from
+    /// which EF Core derives the runtime model once. The model is read-only and the same for every app: it depends
+    /// only on the context's code and the engine, not on the app's settings (SharedModelTests compares it with the
+    /// model an app builds for itself).
+    /// </summary>
+    public static IModel Model(MarketDatabase database) =>
+        database == MarketDatabase.PostgreSql ? PostgresModel.Value : SqliteModel.Value;
+
+    private static IModel DesignTimeModel(MarketDbContext context)
+    {
+        using (context)
+        {
+            // No connection is opened: building the model only needs the provider.
+            return context.GetService<IDesignTimeModel>().Model;
+        }
     }
 
     /// <summary>Removes what <see cref="DisposeAtEndOfRun"/> was given, then the template database.</summary>
@@ -195,7 +224,7 @@ public static class TestDatabase
         _templateName = name;
         // No connection may stay open (pooled) on a template: copying fails while anyone is connected to it.
         var connectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name, Pooling = false }.ToString();
-        using (var db = new PostgresMarketDbContext(new DbContextOptionsBuilder<PostgresMarketDbContext>().UseNpgsql(connectionString).Options))
+        using (var db = new PostgresMarketDbContext(new DbContextOptionsBuilder<PostgresMarketDbContext>().UseNpgsql(connectionString).UseModel(Model(MarketDatabase.PostgreSql)).Options))
         {
             db.Database.Migrate();
         }

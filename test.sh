@@ -27,6 +27,8 @@ need_pkg() { # need_pkg <command-path> <debian-package>
 # The browser tests drive Chromium's headless shell (the same release as Debian's chromium, a fraction of its
 # processor time per page: docs/performance.md, "The test suite's time").
 need_pkg /usr/bin/chromium-headless-shell chromium-headless-shell
+# Debian's full chromium too: the verifier's benchmark (bench/verifier) and people looking at pages use it.
+need_pkg /usr/bin/chromium chromium
 # the in-browser verifier is bundled with npm at build time
 command -v npm >/dev/null || need_pkg /usr/bin/npm npm
 

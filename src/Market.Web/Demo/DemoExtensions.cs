@@ -24,6 +24,8 @@ public static class DemoExtensions
         builder.Services.AddSingleton<DemoDeviceKeys>();
         builder.Services.AddSingleton<DemoMeters>();
         builder.Services.AddSingleton<DemoBackfill>();
+        builder.Services.AddSingleton<DemoNetwork>();
+        builder.Services.AddSingleton<DemoNetworkOperator>();
         return builder;
     }
 }

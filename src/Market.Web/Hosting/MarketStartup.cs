@@ -88,6 +88,16 @@ public static partial class MarketStartup
             await app.Services.GetRequiredService<WitnessPolicySealer>().EnsureSealedAsync();
         }
 
+        // The network, when the backfill did not import it (none on this start, or a ledger that began without it),
+        // and the network operator's envelopes for the day ahead, before the agents' orders: a grid-zonal interval
+        // cannot clear without a network.
+        if (app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.SimulatesGrid)
+        {
+            var grid = app.Services.GetRequiredService<GridStore>();
+            await app.Services.GetRequiredService<DemoNetwork>().EnsureImportedAsync(grid);
+            await app.Services.GetRequiredService<DemoNetworkOperator>().SendAsync(grid, app.Services.GetRequiredService<MarketClock>());
+        }
+
         // Ben's autopilot (saved by the backfill; here when there was none), then orders for the intervals just
         // ahead at once, then every minute from the recurring jobs.
         await using (var db = await app.Services.GetRequiredService<IDbContextFactory<MarketDbContext>>().CreateDbContextAsync())

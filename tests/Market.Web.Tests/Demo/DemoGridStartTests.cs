@@ -33,6 +33,28 @@ public sealed class DemoGridStartTests
     }
 
     [Fact]
+    public async Task Start_Simulated_GenesisRulesAreGridZonalWithTheDemosFees()
+    {
+        await using var app = Simulated();
+
+        var rules = app.Get<RulesBook>().At(app.Get<MarketClock>().NowSeconds);
+
+        rules.Mechanism.ShouldBe((byte)Market.Matching.Mechanism.GridZonal);
+        (rules.SameFeederFee, rules.SameTransformerFee, rules.AcrossTransformersFee).ShouldBe((50L, 100L, 200L));
+    }
+
+    [Fact]
+    public async Task Start_CommunityMechanismGiven_TheConfiguredMechanismWins()
+    {
+        await using var app = Simulated();
+        app.Settings["Community:Mechanism"] = "uniform-price";
+
+        var rules = app.Get<RulesBook>().At(app.Get<MarketClock>().NowSeconds);
+
+        rules.Mechanism.ShouldBe((byte)Market.Matching.Mechanism.UniformPrice);
+    }
+
+    [Fact]
     public async Task Start_SecondTimeOnTheSameFolder_NoSecondNetworkAndNoEnvelopeTwice()
     {
         await using var folder = new TestFolder();

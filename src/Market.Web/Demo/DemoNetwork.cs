@@ -169,6 +169,68 @@ public sealed partial class DemoNetwork(IDbContextFactory<MarketDbContext> dbFac
         return result;
     }
 
+    /// <summary>
+    /// Connects the households that joined after the demo network was imported (a registration, the load test's
+    /// households) with a new version of it: each gets a connection on F2 or F3, whichever has fewer, with its site
+    /// as its limits, so it can trade under the grid's limits. A network an operator imported is theirs and left as
+    /// it is; so is one where every household is connected.
+    /// </summary>
+    /// <param name="grid">The store.</param>
+    /// <param name="cancellationToken">Cancels the import.</param>
+    /// <returns>What was imported, or null when nothing was.</returns>
+    public async Task<NetworkImportResult?> EnsureConnectedAsync(GridStore grid, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        var current = await grid.CurrentAsync(cancellationToken);
+        if (current is null)
+        {
+            return null;
+        }
+
+        List<Household> unconnected;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var importedBy = await db.NetworkVersions.AsNoTracking().Where(v => v.Id == current.Version).Select(v => v.ImportedBy).SingleAsync(cancellationToken);
+            if (importedBy != ImportedBy || await db.Households.CountAsync(h => h.MeterId != null, cancellationToken) == current.Definition.ConnectionCount)
+            {
+                return null;
+            }
+
+            unconnected = [.. (await db.Households.AsNoTracking().Where(h => h.MeterId != null).OrderBy(h => h.Id).ToListAsync(cancellationToken))
+                .Where(h => !current.Definition.TryGetConnectionByMeter(h.MeterId!, out _))];
+        }
+
+        if (unconnected.Count == 0)
+        {
+            return null;
+        }
+
+        var nodes = current.Definition.Nodes.ToList();
+        var counts = FeederIds.ToDictionary(f => f, f => nodes.Count(n => n.ParentId == f), StringComparer.Ordinal);
+        foreach (var household in unconnected)
+        {
+            var feeder = FeederIds.Skip(1).Where(counts.ContainsKey).MinBy(f => counts[f]) ?? PvFeederId;
+            nodes.Add(new NetworkNodeDefinition(ConnectionId(feeder, counts[feeder]++), feeder, NetworkNodeKind.Connection, household.PvPeakW, household.MaxImportW, household.MeterId));
+        }
+
+        var parsed = NetworkDefinitionParser.FromNodes(nodes);
+        if (parsed.Network is null)
+        {
+            LogNotConnected(logger, unconnected.Count, parsed.Errors[0].Message);
+            return null;
+        }
+
+        var result = await grid.ImportNetworkAsync(parsed.Network, "json", ImportedBy, cancellationToken);
+        LogConnected(logger, unconnected.Count, result.Version, result.BlockHeight);
+        return result;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected {Count} new households to the demo network (version {Version}, sealed in block {Height})")]
+    private static partial void LogConnected(ILogger logger, int count, long version, long height);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} new households could not be connected to the demo network: {Error}")]
+    private static partial void LogNotConnected(ILogger logger, int count, string error);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Imported the demo network (version {Version}): {Connections} connections on {Feeders} feeders under one transformer, sealed in block {Height}")]
     private static partial void LogImported(ILogger logger, long version, int connections, int feeders, long height);
 }

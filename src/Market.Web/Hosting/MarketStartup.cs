@@ -94,7 +94,9 @@ public static partial class MarketStartup
         if (app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.SimulatesGrid)
         {
             var grid = app.Services.GetRequiredService<GridStore>();
-            await app.Services.GetRequiredService<DemoNetwork>().EnsureImportedAsync(grid);
+            var network = app.Services.GetRequiredService<DemoNetwork>();
+            await network.EnsureImportedAsync(grid);
+            await network.EnsureConnectedAsync(grid);
             await app.Services.GetRequiredService<DemoNetworkOperator>().SendAsync(grid, app.Services.GetRequiredService<MarketClock>());
         }
 

@@ -15,6 +15,7 @@ public sealed class DemoAgentJob(
     DemoMeters meters,
     ReadingImportService import,
     ReconciliationService reconciliation,
+    DemoNetwork network,
     DemoNetworkOperator networkOperator,
     GridStore grid,
     IOptions<DemoOptions> demo)
@@ -28,6 +29,8 @@ public sealed class DemoAgentJob(
     {
         if (demo.Value.SimulatesGrid)
         {
+            // Households that joined (a registration) get a connection before they trade.
+            await network.EnsureConnectedAsync(grid, cancellationToken);
             await networkOperator.SendAsync(grid, clock, cancellationToken);
         }
 

@@ -119,6 +119,30 @@ public sealed class DemoGridStartTests
         windows.Where(w => w.EventId == "DOE-2026-06-16-noon").Select(w => w.ReceivedAtMs).Distinct().Count().ShouldBeGreaterThan(1);
     }
 
+    [Fact]
+    public async Task LoadHouseholds_GridDemo_NewHouseholdsConnectedOnTheOtherFeedersInANewVersion()
+    {
+        await using var app = Simulated();
+        using var client = app.CreateClient();
+
+        using var response = await client.PostAsync(new Uri("/api/demo/load-households?count=3", UriKind.Relative), null);
+
+        response.EnsureSuccessStatusCode();
+        var network = await app.Get<GridStore>().CurrentAsync(CancellationToken.None);
+        network!.Version.ShouldBe(2);
+        await using var db = app.CreateDb();
+        var loaded = await db.Users.Where(u => u.Email!.StartsWith("load-"))
+            .Join(db.Households, u => u.Id, h => h.UserId, (u, h) => h.MeterId!).ToListAsync();
+        loaded.Count.ShouldBe(3);
+        foreach (var meter in loaded)
+        {
+            network.Definition.TryGetConnectionByMeter(meter, out var connection).ShouldBeTrue();
+            connection.ParentId.ShouldNotBe(DemoNetwork.PvFeederId);
+        }
+
+        (await app.Get<DemoNetwork>().EnsureConnectedAsync(app.Get<GridStore>())).ShouldBeNull();
+    }
+
     private static Task<int> SendAgainAsync(MarketFactory app) =>
         app.Get<DemoNetworkOperator>().SendAsync(app.Get<GridStore>(), app.Get<MarketClock>());
 

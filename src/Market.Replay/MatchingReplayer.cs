@@ -24,29 +24,13 @@ public sealed class MatchingReplayer : IClearingReplayer, IGridClearingReplayer
             return null;
         }
 
-        var topology = input.Network;
-        var nodes = new GridNode[topology.Count];
-        var limits = new EdgeLimit[topology.Count];
-        for (var i = 0; i < nodes.Length; i++)
-        {
-            var (exportWh, importWh) = input.Limits[i];
-            nodes[i] = new GridNode(topology.Parent(i), exportWh, importWh, topology.ExportFee(i, rules), 0);
-            limits[i] = new EdgeLimit(exportWh, importWh);
-        }
-
-        if (!GridNetwork.TryCreate(nodes, out var network, out _))
-        {
-            return null;
-        }
-
-        var orders = AuctionOrders.From(input.Orders);
         var orderNodes = input.OrderNodes.ToArray();
-        var result = GridAuction.Clear(network, orders, orderNodes, limits);
-        if (!result.IsSuccess)
+        if (GridBook.Clear(input.Network, rules, input.Limits, input.Orders, orderNodes) is not { } run)
         {
             return null;
         }
 
+        var (network, limits, orders, result) = run;
         var certificate = GridCertificate.Check(network, limits, orders, orderNodes, input.RecordedFills.ToArray(), input.RecordedZonePrices.ToArray());
         var trades = result.Trades
             .Select(t => new ReplayedGridTrade(t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.BuyPrice, t.SellPrice, t.FeePrice, t.MeetNode))

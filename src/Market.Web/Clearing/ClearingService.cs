@@ -21,6 +21,7 @@ public sealed partial class ClearingService(
     FaultPoints faults,
     DishonestOperator dishonest,
     MarketMetrics metrics,
+    GridStore gridStore,
     ILogger<ClearingService> logger)
 {
     /// <summary>Clears all due intervals; returns how many were cleared by this call.</summary>
@@ -126,6 +127,15 @@ public sealed partial class ClearingService(
             tip = households.NextTip;
         }
 
+        // Under the grid's mechanism: the network in force, and the limits at gate closure sealed before the book.
+        GridInterval? grid = null;
+        if (mechanism == Mechanism.GridZonal)
+        {
+            grid = await PrepareGridAsync(db, start, end, inEffect, tip, key, now, orders, pseudonyms, cancellationToken);
+            orders = grid.Orders;
+            tip = grid.LimitsBlock.NextTip;
+        }
+
         var load = timer.Elapsed;
 
         // 1. Commit the order book as it stood at gate closure; its sequence numbers are the orders' ids.
@@ -143,7 +153,100 @@ public sealed partial class ClearingService(
         var book = BlockSealer.SealOrderBook(tip, key, start, end, (byte)mechanism, inEffect.RulesVersion, orderLeaves, now);
         var sealBook = timer.Elapsed;
 
-        // 2. Clear the sealed book (pure, deterministic), mapped as every replay of it maps it.
+        // 2. Clear the sealed book (pure, deterministic), mapped as every replay of it maps it; 3. seal the trades. The
+        // trade ids and amounts are those of the sealed leaves.
+        var cleared = grid is null
+            ? ClearUniform(book, orderLeaves, orders, mechanism, key, now, start, timer)
+            : ClearGrid(book, orderLeaves, orders, grid, key, now, start, timer);
+        var auction = cleared.AuctionDone;
+        var (clearing, trades) = (cleared.Block, cleared.Trades);
+
+        var outcomes = new OrderResultRow[orders.Length];
+        long demandWh = 0, supplyWh = 0;
+        var bids = 0;
+        for (var i = 0; i < orders.Length; i++)
+        {
+            var order = orders[i];
+            var (filledWh, reason, limitingNode, zonePrice) = cleared.Outcome(i);
+            var status = filledWh == order.EnergyWh ? OrderStatus.Filled
+                : filledWh > 0 ? OrderStatus.PartiallyFilled
+                : OrderStatus.Unmatched;
+            outcomes[i] = new OrderResultRow(order.Id, filledWh, status, reason, limitingNode, zonePrice);
+            if (order.Side == OrderSide.Buy)
+            {
+                bids++;
+                demandWh = checked(demandWh + order.EnergyWh);
+            }
+            else
+            {
+                supplyWh = checked(supplyWh + order.EnergyWh);
+            }
+        }
+
+        var summary = new ClearedIntervalEntity
+        {
+            IntervalStart = start,
+            IntervalEnd = end,
+            Price = cleared.Price,
+            VolumeWh = cleared.VolumeWh,
+            TradeCount = trades.Length,
+            BidCount = bids,
+            OfferCount = orders.Length - bids,
+            DemandWh = demandWh,
+            SupplyWh = supplyWh,
+            ActiveHouseholds = pseudonyms.Count,
+            Mechanism = (byte)mechanism,
+            OrderBookHeight = book.Header.Height,
+            ClearingHeight = clearing.Header.Height,
+            NetworkHeight = grid?.Network.Height,
+            LimitsHeight = grid?.LimitsBlock.Header.Height,
+        };
+        var sealClearing = timer.Elapsed;
+        TimeSpan written;
+        try
+        {
+            await IntervalWriter.WriteAsync(
+                db,
+                new IntervalRows(book, clearing, summary, trades, outcomes) { Households = households, GridLimits = grid?.LimitsBlock, GridNodes = cleared.GridNodes },
+                cancellationToken);
+            written = timer.Elapsed;
+            await faults.ReachedAsync(FaultPoints.ClearingBeforeCommit);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (StorageFault.Of(e) is null)
+        {
+            // A storage fault is no race: it propagates, the job fails and runs again later (looking again at once
+            // would retry the failing write in a tight loop).
+            LogLostRace(logger, start, e.InnerException?.Message ?? e.Message);
+            return null;
+        }
+
+        var committed = timer.Elapsed;
+        var timings = new ClearingTimings(load, sealBook - load, auction - sealBook, sealClearing - auction, written - sealClearing, committed - written);
+        metrics.IntervalCleared(trades.Length, committed, timings.SealOrderBook + timings.SealClearing);
+        LogCleared(logger, start, cleared.Price, cleared.VolumeWh, trades.Length, clearing.Header.Height, orders.Length, (long)committed.TotalMilliseconds);
+        return new IntervalCleared(start, cleared.Price, cleared.VolumeWh, trades.Length, clearing.Header.Height, timings);
+    }
+
+    /// <summary>The columns of an open order that clearing needs.</summary>
+    internal readonly record struct BookOrder(long Id, long HouseholdId, OrderSide Side, long EnergyWh, long LimitPrice, byte[] Nonce, byte[] Authorization);
+
+    /// <summary>What clearing one sealed book gave, whatever the mechanism.</summary>
+    /// <param name="Block">The sealed clearing block.</param>
+    /// <param name="Trades">The trades as stored.</param>
+    /// <param name="Price">The interval's price (under the grid's mechanism, the community's zone price).</param>
+    /// <param name="VolumeWh">The energy traded.</param>
+    /// <param name="AuctionDone">When the auction was done, on the interval's timer.</param>
+    /// <param name="Outcome">Order i's fill, reason (a FillReason name), limiting line and zone price.</param>
+    private sealed record ClearedBook(
+        SealedBlock Block, TradeEntity[] Trades, long? Price, long VolumeWh, TimeSpan AuctionDone, Func<int, (long FilledWh, string Reason, int? LimitingNode, long? ZonePrice)> Outcome)
+    {
+        public IReadOnlyList<GridNodeResultEntity> GridNodes { get; init; } = [];
+    }
+
+    /// <summary>Clears a book with the double auction (mechanisms 1 and 2) and seals its trades.</summary>
+    private static ClearedBook ClearUniform(SealedBlock book, OrderLeaf[] orderLeaves, BookOrder[] orders, Mechanism mechanism, SigningKey key, DateTimeOffset now, long start, Stopwatch timer)
+    {
         var result = DoubleAuction.Clear(AuctionOrders.From(orderLeaves), mechanism);
         if (!result.IsSuccess)
         {
@@ -151,9 +254,7 @@ public sealed partial class ClearingService(
             throw new InvalidOperationException($"Clearing interval {start} was rejected: {result.Rejection}");
         }
 
-        var auction = timer.Elapsed;
-
-        // 3. Seal the trades, then settle them: the trade ids and amounts are those of the sealed leaves.
+        var auctionDone = timer.Elapsed;
         var fills = AuctionOrders.Fills(orderLeaves, result);
         var clearing = BlockSealer.SealClearing(book.NextTip, key, book.Header, fills, now);
         var trades = new TradeEntity[fills.Length];
@@ -179,70 +280,8 @@ public sealed partial class ClearingService(
             };
         }
 
-        var outcomes = new OrderResultRow[orders.Length];
-        long demandWh = 0, supplyWh = 0;
-        var bids = 0;
-        for (var i = 0; i < orders.Length; i++)
-        {
-            var order = orders[i];
-            var outcome = result.Outcomes[i];
-            var status = outcome.FilledWh == order.EnergyWh ? OrderStatus.Filled
-                : outcome.FilledWh > 0 ? OrderStatus.PartiallyFilled
-                : OrderStatus.Unmatched;
-            outcomes[i] = new OrderResultRow(order.Id, outcome.FilledWh, status, outcome.Reason.ToString());
-            if (order.Side == OrderSide.Buy)
-            {
-                bids++;
-                demandWh = checked(demandWh + order.EnergyWh);
-            }
-            else
-            {
-                supplyWh = checked(supplyWh + order.EnergyWh);
-            }
-        }
-
-        var summary = new ClearedIntervalEntity
-        {
-            IntervalStart = start,
-            IntervalEnd = end,
-            Price = result.Price,
-            VolumeWh = result.VolumeWh,
-            TradeCount = trades.Length,
-            BidCount = bids,
-            OfferCount = orders.Length - bids,
-            DemandWh = demandWh,
-            SupplyWh = supplyWh,
-            ActiveHouseholds = pseudonyms.Count,
-            Mechanism = (byte)mechanism,
-            OrderBookHeight = book.Header.Height,
-            ClearingHeight = clearing.Header.Height,
-        };
-        var sealClearing = timer.Elapsed;
-        TimeSpan written;
-        try
-        {
-            await IntervalWriter.WriteAsync(db, new IntervalRows(book, clearing, summary, trades, outcomes) { Households = households }, cancellationToken);
-            written = timer.Elapsed;
-            await faults.ReachedAsync(FaultPoints.ClearingBeforeCommit);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        catch (DbUpdateException e) when (StorageFault.Of(e) is null)
-        {
-            // A storage fault is no race: it propagates, the job fails and runs again later (looking again at once
-            // would retry the failing write in a tight loop).
-            LogLostRace(logger, start, e.InnerException?.Message ?? e.Message);
-            return null;
-        }
-
-        var committed = timer.Elapsed;
-        var timings = new ClearingTimings(load, sealBook - load, auction - sealBook, sealClearing - auction, written - sealClearing, committed - written);
-        metrics.IntervalCleared(trades.Length, committed, timings.SealOrderBook + timings.SealClearing);
-        LogCleared(logger, start, result.Price, result.VolumeWh, trades.Length, clearing.Header.Height, orders.Length, (long)committed.TotalMilliseconds);
-        return new IntervalCleared(start, result.Price, result.VolumeWh, trades.Length, clearing.Header.Height, timings);
+        return new ClearedBook(clearing, trades, result.Price, result.VolumeWh, auctionDone, i => (result.Outcomes[i].FilledWh, result.Outcomes[i].Reason.ToString(), null, null));
     }
-
-    /// <summary>The columns of an open order that clearing needs.</summary>
-    private readonly record struct BookOrder(long Id, long HouseholdId, OrderSide Side, long EnergyWh, long LimitPrice, byte[] Nonce, byte[] Authorization);
 
     /// <summary>A stored order authorisation; it was checked when the order was accepted.</summary>
     private static OrderAuthorization Stored(byte[] tail) =>

@@ -6,9 +6,9 @@ namespace Market.Web.Clearing;
 
 /// <summary>
 /// What clearing decided for one order: how much it got, its new status and why (a FillReason name), and under the
-/// grid's mechanism the line whose limit cut it.
+/// grid's mechanism the line whose limit cut it and its zone's price.
 /// </summary>
-public readonly record struct OrderResultRow(long OrderId, long FilledWh, OrderStatus Status, string Outcome, int? LimitingNode = null);
+public readonly record struct OrderResultRow(long OrderId, long FilledWh, OrderStatus Status, string Outcome, int? LimitingNode = null, long? ZonePrice = null);
 
 /// <summary>Everything clearing one interval writes, in the order it is written.</summary>
 public sealed record IntervalRows(
@@ -51,7 +51,7 @@ public static class IntervalWriter
     // Found by the first column; the others are set.
     private static readonly BulkTable Outcomes = new("Orders",
         BulkTable.Column<long>("Id"), BulkTable.Column<long>("FilledWh"), BulkTable.Column<short>("Status"), BulkTable.Column<string>("Outcome"),
-        BulkTable.Column<int?>("LimitingNode"));
+        BulkTable.Column<int?>("LimitingNode"), BulkTable.Column<long?>("ZonePrice"));
 
     // Settlement from the trades just written, set-based: per trade the buyer's debit, then the seller's credit, then
     // (under the grid's mechanism, when the zone prices differ) the network operator's share: fees and congestion rent.
@@ -165,6 +165,7 @@ public static class IntervalWriter
             v[2] = (short)o.Status;
             v[3] = o.Outcome;
             v[4] = o.LimitingNode;
+            v[5] = o.ZonePrice;
         }, cancellationToken);
     }
 }

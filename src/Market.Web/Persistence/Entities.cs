@@ -88,6 +88,9 @@ public sealed class OrderEntity
     /// </summary>
     public int? LimitingNode { get; set; }
 
+    /// <summary>Under the grid's mechanism, the price of the order's zone (its connection's node) in the interval.</summary>
+    public long? ZonePrice { get; set; }
+
     /// <summary>Unix milliseconds UTC.</summary>
     public long CreatedAtMs { get; set; }
 

@@ -35,7 +35,7 @@ public sealed partial class OrderService
                 continue;
             }
 
-            var rejection = Validate(household, request);
+            var rejection = Validate(household, request) ?? await NotConnectedAsync(db, household, request.IntervalStart, cancellationToken);
             if (rejection is not null)
             {
                 results[i] = rejection;

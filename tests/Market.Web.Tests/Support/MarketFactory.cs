@@ -130,6 +130,22 @@ public sealed class MarketFactory : WebApplicationFactory<Program>
     /// <summary>Creates a network operator's account (role NetworkOperator) named <paramref name="email"/>.</summary>
     public Task CreateNetworkOperatorAsync(string email) => CreateAccountAsync(email, Market.Web.Accounts.Roles.NetworkOperator);
 
+    /// <summary>Creates a prosumer household (a user without a password) with its own pseudonym and meter.</summary>
+    public async Task<Household> CreateHouseholdAsync(string email, long pvPeakW = 10_000, long maxImportW = 12_000)
+    {
+        await CreateAccountAsync(email, Market.Web.Accounts.Roles.Prosumer);
+        await using var db = CreateDb();
+        var user = await db.Users.SingleAsync(u => u.Email == email);
+        var pseudonym = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
+        var household = new Household
+        {
+            UserId = user.Id, Name = email, Pseudonym = pseudonym, PvPeakW = pvPeakW, MaxImportW = maxImportW, MeterId = Household.DefaultMeterId(pseudonym),
+        };
+        db.Households.Add(household);
+        await db.SaveChangesAsync();
+        return household;
+    }
+
     private async Task CreateAccountAsync(string email, string role)
     {
         using var scope = Services.CreateScope();

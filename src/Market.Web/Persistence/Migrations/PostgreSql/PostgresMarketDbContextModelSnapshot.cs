@@ -1217,6 +1217,9 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     b.Property<byte>("Status")
                         .HasColumnType("smallint");
 
+                    b.Property<long?>("ZonePrice")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
 
                     b.HasIndex("HouseholdId", "IntervalStart");

@@ -1180,6 +1180,9 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     b.Property<byte>("Status")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("ZonePrice")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("HouseholdId", "IntervalStart");

@@ -545,6 +545,7 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     FilledWh = table.Column<long>(type: "INTEGER", nullable: false),
                     Outcome = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
                     LimitingNode = table.Column<int>(type: "INTEGER", nullable: true),
+                    ZonePrice = table.Column<long>(type: "INTEGER", nullable: true),
                     CreatedAtMs = table.Column<long>(type: "INTEGER", nullable: false),
                     StandingOrderId = table.Column<long>(type: "INTEGER", nullable: true),
                     Nonce = table.Column<byte[]>(type: "BLOB", nullable: false),

@@ -546,6 +546,7 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     FilledWh = table.Column<long>(type: "bigint", nullable: false),
                     Outcome = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
                     LimitingNode = table.Column<int>(type: "integer", nullable: true),
+                    ZonePrice = table.Column<long>(type: "bigint", nullable: true),
                     CreatedAtMs = table.Column<long>(type: "bigint", nullable: false),
                     StandingOrderId = table.Column<long>(type: "bigint", nullable: true),
                     Nonce = table.Column<byte[]>(type: "bytea", nullable: false),

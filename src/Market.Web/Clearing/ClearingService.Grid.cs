@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using Market.Ledger;
+using Market.Matching;
+using Market.Matching.Grid;
+using Market.Replay;
+using Microsoft.EntityFrameworkCore;
+
+namespace Market.Web.Clearing;
+
+/// <summary>The limits in force for one interval, as sealed and as the pages show them.</summary>
+/// <param name="Wh">Each node's (export, import) limit in Wh.</param>
+/// <param name="Leaves">The grid-limits leaves: the nodes whose limits differ from their static capacities.</param>
+/// <param name="FromEnvelope">Whether a node's limits came from the network operator for this interval.</param>
+/// <param name="EventIds">The network operator's event id per node, where it gave one.</param>
+public sealed record IntervalLimits((long ExportWh, long ImportWh)[] Wh, IReadOnlyList<GridLimitLeaf> Leaves, bool[] FromEnvelope, string?[] EventIds);
+
+public sealed partial class ClearingService
+{
+    /// <summary>
+    /// The limits of every node for an interval: the network operator's newest envelope covering it where one exists
+    /// (a direction it leaves open keeps the static capacity), else the static capacity. The root has no line, so an
+    /// envelope for it is not applied.
+    /// </summary>
+    public static IntervalLimits LimitsFor(GridTopology topology, long intervalSeconds, IReadOnlyList<LimitInForce> envelopes)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        ArgumentNullException.ThrowIfNull(envelopes);
+        var wh = topology.StaticLimits(intervalSeconds);
+        var fromEnvelope = new bool[wh.Length];
+        var eventIds = new string?[wh.Length];
+        var index = new Dictionary<string, int>(topology.Count, StringComparer.Ordinal);
+        for (var i = 0; i < topology.Count; i++)
+        {
+            index[topology.Nodes[i].NodeId] = i;
+        }
+
+        foreach (var envelope in envelopes)
+        {
+            if (!index.TryGetValue(envelope.NodeId, out var node) || node == topology.Root)
+            {
+                continue;
+            }
+
+            var (exportWh, importWh) = wh[node];
+            wh[node] = (
+                envelope.ExportLimitW is long export ? GridTopology.CapacityWh(export, intervalSeconds) : exportWh,
+                envelope.ImportLimitW is long import ? GridTopology.CapacityWh(import, intervalSeconds) : importWh);
+            fromEnvelope[node] = true;
+            eventIds[node] = NetworkNodeLeaf.IsValidId(envelope.EventId) ? envelope.EventId : null;
+        }
+
+        var statics = topology.StaticLimits(intervalSeconds);
+        var leaves = new List<GridLimitLeaf>();
+        for (var node = 0; node < wh.Length; node++)
+        {
+            if (fromEnvelope[node] && (wh[node] != statics[node] || eventIds[node] is not null))
+            {
+                leaves.Add(new GridLimitLeaf(node, wh[node].ExportWh, wh[node].ImportWh, eventIds[node] ?? ""));
+            }
+        }
+
+        return new IntervalLimits(wh, leaves, fromEnvelope, eventIds);
+    }
+
+    /// <summary>An interval under the grid's mechanism, ready for its book to be sealed.</summary>
+    /// <param name="Network">The network in force.</param>
+    /// <param name="LimitsBlock">The interval's grid-limits block.</param>
+    /// <param name="Limits">The limits it seals.</param>
+    /// <param name="Orders">The orders of households at a connection, in id order.</param>
+    /// <param name="OrderNodes">Each of those orders' connection.</param>
+    /// <param name="Rules">The rules in force (their fees).</param>
+    private sealed record GridInterval(SealedNetwork Network, SealedBlock LimitsBlock, IntervalLimits Limits, BookOrder[] Orders, int[] OrderNodes, RulesRecord Rules);
+
+    /// <summary>What an order of a household at no connection of the network in force gets: it cannot be cleared.</summary>
+    public const string NotConnected = "NotConnected";
+
+    /// <summary>
+    /// Reads the network in force and the limits at gate closure, seals the grid-limits block, and leaves out (and
+    /// cancels, <see cref="NotConnected"/>) the orders of households the network does not place: the verifier would
+    /// refuse a book with them.
+    /// </summary>
+    private async Task<GridInterval> PrepareGridAsync(
+        MarketDbContext db, long start, long end, RulesRecord inEffect, ChainTip tip, SigningKey key, DateTimeOffset now, BookOrder[] orders,
+        Dictionary<long, PartyId> pseudonyms, CancellationToken cancellationToken)
+    {
+        var network = await SealedNetworks.InForceAsync(db, cancellationToken)
+            ?? throw new InvalidOperationException($"Interval {start} clears under the grid's limits, but no network is sealed: import one (PUT /api/grid/network).");
+        var topology = network.Topology;
+        var keep = new List<BookOrder>(orders.Length);
+        var nodes = new List<int>(orders.Length);
+        var notConnected = new List<long>();
+        foreach (var o in orders)
+        {
+            var node = topology.ConnectionOf(pseudonyms[o.HouseholdId]);
+            if (node < 0)
+            {
+                notConnected.Add(o.Id);
+                continue;
+            }
+
+            keep.Add(o);
+            nodes.Add(node);
+        }
+
+        foreach (var chunk in notConnected.Chunk(500))
+        {
+            await db.Orders.Where(o => chunk.Contains(o.Id))
+                .ExecuteUpdateAsync(u => u.SetProperty(o => o.Status, OrderStatus.Cancelled).SetProperty(o => o.Outcome, NotConnected), cancellationToken);
+        }
+
+        var limits = LimitsFor(topology, end - start, await gridStore.LimitsAtAsync(start, cancellationToken));
+        var block = BlockSealer.SealGridLimits(tip, key, network.HeaderHash, start, end, inEffect.Mechanism, inEffect.RulesVersion, limits.Leaves, now);
+        return new GridInterval(network, block, limits, [.. keep], [.. nodes], inEffect);
+    }
+
+    /// <summary>Clears a book under the grid's limits (mechanism 3), seals its trades and zone leaves, and describes each node.</summary>
+    private static ClearedBook ClearGrid(SealedBlock book, OrderLeaf[] orderLeaves, BookOrder[] orders, GridInterval grid, SigningKey key, DateTimeOffset now, long start, Stopwatch timer)
+    {
+        var topology = grid.Network.Topology;
+        var run = GridBook.Clear(topology, grid.Rules, grid.Limits.Wh, orderLeaves, grid.OrderNodes)
+            ?? throw new InvalidOperationException($"Clearing interval {start} under the grid's limits was rejected: the network or the book was refused.");
+        var result = run.Result;
+        var auctionDone = timer.Elapsed;
+        var fills = GridBook.Fills(orderLeaves, result);
+        var clearing = BlockSealer.SealGridClearing(book.NextTip, key, book.Header, fills, result.ZonePrices.AsSpan(), result.FlowsWh.AsSpan(), now);
+        var trades = new TradeEntity[fills.Length];
+        for (var i = 0; i < fills.Length; i++)
+        {
+            if (!GridTradeLeaf.TryDecode(clearing.Leaves.GetSpan(i), out var leaf, out var error))
+            {
+                throw new InvalidOperationException($"sealed grid trade {i}: {error}");
+            }
+
+            var t = result.Trades[i];
+            trades[i] = new TradeEntity
+            {
+                Id = leaf.TradeId,
+                IntervalStart = start,
+                BlockHeight = clearing.Header.Height,
+                LeafIndex = i,
+                BuyOrderId = leaf.BuySequence,
+                SellOrderId = leaf.SellSequence,
+                BuyerHouseholdId = orders[t.BuyIndex].HouseholdId,
+                SellerHouseholdId = orders[t.SellIndex].HouseholdId,
+                EnergyWh = leaf.EnergyWh,
+                Price = leaf.BuyPrice,
+                Amount = leaf.BuyerAmount,
+                SellPrice = leaf.SellPrice,
+                SellAmount = leaf.SellerAmount,
+                FeePrice = leaf.FeePrice,
+                MeetNode = leaf.MeetNode,
+            };
+        }
+
+        var nodes = new List<GridNodeResultEntity>();
+        for (var node = 0; node < topology.Count; node++)
+        {
+            var leaf = topology.Nodes[node];
+            var state = result.EdgeStates[node];
+            if (leaf.Kind == Market.Ledger.NetworkNodeKind.Connection && !grid.Limits.FromEnvelope[node] && state == EdgeState.Free)
+            {
+                continue;
+            }
+
+            var (exportWh, importWh) = grid.Limits.Wh[node];
+            nodes.Add(new GridNodeResultEntity
+            {
+                IntervalStart = start,
+                Node = node,
+                Parent = leaf.Parent,
+                NodeId = leaf.NodeId,
+                Kind = (byte)leaf.Kind,
+                ZonePrice = result.ZonePrices[node],
+                FlowWh = result.FlowsWh[node],
+                ExportLimitWh = node == topology.Root || exportWh == GridTopology.UnlimitedWh ? null : exportWh,
+                ImportLimitWh = node == topology.Root || importWh == GridTopology.UnlimitedWh ? null : importWh,
+                FromEnvelope = grid.Limits.FromEnvelope[node],
+                EventId = grid.Limits.EventIds[node],
+                State = (LineState)(byte)state,
+            });
+        }
+
+        return new ClearedBook(clearing, trades, result.Price, result.VolumeWh, auctionDone, i =>
+        {
+            var outcome = result.Outcomes[i];
+            var limiting = outcome.Reason == FillReason.NetworkLimit ? result.LimitingNode(i) : -1;
+            return (outcome.FilledWh, outcome.Reason.ToString(), limiting >= 0 ? limiting : null, result.ZonePrices[grid.OrderNodes[i]]);
+        })
+        {
+            GridNodes = nodes,
+        };
+    }
+}

@@ -69,7 +69,7 @@ public static partial class MarketStartup
         }
 
         var lines = new List<string> { "Demo logins (password: " + demo.Password + "):" };
-        lines.AddRange(DemoSeeder.Community.Select(c => $"  {c.Login.Email,-24} {c.Login.Role,-9} {c.Login.Description}"));
+        lines.AddRange(DemoSeeder.Community.Select(c => $"  {c.Login.Email,-24} {c.Login.Role,-15} {c.Login.Description}"));
         if (simulate)
         {
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"  plus {community.Agents.Count - 1} agent households (agent-NN@demo.energy, no sign-in) trading from real load and PV profiles"));

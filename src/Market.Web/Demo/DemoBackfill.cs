@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -29,8 +30,9 @@ public sealed class SimulatedTime(DateTimeOffset start) : TimeProvider
 /// <param name="Trades">Trades sealed.</param>
 /// <param name="Readings">Meter readings the demo households sent.</param>
 /// <param name="Reconciliations">Intervals reconciled against those readings (one block each).</param>
+/// <param name="Envelopes">Envelope windows the simulated network operator sent (0 without the network).</param>
 /// <param name="Elapsed">Wall-clock time of the simulation.</param>
-public sealed record BackfillSummary(int Days, int Intervals, int Orders, int Trades, int Readings, int Reconciliations, TimeSpan Elapsed);
+public sealed record BackfillSummary(int Days, int Intervals, int Orders, int Trades, int Readings, int Reconciliations, int Envelopes, TimeSpan Elapsed);
 
 /// <summary>
 /// Simulates the last days on the first start, exactly as live: the agents post orders through
@@ -49,6 +51,8 @@ public sealed partial class DemoBackfill(
     DemoAgents agents,
     DemoMeters meters,
     DemoCommunity community,
+    DemoNetwork network,
+    DemoNetworkOperator networkOperator,
     TimeProvider time,
     IOptions<DemoOptions> demo,
     ILogger<DemoBackfill> logger)
@@ -110,6 +114,16 @@ public sealed partial class DemoBackfill(
         var reconciliation = ActivatorUtilities.CreateInstance<ReconciliationService>(services, clock, writer, ledgerGate, NullLogger<ReconciliationService>.Instance);
         var readings = 0;
         var reconciled = 0;
+        // The network is imported at the start of the simulated week, before the first interval is cleared, and the
+        // network operator sends its envelopes on the simulated clock, a day ahead, as it does live.
+        var grid = ActivatorUtilities.CreateInstance<GridStore>(services, clock, writer, ledgerGate, (TimeProvider)simulated);
+        var simulatesGrid = demo.Value.SimulatesGrid;
+        if (simulatesGrid)
+        {
+            await network.EnsureImportedAsync(grid, cancellationToken);
+        }
+
+        var envelopes = 0;
         // Ben's autopilot, saved at the start of the simulated week and run as its live job would.
         var autopilot = ActivatorUtilities.CreateInstance<AutopilotEngine>(services, clock, orders, ActivatorUtilities.CreateInstance<ForecastService>(services, clock));
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
@@ -145,6 +159,7 @@ public sealed partial class DemoBackfill(
             while (nextAgentRun + DemoAgents.MarginSeconds < gate)
             {
                 simulated.AdvanceTo(DateTimeOffset.FromUnixTimeSeconds(nextAgentRun));
+                envelopes += simulatesGrid ? await networkOperator.SendAsync(grid, clock, cancellationToken) : 0;
                 posted += await agents.PostAsync(orders, clock, cancellationToken);
                 posted += await autopilot.RunAsync(lead, cancellationToken);
                 nextAgentRun += lead;
@@ -165,13 +180,15 @@ public sealed partial class DemoBackfill(
         }
 
         // The intervals just ahead were posted on the simulated clock; the live agent job continues from there.
+        envelopes += simulatesGrid ? await networkOperator.SendAsync(grid, clock, cancellationToken) : 0;
         posted += await agents.PostAsync(orders, clock, cancellationToken);
         posted += await autopilot.RunAsync(lead, cancellationToken);
         // Intervals that ended after the last clearing step are read now; the live job reads the rest as they end.
         simulated.AdvanceTo(time.GetUtcNow());
         await ReadMetersAsync();
-        var summary = new BackfillSummary(days, intervals, posted, trades, readings, reconciled, stopwatch.Elapsed);
-        Print($"Backfill: done in {summary.Elapsed.TotalSeconds:F1} s: {intervals:N0} intervals cleared, {posted:N0} orders, {trades:N0} trades sealed, {readings:N0} meter readings, {reconciled:N0} intervals reconciled.");
+        var summary = new BackfillSummary(days, intervals, posted, trades, readings, reconciled, envelopes, stopwatch.Elapsed);
+        var fromTheNetworkOperator = simulatesGrid ? string.Create(CultureInfo.InvariantCulture, $", {envelopes:N0} envelope windows from the network operator") : "";
+        Print($"Backfill: done in {summary.Elapsed.TotalSeconds:F1} s: {intervals:N0} intervals cleared, {posted:N0} orders, {trades:N0} trades sealed, {readings:N0} meter readings, {reconciled:N0} intervals reconciled{fromTheNetworkOperator}.");
         LogBackfilled(logger, days, intervals, posted, trades, readings, reconciled, (long)summary.Elapsed.TotalMilliseconds);
         return summary;
     }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Market.Web.Demo;
 
 public static class DemoExtensions
@@ -18,12 +20,26 @@ public static class DemoExtensions
                     o.Enabled = environment.IsDevelopment();
                 }
             });
+        // The simulated community clears under its network's limits unless the community's mechanism is configured:
+        // a deployment's own Community settings always win, and tests that do not simulate keep the uniform price.
+        builder.Services.AddOptions<CommunityOptions>()
+            .PostConfigure<IOptions<DemoOptions>, IConfiguration, IHostEnvironment>((c, demo, configuration, environment) =>
+            {
+                var households = Path.Combine(demo.Value.ResolveDataDirectory(environment.ContentRootPath), "households");
+                if (demo.Value.SimulatesGrid && configuration.GetSection(CommunityOptions.Section)[nameof(CommunityOptions.Mechanism)] is null && DemoProfiles.Exist(households))
+                {
+                    c.Mechanism = "grid-zonal";
+                    (c.SameFeederFee, c.SameTransformerFee, c.AcrossTransformersFee) = (DemoNetwork.Fees.SameFeeder, DemoNetwork.Fees.SameTransformer, DemoNetwork.Fees.AcrossTransformers);
+                }
+            });
         builder.Services.AddScoped<DemoSeeder>();
         builder.Services.AddSingleton<DemoCommunity>();
         builder.Services.AddSingleton<DemoAgents>();
         builder.Services.AddSingleton<DemoDeviceKeys>();
         builder.Services.AddSingleton<DemoMeters>();
         builder.Services.AddSingleton<DemoBackfill>();
+        builder.Services.AddSingleton<DemoNetwork>();
+        builder.Services.AddSingleton<DemoNetworkOperator>();
         return builder;
     }
 }

@@ -36,6 +36,17 @@ public sealed class DemoOptions
     /// </summary>
     public bool Simulate { get; set; } = true;
 
+    /// <summary>
+    /// The simulated community lives on a network (<see cref="DemoNetwork"/>, imported on the first start) with a
+    /// simulated network operator (<see cref="DemoNetworkOperator"/>), and, unless <c>Community:Mechanism</c> is
+    /// given, clears under the grid's limits (<c>grid-zonal</c>) with the demo's network fees
+    /// (<see cref="DemoNetwork.Fees"/>). Needs <see cref="Simulate"/>.
+    /// </summary>
+    public bool Grid { get; set; } = true;
+
+    /// <summary>Whether the simulated community runs on its network: <see cref="Enabled"/>, <see cref="Simulate"/> and <see cref="Grid"/>.</summary>
+    public bool SimulatesGrid => Enabled && Simulate && Grid;
+
     /// <summary>Agent households generated from the profiles (Ben's household is an agent on top of these).</summary>
     [Range(0, 500)]
     public int Households { get; set; } = 24;

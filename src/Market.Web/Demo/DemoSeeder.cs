@@ -20,6 +20,7 @@ public sealed partial class DemoSeeder(
         (new DemoLogin("manager@demo.energy", Roles.Manager, "community energy manager"), "", 0, 0),
         (new DemoLogin("operator@demo.energy", Roles.Operator, "market operator (jobs dashboard)"), "", 0, 0),
         (new DemoLogin("auditor@demo.energy", Roles.Auditor, "authorised auditor (every household's reconciliation openings)"), "", 0, 0),
+        (new DemoLogin(DemoNetworkOperator.Email, Roles.NetworkOperator, "network operator: envelopes and feeder capacities (/api/grid/envelopes); the demo's own are simulated"), "", 0, 0),
     ];
 
     public async Task SeedCommunityAsync(string password, CancellationToken cancellationToken = default)

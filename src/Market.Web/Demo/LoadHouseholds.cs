@@ -37,7 +37,7 @@ public static class LoadHouseholds
             return app;
         }
 
-        app.MapPost("/api/demo/load-households", async (int count, UserManager<MarketUser> users, IDbContextFactory<MarketDbContext> dbFactory, ApiTokenService tokens, MarketClock clock, RulesBook rules, LedgerIdentity identity, CancellationToken ct) =>
+        app.MapPost("/api/demo/load-households", async (int count, UserManager<MarketUser> users, IDbContextFactory<MarketDbContext> dbFactory, ApiTokenService tokens, MarketClock clock, RulesBook rules, LedgerIdentity identity, DemoNetwork network, GridStore grid, CancellationToken ct) =>
         {
             if (count is < 1 or > MaxCount)
             {
@@ -69,6 +69,12 @@ public static class LoadHouseholds
                 await using var read = await dbFactory.CreateDbContextAsync(ct);
                 var own = await read.Households.AsNoTracking().Where(h => h.UserId == user.Id).Select(h => h.Pseudonym).SingleAsync(ct);
                 list.Add(new LoadHousehold(email, secret) { Pseudonym = Convert.ToHexStringLower(own) });
+            }
+
+            // Under the grid's limits a household trades only at a connection of the network.
+            if (demo.SimulatesGrid)
+            {
+                await network.EnsureConnectedAsync(grid, ct);
             }
 
             // An interval about an hour ahead: open for the whole run, not cleared while it lasts.

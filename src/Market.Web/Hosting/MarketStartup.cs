@@ -69,7 +69,7 @@ public static partial class MarketStartup
         }
 
         var lines = new List<string> { "Demo logins (password: " + demo.Password + "):" };
-        lines.AddRange(DemoSeeder.Community.Select(c => $"  {c.Login.Email,-24} {c.Login.Role,-9} {c.Login.Description}"));
+        lines.AddRange(DemoSeeder.Community.Select(c => $"  {c.Login.Email,-24} {c.Login.Role,-15} {c.Login.Description}"));
         if (simulate)
         {
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"  plus {community.Agents.Count - 1} agent households (agent-NN@demo.energy, no sign-in) trading from real load and PV profiles"));
@@ -86,6 +86,18 @@ public static partial class MarketStartup
         {
             await backfill.RunAsync();
             await app.Services.GetRequiredService<WitnessPolicySealer>().EnsureSealedAsync();
+        }
+
+        // The network, when the backfill did not import it (none on this start, or a ledger that began without it),
+        // and the network operator's envelopes for the day ahead, before the agents' orders: a grid-zonal interval
+        // cannot clear without a network.
+        if (app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.SimulatesGrid)
+        {
+            var grid = app.Services.GetRequiredService<GridStore>();
+            var network = app.Services.GetRequiredService<DemoNetwork>();
+            await network.EnsureImportedAsync(grid);
+            await network.EnsureConnectedAsync(grid);
+            await app.Services.GetRequiredService<DemoNetworkOperator>().SendAsync(grid, app.Services.GetRequiredService<MarketClock>());
         }
 
         // Ben's autopilot (saved by the backfill; here when there was none), then orders for the intervals just

@@ -122,10 +122,14 @@ public sealed partial class BackfillTests(BackfilledMarket market) : IClassFixtu
 
         var unbalanced = await db.Postings.AsNoTracking().GroupBy(p => p.TradeId).Where(g => g.Sum(p => p.Amount) != 0).CountAsync();
         var trades = await db.Trades.CountAsync();
+        // Under the grid's mechanism a trade whose buyer pays more than its seller gets (fee, congestion rent) has a
+        // third posting: the network operator's share.
+        var withShare = await db.Trades.CountAsync(t => t.Amount != t.SellAmount);
         var postings = await db.Postings.CountAsync();
 
         unbalanced.ShouldBe(0);
-        postings.ShouldBe(trades * 2);
+        withShare.ShouldBeGreaterThan(0);
+        postings.ShouldBe((trades * 2) + withShare);
     }
 
     [Fact]
@@ -172,6 +176,59 @@ public sealed partial class BackfillTests(BackfilledMarket market) : IClassFixtu
         orders.ShouldAllBe(o => o.EnergyWh <= settings.MaxEnergyWh);
         orders.ShouldAllBe(o => o.Side == OrderSide.Sell ? o.LimitPrice >= settings.MinSellPrice : o.LimitPrice <= settings.MaxBuyPrice);
         (await db.AutopilotChanges.SingleAsync(c => c.HouseholdId == ben.Id)).ChangedBy.ShouldBe("demo");
+    }
+
+    [Fact]
+    public async Task Backfill_GridZonal_TheNetworkOperatorsFeederLimitBindsAndSplitsTheZonePrices()
+    {
+        await using var db = App.CreateDb();
+
+        var feeders = await db.GridNodeResults.AsNoTracking()
+            .Where(r => r.Kind == (byte)Market.Ledger.NetworkNodeKind.Feeder)
+            .Select(r => new { r.IntervalStart, r.NodeId, r.ZonePrice, r.State, r.FromEnvelope, r.EventId })
+            .ToListAsync();
+
+        var binding = feeders.Where(r => r.State == LineState.ExportBinding).ToList();
+        binding.ShouldNotBeEmpty();
+        binding.ShouldAllBe(r => r.NodeId == DemoNetwork.PvFeederId && r.FromEnvelope && r.EventId!.StartsWith("DOE-", StringComparison.Ordinal));
+        // Split beyond any fee: the congested feeder's sellers get less than the other feeders' buyers pay.
+        var split = feeders.GroupBy(r => r.IntervalStart).Where(g => g.Max(r => r.ZonePrice) - g.Min(r => r.ZonePrice) > DemoNetwork.Fees.AcrossTransformers);
+        split.ShouldNotBeEmpty();
+    }
+
+    [Fact]
+    public async Task Backfill_GridZonal_OrdersCutByTheNetworkNameTheirLimitingLine()
+    {
+        await using var db = App.CreateDb();
+
+        var cut = await db.Orders.AsNoTracking().Where(o => o.Outcome == "NetworkLimit").ToListAsync();
+
+        cut.ShouldNotBeEmpty();
+        cut.ShouldAllBe(o => o.LimitingNode != null && o.FilledWh < o.EnergyWh);
+    }
+
+    [Fact]
+    public async Task Backfill_GridZonal_TradesAcrossFeedersPayMoreFeeThanWithinOne()
+    {
+        await using var db = App.CreateDb();
+
+        var fees = await db.Trades.AsNoTracking().Select(t => t.FeePrice).Distinct().ToListAsync();
+
+        fees.ShouldContain(DemoNetwork.Fees.SameFeeder);
+        fees.ShouldContain(DemoNetwork.Fees.SameTransformer);
+    }
+
+    [Fact]
+    public async Task Backfill_NetworkOperator_EnvelopesOnlyOnSunnyMiddays()
+    {
+        var community = App.Get<DemoCommunity>();
+        await using var db = App.CreateDb();
+
+        var windows = await db.Envelopes.AsNoTracking().ToListAsync();
+
+        windows.ShouldNotBeEmpty();
+        windows.ShouldAllBe(w => community.LocalTime(w.Start).Hour >= 8 && community.LocalTime(w.End - 1).Hour < 18);
+        windows.ShouldAllBe(w => w.EventId != null && w.EventId.StartsWith("DOE-", StringComparison.Ordinal));
     }
 
     [Fact]

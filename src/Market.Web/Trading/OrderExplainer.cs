@@ -104,6 +104,9 @@ public static class OrderExplainer
         var source = line.FromEnvelope
             ? " from the network operator" + (string.IsNullOrEmpty(line.EventId) ? "" : $" (event {line.EventId})")
             : "";
+        var by = line.FromEnvelope
+            ? " as the network operator set it" + (string.IsNullOrEmpty(line.EventId) ? "" : $" (event {line.EventId})")
+            : "";
         var direction = buying ? "import" : "export";
         if ((NetworkNodeKind)line.Kind == NetworkNodeKind.Connection)
         {
@@ -119,9 +122,9 @@ public static class OrderExplainer
         };
         var carry = power is null
             ? ""
-            : buying ? $" (it could bring in at most {power}{source})" : $" (it could carry out at most {power}{source})";
+            : buying ? $": it could bring at most {power} in from the rest of the community{by}" : $": it could carry at most {power} out to the rest of the community{by}";
         var community = communityPrice is long c && c != zone ? $", the community's {Units.Price(c, culture)}" : "";
-        return $"{name} was full{carry}: {part}. Your zone's price was {zonePrice}{community}.";
+        return $"{name} was full{carry}, so {part}. Your zone's price was {zonePrice}{community}.";
     }
 
     /// <summary>"0.600 kWh of 1.000 kWh sold", or "none of your 1.000 kWh sold".</summary>

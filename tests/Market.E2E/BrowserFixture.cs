@@ -7,7 +7,7 @@ namespace Market.E2E;
 /// Serves the app on a loopback port (Kestrel) with a fake clock and drives Debian's Chromium through Playwright.
 /// A missing browser fails the tests; it never skips them.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 

@@ -7,7 +7,7 @@ namespace Market.E2E;
 /// Serves the app on a loopback port (Kestrel) with a fake clock and drives Debian's headless Chromium through
 /// Playwright. A missing browser fails the tests; it never skips them.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     /// <summary>
     /// Debian's <c>chromium-headless-shell</c>: the same Chromium release as the <c>chromium</c> package (same Blink

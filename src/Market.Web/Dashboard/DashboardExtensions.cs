@@ -7,6 +7,7 @@ public static class DashboardExtensions
     {
         builder.Services.AddSingleton<DashboardService>();
         builder.Services.AddSingleton<TrendsService>();
+        builder.Services.AddSingleton<CongestionService>();
         return builder;
     }
 }

@@ -3,7 +3,22 @@ using Microsoft.EntityFrameworkCore;
 namespace Market.Web.Trading;
 
 /// <summary>One of a household's trades, from its own side.</summary>
-public sealed record MyTrade(long Id, long IntervalStart, OrderSide Side, long EnergyWh, long Price, long Amount, byte[] Counterparty, long BlockHeight);
+/// <param name="Id">The trade's id in the ledger.</param>
+/// <param name="IntervalStart">Unix seconds UTC.</param>
+/// <param name="Side">Bought or sold.</param>
+/// <param name="EnergyWh">Energy traded, Wh.</param>
+/// <param name="Price">The household's own price: the buyer's or, for a sale, the seller's (they differ under the grid's mechanism).</param>
+/// <param name="Amount">What the household paid or, for a sale, received, 1/10,000 of the currency.</param>
+/// <param name="Counterparty">The other household's pseudonym.</param>
+/// <param name="BlockHeight">The block that sealed the trade.</param>
+/// <param name="Grid">Both sides' prices and the network fee, for a trade cleared under the grid's mechanism; null otherwise.</param>
+public sealed record MyTrade(long Id, long IntervalStart, OrderSide Side, long EnergyWh, long Price, long Amount, byte[] Counterparty, long BlockHeight, TradeGridPrices? Grid = null);
+
+/// <summary>The prices of a trade cleared under the grid's mechanism, each 1/10,000 of the currency per kWh.</summary>
+/// <param name="BuyPrice">The buyer's zone price: what the buyer paid.</param>
+/// <param name="SellPrice">The seller's zone price: what the seller received.</param>
+/// <param name="FeePrice">The network fee of the trade's path; <c>BuyPrice − SellPrice − FeePrice</c> is the congestion rent.</param>
+public sealed record TradeGridPrices(long BuyPrice, long SellPrice, long FeePrice);
 
 /// <summary>A cleared interval as shown publicly.</summary>
 public sealed record IntervalSummary(long IntervalStart, long? Price, long VolumeWh, int TradeCount);
@@ -18,17 +33,10 @@ public sealed class MarketQueries(IDbContextFactory<MarketDbContext> dbFactory)
             .Where(t => t.BuyerHouseholdId == householdId || t.SellerHouseholdId == householdId)
             .OrderByDescending(t => t.Id)
             .Take(take)
-            .Select(t => new { t.Id, t.IntervalStart, t.BuyerHouseholdId, t.SellerHouseholdId, t.EnergyWh, t.Price, t.Amount, t.SellPrice, t.SellAmount, t.BlockHeight })
             .ToListAsync(cancellationToken);
         var others = rows.Select(r => r.BuyerHouseholdId == householdId ? r.SellerHouseholdId : r.BuyerHouseholdId).Distinct().ToList();
         var pseudonyms = await db.Households.AsNoTracking().Where(h => others.Contains(h.Id)).ToDictionaryAsync(h => h.Id, h => h.Pseudonym, cancellationToken);
-        return rows.Select(r =>
-        {
-            var buying = r.BuyerHouseholdId == householdId;
-            // Each side at its own price: under the grid's mechanism the zones' prices differ across a binding line.
-            return new MyTrade(r.Id, r.IntervalStart, buying ? OrderSide.Buy : OrderSide.Sell, r.EnergyWh, buying ? r.Price : r.SellPrice, buying ? r.Amount : r.SellAmount,
-                pseudonyms[buying ? r.SellerHouseholdId : r.BuyerHouseholdId], r.BlockHeight);
-        }).ToList();
+        return rows.Select(r => Mine(r, householdId, pseudonyms)).ToList();
     }
 
     /// <summary>
@@ -83,14 +91,46 @@ public sealed class MarketQueries(IDbContextFactory<MarketDbContext> dbFactory)
         var page = Cut(rows, limit, t => new PageCursor(t.IntervalStart, t.Id));
         var others = page.Items.Select(r => r.BuyerHouseholdId == householdId ? r.SellerHouseholdId : r.BuyerHouseholdId).Distinct().ToList();
         var pseudonyms = await db.Households.AsNoTracking().Where(h => others.Contains(h.Id)).ToDictionaryAsync(h => h.Id, h => h.Pseudonym, cancellationToken);
-        var trades = page.Items.Select(r =>
-        {
-            var buying = r.BuyerHouseholdId == householdId;
-            // Each side at its own price: under the grid's mechanism the zones' prices differ across a binding line.
-            return new MyTrade(r.Id, r.IntervalStart, buying ? OrderSide.Buy : OrderSide.Sell, r.EnergyWh, buying ? r.Price : r.SellPrice, buying ? r.Amount : r.SellAmount,
-                pseudonyms[buying ? r.SellerHouseholdId : r.BuyerHouseholdId], r.BlockHeight);
-        }).ToList();
+        var trades = page.Items.Select(r => Mine(r, householdId, pseudonyms)).ToList();
         return new ListPage<MyTrade>(trades, page.Next);
+    }
+
+    /// <summary>A trade from the household's side: a seller's own price and amount are the seller's (under the grid's mechanism the buyer pays more).</summary>
+    private static MyTrade Mine(TradeEntity t, long householdId, Dictionary<long, byte[]> pseudonyms)
+    {
+        var buying = t.BuyerHouseholdId == householdId;
+        return new MyTrade(t.Id, t.IntervalStart, buying ? OrderSide.Buy : OrderSide.Sell, t.EnergyWh,
+            buying ? t.Price : t.SellPrice, buying ? t.Amount : t.SellAmount,
+            pseudonyms[buying ? t.SellerHouseholdId : t.BuyerHouseholdId], t.BlockHeight,
+            t.MeetNode is null ? null : new TradeGridPrices(t.Price, t.SellPrice, t.FeePrice));
+    }
+
+    /// <summary>
+    /// What the grid's clearing stored about the given orders' intervals: for each order a line cut
+    /// (<see cref="OrderEntity.LimitingNode"/>), that line's row in its interval, and every grid interval's length.
+    /// Keyed by order id; orders cleared otherwise are absent.
+    /// </summary>
+    public async Task<Dictionary<long, OrderGridFacts>> GridFactsAsync(IReadOnlyCollection<OrderEntity> orders, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orders);
+        var zoned = orders.Where(o => o.ZonePrice is not null).ToList();
+        if (zoned.Count == 0)
+        {
+            return [];
+        }
+
+        var starts = zoned.Select(o => o.IntervalStart).Distinct().ToList();
+        var nodes = zoned.Where(o => o.LimitingNode is not null).Select(o => o.LimitingNode!.Value).Distinct().ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var lengths = await db.ClearedIntervals.AsNoTracking().Where(c => starts.Contains(c.IntervalStart))
+            .ToDictionaryAsync(c => c.IntervalStart, c => c.IntervalEnd - c.IntervalStart, cancellationToken);
+        var lines = nodes.Count == 0
+            ? []
+            : await db.GridNodeResults.AsNoTracking().Where(n => starts.Contains(n.IntervalStart) && nodes.Contains(n.Node)).ToListAsync(cancellationToken);
+        var byKey = lines.ToDictionary(n => (n.IntervalStart, n.Node));
+        return zoned.ToDictionary(o => o.Id, o => new OrderGridFacts(
+            o.LimitingNode is int node && byKey.TryGetValue((o.IntervalStart, node), out var line) ? line : null,
+            lengths.GetValueOrDefault(o.IntervalStart)));
     }
 
     /// <summary>The first <paramref name="limit"/> rows, and a cursor after the last of them when one more row was read.</summary>

@@ -333,8 +333,8 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         // A trade's printable receipt is public like its page (pseudonyms only); this trade does not exist.
         data.Add("anonymous", "/ledger/trades/999999/receipt.pdf", "404");
         data.Add("owner", "/ledger/trades/999999/receipt.pdf", "404");
-        // The utility view is for the community's manager and operators, not for households.
-        foreach (var page in new[] { "/utility", "/utility/intervals.csv", "/utility/intervals.csv?from=2026-06-01&to=2026-06-08" })
+        // The utility view and the grid's congestion are for the community's manager and operators, not for households.
+        foreach (var page in new[] { "/utility", "/utility/intervals.csv", "/utility/intervals.csv?from=2026-06-01&to=2026-06-08", "/congestion" })
         {
             data.Add("anonymous", page, "login");
             data.Add("owner", page, "denied");
@@ -371,6 +371,8 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
             data.Add("operator-token", page, "login");
         }
 
+        data.Add("auditor", "/congestion", "denied");
+        data.Add("operator-token", "/congestion", "login");
         data.Add("operator-token", "/hangfire", "denied");
         data.Add("owner-token", "/", "ok");
         data.Add("anonymous", "/hangfire", "denied");

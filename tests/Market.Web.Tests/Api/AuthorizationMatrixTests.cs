@@ -373,7 +373,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         }
 
         // The envelopes page and its download: the network operator's, the operators' and the manager's.
-        foreach (var page in new[] { "/grid/envelopes/applied.csv?from=2026-06-15&to=2026-06-16" })
+        foreach (var page in new[] { "/grid/envelopes", "/grid/envelopes/applied.csv?from=2026-06-15&to=2026-06-16" })
         {
             data.Add("anonymous", page, "login");
             data.Add("owner", page, "denied");

@@ -22,7 +22,7 @@ public sealed class GridBrowserFixture : IAsyncLifetime
         await app.CreateNetworkOperatorAsync(NetworkOperator);
         using (var scope = app.Services.CreateScope())
         {
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<Market.Web.Accounts.MarketUser>>();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<MarketUser>>();
             (await users.AddPasswordAsync((await users.FindByEmailAsync(NetworkOperator))!, "sunny-rooftops-2026")).Succeeded.ShouldBeTrue();
         }
 

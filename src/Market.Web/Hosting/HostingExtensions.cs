@@ -37,6 +37,7 @@ public static class HostingExtensions
         builder.AddMarketClearing();
         builder.AddMarketMetering();
         builder.Services.AddSingleton<GridStore>();
+        builder.Services.AddSingleton<AppliedLimitsQuery>();
         builder.AddMarketNotifications();
         builder.AddMarketForecasting();
         builder.AddMarketAutopilot();
@@ -89,6 +90,7 @@ public static class HostingExtensions
         app.MapMarketNotifications();
         app.MapMeterReadingApi();
         app.MapGridApi();
+        app.MapGridAppliedApi();
         app.MapOpeningsApi();
         app.MapDashboard();
         app.MapUtilityView();

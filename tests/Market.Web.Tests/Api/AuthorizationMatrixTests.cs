@@ -21,6 +21,13 @@ public sealed class MatrixFixture : IAsyncLifetime
         // A meter gateway with no meter assigned, and a network operator.
         await App.CreateGatewayAsync("gateway@grid.example");
         await App.CreateNetworkOperatorAsync("dso@grid.example");
+        // The network operator also signs in with a browser (its page of envelopes).
+        using (var scope = App.Services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<MarketUser>>();
+            (await users.AddPasswordAsync((await users.FindByEmailAsync("dso@grid.example"))!, CookieSignIn.DemoPassword)).Succeeded.ShouldBeTrue();
+        }
+
         Interval = App.Get<MarketClock>().FirstOpenInterval();
         var anna = await App.HouseholdAsync("anna@demo.energy");
         AnnasOrder = (await App.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 1000, 1200, Interval))).Order!.Id;
@@ -120,6 +127,12 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
         foreach (var (caller, status) in new[] { ("anonymous", 401), ("owner", 403), ("other", 403), ("auditor", 403), ("gateway", 403), ("manager", 200), ("operator", 200), ("dso", 200) })
         {
             data.Add(caller, "GET", "/api/grid/envelopes?from=2026-06-15T00:00:00Z&to=2026-06-16T00:00:00Z", status);
+        }
+
+        // The envelopes as applied: the network operator's, the operators' and the manager's; tokens only.
+        foreach (var (caller, status) in new[] { ("anonymous", 401), ("owner", 403), ("other", 403), ("auditor", 403), ("gateway", 403), ("manager", 200), ("operator", 200), ("dso", 200), ("dso-cookie", 401) })
+        {
+            data.Add(caller, "GET", "/api/grid/applied?from=2026-06-15&to=2026-06-16", status);
         }
 
         // Signing out takes the form's antiforgery token: without one a signed-in browser stays signed in; without a
@@ -357,6 +370,18 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
             data.Add("owner", page, "denied");
             data.Add("manager", page, "denied");
             data.Add("operator", page, "ok");
+        }
+
+        // The envelopes page and its download: the network operator's, the operators' and the manager's.
+        foreach (var page in new[] { "/grid/envelopes", "/grid/envelopes/applied.csv?from=2026-06-15&to=2026-06-16" })
+        {
+            data.Add("anonymous", page, "login");
+            data.Add("owner", page, "denied");
+            data.Add("auditor", page, "denied");
+            data.Add("manager", page, "ok");
+            data.Add("operator", page, "ok");
+            data.Add("dso", page, "ok");
+            data.Add("dso-token", page, "login");
         }
 
         // A token opens no page, download or form: pages know only the signed-in cookie (ADR 17). The token's owner is

@@ -8,7 +8,7 @@ using Microsoft.Playwright;
 namespace Market.E2E;
 
 /// <summary>A grid-zonal market with one interval cleared under a feeder's capacity and an envelope, in a browser.</summary>
-public sealed class GridBrowserFixture : IAsyncLifetime
+public sealed class EnvelopesBrowserFixture : IAsyncLifetime
 {
     public const string NetworkOperator = "dso@grid.example";
 
@@ -54,7 +54,7 @@ public sealed class GridBrowserFixture : IAsyncLifetime
 }
 
 /// <summary>The envelopes page on a phone in German and on a desktop in English: nothing wider than the window.</summary>
-public sealed class GridEnvelopesPageTests(GridBrowserFixture fixture) : IClassFixture<GridBrowserFixture>
+public sealed class GridEnvelopesPageTests(EnvelopesBrowserFixture fixture) : IClassFixture<EnvelopesBrowserFixture>
 {
     [Theory]
     [InlineData(390, "de-DE", "100,0 %")]
@@ -62,7 +62,7 @@ public sealed class GridEnvelopesPageTests(GridBrowserFixture fixture) : IClassF
     public async Task EnvelopesPage_PhoneAndDesktop_ShowsTheBoundEnvelopeAndFitsTheWindow(int width, string locale, string used)
     {
         var page = await fixture.Browser.NewPageAsync(width, 844, locale);
-        await BrowserFixture.SignInAsync(page, GridBrowserFixture.NetworkOperator);
+        await BrowserFixture.SignInAsync(page, EnvelopesBrowserFixture.NetworkOperator);
 
         await BrowserFixture.GotoLiveAsync(page, "grid/envelopes");
 

@@ -17,6 +17,39 @@ public sealed class RulesChangeTests : IAsyncLifetime
     public Task DisposeAsync() => _app.DisposeAsync().AsTask();
 
     [Fact]
+    public async Task Change_ToTheGridsMechanismWithFees_SealsRulesVersionTwoWithTheFees()
+    {
+        var rules = _app.Get<RulesService>();
+        var from = rules.EarliestEffectiveFrom();
+
+        var error = await rules.ChangeAsync("manager-id", "m", new RulesChange(15, 5, 786, 3970, Mechanism.GridZonal, from, 50, 100, 200));
+
+        error.ShouldBeNull();
+        var inForce = _app.Get<RulesBook>().At(from);
+        inForce.Mechanism.ShouldBe((byte)Mechanism.GridZonal);
+        (inForce.SameFeederFee, inForce.SameTransformerFee, inForce.AcrossTransformersFee).ShouldBe((50L, 100L, 200L));
+        var sealedRules = (await rules.HistoryAsync())[0].Rules;
+        sealedRules.SameTransformerFee.ShouldBe(100);
+        (await _app.Get<LedgerReader>().VerifyAsync()).IsValid.ShouldBeTrue();
+    }
+
+    [Theory]
+    [InlineData((byte)Mechanism.UniformPrice, 0L, 50L, 50L)] // fees without the grid's mechanism
+    [InlineData((byte)Mechanism.GridZonal, 100L, 50L, 200L)] // a longer way cheaper
+    [InlineData((byte)Mechanism.GridZonal, -1L, 50L, 200L)] // negative
+    public async Task Change_BadFees_RefusedAndNothingSealed(byte mechanism, long feeder, long transformer, long across)
+    {
+        var rules = _app.Get<RulesService>();
+        var before = (await rules.HistoryAsync()).Count;
+
+        var error = await rules.ChangeAsync("manager-id", "m", new RulesChange(15, 5, 786, 3970, (Mechanism)mechanism, rules.EarliestEffectiveFrom(), feeder, transformer, across));
+
+        error.ShouldNotBeNull();
+        error.ShouldContain("fee");
+        (await rules.HistoryAsync()).Count.ShouldBe(before);
+    }
+
+    [Fact]
     public async Task Change_FromAFutureHour_CurrentIntervalsKeepOldRulesLaterOnesUseNewAndChainVerifies()
     {
         var rules = _app.Get<RulesService>();

@@ -147,7 +147,7 @@ public sealed class RulesPreview(IDbContextFactory<MarketDbContext> dbFactory, R
         foreach (var book in books)
         {
             var orders = AuctionOrders.From(book.Leaves);
-            var asSealed = DoubleAuction.Clear(orders, book.Mechanism);
+            var asSealed = DoubleAuction.Clear(orders, WithoutTheGrid(book.Mechanism));
             sealedTotal = Add(sealedTotal, asSealed);
             foreach (var (owner, money) in MoneyOf(book, orders, asSealed))
             {
@@ -177,7 +177,7 @@ public sealed class RulesPreview(IDbContextFactory<MarketDbContext> dbFactory, R
             }
 
             var proposedOrders = kept.ToArray();
-            var asProposed = DoubleAuction.Clear(proposedOrders, change.Mechanism);
+            var asProposed = DoubleAuction.Clear(proposedOrders, WithoutTheGrid(change.Mechanism));
             proposedTotal = Add(proposedTotal, asProposed);
             foreach (var (owner, money) in MoneyOf(book with { Leaves = keptLeaves }, proposedOrders, asProposed))
             {
@@ -214,6 +214,12 @@ public sealed class RulesPreview(IDbContextFactory<MarketDbContext> dbFactory, R
             yield return (book.Leaves[i].Owner, checked(traded[i] + Grid(orders[i], orders[i].EnergyWh - filled[i], book.Rules)));
         }
     }
+
+    /// <summary>
+    /// The preview replays books without the network: under the grid's mechanism as if no line were full and no fee
+    /// charged, which gives the uniform price's fills and price (docs/clearing.md, rules version 2).
+    /// </summary>
+    private static Mechanism WithoutTheGrid(Mechanism mechanism) => mechanism == Mechanism.GridZonal ? Mechanism.UniformPrice : mechanism;
 
     /// <summary>What <paramref name="energyWh"/> of an order not traded earns from (offer) or costs at (bid) the grid.</summary>
     private static long Grid(Order order, long energyWh, RulesRecord rules) => order.Side == Side.Sell

@@ -46,7 +46,7 @@ public sealed partial class ClearingService
                 envelope.ExportLimitW is long export ? GridTopology.CapacityWh(export, intervalSeconds) : exportWh,
                 envelope.ImportLimitW is long import ? GridTopology.CapacityWh(import, intervalSeconds) : importWh);
             fromEnvelope[node] = true;
-            eventIds[node] = NetworkNodeLeaf.IsValidId(envelope.EventId) ? envelope.EventId : null;
+            eventIds[node] = envelope.EventId; // validated on import: sealed as the network operator sent it
         }
 
         var statics = topology.StaticLimits(intervalSeconds);
@@ -123,34 +123,7 @@ public sealed partial class ClearingService
         var auctionDone = timer.Elapsed;
         var fills = GridBook.Fills(orderLeaves, result);
         var clearing = BlockSealer.SealGridClearing(book.NextTip, key, book.Header, fills, result.ZonePrices.AsSpan(), result.FlowsWh.AsSpan(), now);
-        var trades = new TradeEntity[fills.Length];
-        for (var i = 0; i < fills.Length; i++)
-        {
-            if (!GridTradeLeaf.TryDecode(clearing.Leaves.GetSpan(i), out var leaf, out var error))
-            {
-                throw new InvalidOperationException($"sealed grid trade {i}: {error}");
-            }
-
-            var t = result.Trades[i];
-            trades[i] = new TradeEntity
-            {
-                Id = leaf.TradeId,
-                IntervalStart = start,
-                BlockHeight = clearing.Header.Height,
-                LeafIndex = i,
-                BuyOrderId = leaf.BuySequence,
-                SellOrderId = leaf.SellSequence,
-                BuyerHouseholdId = orders[t.BuyIndex].HouseholdId,
-                SellerHouseholdId = orders[t.SellIndex].HouseholdId,
-                EnergyWh = leaf.EnergyWh,
-                Price = leaf.BuyPrice,
-                Amount = leaf.BuyerAmount,
-                SellPrice = leaf.SellPrice,
-                SellAmount = leaf.SellerAmount,
-                FeePrice = leaf.FeePrice,
-                MeetNode = leaf.MeetNode,
-            };
-        }
+        var trades = TradeRows(clearing, fills.Length, start, i => (orders[result.Trades[i].BuyIndex].HouseholdId, orders[result.Trades[i].SellIndex].HouseholdId));
 
         var nodes = new List<GridNodeResultEntity>();
         for (var node = 0; node < topology.Count; node++)

@@ -257,30 +257,39 @@ public sealed partial class ClearingService(
         var auctionDone = timer.Elapsed;
         var fills = AuctionOrders.Fills(orderLeaves, result);
         var clearing = BlockSealer.SealClearing(book.NextTip, key, book.Header, fills, now);
-        var trades = new TradeEntity[fills.Length];
-        for (var i = 0; i < fills.Length; i++)
+        var trades = TradeRows(clearing, fills.Length, start, i => (orders[result.Trades[i].BuyIndex].HouseholdId, orders[result.Trades[i].SellIndex].HouseholdId));
+        return new ClearedBook(clearing, trades, result.Price, result.VolumeWh, auctionDone, i => (result.Outcomes[i].FilledWh, result.Outcomes[i].Reason.ToString(), null, null));
+    }
+
+    /// <summary>The stored trades of a sealed clearing block (either trade leaf version), with each side's household.</summary>
+    private static TradeEntity[] TradeRows(SealedBlock clearing, int count, long start, Func<int, (long Buyer, long Seller)> households)
+    {
+        var trades = new TradeEntity[count];
+        for (var i = 0; i < count; i++)
         {
-            var leaf = TradeLeaf.Decode(clearing.Leaves.GetSpan(i));
-            var t = result.Trades[i];
+            var t = ClearedTrade.Decode(clearing.Leaves.GetSpan(i));
+            var (buyer, seller) = households(i);
             trades[i] = new TradeEntity
             {
-                Id = leaf.TradeId,
+                Id = t.TradeId,
                 IntervalStart = start,
                 BlockHeight = clearing.Header.Height,
                 LeafIndex = i,
-                BuyOrderId = leaf.BuySequence,
-                SellOrderId = leaf.SellSequence,
-                BuyerHouseholdId = orders[t.BuyIndex].HouseholdId,
-                SellerHouseholdId = orders[t.SellIndex].HouseholdId,
-                EnergyWh = leaf.EnergyWh,
-                Price = leaf.Price,
-                Amount = leaf.Amount,
-                SellPrice = leaf.Price,
-                SellAmount = leaf.Amount,
+                BuyOrderId = t.BuySequence,
+                SellOrderId = t.SellSequence,
+                BuyerHouseholdId = buyer,
+                SellerHouseholdId = seller,
+                EnergyWh = t.EnergyWh,
+                Price = t.Price,
+                Amount = t.Amount,
+                SellPrice = t.SellPrice,
+                SellAmount = t.SellAmount,
+                FeePrice = t.FeePrice,
+                MeetNode = t.MeetNode,
             };
         }
 
-        return new ClearedBook(clearing, trades, result.Price, result.VolumeWh, auctionDone, i => (result.Outcomes[i].FilledWh, result.Outcomes[i].Reason.ToString(), null, null));
+        return trades;
     }
 
     /// <summary>A stored order authorisation; it was checked when the order was accepted.</summary>

@@ -24,7 +24,8 @@ public sealed record EnvelopeValidation(EnvelopeSchedule? Schedule, IReadOnlyLis
 /// length from 1970-01-01T00:00:00Z);</item>
 /// <item>a window longer than <see cref="MaxWindowSeconds"/>;</item>
 /// <item>two windows of the same node that overlap (each node has one limit per interval);</item>
-/// <item>an event id longer than <see cref="EnvelopeParser.MaxEventIdLength"/>;</item>
+/// <item>an event id longer than <see cref="EnvelopeParser.MaxEventIdLength"/>, or with characters outside
+/// <c>[A-Za-z0-9._-]</c> (the grid-limits block seals it as it was sent, and CSV exports carry it unquoted);</item>
 /// <item>more than <see cref="MaxItems"/> envelopes (one error for the upload, nothing else is checked);</item>
 /// <item>windows that together cover more than <see cref="int.MaxValue"/> node-intervals (the schedule counts them in
 /// an <see cref="int"/>; only possible with very short intervals and long windows).</item>
@@ -207,9 +208,9 @@ public static class EnvelopeValidator
             ok = Fail(errors, index, envelope, $"end {Iso(envelope.End)} is not on the interval grid ({Grid(intervalSeconds)}).");
         }
 
-        if (envelope.EventId is { Length: 0 or > EnvelopeParser.MaxEventIdLength })
+        if (envelope.EventId is { } eventId && !Market.Ledger.NetworkNodeLeaf.IsValidId(eventId))
         {
-            ok = Fail(errors, index, envelope, $"the event id must be 1 to {EnvelopeParser.MaxEventIdLength} characters.");
+            ok = Fail(errors, index, envelope, $"the event id must be 1 to {EnvelopeParser.MaxEventIdLength} characters of A-Z, a-z, 0-9, '.', '_' and '-'.");
         }
 
         return ok;

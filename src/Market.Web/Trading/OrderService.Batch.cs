@@ -25,6 +25,8 @@ public sealed partial class OrderService
         var ids = requests.Select(r => r.HouseholdId).Distinct().ToList();
         var households = await db.Households.AsNoTracking().Where(h => ids.Contains(h.Id)).ToDictionaryAsync(h => h.Id, cancellationToken);
         var createdAtMs = clock.Now.ToUnixTimeMilliseconds();
+        // Read once for the whole batch, not once per order.
+        var network = await NetworkIfGridAsync(db, requests.Select(r => r.Request.IntervalStart), cancellationToken);
         var results = new OrderResult[requests.Count];
         for (var i = 0; i < requests.Count; i++)
         {
@@ -35,7 +37,7 @@ public sealed partial class OrderService
                 continue;
             }
 
-            var rejection = Validate(household, request) ?? await NotConnectedAsync(db, household, request.IntervalStart, cancellationToken);
+            var rejection = Validate(household, request) ?? NotConnected(network, household, request.IntervalStart);
             if (rejection is not null)
             {
                 results[i] = rejection;

@@ -29,7 +29,7 @@ public sealed partial class OrderService
             return OrderResult.Reject("household", "Unknown household.");
         }
 
-        var rejection = Validate(household, request) ?? await NotConnectedAsync(db, household, request.IntervalStart, cancellationToken);
+        var rejection = Validate(household, request) ?? NotConnected(await NetworkIfGridAsync(db, [request.IntervalStart], cancellationToken), household, request.IntervalStart);
         if (rejection is not null)
         {
             return rejection;

@@ -75,7 +75,7 @@ public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFa
             return OrderResult.Reject("household", "Unknown household.");
         }
 
-        var rejection = Validate(household, request) ?? await NotConnectedAsync(db, household, request.IntervalStart, cancellationToken);
+        var rejection = Validate(household, request) ?? NotConnected(await NetworkIfGridAsync(db, [request.IntervalStart], cancellationToken), household, request.IntervalStart);
         if (rejection is not null)
         {
             return rejection;
@@ -201,20 +201,19 @@ public sealed partial class OrderService(IDbContextFactory<MarketDbContext> dbFa
         return null;
     }
 
+    /// <summary>The network in force when any of <paramref name="intervals"/> clears under the grid's limits; else null (not read).</summary>
+    private async Task<SealedNetwork?> NetworkIfGridAsync(MarketDbContext db, IEnumerable<long> intervals, CancellationToken cancellationToken) =>
+        intervals.Any(i => rules.At(i).Mechanism == (byte)Market.Matching.Mechanism.GridZonal)
+            ? await SealedNetworks.InForceAsync(db, cancellationToken)
+            : null;
+
     /// <summary>What a household gets that the network in force places at no connection, for an interval cleared under
     /// the grid's limits (its orders could not be cleared); null otherwise.</summary>
-    private async Task<OrderResult?> NotConnectedAsync(MarketDbContext db, Household household, long intervalStart, CancellationToken cancellationToken)
-    {
-        if (rules.At(intervalStart).Mechanism != (byte)Market.Matching.Mechanism.GridZonal)
-        {
-            return null;
-        }
-
-        var network = await SealedNetworks.InForceAsync(db, cancellationToken);
-        return network is not null && network.Topology.ConnectionOf(PartyId.FromBytes(household.Pseudonym)) >= 0
+    private OrderResult? NotConnected(SealedNetwork? network, Household household, long intervalStart) =>
+        rules.At(intervalStart).Mechanism != (byte)Market.Matching.Mechanism.GridZonal
+            || (network is not null && network.Topology.ConnectionOf(PartyId.FromBytes(household.Pseudonym)) >= 0)
             ? null
             : OrderResult.Reject("household", "Your meter is at no connection of the community's network, so the market cannot clear your orders within the grid's limits. Ask your community manager to add it.");
-    }
 
     /// <summary>One of the household's orders, or null (also when it is another household's).</summary>
     public async Task<OrderEntity?> FindAsync(long householdId, long orderId, CancellationToken cancellationToken = default)

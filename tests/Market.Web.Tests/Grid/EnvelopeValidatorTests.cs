@@ -262,7 +262,19 @@ public sealed class EnvelopeValidatorTests
     {
         var error = SingleError(Envelope("C1", 0, 15, eventId: new string('x', 65)));
 
-        error.Message.ShouldEndWith("the event id must be 1 to 64 characters.");
+        error.Message.ShouldEndWith("the event id must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'.");
+    }
+
+    [Theory]
+    [InlineData("=HYPERLINK(\"x\")")]
+    [InlineData("DOE 42")]
+    [InlineData("DOE,42")]
+    [InlineData("Störung-7")]
+    public void Validate_EventIdTheLedgerCannotSeal_Refused(string eventId)
+    {
+        var error = SingleError(Envelope("C1", 0, 15, eventId: eventId));
+
+        error.Message.ShouldContain("the event id must be 1 to 64 characters of A-Z");
     }
 
     [Fact]

@@ -66,4 +66,18 @@ public static class GridBook
 
         return fills;
     }
+
+    /// <summary>The sealer's residual leaf for a cleared book: the community's residual as the clearing gives it.</summary>
+    /// <param name="result">A successful clearing.</param>
+    /// <returns>The leaf.</returns>
+    public static ResidualLeaf Residual(GridClearingResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var residual = result.Residual ?? throw new ArgumentException("a rejected clearing has no residual", nameof(result));
+        return new ResidualLeaf(
+            residual.MinInjectionWh,
+            residual.MaxInjectionWh,
+            residual.Export.Select(p => new ResidualStep(p.Price, p.CumulativeEnergyWh)),
+            residual.Import.Select(p => new ResidualStep(p.Price, p.CumulativeEnergyWh)));
+    }
 }

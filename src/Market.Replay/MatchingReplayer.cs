@@ -35,7 +35,7 @@ public sealed class MatchingReplayer : IClearingReplayer, IGridClearingReplayer
         var trades = result.Trades
             .Select(t => new ReplayedGridTrade(t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.BuyPrice, t.SellPrice, t.FeePrice, t.MeetNode))
             .ToArray();
-        return new GridReplay(trades, result.ZonePrices, certificate is null ? null : $"{certificate.Code}: {certificate.Message}");
+        return new GridReplay(trades, result.ZonePrices, certificate is null ? null : $"{certificate.Code}: {certificate.Message}", GridBook.Residual(result));
     }
 
     /// <inheritdoc />

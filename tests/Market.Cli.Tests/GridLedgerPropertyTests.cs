@@ -102,7 +102,7 @@ public sealed class GridLedgerPropertyTests
         result.IsSuccess.ShouldBeTrue();
         var owners = orders.ToDictionary(o => o.Sequence, o => o.Owner);
         var trades = result.Trades.Select(t => new GridTradeFill(owners[t.BuyOrderId], owners[t.SellOrderId], t.BuyOrderId, t.SellOrderId, t.EnergyWh, t.BuyPrice, t.SellPrice, t.FeePrice, t.MeetNode)).ToArray();
-        blocks.Add(BlockSealer.SealGridClearing(book.NextTip, Key, book.Header, trades, [.. result.ZonePrices], [.. result.FlowsWh], at.AddSeconds(1)));
+        blocks.Add(BlockSealer.SealGridClearing(book.NextTip, Key, book.Header, trades, [.. result.ZonePrices], [.. result.FlowsWh], GridBook.Residual(result), at.AddSeconds(1)));
         return blocks;
     }
 }

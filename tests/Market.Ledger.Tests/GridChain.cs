@@ -5,7 +5,7 @@ namespace Market.Ledger.Tests;
 /// <summary>
 /// A small ledger cleared under the grid's limits (mechanism 3), sealed honestly unless a hook changes it. Heights:
 /// 0 genesis, 1 rules (fees 10, 30, 50), 2 the households' keys, 3 the network, 4 interval 0's limits (connection
-/// h1's export envelope 2,500 Wh), 5 its order book, 6 its clearing (trades 1 and 2, then eight zone leaves).
+/// h1's export envelope 2,500 Wh), 5 its order book, 6 its clearing (trades 1 and 2, then eight zone leaves and the residual).
 /// </summary>
 /// <remarks>
 /// Nodes: 0 community c, 1 transformer t1, 2 feeder f1 (export 6,000 W = 1,500 Wh per 15 minutes), 3 connection h1
@@ -61,9 +61,12 @@ internal static class GridChain
         new(Household(3), Household(1), 2, 1, 1500, 3000, 2000, 30, 1),
     ];
 
+    /// <summary>The community's residual after the clearing, as GridAuction gives it.</summary>
+    public static ResidualLeaf Residual() => new(-3500, 1500, [new(3020, 1500)], [new(3000, 500), new(2500, 1500), new(2030, 3000), new(2010, 3500)]);
+
     /// <summary>The honest replay of <see cref="Orders"/> (what <see cref="FakeReplayer"/> answers for this book).</summary>
     public static GridReplay Replay() =>
-        new([.. Trades().Select(t => new ReplayedGridTrade(t.BuySequence, t.SellSequence, t.EnergyWh, t.BuyPrice, t.SellPrice, t.FeePrice, t.MeetNode))], ZonePrices, null);
+        new([.. Trades().Select(t => new ReplayedGridTrade(t.BuySequence, t.SellSequence, t.EnergyWh, t.BuyPrice, t.SellPrice, t.FeePrice, t.MeetNode))], ZonePrices, null, Residual());
 
     /// <summary>Seals the chain; the hooks seal a dishonest but well-formed one.</summary>
     public static (List<LedgerBlock> Blocks, Checkpoint Checkpoint) Build(
@@ -72,6 +75,7 @@ internal static class GridChain
         GridTradeFill[]? trades = null,
         long[]? zonePrices = null,
         long[]? flows = null,
+        ResidualLeaf? residual = null,
         bool withLimits = true,
         bool withNetwork = true,
         bool twoLimits = false)
@@ -96,7 +100,7 @@ internal static class GridChain
 
         var orders = HouseholdKeys.SignBook(genesis.HeaderHash, start, end, Orders());
         var book = BlockSealer.SealOrderBook(blocks[^1].NextTip, key, start, end, Rules.Mechanism, Rules.RulesVersion, orders, Gate(0));
-        var clearing = BlockSealer.SealGridClearing(book.NextTip, key, book.Header, trades ?? Trades(), zonePrices ?? ZonePrices, flows ?? Flows, Gate(0).AddSeconds(1));
+        var clearing = BlockSealer.SealGridClearing(book.NextTip, key, book.Header, trades ?? Trades(), zonePrices ?? ZonePrices, flows ?? Flows, residual ?? Residual(), Gate(0).AddSeconds(1));
         blocks.AddRange([book, clearing]);
         List<LedgerBlock> ledger = [.. blocks];
         return (ledger, TamperCases.Tamper.CheckpointOver(ledger, Gate(0).AddSeconds(5), key));

@@ -28,6 +28,9 @@ public sealed class GridReplayTests
         replay.Trades.ShouldBe([new ReplayedGridTrade(4, 1, 500, 2010, 2000, 10, 2), new ReplayedGridTrade(2, 1, 1500, 3000, 2000, 30, 1)]);
         replay.ZonePrices.ShouldBe(ZonePrices);
         replay.CertificateFailure.ShouldBeNull();
+        (replay.Residual.MinInjectionWh, replay.Residual.MaxInjectionWh).ShouldBe((-3500, 1500));
+        replay.Residual.Export.ShouldBe([new ResidualStep(3020, 1500)]);
+        replay.Residual.Import.ShouldBe([new ResidualStep(3000, 500), new ResidualStep(2500, 1500), new ResidualStep(2030, 3000), new ResidualStep(2010, 3500)]);
     }
 
     [Fact]

@@ -325,7 +325,8 @@ public static class BlockSealer
     /// <summary>
     /// The clearing block of a mechanism-3 interval: the trades (trade leaves v2, numbered from
     /// <see cref="ChainTip.NextTradeId"/>, amounts by <see cref="Money.Amount"/> at each side's price), then one zone
-    /// leaf per node in node order, naming its order-book block (whose interval, mechanism and rules version it repeats).
+    /// leaf per node in node order, then the community's residual leaf, naming its order-book block (whose interval,
+    /// mechanism and rules version it repeats).
     /// </summary>
     /// <param name="tip">The chain tip.</param>
     /// <param name="key">The valid key.</param>
@@ -333,6 +334,7 @@ public static class BlockSealer
     /// <param name="trades">The trades in clearing order.</param>
     /// <param name="zonePrices">Each node's zone price, by node index.</param>
     /// <param name="flowsWh">Each node's net flow to its parent in Wh, by node index (0 for the root).</param>
+    /// <param name="residual">The community's residual after the clearing; well-formed (<see cref="ResidualLeaf.Problem"/>).</param>
     /// <param name="sealedAt">Sealing time.</param>
     /// <returns>The block.</returns>
     public static SealedBlock SealGridClearing(
@@ -342,10 +344,17 @@ public static class BlockSealer
         ReadOnlySpan<GridTradeFill> trades,
         ReadOnlySpan<long> zonePrices,
         ReadOnlySpan<long> flowsWh,
+        ResidualLeaf residual,
         DateTimeOffset sealedAt)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(orderBookHeader);
+        ArgumentNullException.ThrowIfNull(residual);
+        if (residual.Problem() is { } problem)
+        {
+            throw new ArgumentException("the residual is ill-formed: " + problem, nameof(residual));
+        }
+
         RequireNotGenesis(tip);
         if (orderBookHeader.Kind != BlockKind.OrderBook || orderBookHeader.Mechanism != ClearingMechanisms.GridZonalAuction)
         {
@@ -376,6 +385,8 @@ public static class BlockSealer
         {
             new ZoneLeaf(node, zonePrices[node], flowsWh[node]).EncodeTo(builder.Append(ZoneLeaf.Size));
         }
+
+        residual.EncodeTo(builder.Append(residual.Size));
 
         return Seal(tip, key, BlockKind.Clearing, builder.Build(), start, end, orderBookHeader.Hash(), orderBookHeader.Mechanism,
             orderBookHeader.RulesVersion, sealedAt, trades.Length);

@@ -159,7 +159,19 @@ public sealed partial class ChainVerifier
         var grid = book.Grid!;
         var network = grid.Network;
         var n = network.Count;
-        var tradeCount = block.Leaves.Count - n;
+        var residualIndex = block.Leaves.Count - 1;
+        var residualSpan = residualIndex < 0 ? default : block.Leaves.GetSpan(residualIndex);
+        if (!ResidualLeaf.LooksLike(residualSpan))
+        {
+            return Fail(VerificationFailureReason.GridResidualInvalid, height, "the block does not end with the community's residual leaf", leafIndex: residualIndex < 0 ? null : residualIndex);
+        }
+
+        if (!ResidualLeaf.TryDecode(residualSpan, out var residual, out var residualError) || residual!.Problem() is { } residualProblem)
+        {
+            return Fail(VerificationFailureReason.GridResidualInvalid, height, residualError ?? ("residual: " + residual!.Problem()), leafIndex: residualIndex);
+        }
+
+        var tradeCount = block.Leaves.Count - n - 1;
         var zones = new ZoneLeaf[n];
         for (var k = 0; k < n; k++)
         {
@@ -185,7 +197,7 @@ public sealed partial class ChainVerifier
 
         if (tradeCount < 0)
         {
-            return Fail(VerificationFailureReason.GridZoneLeavesInvalid, height, $"the block has {block.Leaves.Count} leaves, fewer than the network's {n} zone leaves");
+            return Fail(VerificationFailureReason.GridZoneLeavesInvalid, height, $"the block has {block.Leaves.Count} leaves, fewer than the network's {n} zone leaves and the residual");
         }
 
         var orders = book.Orders;
@@ -199,7 +211,9 @@ public sealed partial class ChainVerifier
             if (!GridTradeLeaf.TryDecode(span, out var trade, out var error))
             {
                 return ZoneLeaf.TryDecode(span, out _, out _)
-                    ? Fail(VerificationFailureReason.GridZoneLeavesInvalid, height, $"a zone leaf among the trades: the block must end with exactly {n} zone leaves", leafIndex: i)
+                    ? Fail(VerificationFailureReason.GridZoneLeavesInvalid, height, $"a zone leaf among the trades: the block must end with exactly {n} zone leaves and the residual", leafIndex: i)
+                    : ResidualLeaf.LooksLike(span)
+                    ? Fail(VerificationFailureReason.GridResidualInvalid, height, "a residual leaf among the trades: one residual, the block's last leaf", leafIndex: i)
                     : Fail(VerificationFailureReason.MalformedLeaf, height, error!, leafIndex: i);
             }
 
@@ -214,7 +228,8 @@ public sealed partial class ChainVerifier
         }
 
         var failureAfter = CheckGridFlows(header, grid, flow, zones, tradeCount)
-            ?? CheckGridCertificate(header, book, filled, zones, flow, tradeCount);
+            ?? CheckGridCertificate(header, book, filled, zones, flow, tradeCount)
+            ?? CheckResidualRange(header, book, residual, residualIndex);
         if (failureAfter is not null)
         {
             return failureAfter;
@@ -222,7 +237,7 @@ public sealed partial class ChainVerifier
 
         if (_replayer is not null)
         {
-            failureAfter = ReplayGrid(book, trades, zones, filled, header, tradeCount);
+            failureAfter = ReplayGrid(book, trades, zones, filled, header, tradeCount, residual);
             if (failureAfter is not null)
             {
                 return failureAfter;
@@ -427,7 +442,49 @@ public sealed partial class ChainVerifier
         return (low, high);
     }
 
-    private VerificationFailure? ReplayGrid(PendingBook book, GridTradeLeaf[] trades, ZoneLeaf[] zones, long[] filled, BlockHeader header, int tradeCount)
+    /// <summary>
+    /// The residual's ends against the book and the limits: bottom up, a node's least net injection is its own bids
+    /// (negated) plus each child's, capped by the child line's import limit, and its most its own offers plus each
+    /// child's, capped by the export limit; the root's are the community's.
+    /// </summary>
+    private static VerificationFailure? CheckResidualRange(BlockHeader header, PendingBook book, ResidualLeaf residual, int residualIndex)
+    {
+        var grid = book.Grid!;
+        var network = grid.Network;
+        var least = new Int128[network.Count];
+        var most = new Int128[network.Count];
+        for (var i = 0; i < book.Orders.Length; i++)
+        {
+            var order = book.Orders[i];
+            if (order.Side == OrderSide.Buy)
+            {
+                least[grid.OrderNodes[i]] -= order.EnergyWh;
+            }
+            else
+            {
+                most[grid.OrderNodes[i]] += order.EnergyWh;
+            }
+        }
+
+        for (var k = network.Count - 1; k > 0; k--)
+        {
+            var node = network.TopDown[k];
+            var parent = network.Nodes[node].Parent;
+
+            var (exportWh, importWh) = grid.Limits[node];
+            least[parent] += Int128.Max(least[node], -(Int128)importWh);
+            most[parent] += Int128.Min(most[node], exportWh);
+        }
+
+        var root = network.Root;
+        return least[root] == residual.MinInjectionWh && most[root] == residual.MaxInjectionWh
+            ? null
+            : Fail(VerificationFailureReason.GridResidualRangeWrong, header.Height,
+                $"the residual records net injections from {residual.MinInjectionWh} to {residual.MaxInjectionWh} Wh; the book and the limits allow {least[root]} to {most[root]} Wh",
+                leafIndex: residualIndex);
+    }
+
+    private VerificationFailure? ReplayGrid(PendingBook book, GridTradeLeaf[] trades, ZoneLeaf[] zones, long[] filled, BlockHeader header, int tradeCount, ResidualLeaf residual)
     {
         var grid = book.Grid!;
         var replay = (_replayer as IGridClearingReplayer)?.ReplayGrid(new GridReplayInput(
@@ -472,7 +529,11 @@ public sealed partial class ChainVerifier
             }
         }
 
-        return null;
+        return replay.Residual.SameAs(residual)
+            ? null
+            : Fail(VerificationFailureReason.ReplayMismatch, header.Height,
+                $"the recorded residual ({residual.Export.Count} export and {residual.Import.Count} import steps) is not the one the rules give ({replay.Residual.Export.Count} and {replay.Residual.Import.Count})",
+                leafIndex: tradeCount + zones.Length);
     }
 
     /// <summary>A grid-limits block as sealed: its header, the network block it names and each node's limits in Wh.</summary>

@@ -8,7 +8,7 @@ namespace Market.Ledger;
 /// </summary>
 public interface IGridClearingReplayer
 {
-    /// <summary>The trades and zone prices the rules give, and the matching engine's verdict on the recorded ones.</summary>
+    /// <summary>The trades, zone prices and residual the rules give, and the matching engine's verdict on the recorded ones.</summary>
     /// <param name="input">The book, each order's node, the network, the limits in force and what the block records.</param>
     /// <returns>The replay, or <see langword="null"/> when this rules version is not supported.</returns>
     GridReplay? ReplayGrid(GridReplayInput input);
@@ -35,7 +35,8 @@ public sealed record GridReplayInput(
 /// <param name="Trades">The trades the rules give, in clearing order.</param>
 /// <param name="ZonePrices">The zone prices the rules give, by node.</param>
 /// <param name="CertificateFailure">The matching engine's reason to refuse the recorded fills and zone prices, or null.</param>
-public sealed record GridReplay(IReadOnlyList<ReplayedGridTrade> Trades, IReadOnlyList<long> ZonePrices, string? CertificateFailure);
+/// <param name="Residual">The community's residual the rules give.</param>
+public sealed record GridReplay(IReadOnlyList<ReplayedGridTrade> Trades, IReadOnlyList<long> ZonePrices, string? CertificateFailure, ResidualLeaf Residual);
 
 /// <summary>One trade as a mechanism-3 replay gives it.</summary>
 /// <param name="BuySequence">Sequence of the buy order.</param>

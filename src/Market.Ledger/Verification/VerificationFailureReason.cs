@@ -294,4 +294,11 @@ public enum VerificationFailureReason
 
     /// <summary>The replayer's own certificate check (Market.Matching's GridCertificate) refused the clearing.</summary>
     GridCertificateFailed,
+
+    /// <summary>A mechanism-3 clearing block does not end with one well-formed residual leaf (missing, malformed, or a
+    /// curve out of order or not ending at the injection range's ends).</summary>
+    GridResidualInvalid,
+
+    /// <summary>The residual's least or most net injection is not what the book and the limits in force allow.</summary>
+    GridResidualRangeWrong,
 }

@@ -122,7 +122,7 @@ public sealed partial class ClearingService
         var result = run.Result;
         var auctionDone = timer.Elapsed;
         var fills = GridBook.Fills(orderLeaves, result);
-        var clearing = BlockSealer.SealGridClearing(book.NextTip, key, book.Header, fills, result.ZonePrices.AsSpan(), result.FlowsWh.AsSpan(), now);
+        var clearing = BlockSealer.SealGridClearing(book.NextTip, key, book.Header, fills, result.ZonePrices.AsSpan(), result.FlowsWh.AsSpan(), GridBook.Residual(result), now);
         var trades = TradeRows(clearing, fills.Length, start, i => (orders[result.Trades[i].BuyIndex].HouseholdId, orders[result.Trades[i].SellIndex].HouseholdId));
 
         var nodes = new List<GridNodeResultEntity>();

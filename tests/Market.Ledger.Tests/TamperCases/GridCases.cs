@@ -7,7 +7,7 @@ namespace Market.Ledger.Tests.TamperCases;
 
 /// <summary>
 /// Tampering with a ledger cleared under the grid's limits (<see cref="GridChain"/>): 3 the network, 4 interval 0's
-/// limits, 5 its order book, 6 its clearing (trades at leaves 0 and 1, node i's zone leaf at leaf 2 + i).
+/// limits, 5 its order book, 6 its clearing (trades at leaves 0 and 1, node i's zone leaf at leaf 2 + i, the residual at leaf 10).
 /// </summary>
 internal static class GridCases
 {
@@ -36,6 +36,10 @@ internal static class GridCases
         flows[7] = 5;
         var unconnected = GridChain.Network();
         unconnected[7] = unconnected[7] with { Household = default };
+        var residual = GridChain.Residual();
+        var otherCurve = new ResidualLeaf(-3500, 1500, [new(3010, 1500)], residual.Import);
+        static LedgerBlock Residual(LedgerBlock block, byte[] leaf) =>
+            Resign(block, KeyA, leaves: LeafList.FromArrays([.. block.Leaves.ToArrays().SkipLast(1), leaf]));
         static LedgerBlock Limits(LedgerBlock block, params GridLimitLeaf[] leaves) =>
             Resign(block, KeyA, leaves: LeafList.FromArrays(leaves.Select(l => l.Encode())));
         return
@@ -62,7 +66,13 @@ internal static class GridCases
             With("limits reference not the network, re-signed", b => b[4] = Resign(b[4], KeyA, h => h with { Reference = [.. Enumerable.Repeat((byte)7, 32)] }), Fails(Reason.GridLimitsNetworkMismatch, 4)),
             With("limits for the root, re-signed", b => b[4] = Limits(b[4], new GridLimitLeaf(0, 0, 0, "")), Fails(Reason.GridLimitsInvalid, 4, 0)),
             With("limits out of node order, re-signed", b => b[4] = Limits(b[4], new GridLimitLeaf(4, 10, 10, ""), new GridLimitLeaf(3, 2500, 3000, "")), Fails(Reason.GridLimitsUnsorted, 4, 1)),
-            With("zone leaf dropped, re-signed", b => b[6] = Resign(b[6], KeyA, leaves: LeafList.FromArrays(b[6].Leaves.ToArrays().SkipLast(1))), Fails(Reason.GridZoneLeavesInvalid, 6, 1)),
+            With("zone leaf dropped, re-signed", b => b[6] = Resign(b[6], KeyA, leaves: LeafList.FromArrays(b[6].Leaves.ToArrays().Where((_, i) => i != b[6].Leaves.Count - 2))), Fails(Reason.GridZoneLeavesInvalid, 6, 1)),
+            With("residual dropped, re-signed", b => b[6] = Resign(b[6], KeyA, leaves: LeafList.FromArrays(b[6].Leaves.ToArrays().SkipLast(1))), Fails(Reason.GridResidualInvalid, 6, 9)),
+            With("residual curve out of price order, re-signed", b => b[6] = Residual(b[6], new ResidualLeaf(-3500, 1500, [new(3020, 1500)], [new(2500, 1000), new(3000, 1500), new(2030, 3000), new(2010, 3500)]).Encode()), Fails(Reason.GridResidualInvalid, 6, 10)),
+            With("residual curve not ending at the range, re-signed", b => b[6] = Residual(b[6], new ResidualLeaf(-3500, 1500, [new(3020, 1400)], residual.Import).Encode()), Fails(Reason.GridResidualInvalid, 6, 10)),
+            With("residual leaf truncated, re-signed", b => b[6] = Residual(b[6], GridChain.Residual().Encode()[..^8]), Fails(Reason.GridResidualInvalid, 6, 10)),
+            Sealed("residual range beyond the limits, sealed honestly", GridChain.Build(residual: new ResidualLeaf(-3500, 2500, [new(3020, 2500)], residual.Import)), Fails(Reason.GridResidualRangeWrong, 6, 10)),
+            new(Ledger, "residual curve another, sealed honestly", Export(GridChain.Build(residual: otherCurve).Blocks, GridChain.Build(residual: otherCurve).Checkpoint), Fails(Reason.ReplayMismatch, 6, 10)) { WithoutReplay = ValidWith(7, 2) },
         ];
     }
 }

@@ -11,7 +11,8 @@ import { bytesToHex, equalBytes } from './hex.js';
 import {
   ACTION, GRID_ZONAL_AUCTION, KIND, SIDE,
   decodeGridLimit, decodeGridTrade, decodeHeader, decodeHousehold, decodeKeyRecord, decodeNetworkNode, decodeOrder,
-  decodeReconciliationSummary, decodeRules, decodeTrade, decodeZone, tradeAmount, validateRules,
+  decodeReconciliationSummary, decodeResidual, decodeRules, decodeTrade, decodeZone, looksLikeResidual, residualProblem, tradeAmount,
+  validateRules,
 } from './records.js';
 import {
   NODE_KIND, buildTopology, connectionOf, exportFee, kindWord, meetNode, pathFee, staticLimits,
@@ -645,11 +646,20 @@ export class ChainVerifier {
     return { grid: { network: this._network, limits: sealed.limits, orderNodes: nodes } };
   }
 
-  /** A mechanism-3 clearing block (§5.4.1, §8): trades v2, then one zone leaf per node, and the certificate. */
+  /** A mechanism-3 clearing block (§5.4.1, §8): trades v2, one zone leaf per node, the residual, and the certificate. */
   _checkGridClearing(block, header, headerHash, book, reference, h) {
     const { network } = book.grid;
     const n = network.nodes.length;
-    const tradeCount = block.leaves.length - n;
+    const residualIndex = block.leaves.length - 1;
+    if (residualIndex < 0 || !looksLikeResidual(block.leaves[residualIndex])) {
+      return failure('GridResidualInvalid', h, 'the block does not end with the community\'s residual leaf', null, residualIndex < 0 ? null : residualIndex);
+    }
+    const decodedResidual = decodeResidual(block.leaves[residualIndex]);
+    if (decodedResidual.error) return failure('GridResidualInvalid', h, decodedResidual.error, null, residualIndex);
+    const residual = decodedResidual.value;
+    const residualError = residualProblem(residual);
+    if (residualError !== null) return failure('GridResidualInvalid', h, `residual: ${residualError}`, null, residualIndex);
+    const tradeCount = block.leaves.length - n - 1;
     const zones = new Array(n);
     for (let k = 0; k < n; k++) {
       const index = tradeCount + k;
@@ -666,7 +676,7 @@ export class ChainVerifier {
       zones[k] = decoded.value;
     }
     if (tradeCount < 0) {
-      return failure('GridZoneLeavesInvalid', h, `the block has ${block.leaves.length} leaves, fewer than the network's ${n} zone leaves`);
+      return failure('GridZoneLeavesInvalid', h, `the block has ${block.leaves.length} leaves, fewer than the network's ${n} zone leaves and the residual`);
     }
     const filled = new Array(book.orders.length).fill(0n);
     const flow = new Array(n).fill(0n);
@@ -674,9 +684,12 @@ export class ChainVerifier {
     for (let i = 0; i < tradeCount; i++) {
       const decoded = decodeGridTrade(block.leaves[i]);
       if (decoded.error) {
-        return decodeZone(block.leaves[i]).error
-          ? failure('MalformedLeaf', h, decoded.error, null, i)
-          : failure('GridZoneLeavesInvalid', h, `a zone leaf among the trades: the block must end with exactly ${n} zone leaves`, null, i);
+        if (!decodeZone(block.leaves[i]).error) {
+          return failure('GridZoneLeavesInvalid', h, `a zone leaf among the trades: the block must end with exactly ${n} zone leaves and the residual`, null, i);
+        }
+        return looksLikeResidual(block.leaves[i])
+          ? failure('GridResidualInvalid', h, 'a residual leaf among the trades: one residual, the block\'s last leaf', null, i)
+          : failure('MalformedLeaf', h, decoded.error, null, i);
       }
       const trade = decoded.value;
       const problem = this._checkGridTrade(trade, header, book, filled, zones, flow, h, i);
@@ -685,7 +698,8 @@ export class ChainVerifier {
       this._nextTradeId++;
     }
     const after = checkGridFlows(book.grid, flow, zones, tradeCount, h)
-      ?? checkCertificate(book, filled, zones, tradeCount, h);
+      ?? checkCertificate(book, filled, zones, tradeCount, h)
+      ?? checkResidualRange(book, residual, residualIndex, h);
     if (after !== null) return after;
     this._clearedBooks.add(reference);
     this.tradeCount += tradeCount;
@@ -969,6 +983,32 @@ function checkGridFlows(grid, flow, zones, tradeCount, h) {
     }
   }
   return null;
+}
+
+/**
+ * The residual's ends against the book and the limits (§8): bottom up, a node's least net injection is its own bids
+ * (negated) plus each child's capped by the child line's import limit, its most its own offers plus each child's capped
+ * by the export limit; the root's are the community's.
+ */
+function checkResidualRange(book, residual, residualIndex, h) {
+  const { network, limits, orderNodes } = book.grid;
+  const { topDown, nodes, root } = network;
+  const least = new Array(nodes.length).fill(0n);
+  const most = new Array(nodes.length).fill(0n);
+  book.orders.forEach((o, i) => {
+    if (o.side === SIDE.buy) least[orderNodes[i]] -= o.energy;
+    else most[orderNodes[i]] += o.energy;
+  });
+  for (let k = topDown.length - 1; k > 0; k--) {
+    const node = topDown[k];
+    const parent = nodes[node].parent;
+    const { exportWh, importWh } = limits[node];
+    least[parent] += least[node] > -importWh ? least[node] : -importWh;
+    most[parent] += most[node] < exportWh ? most[node] : exportWh;
+  }
+  if (least[root] === residual.minInjectionWh && most[root] === residual.maxInjectionWh) return null;
+  return failure('GridResidualRangeWrong', h,
+    `the residual records net injections from ${residual.minInjectionWh} to ${residual.maxInjectionWh} Wh; the book and the limits allow ${least[root]} to ${most[root]} Wh`, null, residualIndex);
 }
 
 /** The clearing's certificate (§8), with the shared port of Market.Matching's GridCertificate. */

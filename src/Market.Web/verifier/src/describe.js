@@ -77,6 +77,8 @@ const WORDS = {
   GridZonePriceWrong: 'a zone price is wrong: an order is on the wrong side of its zone\'s price',
   GridPriceGapWithoutLimit: 'two neighbouring zones\' prices differ by more than their line\'s fee although no limit of the line binds',
   GridCertificateFailed: 'the clearing\'s certificate does not hold',
+  GridResidualInvalid: 'the clearing\'s residual curve of the community is missing or malformed',
+  GridResidualRangeWrong: 'the residual\'s least or most net injection is not what the book and the limits allow',
   EmptyChain: 'the export holds no blocks',
   CheckpointMissing: 'the export has no signed checkpoint',
   CheckpointMismatch: 'the checkpoint does not match the blocks it covers',

@@ -436,6 +436,63 @@ export function decodeGridTrade(bytes) {
   };
 }
 
+/** Whether a leaf starts like a residual leaf (version 1, type 4). */
+export function looksLikeResidual(bytes) {
+  return bytes.length >= 2 && bytes[0] === 1 && bytes[1] === 4;
+}
+
+/**
+ * Residual leaf v1 (type 4, the last leaf of a mechanism-3 clearing block): min and max net injection in Wh, the
+ * export and import step counts, then each step's price and cumulative Wh; 26 + 16 x steps bytes.
+ */
+export function decodeResidual(bytes) {
+  if (bytes.length < 26 || !looksLikeResidual(bytes)) return { error: 'residual leaf: expected at least 26 bytes starting 01 04' };
+  const v = view(bytes);
+  const exportCount = v.getUint32(18);
+  const importCount = v.getUint32(22);
+  const needed = 26 + (16 * (exportCount + importCount));
+  if (needed !== bytes.length) {
+    return { error: `residual leaf: ${exportCount} export and ${importCount} import steps need ${needed} bytes, the leaf has ${bytes.length}` };
+  }
+  const step = (i) => ({ price: v.getBigInt64(26 + (16 * i)), cumulativeWh: v.getBigInt64(34 + (16 * i)) });
+  const steps = Array.from({ length: exportCount + importCount }, (_, i) => step(i));
+  return {
+    value: {
+      minInjectionWh: v.getBigInt64(2),
+      maxInjectionWh: v.getBigInt64(10),
+      exportSteps: steps.slice(0, exportCount),
+      importSteps: steps.slice(exportCount),
+    },
+  };
+}
+
+function curveProblem(name, steps, ascending, end) {
+  for (let i = 0; i < steps.length; i++) {
+    const before = i === 0 ? 0n : steps[i - 1].cumulativeWh;
+    if (steps[i].cumulativeWh <= before) {
+      return `${name} step ${i}: cumulative energy ${steps[i].cumulativeWh} Wh does not grow from ${before} Wh`;
+    }
+    if (i > 0 && (ascending ? steps[i].price <= steps[i - 1].price : steps[i].price >= steps[i - 1].price)) {
+      return `${name} step ${i}: price ${steps[i].price} is not strictly ${ascending ? 'above' : 'below'} the step before's ${steps[i - 1].price}`;
+    }
+  }
+  const last = steps.length === 0 ? 0n : steps[steps.length - 1].cumulativeWh;
+  return last === end ? null : `the ${name} curve ends at ${last} Wh, not at ${end} Wh`;
+}
+
+/**
+ * What makes a decoded residual ill-formed, or null (ResidualLeaf.Problem): min <= 0 <= max; export prices strictly
+ * ascending, import prices strictly descending; cumulative energies strictly growing from above 0; the export curve
+ * ends at max, the import curve at -min.
+ */
+export function residualProblem(residual) {
+  if (residual.minInjectionWh > 0n || residual.maxInjectionWh < 0n) {
+    return `the injection range [${residual.minInjectionWh}, ${residual.maxInjectionWh}] Wh does not contain 0`;
+  }
+  return curveProblem('export', residual.exportSteps, true, residual.maxInjectionWh)
+    ?? curveProblem('import', residual.importSteps, false, -residual.minInjectionWh);
+}
+
 /** Zone leaf v1 (22 bytes, type 3): node index, zone price, flow in Wh. */
 export function decodeZone(bytes) {
   if (bytes.length !== 22 || bytes[0] !== 1 || bytes[1] !== 3) return { error: 'zone leaf: expected 22 bytes starting 01 03' };

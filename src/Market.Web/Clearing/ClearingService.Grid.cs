@@ -7,61 +7,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Market.Web.Clearing;
 
-/// <summary>The limits in force for one interval, as sealed and as the pages show them.</summary>
-/// <param name="Wh">Each node's (export, import) limit in Wh.</param>
-/// <param name="Leaves">The grid-limits leaves: the nodes whose limits differ from their static capacities.</param>
-/// <param name="FromEnvelope">Whether a node's limits came from the network operator for this interval.</param>
-/// <param name="EventIds">The network operator's event id per node, where it gave one.</param>
-public sealed record IntervalLimits((long ExportWh, long ImportWh)[] Wh, IReadOnlyList<GridLimitLeaf> Leaves, bool[] FromEnvelope, string?[] EventIds);
-
 public sealed partial class ClearingService
 {
-    /// <summary>
-    /// The limits of every node for an interval: the network operator's newest envelope covering it where one exists
-    /// (a direction it leaves open keeps the static capacity), else the static capacity. The root has no line, so an
-    /// envelope for it is not applied.
-    /// </summary>
-    public static IntervalLimits LimitsFor(GridTopology topology, long intervalSeconds, IReadOnlyList<LimitInForce> envelopes)
-    {
-        ArgumentNullException.ThrowIfNull(topology);
-        ArgumentNullException.ThrowIfNull(envelopes);
-        var wh = topology.StaticLimits(intervalSeconds);
-        var fromEnvelope = new bool[wh.Length];
-        var eventIds = new string?[wh.Length];
-        var index = new Dictionary<string, int>(topology.Count, StringComparer.Ordinal);
-        for (var i = 0; i < topology.Count; i++)
-        {
-            index[topology.Nodes[i].NodeId] = i;
-        }
-
-        foreach (var envelope in envelopes)
-        {
-            if (!index.TryGetValue(envelope.NodeId, out var node) || node == topology.Root)
-            {
-                continue;
-            }
-
-            var (exportWh, importWh) = wh[node];
-            wh[node] = (
-                envelope.ExportLimitW is long export ? GridTopology.CapacityWh(export, intervalSeconds) : exportWh,
-                envelope.ImportLimitW is long import ? GridTopology.CapacityWh(import, intervalSeconds) : importWh);
-            fromEnvelope[node] = true;
-            eventIds[node] = envelope.EventId; // validated on import: sealed as the network operator sent it
-        }
-
-        var statics = topology.StaticLimits(intervalSeconds);
-        var leaves = new List<GridLimitLeaf>();
-        for (var node = 0; node < wh.Length; node++)
-        {
-            if (fromEnvelope[node] && (wh[node] != statics[node] || eventIds[node] is not null))
-            {
-                leaves.Add(new GridLimitLeaf(node, wh[node].ExportWh, wh[node].ImportWh, eventIds[node] ?? ""));
-            }
-        }
-
-        return new IntervalLimits(wh, leaves, fromEnvelope, eventIds);
-    }
-
     /// <summary>An interval under the grid's mechanism, ready for its book to be sealed.</summary>
     /// <param name="Network">The network in force.</param>
     /// <param name="LimitsBlock">The interval's grid-limits block.</param>
@@ -108,7 +55,7 @@ public sealed partial class ClearingService
                 .ExecuteUpdateAsync(u => u.SetProperty(o => o.Status, OrderStatus.Cancelled).SetProperty(o => o.Outcome, NotConnected), cancellationToken);
         }
 
-        var limits = LimitsFor(topology, end - start, await gridStore.LimitsAtAsync(start, cancellationToken));
+        var limits = LimitsInForce.For(topology, end - start, await gridStore.LimitsAtAsync(start, cancellationToken));
         var block = BlockSealer.SealGridLimits(tip, key, network.HeaderHash, start, end, inEffect.Mechanism, inEffect.RulesVersion, limits.Leaves, now);
         return new GridInterval(network, block, limits, [.. keep], [.. nodes], inEffect);
     }

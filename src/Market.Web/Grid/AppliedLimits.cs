@@ -152,7 +152,7 @@ public sealed class AppliedLimitsQuery(IDbContextFactory<MarketDbContext> dbFact
                 interval, cleared.TryGetValue(interval, out var end) ? end : clock.Next(interval),
                 cleared.ContainsKey(interval) ? AppliedStatus.NotApplied : AppliedStatus.Pending,
                 nodeId, parent >= 0 ? network.Definition.Nodes[parent].Id : null, node.Kind, true, w.EventId, w.UploadId, w.ExportLimitW, w.ImportLimitW,
-                Wh(w.ExportLimitW ?? node.ExportCapacityW, seconds), Wh(w.ImportLimitW ?? node.ImportCapacityW, seconds), null, null)));
+                Limited(LimitsInForce.LineWh(w.ExportLimitW, node.ExportCapacityW, seconds)), Limited(LimitsInForce.LineWh(w.ImportLimitW, node.ImportCapacityW, seconds)), null, null)));
         }
 
         var ordered = rows.OrderBy(r => r.Interval).ThenBy(r => r.Order).Select(r => r.Row).Take(maxRows).ToList();
@@ -192,7 +192,7 @@ public sealed class AppliedLimitsQuery(IDbContextFactory<MarketDbContext> dbFact
         _ => "",
     };
 
-    private static long? Wh(long? watts, long seconds) => watts is long w && Market.Ledger.GridTopology.CapacityWh(w, seconds) is var wh && wh != Market.Ledger.GridTopology.UnlimitedWh ? wh : null;
+    private static long? Limited(long wh) => wh == Market.Ledger.GridTopology.UnlimitedWh ? null : wh;
 
     private static string Iso(long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

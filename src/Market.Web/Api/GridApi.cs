@@ -157,7 +157,7 @@ public static class GridApi
             return Refused("The envelopes were not stored", parsed.Errors.Count, parsed.Errors.Select(e => (e.Item, e.Message)), "1-based items of the upload");
         }
 
-        var (stored, errors) = await store.ImportEnvelopesAsync(parsed.Envelopes, source, body, UserName(http), ct);
+        var (stored, errors) = await store.ImportEnvelopesAsync(parsed.Envelopes, source, body, UserName(http), ct, parsed.Cancellations);
         if (stored is null)
         {
             return errors is [{ Item: 0 } only] && only.Message.StartsWith("There is no network yet", StringComparison.Ordinal)
@@ -178,17 +178,17 @@ public static class GridApi
         var windows = await store.WindowsAsync(from, to, MaxListed, ct);
         if (string.Equals(http.Request.Query["format"], "csv", StringComparison.OrdinalIgnoreCase))
         {
-            var text = new StringBuilder("node,start,end,import_limit_w,export_limit_w,event,upload\n");
+            var text = new StringBuilder("node,start,end,import_limit_w,export_limit_w,event,upload,cancels\n");
             foreach (var w in windows)
             {
-                text.Append(CultureInfo.InvariantCulture, $"{w.NodeId},{Iso(w.Start)},{Iso(w.End)},{w.ImportLimitW},{w.ExportLimitW},{Csv(w.EventId)},{w.UploadId}\n");
+                text.Append(CultureInfo.InvariantCulture, $"{w.NodeId},{Iso(w.Start)},{Iso(w.End)},{w.ImportLimitW},{w.ExportLimitW},{Csv(w.EventId)},{w.UploadId},{(w.Cancels ? "true" : "false")}\n");
             }
 
             return Results.File(Encoding.UTF8.GetBytes(text.ToString()), "text/csv", "envelopes.csv");
         }
 
         return Results.Ok(windows.Select(w => new EnvelopeDto(
-            w.NodeId, DateTimeOffset.FromUnixTimeSeconds(w.Start), DateTimeOffset.FromUnixTimeSeconds(w.End), w.ImportLimitW, w.ExportLimitW, w.EventId, w.UploadId)));
+            w.NodeId, DateTimeOffset.FromUnixTimeSeconds(w.Start), DateTimeOffset.FromUnixTimeSeconds(w.End), w.ImportLimitW, w.ExportLimitW, w.EventId, w.UploadId, w.Cancels)));
     }
 
     private static bool TryInstant(string? text, out long seconds)
@@ -231,5 +231,5 @@ public sealed record NetworkDto(long Version, string Sha256, DateTimeOffset Impo
 /// <summary>One node of the network in force.</summary>
 public sealed record NetworkNodeDto(string Id, string? Parent, string Kind, long? ExportCapacityW, long? ImportCapacityW, string? MeterId);
 
-/// <summary>One stored envelope window.</summary>
-public sealed record EnvelopeDto(string Node, DateTimeOffset Start, DateTimeOffset End, long? ImportLimitW, long? ExportLimitW, string? Event, long Upload);
+/// <summary>One stored envelope window; with <c>Cancels</c>, a cancellation of the event over the window (no limits).</summary>
+public sealed record EnvelopeDto(string Node, DateTimeOffset Start, DateTimeOffset End, long? ImportLimitW, long? ExportLimitW, string? Event, long Upload, bool Cancels);

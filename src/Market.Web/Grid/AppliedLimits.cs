@@ -109,15 +109,29 @@ public sealed class AppliedLimitsQuery(IDbContextFactory<MarketDbContext> dbFact
 
         // Per node and interval the newest upload's window is the one in force. A window cannot be sent for an interval
         // whose gate has closed, so the one in force now is the one the clearing applied.
-        var inForce = new Dictionary<(string Node, long Interval), EnvelopeEntity>();
+        var covering = new Dictionary<(string Node, long Interval), List<EnvelopeEntity>>();
         foreach (var w in windows)
         {
             for (var t = w.Start; t < w.End && t < to; t = clock.Next(t))
             {
-                if (t >= from && (!inForce.TryGetValue((w.NodeId, t), out var other) || other.UploadId < w.UploadId))
+                if (t >= from)
                 {
-                    inForce[(w.NodeId, t)] = w;
+                    if (!covering.TryGetValue((w.NodeId, t), out var list))
+                    {
+                        covering[(w.NodeId, t)] = list = [];
+                    }
+
+                    list.Add(w);
                 }
+            }
+        }
+
+        var inForce = new Dictionary<(string Node, long Interval), EnvelopeEntity>();
+        foreach (var (key, list) in covering)
+        {
+            if (LimitsInForce.Winner(list, w => w.UploadId, w => w.EventId, w => w.Cancels) is { } winner)
+            {
+                inForce[key] = winner;
             }
         }
 

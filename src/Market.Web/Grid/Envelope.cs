@@ -38,8 +38,15 @@ public sealed record SkippedControl(int Item, string EventId, string Reason);
 /// <param name="Errors">Every malformed item; when there is any, the upload must be refused as a whole.</param>
 public sealed record ParsedEnvelopes(IReadOnlyList<Envelope> Envelopes, IReadOnlyList<EnvelopeError> Errors)
 {
-    /// <summary>XML controls left out because they were cancelled or superseded (never an error).</summary>
+    /// <summary>XML controls left out because they were superseded (never an error).</summary>
     public IReadOnlyList<SkippedControl> Skipped { get; init; } = [];
+
+    /// <summary>
+    /// Cancelled XML controls (<c>EventStatus</c> 2 or 3), each as the event it cancels: its node, window and
+    /// <c>mRID</c> (limits null). Stored, they take the node's windows of that event from earlier uploads out of force
+    /// for the intervals still open (<see cref="LimitsInForce.Winner{TWindow}"/>).
+    /// </summary>
+    public IReadOnlyList<Envelope> Cancellations { get; init; } = [];
 
     /// <summary>Whether every item parsed.</summary>
     public bool Succeeded => Errors.Count == 0;

@@ -70,8 +70,11 @@ public static partial class EnvelopeParser
     /// A control with neither limit is refused.
     /// </item>
     /// <item>
-    /// A cancelled (2, 3) or superseded (4) control sets no limit: it is checked like the others, then left out and
-    /// listed in <see cref="ParsedEnvelopes.Skipped"/>. A control without <c>EventStatus</c> is taken as in force.
+    /// A cancelled (2, 3) control sets no limit: it is checked like the others and returned in
+    /// <see cref="ParsedEnvelopes.Cancellations"/>, which takes the node's earlier windows of the same event (mRID) out
+    /// of force for the intervals still open. A superseded (4) control sets no limit either and is left out and listed
+    /// in <see cref="ParsedEnvelopes.Skipped"/> (the control that supersedes it carries the limit). A control without
+    /// <c>EventStatus</c> is taken as in force.
     /// </item>
     /// <item>
     /// <c>creationTime</c>, <c>version</c>, <c>description</c>, <c>randomizeStart</c>, <c>randomizeDuration</c> and
@@ -156,15 +159,19 @@ public static partial class EnvelopeParser
         var envelopes = new List<Envelope>(controls.Count);
         var errors = new List<EnvelopeError>();
         var skipped = new List<SkippedControl>();
+        var cancellations = new List<Envelope>();
         for (var i = 0; i < controls.Count; i++)
         {
             var control = new ControlReader(i + 1, controls[i], errors);
             if (control.Read(nodeId) is { } envelope)
             {
-                if (control.Status is >= 2 and <= 4)
+                if (control.Status is 2 or 3)
                 {
-                    var what = control.Status == 4 ? "superseded" : "cancelled";
-                    skipped.Add(new SkippedControl(i + 1, envelope.EventId!, $"DERControl {i + 1}, line {Line(controls[i])}: event {envelope.EventId} is {what} (EventStatus {control.Status}) and sets no limit."));
+                    cancellations.Add(envelope with { ImportLimitW = null, ExportLimitW = null });
+                }
+                else if (control.Status == 4)
+                {
+                    skipped.Add(new SkippedControl(i + 1, envelope.EventId!, $"DERControl {i + 1}, line {Line(controls[i])}: event {envelope.EventId} is superseded (EventStatus 4) and sets no limit."));
                 }
                 else
                 {
@@ -173,7 +180,7 @@ public static partial class EnvelopeParser
             }
         }
 
-        return new ParsedEnvelopes(envelopes, errors) { Skipped = skipped };
+        return new ParsedEnvelopes(envelopes, errors) { Skipped = skipped, Cancellations = cancellations };
     }
 
     private static int Line(XObject node) => ((IXmlLineInfo)node).LineNumber;

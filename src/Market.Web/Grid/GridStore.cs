@@ -31,7 +31,14 @@ public sealed record NetworkImportResult(long Version, string Sha256, int Nodes,
 /// <param name="Windows">How many windows (envelopes) were stored.</param>
 /// <param name="NodeIntervals">How many node-intervals they cover.</param>
 /// <param name="NetworkVersion">The network version they were checked against.</param>
-public sealed record EnvelopeImportResult(long Upload, string Sha256, int Windows, int NodeIntervals, long NetworkVersion);
+public sealed record EnvelopeImportResult(long Upload, string Sha256, int Windows, int NodeIntervals, long NetworkVersion)
+{
+    /// <summary>The cancellations stored (events taken out of force for the intervals still open).</summary>
+    public int Cancellations { get; init; }
+
+    /// <summary>Cancellations left out because every interval of their window had already closed.</summary>
+    public int CancellationsTooLate { get; init; }
+}
 
 /// <summary>One node's limits in force for one interval, from the newest upload whose window covers it.</summary>
 /// <param name="NodeId">The node.</param>
@@ -59,7 +66,8 @@ public sealed class GridStore(IDbContextFactory<MarketDbContext> dbFactory, Ledg
 
     private static readonly BulkTable EnvelopeRows = new("Envelopes",
         BulkTable.Column<long>("UploadId"), BulkTable.Column<string>("NodeId"), BulkTable.Column<long>("Start"), BulkTable.Column<long>("End"),
-        BulkTable.Column<long?>("ImportLimitW"), BulkTable.Column<long?>("ExportLimitW"), BulkTable.Column<string>("EventId"));
+        BulkTable.Column<long?>("ImportLimitW"), BulkTable.Column<long?>("ExportLimitW"), BulkTable.Column<string>("EventId"),
+        BulkTable.Column<bool>("Cancels"));
 
     // Versions never change, so a parsed one stays right; the newest few are kept.
     private readonly ConcurrentDictionary<long, NetworkVersion> _parsed = new();
@@ -140,20 +148,27 @@ public sealed class GridStore(IDbContextFactory<MarketDbContext> dbFactory, Ledg
     /// <param name="body">The request body, whose SHA-256 the receipt names.</param>
     /// <param name="receivedBy">Who sent it.</param>
     /// <param name="cancellationToken">Cancels the import; then nothing is stored.</param>
+    /// <param name="cancellations">
+    /// Cancelled events (<see cref="ParsedEnvelopes.Cancellations"/>): each must name a node of the network (not the
+    /// root), an event id and a window on the interval grid; stored from the first open interval on, left out when
+    /// the whole window has closed.
+    /// </param>
     /// <returns>The stored upload, or every error found.</returns>
     public async Task<(EnvelopeImportResult? Stored, IReadOnlyList<EnvelopeError> Errors)> ImportEnvelopesAsync(
-        IReadOnlyList<Envelope> parsed, string source, ReadOnlyMemory<byte> body, string receivedBy, CancellationToken cancellationToken)
+        IReadOnlyList<Envelope> parsed, string source, ReadOnlyMemory<byte> body, string receivedBy, CancellationToken cancellationToken,
+        IReadOnlyList<Envelope>? cancellations = null)
     {
         ArgumentNullException.ThrowIfNull(parsed);
+        cancellations ??= [];
         var network = await CurrentAsync(cancellationToken);
         if (network is null)
         {
             return (null, [new EnvelopeError(0, "There is no network yet: an operator imports it first (PUT /api/grid/network).")]);
         }
 
-        if (parsed.Count == 0)
+        if (parsed.Count == 0 && cancellations.Count == 0)
         {
-            return (null, [new EnvelopeError(0, "The upload has no envelope in force (an XML document's controls may all be cancelled or superseded); nothing was stored.")]);
+            return (null, [new EnvelopeError(0, "The upload has no envelope in force and cancels none (an XML document's controls may all be superseded); nothing was stored.")]);
         }
 
         var length = (int)clock.IntervalSeconds;
@@ -179,13 +194,19 @@ public sealed class GridStore(IDbContextFactory<MarketDbContext> dbFactory, Ledg
             return (null, closed);
         }
 
+        var (cancelRows, tooLate, cancelErrors) = CheckCancellations(network.Definition, length, firstOpen, cancellations);
+        if (cancelErrors.Count > 0)
+        {
+            return (null, cancelErrors);
+        }
+
         var sha = Convert.ToHexStringLower(SHA256.HashData(body.Span));
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var upload = new EnvelopeUploadEntity
         {
             ReceivedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds(), ReceivedBy = Truncate(receivedBy, 256), Source = source,
-            NetworkVersion = network.Version, Sha256 = sha, Count = parsed.Count,
+            NetworkVersion = network.Version, Sha256 = sha, Count = parsed.Count + cancelRows.Count,
         };
         db.EnvelopeUploads.Add(upload);
         await db.SaveChangesAsync(cancellationToken);
@@ -210,22 +231,82 @@ public sealed class GridStore(IDbContextFactory<MarketDbContext> dbFactory, Ledg
             v[4] = e.ImportLimitW;
             v[5] = e.ExportLimitW;
             v[6] = e.EventId;
+            v[7] = false;
+        }, cancellationToken);
+        await BulkWriter.InsertAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), EnvelopeRows, cancelRows.Count, (k, v) =>
+        {
+            var c = cancelRows[k];
+            v[0] = upload.Id;
+            v[1] = c.NodeId;
+            v[2] = c.Start;
+            v[3] = c.End;
+            v[4] = null;
+            v[5] = null;
+            v[6] = c.EventId;
+            v[7] = true;
         }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return (new EnvelopeImportResult(upload.Id, sha, parsed.Count, validation.Schedule!.Count, network.Version), []);
+        return (new EnvelopeImportResult(upload.Id, sha, parsed.Count, validation.Schedule!.Count, network.Version)
+        {
+            Cancellations = cancelRows.Count,
+            CancellationsTooLate = tooLate,
+        }, []);
     }
 
-    /// <summary>The limits in force for one interval: per node, the newest upload's window that covers it.</summary>
+    /// <summary>
+    /// Checks cancellations (numbered after nothing: item i is the i-th cancellation) and clips each to the intervals
+    /// still open; a cancellation whose whole window has closed is counted, not stored (those limits were sealed).
+    /// </summary>
+    private static (List<(string NodeId, long Start, long End, string EventId)> Rows, int TooLate, List<EnvelopeError> Errors) CheckCancellations(
+        NetworkDefinition network, long length, long firstOpen, IReadOnlyList<Envelope> cancellations)
+    {
+        var rows = new List<(string, long, long, string)>(cancellations.Count);
+        var errors = new List<EnvelopeError>();
+        var tooLate = 0;
+        for (var i = 0; i < cancellations.Count && errors.Count < 100; i++)
+        {
+            var c = cancellations[i];
+            var (start, end) = (c.Start.ToUnixTimeSeconds(), c.End.ToUnixTimeSeconds());
+            var where = $"cancellation {i + 1}: node \"{c.NodeId}\", event {c.EventId}";
+            if (!network.TryGetIndex(c.NodeId, out var index) || index == network.RootIndex)
+            {
+                errors.Add(new EnvelopeError(i + 1, $"{where}: the node is not a line of the network (unknown, or the community node)."));
+            }
+            else if (string.IsNullOrEmpty(c.EventId))
+            {
+                errors.Add(new EnvelopeError(i + 1, $"{where}: a cancellation names the event (mRID) it cancels."));
+            }
+            else if (end <= start || start % length != 0 || end % length != 0 || end - start > EnvelopeValidator.MaxWindowSeconds)
+            {
+                errors.Add(new EnvelopeError(i + 1, $"{where}: the window must start and end on the interval grid, end after its start and last at most 7 days."));
+            }
+            else if (end <= firstOpen)
+            {
+                tooLate++;
+            }
+            else
+            {
+                rows.Add((c.NodeId, Math.Max(start, firstOpen), end, c.EventId));
+            }
+        }
+
+        return (rows, tooLate, errors);
+    }
+
+    /// <summary>
+    /// The limits in force for one interval: per node, the newest upload's window that covers it, unless a cancellation
+    /// of its event came with it or later (<see cref="LimitsInForce.Winner{TWindow}"/>).
+    /// </summary>
     public async Task<IReadOnlyList<LimitInForce>> LimitsAtAsync(long intervalStart, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var windows = await db.Envelopes.AsNoTracking()
             .Where(e => e.Start <= intervalStart && e.End > intervalStart)
-            .Select(e => new { e.NodeId, e.ImportLimitW, e.ExportLimitW, e.EventId, e.UploadId })
             .ToListAsync(cancellationToken);
         return [.. windows
             .GroupBy(w => w.NodeId, StringComparer.Ordinal)
-            .Select(g => g.MaxBy(w => w.UploadId)!)
+            .Select(g => LimitsInForce.Winner(g, w => w.UploadId, w => w.EventId, w => w.Cancels))
+            .OfType<EnvelopeEntity>()
             .OrderBy(w => w.NodeId, StringComparer.Ordinal)
             .Select(w => new LimitInForce(w.NodeId, w.ImportLimitW, w.ExportLimitW, w.EventId, w.UploadId))];
     }

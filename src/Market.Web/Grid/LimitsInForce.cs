@@ -62,6 +62,50 @@ public static class LimitsInForce
         return new IntervalLimits(wh, leaves, fromEnvelope, eventIds);
     }
 
+    /// <summary>
+    /// The window in force for one node and one interval among the node's windows that cover it: the newest upload's
+    /// limit window whose event no cancellation from the same or a newer upload names. A cancelled event's window thus
+    /// gives way to an older window of another event, or to the static capacity when there is none.
+    /// </summary>
+    /// <typeparam name="TWindow">How the caller holds a window.</typeparam>
+    /// <param name="windows">The node's windows (limits and cancellations) that cover the interval.</param>
+    /// <param name="upload">A window's upload id (uploads are numbered in arrival order).</param>
+    /// <param name="eventId">A window's event id, or null.</param>
+    /// <param name="cancels">Whether a window is a cancellation.</param>
+    /// <returns>The window in force, or null for the static capacity.</returns>
+    public static TWindow? Winner<TWindow>(IEnumerable<TWindow> windows, Func<TWindow, long> upload, Func<TWindow, string?> eventId, Func<TWindow, bool> cancels)
+        where TWindow : class
+    {
+        ArgumentNullException.ThrowIfNull(windows);
+        var list = windows as IReadOnlyList<TWindow> ?? [.. windows];
+        TWindow? winner = null;
+        foreach (var w in list)
+        {
+            if (cancels(w) || (winner is not null && upload(w) <= upload(winner)))
+            {
+                continue;
+            }
+
+            var id = eventId(w);
+            var cancelled = false;
+            foreach (var c in list)
+            {
+                if (cancels(c) && upload(c) >= upload(w) && id is not null && string.Equals(eventId(c), id, StringComparison.Ordinal))
+                {
+                    cancelled = true;
+                    break;
+                }
+            }
+
+            if (!cancelled)
+            {
+                winner = w;
+            }
+        }
+
+        return winner;
+    }
+
     /// <summary>A line's limit in one direction over an interval: the envelope's where it sets one, else the static capacity.</summary>
     /// <param name="envelopeW">The envelope's limit in W, or null when it leaves the direction open (or there is none).</param>
     /// <param name="staticW">The line's static capacity in W (-1 or null: unlimited).</param>

@@ -80,6 +80,13 @@ public sealed class EnvelopeEntity
 
     /// <summary>The network operator's event id (a CSIP-AUS control's mRID), if any.</summary>
     public string? EventId { get; set; }
+
+    /// <summary>
+    /// A cancellation (a CSIP-AUS control with <c>EventStatus</c> 2 or 3), not a limit: over this window (from the first
+    /// interval still open when it arrived) the node's windows of event <see cref="EventId"/> from this or earlier
+    /// uploads no longer count. Both limits are null.
+    /// </summary>
+    public bool Cancels { get; set; }
 }
 
 /// <summary>How a line's limit stood after an interval's clearing.</summary>

@@ -266,10 +266,9 @@ public sealed class EnvelopeXmlParserTests
     }
 
     [Theory]
-    [InlineData(2, "cancelled")]
-    [InlineData(3, "cancelled")]
-    [InlineData(4, "superseded")]
-    public async Task ParseXml_CancelledOrSupersededControl_SkippedNotAnError(int status, string what)
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task ParseXml_CancelledControl_ACancellationOfItsEventNotAnError(int status)
     {
         var eventStatus = $"<EventStatus><currentStatus>{status}</currentStatus><dateTime>{Ten}</dateTime><potentiallySuperseded>false</potentiallySuperseded></EventStatus>";
         var xml = List(Control(Power("opModImpLimW", 0, 5), "AA", eventStatus), Control(Power("opModImpLimW", 0, 6), "BB"));
@@ -278,7 +277,24 @@ public sealed class EnvelopeXmlParserTests
 
         parsed.Errors.ShouldBeEmpty();
         parsed.Envelopes.ShouldHaveSingleItem().EventId.ShouldBe("BB");
-        parsed.Skipped.ShouldHaveSingleItem().ShouldBe(new SkippedControl(1, "AA", $"DERControl 1, line 2: event AA is {what} (EventStatus {status}) and sets no limit."));
+        parsed.Skipped.ShouldBeEmpty();
+        var cancellation = parsed.Cancellations.ShouldHaveSingleItem();
+        (cancellation.NodeId, cancellation.EventId, cancellation.ImportLimitW, cancellation.ExportLimitW).ShouldBe(("C1", "AA", null, null));
+        cancellation.End.ShouldBeGreaterThan(cancellation.Start);
+    }
+
+    [Fact]
+    public async Task ParseXml_SupersededControl_SkippedNotAnError()
+    {
+        var eventStatus = $"<EventStatus><currentStatus>4</currentStatus><dateTime>{Ten}</dateTime><potentiallySuperseded>false</potentiallySuperseded></EventStatus>";
+        var xml = List(Control(Power("opModImpLimW", 0, 5), "AA", eventStatus), Control(Power("opModImpLimW", 0, 6), "BB"));
+
+        var parsed = await ParseXmlAsync("C1", xml);
+
+        parsed.Errors.ShouldBeEmpty();
+        parsed.Envelopes.ShouldHaveSingleItem().EventId.ShouldBe("BB");
+        parsed.Cancellations.ShouldBeEmpty();
+        parsed.Skipped.ShouldHaveSingleItem().ShouldBe(new SkippedControl(1, "AA", "DERControl 1, line 2: event AA is superseded (EventStatus 4) and sets no limit."));
     }
 
     [Fact]

@@ -207,6 +207,80 @@ public sealed class GridApiTests(GridApp fixture) : IClassFixture<GridApp>
         limit.EventId.ShouldNotBeNull().ShouldContain("0A1B2C3D");
     }
 
+    private static string Control(string mRid, long start, long seconds, long exportW, int status) => $"""
+        <DERControl>
+          <mRID>{mRid}</mRID>
+          <interval><duration>{seconds}</duration><start>{start}</start></interval>
+          <EventStatus><currentStatus>{status}</currentStatus><dateTime>{start - 86_400}</dateTime><potentiallySuperseded>false</potentiallySuperseded></EventStatus>
+          <DERControlBase><csipaus:opModExpLimW><multiplier>0</multiplier><value>{exportW}</value></csipaus:opModExpLimW></DERControlBase>
+        </DERControl>
+        """;
+
+    private Task<HttpResponseMessage> ControlsAsync(string node, params string[] controls) =>
+        SendAsync(NetworkOperator, HttpMethod.Post, $"/api/grid/envelopes/{node}",
+            $"""<DERControlList xmlns="urn:ieee:std:2030.5:ns" xmlns:csipaus="https://csipaus.org/ns">{string.Concat(controls)}</DERControlList>""", "application/sep+xml");
+
+    [Fact]
+    public async Task Envelopes_CsipAusCancellation_TakesTheEventOutOfForceAndAnOlderEventComesBack()
+    {
+        (await ImportNetworkAsync(Network())).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var start = FirstOpen() + (6 * 3600);
+        var store = _app.Get<GridStore>();
+        (await EnvelopesAsync($"{{\"envelopes\":[{Envelope("C-ANNA", start, start + 1800, 11000, 3000, "DOE-OLD")}]}}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        using (var active = await ControlsAsync("C-ANNA", Control("AB12", start, 900, 2400, 1)))
+        {
+            active.StatusCode.ShouldBe(HttpStatusCode.OK, await active.Content.ReadAsStringAsync());
+        }
+
+        (await store.LimitsAtAsync(start, default)).Single(l => l.NodeId == "C-ANNA").ExportLimitW.ShouldBe(2400);
+
+        using var cancel = await ControlsAsync("C-ANNA", Control("AB12", start, 900, 2400, 2));
+
+        var text = await cancel.Content.ReadAsStringAsync();
+        cancel.StatusCode.ShouldBe(HttpStatusCode.OK, text);
+        JsonDocument.Parse(text).RootElement.GetProperty("cancellations").GetInt32().ShouldBe(1);
+        var inForce = (await store.LimitsAtAsync(start, default)).Single(l => l.NodeId == "C-ANNA");
+        (inForce.ExportLimitW, inForce.EventId).ShouldBe((3000L, "DOE-OLD"));
+        (await store.LimitsAtAsync(start + 900, default)).Single(l => l.NodeId == "C-ANNA").EventId.ShouldBe("DOE-OLD");
+
+        // The same event sent again after its cancellation is in force again.
+        using (var again = await ControlsAsync("C-ANNA", Control("AB12", start, 900, 1800, 1)))
+        {
+            again.StatusCode.ShouldBe(HttpStatusCode.OK, await again.Content.ReadAsStringAsync());
+        }
+
+        (await store.LimitsAtAsync(start, default)).Single(l => l.NodeId == "C-ANNA").ExportLimitW.ShouldBe(1800);
+    }
+
+    [Fact]
+    public async Task Envelopes_CsipAusCancellationOfAClosedWindow_CountedNotStored()
+    {
+        (await ImportNetworkAsync(Network())).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var counts = await EnvelopeCountsAsync();
+
+        using var response = await ControlsAsync("C-BEN", Control("CD34", FirstOpen() - 1800, 1800, 2400, 2));
+
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, text);
+        var root = JsonDocument.Parse(text).RootElement;
+        (root.GetProperty("cancellations").GetInt32(), root.GetProperty("cancellationsTooLate").GetInt32()).ShouldBe((0, 1));
+        (await EnvelopeCountsAsync()).Windows.ShouldBe(counts.Windows);
+    }
+
+    [Fact]
+    public async Task Envelopes_CsipAusCancellationForTheRoot_RefusedNothingStored()
+    {
+        (await ImportNetworkAsync(Network())).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var counts = await EnvelopeCountsAsync();
+
+        using var response = await ControlsAsync("ROOT", Control("EF56", FirstOpen() + (7 * 3600), 900, 2400, 2));
+
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, text);
+        text.ShouldContain("not a line of the network");
+        (await EnvelopeCountsAsync()).ShouldBe(counts);
+    }
+
     [Fact]
     public async Task EnvelopeListing_AsCsv_HasEveryWindow()
     {
@@ -220,7 +294,7 @@ public sealed class GridApiTests(GridApp fixture) : IClassFixture<GridApp>
 
         var csv = await client.GetStringAsync(new Uri($"/api/grid/envelopes?from={Iso(start)}&to={Iso(start + 900)}&format=csv", UriKind.Relative));
 
-        csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe(["node,start,end,import_limit_w,export_limit_w,event,upload", $"C-ANNA,{Iso(start)},{Iso(start + 900)},11000,2400,DOE-1,{upload}"]);
+        csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe(["node,start,end,import_limit_w,export_limit_w,event,upload,cancels", $"C-ANNA,{Iso(start)},{Iso(start + 900)},11000,2400,DOE-1,{upload},false"]);
     }
 }
 

@@ -480,6 +480,9 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<bool>("Cancels")
+                        .HasColumnType("boolean");
+
                     b.Property<long>("End")
                         .HasColumnType("bigint");
 

@@ -467,6 +467,9 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Cancels")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("End")
                         .HasColumnType("INTEGER");
 

@@ -256,7 +256,8 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
                     End = table.Column<long>(type: "bigint", nullable: false),
                     ImportLimitW = table.Column<long>(type: "bigint", nullable: true),
                     ExportLimitW = table.Column<long>(type: "bigint", nullable: true),
-                    EventId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
+                    EventId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Cancels = table.Column<bool>(type: "boolean", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1174,6 +1175,7 @@ namespace Market.Web.Persistence.Migrations.PostgreSql
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             AppendOnlySql.Drop(migrationBuilder);
+
             migrationBuilder.DropTable(
                 name: "ApiTokens");
 

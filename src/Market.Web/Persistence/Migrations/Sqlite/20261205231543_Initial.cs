@@ -255,7 +255,8 @@ namespace Market.Web.Persistence.Migrations.Sqlite
                     End = table.Column<long>(type: "INTEGER", nullable: false),
                     ImportLimitW = table.Column<long>(type: "INTEGER", nullable: true),
                     ExportLimitW = table.Column<long>(type: "INTEGER", nullable: true),
-                    EventId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
+                    EventId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Cancels = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1173,6 +1174,7 @@ namespace Market.Web.Persistence.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             AppendOnlySql.Drop(migrationBuilder);
+
             migrationBuilder.DropTable(
                 name: "ApiTokens");
 

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using Market.Web.Tests.Support;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Market.E2E;
@@ -49,6 +51,12 @@ public sealed class GridBrowserFixture : BrowserFixture
         var ben = await App.HouseholdAsync("ben@demo.energy");
         var sol = await App.CreateHouseholdAsync("sol@grid.example");
         await App.CreateNetworkOperatorAsync("dso@grid.example");
+        using (var scope = App.Services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<MarketUser>>();
+            (await users.AddPasswordAsync((await users.FindByEmailAsync("dso@grid.example"))!, "sunny-rooftops-2026")).Succeeded.ShouldBeTrue();
+        }
+
         using var http = new HttpClient { BaseAddress = BaseAddress };
 
         var network = "node_id,parent_id,kind,export_capacity_w,import_capacity_w,meter_id\n" +
@@ -98,7 +106,8 @@ public sealed class GridBrowserFixture : BrowserFixture
 /// Under the grid's limits, on a desktop in English and on a phone in German: a household reads why its offer was cut
 /// (its connection's envelope, with the network operator's event) and why its trade's price is its zone's; the manager
 /// sees the full feeder per interval, when it was full with its zone's and the community's prices, and what the
-/// network operator collected.
+/// network operator collected; the network operator sees its envelope applied and bound; an auditor sees the
+/// clearing block's zones and the community's residual.
 /// </summary>
 public sealed class GridExplanationJourneyTests(GridBrowserFixture fixture) : IClassFixture<GridBrowserFixture>
 {
@@ -138,5 +147,30 @@ public sealed class GridExplanationJourneyTests(GridBrowserFixture fixture) : IC
         await BrowserFixture.ScreenshotAsync(manager, $"61-congestion-{name}");
         await BrowserFixture.AssertAccessibleAsync(manager);
         await BrowserFixture.AssertFitsWidthAsync(manager);
+
+        var networkOperator = await fixture.NewPageAsync(width, height, locale);
+        await BrowserFixture.SignInAsync(networkOperator, "dso@grid.example");
+        await BrowserFixture.GotoLiveAsync(networkOperator, "grid/envelopes");
+        var line = networkOperator.Locator("[data-testid=grid-line][data-node=C-ANNA]").First;
+        await Assertions.Expect(line).ToContainTextAsync(locale == "de-DE" ? "100,0 %" : "100.0 %");
+        await Assertions.Expect(line).ToContainTextAsync("bound");
+        await BrowserFixture.ScreenshotAsync(networkOperator, $"62-grid-envelopes-{name}");
+        await BrowserFixture.AssertFitsWidthAsync(networkOperator);
+        await BrowserFixture.AssertAccessibleAsync(networkOperator);
+
+        long clearing;
+        await using (var db = fixture.App.CreateDb())
+        {
+            clearing = await db.Blocks.Where(b => b.Kind == (byte)Market.Ledger.BlockKind.Clearing).OrderBy(b => b.Height).Select(b => b.Height).FirstAsync();
+        }
+
+        var auditor = await fixture.NewPageAsync(width, height, locale);
+        await BrowserFixture.GotoLiveAsync(auditor, $"ledger/blocks/{clearing}");
+        await Assertions.Expect(auditor.GetByTestId("zone-table")).ToBeVisibleAsync();
+        await Assertions.Expect(auditor.GetByTestId("residual-summary")).ToContainTextAsync("Net injection between");
+        await Assertions.Expect(auditor.GetByTestId("residual-row")).ToHaveCountAsync(4);   // one export step, three import steps
+        await BrowserFixture.ScreenshotAsync(auditor, $"63-grid-block-{name}");
+        await BrowserFixture.AssertFitsWidthAsync(auditor);
+        await BrowserFixture.AssertAccessibleAsync(auditor);
     }
 }

@@ -61,6 +61,7 @@ public sealed class AutopilotJourneyTests(BrowserFixture fixture) : IClassFixtur
             await Assertions.Expect(filled).ToHaveCountAsync(1);
             await Assertions.Expect(filled.GetByTestId("autopilot-fill-result")).ToContainTextAsync(german ? "filled: 0,300 kWh at" : "filled: 0.300 kWh at");
             await Assertions.Expect(filled.GetByTestId("autopilot-fill-why")).ToContainTextAsync(german ? "Offered 0,300 kWh, the cautious end of the band." : "Offered 0.300 kWh, the cautious end of the band.");
+            await Assertions.Expect(filled.GetByTestId("autopilot-fill-outcome")).ToContainTextAsync("Fully filled at");
             // The fill notification pops up at the bottom, and the bell counts it.
             var toast = page.Locator(".mud-snackbar").Filter(new() { HasText = "filled" });
             await Assertions.Expect(toast.First).ToContainTextAsync(german ? "filled: 0,300 kWh for" : "filled: 0.300 kWh for");

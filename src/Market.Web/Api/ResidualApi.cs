@@ -19,28 +19,27 @@ public static class ResidualApi
             .WithTags("Community")
             .WithSummary($"The community's residual per interval cleared under the grid's mechanism (3) and starting in [from, to): the residual leaf of its clearing block (min and max net injection, the export and import step curves; prices in 1/10,000 of the currency per kWh, energy in Wh) with the leaf's bytes, hash and inclusion proof in the block's payload root, and after delivery the metered totals of the newest reconciliation with the same proof of its summary leaf; intervals cleared under another mechanism have no residual and are left out. JSON, or text/csv with ?format=csv (one line per curve step); from and to as ISO 8601 instants or the community's days (yyyy-MM-dd), at most {IntervalRange.MaxDays} days apart")
             .Produces<IEnumerable<ResidualIntervalDto>>()
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .ProducesProblem(400);
         return app;
     }
 
-    private static async Task<IResult> ResidualAsync(HttpContext http, ResidualExport export, MarketClock clock, CancellationToken ct)
+    private static async Task<IResult> ResidualAsync(string? from, string? to, string? format, ResidualExport export, MarketClock clock, CancellationToken ct)
     {
-        var (range, problem) = IntervalRange.Parse(http.Request.Query["from"], http.Request.Query["to"], clock);
-        if (range is not var (from, to))
+        var (range, problem) = IntervalRange.Parse(from, to, clock);
+        if (range is not var (start, end))
         {
             return OrderApi.Problem(400, "Invalid range", problem!);
         }
 
-        if (IntervalRange.IsCsv(http.Request.Query["format"]) is not bool csv)
+        if (IntervalRange.IsCsv(format) is not bool csv)
         {
             return OrderApi.Problem(400, "Unknown format", "format is json (the default) or csv.");
         }
 
-        var intervals = await export.ForAsync(from, to, ct);
+        var intervals = await export.ForAsync(start, end, ct);
         if (csv)
         {
-            var name = string.Create(CultureInfo.InvariantCulture, $"residual-{Compact(from)}-{Compact(to)}.csv");
+            var name = string.Create(CultureInfo.InvariantCulture, $"residual-{Compact(start)}-{Compact(end)}.csv");
             return Results.File(Encoding.UTF8.GetBytes(ResidualExport.ToCsv(intervals)), "text/csv", name);
         }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -7,6 +8,7 @@ using Market.Matching;
 using Market.Web.Grid;
 using Market.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Market.Web.Tests.Grid;
 
@@ -314,6 +316,21 @@ public sealed class ResidualApiTests(ResidualScenario fixture)
         lines.Length.ShouldBe(1 + first.Export.Count + first.Import.Count + second.Export.Count + second.Import.Count + 1);
     }
 
+    [Fact]
+    public async Task ForAsync_ARangeOfManyIntervalsOrOne_TheSameFewStatements()
+    {
+        using var counting = new StatementCounter(fixture.App.Get<IDbContextFactory<MarketDbContext>>());
+        var export = new ResidualExport(counting);
+        (await export.ForAsync(fixture.First, fixture.First + 900, CancellationToken.None)).Count.ShouldBe(1);
+        var forOne = counting.Take();
+
+        var intervals = await export.ForAsync(fixture.Uniform, fixture.Uniform + (7 * 86_400), CancellationToken.None);
+
+        intervals.Count.ShouldBeGreaterThanOrEqualTo(3);
+        counting.Take().ShouldBe(forOne);
+        forOne.ShouldBe(4); // the clearing blocks, their leaves, the newest reconciliations' blocks, their leaves
+    }
+
     public static TheoryData<string, string> BadQueries() => new()
     {
         { "", "ISO 8601" },
@@ -393,5 +410,68 @@ public sealed class ResidualEngineTests
         ledger.StatusCode.ShouldBe(HttpStatusCode.OK);
         refused.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
         refused.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+    }
+}
+
+/// <summary>
+/// A context factory that counts the statements its contexts execute (EF Core's diagnostic events of those contexts
+/// only: other tests' apps run in the same process).
+/// </summary>
+internal sealed class StatementCounter : IDbContextFactory<MarketDbContext>, IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+{
+    private readonly IDbContextFactory<MarketDbContext> _inner;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<DbContext, bool> _mine = new();
+    private readonly List<IDisposable> _subscriptions = [];
+    private int _statements;
+
+    public StatementCounter(IDbContextFactory<MarketDbContext> inner)
+    {
+        _inner = inner;
+        _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
+    }
+
+    /// <summary>The statements since the last call.</summary>
+    public int Take() => Interlocked.Exchange(ref _statements, 0);
+
+    public MarketDbContext CreateDbContext()
+    {
+        var context = _inner.CreateDbContext();
+        _mine[context] = true;
+        return context;
+    }
+
+    public void OnNext(DiagnosticListener value)
+    {
+        if (value.Name == DbLoggerCategory.Name)
+        {
+            lock (_subscriptions)
+            {
+                _subscriptions.Add(value.Subscribe(this));
+            }
+        }
+    }
+
+    public void OnNext(KeyValuePair<string, object?> value)
+    {
+        if (value.Key == RelationalEventId.CommandExecuting.Name && value.Value is CommandEventData { Context: { } context } && _mine.ContainsKey(context))
+        {
+            Interlocked.Increment(ref _statements);
+        }
+    }
+
+    public void OnCompleted()
+    {
+    }
+
+    public void OnError(Exception error)
+    {
+    }
+
+    public void Dispose()
+    {
+        lock (_subscriptions)
+        {
+            _subscriptions.ForEach(s => s.Dispose());
+        }
     }
 }

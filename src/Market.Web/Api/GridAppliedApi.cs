@@ -11,7 +11,7 @@ namespace Market.Web.Api;
 public static class GridAppliedApi
 {
     /// <summary>The longest range one request covers, in days.</summary>
-    public const int MaxDays = 7;
+    public const int MaxDays = IntervalRange.MaxDays;
 
     /// <summary>The most lines one request returns (some 20 MB of CSV); a range with more is refused, never cut.</summary>
     public const int MaxRows = 250_000;
@@ -34,47 +34,19 @@ public static class GridAppliedApi
         return app;
     }
 
-    /// <summary>
-    /// Reads <paramref name="from"/> and <paramref name="to"/>: each an ISO 8601 instant (2026-06-15T10:00:00Z) or a
-    /// day of the community (yyyy-MM-dd, its local midnight). Null when either is missing or malformed, they are
-    /// reversed or equal, or more than <see cref="MaxDays"/> days apart (a day of 25 hours at a clock change counts as one).
-    /// </summary>
-    /// <returns>Unix seconds UTC, or the reason they were refused.</returns>
-    public static ((long From, long To)? Range, string? Problem) ParseRange(string? from, string? to, MarketClock clock)
-    {
-        ArgumentNullException.ThrowIfNull(clock);
-        if (!TryInstant(from, clock, out var start) || !TryInstant(to, clock, out var end))
-        {
-            return (null, "Give from and to as ISO 8601 instants (2026-06-15T10:00:00Z) or as the community's days (2026-06-15).");
-        }
-
-        if (end <= start)
-        {
-            return (null, "from must be before to.");
-        }
-
-        if (end - start > (MaxDays * 86_400L) + 3600)
-        {
-            return (null, $"A request covers at most {MaxDays} days; ask for a shorter range.");
-        }
-
-        return ((start, end), null);
-    }
-
     private static Task<IResult> AppliedAsync(HttpContext http, AppliedLimitsQuery query, MarketClock clock, CancellationToken ct)
     {
-        var format = http.Request.Query["format"].ToString();
-        if (format.Length > 0 && !format.Equals("json", StringComparison.OrdinalIgnoreCase) && !format.Equals("csv", StringComparison.OrdinalIgnoreCase))
+        if (IntervalRange.IsCsv(http.Request.Query["format"]) is not bool csv)
         {
             return Task.FromResult(OrderApi.Problem(400, "Unknown format", "format is json (the default) or csv."));
         }
 
-        return RespondAsync(http, query, clock, format.Equals("csv", StringComparison.OrdinalIgnoreCase), ct);
+        return RespondAsync(http, query, clock, csv, ct);
     }
 
     private static async Task<IResult> RespondAsync(HttpContext http, AppliedLimitsQuery query, MarketClock clock, bool csv, CancellationToken ct)
     {
-        var (range, problem) = ParseRange(http.Request.Query["from"], http.Request.Query["to"], clock);
+        var (range, problem) = IntervalRange.Parse(http.Request.Query["from"], http.Request.Query["to"], clock);
         if (range is not var (from, to))
         {
             return OrderApi.Problem(400, "Invalid range", problem!);
@@ -96,24 +68,6 @@ public static class GridAppliedApi
             DateTimeOffset.FromUnixTimeSeconds(r.IntervalStart), DateTimeOffset.FromUnixTimeSeconds(r.IntervalEnd), AppliedLimitsQuery.Status(r.Status),
             r.NodeId, r.ParentId, r.Kind.ToString().ToLowerInvariant(), r.FromEnvelope ? "envelope" : "capacity", r.EventId, r.Upload,
             r.EnvelopeExportW, r.EnvelopeImportW, r.ExportLimitWh, r.ImportLimitWh, r.FlowWh, r.UsedPercent, AppliedLimitsQuery.Binding(r.State) is { Length: > 0 } b ? b : null)));
-    }
-
-    private static bool TryInstant(string? text, MarketClock clock, out long seconds)
-    {
-        seconds = 0;
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
-        {
-            seconds = UtilityEndpoints.LocalMidnight(day, clock.TimeZone);
-            return true;
-        }
-
-        if (string.IsNullOrWhiteSpace(text) || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
-        {
-            return false;
-        }
-
-        seconds = at.ToUnixTimeSeconds();
-        return true;
     }
 }
 

@@ -38,6 +38,7 @@ public static class HostingExtensions
         builder.AddMarketMetering();
         builder.Services.AddSingleton<GridStore>();
         builder.Services.AddSingleton<AppliedLimitsQuery>();
+        builder.Services.AddSingleton<ResidualExport>();
         builder.AddMarketNotifications();
         builder.AddMarketForecasting();
         builder.AddMarketAutopilot();
@@ -91,6 +92,7 @@ public static class HostingExtensions
         app.MapMeterReadingApi();
         app.MapGridApi();
         app.MapGridAppliedApi();
+        app.MapResidualApi();
         app.MapOpeningsApi();
         app.MapDashboard();
         app.MapUtilityView();

@@ -135,6 +135,12 @@ public sealed class AuthorizationMatrixTests(MatrixFixture fixture) : IClassFixt
             data.Add(caller, "GET", "/api/grid/applied?from=2026-06-15&to=2026-06-16", status);
         }
 
+        // The community's residual for aggregators is read from the public ledger: anyone, with a token or without.
+        foreach (var caller in new[] { "anonymous", "owner", "other", "manager", "operator", "auditor", "gateway", "dso", "owner-cookie" })
+        {
+            data.Add(caller, "GET", "/api/community/residual?from=2026-06-15&to=2026-06-16", 200);
+        }
+
         // Signing out takes the form's antiforgery token: without one a signed-in browser stays signed in; without a
         // session there is nothing to end and it ends on the home page.
         data.Add("anonymous", "POST", "/account/logout", 200);

@@ -78,6 +78,11 @@ internal static class StatementPdf
                     [0.6, 0.2, 0.2],
                     [false, true, true],
                     new HashSet<int> { 6, 8 });
+                if (s.BoughtNetworkShare > 0)
+                {
+                    flow.Text($"Of what you paid in the market, {Units.Money(s.BoughtNetworkShare, c, culture)} went to the network operator: the network fees of each trade's distance and, where a line was full, the congestion between your zone's price and the seller's.", flow.Small);
+                }
+
                 if (s.ReconciledIntervals > 0)
                 {
                     flow.Text($"Your meter over the {s.ReconciledIntervals} reconciled {(s.ReconciledIntervals == 1 ? "interval" : "intervals")}: exported {Units.Energy(s.MeteredExportWh, culture)}, imported {Units.Energy(s.MeteredImportWh, culture)}. Within each interval import and export offset first, and energy sold but not delivered is covered by neighbours or bought from the grid on your account: the rows are what was settled.", flow.Small);

@@ -11,7 +11,7 @@ namespace Market.Web.Metering;
 /// <see cref="Reconciled"/>: its interval has been settled against the meters (see <see cref="StatementInterval"/>);
 /// otherwise the trade is all the statement knows about the interval yet.
 /// </summary>
-public sealed record StatementLine(long TradeId, long IntervalStart, OrderSide Side, long EnergyWh, long Price, long Amount, long GridAmount, long Saving, long BlockHeight, bool Reconciled = false);
+public sealed record StatementLine(long TradeId, long IntervalStart, OrderSide Side, long EnergyWh, long Price, long Amount, long GridAmount, long Saving, long BlockHeight, bool Reconciled = false, long NetworkAmount = 0);
 
 /// <summary>
 /// One reconciled interval of a household (latest reconciliation version): metered import and export split into
@@ -156,7 +156,9 @@ public sealed class StatementService(IDbContextFactory<MarketDbContext> dbFactor
                 boughtWh += t.EnergyWh;
                 paid += t.Amount;
                 saved += grid - t.Amount;
-                lines.Add(new StatementLine(t.Id, t.IntervalStart, OrderSide.Buy, t.EnergyWh, t.Price, t.Amount, grid, grid - t.Amount, t.BlockHeight, reconciled.Contains(t.IntervalStart)));
+                // Under the grid's mechanism the buyer pays its zone's price and the seller gets its own: the difference (network
+                // fee and congestion rent) went to the network operator. 0 under a single price.
+                lines.Add(new StatementLine(t.Id, t.IntervalStart, OrderSide.Buy, t.EnergyWh, t.Price, t.Amount, grid, grid - t.Amount, t.BlockHeight, reconciled.Contains(t.IntervalStart), t.Amount - t.SellAmount));
             }
 
             if (t.SellerHouseholdId == household.Id)

@@ -68,6 +68,13 @@ public sealed record StatementSummary(
     IReadOnlyList<long> Pending,
     IReadOnlyList<StatementDay> Days)
 {
+    /// <summary>
+    /// Of <see cref="BoughtInMarket"/>'s money, what went to the network operator rather than to the sellers: under the
+    /// grid's mechanism the network fee of each trade's distance and any congestion rent (the buyer's zone price above
+    /// the seller's plus the fee). 0 under a single price. Part of the bought row, not an extra cost.
+    /// </summary>
+    public long BoughtNetworkShare { get; init; }
+
     /// <summary>The headline: how much better off than with the grid alone (negative: worse off).</summary>
     public long Benefit => checked(MarketBenefit + AfterDeliveryBenefit);
 
@@ -154,7 +161,10 @@ public sealed record StatementSummary(
 
         return new StatementSummary(statement.Year, statement.Month, statement.Currency, sold, bought, provided, covered, toGrid, fromGrid,
             gridOnly, market, afterDelivery, exported, imported, byStart.Count, unreconciled, statement.Corrected, statement.Adjustments,
-            statement.Pending, [.. days.Values]);
+            statement.Pending, [.. days.Values])
+        {
+            BoughtNetworkShare = statement.Lines.Where(l => l.Side == OrderSide.Buy).Sum(l => l.NetworkAmount),
+        };
     }
 }
 

@@ -120,6 +120,14 @@ public sealed class GridClearingTests
             .ShouldBe(trades.Sum(t => t.Amount - t.SellAmount));
         trades.Sum(t => t.Amount - t.SellAmount).ShouldBeGreaterThan(0);
 
+        // Ben's statement says how much of what he paid went to the network operator; Anna, a seller, paid none.
+        var month = DateTimeOffset.FromUnixTimeSeconds(interval).UtcDateTime;
+        var statements = app.Get<Market.Web.Metering.StatementService>();
+        var bens = await statements.MonthWithSummaryAsync(ben, month.Year, month.Month);
+        bens.Summary.BoughtNetworkShare.ShouldBe(trades.Where(t => t.BuyerHouseholdId == ben.Id).Sum(t => t.Amount - t.SellAmount));
+        bens.Summary.BoughtNetworkShare.ShouldBeGreaterThan(0);
+        (await statements.MonthWithSummaryAsync(anna, month.Year, month.Month)).Summary.BoughtNetworkShare.ShouldBe(0);
+
         var summary = await db.ClearedIntervals.AsNoTracking().SingleAsync(c => c.IntervalStart == interval);
         summary.Mechanism.ShouldBe((byte)3);
         summary.NetworkHeight.ShouldNotBeNull();

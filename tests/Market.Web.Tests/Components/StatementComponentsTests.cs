@@ -58,6 +58,21 @@ public sealed class StatementComponentsTests
     }
 
     [Fact]
+    public async Task FlowTable_NetworkShareOfPurchases_ShownAsAPartOfTheBoughtRowOnlyWhenThereIsOne()
+    {
+        using var culture = CultureScope.In("de-DE");
+        await using var context = NewContext();
+
+        var none = context.Render<EnergyFlowTable>(p => p.Add(x => x.Summary, StatementSummaryTests.AnnaLike()));
+        var some = context.Render<EnergyFlowTable>(p => p.Add(x => x.Summary, StatementSummaryTests.AnnaLike() with { BoughtNetworkShare = 1234 }));
+
+        none.FindAll("[data-testid=flow-network-share]").ShouldBeEmpty();
+        var row = some.Find("[data-testid=flow-network-share]").TextContent;
+        row.ShouldContain("to the network operator");
+        row.ShouldContain("(0,12\u00a0€)");
+    }
+
+    [Fact]
     public async Task FlowTable_German_NumbersInGermanMarks()
     {
         using var culture = CultureScope.In("de-DE");

@@ -145,8 +145,9 @@ public sealed class ResidualLeaf
             return $"the injection range [{MinInjectionWh}, {MaxInjectionWh}] Wh does not contain 0";
         }
 
+        // -min as 128 bits: a min of -2^63 is a signed leaf's value, not an overflow (the JS verifier uses BigInt).
         return CurveProblem("export", _export, ascending: true, MaxInjectionWh)
-            ?? CurveProblem("import", _import, ascending: false, -MinInjectionWh);
+            ?? CurveProblem("import", _import, ascending: false, -(Int128)MinInjectionWh);
     }
 
     /// <summary>Whether two residuals have the same canonical bytes.</summary>
@@ -159,7 +160,7 @@ public sealed class ResidualLeaf
             && _export.AsSpan().SequenceEqual(other._export) && _import.AsSpan().SequenceEqual(other._import);
     }
 
-    private static string? CurveProblem(string name, ResidualStep[] steps, bool ascending, long end)
+    private static string? CurveProblem(string name, ResidualStep[] steps, bool ascending, Int128 end)
     {
         for (var i = 0; i < steps.Length; i++)
         {

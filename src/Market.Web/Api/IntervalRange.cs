@@ -51,6 +51,12 @@ public static class IntervalRange
         seconds = 0;
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
         {
+            // Days at the ends of the calendar have no local midnight in every zone: refused, not a server error.
+            if (day.Year is < 1970 or > 9000)
+            {
+                return false;
+            }
+
             seconds = UtilityEndpoints.LocalMidnight(day, clock.TimeZone);
             return true;
         }

@@ -11,13 +11,16 @@ namespace Market.Web.Api;
 /// </summary>
 public static class ResidualApi
 {
+    /// <summary>The most curve steps one request returns (some 50 MB of CSV); a range with more is refused, never cut.</summary>
+    public const int MaxSteps = 250_000;
+
     public static WebApplication MapResidualApi(this WebApplication app)
     {
         app.MapGet("/api/community/residual", ResidualAsync)
             .AllowAnonymous()
             .RequireRateLimiting(RateLimits.Ledger)
             .WithTags("Community")
-            .WithSummary($"The community's residual per interval cleared under the grid's mechanism (3) and starting in [from, to): the residual leaf of its clearing block (min and max net injection, the export and import step curves; prices in 1/10,000 of the currency per kWh, energy in Wh) with the leaf's bytes, hash and inclusion proof in the block's payload root, and after delivery the metered totals of the newest reconciliation with the same proof of its summary leaf; intervals cleared under another mechanism have no residual and are left out. JSON, or text/csv with ?format=csv (one line per curve step); from and to as ISO 8601 instants or the community's days (yyyy-MM-dd), at most {IntervalRange.MaxDays} days apart")
+            .WithSummary($"The community's residual per interval cleared under the grid's mechanism (3) and starting in [from, to): the residual leaf of its clearing block (min and max net injection, the export and import step curves; prices in 1/10,000 of the currency per kWh, energy in Wh) with the leaf's bytes, hash and inclusion proof in the block's payload root, and after delivery the metered totals of the newest reconciliation with the same proof of its summary leaf; intervals cleared under another mechanism have no residual and are left out. JSON, or text/csv with ?format=csv (one line per curve step); from and to as ISO 8601 instants or the community's days (yyyy-MM-dd), at most {IntervalRange.MaxDays} days apart and {MaxSteps:N0} curve steps")
             .Produces<IEnumerable<ResidualIntervalDto>>()
             .ProducesProblem(400);
         return app;
@@ -37,6 +40,11 @@ public static class ResidualApi
         }
 
         var intervals = await export.ForAsync(start, end, ct);
+        if (intervals.Sum(i => (long)i.Residual.Export.Count + i.Residual.Import.Count) > MaxSteps)
+        {
+            return OrderApi.Problem(400, "Range too large", $"The range has more than {MaxSteps:N0} curve steps; ask for a shorter range.");
+        }
+
         if (csv)
         {
             var name = string.Create(CultureInfo.InvariantCulture, $"residual-{Compact(start)}-{Compact(end)}.csv");

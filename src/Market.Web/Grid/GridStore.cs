@@ -200,7 +200,14 @@ public sealed class GridStore(IDbContextFactory<MarketDbContext> dbFactory, Ledg
             return (null, cancelErrors);
         }
 
-        var sha = Convert.ToHexStringLower(SHA256.HashData(body.Span));
+        var sha0 = Convert.ToHexStringLower(SHA256.HashData(body.Span));
+        if (parsed.Count == 0 && cancelRows.Count == 0)
+        {
+            // Only cancellations of windows that have closed: nothing changes, so nothing is stored (upload 0).
+            return (new EnvelopeImportResult(0, sha0, 0, 0, network.Version) { CancellationsTooLate = tooLate }, []);
+        }
+
+        var sha = sha0;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var upload = new EnvelopeUploadEntity
@@ -245,6 +252,14 @@ public sealed class GridStore(IDbContextFactory<MarketDbContext> dbFactory, Ledg
             v[6] = c.EventId;
             v[7] = true;
         }, cancellationToken);
+        if (clock.FirstOpenInterval() != firstOpen)
+        {
+            // A gate closed while this upload was checked and written: its windows were checked against an interval
+            // that is now fixed. Nothing is stored; sent again, the closed interval is refused or clipped explicitly.
+            await transaction.RollbackAsync(cancellationToken);
+            return (null, [new EnvelopeError(0, "A gate closed while the upload was being stored, so nothing was stored; send it again.")]);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return (new EnvelopeImportResult(upload.Id, sha, parsed.Count, validation.Schedule!.Count, network.Version)
         {

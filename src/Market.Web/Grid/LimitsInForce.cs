@@ -90,7 +90,8 @@ public static class LimitsInForce
             var cancelled = false;
             foreach (var c in list)
             {
-                if (cancels(c) && upload(c) >= upload(w) && id is not null && string.Equals(eventId(c), id, StringComparison.Ordinal))
+                // Ignoring case: a CSIP-AUS mRID is hex, and AB12 and ab12 are the same event.
+                if (cancels(c) && upload(c) >= upload(w) && id is not null && string.Equals(eventId(c), id, StringComparison.OrdinalIgnoreCase))
                 {
                     cancelled = true;
                     break;

@@ -74,7 +74,7 @@ public sealed class ResidualExport(IDbContextFactory<MarketDbContext> dbFactory)
                 .ToListAsync(cancellationToken))
             .Select(b => (Row: b, Header: BlockHeader.Decode(b.Header)))
             .Where(b => b.Header.Mechanism == GridZonal)
-            .ToDictionary(b => b.Row.Height, b => (b.Header, b.Row.HeaderHash));
+            .ToDictionary(b => b.Row.Height, b => (b.Header, HeaderHash: b.Header.Hash())); // from the header's bytes, not a stored copy
 
         // The leaves of the grid's clearing blocks only (the cleared intervals' table names their mechanism); the headers
         // decide what is served, and each block's leaves must give its header's root.
@@ -167,17 +167,19 @@ public sealed class ResidualExport(IDbContextFactory<MarketDbContext> dbFactory)
     private static async Task<Dictionary<long, (byte[] ClearingHash, MeteredResidual Metered)>> MeteredAsync(
         MarketDbContext db, long from, long to, CancellationToken cancellationToken)
     {
-        // The newest version of each interval cleared under the grid's mechanism (a correction is a new version).
+        // The newest version of each interval cleared under the grid's mechanism (a correction is a new version), read
+        // once: a correction sealed while this runs is simply not seen yet.
         var newest = db.Reconciliations.Where(r => r.IntervalStart >= from && r.IntervalStart < to
             && !db.Reconciliations.Any(o => o.IntervalStart == r.IntervalStart && o.Version > r.Version)
             && db.ClearedIntervals.Any(c => c.IntervalStart == r.IntervalStart && c.Mechanism == GridZonal));
         var headers = (await db.Blocks.AsNoTracking()
                 .Join(newest, b => b.Height, r => r.BlockHeight, (b, r) => new { b.Height, b.Header, b.HeaderHash, r.IntervalStart })
                 .ToListAsync(cancellationToken))
-            .ToDictionary(b => b.Height, b => (Header: BlockHeader.Decode(b.Header), b.HeaderHash, b.IntervalStart));
+            .ToDictionary(b => b.Height, b => (Header: BlockHeader.Decode(b.Header), HeaderHash: BlockHeader.Decode(b.Header).Hash(), b.IntervalStart));
+        var heights = headers.Keys.ToList();
         var metered = new Dictionary<long, (byte[], MeteredResidual)>();
         var leaves = db.BlockLeaves.AsNoTracking()
-            .Join(newest, l => l.BlockHeight, r => r.BlockHeight, (l, _) => l)
+            .Where(l => heights.Contains(l.BlockHeight))
             .OrderBy(l => l.BlockHeight).ThenBy(l => l.Index)
             .Select(l => new LeafRow(l.BlockHeight, l.Data));
         await foreach (var (height, blockLeaves) in ByBlockAsync(leaves, cancellationToken))

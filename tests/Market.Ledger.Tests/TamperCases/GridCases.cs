@@ -70,6 +70,7 @@ internal static class GridCases
             With("residual dropped, re-signed", b => b[6] = Resign(b[6], KeyA, leaves: LeafList.FromArrays(b[6].Leaves.ToArrays().SkipLast(1))), Fails(Reason.GridResidualInvalid, 6, 9)),
             With("residual curve out of price order, re-signed", b => b[6] = Residual(b[6], new ResidualLeaf(-3500, 1500, [new(3020, 1500)], [new(2500, 1000), new(3000, 1500), new(2030, 3000), new(2010, 3500)]).Encode()), Fails(Reason.GridResidualInvalid, 6, 10)),
             With("residual curve not ending at the range, re-signed", b => b[6] = Residual(b[6], new ResidualLeaf(-3500, 1500, [new(3020, 1400)], residual.Import).Encode()), Fails(Reason.GridResidualInvalid, 6, 10)),
+            With("residual min injection -2^63, re-signed", b => b[6] = Residual(b[6], new ResidualLeaf(long.MinValue, 0, [], []).Encode()), Fails(Reason.GridResidualInvalid, 6, 10)),
             With("residual leaf truncated, re-signed", b => b[6] = Residual(b[6], GridChain.Residual().Encode()[..^8]), Fails(Reason.GridResidualInvalid, 6, 10)),
             Sealed("residual range beyond the limits, sealed honestly", GridChain.Build(residual: new ResidualLeaf(-3500, 2500, [new(3020, 2500)], residual.Import)), Fails(Reason.GridResidualRangeWrong, 6, 10)),
             new(Ledger, "residual curve another, sealed honestly", Export(GridChain.Build(residual: otherCurve).Blocks, GridChain.Build(residual: otherCurve).Checkpoint), Fails(Reason.ReplayMismatch, 6, 10)) { WithoutReplay = ValidWith(7, 2) },

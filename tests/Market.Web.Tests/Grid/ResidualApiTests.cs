@@ -340,6 +340,8 @@ public sealed class ResidualApiTests(ResidualScenario fixture)
         { "from=2026-06-15T10:00:00Z&to=2026-06-15T10:00:00Z", "before" },
         { "from=2026-06-01&to=2026-06-09", "at most 7 days" },
         { "from=2026-06-15&to=2026-06-16&format=xlsx", "json (the default) or csv" },
+        { "from=0001-01-01&to=0001-01-02", "ISO 8601" },
+        { "from=9999-12-30&to=9999-12-31", "ISO 8601" },
     };
 
     [Theory]

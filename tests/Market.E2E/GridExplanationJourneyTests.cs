@@ -132,6 +132,14 @@ public sealed class GridExplanationJourneyTests(GridBrowserFixture fixture) : IC
         await BrowserFixture.AssertAccessibleAsync(household);
         await BrowserFixture.AssertFitsWidthAsync(household);
 
+        // Ben bought across the full feeder: his statement says what of it went to the network operator.
+        var buyer = await fixture.NewPageAsync(width, height, locale);
+        await BrowserFixture.SignInAsync(buyer, "ben@demo.energy");
+        await BrowserFixture.GotoLiveAsync(buyer, "statement");
+        await Assertions.Expect(buyer.GetByTestId("flow-network-share")).ToContainTextAsync("to the network operator");
+        await BrowserFixture.ScreenshotAsync(buyer, $"60-grid-statement-{name}");
+        await BrowserFixture.AssertFitsWidthAsync(buyer);
+
         var manager = await fixture.NewPageAsync(width, height, locale);
         await BrowserFixture.SignInAsync(manager, "manager@demo.energy");
         await BrowserFixture.GotoLiveAsync(manager, "congestion");

@@ -200,14 +200,13 @@ public sealed class GridStore(IDbContextFactory<MarketDbContext> dbFactory, Ledg
             return (null, cancelErrors);
         }
 
-        var sha0 = Convert.ToHexStringLower(SHA256.HashData(body.Span));
+        var sha = Convert.ToHexStringLower(SHA256.HashData(body.Span));
         if (parsed.Count == 0 && cancelRows.Count == 0)
         {
             // Only cancellations of windows that have closed: nothing changes, so nothing is stored (upload 0).
-            return (new EnvelopeImportResult(0, sha0, 0, 0, network.Version) { CancellationsTooLate = tooLate }, []);
+            return (new EnvelopeImportResult(0, sha, 0, 0, network.Version) { CancellationsTooLate = tooLate }, []);
         }
 
-        var sha = sha0;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var upload = new EnvelopeUploadEntity

@@ -70,7 +70,7 @@ public sealed class ResidualExport(IDbContextFactory<MarketDbContext> dbFactory)
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var clearingBlocks = db.Blocks.Where(b => b.Kind == (byte)BlockKind.Clearing && b.IntervalStart >= from && b.IntervalStart < to);
         var headers = (await clearingBlocks.AsNoTracking()
-                .Select(b => new { b.Height, b.Header, b.HeaderHash })
+                .Select(b => new { b.Height, b.Header })
                 .ToListAsync(cancellationToken))
             .Select(b => (Row: b, Header: BlockHeader.Decode(b.Header)))
             .Where(b => b.Header.Mechanism == GridZonal)
@@ -173,9 +173,10 @@ public sealed class ResidualExport(IDbContextFactory<MarketDbContext> dbFactory)
             && !db.Reconciliations.Any(o => o.IntervalStart == r.IntervalStart && o.Version > r.Version)
             && db.ClearedIntervals.Any(c => c.IntervalStart == r.IntervalStart && c.Mechanism == GridZonal));
         var headers = (await db.Blocks.AsNoTracking()
-                .Join(newest, b => b.Height, r => r.BlockHeight, (b, r) => new { b.Height, b.Header, b.HeaderHash, r.IntervalStart })
+                .Join(newest, b => b.Height, r => r.BlockHeight, (b, r) => new { b.Height, b.Header, r.IntervalStart })
                 .ToListAsync(cancellationToken))
-            .ToDictionary(b => b.Height, b => (Header: BlockHeader.Decode(b.Header), HeaderHash: BlockHeader.Decode(b.Header).Hash(), b.IntervalStart));
+            .Select(b => (b.Height, Header: BlockHeader.Decode(b.Header), b.IntervalStart))
+            .ToDictionary(b => b.Height, b => (b.Header, HeaderHash: b.Header.Hash(), b.IntervalStart));
         var heights = headers.Keys.ToList();
         var metered = new Dictionary<long, (byte[], MeteredResidual)>();
         var leaves = db.BlockLeaves.AsNoTracking()

@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using Market.Web.Grid;
 using Market.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
@@ -27,46 +24,15 @@ public sealed class GridClearingTests
         return app;
     }
 
-    private static async Task ImportNetworkAsync(MarketFactory app, string csv)
-    {
-        var parsed = await NetworkDefinitionParser.ParseCsvAsync(new StringReader(csv), CancellationToken.None);
-        parsed.Succeeded.ShouldBeTrue(string.Join("; ", parsed.Errors));
-        await app.Get<GridStore>().ImportNetworkAsync(parsed.Network!, "csv", "operator@demo.energy", CancellationToken.None);
-    }
-
-    private static async Task SendEnvelopeAsync(MarketFactory app, string node, long start, long end, long exportW, string eventId)
-    {
-        static string Iso(long s) => DateTimeOffset.FromUnixTimeSeconds(s).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
-        var json = JsonSerializer.Serialize(new { envelopes = new[] { new { node, start = Iso(start), end = Iso(end), exportLimitW = exportW, @event = eventId } } });
-        var bytes = Encoding.UTF8.GetBytes(json);
-        var parsed = EnvelopeParser.ParseJson(bytes);
-        parsed.Errors.ShouldBeEmpty();
-        var (stored, errors) = await app.Get<GridStore>().ImportEnvelopesAsync(parsed.Envelopes, "json", bytes, "dso@grid.example", CancellationToken.None);
-        stored.ShouldNotBeNull(string.Join("; ", errors.Select(e => e.Message)));
-    }
-
     [Fact]
     public async Task Clear_FeederAndEnvelopeBind_SplitPricesFeesCutOrdersAndAVerifiedChain()
     {
         await using var app = GridApp();
         _ = app.Server;
-        var anna = await app.HouseholdAsync("anna@demo.energy");
-        var ben = await app.HouseholdAsync("ben@demo.energy");
-        var seller2 = await app.CreateHouseholdAsync("sol@grid.example");
-        var localBuyer = await app.CreateHouseholdAsync("nora@grid.example");
-        await ImportNetworkAsync(app,
-            "node_id,parent_id,kind,export_capacity_w,import_capacity_w,meter_id\n" +
-            "ROOT,,community,,,\n" +
-            "T1,ROOT,transformer,250000,250000,\n" +
-            "F1,T1,feeder,4000,60000,\n" +
-            "F2,T1,feeder,40000,60000,\n" +
-            $"C-ANNA,F1,connection,10000,12000,{anna.MeterId}\n" +
-            $"C-SOL,F1,connection,10000,12000,{seller2.MeterId}\n" +
-            $"C-NORA,F1,connection,10000,12000,{localBuyer.MeterId}\n" +
-            $"C-BEN,F2,connection,10000,12000,{ben.MeterId}\n");
+        var (anna, ben, seller2, localBuyer) = await app.ImportTwoFeedersAsync();
         var clock = app.Get<MarketClock>();
         var interval = clock.FirstOpenInterval();
-        await SendEnvelopeAsync(app, "C-ANNA", interval, clock.Next(interval), exportW: 2000, "DOE-42");
+        await app.SendEnvelopeAsync("C-ANNA", interval, exportW: 2000);
 
         (await app.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 2000, 1000, interval))).Succeeded.ShouldBeTrue();
         (await app.PlaceSignedAsync(seller2, new PlaceOrder(OrderSide.Sell, 2000, 1100, interval))).Succeeded.ShouldBeTrue();
@@ -159,7 +125,7 @@ public sealed class GridClearingTests
         _ = app.Server;
         var anna = await app.HouseholdAsync("anna@demo.energy");
         var ben = await app.HouseholdAsync("ben@demo.energy");
-        await ImportNetworkAsync(app,
+        await app.ImportNetworkAsync(
             "node_id,parent_id,kind,export_capacity_w,import_capacity_w,meter_id\n" +
             "ROOT,,community,,,\n" +
             "T1,ROOT,transformer,250000,250000,\n" +

@@ -1,8 +1,5 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Market.Web.Dashboard;
-using Market.Web.Grid;
 using Market.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
@@ -32,30 +29,10 @@ public sealed class GridDay : IAsyncLifetime
         _app.Settings["Community:SameTransformerFee"] = "100";
         _app.Settings["Community:AcrossTransformersFee"] = "200";
         _ = _app.Server;
-        _anna = await _app.HouseholdAsync("anna@demo.energy");
-        var ben = await _app.HouseholdAsync("ben@demo.energy");
-        _sol = await _app.CreateHouseholdAsync("sol@grid.example");
-        var nora = await _app.CreateHouseholdAsync("nora@grid.example");
-        var csv = "node_id,parent_id,kind,export_capacity_w,import_capacity_w,meter_id\n" +
-            "ROOT,,community,,,\n" +
-            "T1,ROOT,transformer,250000,250000,\n" +
-            "F1,T1,feeder,4000,60000,\n" +
-            "F2,T1,feeder,40000,60000,\n" +
-            $"C-ANNA,F1,connection,10000,12000,{_anna.MeterId}\n" +
-            $"C-SOL,F1,connection,10000,12000,{_sol.MeterId}\n" +
-            $"C-NORA,F1,connection,10000,12000,{nora.MeterId}\n" +
-            $"C-BEN,F2,connection,10000,12000,{ben.MeterId}\n";
-        var parsed = await NetworkDefinitionParser.ParseCsvAsync(new StringReader(csv), CancellationToken.None);
-        await _app.Get<GridStore>().ImportNetworkAsync(parsed.Network!, "csv", "operator@demo.energy", CancellationToken.None);
+        (_anna, var ben, _sol, var nora) = await _app.ImportTwoFeedersAsync();
         var clock = _app.Get<MarketClock>();
         _interval = clock.FirstOpenInterval();
-        static string Iso(long s) => DateTimeOffset.FromUnixTimeSeconds(s).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
-        {
-            envelopes = new[] { new { node = "C-ANNA", start = Iso(_interval), end = Iso(clock.Next(_interval)), exportLimitW = 2000, @event = "DOE-42" } },
-        }));
-        var (stored, _) = await _app.Get<GridStore>().ImportEnvelopesAsync(EnvelopeParser.ParseJson(bytes).Envelopes, "json", bytes, "dso@grid.example", CancellationToken.None);
-        stored.ShouldNotBeNull();
+        await _app.SendEnvelopeAsync("C-ANNA", _interval, exportW: 2000);
         (await _app.PlaceSignedAsync(_anna, new PlaceOrder(OrderSide.Sell, 2000, 1000, _interval))).Succeeded.ShouldBeTrue();
         (await _app.PlaceSignedAsync(_sol, new PlaceOrder(OrderSide.Sell, 2000, 1100, _interval))).Succeeded.ShouldBeTrue();
         (await _app.PlaceSignedAsync(nora, new PlaceOrder(OrderSide.Buy, 500, 2000, _interval))).Succeeded.ShouldBeTrue();

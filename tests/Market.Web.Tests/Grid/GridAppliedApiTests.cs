@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
-using Market.Web.Grid;
 using Market.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
@@ -41,42 +39,18 @@ public sealed class AppliedGridApp : IAsyncLifetime
         App.Settings["Community:AcrossTransformersFee"] = "200";
         _ = App.Server;
         await App.CreateNetworkOperatorAsync(NetworkOperator);
-        var anna = await App.HouseholdAsync("anna@demo.energy");
-        var ben = await App.HouseholdAsync("ben@demo.energy");
-        var sol = await App.CreateHouseholdAsync("sol@grid.example");
-        var nora = await App.CreateHouseholdAsync("nora@grid.example");
-        var network = await NetworkDefinitionParser.ParseCsvAsync(new StringReader(
-            "node_id,parent_id,kind,export_capacity_w,import_capacity_w,meter_id\n" +
-            "ROOT,,community,,,\n" +
-            "T1,ROOT,transformer,250000,250000,\n" +
-            "F1,T1,feeder,4000,60000,\n" +
-            "F2,T1,feeder,40000,60000,\n" +
-            $"C-ANNA,F1,connection,10000,12000,{anna.MeterId}\n" +
-            $"C-SOL,F1,connection,10000,12000,{sol.MeterId}\n" +
-            $"C-NORA,F1,connection,10000,12000,{nora.MeterId}\n" +
-            $"C-BEN,F2,connection,10000,12000,{ben.MeterId}\n"), CancellationToken.None);
-        await App.Get<GridStore>().ImportNetworkAsync(network.Network!, "csv", "operator@demo.energy", CancellationToken.None);
+        var (anna, ben, sol, nora) = await App.ImportTwoFeedersAsync();
         var clock = App.Get<MarketClock>();
         Cleared = clock.FirstOpenInterval();
         Day = DateOnly.FromDateTime(clock.ToLocal(Cleared).DateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        AnnasUpload = await SendAsync("C-ANNA", Cleared, exportW: 2000, importW: null, "DOE-42");
+        AnnasUpload = await App.SendEnvelopeAsync("C-ANNA", Cleared, exportW: 2000);
         (await App.PlaceSignedAsync(anna, new PlaceOrder(OrderSide.Sell, 2000, 1000, Cleared))).Succeeded.ShouldBeTrue();
         (await App.PlaceSignedAsync(sol, new PlaceOrder(OrderSide.Sell, 2000, 1100, Cleared))).Succeeded.ShouldBeTrue();
         (await App.PlaceSignedAsync(nora, new PlaceOrder(OrderSide.Buy, 500, 2000, Cleared))).Succeeded.ShouldBeTrue();
         (await App.PlaceSignedAsync(ben, new PlaceOrder(OrderSide.Buy, 2500, 3000, Cleared))).Succeeded.ShouldBeTrue();
         (await App.CloseGateAndClearAsync(Cleared)).ShouldBeGreaterThanOrEqualTo(1);
         Pending = clock.FirstOpenInterval() + 3600;
-        BensUpload = await SendAsync("C-BEN", Pending, exportW: null, importW: 3000, "DOE-43");
-    }
-
-    private async Task<long> SendAsync(string node, long start, long? exportW, long? importW, string eventId)
-    {
-        static string Iso(long s) => DateTimeOffset.FromUnixTimeSeconds(s).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        var end = App.Get<MarketClock>().Next(start);
-        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { envelopes = new[] { new { node, start = Iso(start), end = Iso(end), exportLimitW = exportW, importLimitW = importW, @event = eventId } } }));
-        var parsed = EnvelopeParser.ParseJson(bytes);
-        var (stored, errors) = await App.Get<GridStore>().ImportEnvelopesAsync(parsed.Envelopes, "json", bytes, NetworkOperator, CancellationToken.None);
-        return stored.ShouldNotBeNull(string.Join("; ", errors.Select(e => e.Message))).Upload;
+        BensUpload = await App.SendEnvelopeAsync("C-BEN", Pending, exportW: null, importW: 3000, "DOE-43");
     }
 
     public Task DisposeAsync() => App.DisposeAsync().AsTask();

@@ -64,21 +64,7 @@ public sealed class ResidualScenario : IAsyncLifetime
         // Orders two hours ahead: the grid's rules can start two hours on, not a day.
         App.Settings["Community:HorizonHours"] = "2";
         _ = App.Server;
-        var anna = await App.HouseholdAsync("anna@demo.energy");
-        var ben = await App.HouseholdAsync("ben@demo.energy");
-        var sol = await App.CreateHouseholdAsync("sol@grid.example");
-        var nora = await App.CreateHouseholdAsync("nora@grid.example");
-        var network = await NetworkDefinitionParser.ParseCsvAsync(new StringReader(
-            "node_id,parent_id,kind,export_capacity_w,import_capacity_w,meter_id\n" +
-            "ROOT,,community,,,\n" +
-            "T1,ROOT,transformer,250000,250000,\n" +
-            "F1,T1,feeder,4000,60000,\n" +
-            "F2,T1,feeder,40000,60000,\n" +
-            $"C-ANNA,F1,connection,10000,12000,{anna.MeterId}\n" +
-            $"C-SOL,F1,connection,10000,12000,{sol.MeterId}\n" +
-            $"C-NORA,F1,connection,10000,12000,{nora.MeterId}\n" +
-            $"C-BEN,F2,connection,10000,12000,{ben.MeterId}\n"), CancellationToken.None);
-        await App.Get<GridStore>().ImportNetworkAsync(network.Network!, "csv", Operator, CancellationToken.None);
+        var (anna, ben, sol, nora) = await App.ImportTwoFeedersAsync();
         var clock = App.Get<MarketClock>();
         Uniform = clock.FirstOpenInterval();
         await App.AnnaSellsToBenAsync(Uniform);
@@ -89,7 +75,7 @@ public sealed class ResidualScenario : IAsyncLifetime
         Empty = clock.Next(Second);
 
         App.Clock.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(First - 3600));
-        await SendEnvelopeAsync("C-ANNA", First, exportW: 2000);
+        await App.SendEnvelopeAsync("C-ANNA", First, exportW: 2000, eventId: "DOE-7");
         await PlaceAsync(anna, OrderSide.Sell, 2000, 1000, First);
         await PlaceAsync(sol, OrderSide.Sell, 2000, 1100, First);
         await PlaceAsync(nora, OrderSide.Buy, 500, 2000, First);
@@ -155,14 +141,6 @@ public sealed class ResidualScenario : IAsyncLifetime
     {
         var result = await App.PlaceSignedAsync(household, new PlaceOrder(side, energyWh, price, interval));
         result.Succeeded.ShouldBeTrue(result.Error);
-    }
-
-    private async Task SendEnvelopeAsync(string node, long start, long exportW)
-    {
-        var end = App.Get<MarketClock>().Next(start);
-        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { envelopes = new[] { new { node, start = Iso(start), end = Iso(end), exportLimitW = exportW, @event = "DOE-7" } } }));
-        var (stored, errors) = await App.Get<GridStore>().ImportEnvelopesAsync(EnvelopeParser.ParseJson(bytes).Envelopes, "json", bytes, "dso@grid.example", CancellationToken.None);
-        stored.ShouldNotBeNull(string.Join("; ", errors.Select(e => e.Message)));
     }
 
     private async Task UploadAsync(params (string Meter, long Start, long ImportWh, long ExportWh)[] rows)
